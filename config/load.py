@@ -1,0 +1,138 @@
+"""Reading a stack file (stacks/Pulumi.<name>.yaml or any file of that shape) into a StackConfig.
+
+Errors are `ConfigError`s with one line per problem, each naming the key path as a user writes it
+(`aidc:demand.training[0].mfu`) and what is allowed. Nothing here prints or exits; the CLI does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from config.model import StackConfig
+
+STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
+# aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
+AIDC_KEYS = ("demand", "capacity", "aws", "openstack", "vpn", "edge", "k3s", "ceph", "policy")
+
+
+class ConfigError(ValueError):
+    """Bad stack configuration; `problems` holds one 'key.path: message' per fault."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        where = f" in {source}" if source else ""
+        super().__init__(f"invalid configuration{where}:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def stack_file(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:
+    return stacks_dir / f"Pulumi.{stack}.yaml"
+
+
+def _key_path(top: str, loc: tuple[Any, ...]) -> str:
+    path = top
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith(("function-", "literal[")):
+            continue
+        else:
+            path += f".{part}"
+    return path
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    msg = str(error.get("msg", "invalid"))
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling against the README's configuration reference)"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}, got {error.get('input')!r}"
+    if kind in ("tuple_type", "list_type"):
+        return f"must be a list, got {type(error.get('input')).__name__}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping, got {type(error.get('input')).__name__}"
+    if kind == "missing":
+        return "required key is missing"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"{msg.lower()}, got {error.get('input')!r}"
+    if kind == "string_pattern_mismatch":
+        if str(error.get("ctx", {}).get("pattern", "")).startswith("^[a-z][a-z0-9-]"):
+            return f"{error.get('input')!r} is not a name: use 2-32 lower-case letters, digits and '-'"
+        return f"{error.get('input')!r} does not match {error.get('ctx', {}).get('pattern')}"
+    return msg.removeprefix("Value error, ")
+
+
+def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: str = "") -> StackConfig:
+    """Validate the `config:` mapping of a stack file (keys such as `aidc:demand`, `aws:region`)."""
+    if not isinstance(values, Mapping):
+        raise ConfigError([f"config: must be a mapping of keys such as aidc:demand, got {type(values).__name__}"],
+                          source)
+    problems: list[str] = []
+    data: dict[str, Any] = {"stack": stack}
+    for key, value in values.items():
+        namespace, _, name = str(key).partition(":")
+        if namespace == "aidc":
+            if name not in AIDC_KEYS:
+                problems.append(f"{key}: unknown key; allowed: {', '.join('aidc:' + k for k in AIDC_KEYS)}")
+                continue
+            if isinstance(value, str):
+                # `pulumi config set --path` stores objects structurally, but a JSON string is accepted too.
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    problems.append(f"{key}: must be an object, got a string")
+                    continue
+            if value is None:
+                continue
+            data[name] = value
+        elif key == "aws:region":
+            data["aws_region"] = value
+    if problems:
+        raise ConfigError(problems, source)
+    try:
+        return StackConfig.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            if loc and loc[0] == "aws_region":
+                top, rest = "aws:region", loc[1:]
+            elif loc and loc[0] in AIDC_KEYS:
+                top, rest = f"aidc:{loc[0]}", loc[1:]
+            else:
+                top, rest = "aidc", loc
+            problems.append(f"{_key_path(top, rest)}: {_message(error)}")
+        raise ConfigError(sorted(set(problems), key=problems.index), source) from None
+
+
+def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
+    """Read a file shaped like a Pulumi stack file (a top-level `config:` mapping)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"cannot read {path}: {exc.strerror or exc}"], str(path)) from None
+    try:
+        document = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"not valid YAML: {exc}".replace("\n", " ")], str(path)) from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("config", {}), Mapping):
+        raise ConfigError(["the file must hold a top-level `config:` mapping, as a Pulumi stack file does"],
+                          str(path))
+    name = stack or path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+    return parse_stack_config(document.get("config") or {}, stack=name, source=str(path))
+
+
+def load_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> StackConfig:
+    path = stack_file(stack, stacks_dir)
+    if not path.exists():
+        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stacks_dir.glob("Pulumi.*.yaml"))
+        raise ConfigError([f"no stack {stack!r}: {path} does not exist; known stacks: {', '.join(known)}"])
+    return load_config_file(path, stack)

@@ -1,0 +1,355 @@
+"""Typed models of the `aidc:*` stack configuration keys (pydantic, unknown keys refused).
+
+What may be touched: add keys with a secure default and a one-line description; never rename a key
+(stack files and scripts depend on them). Shape and range checks live here; judgements about safety
+(weak ciphers, too few replicas) belong to the policy pack, so a stack can be planned and then refused.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sizing.catalog import ACCELERATORS, INSTANCE_TYPES
+
+Classification = Literal["public", "internal", "confidential", "restricted"]
+CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
+PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
+
+# Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$", description="lower-case slug")]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_accelerator(value: str) -> str:
+    if value not in ACCELERATORS:
+        raise ValueError(f"unknown accelerator {value!r}; allowed: {', '.join(sorted(ACCELERATORS))}")
+    return value
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a CIDR block (e.g. 10.0.0.0/16): {exc}") from None
+    return value
+
+
+def _unique_names(items: tuple[_Model, ...], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        name = item.name  # type: ignore[attr-defined]
+        if name in seen:
+            raise ValueError(f"duplicate {what} name {name!r}; names must be unique")
+        seen.add(name)
+
+
+class TrainingDemand(_Model):
+    """One training run: 6·params·tokens FLOPs to finish within deadline_days."""
+
+    name: Slug
+    params: Positive = Field(description="model parameters (e.g. 7.0e10)")
+    tokens: Positive = Field(description="training tokens (e.g. 2.0e12)")
+    accelerator: str
+    mfu: float = Field(0.4, gt=0, le=1, description="model FLOPs utilisation, (0, 1]")
+    deadline_days: Positive
+    classification: Classification | None = None
+    spot: bool = Field(False, description="allow spot instances for this run (needs checkpoint/restart)")
+
+    @field_validator("accelerator")
+    @classmethod
+    def _acc(cls, value: str) -> str:
+        return _check_accelerator(value)
+
+
+class InferenceDemand(_Model):
+    """One serving workload: peak tokens/s over per-GPU throughput, part of it served at the edge."""
+
+    name: Slug
+    peak_tokens_per_s: Positive
+    tokens_per_s_per_gpu: Positive = Field(description="measured throughput of one GPU of `accelerator`")
+    accelerator: str
+    classification: Classification | None = None
+    edge_fraction: float = Field(0.0, ge=0, le=1, description="share of peak served at edge sites, [0, 1]")
+    spot: bool = False
+
+    @field_validator("accelerator")
+    @classmethod
+    def _acc(cls, value: str) -> str:
+        return _check_accelerator(value)
+
+
+class ErasureCoding(_Model):
+    k: int = Field(ge=2, le=16, description="data chunks")
+    m: int = Field(ge=1, le=8, description="coding chunks")
+
+
+class Protection(_Model):
+    """Either `{replicas: n}` or `{erasure: {k, m}}`."""
+
+    replicas: int | None = Field(None, ge=1, le=10)
+    erasure: ErasureCoding | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Protection:
+        if (self.replicas is None) == (self.erasure is None):
+            raise ValueError("give exactly one of {replicas: n} or {erasure: {k, m}}")
+        return self
+
+
+class StorageDemand(_Model):
+    datasets_tb: NonNegative = 0.0
+    checkpoint_keep: int = Field(2, ge=0, le=100, description="checkpoints retained per training run")
+    checkpoint_bytes_per_param: Positive = Field(
+        14.0,
+        description="bf16 weights (2) + fp32 master weights (4) + Adam moments (8), per ZeRO (arXiv:1910.02054)",
+    )
+    block_tb: NonNegative = Field(0.0, description="usable TB of block volumes (RBD) for private instances")
+    protection: Protection = Protection(replicas=3)
+    drive_tb: Positive = 7.68
+    target_fill: float = Field(0.7, gt=0, le=0.85, description="fill ratio to plan for; Ceph nearfull is 0.85")
+    osds_per_host: int = Field(8, ge=1, le=60)
+
+
+class TransferDemand(_Model):
+    name: Slug
+    volume_gb: Positive
+    window_hours: Positive
+    classification: Classification | None = None
+
+
+class SecurityDemand(_Model):
+    encryption: Literal["aes-256-gcm", "aes-256-xts", "aes-128-gcm"] = "aes-256-gcm"
+    classification: Classification = Field("internal", description="default for items that name none")
+    key_rotation_days: int = Field(365, ge=1, le=3650)
+
+
+class Demand(_Model):
+    training: tuple[TrainingDemand, ...] = ()
+    inference: tuple[InferenceDemand, ...] = ()
+    storage: StorageDemand = StorageDemand()
+    transfer: tuple[TransferDemand, ...] = ()
+    security: SecurityDemand = SecurityDemand()
+
+    @model_validator(mode="after")
+    def _names(self) -> Demand:
+        _unique_names(self.training + self.inference, "workload")  # type: ignore[operator]
+        _unique_names(self.transfer, "transfer")
+        return self
+
+
+class PrivateCapacity(_Model):
+    gpus: dict[str, int] = Field(default_factory=dict, description="accelerator -> GPUs the private cloud has")
+    amortisation_months: int = Field(36, ge=1, le=120)
+    usd_per_kwh: NonNegative = 0.10
+    pue: float = Field(1.3, ge=1.0, le=3.0, description="power usage effectiveness of the data centre")
+
+    @field_validator("gpus")
+    @classmethod
+    def _gpus(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, count in value.items():
+            _check_accelerator(key)
+            if count < 0:
+                raise ValueError(f"{key}: GPU count must be >= 0, got {count}")
+        return value
+
+
+class PublicCapacity(_Model):
+    max_instances: dict[str, int] = Field(default_factory=dict, description="instance type -> quota")
+    allowed_instance_types: tuple[str, ...] | None = Field(None, description="restrict placement to these")
+
+    @field_validator("max_instances")
+    @classmethod
+    def _quota(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, count in value.items():
+            if key not in INSTANCE_TYPES:
+                raise ValueError(f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}")
+            if count < 0:
+                raise ValueError(f"{key}: quota must be >= 0, got {count}")
+        return value
+
+    @field_validator("allowed_instance_types")
+    @classmethod
+    def _allowed(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for key in value or ():
+            if key not in INSTANCE_TYPES:
+                raise ValueError(f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}")
+        return value
+
+
+class Capacity(_Model):
+    private: PrivateCapacity = PrivateCapacity()
+    public: PublicCapacity = PublicCapacity()
+    prices: dict[str, NonNegative] = Field(
+        default_factory=dict,
+        description="USD/hour overrides: instance type (on-demand), '<type>:spot', or accelerator key "
+        "(private cost per GPU-hour)",
+    )
+
+    @field_validator("prices")
+    @classmethod
+    def _prices(cls, value: dict[str, float]) -> dict[str, float]:
+        allowed = set(INSTANCE_TYPES) | {f"{t}:spot" for t in INSTANCE_TYPES} | set(ACCELERATORS)
+        for key in value:
+            if key not in allowed:
+                raise ValueError(
+                    f"unknown price key {key!r}; allowed: an instance type, '<type>:spot' or an accelerator "
+                    f"({', '.join(sorted(INSTANCE_TYPES))}; {', '.join(sorted(ACCELERATORS))})"
+                )
+        return value
+
+
+class AwsSettings(_Model):
+    azs: tuple[str, ...] | None = Field(None, description="availability zones; default: <region>a, <region>b")
+    vpc_cidr: str = "10.0.0.0/16"
+    eks_version: str = "1.31"
+    system_instance_type: str = "m6i.large"
+    system_nodes: int = Field(2, ge=1, le=20)
+    endpoint_public_access: bool = False
+    public_access_cidrs: tuple[str, ...] = ()
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        return _check_cidr(value)
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_cidr(v) for v in value)
+
+    @field_validator("azs")
+    @classmethod
+    def _azs(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and len(value) < 2:
+            raise ValueError("give at least two availability zones")
+        return value
+
+
+class OpenStackSettings(_Model):
+    region: str | None = None
+    external_network: str = "public"
+    image: str = "ubuntu-22.04"
+    network_cidr: str = "10.20.0.0/16"
+    dns_nameservers: tuple[str, ...] = ()
+    admin_cidrs: tuple[str, ...] = Field((), description="CIDRs allowed to reach SSH and the K3s API")
+    server_flavor: str = "m1.xlarge"
+    storage_flavor: str = "baremetal.storage"
+    gpu_flavors: dict[str, str] = Field(
+        default_factory=dict, description="accelerator -> flavor; default gpu-<accelerator>-x<gpus per node>"
+    )
+    ssh_public_key: str | None = None
+    root_volume_gb: int = Field(200, ge=20, le=10_000)
+
+    @field_validator("network_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        return _check_cidr(value)
+
+    @field_validator("admin_cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_cidr(v) for v in value)
+
+    @field_validator("gpu_flavors")
+    @classmethod
+    def _flavors(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            _check_accelerator(key)
+        return value
+
+    def gpu_flavor(self, accelerator: str, gpus_per_node: int) -> str:
+        return self.gpu_flavors.get(accelerator, f"gpu-{accelerator}-x{gpus_per_node}")
+
+
+class VpnSettings(_Model):
+    """IPsec parameters both clouds must agree on (mapped to each cloud's names by the components)."""
+
+    ike_version: Literal["ikev1", "ikev2"] = "ikev2"
+    encryption: Literal["aes128", "aes256", "aes128-gcm", "aes256-gcm"] = "aes256-gcm"
+    integrity: Literal["sha1", "sha256", "sha384", "sha512"] = "sha256"
+    dh_group: Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24] = 20
+    tunnel_bandwidth: Literal["standard", "large"] = "standard"
+    customer_gateway_asn: int = Field(65000, ge=1, le=4_294_967_294)
+    amazon_side_asn: int = Field(64512, ge=64512, le=65534)
+    dpd_timeout_s: int = Field(30, ge=30, le=3600)
+
+
+class EdgeSite(_Model):
+    name: Slug
+    share: float = Field(gt=0, le=1, description="share of the edge load this site serves")
+    accelerator: str
+    gpus_per_node: int = Field(1, ge=1, le=16)
+    servers: Literal[1, 3] = 1
+    region: str | None = Field(None, description="OpenStack region of the site; default: the core's")
+    flavor: str | None = None
+
+    @field_validator("accelerator")
+    @classmethod
+    def _acc(cls, value: str) -> str:
+        return _check_accelerator(value)
+
+
+class EdgeSettings(_Model):
+    sites: tuple[EdgeSite, ...] = ()
+
+    @model_validator(mode="after")
+    def _shares(self) -> EdgeSettings:
+        _unique_names(self.sites, "edge site")
+        total = sum(s.share for s in self.sites)
+        if self.sites and abs(total - 1.0) > 1e-6:
+            raise ValueError(f"site shares must add up to 1, they add up to {total:g}")
+        return self
+
+
+class K3sSettings(_Model):
+    version: str = Field("v1.31.4+k3s1", pattern=r"^v\d+\.\d+\.\d+\+k3s\d+$")
+    core_servers: Literal[1, 3] = 3
+    secrets_encryption: bool = True
+
+
+class CephSettings(_Model):
+    rook_chart_version: str = Field("v1.15.6", pattern=r"^v\d+\.\d+\.\d+$")
+    ceph_image: str = "quay.io/ceph/ceph:v18.2.4"
+    device_filter: str = "^nvme"
+
+
+class PolicySettings(_Model):
+    monthly_cost_ceiling_usd: NonNegative | None = None
+
+
+class StackConfig(_Model):
+    """Everything aidc reads from one stack's config."""
+
+    stack: str = "dev"
+    aws_region: str = "us-east-1"
+    demand: Demand = Demand()
+    capacity: Capacity = Capacity()
+    aws: AwsSettings = AwsSettings()
+    openstack: OpenStackSettings = OpenStackSettings()
+    vpn: VpnSettings = VpnSettings()
+    edge: EdgeSettings = EdgeSettings()
+    k3s: K3sSettings = K3sSettings()
+    ceph: CephSettings = CephSettings()
+    policy: PolicySettings = PolicySettings()
+
+    @property
+    def azs(self) -> tuple[str, ...]:
+        return self.aws.azs or (f"{self.aws_region}a", f"{self.aws_region}b")
+
+    def classification_of(self, item: TrainingDemand | InferenceDemand | TransferDemand) -> str:
+        return item.classification or self.demand.security.classification
+
+    @model_validator(mode="after")
+    def _cross(self) -> StackConfig:
+        if any(w.edge_fraction > 0 for w in self.demand.inference) and not self.edge.sites:
+            raise ValueError("inference with edge_fraction > 0 needs aidc:edge.sites")
+        return self

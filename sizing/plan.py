@@ -1,0 +1,183 @@
+"""The CapacityPlan: what the sizing engine hands to the stack program, and to `aidc size --json`.
+
+Frozen dataclasses only. Counts are `Figure`s (value + formula + inputs). Everything a component needs is
+here, keyed by stable names (workload, site, instance type, accelerator) so that growing demand changes
+counts, never names. No Pulumi import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sizing.figure import Figure
+
+
+@dataclass(frozen=True)
+class TrainingSizing:
+    name: str
+    accelerator: str
+    classification: str
+    flops: Figure
+    gpu_hours: Figure
+    gpus: Figure  # rounded up to whole nodes
+    nodes: Figure
+    spot: bool
+
+
+@dataclass(frozen=True)
+class EdgeAllocation:
+    """GPUs one inference workload needs at one edge site."""
+
+    workload: str
+    site: str
+    accelerator: str
+    gpus: Figure
+
+
+@dataclass(frozen=True)
+class InferenceSizing:
+    name: str
+    accelerator: str
+    classification: str
+    gpus: Figure  # core (non-edge) GPUs incl. N+1
+    edge_gpus: Figure  # all edge GPUs of this workload incl. N+1 per site
+    edge: tuple[EdgeAllocation, ...]
+    spot: bool
+
+
+@dataclass(frozen=True)
+class PublicGroup:
+    """One GPU node group in AWS: a workload's share on one instance type."""
+
+    workload: str
+    kind: str  # "training" | "inference"
+    instance_type: str
+    accelerator: str
+    instances: Figure
+    gpus: int
+    spot: bool
+    usd_per_hour: float  # per instance, after overrides
+    efa: bool
+
+
+@dataclass(frozen=True)
+class PrivateGroup:
+    """A workload's share of the private cloud's GPU inventory, in whole servers."""
+
+    workload: str
+    kind: str
+    accelerator: str
+    gpus: Figure
+    servers: int
+    gpus_per_server: int
+    usd_per_gpu_hour: float
+
+
+@dataclass(frozen=True)
+class Placement:
+    private: tuple[PrivateGroup, ...]
+    public: tuple[PublicGroup, ...]
+    private_gpus_used: dict[str, int]
+    private_gpus_available: dict[str, int]
+    usd_per_hour: Figure
+    solver: str
+
+    def public_instances_by_type(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for group in self.public:
+            totals[group.instance_type] = totals.get(group.instance_type, 0) + group.instances.int
+        return totals
+
+
+@dataclass(frozen=True)
+class CephPool:
+    name: str
+    kind: str  # "block" | "object"
+    replicated_size: int | None  # set for replicated pools
+    erasure_k: int | None  # set for erasure-coded pools
+    erasure_m: int | None
+    size: int  # copies or k+m
+    min_size: int
+    failure_domain: str
+    pg_num: Figure
+    usable_tb: float
+
+
+@dataclass(frozen=True)
+class StoragePlan:
+    usable_tb: Figure
+    checkpoint_tb: Figure
+    raw_tb: Figure
+    osds: Figure
+    hosts: Figure
+    osds_per_host: int
+    drive_tb: float
+    monitors: Figure
+    pools: tuple[CephPool, ...]
+    failure_domains_needed: int
+
+
+@dataclass(frozen=True)
+class TransferSizing:
+    name: str
+    volume_gb: float
+    window_hours: float
+    gbps: Figure
+    hours_at_provisioned: Figure  # T = V / B at the bandwidth the plan provides (the seed's formula)
+    classification: str
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    transfers: tuple[TransferSizing, ...]
+    required_gbps: Figure
+    tunnel_gbps: float
+    vpn_connections: Figure
+    vpn_tunnels: Figure
+    provisioned_gbps: Figure
+    feasible_over_vpn: bool
+    direct_connect: Figure | None  # recommended dedicated ports (count), with figures, when VPN cannot carry it
+
+
+@dataclass(frozen=True)
+class Control:
+    """A security control one store or link needs."""
+
+    target: str  # e.g. "ceph:object", "s3:datasets", "vpn", "eks:secrets"
+    control: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SecurityPlan:
+    placement_by_classification: dict[str, tuple[str, ...]]  # classification -> allowed locations
+    controls: tuple[Control, ...]
+    kms_keys: Figure
+    key_rotation_days: int
+
+
+@dataclass(frozen=True)
+class EdgeSitePlan:
+    name: str
+    accelerator: str
+    gpus: Figure
+    nodes: Figure
+    gpus_per_node: int
+    servers: int
+    region: str | None
+    flavor: str
+
+
+@dataclass(frozen=True)
+class CapacityPlan:
+    stack: str
+    training: tuple[TrainingSizing, ...]
+    inference: tuple[InferenceSizing, ...]
+    placement: Placement
+    storage: StoragePlan
+    network: NetworkPlan
+    security: SecurityPlan
+    edge_sites: tuple[EdgeSitePlan, ...]
+    warnings: tuple[str, ...] = field(default=())
+    catalog_source: dict[str, Any] = field(default_factory=dict)
