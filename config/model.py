@@ -123,6 +123,9 @@ class TransferDemand(_Model):
     volume_gb: Positive
     window_hours: Positive
     classification: Classification | None = None
+    direction: Literal["to_private", "to_public", "both"] = Field(
+        "to_private", description="which way the data flows between the clouds"
+    )
 
 
 class SecurityDemand(_Model):

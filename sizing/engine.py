@@ -1,0 +1,46 @@
+"""`size_stack`: the whole sizing run, config in, CapacityPlan out (pure; no Pulumi)."""
+
+from __future__ import annotations
+
+from config.model import StackConfig
+from sizing.catalog import DEFAULT_CATALOG, Catalog
+from sizing.compute import size_edge_sites, size_inference, size_training
+from sizing.network import size_network
+from sizing.placement import place
+from sizing.plan import CapacityPlan
+from sizing.security import size_security
+from sizing.storage import size_storage
+
+
+def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:
+    """Size every demand of one stack; raises InfeasibleDemand with the item and the numbers."""
+    training = tuple(size_training(run, cfg.classification_of(run), catalog) for run in cfg.demand.training)
+    inference = tuple(
+        size_inference(w, cfg.classification_of(w), cfg.edge.sites, catalog) for w in cfg.demand.inference
+    )
+    security = size_security(cfg, inference)
+    placement, placement_warnings = place(cfg, training, inference, catalog)
+    storage = size_storage(cfg)
+    network, network_warnings = size_network(cfg)
+    edge_sites = size_edge_sites(cfg, inference)
+    warnings = list(placement_warnings) + network_warnings
+    for w in cfg.demand.inference:
+        for site in cfg.edge.sites:
+            if w.edge_fraction > 0 and site.accelerator != w.accelerator:
+                warnings.append(
+                    f"inference {w.name} at edge site {site.name} runs on {site.accelerator}, not "
+                    f"{w.accelerator}: its per-GPU throughput is scaled by memory bandwidth; measure it"
+                )
+    return CapacityPlan(
+        stack=cfg.stack,
+        training=training,
+        inference=inference,
+        placement=placement,
+        storage=storage,
+        network=network,
+        security=security,
+        edge_sites=edge_sites,
+        warnings=tuple(warnings),
+        catalog_source={"prices": catalog.price_source, "prices_as_of": catalog.price_as_of,
+                        "spot": catalog.spot_source},
+    )

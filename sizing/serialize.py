@@ -1,0 +1,155 @@
+"""CapacityPlan → plain dict: the `aidc size --json` contract (DESIGN.md), stable key order.
+
+Each sized number appears as a plain value where the contract names it, and again with its formula and
+inputs under `why`, so scripts read numbers and people can check them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sizing.figure import Figure
+from sizing.plan import CapacityPlan
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isinf(value) or math.isnan(value):
+            return None
+        return value
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _num(figure: Figure) -> float | int:
+    return figure.int if figure.unit in _COUNT_UNITS else figure.value
+
+
+_COUNT_UNITS = {"GPUs", "nodes", "instances", "hosts", "OSDs", "PGs", "monitors", "connections", "tunnels", "keys"}
+
+
+def _why(**figures: Figure | None) -> dict[str, Any]:
+    return {k: v.to_json() for k, v in figures.items() if v is not None}
+
+
+def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
+    placement = plan.placement
+    storage = plan.storage
+    network = plan.network
+    data: dict[str, Any] = {
+        "stack": plan.stack,
+        "compute": {
+            "training": [
+                {
+                    "name": t.name,
+                    "accelerator": t.accelerator,
+                    "classification": t.classification,
+                    "flops": t.flops.value,
+                    "gpu_hours": t.gpu_hours.value,
+                    "gpus": t.gpus.int,
+                    "nodes": t.nodes.int,
+                    "spot": t.spot,
+                    "why": _why(flops=t.flops, gpu_hours=t.gpu_hours, nodes=t.nodes, gpus=t.gpus),
+                }
+                for t in plan.training
+            ],
+            "inference": [
+                {
+                    "name": w.name,
+                    "accelerator": w.accelerator,
+                    "classification": w.classification,
+                    "gpus": w.gpus.int,
+                    "edge_gpus": w.edge_gpus.int,
+                    "edge": [{"site": a.site, "accelerator": a.accelerator, "gpus": a.gpus.int} for a in w.edge],
+                    "spot": w.spot,
+                    "why": _why(gpus=w.gpus, edge_gpus=w.edge_gpus),
+                }
+                for w in plan.inference
+            ],
+        },
+        "placement": {
+            "private": [
+                {"workload": g.workload, "kind": g.kind, "accelerator": g.accelerator, "gpus": g.gpus.int,
+                 "servers": g.servers, "gpus_per_server": g.gpus_per_server,
+                 "usd_per_gpu_hour": g.usd_per_gpu_hour, "why": _why(gpus=g.gpus)}
+                for g in placement.private
+            ],
+            "public": [
+                {"workload": g.workload, "kind": g.kind, "instance_type": g.instance_type,
+                 "accelerator": g.accelerator, "count": g.instances.int, "gpus": g.gpus, "spot": g.spot,
+                 "efa": g.efa, "usd_per_hour": g.usd_per_hour, "why": _why(count=g.instances)}
+                for g in placement.public
+            ],
+            "private_gpus": sum(g.gpus.int for g in placement.private),
+            "public_gpus": sum(g.gpus for g in placement.public),
+            "public_instances": placement.public_instances_by_type(),
+            "private_gpus_used": placement.private_gpus_used,
+            "private_gpus_available": placement.private_gpus_available,
+            "usd_per_hour": placement.usd_per_hour.value,
+            "solver": placement.solver,
+            "why": _why(usd_per_hour=placement.usd_per_hour),
+        },
+        "storage": {
+            "usable_tb": storage.usable_tb.value,
+            "checkpoint_tb": storage.checkpoint_tb.value,
+            "raw_tb": storage.raw_tb.value,
+            "osds": storage.osds.int,
+            "hosts": storage.hosts.int,
+            "osds_per_host": storage.osds_per_host,
+            "drive_tb": storage.drive_tb,
+            "monitors": storage.monitors.int,
+            "pg_num": {p.name: p.pg_num.int for p in storage.pools},
+            "pools": [
+                {"name": p.name, "kind": p.kind, "size": p.size, "min_size": p.min_size,
+                 "replicated_size": p.replicated_size, "erasure_k": p.erasure_k, "erasure_m": p.erasure_m,
+                 "failure_domain": p.failure_domain, "pg_num": p.pg_num.int, "usable_tb": p.usable_tb,
+                 "why": _why(pg_num=p.pg_num)}
+                for p in storage.pools
+            ],
+            "why": _why(usable_tb=storage.usable_tb, checkpoint_tb=storage.checkpoint_tb, raw_tb=storage.raw_tb,
+                        osds=storage.osds, hosts=storage.hosts, monitors=storage.monitors),
+        },
+        "network": {
+            "transfers": [
+                {"name": t.name, "volume_gb": t.volume_gb, "window_hours": t.window_hours, "gbps": t.gbps.value,
+                 "hours_at_provisioned": t.hours_at_provisioned.value, "classification": t.classification,
+                 "why": _why(gbps=t.gbps, hours_at_provisioned=t.hours_at_provisioned)}
+                for t in network.transfers
+            ],
+            "required_gbps": network.required_gbps.value,
+            "provisioned_gbps": network.provisioned_gbps.value,
+            "tunnel_gbps": network.tunnel_gbps,
+            "vpn_connections": network.vpn_connections.int,
+            "vpn_tunnels": network.vpn_tunnels.int,
+            "feasible_over_vpn": network.feasible_over_vpn,
+            "direct_connect": None if network.direct_connect is None else {
+                "ports": network.direct_connect.int, "unit": network.direct_connect.unit,
+                "why": network.direct_connect.to_json()},
+            "why": _why(required_gbps=network.required_gbps, vpn_connections=network.vpn_connections,
+                        vpn_tunnels=network.vpn_tunnels, provisioned_gbps=network.provisioned_gbps),
+        },
+        "security": {
+            "placement_by_classification": {k: list(v) for k, v in plan.security.placement_by_classification.items()},
+            "controls": [{"target": c.target, "control": c.control, "reason": c.reason}
+                         for c in plan.security.controls],
+            "kms_keys": plan.security.kms_keys.int,
+            "key_rotation_days": plan.security.key_rotation_days,
+        },
+        "edge": {
+            "sites": [
+                {"name": s.name, "accelerator": s.accelerator, "gpus": s.gpus.int, "nodes": s.nodes.int,
+                 "gpus_per_node": s.gpus_per_node, "servers": s.servers, "region": s.region, "flavor": s.flavor,
+                 "why": _why(nodes=s.nodes)}
+                for s in plan.edge_sites
+            ],
+            "nodes": sum(s.nodes.int for s in plan.edge_sites),
+            "gpus": sum(s.gpus.int for s in plan.edge_sites),
+        },
+        "warnings": list(plan.warnings),
+        "sources": dict(plan.catalog_source),
+    }
+    return _clean(data)  # type: ignore[no-any-return]

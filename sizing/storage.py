@@ -1,0 +1,156 @@
+"""Ceph storage: usable → raw → OSDs → hosts → pg_num per pool → monitors.
+
+Rules (Ceph docs, https://docs.ceph.com/en/latest/rados/operations/placement-groups/ and pgcalc):
+raw = usable × overhead / target_fill, overhead n for n replicas and (k+m)/k for erasure coding; hosts cover
+the pool's failure domains (size, or k+m) plus one spare, and also the OSDs plus one spare host so that the
+cluster still fits its data after losing a host; ~100 PGs per OSD overall, per pool
+OSDs · 100 · data share / size, rounded to a power of two (down unless that is more than 25% below).
+"""
+
+from __future__ import annotations
+
+import math
+
+from config.model import StackConfig
+from sizing.figure import Figure
+from sizing.plan import CephPool, StoragePlan
+
+TARGET_PGS_PER_OSD = 100
+MIN_PG_NUM = 32
+MONITORS_LARGE_CLUSTER_HOSTS = 10  # from this many hosts on, run 5 monitors (quorum survives 2 failures)
+TB = 1e12
+
+
+def pg_num(osds: int, data_share: float, size: int) -> Figure:
+    """pgcalc: OSDs · 100 · share / size, to the nearest power of two (round up if rounding down loses >25%)."""
+    target = osds * TARGET_PGS_PER_OSD * data_share / size
+    value = MIN_PG_NUM
+    if target > 0:
+        lower = 2 ** math.floor(math.log2(target)) if target >= 1 else 1
+        value = max(MIN_PG_NUM, lower * 2 if lower < 0.75 * target else lower)
+    return Figure(
+        value,
+        "PGs",
+        f"power of two near OSDs · {TARGET_PGS_PER_OSD} · data_share / size (pgcalc rounding, min {MIN_PG_NUM})",
+        {"osds": osds, "data_share": round(data_share, 6), "size": size, "target": round(target, 3)},
+    )
+
+
+def min_size_for(size: int) -> int:
+    """Ceph's default min_size: size − size/2 (2 for size 3)."""
+    return size - size // 2
+
+
+def size_storage(cfg: StackConfig) -> StoragePlan:
+    demand = cfg.demand.storage
+    params = {run.name: run.params for run in cfg.demand.training}
+    checkpoint_tb_value = (
+        demand.checkpoint_keep * sum(params.values()) * demand.checkpoint_bytes_per_param / TB
+    )
+    checkpoint_tb = Figure(
+        checkpoint_tb_value,
+        "TB",
+        "checkpoint_keep · Σ params · checkpoint_bytes_per_param / 1e12",
+        {"checkpoint_keep": demand.checkpoint_keep, "params": params,
+         "checkpoint_bytes_per_param": demand.checkpoint_bytes_per_param},
+    )
+    object_tb = demand.datasets_tb + checkpoint_tb_value
+    block_tb = demand.block_tb
+    usable_tb = Figure(
+        object_tb + block_tb,
+        "TB",
+        "datasets_tb + checkpoint_tb + block_tb",
+        {"datasets_tb": demand.datasets_tb, "checkpoint_tb": checkpoint_tb_value, "block_tb": block_tb},
+    )
+
+    protection = demand.protection
+    if protection.erasure is not None:
+        k, m = protection.erasure.k, protection.erasure.m
+        object_size, object_overhead = k + m, (k + m) / k
+        object_desc = f"erasure {k}+{m}: (k+m)/k = {object_overhead:.3g}"
+        # RBD images need a replicated pool (EC only as a data pool), so block stays 3x replicated.
+        block_size = 3
+        erasure_km: tuple[int | None, int | None] = (k, m)
+    else:
+        object_size = block_size = protection.replicas or 3
+        object_overhead = float(object_size)
+        object_desc = f"{object_size} replicas"
+        erasure_km = (None, None)
+    block_overhead = float(block_size)
+
+    raw_value = (object_tb * object_overhead + block_tb * block_overhead) / demand.target_fill
+    raw_tb = Figure(
+        raw_value,
+        "TB",
+        "(object_tb · object_overhead + block_tb · block_overhead) / target_fill",
+        {"object_tb": object_tb, "object_overhead": object_overhead, "protection": object_desc,
+         "block_tb": block_tb, "block_overhead": block_overhead, "target_fill": demand.target_fill},
+    )
+    osds_needed = math.ceil(raw_value / demand.drive_tb - 1e-9)
+    failure_domains = max(object_size, block_size)
+    hosts_for_osds = math.ceil(osds_needed / demand.osds_per_host) + 1
+    hosts_for_domains = failure_domains + 1
+    hosts_value = max(hosts_for_osds, hosts_for_domains)
+    hosts = Figure(
+        hosts_value,
+        "hosts",
+        "max(ceil(osds_needed / osds_per_host) + 1 spare, failure domains + 1 spare)",
+        {"osds_needed": osds_needed, "osds_per_host": demand.osds_per_host,
+         "failure_domains": failure_domains, "raw_tb": raw_value, "drive_tb": demand.drive_tb},
+    )
+    osds_value = hosts_value * demand.osds_per_host
+    osds = Figure(
+        osds_value,
+        "OSDs",
+        "hosts · osds_per_host (one OSD per drive; ≥ ceil(raw_tb / drive_tb))",
+        {"hosts": hosts_value, "osds_per_host": demand.osds_per_host, "osds_needed": osds_needed},
+    )
+
+    total = object_tb + block_tb
+    object_share = object_tb / total if total > 0 else 0.5
+    block_share = 1 - object_share
+    pools = (
+        CephPool(
+            name="object",
+            kind="object",
+            replicated_size=None if erasure_km[0] else object_size,
+            erasure_k=erasure_km[0],
+            erasure_m=erasure_km[1],
+            size=object_size,
+            min_size=(erasure_km[0] + 1) if erasure_km[0] else min_size_for(object_size),
+            failure_domain="host",
+            pg_num=pg_num(osds_value, object_share, object_size),
+            usable_tb=object_tb,
+        ),
+        CephPool(
+            name="block",
+            kind="block",
+            replicated_size=block_size,
+            erasure_k=None,
+            erasure_m=None,
+            size=block_size,
+            min_size=min_size_for(block_size),
+            failure_domain="host",
+            pg_num=pg_num(osds_value, block_share, block_size),
+            usable_tb=block_tb,
+        ),
+    )
+    monitors_value = 5 if hosts_value >= MONITORS_LARGE_CLUSTER_HOSTS else 3
+    monitors = Figure(
+        monitors_value,
+        "monitors",
+        f"3, or 5 from {MONITORS_LARGE_CLUSTER_HOSTS} hosts on (odd, so a majority forms a quorum)",
+        {"hosts": hosts_value},
+    )
+    return StoragePlan(
+        usable_tb=usable_tb,
+        checkpoint_tb=checkpoint_tb,
+        raw_tb=raw_tb,
+        osds=osds,
+        hosts=hosts,
+        osds_per_host=demand.osds_per_host,
+        drive_tb=demand.drive_tb,
+        monitors=monitors,
+        pools=pools,
+        failure_domains_needed=failure_domains,
+    )
