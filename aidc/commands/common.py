@@ -1,0 +1,51 @@
+"""What every subcommand shares: choosing the stack (`--stack NAME | --config FILE`), loading and sizing it,
+and turning bad input into one clear message and exit code 2 (never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from config import ConfigError, load_config_file, load_stack_config
+
+if TYPE_CHECKING:
+    from config import StackConfig
+    from sizing.plan import CapacityPlan
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Input the user must fix; the message is printed as is and the command exits 2."""
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml (default: dev)")
+    source.add_argument("--config", metavar="FILE", type=Path, help="read a file shaped like a stack file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object for machines")
+
+
+def load_config(args: argparse.Namespace) -> StackConfig:
+    try:
+        if args.config is not None:
+            return load_config_file(args.config)
+        return load_stack_config(args.stack or "dev")
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def size(cfg: StackConfig) -> CapacityPlan:
+    from sizing import InfeasibleDemand, size_stack
+
+    try:
+        return size_stack(cfg)
+    except InfeasibleDemand as exc:
+        raise BadInput(f"infeasible demand in stack {cfg.stack}: {exc}") from None
+
+
+def fail(message: str) -> int:
+    print(f"aidc: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT

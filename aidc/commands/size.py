@@ -1,0 +1,43 @@
+"""`aidc size`: sizing only (no Pulumi import): tables that explain each figure, or the JSON contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from aidc.commands.common import EXIT_OK, BadInput, add_source_arguments, fail, load_config, size
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
+
+
+def size_document(args: argparse.Namespace) -> dict[str, Any]:
+    from sizing.serialize import plan_to_dict
+
+    cfg = load_config(args)
+    plan = size(cfg)
+    document = plan_to_dict(plan)
+    try:
+        from sizing.cost import cost_to_dict, monthly_cost
+    except ImportError:  # cost model not present in this build
+        return document
+    document["cost"] = cost_to_dict(monthly_cost(plan, cfg))
+    return document
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        document = size_document(args)
+    except BadInput as exc:
+        return fail(str(exc))
+    if args.json:
+        json.dump(document, sys.stdout, indent=2, sort_keys=False)
+        sys.stdout.write("\n")
+    else:
+        from aidc.render.size_tables import print_size
+
+        print_size(document)
+    return EXIT_OK
