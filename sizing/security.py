@@ -38,10 +38,12 @@ def size_security(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> S
     vpn = cfg.vpn
     rotation = cfg.demand.security.key_rotation_days
     controls = (
-        Control("ceph:object", f"encryption at rest: OSD dm-crypt ({cipher})", "all classifications stored"),
-        Control("ceph:block", f"encryption at rest: OSD dm-crypt ({cipher})", "all classifications stored"),
+        Control("ceph:object", "encryption at rest: OSDs on LUKS2 dm-crypt (aes-xts-plain64, 512-bit key)",
+                "all classifications stored"),
+        Control("ceph:block", "encryption at rest: OSDs on LUKS2 dm-crypt (aes-xts-plain64, 512-bit key)",
+                "all classifications stored"),
         Control("ceph:*", "encryption in transit: msgr2 secure mode", "data crosses hosts"),
-        Control("s3:datasets", f"SSE-KMS with a customer key rotated every {rotation} days; TLS only; no public "
+        Control("s3:datasets", f"SSE-KMS ({cipher}) with a customer key rotated every {rotation} days; TLS only; no public "
                 "access", "public and internal data only"),
         Control("eks:secrets", "envelope encryption with the customer KMS key", "cluster secrets"),
         Control("ebs:*", "encrypted with the customer KMS key", "node volumes"),

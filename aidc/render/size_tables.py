@@ -30,12 +30,31 @@ def _why(fig: dict[str, Any] | None) -> str:
     return f"{fig['formula']}" + (f"\n[dim]{shown}[/dim]" if shown else "")
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=False)
-    for i, column in enumerate(columns):
-        table.add_column(column, overflow="fold", justify="left" if i == 0 or column == "why" else "right"
-                         if column not in ("accelerator", "class", "where", "kind") else "left")
-    return table
+class _Explained:
+    """A table whose last column ("why") is printed as lines under it, so tables fit 80 columns."""
+
+    def __init__(self, title: str, *columns: str) -> None:
+        self.table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+        self.why: list[tuple[str, str]] = []
+        for i, column in enumerate(columns[:-1]):
+            left = i == 0 or column in ("accelerator", "class", "where", "control", "target")
+            self.table.add_column(column, justify="left" if left else "right", overflow="fold")
+
+    def add_row(self, *cells: str) -> None:
+        self.table.add_row(*cells[:-1])
+        if cells[-1]:
+            self.why.append((cells[0], cells[-1]))
+
+    def print(self, console: Console) -> None:
+        console.print(self.table)
+        for label, why in self.why:
+            console.print(f"  [bold]{label}[/bold]: {why.replace(chr(10), '  ')}", highlight=False)
+        if self.why:
+            console.print()
+
+
+def _table(title: str, *columns: str) -> _Explained:
+    return _Explained(title, *columns)
 
 
 def print_size(doc: dict[str, Any], console: Console | None = None) -> None:
@@ -49,14 +68,14 @@ def print_size(doc: dict[str, Any], console: Console | None = None) -> None:
             t.add_row(r["name"], r["accelerator"], r["classification"], _n(r["flops"]), _n(r["gpu_hours"], 0),
                       f"{r['gpus']:,} ({r['nodes']:,} nodes)",
                       _why(r["why"]["gpu_hours"]) + "\n" + _why(r["why"]["nodes"]))
-        console.print(t)
+        t.print(console)
     inference = doc["compute"]["inference"]
     if inference:
         t = _table("Inference", "workload", "accelerator", "class", "core GPUs", "edge GPUs", "why")
         for r in inference:
             t.add_row(r["name"], r["accelerator"], r["classification"], _n(r["gpus"]), _n(r["edge_gpus"]),
                       _why(r["why"]["gpus"]))
-        console.print(t)
+        t.print(console)
 
     placement = doc["placement"]
     t = _table("Placement (least cost, classification and quotas honoured)", "workload", "where", "count",
@@ -68,7 +87,7 @@ def print_size(doc: dict[str, Any], console: Console | None = None) -> None:
         kind = "spot" if g["spot"] else "on-demand"
         t.add_row(g["workload"], f"{g['instance_type']} ({kind})", f"{g['count']} inst.", _n(g["gpus"]),
                   _n(g["count"] * g["usd_per_hour"], 2), _why(g["why"]["count"]))
-    console.print(t)
+    t.print(console)
     console.print(f"  solver: {placement['solver']}; private GPUs used {placement['private_gpus_used']} of "
                   f"{placement['private_gpus_available']}")
 
@@ -82,7 +101,7 @@ def print_size(doc: dict[str, Any], console: Console | None = None) -> None:
         t.add_row(f"pool {p['name']} pg_num", _n(p["pg_num"]),
                   f"{protection}, min_size {p['min_size']}, failure domain {p['failure_domain']}\n"
                   + _why(p["why"]["pg_num"]))
-    console.print(t)
+    t.print(console)
 
     n = doc["network"]
     t = _table("Transfers and interconnect", "item", "value", "why")
@@ -97,20 +116,20 @@ def print_size(doc: dict[str, Any], console: Console | None = None) -> None:
     if n["direct_connect"]:
         dc = n["direct_connect"]
         t.add_row("[red]Direct Connect[/red]", f"{dc['ports']} {dc['unit']}", _why(dc["why"]))
-    console.print(t)
+    t.print(console)
 
     if doc["edge"]["sites"]:
         t = _table("Edge sites (K3s)", "site", "accelerator", "servers", "GPU nodes", "GPUs", "why")
         for site in doc["edge"]["sites"]:
             t.add_row(site["name"], site["accelerator"], _n(site["servers"]), _n(site["nodes"]), _n(site["gpus"]),
                       _why(site["why"]["nodes"]))
-        console.print(t)
+        t.print(console)
 
     sec = doc["security"]
-    t = _table("Security controls", "target", "control", "why")
+    t = _table("Security controls", "target", "control", "reason", "why")
     for c in sec["controls"]:
-        t.add_row(c["target"], c["control"], c["reason"])
-    console.print(t)
+        t.add_row(c["target"], c["control"], c["reason"], "")
+    t.print(console)
     console.print("  placement by classification: " + "; ".join(
         f"{k} → {', '.join(v)}" for k, v in sec["placement_by_classification"].items()))
 
