@@ -64,8 +64,8 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return f"{msg.lower()}, got {error.get('input')!r}"
     if kind == "string_pattern_mismatch":
-        if str(error.get("ctx", {}).get("pattern", "")).startswith("^[a-z][a-z0-9-]"):
-            return f"{error.get('input')!r} is not a name: use 2-32 lower-case letters, digits and '-'"
+        if str(error.get("ctx", {}).get("pattern", "")).startswith("^[a-z]([a-z0-9-]"):
+            return f"{error.get('input')!r} is not a name: use 1-32 lower-case letters, digits and '-'"
         return f"{error.get('input')!r} does not match {error.get('ctx', {}).get('pattern')}"
     return msg.removeprefix("Value error, ")
 

@@ -19,7 +19,7 @@ CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "
 PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 
 # Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$", description="lower-case slug")]
+Slug = Annotated[str, Field(pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$", description="lower-case slug")]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 

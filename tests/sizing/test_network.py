@@ -1,0 +1,43 @@
+"""Transfers, VPN tunnels and the Direct Connect recommendation, hand-derived."""
+
+from __future__ import annotations
+
+import pytest
+
+from sizing import size_stack
+from tests.sizing.helpers import stack
+
+
+def test_ten_gbps_needs_four_standard_connections() -> None:
+    # 4,500 GB in one hour = 4500 · 8 / 3600 = 10 Gbps; 2 tunnels × 1.25 Gbps per connection → 4 connections.
+    n = size_stack(stack({"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]})).network
+    assert n.transfers[0].gbps.value == pytest.approx(10.0)
+    assert (n.vpn_connections.int, n.vpn_tunnels.int) == (4, 8)
+    assert n.provisioned_gbps.value == pytest.approx(10.0)
+    assert n.feasible_over_vpn and n.direct_connect is None
+
+
+def test_large_tunnels_need_one_connection() -> None:
+    n = size_stack(stack({"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]},
+                         vpn={"tunnel_bandwidth": "large"})).network
+    assert (n.vpn_connections.int, n.vpn_tunnels.int) == (1, 2)
+
+
+def test_seed_transfer_formula_agrees_with_gbps() -> None:
+    n = size_stack(stack({"transfer": [{"name": "a", "volume_gb": 900, "window_hours": 2},
+                                        {"name": "b", "volume_gb": 100, "window_hours": 0.5}]})).network
+    for t in n.transfers:
+        # T = V / B at the transfer's own rate gives back its window.
+        assert t.volume_gb * 8 / t.gbps.value / 3600 == pytest.approx(t.window_hours)
+        assert t.hours_at_provisioned.value <= t.window_hours
+    assert n.required_gbps.value == pytest.approx(1.0 + 100 * 8 / 1800)
+
+
+def test_500_gigabytes_per_second_recommends_direct_connect() -> None:
+    plan = size_stack(stack({"transfer": [{"name": "clicks", "volume_gb": 1_800_000, "window_hours": 1}]}))
+    n = plan.network
+    assert n.required_gbps.value == pytest.approx(4000.0)
+    assert not n.feasible_over_vpn
+    assert n.vpn_connections.int == 1
+    assert n.direct_connect is not None and n.direct_connect.int == 11  # ceil(4000/400) + 1
+    assert any("Direct Connect" in w and "4,000.0 Gbps" in w for w in plan.warnings)
