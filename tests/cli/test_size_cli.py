@@ -1,0 +1,94 @@
+"""`aidc size`: the JSON contract, the tables, exit codes, and no Pulumi import on the size path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aidc.cli import main
+from config.load import STACKS_DIR
+
+SHIPPED = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+
+
+def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main(["size", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_json_contract(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _size_json(capsys, "--stack", stack)
+    for run in doc["compute"]["training"]:
+        assert {"name", "flops", "gpu_hours", "gpus"} <= run.keys()
+        assert run["why"]["gpu_hours"]["formula"] and run["why"]["gpu_hours"]["inputs"]
+    for w in doc["compute"]["inference"]:
+        assert {"name", "gpus", "edge_gpus"} <= w.keys()
+    placement = doc["placement"]
+    assert {"private", "public", "private_gpus", "public_gpus"} <= placement.keys()
+    for g in placement["public"]:
+        assert {"instance_type", "count"} <= g.keys() and g["count"] > 0
+    storage = doc["storage"]
+    assert {"raw_tb", "osds", "hosts", "pg_num", "monitors"} <= storage.keys()
+    assert set(storage["pg_num"]) == {"object", "block"}
+    network = doc["network"]
+    assert {"transfers", "vpn_connections", "vpn_tunnels", "required_gbps"} <= network.keys()
+    assert all({"name", "gbps"} <= t.keys() for t in network["transfers"])
+    assert isinstance(doc["warnings"], list)
+    assert doc["sources"]["prices_as_of"]
+
+
+def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _size_json(capsys, "--stack", "ecommerce")
+    assert doc["network"]["required_gbps"] == pytest.approx(4000.0)
+    assert doc["network"]["feasible_over_vpn"] is False
+    assert doc["network"]["direct_connect"]["ports"] == 11
+    assert any("Direct Connect" in w for w in doc["warnings"])
+    # ~2,000 GPU servers, as the seed says, from a stated demand
+    assert doc["compute"]["training"][0]["nodes"] == 1920
+
+
+def test_tables_explain_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["size", "--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    for text in ("Training", "FLOPs / (peak dense BF16", "Ceph storage",
+                 "pgcalc", "VPN tunnels", "Edge sites", "prices:"):
+        assert text in out
+
+
+def test_bad_config_exits_2_with_the_key_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text("config:\n  aidc:demand:\n    storage:\n      protection: {erasure: {k: 4, m: 0}}\n")
+    assert main(["size", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "aidc:demand.storage.protection.erasure.m" in err and "Traceback" not in err
+
+
+def test_infeasible_demand_exits_2_with_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "Pulumi.tight.yaml"
+    bad.write_text(
+        "config:\n  aidc:demand:\n    inference:\n      - {name: vault, peak_tokens_per_s: 9000, "
+        "tokens_per_s_per_gpu: 1000, accelerator: a100-80gb, classification: restricted}\n"
+        "  aidc:capacity:\n    private:\n      gpus: {a100-80gb: 8}\n"
+    )
+    assert main(["size", "--config", str(bad), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "10 a100-80gb GPUs" in captured.err and "vault" in captured.err
+
+
+def test_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["size", "--stack", "nope"]) == 2
+    assert "known stacks" in capsys.readouterr().err
+
+
+def test_size_path_does_not_import_pulumi() -> None:
+    code = ("import sys, io, contextlib\nfrom aidc.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): rc = main(['size', '--stack', 'dev', '--json'])\n"
+            "assert rc == 0\nprint(sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
