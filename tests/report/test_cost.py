@@ -1,0 +1,126 @@
+"""Monthly cost model (sizing/cost.py), hand-derived on the dev stack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from sizing import size_stack
+from sizing.cost import AWS_SERVICE_PRICES, HOURS_PER_MONTH, cost_to_dict, monthly_cost
+from tests.report.plans import config_of, stack_values
+
+
+@pytest.fixture(scope="module")
+def dev():
+    cfg = config_of(stack_values("dev"))
+    return cfg, size_stack(cfg)
+
+
+def _lines(estimate, component: str) -> dict[str, float]:
+    return {line.item: line.usd_per_month.value for line in estimate.component(component).lines}
+
+
+def test_dev_cost_hand_derived(dev) -> None:
+    cfg, plan = dev
+    estimate = monthly_cost(plan, cfg)
+    aws = _lines(estimate, "aws-gpu-cluster")
+    # dev places assistant-chat on one g6.12xlarge (4 × L4) on demand: 4.6016 USD/h · 730 h
+    assert aws["GPU nodes g6.12xlarge on-demand"] == pytest.approx(4.6016 * 730)
+    assert aws["system nodes m6i.large"] == pytest.approx(2 * 0.096 * 730)
+    assert aws["EKS control plane"] == pytest.approx(0.10 * 730)
+    assert aws["NAT gateways (one per AZ: us-east-1a, us-east-1b)"] == pytest.approx(2 * 0.045 * 730)
+    vpn = _lines(estimate, "vpn-interconnect")
+    # one VPN connection: TGW attachments for the VPC and the connection, plus the connection itself
+    assert sum(vpn.values()) == pytest.approx((2 * 0.05 + 0.05) * 730)
+    private = _lines(estimate, "private-cloud")
+    # 16 A100-80GB in the private cloud: 15,000 USD capex over 36 months; 0.8 kW · PUE 1.3 · 0.10 USD/kWh
+    assert private["GPUs a100-80gb amortisation"] == pytest.approx(16 * 15_000 / 36)
+    assert private["GPUs a100-80gb power"] == pytest.approx(16 * 0.8 * 1.3 * 0.10 * 730)
+    edge = _lines(estimate, "edge-sites")
+    # edge-lab: 2 L4 (1 needed + the site's spare node)
+    assert edge["site edge-lab l4-24gb amortisation"] == pytest.approx(2 * 3_000 / 36)
+    assert estimate.total_usd_per_month.value == pytest.approx(
+        sum(c.usd_per_month for c in estimate.components)
+    )
+    assert estimate.total_usd_per_month.value == pytest.approx(11_818.36, abs=0.01)
+
+
+def test_every_line_explains_itself(dev) -> None:
+    cfg, plan = dev
+    for component in monthly_cost(plan, cfg).components:
+        for line in component.lines:
+            fig = line.usd_per_month
+            assert fig.unit == "USD/month", line.item
+            assert "730" in fig.formula, f"{component.component}/{line.item}: {fig.formula}"
+            assert fig.inputs, f"{component.component}/{line.item} has no inputs"
+
+
+def test_spot_is_a_separate_cheaper_line() -> None:
+    values = stack_values("dev")
+    values["aidc:demand"]["inference"][0]["spot"] = True
+    cfg = config_of(values)
+    estimate = monthly_cost(size_stack(cfg), cfg)
+    aws = _lines(estimate, "aws-gpu-cluster")
+    spot = [item for item in aws if "spot" in item]
+    assert spot == ["GPU nodes g6.12xlarge spot"], aws
+    # catalog spot fraction 0.4 of on-demand, unless overridden
+    assert aws[spot[0]] == pytest.approx(4.6016 * 0.4 * HOURS_PER_MONTH)
+
+
+def test_config_price_overrides_reach_the_estimate() -> None:
+    values = stack_values("dev")
+    values["aidc:capacity"]["prices"] = {"g6.12xlarge": 2.0, "a100-80gb": 1.0}
+    cfg = config_of(values)
+    estimate = monthly_cost(size_stack(cfg), cfg)
+    assert _lines(estimate, "aws-gpu-cluster")["GPU nodes g6.12xlarge on-demand"] == pytest.approx(2.0 * 730)
+    assert _lines(estimate, "private-cloud") == {
+        "GPUs a100-80gb (price override)": pytest.approx(16 * 1.0 * 730)
+    }
+
+
+def test_other_region_and_unpriced_system_type_are_said() -> None:
+    values = stack_values("dev")
+    values["aws:region"] = "eu-west-1"
+    values["aidc:aws"] = {"system_instance_type": "r7g.large"}
+    cfg = config_of(values)
+    estimate = monthly_cost(size_stack(cfg), cfg)
+    notes = " ".join(estimate.not_priced)
+    assert "eu-west-1" in notes
+    assert "r7g.large" in notes
+    assert not any("system nodes" in item for item in _lines(estimate, "aws-gpu-cluster"))
+
+
+def test_cost_to_dict_is_json_with_sources(dev) -> None:
+    cfg, plan = dev
+    document = cost_to_dict(monthly_cost(plan, cfg))
+    text = json.dumps(document, allow_nan=False)
+    assert json.loads(text) == document
+    assert document["price_source"].startswith("https://aws.amazon.com/ec2/pricing")
+    assert document["price_as_of"] == "2024-11"
+    assert list(document["components"]) == [
+        "aws-gpu-cluster",
+        "vpn-interconnect",
+        "private-cloud",
+        "edge-sites",
+    ]
+    assert document["total_usd_per_month"] == pytest.approx(
+        sum(c["usd_per_month"] for c in document["components"].values()), abs=0.05
+    )
+    assert any(n.startswith("ceph-storage") for n in document["not_priced"])
+    for price in AWS_SERVICE_PRICES.values():
+        assert price.source.startswith("https://aws.amazon.com/"), price.key
+        assert price.as_of
+
+
+def test_unknown_component_names_allowed_values(dev) -> None:
+    cfg, plan = dev
+    with pytest.raises(ValueError, match="component: unknown 'ceph'.*aws-gpu-cluster"):
+        monthly_cost(plan, cfg).component("ceph")
+
+
+def test_cost_module_does_not_import_pulumi() -> None:
+    code = "import sys, sizing.cost; sys.exit(1 if any(m.startswith('pulumi') for m in sys.modules) else 0)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
