@@ -1,0 +1,305 @@
+"""OpenStackPrivateCloud: the private cloud's tenant network and its GPU pools (pulumi_openstack).
+
+Declares a tenant network, subnet and router on the external network, two security groups (intra-cluster
+traffic; admin ports 22/6443 only from configured CIDRs), a keypair, and for each planned GPU pool one Nova
+server group plus one Heat stack whose OS::Heat::ResourceGroup `count` is the pool's server count — so
+2,000 GPU servers are still a handful of Pulumi resources. Knows nothing of demand: the stack program
+hands it the planned pools.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_openstack as openstack
+import pulumi_tls as tls
+
+from components.cloud_init import heat_server_pool_template
+
+# Ports that administer a node or the cluster: never reachable from anywhere but admin_cidrs.
+ADMIN_PORTS: tuple[int, ...] = (22, 6443)
+_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
+SERVER_GROUP_POLICIES = ("anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity")
+
+
+@dataclass(frozen=True)
+class GpuPool:
+    """One planned pool of identical GPU servers in the private cloud."""
+
+    name: str
+    """Stable slug chosen by the caller (part of resource names: never derive it from a count)."""
+    flavor: str
+    """Nova flavor with the GPUs passed through (e.g. 'g1.8xh100')."""
+    servers: int
+    """Number of servers in the pool (the Heat ResourceGroup count); 0 declares nothing."""
+    accelerator: str
+    """Catalog accelerator key of the pool's GPUs, e.g. 'h100-80gb'."""
+    gpus_per_server: int
+    """GPUs each server of the flavor carries."""
+    image: str | None = None
+    """Glance image for this pool; None uses OpenStackPrivateCloudArgs.image."""
+    server_group_policy: str = "soft-anti-affinity"
+    """Nova server group policy: spread over hypervisors where possible."""
+
+
+@dataclass(frozen=True)
+class OpenStackPrivateCloudArgs:
+    """Inputs of OpenStackPrivateCloud (the private slice of the capacity plan plus site facts)."""
+
+    image: str
+    """Default Glance image name or id for the GPU servers."""
+    network_cidr: str = "10.20.0.0/16"
+    """IPv4 CIDR of the tenant network's subnet."""
+    external_network: str = "public"
+    """Name of the provider's external network the router uplinks to (looked up, not created)."""
+    dns_nameservers: Sequence[str] = ()
+    """DNS resolvers handed out by the subnet's DHCP; empty keeps Neutron's default."""
+    admin_cidrs: Sequence[str] = ()
+    """CIDRs allowed to reach SSH (22) and the K3s API (6443); empty opens them to nobody."""
+    ssh_public_key: str | None = None
+    """OpenSSH public key for the keypair; None generates an Ed25519 key (private key exported as secret)."""
+    root_volume_gb: int = 200
+    """Size of each server's boot volume in GB."""
+    volume_type: str | None = None
+    """Cinder volume type for boot volumes (use the cloud's encrypted type); None is the cloud default."""
+    gpu_pools: Sequence[GpuPool] = field(default_factory=tuple)
+    """Planned GPU pools; one server group and one Heat stack each."""
+
+
+def _validate(args: OpenStackPrivateCloudArgs) -> None:
+    try:
+        network = ipaddress.ip_network(args.network_cidr)
+    except ValueError as exc:
+        raise ValueError(
+            f"network_cidr: must be an IPv4 CIDR such as '10.20.0.0/16', got {args.network_cidr!r}"
+        ) from exc
+    if network.version != 4 or network.prefixlen > 28:
+        raise ValueError(f"network_cidr: must be an IPv4 CIDR of /28 or larger, got {args.network_cidr!r}")
+    if isinstance(args.admin_cidrs, str):
+        raise ValueError("admin_cidrs: must be a list of CIDRs, not a single string")
+    for index, cidr in enumerate(args.admin_cidrs):
+        try:
+            admin_net = ipaddress.ip_network(cidr)
+        except ValueError as exc:
+            raise ValueError(
+                f"admin_cidrs[{index}]: must be a CIDR such as '198.51.100.0/24', got {cidr!r}"
+            ) from exc
+        if admin_net.prefixlen == 0:
+            raise ValueError(
+                f"admin_cidrs[{index}]: {cidr!r} opens admin ports to the whole internet; name a network"
+            )
+    if args.root_volume_gb < 10:
+        raise ValueError(f"root_volume_gb: must be >= 10, got {args.root_volume_gb}")
+    if args.ssh_public_key is not None and not args.ssh_public_key.startswith(("ssh-", "ecdsa-")):
+        raise ValueError(
+            "ssh_public_key: must be an OpenSSH public key ('ssh-ed25519 …', 'ssh-rsa …', 'ecdsa-…') or None"
+        )
+    seen: set[str] = set()
+    for index, pool in enumerate(args.gpu_pools):
+        where = f"gpu_pools[{index}]"
+        if not _SLUG.match(pool.name):
+            raise ValueError(
+                f"{where}.name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {pool.name!r}"
+            )
+        if pool.name in seen:
+            raise ValueError(f"{where}.name: {pool.name!r} is used by another pool; names must be unique")
+        seen.add(pool.name)
+        if pool.servers < 0:
+            raise ValueError(f"{where}.servers: must be >= 0, got {pool.servers}")
+        if pool.gpus_per_server < 1:
+            raise ValueError(f"{where}.gpus_per_server: must be >= 1, got {pool.gpus_per_server}")
+        if not pool.flavor:
+            raise ValueError(f"{where}.flavor: must name a Nova flavor")
+        if not _SLUG.match(pool.accelerator):
+            raise ValueError(
+                f"{where}.accelerator: must be a catalog key like 'h100-80gb', got {pool.accelerator!r}"
+            )
+        if pool.server_group_policy not in SERVER_GROUP_POLICIES:
+            raise ValueError(
+                f"{where}.server_group_policy: must be one of {', '.join(SERVER_GROUP_POLICIES)}, "
+                f"got {pool.server_group_policy!r}"
+            )
+
+
+class OpenStackPrivateCloud(pulumi.ComponentResource):
+    """Tenant network, router, security groups, keypair and grouped GPU servers in an OpenStack cloud."""
+
+    network_id: pulumi.Output[str]
+    subnet_id: pulumi.Output[str]
+    router_id: pulumi.Output[str]
+    network_cidr: pulumi.Output[str]
+    security_group_ids: pulumi.Output[list[str]]
+    keypair_name: pulumi.Output[str]
+    ssh_private_key: pulumi.Output[str | None]
+    server_group_ids: pulumi.Output[dict[str, str]]
+    gpu_stack_ids: pulumi.Output[dict[str, str]]
+
+    def __init__(
+        self, name: str, args: OpenStackPrivateCloudArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        _validate(args)
+        super().__init__("aidc:openstack:OpenStackPrivateCloud", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        external = openstack.networking.get_network_output(
+            name=args.external_network, external=True, opts=pulumi.InvokeOptions(parent=self)
+        )
+        network = openstack.networking.Network(
+            f"{name}-network",
+            name=f"{name}-network",
+            admin_state_up=True,
+            port_security_enabled=True,
+            opts=child,
+        )
+        subnet = openstack.networking.Subnet(
+            f"{name}-subnet",
+            name=f"{name}-subnet",
+            network_id=network.id,
+            cidr=args.network_cidr,
+            ip_version=4,
+            enable_dhcp=True,
+            dns_nameservers=list(args.dns_nameservers) or None,
+            opts=child,
+        )
+        router = openstack.networking.Router(
+            f"{name}-router",
+            name=f"{name}-router",
+            admin_state_up=True,
+            external_network_id=external.id,
+            opts=child,
+        )
+        router_interface = openstack.networking.RouterInterface(
+            f"{name}-router-interface", router_id=router.id, subnet_id=subnet.id, opts=child
+        )
+
+        # Members talk to each other freely (K3s, etcd, VXLAN, NCCL); nothing else gets in.
+        internal_sg = openstack.networking.SecGroup(
+            f"{name}-sg-internal",
+            name=f"{name}-internal",
+            description="aidc: traffic between members of this group only",
+            opts=child,
+        )
+        rules: list[openstack.networking.SecGroupRule] = []
+        for ethertype in ("IPv4", "IPv6"):
+            rule = openstack.networking.SecGroupRule(
+                f"{name}-sg-internal-{ethertype.lower()}",
+                security_group_id=internal_sg.id,
+                direction="ingress",
+                ethertype=ethertype,
+                remote_group_id=internal_sg.id,
+                description="aidc: intra-cluster",
+                opts=child,
+            )
+            rules.append(rule)
+        admin_sg = openstack.networking.SecGroup(
+            f"{name}-sg-admin",
+            name=f"{name}-admin",
+            description=f"aidc: ports {', '.join(map(str, ADMIN_PORTS))} from admin CIDRs only",
+            opts=child,
+        )
+        for cidr in sorted(set(args.admin_cidrs)):
+            admin_net = ipaddress.ip_network(cidr, strict=False)
+            # Name from the CIDR, not an index, so adding a CIDR never renames the others' rules.
+            cidr_slug = str(admin_net).replace(".", "-").replace(":", "-").replace("/", "-")
+            for port in ADMIN_PORTS:
+                rule = openstack.networking.SecGroupRule(
+                    f"{name}-sg-admin-{port}-{cidr_slug}",
+                    security_group_id=admin_sg.id,
+                    direction="ingress",
+                    ethertype=f"IPv{admin_net.version}",
+                    protocol="tcp",
+                    port_range_min=port,
+                    port_range_max=port,
+                    remote_ip_prefix=str(admin_net),
+                    description=f"aidc: admin port {port}",
+                    opts=child,
+                )
+                rules.append(rule)
+
+        ssh_private_key: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        public_key: pulumi.Input[str]
+        if args.ssh_public_key is None:
+            ssh_key = tls.PrivateKey(f"{name}-ssh-key", algorithm="ED25519", opts=child)
+            public_key = ssh_key.public_key_openssh
+            ssh_private_key = pulumi.Output.secret(ssh_key.private_key_openssh)
+        else:
+            public_key = args.ssh_public_key
+        keypair = openstack.compute.Keypair(
+            f"{name}-keypair", name=f"{name}-keypair", public_key=public_key, opts=child
+        )
+
+        # Consumers get the group ids only once every rule exists, so no server boots half-protected.
+        security_group_ids_ready = pulumi.Output.all(
+            internal_sg.id, admin_sg.id, *[r.id for r in rules]
+        ).apply(lambda ids: [ids[0], ids[1]])
+        template = heat_server_pool_template(
+            with_user_data=False, with_volume_type=args.volume_type is not None
+        )
+        server_group_ids: dict[str, pulumi.Output[str]] = {}
+        gpu_stack_ids: dict[str, pulumi.Output[str]] = {}
+        for pool in args.gpu_pools:
+            if pool.servers == 0:
+                continue
+            server_group = openstack.compute.ServerGroup(
+                f"{name}-gpu-{pool.name}-sg",
+                name=f"{name}-gpu-{pool.name}",
+                policies=pool.server_group_policy,
+                opts=child,
+            )
+            parameters: dict[str, pulumi.Input[str]] = {
+                "count": str(pool.servers),
+                "name_prefix": f"{name}-gpu-{pool.name}",
+                "flavor": pool.flavor,
+                "image": pool.image or args.image,
+                "key_name": keypair.name,
+                "network": network.id,
+                "security_groups": security_group_ids_ready.apply(",".join),
+                "server_group": server_group.id,
+                "root_volume_gb": str(args.root_volume_gb),
+            }
+            if args.volume_type is not None:
+                parameters["volume_type"] = args.volume_type
+            stack = openstack.orchestration.StackV1(
+                f"{name}-gpu-{pool.name}",
+                name=f"{name}-gpu-{pool.name}",
+                template_opts={"Bin": template},
+                parameters=parameters,
+                disable_rollback=False,
+                timeout=120,
+                tags=["aidc", f"accelerator={pool.accelerator}", f"gpus-per-server={pool.gpus_per_server}"],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[subnet]),
+            )
+            server_group_ids[pool.name] = server_group.id
+            gpu_stack_ids[pool.name] = stack.id
+
+        self.network_id = network.id
+        self.subnet_id = subnet.id
+        # The router is of use once the subnet is attached to it.
+        self.router_id = pulumi.Output.all(router.id, router_interface.id).apply(lambda ids: ids[0])
+        self.network_cidr = pulumi.Output.from_input(args.network_cidr)
+        self.security_group_ids = security_group_ids_ready
+        self.keypair_name = keypair.name
+        self.ssh_private_key = ssh_private_key
+        self.server_group_ids = (
+            pulumi.Output.all(**server_group_ids) if server_group_ids else pulumi.Output.from_input({})
+        )
+        self.gpu_stack_ids = (
+            pulumi.Output.all(**gpu_stack_ids) if gpu_stack_ids else pulumi.Output.from_input({})
+        )
+        self.register_outputs(
+            {
+                "network_id": self.network_id,
+                "subnet_id": self.subnet_id,
+                "router_id": self.router_id,
+                "network_cidr": self.network_cidr,
+                "security_group_ids": self.security_group_ids,
+                "keypair_name": self.keypair_name,
+                "ssh_private_key": self.ssh_private_key,
+                "server_group_ids": self.server_group_ids,
+                "gpu_stack_ids": self.gpu_stack_ids,
+            }
+        )
