@@ -2,8 +2,8 @@
 
 `diff_plans(base, head)` compares resources by URN (added, removed, changed with the changed input paths and
 their before/after values), the summary counts (GPU nodes, OSDs, tunnels, edge nodes), resources by type, the
-monthly cost per component and total, and policy violations. Secrets stay "[secret]": a value shown as a secret
-on either side is never revealed, and Pulumi's secret envelope is masked if one slips through.
+monthly cost per component and total, and policy violations. Secrets stay "[secret]": a value shown as a
+secret on either side is never revealed, and Pulumi's secret envelope is masked if one slips through.
 
 Renderers: `render_text` (terminal), `render_json` (canonical: sorted keys, money in cents, same input → same
 bytes) and, in markdown.py, `render_markdown` (pull-request comment). Pure functions over plain dicts.

@@ -2,8 +2,8 @@
 (`<!-- aidc-plan:STACK -->`) and updated in place on every push.
 
 Holds: the summary line, the count and cost tables (with the price source and date), the added / removed /
-changed resources (changed inputs with before and after; secrets stay "[secret]"), policy changes and the Mermaid
-topology of the head plan. The body is kept under GitHub's 65,536-character comment limit.
+changed resources (changed inputs with before and after; secrets stay "[secret]"), policy changes and the
+Mermaid topology of the head plan. The body is kept under GitHub's 65,536-character comment limit.
 """
 
 from __future__ import annotations

@@ -126,7 +126,8 @@ def topology_mermaid(source: Any) -> str:
         name = str(site.get("name"))
         site_id = _node_id("edge", name)
         text = (
-            f"{_plural(site.get('nodes'), 'node')} × {_n(site.get('gpus_per_node'))} {site.get('accelerator')}<br/>"
+            f"{_plural(site.get('nodes'), 'node')} × {_n(site.get('gpus_per_node'))} "
+            f"{site.get('accelerator')}<br/>"
             f"{_plural(site.get('gpus'), 'GPU')}, {_plural(site.get('servers'), 'K3s server')}"
         )
         lines.append(f"  subgraph {site_id}[{_label(f'Edge {name} (K3s)')}]")

@@ -117,7 +117,7 @@ def test_cost_to_dict_is_json_with_sources(dev) -> None:
 
 def test_unknown_component_names_allowed_values(dev) -> None:
     cfg, plan = dev
-    with pytest.raises(ValueError, match="component: unknown 'ceph'.*aws-gpu-cluster"):
+    with pytest.raises(ValueError, match=r"component: unknown 'ceph'.*aws-gpu-cluster"):
         monthly_cost(plan, cfg).component("ceph")
 
 
