@@ -73,8 +73,9 @@ def _message(error: Mapping[str, Any]) -> str:
 def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: str = "") -> StackConfig:
     """Validate the `config:` mapping of a stack file (keys such as `aidc:demand`, `aws:region`)."""
     if not isinstance(values, Mapping):
-        raise ConfigError([f"config: must be a mapping of keys such as aidc:demand, got {type(values).__name__}"],
-                          source)
+        raise ConfigError(
+            [f"config: must be a mapping of keys such as aidc:demand, got {type(values).__name__}"], source
+        )
     problems: list[str] = []
     data: dict[str, Any] = {"stack": stack}
     for key, value in values.items():
@@ -124,8 +125,9 @@ def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
     except yaml.YAMLError as exc:
         raise ConfigError([f"not valid YAML: {exc}".replace("\n", " ")], str(path)) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("config", {}), Mapping):
-        raise ConfigError(["the file must hold a top-level `config:` mapping, as a Pulumi stack file does"],
-                          str(path))
+        raise ConfigError(
+            ["the file must hold a top-level `config:` mapping, as a Pulumi stack file does"], str(path)
+        )
     name = stack or path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
     return parse_stack_config(document.get("config") or {}, stack=name, source=str(path))
 
@@ -133,6 +135,8 @@ def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
 def load_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> StackConfig:
     path = stack_file(stack, stacks_dir)
     if not path.exists():
-        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stacks_dir.glob("Pulumi.*.yaml"))
+        known = sorted(
+            p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stacks_dir.glob("Pulumi.*.yaml")
+        )
         raise ConfigError([f"no stack {stack!r}: {path} does not exist; known stacks: {', '.join(known)}"])
     return load_config_file(path, stack)

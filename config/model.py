@@ -114,7 +114,9 @@ class StorageDemand(_Model):
     block_tb: NonNegative = Field(0.0, description="usable TB of block volumes (RBD) for private instances")
     protection: Protection = Protection(replicas=3)
     drive_tb: Positive = 7.68
-    target_fill: float = Field(0.7, gt=0, le=0.85, description="fill ratio to plan for; Ceph nearfull is 0.85")
+    target_fill: float = Field(
+        0.7, gt=0, le=0.85, description="fill ratio to plan for; Ceph nearfull is 0.85"
+    )
     osds_per_host: int = Field(8, ge=1, le=60)
 
 
@@ -149,7 +151,9 @@ class Demand(_Model):
 
 
 class PrivateCapacity(_Model):
-    gpus: dict[str, int] = Field(default_factory=dict, description="accelerator -> GPUs the private cloud has")
+    gpus: dict[str, int] = Field(
+        default_factory=dict, description="accelerator -> GPUs the private cloud has"
+    )
     amortisation_months: int = Field(36, ge=1, le=120)
     usd_per_kwh: NonNegative = 0.10
     pue: float = Field(1.3, ge=1.0, le=3.0, description="power usage effectiveness of the data centre")
@@ -173,7 +177,9 @@ class PublicCapacity(_Model):
     def _quota(cls, value: dict[str, int]) -> dict[str, int]:
         for key, count in value.items():
             if key not in INSTANCE_TYPES:
-                raise ValueError(f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}")
+                raise ValueError(
+                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                )
             if count < 0:
                 raise ValueError(f"{key}: quota must be >= 0, got {count}")
         return value
@@ -183,7 +189,9 @@ class PublicCapacity(_Model):
     def _allowed(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         for key in value or ():
             if key not in INSTANCE_TYPES:
-                raise ValueError(f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}")
+                raise ValueError(
+                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                )
         return value
 
 

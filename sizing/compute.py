@@ -49,8 +49,12 @@ def size_training(run: TrainingDemand, classification: str, catalog: Catalog) ->
         nodes_count,
         "nodes",
         "ceil(GPU-hours / (deadline_days · 24) / GPUs per node)",
-        {"gpu_hours": gpu_hours.value, "deadline_days": run.deadline_days, "gpus_per_node": per_node,
-         "gpus_exact": gpus_exact},
+        {
+            "gpu_hours": gpu_hours.value,
+            "deadline_days": run.deadline_days,
+            "gpus_per_node": per_node,
+            "gpus_exact": gpus_exact,
+        },
     )
     gpus = Figure(
         nodes_count * per_node,
@@ -70,14 +74,16 @@ def size_training(run: TrainingDemand, classification: str, catalog: Catalog) ->
     )
 
 
-def _edge_throughput(workload: InferenceDemand, site: EdgeSite, catalog: Catalog) -> tuple[float, str]:
+def _edge_throughput(workload: InferenceDemand, site_accelerator: str, catalog: Catalog) -> tuple[float, str]:
     """Per-GPU tokens/s at a site; decode is memory-bandwidth bound, so scale by bandwidth when models differ."""
-    if site.accelerator == workload.accelerator:
+    if site_accelerator == workload.accelerator:
         return workload.tokens_per_s_per_gpu, "tokens_per_s_per_gpu"
-    ratio = (catalog.accelerators[site.accelerator].memory_bandwidth_tbps
-             / catalog.accelerators[workload.accelerator].memory_bandwidth_tbps)
+    ratio = (
+        catalog.accelerators[site_accelerator].memory_bandwidth_tbps
+        / catalog.accelerators[workload.accelerator].memory_bandwidth_tbps
+    )
     return workload.tokens_per_s_per_gpu * ratio, (
-        f"tokens_per_s_per_gpu · ({site.accelerator} / {workload.accelerator} memory bandwidth = {ratio:.3g})"
+        f"tokens_per_s_per_gpu · ({site_accelerator} / {workload.accelerator} memory bandwidth = {ratio:.3g})"
     )
 
 
@@ -90,35 +96,39 @@ def size_inference(
         core_needed + 1 if core_needed else 0,
         "GPUs",
         "ceil(peak_tokens_per_s · (1 − edge_fraction) / tokens_per_s_per_gpu) + 1 (N+1)",
-        {"peak_tokens_per_s": workload.peak_tokens_per_s, "edge_fraction": workload.edge_fraction,
-         "tokens_per_s_per_gpu": workload.tokens_per_s_per_gpu},
+        {
+            "peak_tokens_per_s": workload.peak_tokens_per_s,
+            "edge_fraction": workload.edge_fraction,
+            "tokens_per_s_per_gpu": workload.tokens_per_s_per_gpu,
+        },
     )
     allocations: list[EdgeAllocation] = []
     edge_tps = workload.peak_tokens_per_s * workload.edge_fraction
     if edge_tps > 0:
+        # One throughput and formula per site accelerator, not per site: edge sites can number in hundreds.
+        per_accelerator: dict[str, tuple[float, str]] = {}
         for site in sites:
-            per_gpu, per_gpu_formula = _edge_throughput(workload, site, catalog)
+            if site.accelerator not in per_accelerator:
+                per_accelerator[site.accelerator] = _edge_throughput(workload, site.accelerator, catalog)
+            per_gpu, per_gpu_formula = per_accelerator[site.accelerator]
             site_tps = edge_tps * site.share
             allocations.append(
                 EdgeAllocation(
-                    workload=workload.name,
-                    site=site.name,
-                    accelerator=site.accelerator,
-                    gpus=Figure(
-                        math.ceil(site_tps / per_gpu - 1e-9),
-                        "GPUs",
-                        f"ceil(peak_tokens_per_s · edge_fraction · share / ({per_gpu_formula}))",
-                        {"peak_tokens_per_s": workload.peak_tokens_per_s, "edge_fraction": workload.edge_fraction,
-                         "share": site.share, "per_gpu_tokens_per_s": per_gpu},
-                    ),
+                    workload.name,
+                    site.name,
+                    site.accelerator,
+                    math.ceil(site_tps / per_gpu - 1e-9),
+                    site_tps,
+                    per_gpu,
+                    per_gpu_formula,
                 )
             )
-    edge_total = sum(a.gpus.int for a in allocations)
+    edge_total = sum(a.gpus for a in allocations)
     edge = Figure(
         edge_total,
         "GPUs",
         "Σ over edge sites of the GPUs this workload needs there (each site's spare node is in the site plan)",
-        {a.site: a.gpus.int for a in allocations},
+        {a.site: a.gpus for a in allocations} if len(allocations) <= 20 else {"sites": len(allocations)},
     )
     return InferenceSizing(
         name=workload.name,
@@ -132,23 +142,34 @@ def size_inference(
 
 
 def size_edge_sites(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> tuple[EdgeSitePlan, ...]:
+    needed_by_site: dict[str, dict[str, int]] = {}
+    for w in inference:
+        for a in w.edge:
+            needed_by_site.setdefault(a.site, {})[w.name] = a.gpus
     plans = []
     for site in cfg.edge.sites:
-        needed = {w.name: a.gpus.int for w in inference for a in w.edge if a.site == site.name}
+        needed = needed_by_site.get(site.name, {})
         total = sum(needed.values())
         nodes_count = math.ceil(total / site.gpus_per_node) + 1 if total else 0
         nodes = Figure(
             nodes_count,
             "nodes",
             "ceil(Σ workload GPUs at the site / gpus_per_node) + 1 spare node (N+1); 0 when the site serves nothing",
-            {"workload_gpus": needed, "gpus_per_node": site.gpus_per_node},
+            {
+                "workload_gpus": needed if len(needed) <= 20 else {"workloads": len(needed), "total": total},
+                "gpus_per_node": site.gpus_per_node,
+            },
         )
         plans.append(
             EdgeSitePlan(
                 name=site.name,
                 accelerator=site.accelerator,
-                gpus=Figure(nodes_count * site.gpus_per_node, "GPUs", "nodes · gpus_per_node",
-                            {"nodes": nodes_count, "gpus_per_node": site.gpus_per_node}),
+                gpus=Figure(
+                    nodes_count * site.gpus_per_node,
+                    "GPUs",
+                    "nodes · gpus_per_node",
+                    {"nodes": nodes_count, "gpus_per_node": site.gpus_per_node},
+                ),
                 nodes=nodes,
                 gpus_per_node=site.gpus_per_node,
                 servers=site.servers,

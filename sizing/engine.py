@@ -24,12 +24,16 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     network, network_warnings = size_network(cfg)
     edge_sites = size_edge_sites(cfg, inference)
     warnings = list(placement_warnings) + network_warnings
+    site_accelerators: dict[str, list[str]] = {}
+    for site in cfg.edge.sites:
+        site_accelerators.setdefault(site.accelerator, []).append(site.name)
     for w in cfg.demand.inference:
-        for site in cfg.edge.sites:
-            if w.edge_fraction > 0 and site.accelerator != w.accelerator:
+        for accelerator, names in site_accelerators.items():
+            if w.edge_fraction > 0 and accelerator != w.accelerator:
+                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
                 warnings.append(
-                    f"inference {w.name} at edge site {site.name} runs on {site.accelerator}, not "
-                    f"{w.accelerator}: its per-GPU throughput is scaled by memory bandwidth; measure it"
+                    f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
+                    "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
     return CapacityPlan(
         stack=cfg.stack,
@@ -41,6 +45,9 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         security=security,
         edge_sites=edge_sites,
         warnings=tuple(warnings),
-        catalog_source={"prices": catalog.price_source, "prices_as_of": catalog.price_as_of,
-                        "spot": catalog.spot_source},
+        catalog_source={
+            "prices": catalog.price_source,
+            "prices_as_of": catalog.price_as_of,
+            "spot": catalog.spot_source,
+        },
     )

@@ -23,7 +23,7 @@ class Figure:
     @property
     def int(self) -> int:
         """The value as an integer (for counts)."""
-        return int(round(self.value))
+        return round(self.value)
 
     def explain(self) -> str:
         """`formula` with its inputs, for people."""

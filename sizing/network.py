@@ -38,7 +38,9 @@ def transfer_gbps(volume_gb: float, window_hours: float) -> Figure:
 def transfer_hours(volume_gb: float, gbps: float) -> Figure:
     """The seed's T = V / B, in hours, at a given bandwidth."""
     hours = volume_gb * BITS_PER_BYTE / gbps / SECONDS_PER_HOUR if gbps > 0 else math.inf
-    return Figure(hours, "h", "T = V / B = volume_gb · 8 / gbps / 3600", {"volume_gb": volume_gb, "gbps": gbps})
+    return Figure(
+        hours, "h", "T = V / B = volume_gb · 8 / gbps / 3600", {"volume_gb": volume_gb, "gbps": gbps}
+    )
 
 
 def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
@@ -71,10 +73,16 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             1,
             "connections",
             f"1 (management path): {tunnels_needed} tunnels would be needed, more than {VPN_MAX_SANE_TUNNELS}",
-            {"required_gbps": required_value, "tunnel_gbps": tunnel_gbps, "tunnels_needed": tunnels_needed,
-             "source": VPN_SOURCE},
+            {
+                "required_gbps": required_value,
+                "tunnel_gbps": tunnel_gbps,
+                "tunnels_needed": tunnels_needed,
+                "source": VPN_SOURCE,
+            },
         )
-        port = next((p for p in DIRECT_CONNECT_PORT_GBPS if p * 4 >= required_value), DIRECT_CONNECT_PORT_GBPS[-1])
+        port = next(
+            (p for p in DIRECT_CONNECT_PORT_GBPS if p * 4 >= required_value), DIRECT_CONNECT_PORT_GBPS[-1]
+        )
         ports = math.ceil(required_value / port) + 1
         direct_connect = Figure(
             ports,

@@ -42,9 +42,14 @@ def private_gpu_hour_usd(accelerator: str, cfg: StackConfig, catalog: Catalog) -
         capex + power,
         "USD/GPU-h",
         "capex_usd_per_gpu / (amortisation_months · 730) + power_kw_per_gpu · pue · usd_per_kwh",
-        {"capex_usd_per_gpu": acc.capex_usd_per_gpu, "amortisation_months": private.amortisation_months,
-         "power_kw_per_gpu": acc.power_kw_per_gpu, "pue": private.pue, "usd_per_kwh": private.usd_per_kwh,
-         "source": acc.source},
+        {
+            "capex_usd_per_gpu": acc.capex_usd_per_gpu,
+            "amortisation_months": private.amortisation_months,
+            "power_kw_per_gpu": acc.power_kw_per_gpu,
+            "pue": private.pue,
+            "usd_per_kwh": private.usd_per_kwh,
+            "source": acc.source,
+        },
     )
 
 
@@ -112,8 +117,9 @@ def _solve_accelerator(
                 for t in types:
                     instances = math.ceil(d.gpus / t.gpus)
                     if quotas.get(t.name, instances) >= instances:
-                        variables.append(_Var(d, t.name, instances,
-                                              instance_hour_usd(t, d.spot, cfg, catalog) * instances))
+                        variables.append(
+                            _Var(d, t.name, instances, instance_hour_usd(t, d.spot, cfg, catalog) * instances)
+                        )
         else:
             if servers_available:
                 variables.append(_Var(d, "private", per_server, private_price.value * per_server))
@@ -189,45 +195,82 @@ def _solve_accelerator(
         if v.option == "private":
             gpus = v.units if d.kind == "training" else amount * per_server
             private_used += gpus
-            private_groups.append(PrivateGroup(
-                workload=d.name, kind=d.kind, accelerator=accelerator,
-                gpus=Figure(gpus, "GPUs", "least-cost placement (HiGHS MILP): private whole servers",
-                            {"needed_gpus": d.gpus, "gpus_per_server": per_server,
-                             "usd_per_gpu_hour": round(private_price.value, 4)}),
-                servers=gpus // per_server, gpus_per_server=per_server,
-                usd_per_gpu_hour=private_price.value,
-            ))
+            private_groups.append(
+                PrivateGroup(
+                    workload=d.name,
+                    kind=d.kind,
+                    accelerator=accelerator,
+                    gpus=Figure(
+                        gpus,
+                        "GPUs",
+                        "least-cost placement (HiGHS MILP): private whole servers",
+                        {
+                            "needed_gpus": d.gpus,
+                            "gpus_per_server": per_server,
+                            "usd_per_gpu_hour": round(private_price.value, 4),
+                        },
+                    ),
+                    servers=gpus // per_server,
+                    gpus_per_server=per_server,
+                    usd_per_gpu_hour=private_price.value,
+                )
+            )
         else:
             t = catalog.instance_types[v.option]
             instances = v.units if d.kind == "training" else amount
             price = instance_hour_usd(t, d.spot, cfg, catalog)
-            public_groups.append(PublicGroup(
-                workload=d.name, kind=d.kind, instance_type=t.name, accelerator=accelerator,
-                instances=Figure(instances, "instances",
-                                 "least-cost placement (HiGHS MILP): whole instances of " + t.name,
-                                 {"needed_gpus": d.gpus, "gpus_per_instance": t.gpus,
-                                  "usd_per_hour": round(price, 4), "spot": d.spot,
-                                  "quota": quotas.get(t.name, "none given")}),
-                gpus=instances * t.gpus, spot=d.spot, usd_per_hour=price, efa=t.efa,
-            ))
+            public_groups.append(
+                PublicGroup(
+                    workload=d.name,
+                    kind=d.kind,
+                    instance_type=t.name,
+                    accelerator=accelerator,
+                    instances=Figure(
+                        instances,
+                        "instances",
+                        "least-cost placement (HiGHS MILP): whole instances of " + t.name,
+                        {
+                            "needed_gpus": d.gpus,
+                            "gpus_per_instance": t.gpus,
+                            "usd_per_hour": round(price, 4),
+                            "spot": d.spot,
+                            "quota": quotas.get(t.name, "none given"),
+                        },
+                    ),
+                    gpus=instances * t.gpus,
+                    spot=d.spot,
+                    usd_per_hour=price,
+                    efa=t.efa,
+                )
+            )
             if t.name not in quotas:
-                warnings.append(f"no quota given for {t.name} in aidc:capacity.public.max_instances; "
-                                f"`aidc preflight` checks the account's real vCPU quota")
+                warnings.append(
+                    f"no quota given for {t.name} in aidc:capacity.public.max_instances; "
+                    f"`aidc preflight` checks the account's real vCPU quota"
+                )
     return private_groups, public_groups, private_used
 
 
-def _no_option(d: _Demand, accelerator: str, available: int, types: list[InstanceType],
-               quotas: dict[str, int]) -> InfeasibleDemand:
+def _no_option(
+    d: _Demand, accelerator: str, available: int, types: list[InstanceType], quotas: dict[str, int]
+) -> InfeasibleDemand:
     where = "the private cloud" if d.private_only else "the private cloud or a public instance type"
-    offered = ", ".join(f"{t.name} (quota {quotas.get(t.name, 'none')})" for t in types) or "none in the catalog"
+    offered = (
+        ", ".join(f"{t.name} (quota {quotas.get(t.name, 'none')})" for t in types) or "none in the catalog"
+    )
     return InfeasibleDemand(
         f"{d.kind} {d.name} needs {d.gpus} {accelerator} GPUs and nothing in {where} can hold it: "
         f"aidc:capacity.private.gpus.{accelerator} = {available}; instance types: {offered}"
     )
 
 
-def _capacity_error(demands: list[_Demand], accelerator: str, available: int, types: list[InstanceType],
-                    quotas: dict[str, int]) -> InfeasibleDemand:
+def _capacity_error(
+    demands: list[_Demand],
+    accelerator: str,
+    available: int,
+    types: list[InstanceType],
+    quotas: dict[str, int],
+) -> InfeasibleDemand:
     total = sum(d.gpus for d in demands)
     public = sum(quotas[t.name] * t.gpus for t in types if t.name in quotas)
     items = ", ".join(f"{d.name} ({d.gpus})" for d in demands)
@@ -249,28 +292,34 @@ def place(
     by_accelerator: dict[str, list[_Demand]] = {}
     for run in training:
         by_accelerator.setdefault(run.accelerator, []).append(
-            _Demand(run.name, "training", run.gpus.int, run.classification in PRIVATE_ONLY, run.spot))
+            _Demand(run.name, "training", run.gpus.int, run.classification in PRIVATE_ONLY, run.spot)
+        )
     for w in inference:
         if w.gpus.int:
             by_accelerator.setdefault(w.accelerator, []).append(
-                _Demand(w.name, "inference", w.gpus.int, w.classification in PRIVATE_ONLY, w.spot))
+                _Demand(w.name, "inference", w.gpus.int, w.classification in PRIVATE_ONLY, w.spot)
+            )
     private_groups: list[PrivateGroup] = []
     public_groups: list[PublicGroup] = []
     used: dict[str, int] = {}
     for accelerator in sorted(by_accelerator):
-        priv, pub, private_used = _solve_accelerator(accelerator, by_accelerator[accelerator], cfg, catalog,
-                                                     warnings)
+        priv, pub, private_used = _solve_accelerator(
+            accelerator, by_accelerator[accelerator], cfg, catalog, warnings
+        )
         private_groups += priv
         public_groups += pub
         used[accelerator] = private_used
     hourly = sum(g.instances.int * g.usd_per_hour for g in public_groups) + sum(
-        g.gpus.int * g.usd_per_gpu_hour for g in private_groups)
+        g.gpus.int * g.usd_per_gpu_hour for g in private_groups
+    )
     usd_per_hour = Figure(
         hourly,
         "USD/h",
         "Σ public instances · USD/h + Σ private GPUs · amortised USD/GPU-h",
-        {"public_usd_per_hour": round(sum(g.instances.int * g.usd_per_hour for g in public_groups), 4),
-         "private_usd_per_hour": round(sum(g.gpus.int * g.usd_per_gpu_hour for g in private_groups), 4)},
+        {
+            "public_usd_per_hour": round(sum(g.instances.int * g.usd_per_hour for g in public_groups), 4),
+            "private_usd_per_hour": round(sum(g.gpus.int * g.usd_per_gpu_hour for g in private_groups), 4),
+        },
     )
     if any(g.spot for g in public_groups):
         warnings.append(f"spot prices are estimates ({catalog.spot_source})")

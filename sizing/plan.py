@@ -25,14 +25,27 @@ class TrainingSizing:
     spot: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EdgeAllocation:
-    """GPUs one inference workload needs at one edge site."""
+    """GPUs one inference workload needs at one edge site (hundreds of sites × workloads: kept lean;
+    `why` builds the explaining Figure on demand)."""
 
     workload: str
     site: str
     accelerator: str
-    gpus: Figure
+    gpus: int
+    site_tokens_per_s: float  # peak_tokens_per_s · edge_fraction · share
+    per_gpu_tokens_per_s: float
+    per_gpu_formula: str
+
+    @property
+    def why(self) -> Figure:
+        return Figure(
+            self.gpus,
+            "GPUs",
+            f"ceil(peak_tokens_per_s · edge_fraction · share / ({self.per_gpu_formula}))",
+            {"site_tokens_per_s": self.site_tokens_per_s, "per_gpu_tokens_per_s": self.per_gpu_tokens_per_s},
+        )
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,9 @@ class NetworkPlan:
     vpn_tunnels: Figure
     provisioned_gbps: Figure
     feasible_over_vpn: bool
-    direct_connect: Figure | None  # recommended dedicated ports (count), with figures, when VPN cannot carry it
+    direct_connect: (
+        Figure | None
+    )  # recommended dedicated ports (count), with figures, when VPN cannot carry it
 
 
 @dataclass(frozen=True)

@@ -38,24 +38,45 @@ def size_security(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> S
     vpn = cfg.vpn
     rotation = cfg.demand.security.key_rotation_days
     controls = (
-        Control("ceph:object", "encryption at rest: OSDs on LUKS2 dm-crypt (aes-xts-plain64, 512-bit key)",
-                "all classifications stored"),
-        Control("ceph:block", "encryption at rest: OSDs on LUKS2 dm-crypt (aes-xts-plain64, 512-bit key)",
-                "all classifications stored"),
+        Control(
+            "ceph:object",
+            "encryption at rest: OSDs on LUKS2 dm-crypt (aes-xts-plain64, 512-bit key)",
+            "all classifications stored",
+        ),
+        Control(
+            "ceph:block",
+            "encryption at rest: OSDs on LUKS2 dm-crypt (aes-xts-plain64, 512-bit key)",
+            "all classifications stored",
+        ),
         Control("ceph:*", "encryption in transit: msgr2 secure mode", "data crosses hosts"),
-        Control("s3:datasets", f"SSE-KMS ({cipher}) with a customer key rotated every {rotation} days; TLS only; no public "
-                "access", "public and internal data only"),
+        Control(
+            "s3:datasets",
+            f"SSE-KMS ({cipher}) with a customer key rotated every {rotation} days; TLS only; no public "
+            "access",
+            "public and internal data only",
+        ),
         Control("eks:secrets", "envelope encryption with the customer KMS key", "cluster secrets"),
         Control("ebs:*", "encrypted with the customer KMS key", "node volumes"),
-        Control("vpn", f"IPsec {vpn.ike_version}, {vpn.encryption}, {vpn.integrity}, DH group {vpn.dh_group}; "
-                "PSKs are Pulumi secrets", "all traffic between the clouds"),
-        Control("k3s:*", "secrets encryption at rest; join tokens and kubeconfigs are Pulumi secrets",
-                "core and edge clusters"),
+        Control(
+            "vpn",
+            f"IPsec {vpn.ike_version}, {vpn.encryption}, {vpn.integrity}, DH group {vpn.dh_group}; "
+            "PSKs are Pulumi secrets",
+            "all traffic between the clouds",
+        ),
+        Control(
+            "k3s:*",
+            "secrets encryption at rest; join tokens and kubeconfigs are Pulumi secrets",
+            "core and edge clusters",
+        ),
     )
     return SecurityPlan(
         placement_by_classification={k: v for k, v in PLACEMENT.items()},
         controls=controls,
-        kms_keys=Figure(1, "keys", "one customer-managed KMS key per AWS cluster (EKS secrets, EBS, S3), rotated",
-                        {"key_rotation_days": rotation}),
+        kms_keys=Figure(
+            1,
+            "keys",
+            "one customer-managed KMS key per AWS cluster (EKS secrets, EBS, S3), rotated",
+            {"key_rotation_days": rotation},
+        ),
         key_rotation_days=rotation,
     )

@@ -29,7 +29,18 @@ def _num(figure: Figure) -> float | int:
     return figure.int if figure.unit in _COUNT_UNITS else figure.value
 
 
-_COUNT_UNITS = {"GPUs", "nodes", "instances", "hosts", "OSDs", "PGs", "monitors", "connections", "tunnels", "keys"}
+_COUNT_UNITS = {
+    "GPUs",
+    "nodes",
+    "instances",
+    "hosts",
+    "OSDs",
+    "PGs",
+    "monitors",
+    "connections",
+    "tunnels",
+    "keys",
+}
 
 
 def _why(**figures: Figure | None) -> dict[str, Any]:
@@ -64,7 +75,7 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "classification": w.classification,
                     "gpus": w.gpus.int,
                     "edge_gpus": w.edge_gpus.int,
-                    "edge": [{"site": a.site, "accelerator": a.accelerator, "gpus": a.gpus.int} for a in w.edge],
+                    "edge": [{"site": a.site, "accelerator": a.accelerator, "gpus": a.gpus} for a in w.edge],
                     "spot": w.spot,
                     "why": _why(gpus=w.gpus, edge_gpus=w.edge_gpus),
                 }
@@ -73,15 +84,31 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
         },
         "placement": {
             "private": [
-                {"workload": g.workload, "kind": g.kind, "accelerator": g.accelerator, "gpus": g.gpus.int,
-                 "servers": g.servers, "gpus_per_server": g.gpus_per_server,
-                 "usd_per_gpu_hour": g.usd_per_gpu_hour, "why": _why(gpus=g.gpus)}
+                {
+                    "workload": g.workload,
+                    "kind": g.kind,
+                    "accelerator": g.accelerator,
+                    "gpus": g.gpus.int,
+                    "servers": g.servers,
+                    "gpus_per_server": g.gpus_per_server,
+                    "usd_per_gpu_hour": g.usd_per_gpu_hour,
+                    "why": _why(gpus=g.gpus),
+                }
                 for g in placement.private
             ],
             "public": [
-                {"workload": g.workload, "kind": g.kind, "instance_type": g.instance_type,
-                 "accelerator": g.accelerator, "count": g.instances.int, "gpus": g.gpus, "spot": g.spot,
-                 "efa": g.efa, "usd_per_hour": g.usd_per_hour, "why": _why(count=g.instances)}
+                {
+                    "workload": g.workload,
+                    "kind": g.kind,
+                    "instance_type": g.instance_type,
+                    "accelerator": g.accelerator,
+                    "count": g.instances.int,
+                    "gpus": g.gpus,
+                    "spot": g.spot,
+                    "efa": g.efa,
+                    "usd_per_hour": g.usd_per_hour,
+                    "why": _why(count=g.instances),
+                }
                 for g in placement.public
             ],
             "private_gpus": sum(g.gpus.int for g in placement.private),
@@ -104,20 +131,41 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "monitors": storage.monitors.int,
             "pg_num": {p.name: p.pg_num.int for p in storage.pools},
             "pools": [
-                {"name": p.name, "kind": p.kind, "size": p.size, "min_size": p.min_size,
-                 "replicated_size": p.replicated_size, "erasure_k": p.erasure_k, "erasure_m": p.erasure_m,
-                 "failure_domain": p.failure_domain, "pg_num": p.pg_num.int, "usable_tb": p.usable_tb,
-                 "why": _why(pg_num=p.pg_num)}
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "size": p.size,
+                    "min_size": p.min_size,
+                    "replicated_size": p.replicated_size,
+                    "erasure_k": p.erasure_k,
+                    "erasure_m": p.erasure_m,
+                    "failure_domain": p.failure_domain,
+                    "pg_num": p.pg_num.int,
+                    "usable_tb": p.usable_tb,
+                    "why": _why(pg_num=p.pg_num),
+                }
                 for p in storage.pools
             ],
-            "why": _why(usable_tb=storage.usable_tb, checkpoint_tb=storage.checkpoint_tb, raw_tb=storage.raw_tb,
-                        osds=storage.osds, hosts=storage.hosts, monitors=storage.monitors),
+            "why": _why(
+                usable_tb=storage.usable_tb,
+                checkpoint_tb=storage.checkpoint_tb,
+                raw_tb=storage.raw_tb,
+                osds=storage.osds,
+                hosts=storage.hosts,
+                monitors=storage.monitors,
+            ),
         },
         "network": {
             "transfers": [
-                {"name": t.name, "volume_gb": t.volume_gb, "window_hours": t.window_hours, "gbps": t.gbps.value,
-                 "hours_at_provisioned": t.hours_at_provisioned.value, "classification": t.classification,
-                 "why": _why(gbps=t.gbps, hours_at_provisioned=t.hours_at_provisioned)}
+                {
+                    "name": t.name,
+                    "volume_gb": t.volume_gb,
+                    "window_hours": t.window_hours,
+                    "gbps": t.gbps.value,
+                    "hours_at_provisioned": t.hours_at_provisioned.value,
+                    "classification": t.classification,
+                    "why": _why(gbps=t.gbps, hours_at_provisioned=t.hours_at_provisioned),
+                }
                 for t in network.transfers
             ],
             "required_gbps": network.required_gbps.value,
@@ -126,24 +174,43 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "vpn_connections": network.vpn_connections.int,
             "vpn_tunnels": network.vpn_tunnels.int,
             "feasible_over_vpn": network.feasible_over_vpn,
-            "direct_connect": None if network.direct_connect is None else {
-                "ports": network.direct_connect.int, "unit": network.direct_connect.unit,
-                "why": network.direct_connect.to_json()},
-            "why": _why(required_gbps=network.required_gbps, vpn_connections=network.vpn_connections,
-                        vpn_tunnels=network.vpn_tunnels, provisioned_gbps=network.provisioned_gbps),
+            "direct_connect": None
+            if network.direct_connect is None
+            else {
+                "ports": network.direct_connect.int,
+                "unit": network.direct_connect.unit,
+                "why": network.direct_connect.to_json(),
+            },
+            "why": _why(
+                required_gbps=network.required_gbps,
+                vpn_connections=network.vpn_connections,
+                vpn_tunnels=network.vpn_tunnels,
+                provisioned_gbps=network.provisioned_gbps,
+            ),
         },
         "security": {
-            "placement_by_classification": {k: list(v) for k, v in plan.security.placement_by_classification.items()},
-            "controls": [{"target": c.target, "control": c.control, "reason": c.reason}
-                         for c in plan.security.controls],
+            "placement_by_classification": {
+                k: list(v) for k, v in plan.security.placement_by_classification.items()
+            },
+            "controls": [
+                {"target": c.target, "control": c.control, "reason": c.reason} for c in plan.security.controls
+            ],
             "kms_keys": plan.security.kms_keys.int,
             "key_rotation_days": plan.security.key_rotation_days,
         },
         "edge": {
             "sites": [
-                {"name": s.name, "accelerator": s.accelerator, "gpus": s.gpus.int, "nodes": s.nodes.int,
-                 "gpus_per_node": s.gpus_per_node, "servers": s.servers, "region": s.region, "flavor": s.flavor,
-                 "why": _why(nodes=s.nodes)}
+                {
+                    "name": s.name,
+                    "accelerator": s.accelerator,
+                    "gpus": s.gpus.int,
+                    "nodes": s.nodes.int,
+                    "gpus_per_node": s.gpus_per_node,
+                    "servers": s.servers,
+                    "region": s.region,
+                    "flavor": s.flavor,
+                    "why": _why(nodes=s.nodes),
+                }
                 for s in plan.edge_sites
             ],
             "nodes": sum(s.nodes.int for s in plan.edge_sites),

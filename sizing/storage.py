@@ -51,8 +51,11 @@ def size_storage(cfg: StackConfig) -> StoragePlan:
         checkpoint_tb_value,
         "TB",
         "checkpoint_keep · Σ params · checkpoint_bytes_per_param / 1e12",
-        {"checkpoint_keep": demand.checkpoint_keep, "params": params,
-         "checkpoint_bytes_per_param": demand.checkpoint_bytes_per_param},
+        {
+            "checkpoint_keep": demand.checkpoint_keep,
+            "params": params,
+            "checkpoint_bytes_per_param": demand.checkpoint_bytes_per_param,
+        },
     )
     object_tb = demand.datasets_tb + checkpoint_tb_value
     block_tb = demand.block_tb
@@ -83,8 +86,14 @@ def size_storage(cfg: StackConfig) -> StoragePlan:
         raw_value,
         "TB",
         "(object_tb · object_overhead + block_tb · block_overhead) / target_fill",
-        {"object_tb": object_tb, "object_overhead": object_overhead, "protection": object_desc,
-         "block_tb": block_tb, "block_overhead": block_overhead, "target_fill": demand.target_fill},
+        {
+            "object_tb": object_tb,
+            "object_overhead": object_overhead,
+            "protection": object_desc,
+            "block_tb": block_tb,
+            "block_overhead": block_overhead,
+            "target_fill": demand.target_fill,
+        },
     )
     osds_needed = math.ceil(raw_value / demand.drive_tb - 1e-9)
     failure_domains = max(object_size, block_size)
@@ -95,8 +104,13 @@ def size_storage(cfg: StackConfig) -> StoragePlan:
         hosts_value,
         "hosts",
         "max(ceil(osds_needed / osds_per_host) + 1 spare, failure domains + 1 spare)",
-        {"osds_needed": osds_needed, "osds_per_host": demand.osds_per_host,
-         "failure_domains": failure_domains, "raw_tb": raw_value, "drive_tb": demand.drive_tb},
+        {
+            "osds_needed": osds_needed,
+            "osds_per_host": demand.osds_per_host,
+            "failure_domains": failure_domains,
+            "raw_tb": raw_value,
+            "drive_tb": demand.drive_tb,
+        },
     )
     osds_value = hosts_value * demand.osds_per_host
     osds = Figure(

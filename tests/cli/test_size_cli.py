@@ -12,7 +12,9 @@ import pytest
 from aidc.cli import main
 from config.load import STACKS_DIR
 
-SHIPPED = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+SHIPPED = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
+)
 
 
 def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
@@ -42,7 +44,9 @@ def test_json_contract(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["sources"]["prices_as_of"]
 
 
-def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     doc = _size_json(capsys, "--stack", "ecommerce")
     assert doc["network"]["required_gbps"] == pytest.approx(4000.0)
     assert doc["network"]["feasible_over_vpn"] is False
@@ -55,8 +59,15 @@ def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(capsys: pytes
 def test_tables_explain_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["size", "--stack", "dev"]) == 0
     out = capsys.readouterr().out
-    for text in ("Training", "FLOPs / (peak dense BF16", "Ceph storage",
-                 "pgcalc", "VPN tunnels", "Edge sites", "prices:"):
+    for text in (
+        "Training",
+        "FLOPs / (peak dense BF16",
+        "Ceph storage",
+        "pgcalc",
+        "VPN tunnels",
+        "Edge sites",
+        "prices:",
+    ):
         assert text in out
 
 
@@ -87,8 +98,10 @@ def test_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_size_path_does_not_import_pulumi() -> None:
-    code = ("import sys, io, contextlib\nfrom aidc.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()): rc = main(['size', '--stack', 'dev', '--json'])\n"
-            "assert rc == 0\nprint(sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')))")
+    code = (
+        "import sys, io, contextlib\nfrom aidc.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): rc = main(['size', '--stack', 'dev', '--json'])\n"
+        "assert rc == 0\nprint(sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -9,11 +9,21 @@ import pytest
 from config import ConfigError, load_config_file, load_stack_config, parse_stack_config
 from config.load import STACKS_DIR
 
-SHIPPED = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+SHIPPED = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
+)
 
 
 def test_all_seven_stacks_are_shipped() -> None:
-    assert set(SHIPPED) >= {"dev", "staging", "prod", "ecommerce", "smart-city", "finance-risk", "medical-imaging"}
+    assert set(SHIPPED) >= {
+        "dev",
+        "staging",
+        "prod",
+        "ecommerce",
+        "smart-city",
+        "finance-risk",
+        "medical-imaging",
+    }
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -37,39 +47,119 @@ def test_defaults_are_the_secure_ones() -> None:
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ({"aidc:demand": {"training": [{"name": "a", "params": 1e9, "tokens": 1e9, "accelerator": "h100-80gb",
-                                        "deadline_days": 1, "mfu": 1.5}]}},
-         "aidc:demand.training[0].mfu: input should be less than or equal to 1, got 1.5"),
-        ({"aidc:demand": {"training": [{"name": "a", "params": 1e9, "tokens": 1e9, "accelerator": "tpu-v5",
-                                        "deadline_days": 1}]}},
-         "aidc:demand.training[0].accelerator: unknown accelerator 'tpu-v5'; allowed: a10-24gb, a100-40gb"),
-        ({"aidc:demand": {"inference": [{"name": "a", "peak_tokens_per_s": -5, "tokens_per_s_per_gpu": 10,
-                                         "accelerator": "l4-24gb"}]}},
-         "aidc:demand.inference[0].peak_tokens_per_s: input should be greater than 0, got -5"),
-        ({"aidc:demand": {"storage": {"protection": {"erasure": {"k": 4, "m": 0}}}}},
-         "aidc:demand.storage.protection.erasure.m: input should be greater than or equal to 1, got 0"),
-        ({"aidc:demand": {"storage": {"protection": {}}}},
-         "aidc:demand.storage.protection: give exactly one of {replicas: n} or {erasure: {k, m}}"),
-        ({"aidc:demand": {"storage": {"datasets_tb": 1, "colour": "blue"}}},
-         "aidc:demand.storage.colour: unknown key"),
-        ({"aidc:capacity": {"private": {"gpus": {"h100-80gb": -8}}}},
-         "aidc:capacity.private.gpus: h100-80gb: GPU count must be >= 0, got -8"),
-        ({"aidc:capacity": {"public": {"max_instances": {"p9.huge": 1}}}},
-         "aidc:capacity.public.max_instances: unknown instance type 'p9.huge'; allowed: g6.12xlarge"),
+        (
+            {
+                "aidc:demand": {
+                    "training": [
+                        {
+                            "name": "a",
+                            "params": 1e9,
+                            "tokens": 1e9,
+                            "accelerator": "h100-80gb",
+                            "deadline_days": 1,
+                            "mfu": 1.5,
+                        }
+                    ]
+                }
+            },
+            "aidc:demand.training[0].mfu: input should be less than or equal to 1, got 1.5",
+        ),
+        (
+            {
+                "aidc:demand": {
+                    "training": [
+                        {
+                            "name": "a",
+                            "params": 1e9,
+                            "tokens": 1e9,
+                            "accelerator": "tpu-v5",
+                            "deadline_days": 1,
+                        }
+                    ]
+                }
+            },
+            "aidc:demand.training[0].accelerator: unknown accelerator 'tpu-v5'; allowed: a10-24gb, a100-40gb",
+        ),
+        (
+            {
+                "aidc:demand": {
+                    "inference": [
+                        {
+                            "name": "a",
+                            "peak_tokens_per_s": -5,
+                            "tokens_per_s_per_gpu": 10,
+                            "accelerator": "l4-24gb",
+                        }
+                    ]
+                }
+            },
+            "aidc:demand.inference[0].peak_tokens_per_s: input should be greater than 0, got -5",
+        ),
+        (
+            {"aidc:demand": {"storage": {"protection": {"erasure": {"k": 4, "m": 0}}}}},
+            "aidc:demand.storage.protection.erasure.m: input should be greater than or equal to 1, got 0",
+        ),
+        (
+            {"aidc:demand": {"storage": {"protection": {}}}},
+            "aidc:demand.storage.protection: give exactly one of {replicas: n} or {erasure: {k, m}}",
+        ),
+        (
+            {"aidc:demand": {"storage": {"datasets_tb": 1, "colour": "blue"}}},
+            "aidc:demand.storage.colour: unknown key",
+        ),
+        (
+            {"aidc:capacity": {"private": {"gpus": {"h100-80gb": -8}}}},
+            "aidc:capacity.private.gpus: h100-80gb: GPU count must be >= 0, got -8",
+        ),
+        (
+            {"aidc:capacity": {"public": {"max_instances": {"p9.huge": 1}}}},
+            "aidc:capacity.public.max_instances: unknown instance type 'p9.huge'; allowed: g6.12xlarge",
+        ),
         ({"aidc:vpn": {"dh_group": 5}}, "aidc:vpn.dh_group: must be one of 2, 14, 15"),
         ({"aidc:vpn": {"encryption": "3des"}}, "aidc:vpn.encryption: must be one of 'aes128', 'aes256'"),
         ({"aidc:k3s": {"core_servers": 2}}, "aidc:k3s.core_servers: must be one of 1 or 3, got 2"),
-        ({"aidc:edge": {"sites": [{"name": "a", "share": 0.5, "accelerator": "l4-24gb"}]}},
-         "aidc:edge: site shares must add up to 1, they add up to 0.5"),
-        ({"aidc:openstack": {"admin_cidrs": ["10.0.0.0/33"]}}, "aidc:openstack.admin_cidrs: '10.0.0.0/33' is not"),
+        (
+            {"aidc:edge": {"sites": [{"name": "a", "share": 0.5, "accelerator": "l4-24gb"}]}},
+            "aidc:edge: site shares must add up to 1, they add up to 0.5",
+        ),
+        (
+            {"aidc:openstack": {"admin_cidrs": ["10.0.0.0/33"]}},
+            "aidc:openstack.admin_cidrs: '10.0.0.0/33' is not",
+        ),
         ({"aidc:demand": {"training": "lots"}}, "aidc:demand.training: must be a list, got str"),
-        ({"aidc:demand": {"training": [{"name": "Big Run", "params": 1, "tokens": 1, "accelerator": "l4-24gb",
-                                        "deadline_days": 1}]}},
-         "aidc:demand.training[0].name: 'Big Run' is not a name"),
+        (
+            {
+                "aidc:demand": {
+                    "training": [
+                        {
+                            "name": "Big Run",
+                            "params": 1,
+                            "tokens": 1,
+                            "accelerator": "l4-24gb",
+                            "deadline_days": 1,
+                        }
+                    ]
+                }
+            },
+            "aidc:demand.training[0].name: 'Big Run' is not a name",
+        ),
         ({"aidc:colour": {}}, "aidc:colour: unknown key; allowed: aidc:demand"),
-        ({"aidc:demand": {"inference": [{"name": "a", "peak_tokens_per_s": 5, "tokens_per_s_per_gpu": 10,
-                                         "accelerator": "l4-24gb", "edge_fraction": 0.5}]}},
-         "needs aidc:edge.sites"),
+        (
+            {
+                "aidc:demand": {
+                    "inference": [
+                        {
+                            "name": "a",
+                            "peak_tokens_per_s": 5,
+                            "tokens_per_s_per_gpu": 10,
+                            "accelerator": "l4-24gb",
+                            "edge_fraction": 0.5,
+                        }
+                    ]
+                }
+            },
+            "needs aidc:edge.sites",
+        ),
     ],
 )
 def test_bad_input_names_the_key_path_and_allowed_values(values: dict[str, object], expected: str) -> None:
@@ -95,7 +185,7 @@ def test_file_errors_are_config_errors(tmp_path: Path) -> None:
     flat.write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="top-level `config:` mapping"):
         load_config_file(flat)
-    with pytest.raises(ConfigError, match="no stack 'nope'.*known stacks: .*dev"):
+    with pytest.raises(ConfigError, match=r"no stack 'nope'.*known stacks: .*dev"):
         load_stack_config("nope")
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from config import StackConfig, parse_stack_config
 
 
-def stack(demand: dict[str, Any] | None = None, capacity: dict[str, Any] | None = None,
-          **other: Any) -> StackConfig:
+def stack(
+    demand: dict[str, Any] | None = None, capacity: dict[str, Any] | None = None, **other: Any
+) -> StackConfig:
     values: dict[str, Any] = {"aidc:demand": demand or {}}
     if capacity is not None:
         values["aidc:capacity"] = capacity

@@ -18,14 +18,26 @@ def test_ten_gbps_needs_four_standard_connections() -> None:
 
 
 def test_large_tunnels_need_one_connection() -> None:
-    n = size_stack(stack({"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]},
-                         vpn={"tunnel_bandwidth": "large"})).network
+    n = size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]},
+            vpn={"tunnel_bandwidth": "large"},
+        )
+    ).network
     assert (n.vpn_connections.int, n.vpn_tunnels.int) == (1, 2)
 
 
 def test_seed_transfer_formula_agrees_with_gbps() -> None:
-    n = size_stack(stack({"transfer": [{"name": "a", "volume_gb": 900, "window_hours": 2},
-                                        {"name": "b", "volume_gb": 100, "window_hours": 0.5}]})).network
+    n = size_stack(
+        stack(
+            {
+                "transfer": [
+                    {"name": "a", "volume_gb": 900, "window_hours": 2},
+                    {"name": "b", "volume_gb": 100, "window_hours": 0.5},
+                ]
+            }
+        )
+    ).network
     for t in n.transfers:
         # T = V / B at the transfer's own rate gives back its window.
         assert t.volume_gb * 8 / t.gbps.value / 3600 == pytest.approx(t.window_hours)

@@ -10,8 +10,18 @@ from tests.sizing.helpers import stack
 
 
 def test_replicated_pool_hand_derived() -> None:
-    cfg = stack({"storage": {"datasets_tb": 100, "checkpoint_keep": 0, "protection": {"replicas": 3},
-                             "drive_tb": 10, "target_fill": 0.75, "osds_per_host": 10}})
+    cfg = stack(
+        {
+            "storage": {
+                "datasets_tb": 100,
+                "checkpoint_keep": 0,
+                "protection": {"replicas": 3},
+                "drive_tb": 10,
+                "target_fill": 0.75,
+                "osds_per_host": 10,
+            }
+        }
+    )
     s = size_stack(cfg).storage
     assert s.raw_tb.value == pytest.approx(400.0)  # 100 · 3 / 0.75
     assert s.hosts.int == 5  # ceil(40 OSDs / 10) + 1 spare
@@ -23,8 +33,18 @@ def test_replicated_pool_hand_derived() -> None:
 
 
 def test_erasure_coded_pool_needs_k_plus_m_plus_one_hosts() -> None:
-    cfg = stack({"storage": {"datasets_tb": 80, "checkpoint_keep": 0, "protection": {"erasure": {"k": 4, "m": 2}},
-                             "drive_tb": 10, "target_fill": 0.8, "osds_per_host": 4}})
+    cfg = stack(
+        {
+            "storage": {
+                "datasets_tb": 80,
+                "checkpoint_keep": 0,
+                "protection": {"erasure": {"k": 4, "m": 2}},
+                "drive_tb": 10,
+                "target_fill": 0.8,
+                "osds_per_host": 4,
+            }
+        }
+    )
     s = size_stack(cfg).storage
     assert s.raw_tb.value == pytest.approx(150.0)  # 80 · 6/4 / 0.8
     assert s.hosts.int == 7  # failure domains k+m = 6, plus one spare (15 OSDs alone would need 5)
@@ -36,16 +56,29 @@ def test_erasure_coded_pool_needs_k_plus_m_plus_one_hosts() -> None:
 
 
 def test_checkpoints_follow_parameters() -> None:
-    cfg = stack({"training": [{"name": "big", "params": 70e9, "tokens": 1e9, "accelerator": "h100-80gb",
-                               "deadline_days": 30}],
-                 "storage": {"datasets_tb": 0, "checkpoint_keep": 3}},
-                {"private": {"gpus": {"h100-80gb": 8}}})
+    cfg = stack(
+        {
+            "training": [
+                {
+                    "name": "big",
+                    "params": 70e9,
+                    "tokens": 1e9,
+                    "accelerator": "h100-80gb",
+                    "deadline_days": 30,
+                }
+            ],
+            "storage": {"datasets_tb": 0, "checkpoint_keep": 3},
+        },
+        {"private": {"gpus": {"h100-80gb": 8}}},
+    )
     s = size_stack(cfg).storage
     assert s.checkpoint_tb.value == pytest.approx(3 * 70e9 * 14 / 1e12)  # 2.94 TB
 
 
-@pytest.mark.parametrize(("osds", "share", "size", "expected"),
-                         [(100, 1.0, 3, 4096), (10, 1.0, 3, 256), (1, 0.01, 3, 32), (200, 0.5, 6, 2048)])
+@pytest.mark.parametrize(
+    ("osds", "share", "size", "expected"),
+    [(100, 1.0, 3, 4096), (10, 1.0, 3, 256), (1, 0.01, 3, 32), (200, 0.5, 6, 2048)],
+)
 def test_pg_num_rounding(osds: int, share: float, size: int, expected: int) -> None:
     assert pg_num(osds, share, size).int == expected
 
