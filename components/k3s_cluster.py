@@ -1,0 +1,399 @@
+"""K3sCluster: a K3s cluster on OpenStack instances — the private core cluster and every edge site.
+
+1 or 3 servers (3 = embedded etcd: the first server runs `--cluster-init`, the others join it) as
+individual instances in an anti-affinity server group, and agents in pools, each pool one Heat
+ResourceGroup (so the resource count follows pools, not nodes). K3s is installed by cloud-init
+(components/cloud_init.py) with a pinned version, `--secrets-encryption` and `--protect-kernel-defaults`.
+
+The join token comes from pulumi_random and the cluster's server and client CAs from pulumi_tls; the CAs
+are pre-seeded on the first server so the kubeconfig (admin client certificate, system:masters) can be
+built here and exported as a secret. Both CA keys therefore live in the (encrypted) Pulumi state and in
+the first server's user data, like the token. Edge regions pass their openstack Provider in the Args.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_openstack as openstack
+import pulumi_random as random
+import pulumi_tls as tls
+import yaml
+
+from components.cloud_init import (
+    heat_server_pool_template,
+    k3s_agent_user_data,
+    k3s_server_user_data,
+    validate_k3s_version,
+)
+
+ALLOWED_SERVER_COUNTS = (1, 3)
+GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+ACCELERATOR_LABEL = "aidc.io/accelerator"
+POOL_LABEL = "aidc.io/pool"
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+API_PORT = 6443
+_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
+_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+_CA_VALIDITY_HOURS = 10 * 365 * 24
+_ADMIN_CERT_VALIDITY_HOURS = 365 * 24
+
+
+@dataclass(frozen=True)
+class AgentPool:
+    """One pool of identical K3s agents, declared as one Heat ResourceGroup."""
+
+    name: str
+    """Stable slug chosen by the caller (part of resource names: never derive it from a count)."""
+    flavor: str
+    """Nova flavor of the pool's instances."""
+    count: int
+    """Number of agents (the ResourceGroup count); 0 declares nothing."""
+    gpu: bool = False
+    """True for GPU agents: labelled aidc.io/accelerator=<accelerator> and tainted nvidia.com/gpu=present:NoSchedule."""
+    accelerator: str | None = None
+    """Catalog accelerator key (e.g. 'h100-80gb'); required when gpu is True, forbidden otherwise."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Extra node labels for every agent of the pool."""
+    taints: Sequence[str] = ()
+    """Extra node taints, 'key=value:Effect'."""
+    root_volume_gb: int = 100
+    """Boot volume size of each agent in GB."""
+
+
+@dataclass(frozen=True)
+class K3sClusterArgs:
+    """Inputs of K3sCluster (one cluster: the private core or one edge site)."""
+
+    cluster_name: str
+    """Slug naming the cluster (node names, CA subjects, kubeconfig context)."""
+    server_flavor: str
+    """Nova flavor of the server (control-plane) instances."""
+    image: str
+    """Glance image name for every node (a systemd distribution cloud-init supports)."""
+    network_id: pulumi.Input[str]
+    """Tenant network the nodes attach to (OpenStackPrivateCloud.network_id)."""
+    security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Security groups for every node (OpenStackPrivateCloud.security_group_ids)."""
+    keypair_name: pulumi.Input[str]
+    """Nova keypair for break-glass SSH."""
+    version: str = "v1.31.4+k3s1"
+    """Pinned K3s release (INSTALL_K3S_VERSION); never 'latest' or a channel."""
+    servers: int = 1
+    """Server count: 1 (single server) or 3 (HA, embedded etcd)."""
+    agent_pools: Sequence[AgentPool] = ()
+    """Agent pools; one server group and one Heat stack each."""
+    secrets_encryption: bool = True
+    """Encrypt Kubernetes Secrets at rest in the datastore (--secrets-encryption)."""
+    embedded_etcd: bool | None = None
+    """Run embedded etcd (--cluster-init); None means only with 3 servers. Set True on a 1-server cluster that
+    may grow to 3: switching later changes the first server's user data and replaces it."""
+    provider: pulumi.ProviderResource | None = None
+    """openstack Provider for the cluster's region (edge sites); None uses the default/inherited provider."""
+
+
+def _validate_taint(taint: str, where: str) -> None:
+    key_value, _, effect = taint.rpartition(":")
+    key = key_value.split("=", 1)[0]
+    if effect not in TAINT_EFFECTS or not key or not _LABEL_KEY.match(key):
+        raise ValueError(
+            f"{where}: must be 'key=value:Effect' with Effect one of {', '.join(TAINT_EFFECTS)}, got {taint!r}"
+        )
+
+
+def _validate(args: K3sClusterArgs) -> None:
+    if args.servers not in ALLOWED_SERVER_COUNTS:
+        raise ValueError(
+            f"servers: must be one of {ALLOWED_SERVER_COUNTS} (3 for HA with embedded etcd), got {args.servers}"
+        )
+    validate_k3s_version(args.version)
+    if not _SLUG.match(args.cluster_name):
+        raise ValueError(
+            f"cluster_name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {args.cluster_name!r}"
+        )
+    if args.embedded_etcd is False and args.servers == 3:
+        raise ValueError("embedded_etcd: must be True or None with servers=3 (HA needs embedded etcd)")
+    seen: set[str] = set()
+    for index, pool in enumerate(args.agent_pools):
+        where = f"agent_pools[{index}]"
+        if not _SLUG.match(pool.name):
+            raise ValueError(
+                f"{where}.name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {pool.name!r}"
+            )
+        if pool.name in seen:
+            raise ValueError(f"{where}.name: {pool.name!r} is used by another pool; names must be unique")
+        seen.add(pool.name)
+        if pool.count < 0:
+            raise ValueError(f"{where}.count: must be >= 0, got {pool.count}")
+        if pool.gpu and not (pool.accelerator and _SLUG.match(pool.accelerator)):
+            raise ValueError(f"{where}.accelerator: required for a GPU pool, a catalog key like 'h100-80gb'")
+        if not pool.gpu and pool.accelerator is not None:
+            raise ValueError(f"{where}.accelerator: only allowed when gpu is True")
+        for key, value in pool.labels.items():
+            if not _LABEL_KEY.match(key) or not _LABEL_VALUE.match(value):
+                raise ValueError(f"{where}.labels: {key}={value} is not a valid Kubernetes label")
+        for taint_index, taint in enumerate(pool.taints):
+            _validate_taint(taint, f"{where}.taints[{taint_index}]")
+        if pool.root_volume_gb < 20:
+            raise ValueError(f"{where}.root_volume_gb: must be >= 20, got {pool.root_volume_gb}")
+
+
+def pool_node_settings(pool: AgentPool) -> tuple[dict[str, str], list[str]]:
+    """The node labels and taints an agent of `pool` registers with (GPU label and taint included)."""
+    labels = {POOL_LABEL: pool.name, **pool.labels}
+    taints = list(pool.taints)
+    if pool.gpu and pool.accelerator:
+        labels[ACCELERATOR_LABEL] = pool.accelerator
+        if GPU_TAINT not in taints:
+            taints.append(GPU_TAINT)
+    return labels, taints
+
+
+def _b64(pem: str | None) -> str:
+    return base64.b64encode((pem or "").encode()).decode()
+
+
+def build_kubeconfig(
+    *,
+    cluster_name: str,
+    server_address: str,
+    ca_cert_pem: str | None,
+    client_cert_pem: str | None,
+    client_key_pem: str | None,
+) -> str:
+    """An admin kubeconfig for https://<server_address>:6443 trusting the cluster's server CA."""
+    user = f"{cluster_name}-admin"
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": cluster_name,
+                "cluster": {
+                    "server": f"https://{server_address}:{API_PORT}",
+                    "certificate-authority-data": _b64(ca_cert_pem),
+                },
+            }
+        ],
+        "users": [
+            {
+                "name": user,
+                "user": {
+                    "client-certificate-data": _b64(client_cert_pem),
+                    "client-key-data": _b64(client_key_pem),
+                },
+            }
+        ],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": user}}],
+        "current-context": cluster_name,
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+class K3sCluster(pulumi.ComponentResource):
+    """K3s servers as instances and agent pools as Heat ResourceGroups, with a secret kubeconfig."""
+
+    server_addresses: pulumi.Output[list[str]]
+    api_endpoint: pulumi.Output[str]
+    join_token: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    server_ca_cert: pulumi.Output[str]
+    agent_stack_ids: pulumi.Output[dict[str, str]]
+
+    def __init__(self, name: str, args: K3sClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        _validate(args)
+        super().__init__("aidc:k3s:K3sCluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        # OpenStack children go to the cluster's region provider when one is given (edge sites).
+        os_child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        embedded_etcd = args.servers == 3 if args.embedded_etcd is None else args.embedded_etcd
+
+        token = random.RandomPassword(f"{name}-token", length=48, special=False, opts=child)
+        join_token = pulumi.Output.secret(token.result)
+
+        def ca(role: str, common_name: str) -> tuple[tls.PrivateKey, tls.SelfSignedCert]:
+            key = tls.PrivateKey(f"{name}-{role}-key", algorithm="ECDSA", ecdsa_curve="P256", opts=child)
+            cert = tls.SelfSignedCert(
+                f"{name}-{role}",
+                private_key_pem=key.private_key_pem,
+                is_ca_certificate=True,
+                validity_period_hours=_CA_VALIDITY_HOURS,
+                allowed_uses=["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
+                subject={"common_name": f"{common_name}@{args.cluster_name}", "organization": "aidc"},
+                opts=child,
+            )
+            return key, cert
+
+        server_ca_key, server_ca = ca("server-ca", "k3s-server-ca")
+        client_ca_key, client_ca = ca("client-ca", "k3s-client-ca")
+        admin_key = tls.PrivateKey(f"{name}-admin-key", algorithm="ECDSA", ecdsa_curve="P256", opts=child)
+        admin_csr = tls.CertRequest(
+            f"{name}-admin-csr",
+            private_key_pem=admin_key.private_key_pem,
+            subject={"common_name": f"{args.cluster_name}-admin", "organization": "system:masters"},
+            opts=child,
+        )
+        admin_cert = tls.LocallySignedCert(
+            f"{name}-admin-cert",
+            cert_request_pem=admin_csr.cert_request_pem,
+            ca_private_key_pem=client_ca_key.private_key_pem,
+            ca_cert_pem=client_ca.cert_pem,
+            validity_period_hours=_ADMIN_CERT_VALIDITY_HOURS,
+            early_renewal_hours=30 * 24,
+            allowed_uses=["client_auth", "digital_signature", "key_encipherment"],
+            opts=child,
+        )
+
+        server_group = openstack.compute.ServerGroup(
+            f"{name}-servers-sg", name=f"{name}-servers", policies="anti-affinity", opts=os_child
+        )
+        common_instance = {
+            "flavor_name": args.server_flavor,
+            "image_name": args.image,
+            "key_pair": args.keypair_name,
+            "security_groups": args.security_group_ids,
+            "networks": [openstack.compute.InstanceNetworkArgs(uuid=args.network_id)],
+            "scheduler_hints": [openstack.compute.InstanceSchedulerHintArgs(group=server_group.id)],
+        }
+
+        first_user_data = pulumi.Output.secret(
+            pulumi.Output.all(
+                token.result,
+                server_ca.cert_pem,
+                server_ca_key.private_key_pem,
+                client_ca.cert_pem,
+                client_ca_key.private_key_pem,
+            ).apply(
+                lambda values: k3s_server_user_data(
+                    version=args.version,
+                    token=values[0],
+                    cluster_init=embedded_etcd,
+                    server_url=None,
+                    secrets_encryption=args.secrets_encryption,
+                    ca_files={
+                        "server-ca.crt": values[1] or "",
+                        "server-ca.key": values[2] or "",
+                        "client-ca.crt": values[3] or "",
+                        "client-ca.key": values[4] or "",
+                    },
+                )
+            )
+        )
+        first = openstack.compute.Instance(
+            f"{name}-server-0",
+            name=f"{args.cluster_name}-server-0",
+            user_data=first_user_data,
+            metadata={"aidc.io/cluster": args.cluster_name, "aidc.io/role": "server"},
+            opts=os_child,
+            **common_instance,  # type: ignore[arg-type]
+        )
+        server_url = first.access_ip_v4.apply(lambda ip: f"https://{ip}:{API_PORT}")
+        servers = [first]
+        for index in range(1, args.servers):
+            joining_user_data = pulumi.Output.secret(
+                pulumi.Output.all(token.result, server_url).apply(
+                    lambda values: k3s_server_user_data(
+                        version=args.version,
+                        token=values[0],
+                        cluster_init=False,
+                        server_url=values[1],
+                        secrets_encryption=args.secrets_encryption,
+                    )
+                )
+            )
+            servers.append(
+                openstack.compute.Instance(
+                    f"{name}-server-{index}",
+                    name=f"{args.cluster_name}-server-{index}",
+                    user_data=joining_user_data,
+                    metadata={"aidc.io/cluster": args.cluster_name, "aidc.io/role": "server"},
+                    opts=os_child,
+                    **common_instance,  # type: ignore[arg-type]
+                )
+            )
+
+        security_groups_csv = pulumi.Output.from_input(args.security_group_ids).apply(
+            lambda ids: ",".join(ids)
+        )
+        agent_template = heat_server_pool_template(with_user_data=True)
+        agent_stack_ids: dict[str, pulumi.Output[str]] = {}
+        for pool in args.agent_pools:
+            if pool.count == 0:
+                continue
+            labels, taints = pool_node_settings(pool)
+            agent_user_data = pulumi.Output.secret(
+                pulumi.Output.all(token.result, server_url).apply(
+                    lambda values, labels=labels, taints=taints: k3s_agent_user_data(
+                        version=args.version,
+                        token=values[0],
+                        server_url=values[1],
+                        labels=labels,
+                        taints=taints,
+                    )
+                )
+            )
+            pool_group = openstack.compute.ServerGroup(
+                f"{name}-agents-{pool.name}-sg",
+                name=f"{name}-agents-{pool.name}",
+                policies="soft-anti-affinity",
+                opts=os_child,
+            )
+            stack = openstack.orchestration.StackV1(
+                f"{name}-agents-{pool.name}",
+                name=f"{args.cluster_name}-agents-{pool.name}",
+                template_opts={"Bin": agent_template},
+                parameters={
+                    "count": str(pool.count),
+                    "name_prefix": f"{args.cluster_name}-{pool.name}",
+                    "flavor": pool.flavor,
+                    "image": args.image,
+                    "key_name": args.keypair_name,
+                    "network": args.network_id,
+                    "security_groups": security_groups_csv,
+                    "server_group": pool_group.id,
+                    "root_volume_gb": str(pool.root_volume_gb),
+                    "user_data": agent_user_data,
+                },
+                disable_rollback=False,
+                timeout=120,
+                # The parameters are secret as a whole (user data); tags keep the count visible in plans.
+                tags=["aidc", f"cluster={args.cluster_name}", f"pool={pool.name}", f"servers={pool.count}"],
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=servers),
+            )
+            agent_stack_ids[pool.name] = stack.id
+
+        self.server_addresses = pulumi.Output.all(*[server.access_ip_v4 for server in servers])
+        self.api_endpoint = server_url
+        self.join_token = join_token
+        self.server_ca_cert = server_ca.cert_pem
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                first.access_ip_v4, server_ca.cert_pem, admin_cert.cert_pem, admin_key.private_key_pem
+            ).apply(
+                lambda values: build_kubeconfig(
+                    cluster_name=args.cluster_name,
+                    server_address=values[0],
+                    ca_cert_pem=values[1],
+                    client_cert_pem=values[2],
+                    client_key_pem=values[3],
+                )
+            )
+        )
+        self.agent_stack_ids = (
+            pulumi.Output.all(**agent_stack_ids) if agent_stack_ids else pulumi.Output.from_input({})
+        )
+        self.register_outputs(
+            {
+                "server_addresses": self.server_addresses,
+                "api_endpoint": self.api_endpoint,
+                "join_token": self.join_token,
+                "kubeconfig": self.kubeconfig,
+                "server_ca_cert": self.server_ca_cert,
+                "agent_stack_ids": self.agent_stack_ids,
+            }
+        )

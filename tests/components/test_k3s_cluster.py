@@ -1,0 +1,263 @@
+"""Resource tests for K3sCluster under AidcMocks: server counts, etcd flags, secrets, user data, GPU pools."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_openstack as openstack
+import pytest
+import yaml
+
+from aidc.mocks import AidcMocks
+from components.k3s_cluster import GPU_TAINT, AgentPool, K3sCluster, K3sClusterArgs
+
+VERSION = "v1.31.4+k3s1"
+GPU_POOL = AgentPool(name="h100", flavor="g1.8xh100", count=64, gpu=True, accelerator="h100-80gb")
+CPU_POOL = AgentPool(name="general", flavor="m1.xlarge", count=6, labels={"tier": "general"})
+INSTANCE = "openstack:compute/instance:Instance"
+STACK = "openstack:orchestration/stackV1:StackV1"
+
+
+@pytest.fixture
+def mocks(mocks: AidcMocks) -> AidcMocks:
+    """conftest's mocks, with invoke failures as [] (AidcMocks.call returns None, which Pulumi iterates)."""
+    answer = mocks.call
+    mocks.call = lambda args: (answer(args)[0], [])  # type: ignore[method-assign]
+    return mocks
+
+
+def _args(**overrides: object) -> K3sClusterArgs:
+    base: dict[str, object] = {
+        "cluster_name": "core",
+        "server_flavor": "m1.large",
+        "image": "ubuntu-24.04",
+        "network_id": "5a1c2d3e-0000-4000-8000-000000000001",
+        "security_group_ids": [
+            "5a1c2d3e-0000-4000-8000-0000000000a1",
+            "5a1c2d3e-0000-4000-8000-0000000000a2",
+        ],
+        "keypair_name": "pc-keypair",
+        "version": VERSION,
+        "agent_pools": (GPU_POOL, CPU_POOL),
+    }
+    base.update(overrides)
+    return K3sClusterArgs(**base)  # type: ignore[arg-type]
+
+
+def _settled(cluster: K3sCluster) -> pulumi.Output[list[object]]:
+    """Resolves once every child is registered (each child feeds one of the outputs)."""
+    return pulumi.Output.all(
+        cluster.server_addresses, cluster.kubeconfig, cluster.join_token, cluster.agent_stack_ids
+    )
+
+
+def _servers(mocks: AidcMocks) -> dict[str, pulumi.runtime.MockResourceArgs]:
+    return {r.name: r for r in mocks.registered if r.typ == INSTANCE}
+
+
+def _stacks(mocks: AidcMocks) -> dict[str, pulumi.runtime.MockResourceArgs]:
+    return {r.name: r for r in mocks.registered if r.typ == STACK}
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's wire marker for a secret value
+
+
+def _secret_value(value: object) -> str:
+    """The plain text of an input that reached the engine as a secret; fails if it was not secret."""
+    assert isinstance(value, dict) and SECRET_SIG in value, f"not a secret input: {str(value)[:60]!r}"
+    return value["value"]
+
+
+def _params(stack: pulumi.runtime.MockResourceArgs) -> dict[str, str]:
+    """Heat parameters of an agent stack: secret as a whole, since they carry the join token."""
+    return _secret_value(stack.inputs["parameters"])  # type: ignore[return-value]
+
+
+def _install_line(user_data: str) -> str:
+    runcmd = yaml.safe_load(user_data)["runcmd"]
+    (line,) = [cmd for cmd in runcmd if isinstance(cmd, str) and "INSTALL_K3S_VERSION" in cmd]
+    return line
+
+
+def _k3s_config(user_data: str) -> dict[str, object]:
+    files = {f["path"]: f for f in yaml.safe_load(user_data)["write_files"]}
+    config = files["/etc/rancher/k3s/config.yaml"]
+    assert config["permissions"] == "0600", "the token file must be root-only"
+    return yaml.safe_load(config["content"])
+
+
+@pytest.mark.parametrize("servers", [0, 2, 4])
+def test_server_count_must_be_1_or_3(mocks: AidcMocks, servers: int):
+    with pytest.raises(ValueError, match=r"^servers: must be one of \(1, 3\)"):
+        K3sCluster("core", _args(servers=servers))
+
+
+@pulumi.runtime.test
+def test_three_servers_use_embedded_etcd(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args(servers=3))
+
+    def check(values: list[object]) -> None:
+        addresses = values[0]
+        servers = _servers(mocks)
+        assert sorted(servers) == ["core-server-0", "core-server-1", "core-server-2"]
+        assert len(addresses) == 3  # type: ignore[arg-type]
+        first = _secret_value(servers["core-server-0"].inputs["userData"])
+        assert "--cluster-init" in _install_line(first)
+        assert "server" not in _k3s_config(first), "the --cluster-init server must not join anyone"
+        first_ip = addresses[0]  # type: ignore[index]
+        for joining in ("core-server-1", "core-server-2"):
+            user_data = _secret_value(servers[joining].inputs["userData"])
+            assert "--cluster-init" not in _install_line(user_data), joining
+            assert _k3s_config(user_data)["server"] == f"https://{first_ip}:6443", joining
+
+    return _settled(cluster).apply(check)
+
+
+@pulumi.runtime.test
+def test_single_server_has_no_etcd_and_one_instance(mocks: AidcMocks):
+    cluster = K3sCluster("edge", _args(cluster_name="edge-sh", servers=1))
+
+    def check(_: object) -> None:
+        servers = _servers(mocks)
+        assert list(servers) == ["edge-server-0"]
+        assert "--cluster-init" not in _install_line(
+            _secret_value(servers["edge-server-0"].inputs["userData"])
+        )
+
+    return _settled(cluster).apply(check)
+
+
+@pulumi.runtime.test
+def test_user_data_pins_version_and_hardening_flags(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args(servers=3))
+
+    def check(_: object) -> None:
+        user_data = [_secret_value(r.inputs["userData"]) for r in _servers(mocks).values()]
+        user_data += [_params(r)["user_data"] for r in _stacks(mocks).values()]
+        assert len(user_data) == 5
+        for text in user_data:
+            line = _install_line(text)
+            assert f"INSTALL_K3S_VERSION={VERSION} " in line
+            assert "--protect-kernel-defaults" in line
+            sysctls = {f["path"]: f["content"] for f in yaml.safe_load(text)["write_files"]}
+            assert "vm.overcommit_memory=1" in sysctls["/etc/sysctl.d/90-kubelet.conf"]
+            assert "kernel.panic_on_oops=1" in sysctls["/etc/sysctl.d/90-kubelet.conf"]
+            assert "token" in _k3s_config(text)
+        for server in _servers(mocks).values():
+            assert "--secrets-encryption" in _install_line(_secret_value(server.inputs["userData"])), (
+                server.name
+            )
+
+    return _settled(cluster).apply(check)
+
+
+@pulumi.runtime.test
+def test_join_token_is_secret(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args())
+    return pulumi.Output.from_input(cluster.join_token.is_secret()).apply(
+        lambda secret: _assert(secret, "join_token must be a Pulumi secret")
+    )
+
+
+@pulumi.runtime.test
+def test_kubeconfig_is_secret_and_points_at_first_server(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args(servers=3))
+    is_secret = pulumi.Output.from_input(cluster.kubeconfig.is_secret())
+
+    def check(values: list[object]) -> None:
+        secret, kubeconfig, addresses = values
+        assert secret, "kubeconfig must be a Pulumi secret"
+        config = yaml.safe_load(kubeconfig)  # type: ignore[arg-type]
+        assert config["clusters"][0]["cluster"]["server"] == f"https://{addresses[0]}:6443"  # type: ignore[index]
+        user = config["users"][0]["user"]
+        assert set(user) == {"client-certificate-data", "client-key-data"}
+        assert "insecure-skip-tls-verify" not in config["clusters"][0]["cluster"]
+        csr = next(r for r in mocks.registered if r.typ == "tls:index/certRequest:CertRequest")
+        assert csr.inputs["subject"]["organization"] == "system:masters"
+
+    return pulumi.Output.all(is_secret, cluster.kubeconfig, cluster.server_addresses).apply(check)
+
+
+def _assert(condition: object, message: str) -> None:
+    assert condition, message
+
+
+@pulumi.runtime.test
+def test_gpu_agents_tainted_and_labelled_cpu_agents_not(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args())
+
+    def check(_: object) -> None:
+        stacks = _stacks(mocks)
+        assert set(stacks) == {"core-agents-h100", "core-agents-general"}
+        gpu_line = _install_line(_params(stacks["core-agents-h100"])["user_data"])
+        assert f"--node-taint={GPU_TAINT}" in gpu_line
+        assert "--node-label=aidc.io/accelerator=h100-80gb" in gpu_line
+        cpu_line = _install_line(_params(stacks["core-agents-general"])["user_data"])
+        assert "nvidia.com/gpu" not in cpu_line
+        assert "aidc.io/accelerator" not in cpu_line
+        assert "--node-label=tier=general" in cpu_line
+        assert _params(stacks["core-agents-h100"])["count"] == "64"
+        assert "servers=64" in stacks["core-agents-h100"].inputs["tags"], "count must stay visible in plans"
+        assert "OS::Heat::ResourceGroup" in stacks["core-agents-h100"].inputs["templateOpts"]["Bin"]
+        # Agents live only in Heat stacks: the only instances are the servers.
+        assert list(_servers(mocks)) == ["core-server-0"]
+
+    return _settled(cluster).apply(check)
+
+
+@pulumi.runtime.test
+def test_resource_names_stable_when_counts_double(mocks: AidcMocks):
+    def pools(scale: int) -> tuple[AgentPool, ...]:
+        return (
+            AgentPool(name="h100", flavor="g1.8xh100", count=32 * scale, gpu=True, accelerator="h100-80gb"),
+            AgentPool(name="general", flavor="m1.xlarge", count=3 * scale),
+        )
+
+    small = K3sCluster("small", _args(agent_pools=pools(1)))
+    large = K3sCluster("large", _args(agent_pools=pools(2)))
+
+    def names(prefix: str) -> set[tuple[str, str]]:
+        return {(r.typ, r.name.removeprefix(prefix)) for r in mocks.registered if r.name.startswith(prefix)}
+
+    def check(_: object) -> None:
+        assert names("small-"), "nothing registered"
+        assert names("small-") == names("large-")
+        counts = {name: _params(r)["count"] for name, r in _stacks(mocks).items()}
+        assert counts["large-agents-h100"] == "64"
+        assert counts["small-agents-h100"] == "32"
+
+    return pulumi.Output.all(_settled(small), _settled(large)).apply(check)
+
+
+@pulumi.runtime.test
+def test_edge_provider_reaches_openstack_children(mocks: AidcMocks):
+    edge = openstack.Provider("edge-provider", region="EdgeOne")
+    cluster = K3sCluster("edge", _args(cluster_name="edge-a", provider=edge))
+
+    def check(_: object) -> None:
+        openstack_children = [r for r in mocks.registered if r.typ.startswith("openstack:")]
+        assert openstack_children
+        for resource in openstack_children:
+            assert resource.provider and "edge-provider" in resource.provider, resource.name
+
+    return _settled(cluster).apply(check)
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"version": "latest"}, "version"),
+        ({"cluster_name": "Core!"}, "cluster_name"),
+        ({"agent_pools": (AgentPool("gpu", "f", 1, gpu=True),)}, r"agent_pools\[0\]\.accelerator"),
+        (
+            {"agent_pools": (AgentPool("cpu", "f", 1, accelerator="h100-80gb"),)},
+            r"agent_pools\[0\]\.accelerator",
+        ),
+        ({"agent_pools": (CPU_POOL, CPU_POOL)}, r"agent_pools\[1\]\.name"),
+        ({"agent_pools": (AgentPool("cpu", "f", 1, taints=("bad",)),)}, r"agent_pools\[0\]\.taints\[0\]"),
+        ({"agent_pools": (AgentPool("cpu", "f", -1),)}, r"agent_pools\[0\]\.count"),
+        ({"servers": 3, "embedded_etcd": False}, "embedded_etcd"),
+    ],
+)
+def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
+    with pytest.raises(ValueError, match=field):
+        K3sCluster("core", _args(**override))
