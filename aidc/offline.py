@@ -1,0 +1,108 @@
+"""Run the real stack program (stacks/__main__.py) in-process under Pulumi's mock engine and record what it
+registers: type token, name, parent and inputs of every resource (secrets replaced by "[secret]"), and the
+stack's exports. This is what `aidc plan` shows and what the policy pack evaluates offline.
+
+Nothing here talks to a cloud or needs the Pulumi CLI. Outputs come from aidc.mocks (realistic ids, ARNs,
+documentation-range addresses), so the wiring between resources is visible.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.settings import SETTINGS, get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from aidc.mocks import AidcMocks
+
+SECRET = "[secret]"
+PROGRAM = Path(__file__).resolve().parent.parent / "stacks" / "__main__.py"
+
+
+def redact(value: Any) -> Any:
+    """Replace every secret (at any depth) by "[secret]"; leave the rest as plain JSON-able data."""
+    if rpc.is_rpc_secret(value):
+        return SECRET
+    if isinstance(value, Mapping):
+        return {str(k): redact(v) for k, v in value.items() if not str(k).startswith("__")}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return f"[{type(value).__name__}]"
+    return str(value)
+
+
+@dataclass
+class OfflinePlan:
+    stack: str
+    resources: list[dict[str, Any]]
+    exports: dict[str, Any] = field(default_factory=dict)
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping each registration's parent and its inputs with secrets marked."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.records: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the engine's RPC name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = rpc.deserialize_properties(request.object)
+        with self._lock:
+            self.records[response.urn] = {
+                "urn": response.urn,
+                "type": request.type,
+                "name": request.name,
+                "parent": request.parent or None,
+                "custom": bool(request.custom),
+                "inputs": redact(inputs),
+            }
+        return response
+
+
+def config_values(stack_config: Mapping[str, Any]) -> dict[str, str]:
+    """A stack file's `config:` mapping as the engine passes it: every value a string, objects as JSON."""
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()}
+
+
+def run_program(stack: str, stack_config: Mapping[str, Any], region: str = "us-east-1") -> OfflinePlan:
+    """Run stacks/__main__.py under mocks with this config; raise whatever the program raises."""
+    mocks = AidcMocks(region=region)
+    monitor = _RecordingMonitor(mocks)
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    pulumi.runtime.set_all_config(config_values(stack_config), [])
+    pulumi.runtime.set_mocks(mocks, project="aidc", stack=stack, preview=False, monitor=monitor)
+    # The program runs inside the Pulumi stack function so that every outstanding registration is awaited
+    # before the records are read.
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
+    exports = _sync_await(_resolve_exports(dict(getattr(get_root_resource(), "outputs", {}) or {})))
+    resources = sorted(monitor.records.values(), key=lambda r: r["urn"])
+    return OfflinePlan(stack=stack, resources=resources, exports=exports)
+
+
+async def _resolve_exports(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Stack exports, each resolved; a secret export (or one holding a secret) is shown as "[secret]"."""
+    resolved: dict[str, Any] = {}
+    for name in sorted(outputs):
+        output = pulumi.Output.from_input(outputs[name])
+        secret = await output.is_secret()
+        value = await output.future()
+        resolved[name] = SECRET if secret else redact(value)
+    return resolved
