@@ -1,0 +1,191 @@
+"""Resource tests for CephStorage under AidcMocks: pool protection, monitors, encryption, storage classes."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from aidc.mocks import AidcMocks
+from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
+
+NODES = tuple(f"core-storage-{index}" for index in range(8))
+RBD = CephPoolSpec(name="rbd", kind="block", pg_num=512, replicated_size=3)
+DATASETS = CephPoolSpec(name="datasets", kind="object", pg_num=1024, erasure_k=4, erasure_m=2)
+
+
+def _args(**overrides: object) -> CephStorageArgs:
+    base: dict[str, object] = {"storage_nodes": NODES, "pools": (RBD, DATASETS), "monitors": 5}
+    base.update(overrides)
+    return CephStorageArgs(**base)  # type: ignore[arg-type]
+
+
+def _storage(name: str = "ceph", **overrides: object) -> CephStorage:
+    provider = k8s.Provider(f"{name}-k8s", kubeconfig="{}")
+    return CephStorage(name, _args(**overrides), opts=pulumi.ResourceOptions(provider=provider))
+
+
+def _settled(storage: CephStorage) -> pulumi.Output[list[object]]:
+    """Resolves once every child is registered (the storage classes come last)."""
+    return pulumi.Output.all(
+        storage.cluster_name, storage.block_storage_class, storage.bucket_storage_class, storage.pool_names
+    )
+
+
+def _kind(mocks: AidcMocks, kind: str) -> dict[str, pulumi.runtime.MockResourceArgs]:
+    return {r.name: r for r in mocks.registered if r.typ.endswith(f":{kind}")}
+
+
+@pulumi.runtime.test
+def test_cluster_spec_monitors_nodes_and_encryption(mocks: AidcMocks):
+    storage = _storage()
+
+    def check(values: list[object]) -> None:
+        assert values[0] == "rook-ceph"
+        (cluster,) = _kind(mocks, "CephCluster").values()
+        assert cluster.typ == "kubernetes:ceph.rook.io/v1:CephCluster"
+        spec = cluster.inputs["spec"]
+        assert spec["mon"]["count"] == 5
+        assert spec["storage"]["useAllNodes"] is False
+        assert spec["storage"]["deviceFilter"] == "^nvme[0-9]+n1$"
+        assert [node["name"] for node in spec["storage"]["nodes"]] == list(NODES)
+        assert spec["storage"]["config"]["encryptedDevice"] == "true"
+        assert spec["network"]["connections"]["encryption"]["enabled"] is True
+        assert spec["network"]["connections"]["requireMsgr2"] is True
+        term = spec["placement"]["all"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["nodeSelectorTerms"][0]["matchExpressions"][0] == {
+            "key": "aidc.io/storage",
+            "operator": "In",
+            "values": ["true"],
+        }
+        (release,) = _kind(mocks, "Release").values()
+        assert release.inputs["version"] == "v1.16.4"
+        assert release.inputs["chart"] == "rook-ceph"
+
+    return _settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_encryption_can_be_turned_off_explicitly(mocks: AidcMocks):
+    storage = _storage(encrypt_osds=False, encrypt_in_transit=False)
+
+    def check(_: object) -> None:
+        (cluster,) = _kind(mocks, "CephCluster").values()
+        spec = cluster.inputs["spec"]
+        assert "encryptedDevice" not in spec["storage"]["config"]
+        assert spec["network"]["connections"]["encryption"]["enabled"] is False
+
+    return _settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_pools_carry_planned_protection_and_failure_domain(mocks: AidcMocks):
+    storage = _storage()
+
+    def check(values: list[object]) -> None:
+        (block,) = _kind(mocks, "CephBlockPool").values()
+        assert block.inputs["spec"]["replicated"] == {"size": 3, "requireSafeReplicaSize": True}
+        assert block.inputs["spec"]["failureDomain"] == "host"
+        assert block.inputs["spec"]["parameters"]["pg_num_min"] == "512"
+        (store,) = _kind(mocks, "CephObjectStore").values()
+        data_pool = store.inputs["spec"]["dataPool"]
+        assert data_pool["erasureCoded"] == {"dataChunks": 4, "codingChunks": 2}
+        assert data_pool["failureDomain"] == "host"
+        assert "replicated" not in data_pool
+        assert store.inputs["spec"]["metadataPool"]["replicated"]["size"] == 3
+        classes = _kind(mocks, "StorageClass")
+        rbd_sc = classes["ceph-sc-rbd"].inputs
+        assert rbd_sc["provisioner"] == "rook-ceph.rbd.csi.ceph.com"
+        assert rbd_sc["parameters"]["pool"] == "rbd"
+        assert rbd_sc["reclaimPolicy"] == "Retain"
+        bucket_sc = classes["ceph-bucket-sc-datasets"].inputs
+        assert bucket_sc["provisioner"] == "rook-ceph.ceph.rook.io/bucket"
+        assert bucket_sc["parameters"] == {"objectStoreName": "datasets", "objectStoreNamespace": "rook-ceph"}
+        assert values[1] == "ceph-rbd-rbd"
+        assert values[3] == ["rbd", "datasets"]
+
+    return _settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_erasure_coded_block_pool_gets_replicated_metadata_pool(mocks: AidcMocks):
+    ec_block = CephPoolSpec(name="scratch", kind="block", pg_num=256, erasure_k=4, erasure_m=2)
+    storage = _storage(pools=(ec_block,))
+
+    def check(_: object) -> None:
+        pools = _kind(mocks, "CephBlockPool")
+        assert pools["ceph-pool-scratch"].inputs["spec"]["erasureCoded"] == {
+            "dataChunks": 4,
+            "codingChunks": 2,
+        }
+        assert pools["ceph-pool-scratch-metadata"].inputs["spec"]["replicated"]["size"] == 3
+        sc = _kind(mocks, "StorageClass")["ceph-sc-scratch"].inputs["parameters"]
+        assert (sc["pool"], sc["dataPool"]) == ("scratch-metadata", "scratch")
+
+    return _settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_children_use_the_callers_kubernetes_provider(mocks: AidcMocks):
+    storage = _storage("core")
+
+    def check(_: object) -> None:
+        children = [r for r in mocks.registered if r.typ.startswith("kubernetes:")]
+        assert len(children) >= 6
+        for resource in children:
+            assert resource.provider and "core-k8s" in resource.provider, resource.name
+
+    return _settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_resource_names_stable_when_counts_double(mocks: AidcMocks):
+    small = _storage("small", storage_nodes=NODES, monitors=3)
+    large = _storage(
+        "large",
+        storage_nodes=tuple(f"core-storage-{index}" for index in range(2 * len(NODES))),
+        monitors=5,
+        pools=(
+            CephPoolSpec(name="rbd", kind="block", pg_num=1024, replicated_size=3),
+            CephPoolSpec(name="datasets", kind="object", pg_num=2048, erasure_k=4, erasure_m=2),
+        ),
+    )
+
+    def names(prefix: str) -> set[tuple[str, str]]:
+        return {(r.typ, r.name.removeprefix(prefix)) for r in mocks.registered if r.name.startswith(prefix)}
+
+    def check(_: object) -> None:
+        assert names("small-")
+        assert names("small-") == names("large-")
+
+    return pulumi.Output.all(_settled(small), _settled(large)).apply(check)
+
+
+@pytest.mark.parametrize("monitors", [1, 2, 4, 6])
+def test_monitors_must_be_odd_and_at_least_three(mocks: AidcMocks, monitors: int):
+    with pytest.raises(ValueError, match=r"^monitors: must be odd and >= 3"):
+        CephStorage("ceph", _args(monitors=monitors))
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"pools": (CephPoolSpec("p", "file", 64, replicated_size=3),)}, r"pools\[0\]\.kind"),
+        ({"pools": (CephPoolSpec("p", "block", 64),)}, r"pools\[0\]: set either"),
+        ({"pools": (CephPoolSpec("p", "block", 64, 3, 4, 2),)}, r"pools\[0\]: set either"),
+        ({"pools": (CephPoolSpec("p", "block", 100, replicated_size=3),)}, r"pools\[0\]\.pg_num"),
+        (
+            {"pools": (CephPoolSpec("p", "block", 64, replicated_size=3, failure_domain="dc"),)},
+            "failure_domain",
+        ),
+        ({"storage_nodes": NODES[:5], "pools": (DATASETS,)}, r"pools\[0\]: needs 6 hosts"),
+        ({"storage_nodes": ()}, "storage_nodes"),
+        ({"storage_nodes": (*NODES, NODES[0])}, "storage_nodes"),
+        ({"rook_chart_version": "latest"}, "rook_chart_version"),
+        ({"ceph_image": "quay.io/ceph/ceph:latest"}, "ceph_image"),
+        ({"storage_node_label": "storage"}, "storage_node_label"),
+    ],
+)
+def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
+    with pytest.raises(ValueError, match=field):
+        CephStorage("ceph", _args(**override))
