@@ -98,3 +98,14 @@ def test_markdown_stays_under_the_comment_limit() -> None:
     assert len(body) <= MAX_COMMENT_CHARS
     assert "1850 more" in body
     assert body.startswith(comment_marker("dev"))
+
+
+def test_cost_markdown_lists_lines_total_and_source() -> None:
+    from aidc.report.cost_table import cost_markdown
+
+    cost = synthetic_plan(config_of(stack_values("dev")))["summary"]["cost"]
+    text = cost_markdown(cost)
+    assert "| aws-gpu-cluster | GPU nodes g6.12xlarge on-demand | 3,359.17 |" in text
+    assert "| **total** | | **11,818.36** | |" in text
+    assert "Prices: https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux), as of 2024-11" in text
+    assert "Not priced: ceph-storage" in text
