@@ -333,7 +333,8 @@ class CephStorage(pulumi.ComponentResource):
         def first(outputs: list[pulumi.Output[str]]) -> pulumi.Output[str | None]:
             return outputs[0] if outputs else pulumi.Output.from_input(None)
 
-        self.cluster_name = cluster.metadata["name"]
+        # Known once the CephCluster exists (CustomResource has no typed metadata attribute).
+        self.cluster_name = cluster.id.apply(lambda _: args.cluster_name)
         self.block_storage_class = first(block_classes)
         self.bucket_storage_class = first(bucket_classes)
         self.object_store_name = pulumi.Output.from_input(object_stores[0] if object_stores else None)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_openstack as openstack
@@ -154,6 +155,25 @@ def pool_node_settings(pool: AgentPool) -> tuple[dict[str, str], list[str]]:
     return labels, taints
 
 
+def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
+    """Output.secret with the type mypy cannot infer through the SDK's generic signature."""
+    return pulumi.Output.secret(value)  # type: ignore[arg-type]
+
+
+def _agent_renderer(
+    version: str, labels: Mapping[str, str], taints: Sequence[str]
+) -> Callable[[list[Any]], str]:
+    """Binds one pool's labels and taints for the apply that renders its agents' user data."""
+
+    def render(values: list[Any]) -> str:
+        token, server_url = values
+        return k3s_agent_user_data(
+            version=version, token=token, server_url=server_url, labels=labels, taints=taints
+        )
+
+    return render
+
+
 def _b64(pem: str | None) -> str:
     return base64.b64encode((pem or "").encode()).decode()
 
@@ -214,7 +234,7 @@ class K3sCluster(pulumi.ComponentResource):
         embedded_etcd = args.servers == 3 if args.embedded_etcd is None else args.embedded_etcd
 
         token = random.RandomPassword(f"{name}-token", length=48, special=False, opts=child)
-        join_token = pulumi.Output.secret(token.result)
+        join_token = _secret(token.result)
 
         def ca(role: str, common_name: str) -> tuple[tls.PrivateKey, tls.SelfSignedCert]:
             key = tls.PrivateKey(f"{name}-{role}-key", algorithm="ECDSA", ecdsa_curve="P256", opts=child)
@@ -261,7 +281,7 @@ class K3sCluster(pulumi.ComponentResource):
             "scheduler_hints": [openstack.compute.InstanceSchedulerHintArgs(group=server_group.id)],
         }
 
-        first_user_data = pulumi.Output.secret(
+        first_user_data = _secret(
             pulumi.Output.all(
                 token.result,
                 server_ca.cert_pem,
@@ -295,7 +315,7 @@ class K3sCluster(pulumi.ComponentResource):
         server_url = first.access_ip_v4.apply(lambda ip: f"https://{ip}:{API_PORT}")
         servers = [first]
         for index in range(1, args.servers):
-            joining_user_data = pulumi.Output.secret(
+            joining_user_data = _secret(
                 pulumi.Output.all(token.result, server_url).apply(
                     lambda values: k3s_server_user_data(
                         version=args.version,
@@ -318,7 +338,7 @@ class K3sCluster(pulumi.ComponentResource):
             )
 
         security_groups_csv = pulumi.Output.from_input(args.security_group_ids).apply(
-            lambda ids: ",".join(ids)
+            lambda ids: ",".join(str(sg) for sg in ids)
         )
         agent_template = heat_server_pool_template(with_user_data=True)
         agent_stack_ids: dict[str, pulumi.Output[str]] = {}
@@ -326,15 +346,9 @@ class K3sCluster(pulumi.ComponentResource):
             if pool.count == 0:
                 continue
             labels, taints = pool_node_settings(pool)
-            agent_user_data = pulumi.Output.secret(
+            agent_user_data = _secret(
                 pulumi.Output.all(token.result, server_url).apply(
-                    lambda values, labels=labels, taints=taints: k3s_agent_user_data(
-                        version=args.version,
-                        token=values[0],
-                        server_url=values[1],
-                        labels=labels,
-                        taints=taints,
-                    )
+                    _agent_renderer(args.version, labels, taints)
                 )
             )
             pool_group = openstack.compute.ServerGroup(
@@ -371,7 +385,7 @@ class K3sCluster(pulumi.ComponentResource):
         self.api_endpoint = server_url
         self.join_token = join_token
         self.server_ca_cert = server_ca.cert_pem
-        self.kubeconfig = pulumi.Output.secret(
+        self.kubeconfig = _secret(
             pulumi.Output.all(
                 first.access_ip_v4, server_ca.cert_pem, admin_cert.cert_pem, admin_key.private_key_pem
             ).apply(
