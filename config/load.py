@@ -113,8 +113,8 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
         raise ConfigError(sorted(set(problems), key=problems.index), source) from None
 
 
-def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
-    """Read a file shaped like a Pulumi stack file (a top-level `config:` mapping)."""
+def read_config_values(path: Path | str) -> dict[str, Any]:
+    """The raw `config:` mapping of a stack-shaped file (what the Pulumi engine hands the program)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -128,8 +128,16 @@ def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
         raise ConfigError(
             ["the file must hold a top-level `config:` mapping, as a Pulumi stack file does"], str(path)
         )
-    name = stack or path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
-    return parse_stack_config(document.get("config") or {}, stack=name, source=str(path))
+    return dict(document.get("config") or {})
+
+
+def stack_name_of(path: Path | str) -> str:
+    return Path(path).name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+
+
+def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
+    """Read a file shaped like a Pulumi stack file (a top-level `config:` mapping)."""
+    return parse_stack_config(read_config_values(path), stack=stack or stack_name_of(path), source=str(path))
 
 
 def load_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> StackConfig:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config import ConfigError, load_config_file, load_stack_config
+from config import ConfigError, load_config_file, load_stack_config, stack_file
 
 if TYPE_CHECKING:
     from config import StackConfig
@@ -35,6 +35,11 @@ def load_config(args: argparse.Namespace) -> StackConfig:
         return load_stack_config(args.stack or "dev")
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
+
+
+def source_path(args: argparse.Namespace) -> Path:
+    """The stack-shaped file the command reads."""
+    return Path(args.config) if args.config is not None else stack_file(args.stack or "dev")
 
 
 def size(cfg: StackConfig) -> CapacityPlan:

@@ -1,0 +1,119 @@
+"""`aidc plan`: the real stack program, offline, under Pulumi's mock engine; the policy pack on what it
+registers; the resource tree, counts and cost for people, `--json` for machines, `--diff` against an earlier
+`--json` plan for pull requests.
+
+Exit codes: 0 ok, 1 a mandatory policy violation, 2 bad input or infeasible demand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from aidc.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    BadInput,
+    add_source_arguments,
+    fail,
+    load_config,
+    size,
+    source_path,
+)
+
+FORMATS = ("text", "json", "markdown")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
+    parser.add_argument("--diff", metavar="BASE.json", type=Path,
+                        help="compare with an earlier `aidc plan --json` output")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default text; --json is --format json)")
+
+
+def plan_document(args: argparse.Namespace) -> dict[str, Any]:
+    """Size, run the program under mocks, evaluate the policies: the `aidc plan --json` document."""
+    from config.load import read_config_values
+    from sizing.cost import cost_to_dict, monthly_cost
+    from sizing.serialize import plan_to_dict
+
+    cfg = load_config(args)
+    plan = size(cfg)
+    try:
+        values = read_config_values(source_path(args))
+    except Exception as exc:  # already validated by load_config; this only re-reads the same file
+        raise BadInput(str(exc)) from None
+
+    from aidc.offline import run_program
+    from policies.offline import evaluate
+
+    try:
+        offline = run_program(cfg.stack, values, region=cfg.aws_region)
+    except ValueError as exc:  # a component refused its Args: bad input, not a crash
+        raise BadInput(f"the stack program refused the configuration of {cfg.stack}: {exc}") from None
+    violations = evaluate(offline.resources, policy_config=_policy_config(cfg))
+    size_doc = plan_to_dict(plan)
+    by_type: dict[str, int] = {}
+    for resource in offline.resources:
+        by_type[resource["type"]] = by_type.get(resource["type"], 0) + 1
+    return {
+        "stack": cfg.stack,
+        "resources": [{k: r[k] for k in ("urn", "type", "name", "parent", "inputs")} for r in offline.resources],
+        "exports": offline.exports,
+        "summary": {
+            "resources": len(offline.resources),
+            "by_type": dict(sorted(by_type.items())),
+            "counts": {
+                "gpu_nodes_public": sum(g.instances.int for g in plan.placement.public),
+                "gpu_nodes_private": sum(g.servers for g in plan.placement.private),
+                "osds": plan.storage.osds.int,
+                "vpn_tunnels": plan.network.vpn_tunnels.int,
+                "edge_nodes": sum(s.nodes.int for s in plan.edge_sites),
+            },
+            "cost": cost_to_dict(monthly_cost(plan, cfg)),
+        },
+        "policy": {"violations": violations},
+        "plan": size_doc,
+    }
+
+
+def _policy_config(cfg: Any) -> dict[str, Any]:
+    ceiling = cfg.policy.monthly_cost_ceiling_usd
+    return {} if ceiling is None else {"monthly-cost-ceiling": {"monthly-cost-ceiling-usd": ceiling}}
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or ("json" if args.json else "text")
+    try:
+        document = plan_document(args)
+        if args.diff is not None:
+            from aidc.report.diff import diff_plans, load_plan_json, render
+
+            try:
+                base = load_plan_json(args.diff)
+                sys.stdout.write(render(diff_plans(base, document), fmt, document))
+            except ValueError as exc:
+                raise BadInput(str(exc)) from None
+        elif fmt == "json":
+            json.dump(document, sys.stdout, indent=2, sort_keys=True)
+            sys.stdout.write("\n")
+        elif fmt == "markdown":
+            from aidc.render.plan_view import plan_markdown
+
+            sys.stdout.write(plan_markdown(document))
+        else:
+            from aidc.render.plan_view import print_plan
+
+            print_plan(document)
+    except BadInput as exc:
+        return fail(str(exc))
+    mandatory = [v for v in document["policy"]["violations"] if v["enforcement"] == "mandatory"]
+    if mandatory:
+        print(f"aidc: {len(mandatory)} mandatory policy violation(s) in stack {document['stack']}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

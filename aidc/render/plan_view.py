@@ -1,0 +1,95 @@
+"""`aidc plan` for people: the resource tree (components with their children counted per type), the
+counts and cost, and the policy violations; and the same as markdown without a base to diff against."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+NAMES_SHOWN = 4  # children of one type listed by name up to this many; beyond, just the count
+
+
+def _tree(document: dict[str, Any]) -> Tree:
+    resources = document["resources"]
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for r in resources:
+        children.setdefault(r["parent"], []).append(r)
+    root_parents = [p for p in children if p is None or p not in {r["urn"] for r in resources}]
+    tree = Tree(f"[bold]stack {document['stack']}[/bold] — {len(resources)} resources")
+
+    def add(node: Tree, parent_urn: str | None) -> None:
+        kids = children.get(parent_urn, [])
+        components = [k for k in kids if k["urn"] in children]
+        leaves = [k for k in kids if k["urn"] not in children]
+        for c in sorted(components, key=lambda r: r["name"]):
+            add(node.add(f"[cyan]{c['name']}[/cyan] [dim]{c['type']}[/dim]"), c["urn"])
+        by_type = Counter(leaf["type"] for leaf in leaves)
+        for token, count in sorted(by_type.items()):
+            names = sorted(leaf["name"] for leaf in leaves if leaf["type"] == token)
+            shown = ", ".join(names[:NAMES_SHOWN]) + (" …" if len(names) > NAMES_SHOWN else "")
+            node.add(f"{token} × {count}  [dim]{shown}[/dim]")
+
+    for parent in root_parents:
+        add(tree, parent)
+    return tree
+
+
+def print_plan(document: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(_tree(document))
+    summary = document["summary"]
+    table = Table(title="Resources by type", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for token, count in summary["by_type"].items():
+        table.add_row(token, str(count))
+    table.add_row("[bold]total[/bold]", f"[bold]{summary['resources']}[/bold]")
+    console.print(table)
+    counts = Table(title="Planned capacity", box=box.SIMPLE_HEAVY, title_justify="left")
+    counts.add_column("count")
+    counts.add_column("value", justify="right")
+    for key, value in summary["counts"].items():
+        counts.add_row(key.replace("_", " "), f"{value:,}")
+    console.print(counts)
+    from aidc.render.cost_table import print_cost
+
+    print_cost(summary["cost"], console)
+    violations = document["policy"]["violations"]
+    if violations:
+        vt = Table(title="Policy violations", box=box.SIMPLE_HEAVY, title_justify="left")
+        for column in ("policy", "level", "resource", "how to fix"):
+            vt.add_column(column, overflow="fold")
+        for v in violations:
+            level = "[red]mandatory[/red]" if v["enforcement"] == "mandatory" else "[yellow]advisory[/yellow]"
+            vt.add_row(v["policy"], level, (v.get("urn") or "stack").split("::")[-1], v["message"])
+        console.print(vt)
+    else:
+        console.print("[green]policy pack: no violations[/green]")
+    for warning in document["plan"]["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    secrets = sum(1 for r in document["resources"] for v in r["inputs"].values() if v == "[secret]")
+    console.print(f"[dim]{secrets} secret inputs shown as [secret]; exports: "
+                  f"{', '.join(sorted(document['exports'])) or 'none'}[/dim]")
+
+
+def plan_markdown(document: dict[str, Any]) -> str:
+    from aidc.report.cost_table import cost_markdown
+    from aidc.report.markdown import comment_marker
+    from aidc.report.topology import topology_mermaid
+
+    summary = document["summary"]
+    lines = [comment_marker(document["stack"]), f"### aidc plan — `{document['stack']}`", "",
+             f"{summary['resources']} resources.", "", "| count | value |", "|---|---:|"]
+    lines += [f"| {k.replace('_', ' ')} | {v:,} |" for k, v in summary["counts"].items()]
+    lines += ["", cost_markdown(summary["cost"]), "", "```mermaid", topology_mermaid(document).rstrip(), "```"]
+    violations = document["policy"]["violations"]
+    if violations:
+        lines += ["", "| policy | level | resource | message |", "|---|---|---|---|"]
+        lines += [f"| {v['policy']} | {v['enforcement']} | {(v.get('urn') or 'stack').split('::')[-1]} | "
+                  f"{v['message']} |" for v in violations]
+    return "\n".join(lines) + "\n"
