@@ -13,9 +13,9 @@ from typing import Any
 
 import pulumi
 
-from aidc.mocks import aws, kubernetes, openstack, random_
+from aidc.mocks import aws, kubernetes, openstack, random_, tls
 
-_PROVIDERS = {"aws": aws, "openstack": openstack, "kubernetes": kubernetes, "random": random_}
+_PROVIDERS = {"aws": aws, "openstack": openstack, "kubernetes": kubernetes, "random": random_, "tls": tls}
 
 
 def stable_hex(*parts: str, length: int = 17) -> str:
@@ -39,9 +39,10 @@ class AidcMocks(pulumi.runtime.Mocks):
             return f"{args.name}-id", dict(args.inputs)
         return module.new_resource(self, args)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         provider = args.token.split(":", 1)[0]
         module = _PROVIDERS.get(provider)
+        # The engine iterates the failures list, so it must be a list (empty), never None.
         if module is None:
-            return {}, None
-        return module.call(self, args), None
+            return {}, []
+        return module.call(self, args), []
