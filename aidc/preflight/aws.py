@@ -1,0 +1,338 @@
+"""AWS preflight checks with boto3: caller identity, instance type offerings in the region and the planned
+AZs, EFA support, vCPU quotas per instance family (Service Quotas, falling back to the AWS default), and
+the EKS NVIDIA AMI (SSM public parameter, falling back to DescribeImages).
+
+Each check is a function over `AwsRequirements` and an `AwsClients`; `run_aws_checks` runs them in order
+and stops after an unreachable endpoint or rejected credentials (every later call would fail alike).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aidc.preflight.report import CheckResult
+from aidc.preflight.requirements import AwsRequirements, InstanceNeed
+from aidc.preflight.retry import DEFAULT_MAX_ATTEMPTS, Failure, boto_config, classify_aws_error
+
+# (family, spot) -> (Service Quotas code in service "ec2", quota name); vCPU-based quotas.
+VCPU_QUOTAS: dict[tuple[str, bool], tuple[str, str]] = {
+    ("P", False): ("L-417A185B", "Running On-Demand P instances"),
+    ("G", False): ("L-DB2E81BA", "Running On-Demand G and VT instances"),
+    ("P", True): ("L-7212CCBC", "All P Spot Instance Requests"),
+    ("G", True): ("L-3819A6DF", "All G and VT Spot Instance Requests"),
+}
+
+# https://docs.aws.amazon.com/eks/latest/userguide/retrieve-ami-id.html
+EKS_NVIDIA_AMI_PARAMETER = (
+    "/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/x86_64/nvidia/recommended/image_id"
+)
+EKS_NVIDIA_AMI_NAME = "amazon-eks-node-al2023-x86_64-nvidia-{version}-*"
+
+REGION_HINT = (
+    "choose a region that offers it (aws:region) or restrict aidc:capacity.public.allowed_instance_types"
+)
+
+
+class AwsClients:
+    """boto3 clients for one region with the preflight retry and timeout settings (cached per service).
+
+    `endpoint_url` None lets boto3 honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>."""
+
+    def __init__(
+        self,
+        region: str,
+        endpoint_url: str | None = None,
+        session: Any = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 20.0,
+    ) -> None:
+        import boto3
+
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.max_attempts = max_attempts
+        self._session = session or boto3.session.Session()
+        self._config = boto_config(max_attempts, connect_timeout_s, read_timeout_s)
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            kwargs: dict[str, Any] = {"region_name": self.region, "config": self._config}
+            if self.endpoint_url:
+                kwargs["endpoint_url"] = self.endpoint_url
+            self._clients[service] = self._session.client(service, **kwargs)
+        return self._clients[service]
+
+
+def _error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def check_identity(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    identity = clients.client("sts").get_caller_identity()
+    return [
+        CheckResult(
+            "aws",
+            "credentials",
+            f"region {reqs.region}",
+            True,
+            f"authenticated as {identity.get('Arn', '?')}",
+            {"account": identity.get("Account", "?")},
+        )
+    ]
+
+
+def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        items.extend(page.get(key, []))
+    return items
+
+
+def check_offerings(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    types = sorted({need.instance_type for need in reqs.instances})
+    if not types:
+        return []
+    ec2 = clients.client("ec2")
+    type_filter = [{"Name": "instance-type", "Values": types}]
+    in_region = {
+        o["InstanceType"]
+        for o in _paginate(
+            ec2,
+            "describe_instance_type_offerings",
+            "InstanceTypeOfferings",
+            LocationType="region",
+            Filters=type_filter,
+        )
+    }
+    offered_azs: dict[str, set[str]] = {}
+    for offering in _paginate(
+        ec2,
+        "describe_instance_type_offerings",
+        "InstanceTypeOfferings",
+        LocationType="availability-zone",
+        Filters=type_filter,
+    ):
+        offered_azs.setdefault(offering["InstanceType"], set()).add(offering["Location"])
+    results = []
+    for instance_type in types:
+        azs = sorted(offered_azs.get(instance_type, ()))
+        missing = [az for az in reqs.azs if az not in azs]
+        target = f"{instance_type} in {reqs.region} ({', '.join(reqs.azs)})"
+        figures = {"planned_azs": list(reqs.azs), "offered_azs": azs, "missing_azs": missing}
+        if instance_type not in in_region and not azs:
+            results.append(
+                CheckResult(
+                    "aws",
+                    "instance-offering",
+                    target,
+                    False,
+                    f"{instance_type} is not offered in region {reqs.region}",
+                    figures,
+                    REGION_HINT,
+                )
+            )
+        elif missing:
+            usable = (
+                f"set aidc:aws.azs to zones that offer it ({', '.join(azs)})"
+                if len(azs) >= 2
+                else REGION_HINT
+            )
+            results.append(
+                CheckResult(
+                    "aws",
+                    "instance-offering",
+                    target,
+                    False,
+                    f"{instance_type} is not offered in {', '.join(missing)}",
+                    figures,
+                    usable,
+                )
+            )
+        else:
+            results.append(
+                CheckResult(
+                    "aws",
+                    "instance-offering",
+                    target,
+                    True,
+                    f"offered in all {len(reqs.azs)} planned AZs",
+                    figures,
+                )
+            )
+    return results
+
+
+def check_efa(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    types = sorted({need.instance_type for need in reqs.instances if need.efa})
+    if not types:
+        return []
+    found: dict[str, dict[str, Any]] = {}
+    for item in _paginate(
+        clients.client("ec2"), "describe_instance_types", "InstanceTypes", InstanceTypes=types
+    ):
+        found[item["InstanceType"]] = item
+    results = []
+    for instance_type in types:
+        info = found.get(instance_type, {}).get("NetworkInfo", {})
+        supported = bool(info.get("EfaSupported", False))
+        figures = {
+            "efa_supported": supported,
+            "max_efa_interfaces": info.get("EfaInfo", {}).get("MaximumEfaInterfaces", 0),
+        }
+        results.append(
+            CheckResult(
+                "aws",
+                "efa",
+                instance_type,
+                supported,
+                "EFA supported" if supported else f"{instance_type} does not support EFA in {reqs.region}",
+                figures,
+                "" if supported else "pick an EFA-capable type (p4d/p5) for multi-node training",
+            )
+        )
+    return results
+
+
+def _quota_value(clients: AwsClients, code: str) -> tuple[float, str]:
+    """The vCPU quota and where it came from: "applied" (account value) or "default" (AWS default)."""
+    quotas = clients.client("service-quotas")
+    try:
+        response = quotas.get_service_quota(ServiceCode="ec2", QuotaCode=code)
+        return float(response["Quota"]["Value"]), "applied"
+    except Exception as exc:
+        if _error_code(exc) not in ("NoSuchResourceException", "NoSuchResource"):
+            raise
+    response = quotas.get_aws_default_service_quota(ServiceCode="ec2", QuotaCode=code)
+    return float(response["Quota"]["Value"]), "default"
+
+
+def check_vcpu_quotas(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    by_quota: dict[tuple[str, bool], list[InstanceNeed]] = {}
+    for need in reqs.instances:
+        by_quota.setdefault((need.quota_family, need.spot), []).append(need)
+    results = []
+    for key, needs in sorted(by_quota.items()):
+        if key not in VCPU_QUOTAS:
+            raise ValueError(f"quota_family: {key[0]!r} has no vCPU quota code; allowed: P, G")
+        code, quota_name = VCPU_QUOTAS[key]
+        needed = sum(n.vcpus for n in needs)
+        target = f"{quota_name} ({code}) in {reqs.region}"
+        try:
+            quota, source = _quota_value(clients, code)
+        except Exception as exc:
+            failure = classify_aws_error(exc, clients.max_attempts)
+            if failure.fatal:
+                raise
+            results.append(_failed("vcpu-quota", target, failure, {"needed_vcpus": needed}))
+            continue
+        figures = {
+            "needed_vcpus": needed,
+            "quota_vcpus": quota,
+            "quota_source": source,
+            "instances": [f"{n.instances}x {n.instance_type} ({n.vcpus_per_instance} vCPU)" for n in needs],
+        }
+        ok = quota >= needed
+        hint = (
+            ""
+            if ok
+            else (
+                "request an increase: aws service-quotas request-service-quota-increase --service-code ec2 "
+                f"--quota-code {code} --desired-value {needed} --region {reqs.region}"
+            )
+        )
+        detail = (
+            f"{needed:,} vCPUs needed, quota {quota:,.0f} ({source}); instances already running count too"
+            if ok
+            else f"{needed:,} vCPUs needed but the quota is {quota:,.0f} ({source})"
+        )
+        results.append(CheckResult("aws", "vcpu-quota", target, ok, detail, figures, hint))
+    return results
+
+
+def check_gpu_ami(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    if not reqs.instances:
+        return []
+    parameter = EKS_NVIDIA_AMI_PARAMETER.format(version=reqs.eks_version)
+    target = f"EKS {reqs.eks_version} AL2023 NVIDIA AMI in {reqs.region}"
+    try:
+        image_id = clients.client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
+        return [
+            CheckResult(
+                "aws",
+                "gpu-ami",
+                target,
+                True,
+                f"{image_id} from SSM",
+                {"ssm_parameter": parameter, "image_id": image_id},
+            )
+        ]
+    except Exception as exc:
+        if _error_code(exc) != "ParameterNotFound":
+            raise
+    pattern = EKS_NVIDIA_AMI_NAME.format(version=reqs.eks_version)
+    images = _paginate(
+        clients.client("ec2"),
+        "describe_images",
+        "Images",
+        Owners=["amazon", "self"],
+        Filters=[{"Name": "name", "Values": [pattern]}, {"Name": "state", "Values": ["available"]}],
+    )
+    figures: dict[str, Any] = {"ssm_parameter": parameter, "image_name": pattern}
+    if not images:
+        return [
+            CheckResult(
+                "aws",
+                "gpu-ami",
+                target,
+                False,
+                f"no SSM parameter {parameter} and no image named {pattern}",
+                figures,
+                "set aidc:aws.eks_version to a version EKS supports in this region",
+            )
+        ]
+    newest = max(images, key=lambda image: image.get("CreationDate", ""))
+    figures["image_id"] = newest["ImageId"]
+    return [
+        CheckResult(
+            "aws",
+            "gpu-ami",
+            target,
+            True,
+            f"{newest['ImageId']} ({newest.get('Name')}) from DescribeImages",
+            figures,
+        )
+    ]
+
+
+def _failed(name: str, target: str, failure: Failure, figures: dict[str, Any] | None = None) -> CheckResult:
+    return CheckResult("aws", name, target, False, failure.reason, figures or {}, failure.hint)
+
+
+CHECKS: tuple[tuple[str, Callable[[AwsClients, AwsRequirements], list[CheckResult]]], ...] = (
+    ("credentials", check_identity),
+    ("instance-offering", check_offerings),
+    ("efa", check_efa),
+    ("vcpu-quota", check_vcpu_quotas),
+    ("gpu-ami", check_gpu_ami),
+)
+
+
+def run_aws_checks(reqs: AwsRequirements, clients: AwsClients) -> list[CheckResult]:
+    """All AWS checks in order; a network or credentials failure is reported once and ends the run."""
+    results: list[CheckResult] = []
+    for name, check in CHECKS:
+        try:
+            results.extend(check(clients, reqs))
+        except Exception as exc:
+            failure = classify_aws_error(exc, clients.max_attempts)
+            target = f"region {reqs.region}" + (
+                f" via {clients.endpoint_url}" if clients.endpoint_url else ""
+            )
+            results.append(_failed(name, target, failure))
+            if failure.fatal:
+                break
+    return results

@@ -1,0 +1,89 @@
+"""`CheckResult` (one live check's verdict, with its figures and a fix hint) and how it is shown:
+a rich table for people, one JSON object for machines. No cloud SDK import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+CLOUDS = ("aws", "openstack")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one preflight check."""
+
+    cloud: str
+    """"aws" or "openstack"."""
+    name: str
+    """Short check name, e.g. "instance-offering", "vcpu-quota", "flavor"."""
+    target: str
+    """What was checked, e.g. "p5.48xlarge in us-east-1a, us-east-1b"."""
+    ok: bool
+    """True when the plan can be applied as far as this check sees."""
+    detail: str
+    """One sentence: what was found (or why it could not be found)."""
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    """The numbers behind the verdict (needed vs available, offered AZs …)."""
+    hint: str = ""
+    """How to fix a failure; empty when the check passed."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cloud": self.cloud,
+            "name": self.name,
+            "target": self.target,
+            "ok": self.ok,
+            "detail": self.detail,
+            "figures": dict(self.figures),
+            "hint": self.hint,
+        }
+
+
+def document(checks: Iterable[CheckResult]) -> dict[str, Any]:
+    """The `--json` contract: {"checks": [{cloud, name, target, ok, detail, figures, hint}], "ok": bool}."""
+    rows = [c.to_dict() for c in checks]
+    return {"checks": rows, "ok": all(r["ok"] for r in rows)}
+
+
+def write_json(checks: Iterable[CheckResult], out: IO[str]) -> None:
+    json.dump(document(checks), out, indent=2, default=str)
+    out.write("\n")
+
+
+def _figures_text(figures: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in figures.items():
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value) or "-"
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        parts.append(f"{key}={value}")
+    return "\n".join(parts)
+
+
+def print_table(checks: list[CheckResult], out: IO[str] | None = None, width: int | None = None) -> None:
+    """A table for people: check, target, result (with the detail), figures, fix hint."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, width=width, highlight=False, soft_wrap=False)
+    table = Table(title="aidc preflight", box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    for column in ("check", "target", "result", "figures", "fix hint"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        verdict = "[green]PASS[/green]" if check.ok else "[red]FAIL[/red]"
+        table.add_row(
+            f"{check.cloud}:{check.name}",
+            check.target,
+            f"{verdict} {check.detail}",
+            _figures_text(check.figures),
+            check.hint,
+        )
+    console.print(table)
+    failed = sum(not c.ok for c in checks)
+    summary = f"{len(checks) - failed} passed, {failed} failed"
+    console.print(f"[red]{summary}[/red]" if failed else f"[green]{summary}[/green]")

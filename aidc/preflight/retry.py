@@ -1,0 +1,158 @@
+"""Timeouts, retries and error classification for the live checks.
+
+AWS: botocore's "standard" retry mode (exponential backoff with jitter; retries throttling, 5xx and
+transient connection errors) with a bounded number of attempts and short timeouts, so a dead endpoint
+fails a check in seconds. Errors become a `Failure(kind, reason, hint)`, kind one of:
+"unreachable", "credentials", "throttled", "permission", "not-found", "error".
+Imports of botocore / keystoneauth happen inside the functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_READ_TIMEOUT_S = 20.0
+
+CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "AuthFailure",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "RequestExpired",
+    }
+)
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
+PERMISSION_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a call failed, in words an operator can act on."""
+
+    kind: str
+    reason: str
+    hint: str
+
+    @property
+    def fatal(self) -> bool:
+        """Every later call to the same cloud would fail the same way: stop checking it."""
+        return self.kind in ("unreachable", "credentials")
+
+
+def boto_config(
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+) -> Any:
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout_s,
+        read_timeout=read_timeout_s,
+    )
+
+
+def classify_aws_error(exc: BaseException, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Failure:
+    """Turn a botocore exception into a Failure; anything unknown keeps its message."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError)):
+        return Failure(
+            "unreachable",
+            f"unreachable: {exc}",
+            "check network access to the AWS endpoint (proxy, VPC endpoint, AWS_ENDPOINT_URL) and the region",
+        )
+    if isinstance(exc, bx.ReadTimeoutError):
+        return Failure(
+            "unreachable", f"timed out: {exc}", "the endpoint accepted but did not answer; retry later"
+        )
+    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
+        return Failure(
+            "credentials",
+            f"credentials: {exc}",
+            "configure AWS credentials (AWS_PROFILE, `aws sso login`, or AWS_ACCESS_KEY_ID/SECRET)",
+        )
+    if isinstance(exc, bx.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message", "")) or str(exc)
+        operation = getattr(exc, "operation_name", "")
+        if code in CREDENTIAL_CODES:
+            return Failure(
+                "credentials",
+                f"credentials rejected ({code}): {message}",
+                "refresh the session (`aws sso login` or new STS credentials) and run again",
+            )
+        if code in THROTTLING_CODES:
+            return Failure(
+                "throttled",
+                f"throttled ({code}) on {operation} after {max_attempts} attempts with backoff",
+                "AWS is rate-limiting this account; wait a minute and run again, or run fewer tools at once",
+            )
+        if code in PERMISSION_CODES:
+            return Failure(
+                "permission",
+                f"permission denied ({code}) on {operation}: {message}",
+                f"grant the caller the IAM permission for {operation}",
+            )
+        return Failure("error", f"{code or 'error'} on {operation}: {message}", "")
+    if isinstance(exc, bx.BotoCoreError):
+        return Failure("error", f"{type(exc).__name__}: {exc}", "")
+    return Failure("error", f"{type(exc).__name__}: {exc}", "")
+
+
+def classify_openstack_error(exc: BaseException) -> Failure:
+    """Turn a keystoneauth / openstacksdk exception into a Failure."""
+    from keystoneauth1 import exceptions as ksa
+    from openstack import exceptions as osx
+
+    if isinstance(exc, (ksa.ConnectFailure, ksa.ConnectTimeout, ksa.UnknownConnectionError)):
+        return Failure(
+            "unreachable",
+            f"unreachable: {exc}",
+            "check OS_AUTH_URL / clouds.yaml auth_url and network access to the OpenStack endpoints",
+        )
+    if isinstance(exc, ksa.RequestTimeout):
+        return Failure("unreachable", f"timed out: {exc}", "the endpoint did not answer in time; retry later")
+    if isinstance(exc, ksa.Unauthorized):
+        return Failure(
+            "credentials",
+            f"credentials rejected (401): {exc}",
+            "the token or password is expired or wrong: refresh the application credential or password",
+        )
+    if isinstance(exc, (ksa.MissingAuthPlugin, ksa.MissingRequiredOptions, osx.ConfigException)):
+        return Failure(
+            "credentials",
+            f"no usable OpenStack credentials: {exc}",
+            "set OS_CLOUD (clouds.yaml) or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME",
+        )
+    if isinstance(exc, ksa.DiscoveryFailure):
+        return Failure("unreachable", f"service discovery failed: {exc}", "check the auth URL and catalog")
+    if isinstance(exc, (ksa.Forbidden, osx.ForbiddenException)):
+        return Failure(
+            "permission", f"forbidden (403): {exc}", "the project role may not read this; ask an admin"
+        )
+    if isinstance(exc, osx.HttpException) and getattr(exc, "status_code", None) == 401:
+        return Failure("credentials", f"credentials rejected (401): {exc}", "refresh the credentials")
+    if isinstance(exc, osx.HttpException) and getattr(exc, "status_code", None) == 429:
+        return Failure("throttled", f"throttled (429) after retries: {exc}", "wait and run again")
+    return Failure("error", f"{type(exc).__name__}: {exc}", "")
