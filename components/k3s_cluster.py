@@ -381,6 +381,9 @@ class K3sCluster(pulumi.ComponentResource):
             )
             agent_stack_ids[pool.name] = stack.id
 
+        self._token = token.result
+        self._server_url = server_url
+        self._version = args.version
         self.server_addresses = pulumi.Output.all(*[server.access_ip_v4 for server in servers])
         self.api_endpoint = server_url
         self.join_token = join_token
@@ -410,4 +413,18 @@ class K3sCluster(pulumi.ComponentResource):
                 "server_ca_cert": self.server_ca_cert,
                 "agent_stack_ids": self.agent_stack_ids,
             }
+        )
+
+    def agent_user_data(self, pool: AgentPool) -> pulumi.Output[str]:
+        """Secret cloud-init user data that joins a server to this cluster as an agent of `pool` (labels and
+        GPU taint included): for servers declared elsewhere, e.g. OpenStackPrivateCloud GPU pools."""
+        _validate(K3sClusterArgs(cluster_name="check", server_flavor="-", image="-", network_id="-",
+                                 security_group_ids=[], keypair_name="-", agent_pools=[pool]))
+        labels, taints = pool_node_settings(pool)
+        return pulumi.Output.secret(
+            pulumi.Output.all(self._token, self._server_url).apply(
+                lambda values: k3s_agent_user_data(
+                    version=self._version, token=values[0], server_url=values[1], labels=labels, taints=taints
+                )
+            )
         )

@@ -44,6 +44,8 @@ class GpuPool:
     """Glance image for this pool; None uses OpenStackPrivateCloudArgs.image."""
     server_group_policy: str = "soft-anti-affinity"
     """Nova server group policy: spread over hypervisors where possible."""
+    user_data: pulumi.Input[str] | None = None
+    """cloud-init user data for every server (e.g. a K3s agent join, K3sCluster.agent_user_data); kept secret."""
 
 
 @dataclass(frozen=True)
@@ -236,9 +238,6 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
         security_group_ids_ready = pulumi.Output.all(
             internal_sg.id, admin_sg.id, *[r.id for r in rules]
         ).apply(lambda ids: [ids[0], ids[1]])
-        template = heat_server_pool_template(
-            with_user_data=False, with_volume_type=args.volume_type is not None
-        )
         server_group_ids: dict[str, pulumi.Output[str]] = {}
         gpu_stack_ids: dict[str, pulumi.Output[str]] = {}
         for pool in args.gpu_pools:
@@ -263,6 +262,12 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
             }
             if args.volume_type is not None:
                 parameters["volume_type"] = args.volume_type
+            if pool.user_data is not None:
+                # The user data may carry a join token: the whole parameter map is a secret.
+                parameters["user_data"] = pulumi.Output.secret(pool.user_data)
+            template = heat_server_pool_template(
+                with_user_data=pool.user_data is not None, with_volume_type=args.volume_type is not None
+            )
             stack = openstack.orchestration.StackV1(
                 f"{name}-gpu-{pool.name}",
                 name=f"{name}-gpu-{pool.name}",
@@ -270,7 +275,12 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
                 parameters=parameters,
                 disable_rollback=False,
                 timeout=120,
-                tags=["aidc", f"accelerator={pool.accelerator}", f"gpus-per-server={pool.gpus_per_server}"],
+                tags=[
+                    "aidc",
+                    f"accelerator={pool.accelerator}",
+                    f"gpus-per-server={pool.gpus_per_server}",
+                    f"servers={pool.servers}",
+                ],
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[subnet]),
             )
             server_group_ids[pool.name] = server_group.id
