@@ -7,6 +7,7 @@ What may be touched: add keys with a secure default and a one-line description; 
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from typing import Annotated, Literal
 
@@ -302,6 +303,20 @@ class EdgeSite(_Model):
     servers: Literal[1, 3] = 1
     region: str | None = Field(None, description="OpenStack region of the site; default: the core's")
     flavor: str | None = None
+    network_cidr: str | None = Field(None, description="the site's tenant network; default: a /24 in 10.128.0.0/9 "
+                                     "derived from the site's name (stable when sites are added or removed)")
+
+    @field_validator("network_cidr")
+    @classmethod
+    def _site_cidr(cls, value: str | None) -> str | None:
+        return None if value is None else _check_cidr(value)
+
+    @property
+    def cidr(self) -> str:
+        if self.network_cidr:
+            return self.network_cidr
+        index = int(hashlib.sha256(self.name.encode()).hexdigest(), 16) % 32768
+        return f"10.{128 + index // 256}.{index % 256}.0/24"
 
     @field_validator("accelerator")
     @classmethod
@@ -315,6 +330,12 @@ class EdgeSettings(_Model):
     @model_validator(mode="after")
     def _shares(self) -> EdgeSettings:
         _unique_names(self.sites, "edge site")
+        networks = [(site.name, ipaddress.ip_network(site.cidr)) for site in self.sites]
+        for i, (name, net) in enumerate(networks):
+            for other, other_net in networks[:i]:
+                if net.overlaps(other_net):
+                    raise ValueError(f"edge sites {other} and {name} have overlapping networks ({other_net}, "
+                                     f"{net}); set network_cidr on one of them")
         total = sum(s.share for s in self.sites)
         if self.sites and abs(total - 1.0) > 1e-6:
             raise ValueError(f"site shares must add up to 1, they add up to {total:g}")
@@ -328,8 +349,8 @@ class K3sSettings(_Model):
 
 
 class CephSettings(_Model):
-    rook_chart_version: str = Field("v1.15.6", pattern=r"^v\d+\.\d+\.\d+$")
-    ceph_image: str = "quay.io/ceph/ceph:v18.2.4"
+    rook_chart_version: str = Field("v1.16.4", pattern=r"^v\d+\.\d+\.\d+$")
+    ceph_image: str = "quay.io/ceph/ceph:v19.2.1"
     device_filter: str = "^nvme"
 
 
@@ -363,4 +384,11 @@ class StackConfig(_Model):
     def _cross(self) -> StackConfig:
         if any(w.edge_fraction > 0 for w in self.demand.inference) and not self.edge.sites:
             raise ValueError("inference with edge_fraction > 0 needs aidc:edge.sites")
+        routed = [("aidc:aws.vpc_cidr", self.aws.vpc_cidr), ("aidc:openstack.network_cidr", self.openstack.network_cidr)]
+        routed += [(f"aidc:edge.sites[{site.name}]", site.cidr) for site in self.edge.sites]
+        for i, (key, cidr) in enumerate(routed):
+            for other_key, other_cidr in routed[:i]:
+                if ipaddress.ip_network(cidr).overlaps(ipaddress.ip_network(other_cidr)):
+                    raise ValueError(f"{other_key} ({other_cidr}) and {key} ({cidr}) overlap; the clouds route "
+                                     "between them, so their networks must not overlap")
         return self
