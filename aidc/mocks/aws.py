@@ -1,7 +1,16 @@
-"""Mock outputs for pulumi_aws resources and invokes (engine camelCase keys)."""
+"""Mock outputs for pulumi_aws resources and invokes (engine camelCase keys).
+
+Every id looks like the real one (`vpc-<hex>`, `subnet-<hex>`, `tgw-<hex>`, `cgw-<hex>`, `vpn-<hex>` …) and is
+derived from type+name with `stable_hex`, never from a counter, so the same program gives the same plan.
+Addresses come from the RFC 5737 documentation ranges: Elastic IPs from 203.0.113.0/24, VPN tunnel outside
+addresses from 198.51.100.0/24; tunnel inside CIDRs are /30s in 169.254.0.0/16 as AWS assigns them.
+Unknown aws types still get an `arn` and `tagsAll`.
+"""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -9,27 +18,325 @@ import pulumi
 if TYPE_CHECKING:
     from aidc.mocks import AidcMocks
 
+EIP_BLOCK = "203.0.113"
+TUNNEL_BLOCK = "198.51.100"
 
-def _arn(mocks: AidcMocks, service: str, resource: str) -> str:
-    return f"arn:aws:{service}:{mocks.region}:{mocks.account_id}:{resource}"
+
+def _hex(*parts: str, length: int = 17) -> str:
+    from aidc.mocks import stable_hex
+
+    return stable_hex(*parts, length=length)
+
+
+def _arn(mocks: AidcMocks, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+    return (
+        f"arn:aws:{service}:{mocks.region if region else ''}:{mocks.account_id if account else ''}:{resource}"
+    )
+
+
+def _octet(*parts: str) -> int:
+    """A host octet 2..251, so derived addresses never hit a network or broadcast address."""
+    return int(_hex(*parts, length=4), 16) % 250 + 2
+
+
+def _uuid(*parts: str) -> str:
+    h = _hex(*parts, length=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _physical(args: pulumi.runtime.MockResourceArgs, rid: str) -> str:
+    """The provider's auto-name: the logical name plus a 7-character suffix."""
+    return f"{args.name}-{rid[:7]}"
+
+
+def _inside_cidr(seed: str) -> str:
+    """A /30 in 169.254.0.0/16 (AWS reserves some /30s; the mock stays clear of 169.254.0-5.x and .169.x)."""
+    third = 10 + int(_hex(seed, "third", length=4), 16) % 150
+    fourth = (int(_hex(seed, "fourth", length=4), 16) % 64) * 4
+    return f"169.254.{third}.{fourth}/30"
+
+
+def _tunnel(outputs: dict[str, Any], name: str, n: int) -> None:
+    outputs.setdefault(f"tunnel{n}Address", f"{TUNNEL_BLOCK}.{_octet(name, f'tunnel{n}')}")
+    cidr = outputs.get(f"tunnel{n}InsideCidr") or _inside_cidr(f"{name}/tunnel{n}")
+    outputs[f"tunnel{n}InsideCidr"] = cidr
+    base, last = cidr.split("/")[0].rsplit(".", 1)
+    outputs.setdefault(f"tunnel{n}VgwInsideAddress", f"{base}.{int(last) + 1}")
+    outputs.setdefault(f"tunnel{n}CgwInsideAddress", f"{base}.{int(last) + 2}")
+    outputs.setdefault(f"tunnel{n}BgpAsn", "64512")
+    outputs.setdefault(f"tunnel{n}BgpHoldtime", 30)
+
+
+def _vpc(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"vpc/vpc-{rid}"))
+    o.setdefault("defaultSecurityGroupId", f"sg-{_hex(rid, 'default-sg')}")
+    o.setdefault("defaultRouteTableId", f"rtb-{_hex(rid, 'main-rtb')}")
+    o.setdefault("mainRouteTableId", o["defaultRouteTableId"])
+    o.setdefault("defaultNetworkAclId", f"acl-{_hex(rid, 'acl')}")
+    o.setdefault("ownerId", m.account_id)
+    return f"vpc-{rid}"
+
+
+def _subnet(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"subnet/subnet-{rid}"))
+    o.setdefault("availabilityZoneId", f"use1-az{int(rid[:2], 16) % 6 + 1}")
+    o.setdefault("ownerId", m.account_id)
+    return f"subnet-{rid}"
+
+
+def _eip(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("publicIp", f"{EIP_BLOCK}.{_octet(a.typ, a.name)}")
+    o.setdefault("allocationId", f"eipalloc-{rid}")
+    o.setdefault("domain", "vpc")
+    return f"eipalloc-{rid}"
+
+
+def _nat(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("publicIp", f"{EIP_BLOCK}.{_octet(a.typ, a.name)}")
+    o.setdefault("privateIp", f"10.0.{_octet(a.name, 'nat-third')}.{_octet(a.name, 'nat')}")
+    o.setdefault("networkInterfaceId", f"eni-{_hex(rid, 'eni')}")
+    return f"nat-{rid}"
+
+
+def _route(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("state", "active")
+    o.setdefault("origin", "CreateRoute")
+    return f"r-{o.get('routeTableId', 'rtb')}{int(rid[:8], 16)}"
+
+
+def _sg(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"security-group/sg-{rid}"))
+    o.setdefault("name", o.get("name") or _physical(a, rid))
+    o.setdefault("ownerId", m.account_id)
+    return f"sg-{rid}"
+
+
+def _launch_template(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"launch-template/lt-{rid}"))
+    o.setdefault("name", _physical(a, rid))
+    o.setdefault("latestVersion", 1)
+    o.setdefault("defaultVersion", 1)
+    return f"lt-{rid}"
+
+
+def _placement_group(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o.setdefault("placementGroupId", f"pg-{rid}")
+    o.setdefault("arn", _arn(m, "ec2", f"placement-group/{name}"))
+    return name
+
+
+def _log_group(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o.setdefault("arn", _arn(m, "logs", f"log-group:{name}"))
+    return name
+
+
+def _kms_key(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    key_id = _uuid(a.typ, a.name)
+    o.setdefault("keyId", key_id)
+    o.setdefault("arn", _arn(m, "kms", f"key/{key_id}"))
+    o.setdefault("keyUsage", "ENCRYPT_DECRYPT")
+    o.setdefault("customerMasterKeySpec", "SYMMETRIC_DEFAULT")
+    return key_id
+
+
+def _kms_alias(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or f"alias/{_physical(a, rid)}"
+    o["name"] = name
+    o.setdefault("arn", _arn(m, "kms", name))
+    return name
+
+
+def _iam_role(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o.setdefault("arn", f"arn:aws:iam::{m.account_id}:role{o.get('path') or '/'}{name}")
+    o.setdefault("uniqueId", "AROA" + _hex(rid, "role", length=17).upper())
+    return name
+
+
+def _iam_role_policy(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    return f"{o.get('role', 'role')}:{name}"
+
+
+def _iam_attachment(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    return f"{o.get('role', 'role')}-{rid[:8]}"
+
+
+def _bucket(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("bucket") or f"{a.name}-{rid[:7]}".lower()
+    o["bucket"] = name
+    o.setdefault("arn", f"arn:aws:s3:::{name}")
+    o.setdefault("bucketDomainName", f"{name}.s3.amazonaws.com")
+    o.setdefault("bucketRegionalDomainName", f"{name}.s3.{m.region}.amazonaws.com")
+    o.setdefault("hostedZoneId", "Z3AQBSTGFYJSTF")
+    o.setdefault("region", m.region)
+    return name
+
+
+def _bucket_child(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    return str(o.get("bucket") or rid)
+
+
+def _eks_cluster(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o.setdefault("arn", _arn(m, "eks", f"cluster/{name}"))
+    endpoint_id = _hex(a.typ, a.name, "endpoint", length=32).upper()
+    o.setdefault("endpoint", f"https://{endpoint_id}.gr7.{m.region}.eks.amazonaws.com")
+    ca = base64.b64encode(
+        f"-----BEGIN CERTIFICATE-----\nMOCK{endpoint_id}\n-----END CERTIFICATE-----\n".encode()
+    )
+    o.setdefault("certificateAuthority", {"data": ca.decode()})
+    o.setdefault(
+        "identities",
+        [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{endpoint_id}"}]}],
+    )
+    vpc_config = dict(o.get("vpcConfig") or {})
+    vpc_config.setdefault("clusterSecurityGroupId", f"sg-{_hex(rid, 'cluster-sg')}")
+    vpc_config.setdefault("vpcId", f"vpc-{_hex('vpc', name)}")
+    o["vpcConfig"] = vpc_config
+    o.setdefault("platformVersion", "eks.1")
+    o.setdefault("status", "ACTIVE")
+    o.setdefault("clusterId", _uuid(a.typ, a.name))
+    return name
+
+
+def _eks_node_group(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("nodeGroupName") or _physical(a, rid)
+    o["nodeGroupName"] = name
+    cluster = o.get("clusterName", "cluster")
+    o.setdefault("arn", _arn(m, "eks", f"nodegroup/{cluster}/{name}/{_uuid(rid)}"))
+    o.setdefault("status", "ACTIVE")
+    o.setdefault(
+        "resources",
+        [
+            {
+                "autoscalingGroups": [{"name": f"eks-{name}-{_uuid(rid, 'asg')}"}],
+                "remoteAccessSecurityGroupId": "",
+            }
+        ],
+    )
+    return f"{cluster}:{name}"
+
+
+def _tgw(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"transit-gateway/tgw-{rid}"))
+    o.setdefault("associationDefaultRouteTableId", f"tgw-rtb-{_hex(rid, 'default-rtb')}")
+    o.setdefault("propagationDefaultRouteTableId", o["associationDefaultRouteTableId"])
+    o.setdefault("ownerId", m.account_id)
+    o.setdefault("amazonSideAsn", 64512)
+    return f"tgw-{rid}"
+
+
+def _tgw_attachment(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("vpcOwnerId", m.account_id)
+    return f"tgw-attach-{rid}"
+
+
+def _tgw_route(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    return f"{o.get('transitGatewayRouteTableId', 'tgw-rtb')}_{o.get('destinationCidrBlock', rid)}"
+
+
+def _customer_gateway(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"customer-gateway/cgw-{rid}"))
+    return f"cgw-{rid}"
+
+
+def _vpn_connection(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"vpn-connection/vpn-{rid}"))
+    _tunnel(o, a.name, 1)
+    _tunnel(o, a.name, 2)
+    if o.get("transitGatewayId"):
+        o.setdefault("transitGatewayAttachmentId", f"tgw-attach-{_hex(rid, 'vpn-attachment')}")
+    o.setdefault("coreNetworkArn", "")
+    o.setdefault("routes", [])
+    o.setdefault("vgwTelemetries", [])
+    return f"vpn-{rid}"
+
+
+def _flow_log(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("arn", _arn(m, "ec2", f"vpc-flow-log/fl-{rid}"))
+    return f"fl-{rid}"
+
+
+def _prefixed(
+    prefix: str,
+) -> Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[str, Any], str], str]:
+    def handler(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+        return f"{prefix}-{rid}"
+
+    return handler
+
+
+_HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[str, Any], str], str]] = {
+    "aws:ec2/vpc:Vpc": _vpc,
+    "aws:ec2/subnet:Subnet": _subnet,
+    "aws:ec2/internetGateway:InternetGateway": _prefixed("igw"),
+    "aws:ec2/eip:Eip": _eip,
+    "aws:ec2/natGateway:NatGateway": _nat,
+    "aws:ec2/routeTable:RouteTable": _prefixed("rtb"),
+    "aws:ec2/route:Route": _route,
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _prefixed("rtbassoc"),
+    "aws:ec2/securityGroup:SecurityGroup": _sg,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _sg,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _prefixed("sgr"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _prefixed("sgr"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/placementGroup:PlacementGroup": _placement_group,
+    "aws:ec2/flowLog:FlowLog": _flow_log,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _iam_attachment,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _bucket_child,
+    "aws:s3/bucketVersioning:BucketVersioning": _bucket_child,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _bucket_child,
+    "aws:s3/bucketPolicy:BucketPolicy": _bucket_child,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _bucket_child,
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "aws:ec2transitgateway/transitGateway:TransitGateway": _tgw,
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
+    "aws:ec2transitgateway/route:Route": _tgw_route,
+    "aws:ec2/customerGateway:CustomerGateway": _customer_gateway,
+    "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
+}
 
 
 def new_resource(mocks: AidcMocks, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-    from aidc.mocks import stable_hex
-
     outputs = dict(args.inputs)
     token = args.typ
-    rid = stable_hex(token, args.name)
+    rid = _hex(token, args.name)
+    handler = _HANDLERS.get(token)
+    resource_id = handler(mocks, args, outputs, rid) if handler is not None else f"{args.name}-{rid[:8]}"
     outputs.setdefault("arn", _arn(mocks, token.split(":")[1].split("/")[0], f"{args.name}/{rid}"))
     outputs.setdefault("tagsAll", outputs.get("tags", {}))
-    return f"{args.name}-{rid[:8]}", outputs
+    return resource_id, outputs
 
 
 def call(mocks: AidcMocks, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
     if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {"accountId": mocks.account_id, "arn": f"arn:aws:iam::{mocks.account_id}:user/aidc", "userId": "AIDA"}
+        return {
+            "accountId": mocks.account_id,
+            "arn": f"arn:aws:iam::{mocks.account_id}:user/aidc",
+            "userId": "AIDA",
+            "id": mocks.account_id,
+        }
     if args.token == "aws:index/getRegion:getRegion":
         return {"name": mocks.region, "region": mocks.region, "id": mocks.region}
     if args.token == "aws:index/getPartition:getPartition":
-        return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+    if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        names = [f"{mocks.region}{suffix}" for suffix in "abcdef"]
+        return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": mocks.region}
     return {}
