@@ -28,7 +28,10 @@ AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
     parser.add_argument(
-        "--cloud", choices=("aws", "openstack", "all"), default="all", help="which cloud to check (default: all)"
+        "--cloud",
+        choices=("aws", "openstack", "all"),
+        default="all",
+        help="which cloud to check (default: all)",
     )
     parser.add_argument(
         "--os-cloud",
@@ -36,9 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="clouds.yaml entry for OpenStack (default: $OS_CLOUD, else the OS_* environment variables)",
     )
     parser.add_argument(
-        "--aws-endpoint-url", metavar="URL", help="AWS endpoint for every service (default: $AWS_ENDPOINT_URL)"
+        "--aws-endpoint-url",
+        metavar="URL",
+        help="AWS endpoint for every service (default: $AWS_ENDPOINT_URL)",
     )
-    parser.add_argument("--max-attempts", type=int, default=4, help="attempts per API call, with backoff (default 4)")
+    parser.add_argument(
+        "--max-attempts", type=int, default=4, help="attempts per API call, with backoff (default 4)"
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="connect timeout in seconds (default 10)")
 
 
@@ -78,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
 
         for region_reqs in reqs.openstack:
             checks.extend(
-                run_openstack_checks_for(region_reqs, cloud=args.os_cloud, timeout_s=args.timeout,
-                                         max_attempts=args.max_attempts)
+                run_openstack_checks_for(
+                    region_reqs, cloud=args.os_cloud, timeout_s=args.timeout, max_attempts=args.max_attempts
+                )
             )
     if args.json:
         write_json(checks, sys.stdout)
