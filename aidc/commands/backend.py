@@ -1,0 +1,72 @@
+"""`aidc backend bootstrap`: create (or converge) the S3 bucket and KMS key of a self-managed Pulumi
+state backend, then print the `pulumi login` and `--secrets-provider` lines to use.
+
+Exit codes: 0 done (created, updated or already in place), 1 an AWS call failed (unreachable endpoint,
+rejected credentials, a bucket owned by someone else …), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from aidc.commands.common import EXIT_FAILED, EXIT_OK, fail
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="backend_command", metavar="ACTION")
+    sub.required = True
+    boot = sub.add_parser("bootstrap", help="create or converge the state bucket and KMS key (idempotent)")
+    boot.add_argument("--bucket", required=True, help="S3 bucket for Pulumi state")
+    boot.add_argument(
+        "--region",
+        default=None,
+        help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)",
+    )
+    boot.add_argument(
+        "--kms-alias", default="alias/pulumi-state", help="KMS key alias (default alias/pulumi-state)"
+    )
+    boot.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: $AWS_ENDPOINT_URL)")
+    boot.add_argument("--json", action="store_true", help="print one JSON object for machines")
+
+
+def run(args: argparse.Namespace) -> int:
+    from aidc.backend import bootstrap
+    from aidc.preflight.retry import classify_aws_error
+
+    region = (
+        args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    )
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    try:
+        result = bootstrap(args.bucket, region, args.kms_alias, endpoint_url=endpoint)
+    except ValueError as exc:
+        return fail(str(exc))
+    except RuntimeError as exc:
+        print(f"aidc: backend bootstrap failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        failure = classify_aws_error(exc)
+        print(f"aidc: backend bootstrap failed: {failure.reason}", file=sys.stderr)
+        if failure.hint:
+            print(f"hint: {failure.hint}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for resource, state, note in result.actions:
+        print(f"{state:>9}  {resource}: {note}")
+    print("no changes: the backend was already in place" if not result.changed else "backend ready")
+    print()
+    print("Use it:")
+    print(f"  {result.login_command}")
+    print(f"  pulumi stack init <stack> {result.secrets_provider}")
+    print(
+        f'  # existing stacks: pulumi stack change-secrets-provider "awskms://{result.kms_alias}?region={region}"'
+    )
+    if endpoint:
+        print(f"  # custom endpoint: export AWS_ENDPOINT_URL={endpoint} for the pulumi CLI as well")
+    return EXIT_OK
