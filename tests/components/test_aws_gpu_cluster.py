@@ -1,0 +1,331 @@
+"""Resource tests for AwsGpuCluster under AidcMocks: scaling, capacity, taints, EFA, IMDSv2, encryption, IAM, names."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import ipaddress
+import json
+import re
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import rpc
+
+from aidc.mocks import AidcMocks
+from components.aws_gpu_cluster import (
+    EKS_LOG_TYPES,
+    NVIDIA_DEVICE_PLUGIN_VERSION,
+    AwsGpuCluster,
+    AwsGpuClusterArgs,
+    GpuNodeGroup,
+)
+
+H100 = GpuNodeGroup(
+    name="h100", instance_type="p5.48xlarge", desired=4, min_size=2, max_size=8, efa=True, efa_interfaces=32
+)
+L4 = GpuNodeGroup(
+    name="l4",
+    instance_type="g6.12xlarge",
+    desired=3,
+    min_size=0,
+    max_size=6,
+    spot=True,
+    gpus_per_instance=4,
+    accelerator="l4-24gb",
+    labels={"team": "inference"},
+)
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+# Expected minimal managed policies: what EKS documents for the cluster role and managed node groups.
+CLUSTER_POLICY_ARNS = {"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"}
+NODE_POLICY_ARNS = {
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+}
+
+
+@pytest.fixture
+def mocks(mocks: AidcMocks) -> AidcMocks:
+    """conftest's mocks, with invoke failures as [] (AidcMocks.call returns None, which Pulumi iterates)."""
+    answer = mocks.call
+    mocks.call = lambda args: (answer(args)[0], [])  # type: ignore[method-assign]
+    return mocks
+
+
+def _args(**overrides: Any) -> AwsGpuClusterArgs:
+    base: dict[str, Any] = {"azs": ("us-east-1a", "us-east-1b", "us-east-1c"), "gpu_node_groups": (H100, L4)}
+    base.update(overrides)
+    return AwsGpuClusterArgs(**base)
+
+
+def _build(args: AwsGpuClusterArgs) -> dict[str, Any]:
+    """Declare the cluster, wait for every registration, and return its resolved outputs."""
+    resolved: dict[str, Any] = {}
+    holder: dict[str, AwsGpuCluster] = {}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        cluster = AwsGpuCluster("gpu", args)
+        holder["cluster"] = cluster
+        return pulumi.Output.all(
+            cluster.vpc_id,
+            cluster.kms_key_arn,
+            cluster.cluster_endpoint,
+            cluster.kubeconfig,
+            cluster.node_group_names,
+            cluster.bucket_name,
+            cluster.private_route_table_ids,
+        ).apply(
+            lambda v: resolved.update(
+                vpc_id=v[0],
+                kms_key_arn=v[1],
+                endpoint=v[2],
+                kubeconfig=v[3],
+                node_group_names=v[4],
+                bucket=v[5],
+                private_route_table_ids=v[6],
+            )
+        )
+
+    run()
+    resolved["cluster"] = holder["cluster"]
+    return resolved
+
+
+def _of_type(mocks: AidcMocks, token: str) -> dict[str, pulumi.runtime.MockResourceArgs]:
+    return {r.name: r for r in mocks.registered if r.typ == token}
+
+
+def _one(mocks: AidcMocks, token: str) -> pulumi.runtime.MockResourceArgs:
+    found = list(_of_type(mocks, token).values())
+    assert len(found) == 1, f"expected one {token}, got {[r.name for r in found]}"
+    return found[0]
+
+
+def test_node_group_scaling_and_capacity_follow_args(mocks: AidcMocks) -> None:
+    _build(_args())
+    groups = _of_type(mocks, NODE_GROUP)
+    assert set(groups) == {"gpu-ng-system", "gpu-ng-h100", "gpu-ng-l4"}
+    for planned in (H100, L4):
+        group = groups[f"gpu-ng-{planned.name}"]
+        assert group.inputs["scalingConfig"] == {
+            "desiredSize": planned.desired,
+            "minSize": planned.min_size,
+            "maxSize": planned.max_size,
+        }, group.name
+        assert group.inputs["capacityType"] == ("SPOT" if planned.spot else "ON_DEMAND"), group.name
+        assert group.inputs["instanceTypes"] == [planned.instance_type], group.name
+    assert groups["gpu-ng-system"].inputs["capacityType"] == "ON_DEMAND"
+
+
+def test_gpu_groups_have_taint_and_labels_and_system_group_has_no_taint(mocks: AidcMocks) -> None:
+    _build(_args())
+    groups = _of_type(mocks, NODE_GROUP)
+    for planned in (H100, L4):
+        group = groups[f"gpu-ng-{planned.name}"]
+        assert group.inputs["taints"] == [
+            {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
+        ]
+        labels = group.inputs["labels"]
+        assert labels["nvidia.com/gpu.present"] == "true"
+        assert labels["aidc.io/accelerator"] == planned.accelerator
+        assert labels["aidc.io/gpus-per-instance"] == str(planned.gpus_per_instance)
+        for key, value in planned.labels.items():
+            assert labels[key] == value, group.name
+    assert not groups["gpu-ng-system"].inputs.get("taints")
+
+
+def test_efa_groups_get_placement_group_and_efa_interfaces_others_do_not(mocks: AidcMocks) -> None:
+    _build(_args())
+    placement_groups = _of_type(mocks, "aws:ec2/placementGroup:PlacementGroup")
+    assert set(placement_groups) == {"gpu-pg-h100"}
+    assert placement_groups["gpu-pg-h100"].inputs["strategy"] == "cluster"
+    templates = _of_type(mocks, LAUNCH_TEMPLATE)
+    efa = templates["gpu-lt-h100"].inputs
+    interfaces = efa["networkInterfaces"]
+    assert len(interfaces) == H100.efa_interfaces
+    assert all(i["interfaceType"] == "efa" for i in interfaces)
+    assert sorted(i["networkCardIndex"] for i in interfaces) == list(range(H100.efa_interfaces))
+    assert [i["deviceIndex"] for i in interfaces if i["networkCardIndex"] == 0] == [0]
+    assert efa["placement"]["groupName"].startswith("gpu-pg-h100")
+    for name in ("gpu-lt-l4", "gpu-lt-system"):
+        assert not templates[name].inputs.get("networkInterfaces"), name
+        assert not templates[name].inputs.get("placement"), name
+    # An EFA group stays in one AZ (its placement group's); others span all private subnets.
+    groups = _of_type(mocks, NODE_GROUP)
+    assert len(groups["gpu-ng-h100"].inputs["subnetIds"]) == 1
+    assert len(groups["gpu-ng-l4"].inputs["subnetIds"]) == 3
+
+
+def test_every_launch_template_requires_imdsv2_and_encrypts_ebs_with_the_key(mocks: AidcMocks) -> None:
+    out = _build(_args())
+    templates = _of_type(mocks, LAUNCH_TEMPLATE)
+    assert set(templates) == {"gpu-lt-system", "gpu-lt-h100", "gpu-lt-l4"}
+    groups = _of_type(mocks, NODE_GROUP)
+    for name, template in templates.items():
+        assert template.inputs["metadataOptions"]["httpTokens"] == "required", name
+        assert template.inputs["metadataOptions"]["httpEndpoint"] == "enabled", name
+        (mapping,) = template.inputs["blockDeviceMappings"]
+        assert mapping["ebs"]["encrypted"] == "true", name
+        assert mapping["ebs"]["kmsKeyId"] == out["kms_key_arn"], name
+    # Every node group launches from its own template.
+    assert {g.inputs["launchTemplate"]["id"] for g in groups.values()} == {
+        f"lt-{t}" for t in (_lt_hex(n) for n in templates)
+    }
+
+
+def _lt_hex(name: str) -> str:
+    from aidc.mocks import stable_hex
+
+    return stable_hex(LAUNCH_TEMPLATE, name)
+
+
+def test_bucket_is_sse_kms_with_component_key_versioned_and_private(mocks: AidcMocks) -> None:
+    out = _build(_args())
+    sse = _one(
+        mocks, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    (rule,) = sse.inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": out["kms_key_arn"],
+    }
+    assert sse.inputs["bucket"] == out["bucket"]
+    versioning = _one(mocks, "aws:s3/bucketVersioning:BucketVersioning")
+    assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+    block = _one(mocks, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
+        assert block.inputs[flag] is True, flag
+    policy = json.loads(_one(mocks, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    key = _one(mocks, "aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True
+
+
+def test_eks_encrypts_secrets_keeps_endpoint_private_and_logs_everything(mocks: AidcMocks) -> None:
+    out = _build(_args())
+    cluster = _one(mocks, "aws:eks/cluster:Cluster")
+    assert cluster.inputs["encryptionConfig"] == {
+        "provider": {"keyArn": out["kms_key_arn"]},
+        "resources": ["secrets"],
+    }
+    vpc_config = cluster.inputs["vpcConfig"]
+    assert vpc_config["endpointPrivateAccess"] is True
+    assert vpc_config["endpointPublicAccess"] is False
+    assert not vpc_config.get("publicAccessCidrs")
+    assert sorted(cluster.inputs["enabledClusterLogTypes"]) == sorted(EKS_LOG_TYPES)
+    assert set(EKS_LOG_TYPES) == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
+    flow_log = _one(mocks, "aws:ec2/flowLog:FlowLog")
+    assert flow_log.inputs["trafficType"] == "ALL"
+    assert flow_log.inputs["vpcId"] == out["vpc_id"]
+
+
+def test_public_endpoint_only_to_given_cidrs(mocks: AidcMocks) -> None:
+    _build(_args(endpoint_public_access=True, public_access_cidrs=("198.51.100.0/24",)))
+    vpc_config = _one(mocks, "aws:eks/cluster:Cluster").inputs["vpcConfig"]
+    assert vpc_config["endpointPublicAccess"] is True
+    assert vpc_config["publicAccessCidrs"] == ["198.51.100.0/24"]
+
+
+def test_iam_attachments_are_the_minimal_managed_policies(mocks: AidcMocks) -> None:
+    _build(_args())
+    roles = _of_type(mocks, "aws:iam/role:Role")
+    by_role: dict[str, set[str]] = {}
+    for attachment in _of_type(mocks, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").values():
+        by_role.setdefault(attachment.inputs["role"], set()).add(attachment.inputs["policyArn"])
+    cluster_role = next(r for n, r in roles.items() if n == "gpu-cluster-role")
+    node_role = next(r for n, r in roles.items() if n == "gpu-node-role")
+    cluster_role_name = f"gpu-cluster-role-{_hex_role('gpu-cluster-role')}"
+    node_role_name = f"gpu-node-role-{_hex_role('gpu-node-role')}"
+    assert by_role == {cluster_role_name: CLUSTER_POLICY_ARNS, node_role_name: NODE_POLICY_ARNS}
+    assert "eks.amazonaws.com" in cluster_role.inputs["assumeRolePolicy"]
+    assert "ec2.amazonaws.com" in node_role.inputs["assumeRolePolicy"]
+    # The inline node policy names only this component's bucket and key.
+    inline = json.loads(
+        _of_type(mocks, "aws:iam/rolePolicy:RolePolicy")["gpu-node-data-access"].inputs["policy"]
+    )
+    assert all("*" not in str(s["Resource"]).replace("/*", "") for s in inline["Statement"])
+
+
+def _hex_role(name: str) -> str:
+    from aidc.mocks import stable_hex
+
+    return stable_hex("aws:iam/role:Role", name)[:7]
+
+
+def test_vpc_spans_azs_with_private_and_public_subnets_and_nat(mocks: AidcMocks) -> None:
+    _build(_args())
+    subnets = _of_type(mocks, "aws:ec2/subnet:Subnet")
+    assert set(subnets) == {f"gpu-{kind}-us-east-1{z}" for kind in ("private", "public") for z in "abc"}
+    cidrs = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in subnets.values()]
+    assert all(c.subnet_of(ipaddress.ip_network("10.40.0.0/16")) for c in cidrs)
+    assert not any(a.overlaps(b) for i, a in enumerate(cidrs) for b in cidrs[i + 1 :])
+    assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets.values())
+    assert len(_of_type(mocks, "aws:ec2/natGateway:NatGateway")) == 3
+
+
+def test_device_plugin_chart_is_pinned_and_uses_the_cluster_provider(mocks: AidcMocks) -> None:
+    _build(_args())
+    release = _one(mocks, "kubernetes:helm.sh/v3:Release")
+    assert release.inputs["chart"] == "nvidia-device-plugin"
+    assert release.inputs["version"] == NVIDIA_DEVICE_PLUGIN_VERSION
+    assert release.provider and "::gpu-k8s::" in release.provider
+    provider = _one(mocks, "pulumi:providers:kubernetes")
+    # The provider receives the kubeconfig as a secret (engine wire form) built from the cluster's endpoint.
+    kubeconfig = provider.inputs["kubeconfig"]
+    assert kubeconfig[rpc._special_sig_key] == rpc._special_secret_sig
+    assert "gr7.us-east-1.eks.amazonaws.com" in kubeconfig["value"]
+
+
+def test_kubeconfig_is_secret_and_points_at_the_endpoint(mocks: AidcMocks) -> None:
+    out = _build(_args())
+    assert asyncio.get_event_loop().run_until_complete(out["cluster"].kubeconfig.is_secret())
+    config = json.loads(out["kubeconfig"])
+    assert config["clusters"][0]["cluster"]["server"] == out["endpoint"]
+    assert config["users"][0]["user"]["exec"]["args"][:2] == ["eks", "get-token"]
+
+
+def test_doubling_desired_sizes_keeps_resource_names(mocks: AidcMocks) -> None:
+    _build(_args())
+    before = {(r.typ, r.name) for r in mocks.registered}
+    mocks.registered.clear()
+    doubled = tuple(
+        dataclasses.replace(g, desired=2 * g.desired, max_size=2 * g.max_size) for g in (H100, L4)
+    )
+    _build(_args(gpu_node_groups=doubled, system_nodes=4))
+    after = {(r.typ, r.name) for r in mocks.registered}
+    assert before == after
+    groups = _of_type(mocks, NODE_GROUP)
+    assert groups["gpu-ng-h100"].inputs["scalingConfig"]["desiredSize"] == 2 * H100.desired
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"azs": ("us-east-1a",)}, "azs"),
+        ({"azs": ("us-east-1a", "us-east-1a")}, "azs"),
+        ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr"),
+        ({"vpc_cidr": "not-a-cidr"}, "vpc_cidr"),
+        ({"eks_version": "latest"}, "eks_version"),
+        ({"system_nodes": 0}, "system_nodes"),
+        ({"endpoint_public_access": True}, "public_access_cidrs"),
+        ({"endpoint_public_access": True, "public_access_cidrs": ("0.0.0.0/0",)}, "public_access_cidrs[0]"),
+        ({"public_access_cidrs": ("198.51.100.0/24",)}, "public_access_cidrs"),
+        ({"gpu_node_groups": (dataclasses.replace(L4, desired=9),)}, "gpu_node_groups[0].desired"),
+        ({"gpu_node_groups": (dataclasses.replace(L4, name="L4 GPUs"),)}, "gpu_node_groups[0].name"),
+        ({"gpu_node_groups": (L4, L4)}, "gpu_node_groups[1].name"),
+        (
+            {"gpu_node_groups": (dataclasses.replace(L4, max_size=0, desired=0),)},
+            "gpu_node_groups[0].max_size",
+        ),
+        ({"log_retention_days": 42}, "log_retention_days"),
+    ],
+)
+def test_invalid_args_raise_value_error_naming_the_field(
+    mocks: AidcMocks, overrides: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(field) + ":"):
+        AwsGpuCluster("bad", _args(**overrides))
