@@ -65,7 +65,8 @@ def boto_config(
     from botocore.config import Config
 
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        # total_max_attempts counts the first call; botocore's "max_attempts" key counts retries only.
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout_s,
         read_timeout=read_timeout_s,
     )

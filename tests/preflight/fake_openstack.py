@@ -121,9 +121,7 @@ class FakeOpenStack:
         for field in ("name", "router:external"):
             if field in query:
                 wanted = query[field][0]
-                body[key] = [
-                    item for item in body[key] if str(item.get(field)).lower() == wanted.lower()
-                ]
+                body[key] = [item for item in body[key] if str(item.get(field)).lower() == wanted.lower()]
         return body
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -1,0 +1,76 @@
+"""Fixtures for the preflight tests: isolated AWS credentials, the HTTP fake OpenStack, plan builders."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aidc.preflight.requirements import (
+    AwsRequirements,
+    FlavorNeed,
+    InstanceNeed,
+    OpenStackRequirements,
+)
+from tests.preflight.fake_openstack import FakeOpenStack
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Fake credentials only; no profile, no config file, no endpoint from the developer's shell."""
+    for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+
+
+@pytest.fixture
+def fake_openstack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeOpenStack]:
+    """The fake cloud on loopback, with OS_* pointing at it and no clouds.yaml from the machine."""
+    monkeypatch.delenv("OS_CLOUD", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "clouds.yaml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    with FakeOpenStack() as cloud:
+        for key, value in cloud.env().items():
+            monkeypatch.setenv(key, value)
+        yield cloud
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def aws_reqs(
+    *needs: InstanceNeed, region: str = "us-east-1", azs: tuple[str, ...] = ("us-east-1a", "us-east-1b")
+) -> AwsRequirements:
+    return AwsRequirements(region, azs, tuple(needs), "1.31")
+
+
+P5 = InstanceNeed("p5.48xlarge", 4, 192, "P", efa=True)
+
+
+def os_reqs(**overrides: object) -> OpenStackRequirements:
+    """Requirements that the unmodified fake cloud satisfies."""
+    values: dict[str, object] = {
+        "region": None,
+        "image": "ubuntu-22.04",
+        "external_network": "public",
+        "flavors": (
+            FlavorNeed("gpu-a100-80gb-x8", 2, 8, ("gpu:a100-80gb",)),
+            FlavorNeed("m1.xlarge", 3, 0, ("k3s-core",)),
+        ),
+        "volumes": 5,
+        "volume_gb": 1000,
+        "floating_ips": 1,
+    }
+    values.update(overrides)
+    return OpenStackRequirements(**values)  # type: ignore[arg-type]
