@@ -121,10 +121,26 @@ def classify_aws_error(exc: BaseException, max_attempts: int = DEFAULT_MAX_ATTEM
     return Failure("error", f"{type(exc).__name__}: {exc}", "")
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """openstacksdk wraps keystoneauth errors (e.g. in SDKException from authorize()): use the original."""
+    from keystoneauth1 import exceptions as ksa
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ksa.ClientException):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return exc
+
+
 def classify_openstack_error(exc: BaseException) -> Failure:
     """Turn a keystoneauth / openstacksdk exception into a Failure."""
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as osx
+
+    exc = _root_cause(exc)
 
     if isinstance(exc, (ksa.ConnectFailure, ksa.ConnectTimeout, ksa.UnknownConnectionError)):
         return Failure(
@@ -147,7 +163,13 @@ def classify_openstack_error(exc: BaseException) -> Failure:
             "set OS_CLOUD (clouds.yaml) or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME",
         )
     if isinstance(exc, ksa.DiscoveryFailure):
-        return Failure("unreachable", f"service discovery failed: {exc}", "check the auth URL and catalog")
+        # keystoneauth reports a dead or silent auth URL as a failed version discovery
+        prefix = "timed out" if "timed out" in str(exc) else "unreachable"
+        return Failure(
+            "unreachable",
+            f"{prefix}: identity service discovery failed: {exc}",
+            "check OS_AUTH_URL / clouds.yaml auth_url and network access to Keystone",
+        )
     if isinstance(exc, (ksa.Forbidden, osx.ForbiddenException)):
         return Failure(
             "permission", f"forbidden (403): {exc}", "the project role may not read this; ask an admin"
