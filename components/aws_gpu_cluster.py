@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -34,7 +35,11 @@ import pulumi_kubernetes as k8s
 from components._names import check_ipv4_cidr, check_slug
 
 # Taint that keeps non-GPU pods off GPU nodes; the device plugin and GPU workloads tolerate it.
-GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
+GPU_TAINT: aws.eks.NodeGroupTaintArgsDict = {
+    "key": "nvidia.com/gpu",
+    "value": "present",
+    "effect": "NO_SCHEDULE",
+}
 # Label the NVIDIA device plugin chart's default node affinity selects on.
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
 EKS_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -227,6 +232,10 @@ def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> 
             ],
         }
     )
+
+
+def _managed_policy_arn(partition: pulumi.Output[str], policy: str) -> pulumi.Output[str]:
+    return partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{policy}")
 
 
 def _assume_role_policy(service: str) -> str:
@@ -481,9 +490,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 f"{name}-cluster-{policy}",
                 role=cluster_role.name,
-                policy_arn=partition.partition.apply(
-                    lambda p, policy=policy: f"arn:{p}:iam::aws:policy/{policy}"
-                ),
+                policy_arn=_managed_policy_arn(partition.partition, policy),
                 opts=child,
             )
             for policy in CLUSTER_POLICIES
@@ -498,9 +505,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 f"{name}-node-{policy}",
                 role=node_role.name,
-                policy_arn=partition.partition.apply(
-                    lambda p, policy=policy: f"arn:{p}:iam::aws:policy/{policy}"
-                ),
+                policy_arn=_managed_policy_arn(partition.partition, policy),
                 opts=child,
             )
             for policy in NODE_POLICIES
@@ -657,8 +662,9 @@ class AwsGpuCluster(pulumi.ComponentResource):
                     }
                     for card in range(group.efa_interfaces)
                 ]
-            return aws.ec2.LaunchTemplate(
-                f"{name}-lt-{role}",
+            # Keyword dict: mypy cannot match nested dict literals to the SDK's TypedDicts; the SDK still
+            # rejects unknown keywords at construction.
+            template_args: dict[str, Any] = dict(
                 description=f"aidc {name} node group {role}",
                 update_default_version=True,
                 metadata_options={
@@ -684,8 +690,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 placement={"group_name": placement_group} if placement_group is not None else None,
                 tag_specifications=[{"resource_type": "instance", "tags": {**tags, "aidc:node-group": role}}],
                 tags=tags,
-                opts=child,
             )
+            return aws.ec2.LaunchTemplate(f"{name}-lt-{role}", **template_args, opts=child)
 
         system_lt = launch_template("system", None)
         system_group = aws.eks.NodeGroup(
@@ -751,7 +757,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
             gpu_node_groups.append(node_group)
             node_group_names[group.name] = node_group.node_group_name
 
-        kubeconfig = pulumi.Output.secret(
+        kubeconfig: pulumi.Output[str] = pulumi.Output.secret(  # type: ignore[arg-type]
             pulumi.Output.all(
                 cluster.name, cluster.endpoint, cluster.certificate_authority, region.region
             ).apply(

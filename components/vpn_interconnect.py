@@ -57,7 +57,7 @@ INTEGRITIES: dict[str, tuple[str, str]] = {
     "sha512": ("SHA2-512", "sha512"),
 }
 DH_GROUPS: dict[int, tuple[int, str]] = {2: (2, "group2"), **{g: (g, f"group{g}") for g in range(14, 25)}}
-ALGORITHMS = {
+ALGORITHMS: dict[str, Mapping[Any, tuple[Any, str]]] = {
     "ike_version": IKE_VERSIONS,
     "encryption": ENCRYPTIONS,
     "integrity": INTEGRITIES,
@@ -313,7 +313,10 @@ class VpnInterconnect(pulumi.ComponentResource):
                 )
                 for tunnel in (1, 2)
             ]
-            tunnel_psks = [pulumi.Output.secret(p.result) for p in passwords]
+            tunnel_psks: list[pulumi.Output[str]] = [
+                pulumi.Output.secret(p.result)  # type: ignore[arg-type]
+                for p in passwords
+            ]
             vpn = aws.ec2.VpnConnection(
                 f"{name}-vpn-{index}",
                 customer_gateway_id=customer_gateway.id,
@@ -365,7 +368,7 @@ class VpnInterconnect(pulumi.ComponentResource):
             )
 
         self.transit_gateway_id = tgw.id
-        self.customer_gateway_ip = customer_gateway.ip_address
+        self.customer_gateway_ip = customer_gateway.ip_address.apply(lambda ip: ip or "")
         self.tunnel_outside_addresses = pulumi.Output.all(*tunnel_addresses).apply(list)
         self.vpn_connection_ids = pulumi.Output.all(*[v.id for v in vpn_connections]).apply(list)
         self.site_connection_ids = pulumi.Output.all(*[s.id for s in site_connections]).apply(list)
