@@ -65,25 +65,35 @@ def _figures_text(figures: Mapping[str, Any]) -> str:
 
 
 def print_table(checks: list[CheckResult], out: IO[str] | None = None, width: int | None = None) -> None:
-    """A table for people: check, target, result (with the detail), figures, fix hint."""
+    """A table for people (check, target, result with its detail, figures), then each failure's fix hint
+    as whole lines under it, so commands in hints stay copyable on an 80-column terminal."""
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=out, width=width, highlight=False, soft_wrap=False)
+    console = Console(file=out, width=width, highlight=False)
     table = Table(title="aidc preflight", box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
-    for column in ("check", "target", "result", "figures", "fix hint"):
+    for column in ("check", "target", "result", "figures"):
         table.add_column(column, overflow="fold")
     for check in checks:
         verdict = "[green]PASS[/green]" if check.ok else "[red]FAIL[/red]"
         table.add_row(
-            f"{check.cloud}:{check.name}",
-            check.target,
-            f"{verdict} {check.detail}",
-            _figures_text(check.figures),
-            check.hint,
+            escape(f"{check.cloud}:{check.name}"),
+            escape(check.target),
+            f"{verdict} {escape(check.detail)}",
+            escape(_figures_text(check.figures)),
         )
     console.print(table)
-    failed = sum(not c.ok for c in checks)
-    summary = f"{len(checks) - failed} passed, {failed} failed"
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        console.print("[bold]Fix hints[/bold]")
+        for check in failed:
+            console.print(
+                f"- {escape(check.cloud)}:{escape(check.name)} {escape(check.target)}: {escape(check.detail)}",
+                soft_wrap=True,
+            )
+            if check.hint:
+                console.print(f"  fix: {escape(check.hint)}", soft_wrap=True)
+    summary = f"{len(checks) - len(failed)} passed, {len(failed)} failed"
     console.print(f"[red]{summary}[/red]" if failed else f"[green]{summary}[/green]")
