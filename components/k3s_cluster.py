@@ -418,8 +418,17 @@ class K3sCluster(pulumi.ComponentResource):
     def agent_user_data(self, pool: AgentPool) -> pulumi.Output[str]:
         """Secret cloud-init user data that joins a server to this cluster as an agent of `pool` (labels and
         GPU taint included): for servers declared elsewhere, e.g. OpenStackPrivateCloud GPU pools."""
-        _validate(K3sClusterArgs(cluster_name="check", server_flavor="-", image="-", network_id="-",
-                                 security_group_ids=[], keypair_name="-", agent_pools=[pool]))
+        _validate(
+            K3sClusterArgs(
+                cluster_name="check",
+                server_flavor="-",
+                image="-",
+                network_id="-",
+                security_group_ids=[],
+                keypair_name="-",
+                agent_pools=[pool],
+            )
+        )
         labels, taints = pool_node_settings(pool)
         return pulumi.Output.secret(
             pulumi.Output.all(self._token, self._server_url).apply(
