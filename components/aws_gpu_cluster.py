@@ -82,6 +82,8 @@ class GpuNodeGroup:
     """Catalog accelerator key, recorded as a node label."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Extra Kubernetes node labels."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra AWS tags for the node group (e.g. the planned count and data classification the policies check)."""
 
 
 @dataclass(frozen=True)
@@ -751,7 +753,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 launch_template={"id": lt.id, "version": lt.latest_version.apply(str)},
                 labels=labels,
                 taints=[GPU_TAINT],
-                tags={**tags, "aidc:accelerator": group.accelerator},
+                tags={**tags, **group.tags, "aidc:accelerator": group.accelerator},
                 opts=pulumi.ResourceOptions(parent=self, depends_on=node_attachments),
             )
             gpu_node_groups.append(node_group)

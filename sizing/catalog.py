@@ -38,6 +38,7 @@ class InstanceType:
     vcpus: int
     network_gbps: int
     efa: bool
+    efa_interfaces: int  # EFA devices per instance (one per network card); 0 without EFA
     usd_per_hour: float  # on-demand
     quota_family: str  # Service Quotas family (P or G) whose vCPU quota bounds it
     source: str
@@ -184,6 +185,8 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
 
 _PRICE = "https://aws.amazon.com/ec2/pricing/on-demand/ us-east-1 Linux"
 _SPECS = "https://aws.amazon.com/ec2/instance-types/ (accelerated computing)"
+# EFA devices per instance = network cards with EFA (EC2 User Guide, "Network cards" and "EFA supported
+# instance types"): p5/p5e 32, p6-b200 8, p4d/p4de 4, g6e.48xlarge 4, g6e.12xlarge and g6.48xlarge 1.
 INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
     {
         t.name: t
@@ -195,6 +198,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 96,
                 400,
                 True,
+                4,
                 32.7726,
                 "P",
                 f"{_SPECS}: 8x A100 40GB, 400 Gbps EFA; {_PRICE}",
@@ -207,6 +211,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 96,
                 400,
                 True,
+                4,
                 40.9657,
                 "P",
                 f"{_SPECS}: 8x A100 80GB, 400 Gbps EFA; {_PRICE}",
@@ -219,6 +224,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 192,
                 3200,
                 True,
+                32,
                 98.32,
                 "P",
                 f"{_SPECS}: 8x H100 80GB, 3,200 Gbps EFA; {_PRICE} (AWS cut P5 prices in "
@@ -232,6 +238,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 192,
                 3200,
                 True,
+                32,
                 108.0,
                 "P",
                 f"{_SPECS}: 8x H200 141GB, 3,200 Gbps EFA; price an estimate (sold mostly as "
@@ -245,6 +252,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 192,
                 3200,
                 True,
+                8,
                 113.93,
                 "P",
                 f"{_SPECS}: 8x B200 180GB, 3,200 Gbps EFA; {_PRICE}",
@@ -257,6 +265,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 192,
                 100,
                 True,
+                1,
                 13.3504,
                 "G",
                 f"{_SPECS}: 8x L4 24GB, 100 Gbps EFA; {_PRICE}",
@@ -269,6 +278,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 48,
                 40,
                 False,
+                0,
                 4.6016,
                 "G",
                 f"{_SPECS}: 4x L4 24GB, 40 Gbps; {_PRICE}",
@@ -281,6 +291,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 192,
                 400,
                 True,
+                4,
                 30.1309,
                 "G",
                 f"{_SPECS}: 8x L40S 48GB, 400 Gbps EFA; {_PRICE}",
@@ -293,6 +304,7 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 48,
                 100,
                 True,
+                1,
                 10.4926,
                 "G",
                 f"{_SPECS}: 4x L40S 48GB, 100 Gbps EFA; {_PRICE}",

@@ -3,10 +3,17 @@ and a Direct Connect recommendation with figures when a VPN cannot carry the loa
 
 Gbps = volume_gb · 8 / (window_hours · 3600); the seed article's T = V / B is the inverse and is reported as
 the hours each transfer takes at the bandwidth the plan provides, so the two always agree.
+
+Routing is static: Neutron VPNaaS site connections are policy-based and speak no BGP, and a Transit Gateway
+spreads traffic over several VPN tunnels (ECMP) only for BGP routes. With static routes each private prefix
+uses one active tunnel (the connection's second tunnel is its standby), so the plan splits the private range
+into one route prefix per connection and counts one tunnel's bandwidth per connection. Sources: AWS re:Post
+knowledge center "vpn-configure-tunnel-preference" and "transit-gateway-ecmp-multiple-tunnels".
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 
 from config.model import StackConfig
@@ -43,10 +50,18 @@ def transfer_hours(volume_gb: float, gbps: float) -> Figure:
     )
 
 
+def route_prefixes(network_cidr: str, connections: int) -> tuple[str, ...]:
+    """The private range split into a power of two ≥ connections prefixes, so each connection carries some."""
+    network = ipaddress.ip_network(network_cidr)
+    extra_bits = max(0, math.ceil(math.log2(connections))) if connections > 1 else 0
+    extra_bits = min(extra_bits, network.max_prefixlen - network.prefixlen)
+    return tuple(str(subnet) for subnet in network.subnets(prefixlen_diff=extra_bits))
+
+
 def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
     warnings: list[str] = []
     tunnel_gbps = VPN_TUNNEL_GBPS_LARGE if cfg.vpn.tunnel_bandwidth == "large" else VPN_TUNNEL_GBPS_STANDARD
-    per_connection = tunnel_gbps * VPN_TUNNELS_PER_CONNECTION
+    per_connection = tunnel_gbps  # static routing: one active tunnel per connection, the other on standby
     rates = [(t, transfer_gbps(t.volume_gb, t.window_hours)) for t in cfg.demand.transfer]
     required_value = sum(rate.value for _, rate in rates)
     required = Figure(
@@ -63,7 +78,8 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
         connections = Figure(
             connections_needed,
             "connections",
-            "max(1, ceil(required_gbps / (2 tunnels · tunnel_gbps))), ECMP over a Transit Gateway",
+            "max(1, ceil(required_gbps / tunnel_gbps)): static routes, one active tunnel per connection, "
+            "one private route prefix per connection",
             {"required_gbps": required_value, "tunnel_gbps": tunnel_gbps, "source": VPN_SOURCE},
         )
     else:
@@ -106,9 +122,10 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
     provisioned = Figure(
         connections.int * per_connection,
         "Gbps",
-        "connections · 2 tunnels · tunnel_gbps (both tunnels active under ECMP)",
+        "connections · tunnel_gbps (one active tunnel per connection; traffic spread over the route prefixes)",
         {"connections": connections.int, "tunnel_gbps": tunnel_gbps},
     )
+    prefixes = route_prefixes(cfg.openstack.network_cidr, connections.int)
     transfers = tuple(
         TransferSizing(
             name=t.name,
@@ -129,6 +146,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             vpn_tunnels=tunnels,
             provisioned_gbps=provisioned,
             feasible_over_vpn=feasible,
+            private_route_prefixes=prefixes,
             direct_connect=direct_connect,
         ),
         warnings,

@@ -174,6 +174,7 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "vpn_connections": network.vpn_connections.int,
             "vpn_tunnels": network.vpn_tunnels.int,
             "feasible_over_vpn": network.feasible_over_vpn,
+            "private_route_prefixes": list(network.private_route_prefixes),
             "direct_connect": None
             if network.direct_connect is None
             else {

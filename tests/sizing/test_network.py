@@ -8,23 +8,31 @@ from sizing import size_stack
 from tests.sizing.helpers import stack
 
 
-def test_ten_gbps_needs_four_standard_connections() -> None:
-    # 4,500 GB in one hour = 4500 · 8 / 3600 = 10 Gbps; 2 tunnels × 1.25 Gbps per connection → 4 connections.
+def test_ten_gbps_needs_eight_standard_connections_with_static_routing() -> None:
+    # 4,500 GB in one hour = 4500 · 8 / 3600 = 10 Gbps; static routes use one active 1.25 Gbps tunnel per
+    # connection → 8 connections, 16 tunnels, and the private /16 split into 8 route prefixes.
     n = size_stack(stack({"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]})).network
     assert n.transfers[0].gbps.value == pytest.approx(10.0)
-    assert (n.vpn_connections.int, n.vpn_tunnels.int) == (4, 8)
+    assert (n.vpn_connections.int, n.vpn_tunnels.int) == (8, 16)
     assert n.provisioned_gbps.value == pytest.approx(10.0)
     assert n.feasible_over_vpn and n.direct_connect is None
+    assert len(n.private_route_prefixes) == 8 and n.private_route_prefixes[0] == "10.20.0.0/19"
 
 
-def test_large_tunnels_need_one_connection() -> None:
+def test_one_connection_routes_the_whole_private_range() -> None:
+    n = size_stack(stack({"transfer": [{"name": "small", "volume_gb": 100, "window_hours": 1}]})).network
+    assert (n.vpn_connections.int, n.private_route_prefixes) == (1, ("10.20.0.0/16",))
+
+
+def test_large_tunnels_need_two_connections_for_ten_gbps() -> None:
     n = size_stack(
         stack(
             {"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]},
             vpn={"tunnel_bandwidth": "large"},
         )
     ).network
-    assert (n.vpn_connections.int, n.vpn_tunnels.int) == (1, 2)
+    assert (n.vpn_connections.int, n.vpn_tunnels.int) == (2, 4)
+    assert n.provisioned_gbps.value == pytest.approx(10.0)
 
 
 def test_seed_transfer_formula_agrees_with_gbps() -> None:
