@@ -16,10 +16,10 @@ Routing design, and why (sources checked 2026-11):
   API (openstack.vpnaas.SiteConnection) has no route-based/VTI or BGP option, so BGP over these tunnels is not
   available (neutron-dynamic-routing's BGP speaker peers with physical routers, not across VPNaaS tunnels).
 - Therefore: static routing, and each connection's two tunnels are active/standby (AWS picks one, DPD restarts
-  and fails over). A TGW route table holds one static route per prefix, so with N connections the private CIDRs
-  are spread over the connections (CIDR i -> connection i mod N); a prefix never gets more than one tunnel's
-  bandwidth: 1.25 Gbps ("standard") or 5 Gbps ("large"), and the interconnect carries at most
-  min(N, len(private_cidrs)) x that. Connections beyond the number of private CIDRs are idle standby, and the
+  and fails over). A TGW route table holds one static route per prefix, so with N connections the route
+  prefixes are spread over the connections (prefix i -> connection i mod N); a prefix never gets more than one
+  tunnel's bandwidth: 1.25 Gbps ("standard") or 5 Gbps ("large"), and the interconnect carries at most
+  min(N, len(route_prefixes)) x that. Connections beyond the number of prefixes are idle standby, and the
   component warns. More than that needs BGP (a route-based VPN appliance in the private cloud) or Direct Connect.
 
 Algorithm names: one explicit table per family below (ALGORITHMS); both sides are built from the same row, so
@@ -30,6 +30,8 @@ planned and then explained.
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -87,11 +89,15 @@ class VpnInterconnectArgs:
     vpc_route_table_ids: Sequence[pulumi.Input[str]]
     """VPC route tables that get routes to private_cidrs via the TGW; a list whose length is known now."""
     private_cidrs: Sequence[str]
-    """IPv4 CIDRs of the private cloud reached over the VPN (static routes on AWS)."""
+    """IPv4 CIDRs of the private cloud reached over the VPN (VPC routes to the TGW)."""
     openstack_router_id: pulumi.Input[str]
     """Neutron router that hosts the VPN service (its external gateway is the customer gateway address)."""
     openstack_subnet_id: pulumi.Input[str]
     """Neutron subnet exposed to AWS (the local endpoint group)."""
+    route_prefixes: Sequence[str] = ()
+    """Transit Gateway static routes, each inside a private CIDR and spread over the connections (prefix i ->
+    connection i mod N); a fixed split keeps route names stable when the connection count changes.
+    Empty: one route per private CIDR."""
     connections: int = 1
     """Number of Site-to-Site VPN connections (>= 1), two tunnels each."""
     tunnel_bandwidth: str = "standard"
@@ -123,6 +129,15 @@ def _validate(args: VpnInterconnectArgs) -> None:
             raise ValueError(f"private_cidrs[{index}]: {cidr!r} overlaps vpc_cidr {args.vpc_cidr!r}")
     if len(set(args.private_cidrs)) != len(args.private_cidrs):
         raise ValueError(f"private_cidrs: must be distinct, got {list(args.private_cidrs)!r}")
+    if isinstance(args.route_prefixes, str):
+        raise ValueError("route_prefixes: must be a list of CIDRs, not a single string")
+    ranges = [ipaddress.ip_network(c) for c in args.private_cidrs]
+    for index, prefix in enumerate(args.route_prefixes):
+        network = check_ipv4_cidr(f"route_prefixes[{index}]", prefix, min_prefix=8)
+        if not any(network.subnet_of(r) for r in ranges):  # type: ignore[arg-type]
+            raise ValueError(f"route_prefixes[{index}]: {prefix!r} is not inside any of private_cidrs")
+    if len(set(args.route_prefixes)) != len(args.route_prefixes):
+        raise ValueError("route_prefixes: must be distinct")
     if isinstance(args.vpc_route_table_ids, (str, pulumi.Output)):
         raise ValueError(
             "vpc_route_table_ids: must be a list (its length decides how many routes are declared), e.g. "
@@ -220,9 +235,10 @@ class VpnInterconnect(pulumi.ComponentResource):
         _validate(args)
         super().__init__("aidc:network:VpnInterconnect", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        if args.connections > len(args.private_cidrs):
+        prefixes = list(args.route_prefixes) or list(args.private_cidrs)
+        if args.connections > len(prefixes):
             pulumi.log.warn(
-                f"{name}: {args.connections} VPN connections but {len(args.private_cidrs)} private CIDR(s): with "
+                f"{name}: {args.connections} VPN connections but {len(prefixes)} route prefix(es): with "
                 "static routing each prefix uses one tunnel, so the extra connections are idle standby",
                 resource=self,
             )
@@ -357,7 +373,7 @@ class VpnInterconnect(pulumi.ComponentResource):
                 psks.append(psk)
 
         # A TGW route table holds one static route per prefix: spread the prefixes over the connections.
-        for cidr_index, cidr in enumerate(args.private_cidrs):
+        for cidr_index, cidr in enumerate(prefixes):
             vpn = vpn_connections[cidr_index % args.connections]
             aws.ec2transitgateway.Route(
                 f"{name}-tgw-route-{cidr_slug(cidr)}",

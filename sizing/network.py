@@ -50,11 +50,14 @@ def transfer_hours(volume_gb: float, gbps: float) -> Figure:
     )
 
 
-def route_prefixes(network_cidr: str, connections: int) -> tuple[str, ...]:
-    """The private range split into a power of two ≥ connections prefixes, so each connection carries some."""
+ROUTE_PREFIXES = VPN_MAX_SANE_TUNNELS // VPN_TUNNELS_PER_CONNECTION  # one per connection at the sane maximum
+
+
+def route_prefixes(network_cidr: str) -> tuple[str, ...]:
+    """The private range split into a fixed number of route prefixes (8), whatever the connection count, so
+    the Transit Gateway routes keep their names as connections are added: only their targets move."""
     network = ipaddress.ip_network(network_cidr)
-    extra_bits = max(0, math.ceil(math.log2(connections))) if connections > 1 else 0
-    extra_bits = min(extra_bits, network.max_prefixlen - network.prefixlen)
+    extra_bits = min(int(math.log2(ROUTE_PREFIXES)), network.max_prefixlen - network.prefixlen)
     return tuple(str(subnet) for subnet in network.subnets(prefixlen_diff=extra_bits))
 
 
@@ -125,7 +128,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
         "connections · tunnel_gbps (one active tunnel per connection; traffic spread over the route prefixes)",
         {"connections": connections.int, "tunnel_gbps": tunnel_gbps},
     )
-    prefixes = route_prefixes(cfg.openstack.network_cidr, connections.int)
+    prefixes = route_prefixes(cfg.openstack.network_cidr)
     transfers = tuple(
         TransferSizing(
             name=t.name,

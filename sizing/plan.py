@@ -150,7 +150,7 @@ class NetworkPlan:
     vpn_tunnels: Figure
     provisioned_gbps: Figure
     feasible_over_vpn: bool
-    private_route_prefixes: tuple[str, ...]  # static routes to the private range, one or more per connection
+    private_route_prefixes: tuple[str, ...]  # TGW static routes to the private range, spread over connections
     direct_connect: (
         Figure | None
     )  # recommended dedicated ports (count), with figures, when VPN cannot carry it

@@ -19,9 +19,12 @@ def test_ten_gbps_needs_eight_standard_connections_with_static_routing() -> None
     assert len(n.private_route_prefixes) == 8 and n.private_route_prefixes[0] == "10.20.0.0/19"
 
 
-def test_one_connection_routes_the_whole_private_range() -> None:
-    n = size_stack(stack({"transfer": [{"name": "small", "volume_gb": 100, "window_hours": 1}]})).network
-    assert (n.vpn_connections.int, n.private_route_prefixes) == (1, ("10.20.0.0/16",))
+def test_route_prefixes_do_not_depend_on_the_connection_count() -> None:
+    small = size_stack(stack({"transfer": [{"name": "small", "volume_gb": 100, "window_hours": 1}]})).network
+    large = size_stack(stack({"transfer": [{"name": "large", "volume_gb": 4000, "window_hours": 1}]})).network
+    assert small.vpn_connections.int < large.vpn_connections.int
+    assert small.private_route_prefixes == large.private_route_prefixes
+    assert len(small.private_route_prefixes) == 8
 
 
 def test_large_tunnels_need_two_connections_for_ten_gbps() -> None:

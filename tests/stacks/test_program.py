@@ -1,0 +1,161 @@
+"""The stack program under mocks: every shipped stack builds, counts equal the plan, secrets stay secret,
+no admin port is open to the world, names are stable when demand doubles, and the scale limit holds."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections import Counter
+from functools import cache
+from typing import Any
+
+import pytest
+
+from aidc.offline import OfflinePlan, run_program
+from config import parse_stack_config
+from config.load import STACKS_DIR, read_config_values, stack_file
+from sizing import size_stack
+from sizing.plan import CapacityPlan
+
+SHIPPED = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+
+
+@cache
+def _planned(stack: str) -> tuple[OfflinePlan, CapacityPlan]:
+    values = read_config_values(stack_file(stack))
+    return run_program(stack, values), size_stack(parse_stack_config(values, stack=stack))
+
+
+def _of_type(offline: OfflinePlan, token: str) -> list[dict[str, Any]]:
+    return [r for r in offline.resources if r["type"] == token]
+
+
+def _tags_list(resource: dict[str, Any]) -> dict[str, str]:
+    return dict(t.split("=", 1) for t in resource["inputs"].get("tags", []) if "=" in t)
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> None:
+    offline, plan = _planned(stack)
+    groups = {r["inputs"]["tags"].get("aidc:workload") + "/" + r["inputs"]["instanceTypes"][0]: r
+              for r in _of_type(offline, "aws:eks/nodeGroup:NodeGroup") if "aidc:workload" in r["inputs"]["tags"]}
+    assert len(groups) == len(plan.placement.public)
+    for g in plan.placement.public:
+        scaling = groups[f"{g.workload}/{g.instance_type}"]["inputs"]["scalingConfig"]
+        assert scaling["desiredSize"] == g.instances.int, (stack, g.workload)
+        assert groups[f"{g.workload}/{g.instance_type}"]["inputs"]["capacityType"] == ("SPOT" if g.spot else "ON_DEMAND")
+    heat = {r["name"]: _tags_list(r) for r in _of_type(offline, "openstack:orchestration/stackV1:StackV1")}
+    for g in plan.placement.private:
+        assert heat[f"private-gpu-{g.workload}"]["servers"] == str(g.servers)
+    assert heat["core-agents-storage"]["servers"] == str(plan.storage.hosts.int)
+    for site in plan.edge_sites:
+        if site.nodes.int:
+            assert heat[f"edge-{site.name}-agents-gpu"]["servers"] == str(site.nodes.int)
+    assert len(_of_type(offline, "aws:ec2/vpnConnection:VpnConnection")) == plan.network.vpn_connections.int
+    assert len(_of_type(offline, "openstack:vpnaas/siteConnection:SiteConnection")) == plan.network.vpn_tunnels.int
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_secrets_are_secret_in_inputs_and_exports(stack: str) -> None:
+    offline, _ = _planned(stack)
+    for r in _of_type(offline, "aws:ec2/vpnConnection:VpnConnection"):
+        assert r["inputs"]["tunnel1PresharedKey"] == "[secret]" == r["inputs"]["tunnel2PresharedKey"], r["urn"]
+    for r in _of_type(offline, "openstack:vpnaas/siteConnection:SiteConnection"):
+        assert r["inputs"]["psk"] == "[secret]", r["urn"]
+    for r in _of_type(offline, "openstack:compute/instance:Instance"):
+        assert r["inputs"]["userData"] == "[secret]", r["urn"]
+    for r in _of_type(offline, "openstack:orchestration/stackV1:StackV1"):
+        if "user_data" in r["inputs"]["templateOpts"]["Bin"]:
+            assert r["inputs"]["parameters"] == "[secret]", r["urn"]
+    for name, value in offline.exports.items():
+        if "kubeconfig" in name or "ssh_private_key" in name:
+            assert value == "[secret]", name
+    text = json.dumps(offline.resources)
+    assert "BEGIN PRIVATE KEY" not in text and "K3S_TOKEN" not in text
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_no_admin_port_is_open_to_the_world(stack: str) -> None:
+    offline, _ = _planned(stack)
+    for r in _of_type(offline, "openstack:networking/secGroupRule:SecGroupRule"):
+        inputs = r["inputs"]
+        if inputs.get("direction") == "ingress":
+            assert inputs.get("remoteIpPrefix") not in ("0.0.0.0/0", "::/0"), r["urn"]
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_k3s_server_counts_are_one_or_three(stack: str) -> None:
+    offline, _ = _planned(stack)
+    servers = Counter(r["inputs"]["metadata"]["aidc.io/cluster"] for r in _of_type(offline, "openstack:compute/instance:Instance")
+                      if r["inputs"]["metadata"].get("aidc.io/role") == "server")
+    assert servers and set(servers.values()) <= {1, 3}, servers
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_ceph_pools_carry_the_planned_protection(stack: str) -> None:
+    offline, plan = _planned(stack)
+    pools = {r["inputs"]["metadata"]["name"]: r["inputs"]["spec"]
+             for r in _of_type(offline, "kubernetes:ceph.rook.io/v1:CephBlockPool")}
+    stores = {r["inputs"]["metadata"]["name"]: r["inputs"]["spec"]
+              for r in _of_type(offline, "kubernetes:ceph.rook.io/v1:CephObjectStore")}
+    for pool in plan.storage.pools:
+        spec = pools[pool.name] if pool.kind == "block" else stores[pool.name]["dataPool"]
+        assert spec["failureDomain"] == "host"
+        if pool.erasure_k:
+            assert (spec["erasureCoded"]["dataChunks"], spec["erasureCoded"]["codingChunks"]) == (pool.erasure_k, pool.erasure_m)
+        else:
+            assert spec["replicated"]["size"] == pool.replicated_size
+    cluster = _of_type(offline, "kubernetes:ceph.rook.io/v1:CephCluster")[0]["inputs"]["spec"]
+    assert cluster["mon"]["count"] == plan.storage.monitors.int
+    assert len(cluster["storage"]["nodes"]) == plan.storage.hosts.int
+
+
+def test_ecommerce_with_two_thousand_gpu_servers_stays_under_300_resources() -> None:
+    offline, plan = _planned("ecommerce")
+    assert sum(g.servers for g in plan.placement.private) >= 1900
+    assert len(offline.resources) <= 300
+
+
+def _doubled(values: dict[str, Any]) -> dict[str, Any]:
+    doubled = copy.deepcopy(values)
+    demand = doubled["aidc:demand"]
+    for run in demand.get("training", []):
+        run["tokens"] = float(run["tokens"]) * 2  # PyYAML reads 2.0e12 as a string (YAML 1.1)
+    for workload in demand.get("inference", []):
+        workload["peak_tokens_per_s"] = float(workload["peak_tokens_per_s"]) * 2
+    demand["storage"]["datasets_tb"] = float(demand["storage"]["datasets_tb"]) * 2
+    for transfer in demand.get("transfer", []):
+        transfer["volume_gb"] = float(transfer["volume_gb"]) * 2
+    return doubled
+
+
+def test_doubling_every_demand_changes_counts_never_names() -> None:
+    values = read_config_values(stack_file("prod"))
+    # Ample inventory and quotas, so doubling grows the same groups instead of placing work elsewhere.
+    values["aidc:capacity"] = {"private": {"gpus": {"h100-80gb": 4000, "l40s-48gb": 400}},
+                               "public": {"max_instances": {"p5.48xlarge": 500, "g6e.48xlarge": 100}}}
+    base = run_program("prod", values)
+    grown = run_program("prod", _doubled(values))
+    base_urns = {r["urn"] for r in base.resources}
+    grown_urns = {r["urn"] for r in grown.resources}
+    # Nothing is renamed or removed. AWS has no count for VPN connections, so each added connection (and its
+    # tunnels' PSKs and site connections) is a resource of its own: the only names growth may add.
+    assert base_urns <= grown_urns
+    added = sorted(urn.split("::")[-1] for urn in grown_urns - base_urns)
+    assert all(re.fullmatch(r"vpn-(vpn-\d+|site-\d+-t[12]|psk-\d+-t[12])", name) for name in added), added
+    base_plan = size_stack(parse_stack_config(values, stack="prod"))
+    grown_plan = size_stack(parse_stack_config(_doubled(values), stack="prod"))
+    assert grown_plan.storage.hosts.int > base_plan.storage.hosts.int
+    assert sum(s.nodes.int for s in grown_plan.edge_sites) > sum(s.nodes.int for s in base_plan.edge_sites)
+    grown_by_urn = {r["urn"]: r for r in grown.resources}
+    changed = [r["urn"] for r in base.resources if r["inputs"] != grown_by_urn[r["urn"]]["inputs"]]
+    assert changed, "doubling demand must change some counts"
+
+
+def test_plans_are_deterministic() -> None:
+    values = read_config_values(stack_file("dev"))
+    first = run_program("dev", values)
+    second = run_program("dev", values)
+    assert json.dumps(first.resources, sort_keys=True) == json.dumps(second.resources, sort_keys=True)
+    assert first.exports == second.exports
