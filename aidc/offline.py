@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import runpy
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,8 +81,14 @@ def config_values(stack_config: Mapping[str, Any]) -> dict[str, str]:
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()}
 
 
-def run_program(stack: str, stack_config: Mapping[str, Any], region: str = "us-east-1") -> OfflinePlan:
-    """Run stacks/__main__.py under mocks with this config; raise whatever the program raises."""
+def run_program(
+    stack: str,
+    stack_config: Mapping[str, Any],
+    region: str = "us-east-1",
+    program: Callable[[], Any] | None = None,
+) -> OfflinePlan:
+    """Run stacks/__main__.py (or `program`, for benchmarks) under mocks with this config; raise whatever the
+    program raises."""
     mocks = AidcMocks(region=region)
     monitor = _RecordingMonitor(mocks)
     SETTINGS.rpc_manager.clear()
@@ -91,7 +97,8 @@ def run_program(stack: str, stack_config: Mapping[str, Any], region: str = "us-e
     pulumi.runtime.set_mocks(mocks, project="aidc", stack=stack, preview=False, monitor=monitor)
     # The program runs inside the Pulumi stack function so that every outstanding registration is awaited
     # before the records are read.
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
+    entry = program or (lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+    _sync_await(run_pulumi_func(entry))
     exports = _sync_await(_resolve_exports(dict(getattr(get_root_resource(), "outputs", {}) or {})))
     resources = sorted(monitor.records.values(), key=lambda r: r["urn"])
     return OfflinePlan(stack=stack, resources=resources, exports=exports)
