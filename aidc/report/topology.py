@@ -46,7 +46,7 @@ def _size_document(source: Any) -> dict[str, Any]:
 
 def _n(value: Any) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+        return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.1f}"
     return f"{int(value or 0):,}"
 
 

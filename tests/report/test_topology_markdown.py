@@ -49,7 +49,7 @@ def test_dev_topology_lines() -> None:
     assert '    private_a100_80gb["a100-80gb: 2 servers<br/>16 GPUs"]' in text
     assert (
         '  aws <-->|"IPsec ikev2, aes256-gcm, sha256, DH group 20<br/>'
-        '1 connection, 2 tunnels, 2.5 Gbps"| private' in text
+        '1 connection, 2 tunnels, 1.25 Gbps"| private' in text
     )
     assert "  private --- edge_edge_lab" in text
 
