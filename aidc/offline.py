@@ -59,7 +59,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         self.records: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the engine's RPC name
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -95,9 +95,15 @@ def run_program(
     SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(config_values(stack_config), [])
     pulumi.runtime.set_mocks(mocks, project="aidc", stack=stack, preview=False, monitor=monitor)
+
     # The program runs inside the Pulumi stack function so that every outstanding registration is awaited
     # before the records are read.
-    entry = program or (lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+    def entry() -> None:
+        if program is not None:
+            program()
+        else:
+            runpy.run_path(str(PROGRAM), run_name="__main__")
+
     _sync_await(run_pulumi_func(entry))
     exports = _sync_await(_resolve_exports(dict(getattr(get_root_resource(), "outputs", {}) or {})))
     resources = sorted(monitor.records.values(), key=lambda r: r["urn"])

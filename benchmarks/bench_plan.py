@@ -29,8 +29,12 @@ GOAL_RATIO = 1.2
 def _bare_loop(count: int) -> Any:
     def program() -> None:
         for index in range(count):
-            aws.ec2.Instance(f"bare-{index}", ami="ami-0123456789abcdef0", instance_type="m6i.large",
-                             tags={"aidc:bench": str(index)})
+            aws.ec2.Instance(
+                f"bare-{index}",
+                ami="ami-0123456789abcdef0",
+                instance_type="m6i.large",
+                tags={"aidc:bench": str(index)},
+            )
 
     return program
 
@@ -46,17 +50,28 @@ def measure(stack: str, repeats: int) -> dict[str, Any]:
         run_program(stack, values, program=_bare_loop(resources))
         bare_times.append(time.perf_counter() - start)
     plan_s, bare_s = statistics.median(plan_times), statistics.median(bare_times)
-    return {"stack": stack, "resources": resources, "plan_s": plan_s, "bare_loop_s": bare_s,
-            "plan_ms_per_resource": 1000 * plan_s / resources, "bare_ms_per_resource": 1000 * bare_s / resources,
-            "ratio": plan_s / bare_s}
+    return {
+        "stack": stack,
+        "resources": resources,
+        "plan_s": plan_s,
+        "bare_loop_s": bare_s,
+        "plan_ms_per_resource": 1000 * plan_s / resources,
+        "bare_ms_per_resource": 1000 * bare_s / resources,
+        "ratio": plan_s / bare_s,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--stacks", nargs="*", default=sorted(
-        p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")))
+    parser.add_argument(
+        "--stacks",
+        nargs="*",
+        default=sorted(
+            p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
+        ),
+    )
     args = parser.parse_args()
     run_program("dev", read_config_values(stack_file("dev")))  # warm imports, so no stack pays for them
     rows = [measure(stack, args.repeats) for stack in args.stacks]
@@ -64,10 +79,14 @@ def main() -> int:
     if args.json:
         print(json.dumps({"goal_ratio": GOAL_RATIO, "stacks": rows, "ok": ok}, indent=2))
     else:
-        print(f"{'stack':<16}{'resources':>10}{'plan s':>9}{'bare s':>9}{'ms/res':>9}{'bare ms/res':>13}{'ratio':>8}")
+        print(
+            f"{'stack':<16}{'resources':>10}{'plan s':>9}{'bare s':>9}{'ms/res':>9}{'bare ms/res':>13}{'ratio':>8}"
+        )
         for r in rows:
-            print(f"{r['stack']:<16}{r['resources']:>10}{r['plan_s']:>9.2f}{r['bare_loop_s']:>9.2f}"
-                  f"{r['plan_ms_per_resource']:>9.2f}{r['bare_ms_per_resource']:>13.2f}{r['ratio']:>7.2f}x")
+            print(
+                f"{r['stack']:<16}{r['resources']:>10}{r['plan_s']:>9.2f}{r['bare_loop_s']:>9.2f}"
+                f"{r['plan_ms_per_resource']:>9.2f}{r['bare_ms_per_resource']:>13.2f}{r['ratio']:>7.2f}x"
+            )
         print(f"goal: plan within {GOAL_RATIO}x of the bare loop — {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 

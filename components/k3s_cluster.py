@@ -381,9 +381,9 @@ class K3sCluster(pulumi.ComponentResource):
             )
             agent_stack_ids[pool.name] = stack.id
 
-        self._token = token.result
-        self._server_url = server_url
-        self._version = args.version
+        self._join_token = token.result
+        self._join_url = server_url
+        self._k3s_version = args.version
         self.server_addresses = pulumi.Output.all(*[server.access_ip_v4 for server in servers])
         self.api_endpoint = server_url
         self.join_token = join_token
@@ -431,9 +431,13 @@ class K3sCluster(pulumi.ComponentResource):
         )
         labels, taints = pool_node_settings(pool)
         return pulumi.Output.secret(
-            pulumi.Output.all(self._token, self._server_url).apply(
+            pulumi.Output.all(self._join_token, self._join_url).apply(
                 lambda values: k3s_agent_user_data(
-                    version=self._version, token=values[0], server_url=values[1], labels=labels, taints=taints
+                    version=self._k3s_version,
+                    token=values[0],
+                    server_url=values[1],
+                    labels=labels,
+                    taints=taints,
                 )
             )
         )

@@ -32,7 +32,6 @@ planned and then explained.
 from __future__ import annotations
 
 import ipaddress
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any

@@ -303,8 +303,11 @@ class EdgeSite(_Model):
     servers: Literal[1, 3] = 1
     region: str | None = Field(None, description="OpenStack region of the site; default: the core's")
     flavor: str | None = None
-    network_cidr: str | None = Field(None, description="the site's tenant network; default: a /24 in 10.128.0.0/9 "
-                                     "derived from the site's name (stable when sites are added or removed)")
+    network_cidr: str | None = Field(
+        None,
+        description="the site's tenant network; default: a /24 in 10.128.0.0/9 "
+        "derived from the site's name (stable when sites are added or removed)",
+    )
 
     @field_validator("network_cidr")
     @classmethod
@@ -334,8 +337,10 @@ class EdgeSettings(_Model):
         for i, (name, net) in enumerate(networks):
             for other, other_net in networks[:i]:
                 if net.overlaps(other_net):
-                    raise ValueError(f"edge sites {other} and {name} have overlapping networks ({other_net}, "
-                                     f"{net}); set network_cidr on one of them")
+                    raise ValueError(
+                        f"edge sites {other} and {name} have overlapping networks ({other_net}, "
+                        f"{net}); set network_cidr on one of them"
+                    )
         total = sum(s.share for s in self.sites)
         if self.sites and abs(total - 1.0) > 1e-6:
             raise ValueError(f"site shares must add up to 1, they add up to {total:g}")
@@ -384,11 +389,16 @@ class StackConfig(_Model):
     def _cross(self) -> StackConfig:
         if any(w.edge_fraction > 0 for w in self.demand.inference) and not self.edge.sites:
             raise ValueError("inference with edge_fraction > 0 needs aidc:edge.sites")
-        routed = [("aidc:aws.vpc_cidr", self.aws.vpc_cidr), ("aidc:openstack.network_cidr", self.openstack.network_cidr)]
+        routed = [
+            ("aidc:aws.vpc_cidr", self.aws.vpc_cidr),
+            ("aidc:openstack.network_cidr", self.openstack.network_cidr),
+        ]
         routed += [(f"aidc:edge.sites[{site.name}]", site.cidr) for site in self.edge.sites]
         for i, (key, cidr) in enumerate(routed):
             for other_key, other_cidr in routed[:i]:
                 if ipaddress.ip_network(cidr).overlaps(ipaddress.ip_network(other_cidr)):
-                    raise ValueError(f"{other_key} ({other_cidr}) and {key} ({cidr}) overlap; the clouds route "
-                                     "between them, so their networks must not overlap")
+                    raise ValueError(
+                        f"{other_key} ({other_cidr}) and {key} ({cidr}) overlap; the clouds route "
+                        "between them, so their networks must not overlap"
+                    )
         return self

@@ -9,6 +9,7 @@ or shrinking demand changes counts in place. Renaming anything here replaces liv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -42,14 +43,18 @@ def read_config() -> StackConfig:
 
 def planned_tags(workload: str, classification: str, planned: int) -> dict[str, str]:
     """Tags the policy pack checks: what the sizing engine planned, for which workload and data class."""
-    return {"aidc:workload": workload, "aidc:classification": classification, "aidc:planned-instances": str(planned)}
+    return {
+        "aidc:workload": workload,
+        "aidc:classification": classification,
+        "aidc:planned-instances": str(planned),
+    }
 
 
 def _classification(plan: CapacityPlan, workload: str) -> str:
-    for item in (*plan.training, *plan.inference):
-        if item.name == workload:
-            return item.classification
-    raise KeyError(workload)
+    levels = {t.name: t.classification for t in plan.training} | {
+        w.name: w.classification for w in plan.inference
+    }
+    return levels[workload]
 
 
 def build_private(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
@@ -57,22 +62,37 @@ def build_private(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
     os_cfg = cfg.openstack
     # The GPU servers join the core cluster as agents; their user data needs the cluster, which needs the
     # network the GPU pools' component creates: deferred outputs break that construction-order cycle.
-    deferred: dict[str, tuple[pulumi.Output[str], Any, AgentPool]] = {}
+    deferred: dict[str, tuple[Callable[[pulumi.Output[str]], None], AgentPool]] = {}
     gpu_pools = []
     for group in plan.placement.private:
         flavor = os_cfg.gpu_flavor(group.accelerator, group.gpus_per_server)
+        user_data: pulumi.Output[str]
+        resolve: Callable[[pulumi.Output[str]], None]
         user_data, resolve = pulumi.deferred_output()
         deferred[group.workload] = (
-            user_data,
             resolve,
-            AgentPool(name=group.workload, flavor=flavor, count=group.servers, gpu=True,
-                      accelerator=group.accelerator,
-                      labels={"aidc.io/workload": group.workload,
-                              "aidc.io/classification": _classification(plan, group.workload)}),
+            AgentPool(
+                name=group.workload,
+                flavor=flavor,
+                count=group.servers,
+                gpu=True,
+                accelerator=group.accelerator,
+                labels={
+                    "aidc.io/workload": group.workload,
+                    "aidc.io/classification": _classification(plan, group.workload),
+                },
+            ),
         )
-        gpu_pools.append(GpuPool(name=group.workload, flavor=flavor, servers=group.servers,
-                                 accelerator=group.accelerator, gpus_per_server=group.gpus_per_server,
-                                 user_data=user_data))
+        gpu_pools.append(
+            GpuPool(
+                name=group.workload,
+                flavor=flavor,
+                servers=group.servers,
+                accelerator=group.accelerator,
+                gpus_per_server=group.gpus_per_server,
+                user_data=user_data,
+            )
+        )
     private = OpenStackPrivateCloud(
         "private",
         OpenStackPrivateCloudArgs(
@@ -99,11 +119,17 @@ def build_private(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             version=cfg.k3s.version,
             servers=cfg.k3s.core_servers,
             secrets_encryption=cfg.k3s.secrets_encryption,
-            agent_pools=[AgentPool(name=STORAGE_POOL, flavor=os_cfg.storage_flavor, count=storage.hosts.int,
-                                   labels=dict([STORAGE_LABEL]))],
+            agent_pools=[
+                AgentPool(
+                    name=STORAGE_POOL,
+                    flavor=os_cfg.storage_flavor,
+                    count=storage.hosts.int,
+                    labels=dict([STORAGE_LABEL]),
+                )
+            ],
         ),
     )
-    for user_data, resolve, pool in deferred.values():
+    for resolve, pool in deferred.values():
         resolve(core.agent_user_data(pool))
     core_kubernetes = kubernetes.Provider("core-kubernetes", kubeconfig=core.kubeconfig)
     ceph = CephStorage(
@@ -112,8 +138,15 @@ def build_private(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             # Heat names the pool's servers <cluster>-<pool>-<index>; K3s names nodes after their hosts.
             storage_nodes=[f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)],
             pools=[
-                CephPoolSpec(name=p.name, kind=p.kind, pg_num=p.pg_num.int, replicated_size=p.replicated_size,
-                             erasure_k=p.erasure_k, erasure_m=p.erasure_m, failure_domain=p.failure_domain)
+                CephPoolSpec(
+                    name=p.name,
+                    kind=p.kind,
+                    pg_num=p.pg_num.int,
+                    replicated_size=p.replicated_size,
+                    erasure_k=p.erasure_k,
+                    erasure_m=p.erasure_m,
+                    failure_domain=p.failure_domain,
+                )
                 for p in storage.pools
             ],
             rook_chart_version=cfg.ceph.rook_chart_version,
@@ -131,14 +164,19 @@ def build_edge_site(cfg: StackConfig, site_plan: EdgeSitePlan) -> tuple[OpenStac
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference."""
     site = next(s for s in cfg.edge.sites if s.name == site_plan.name)
     os_cfg = cfg.openstack
-    provider = (openstack.Provider(f"edge-{site.name}-openstack", region=site.region)
-                if site.region else None)
+    provider = openstack.Provider(f"edge-{site.name}-openstack", region=site.region) if site.region else None
     opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
     network = OpenStackPrivateCloud(
         f"edge-{site.name}-net",
-        OpenStackPrivateCloudArgs(image=os_cfg.image, network_cidr=site.cidr, external_network=os_cfg.external_network,
-                                  dns_nameservers=os_cfg.dns_nameservers, admin_cidrs=os_cfg.admin_cidrs,
-                                  ssh_public_key=os_cfg.ssh_public_key, root_volume_gb=os_cfg.root_volume_gb),
+        OpenStackPrivateCloudArgs(
+            image=os_cfg.image,
+            network_cidr=site.cidr,
+            external_network=os_cfg.external_network,
+            dns_nameservers=os_cfg.dns_nameservers,
+            admin_cidrs=os_cfg.admin_cidrs,
+            ssh_public_key=os_cfg.ssh_public_key,
+            root_volume_gb=os_cfg.root_volume_gb,
+        ),
         opts=opts,
     )
     return network, K3sCluster(
@@ -153,8 +191,15 @@ def build_edge_site(cfg: StackConfig, site_plan: EdgeSitePlan) -> tuple[OpenStac
             version=cfg.k3s.version,
             servers=site_plan.servers,
             secrets_encryption=cfg.k3s.secrets_encryption,
-            agent_pools=[AgentPool(name="gpu", flavor=site_plan.flavor, count=site_plan.nodes.int, gpu=True,
-                                   accelerator=site_plan.accelerator)],
+            agent_pools=[
+                AgentPool(
+                    name="gpu",
+                    flavor=site_plan.flavor,
+                    count=site_plan.nodes.int,
+                    gpu=True,
+                    accelerator=site_plan.accelerator,
+                )
+            ],
             provider=provider,
         ),
     )

@@ -29,10 +29,15 @@ FORMATS = ("text", "json", "markdown")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
-    parser.add_argument("--diff", metavar="BASE.json", type=Path,
-                        help="compare with an earlier `aidc plan --json` output")
-    parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="output format (default text; --json is --format json)")
+    parser.add_argument(
+        "--diff", metavar="BASE.json", type=Path, help="compare with an earlier `aidc plan --json` output"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default text; --json is --format json)",
+    )
 
 
 def plan_document(args: argparse.Namespace) -> dict[str, Any]:
@@ -48,8 +53,9 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
     except Exception as exc:  # already validated by load_config; this only re-reads the same file
         raise BadInput(str(exc)) from None
 
-    from aidc.offline import run_program
     from policies.offline import evaluate
+
+    from aidc.offline import run_program
 
     try:
         offline = run_program(cfg.stack, values, region=cfg.aws_region)
@@ -62,7 +68,9 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
         by_type[resource["type"]] = by_type.get(resource["type"], 0) + 1
     return {
         "stack": cfg.stack,
-        "resources": [{k: r[k] for k in ("urn", "type", "name", "parent", "inputs")} for r in offline.resources],
+        "resources": [
+            {k: r[k] for k in ("urn", "type", "name", "parent", "inputs")} for r in offline.resources
+        ],
         "exports": offline.exports,
         "summary": {
             "resources": len(offline.resources),
@@ -113,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     mandatory = [v for v in document["policy"]["violations"] if v["enforcement"] == "mandatory"]
     if mandatory:
-        print(f"aidc: {len(mandatory)} mandatory policy violation(s) in stack {document['stack']}",
-              file=sys.stderr)
+        print(
+            f"aidc: {len(mandatory)} mandatory policy violation(s) in stack {document['stack']}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     return EXIT_OK

@@ -35,9 +35,15 @@ def new_resource(mocks: AidcMocks, args: pulumi.runtime.MockResourceArgs) -> tup
             publicKeyOpenssh=f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{stable_hex('ssh', args.name, length=40)} aidc\n",
             publicKeyFingerprintSha256=f"SHA256:{stable_hex('fp', args.name, length=43)}",
         )
-    elif token in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
-        outputs.update(certPem=_pem("CERTIFICATE", args.name), validityStartTime="2026-01-01T00:00:00Z",
-                       validityEndTime="2036-01-01T00:00:00Z")
+    elif token in (
+        "tls:index/selfSignedCert:SelfSignedCert",
+        "tls:index/locallySignedCert:LocallySignedCert",
+    ):
+        outputs.update(
+            certPem=_pem("CERTIFICATE", args.name),
+            validityStartTime="2026-01-01T00:00:00Z",
+            validityEndTime="2036-01-01T00:00:00Z",
+        )
     elif token == "tls:index/certRequest:CertRequest":
         outputs.update(certRequestPem=_pem("CERTIFICATE REQUEST", args.name))
     return f"{args.name}-{stable_hex(token, args.name)[:8]}", outputs

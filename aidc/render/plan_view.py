@@ -73,8 +73,10 @@ def print_plan(document: dict[str, Any], console: Console | None = None) -> None
     for warning in document["plan"]["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     secrets = sum(1 for r in document["resources"] for v in r["inputs"].values() if v == "[secret]")
-    console.print(f"[dim]{secrets} secret inputs shown as [secret]; exports: "
-                  f"{', '.join(sorted(document['exports'])) or 'none'}[/dim]")
+    console.print(
+        f"[dim]{secrets} secret inputs shown as [secret]; exports: "
+        f"{', '.join(sorted(document['exports'])) or 'none'}[/dim]"
+    )
 
 
 def plan_markdown(document: dict[str, Any]) -> str:
@@ -83,13 +85,30 @@ def plan_markdown(document: dict[str, Any]) -> str:
     from aidc.report.topology import topology_mermaid
 
     summary = document["summary"]
-    lines = [comment_marker(document["stack"]), f"### aidc plan — `{document['stack']}`", "",
-             f"{summary['resources']} resources.", "", "| count | value |", "|---|---:|"]
+    lines = [
+        comment_marker(document["stack"]),
+        f"### aidc plan — `{document['stack']}`",
+        "",
+        f"{summary['resources']} resources.",
+        "",
+        "| count | value |",
+        "|---|---:|",
+    ]
     lines += [f"| {k.replace('_', ' ')} | {v:,} |" for k, v in summary["counts"].items()]
-    lines += ["", cost_markdown(summary["cost"]), "", "```mermaid", topology_mermaid(document).rstrip(), "```"]
+    lines += [
+        "",
+        cost_markdown(summary["cost"]),
+        "",
+        "```mermaid",
+        topology_mermaid(document).rstrip(),
+        "```",
+    ]
     violations = document["policy"]["violations"]
     if violations:
         lines += ["", "| policy | level | resource | message |", "|---|---|---|---|"]
-        lines += [f"| {v['policy']} | {v['enforcement']} | {(v.get('urn') or 'stack').split('::')[-1]} | "
-                  f"{v['message']} |" for v in violations]
+        lines += [
+            f"| {v['policy']} | {v['enforcement']} | {(v.get('urn') or 'stack').split('::')[-1]} | "
+            f"{v['message']} |"
+            for v in violations
+        ]
     return "\n".join(lines) + "\n"

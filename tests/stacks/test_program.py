@@ -18,7 +18,9 @@ from config.load import STACKS_DIR, read_config_values, stack_file
 from sizing import size_stack
 from sizing.plan import CapacityPlan
 
-SHIPPED = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+SHIPPED = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
+)
 
 
 @cache
@@ -38,13 +40,18 @@ def _tags_list(resource: dict[str, Any]) -> dict[str, str]:
 @pytest.mark.parametrize("stack", SHIPPED)
 def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> None:
     offline, plan = _planned(stack)
-    groups = {r["inputs"]["tags"].get("aidc:workload") + "/" + r["inputs"]["instanceTypes"][0]: r
-              for r in _of_type(offline, "aws:eks/nodeGroup:NodeGroup") if "aidc:workload" in r["inputs"]["tags"]}
+    groups = {
+        r["inputs"]["tags"].get("aidc:workload") + "/" + r["inputs"]["instanceTypes"][0]: r
+        for r in _of_type(offline, "aws:eks/nodeGroup:NodeGroup")
+        if "aidc:workload" in r["inputs"]["tags"]
+    }
     assert len(groups) == len(plan.placement.public)
     for g in plan.placement.public:
         scaling = groups[f"{g.workload}/{g.instance_type}"]["inputs"]["scalingConfig"]
         assert scaling["desiredSize"] == g.instances.int, (stack, g.workload)
-        assert groups[f"{g.workload}/{g.instance_type}"]["inputs"]["capacityType"] == ("SPOT" if g.spot else "ON_DEMAND")
+        assert groups[f"{g.workload}/{g.instance_type}"]["inputs"]["capacityType"] == (
+            "SPOT" if g.spot else "ON_DEMAND"
+        )
     heat = {r["name"]: _tags_list(r) for r in _of_type(offline, "openstack:orchestration/stackV1:StackV1")}
     for g in plan.placement.private:
         assert heat[f"private-gpu-{g.workload}"]["servers"] == str(g.servers)
@@ -53,14 +60,19 @@ def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> Non
         if site.nodes.int:
             assert heat[f"edge-{site.name}-agents-gpu"]["servers"] == str(site.nodes.int)
     assert len(_of_type(offline, "aws:ec2/vpnConnection:VpnConnection")) == plan.network.vpn_connections.int
-    assert len(_of_type(offline, "openstack:vpnaas/siteConnection:SiteConnection")) == plan.network.vpn_tunnels.int
+    assert (
+        len(_of_type(offline, "openstack:vpnaas/siteConnection:SiteConnection"))
+        == plan.network.vpn_tunnels.int
+    )
 
 
 @pytest.mark.parametrize("stack", SHIPPED)
 def test_secrets_are_secret_in_inputs_and_exports(stack: str) -> None:
     offline, _ = _planned(stack)
     for r in _of_type(offline, "aws:ec2/vpnConnection:VpnConnection"):
-        assert r["inputs"]["tunnel1PresharedKey"] == "[secret]" == r["inputs"]["tunnel2PresharedKey"], r["urn"]
+        assert r["inputs"]["tunnel1PresharedKey"] == "[secret]" == r["inputs"]["tunnel2PresharedKey"], r[
+            "urn"
+        ]
     for r in _of_type(offline, "openstack:vpnaas/siteConnection:SiteConnection"):
         assert r["inputs"]["psk"] == "[secret]", r["urn"]
     for r in _of_type(offline, "openstack:compute/instance:Instance"):
@@ -87,23 +99,33 @@ def test_no_admin_port_is_open_to_the_world(stack: str) -> None:
 @pytest.mark.parametrize("stack", SHIPPED)
 def test_k3s_server_counts_are_one_or_three(stack: str) -> None:
     offline, _ = _planned(stack)
-    servers = Counter(r["inputs"]["metadata"]["aidc.io/cluster"] for r in _of_type(offline, "openstack:compute/instance:Instance")
-                      if r["inputs"]["metadata"].get("aidc.io/role") == "server")
+    servers = Counter(
+        r["inputs"]["metadata"]["aidc.io/cluster"]
+        for r in _of_type(offline, "openstack:compute/instance:Instance")
+        if r["inputs"]["metadata"].get("aidc.io/role") == "server"
+    )
     assert servers and set(servers.values()) <= {1, 3}, servers
 
 
 @pytest.mark.parametrize("stack", SHIPPED)
 def test_ceph_pools_carry_the_planned_protection(stack: str) -> None:
     offline, plan = _planned(stack)
-    pools = {r["inputs"]["metadata"]["name"]: r["inputs"]["spec"]
-             for r in _of_type(offline, "kubernetes:ceph.rook.io/v1:CephBlockPool")}
-    stores = {r["inputs"]["metadata"]["name"]: r["inputs"]["spec"]
-              for r in _of_type(offline, "kubernetes:ceph.rook.io/v1:CephObjectStore")}
+    pools = {
+        r["inputs"]["metadata"]["name"]: r["inputs"]["spec"]
+        for r in _of_type(offline, "kubernetes:ceph.rook.io/v1:CephBlockPool")
+    }
+    stores = {
+        r["inputs"]["metadata"]["name"]: r["inputs"]["spec"]
+        for r in _of_type(offline, "kubernetes:ceph.rook.io/v1:CephObjectStore")
+    }
     for pool in plan.storage.pools:
         spec = pools[pool.name] if pool.kind == "block" else stores[pool.name]["dataPool"]
         assert spec["failureDomain"] == "host"
         if pool.erasure_k:
-            assert (spec["erasureCoded"]["dataChunks"], spec["erasureCoded"]["codingChunks"]) == (pool.erasure_k, pool.erasure_m)
+            assert (spec["erasureCoded"]["dataChunks"], spec["erasureCoded"]["codingChunks"]) == (
+                pool.erasure_k,
+                pool.erasure_m,
+            )
         else:
             assert spec["replicated"]["size"] == pool.replicated_size
     cluster = _of_type(offline, "kubernetes:ceph.rook.io/v1:CephCluster")[0]["inputs"]["spec"]
@@ -133,8 +155,10 @@ def _doubled(values: dict[str, Any]) -> dict[str, Any]:
 def test_doubling_every_demand_changes_counts_never_names() -> None:
     values = read_config_values(stack_file("prod"))
     # Ample inventory and quotas, so doubling grows the same groups instead of placing work elsewhere.
-    values["aidc:capacity"] = {"private": {"gpus": {"h100-80gb": 4000, "l40s-48gb": 400}},
-                               "public": {"max_instances": {"p5.48xlarge": 500, "g6e.48xlarge": 100}}}
+    values["aidc:capacity"] = {
+        "private": {"gpus": {"h100-80gb": 4000, "l40s-48gb": 400}},
+        "public": {"max_instances": {"p5.48xlarge": 500, "g6e.48xlarge": 100}},
+    }
     base = run_program("prod", values)
     grown = run_program("prod", _doubled(values))
     base_urns = {r["urn"] for r in base.resources}
