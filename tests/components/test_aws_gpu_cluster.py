@@ -47,14 +47,6 @@ NODE_POLICY_ARNS = {
 }
 
 
-@pytest.fixture
-def mocks(mocks: AidcMocks) -> AidcMocks:
-    """conftest's mocks, with invoke failures as [] (AidcMocks.call returns None, which Pulumi iterates)."""
-    answer = mocks.call
-    mocks.call = lambda args: (answer(args)[0], [])  # type: ignore[method-assign]
-    return mocks
-
-
 def _args(**overrides: Any) -> AwsGpuClusterArgs:
     base: dict[str, Any] = {"azs": ("us-east-1a", "us-east-1b", "us-east-1c"), "gpu_node_groups": (H100, L4)}
     base.update(overrides)

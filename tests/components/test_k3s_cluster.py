@@ -17,14 +17,6 @@ INSTANCE = "openstack:compute/instance:Instance"
 STACK = "openstack:orchestration/stackV1:StackV1"
 
 
-@pytest.fixture
-def mocks(mocks: AidcMocks) -> AidcMocks:
-    """conftest's mocks, with invoke failures as [] (AidcMocks.call returns None, which Pulumi iterates)."""
-    answer = mocks.call
-    mocks.call = lambda args: (answer(args)[0], [])  # type: ignore[method-assign]
-    return mocks
-
-
 def _args(**overrides: object) -> K3sClusterArgs:
     base: dict[str, object] = {
         "cluster_name": "core",
@@ -261,3 +253,33 @@ def test_edge_provider_reaches_openstack_children(mocks: AidcMocks):
 def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
     with pytest.raises(ValueError, match=field):
         K3sCluster("core", _args(**override))
+
+
+@pulumi.runtime.test
+def test_agent_user_data_joins_servers_declared_elsewhere(mocks: AidcMocks):
+    """GPU servers of OpenStackPrivateCloud join the core cluster through this user data: same token, the
+    first server's URL, the pool's GPU label and taint, and the whole thing secret."""
+    cluster = K3sCluster("core", _args(servers=3))
+    pool = AgentPool(name="train-70b", flavor="g1.8xh100", count=12, gpu=True, accelerator="h100-80gb")
+    user_data = cluster.agent_user_data(pool)
+
+    def check(values: list[object]) -> None:
+        text, token, endpoint, secret = values
+        config = _k3s_config(str(text))
+        assert config["token"] == token, "agents must join with the cluster's token"
+        assert config["server"] == endpoint
+        install = _install_line(str(text))
+        assert f"--node-taint={GPU_TAINT}" in install
+        assert "--node-label=aidc.io/accelerator=h100-80gb" in install
+        assert VERSION in install
+        assert secret is True, "agent user data carries the join token: it must be secret"
+
+    return pulumi.Output.all(
+        user_data, cluster.join_token, cluster.api_endpoint, pulumi.Output.from_input(user_data.is_secret())
+    ).apply(check)
+
+
+def test_agent_user_data_validates_the_pool(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args())
+    with pytest.raises(ValueError, match=r"agent_pools\[0\]\.accelerator"):
+        cluster.agent_user_data(AgentPool(name="gpu", flavor="g1", count=1, gpu=True))

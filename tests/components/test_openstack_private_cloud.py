@@ -19,14 +19,6 @@ H100 = GpuPool(name="h100", flavor="g1.8xh100", servers=250, accelerator="h100-8
 A100 = GpuPool(name="a100", flavor="g1.8xa100", servers=40, accelerator="a100-80gb", gpus_per_server=8)
 
 
-@pytest.fixture
-def mocks(mocks: AidcMocks) -> AidcMocks:
-    """conftest's mocks, with invoke failures as [] (AidcMocks.call returns None, which Pulumi iterates)."""
-    answer = mocks.call
-    mocks.call = lambda args: (answer(args)[0], [])  # type: ignore[method-assign]
-    return mocks
-
-
 def _args(**overrides: object) -> OpenStackPrivateCloudArgs:
     base: dict[str, object] = {
         "image": "ubuntu-24.04",
@@ -231,3 +223,35 @@ def test_generated_ssh_key_is_secret(mocks: AidcMocks):
 def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
     with pytest.raises(ValueError, match=field):
         OpenStackPrivateCloud("pc", _args(**override))
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's wire marker for a secret value
+
+
+@pulumi.runtime.test
+def test_gpu_pool_user_data_is_passed_to_heat_and_kept_secret(mocks: AidcMocks):
+    joining = GpuPool(
+        name="h100",
+        flavor="g1.8xh100",
+        servers=3,
+        accelerator="h100-80gb",
+        gpus_per_server=8,
+        user_data="#cloud-config\nwrite_files: [{path: /etc/rancher/k3s/config.yaml, content: t}]\n",
+    )
+    cloud = OpenStackPrivateCloud("pc", _args(gpu_pools=(joining, A100)))
+
+    def check(_: object) -> None:
+        stacks = {r.name: r for r in _of_type(mocks, "openstack:orchestration/stackV1:StackV1")}
+        with_user_data = stacks["pc-gpu-h100"].inputs
+        assert (
+            isinstance(with_user_data["parameters"], dict) and SECRET_SIG in with_user_data["parameters"]
+        ), "parameters carrying user data must reach the engine as a secret"
+        assert with_user_data["parameters"]["value"]["user_data"].startswith("#cloud-config")
+        assert "user_data" in with_user_data["templateOpts"]["Bin"]
+        assert "servers=3" in with_user_data["tags"]
+        # A pool without user data stays plain: its count is visible in the plan.
+        plain = stacks["pc-gpu-a100"].inputs
+        assert plain["parameters"]["count"] == "40"
+        assert "user_data" not in plain["templateOpts"]["Bin"]
+
+    return _settled(cloud).apply(check)

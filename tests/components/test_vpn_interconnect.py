@@ -39,14 +39,6 @@ NEUTRON_PFS = {"group2", "group5", *{f"group{g}" for g in range(14, 32)}}
 AWS_PSK = re.compile(r"^[A-Za-z1-9._][A-Za-z0-9._]{7,63}$")
 
 
-@pytest.fixture
-def mocks(mocks: AidcMocks) -> AidcMocks:
-    """conftest's mocks, with invoke failures as [] (AidcMocks.call returns None, which Pulumi iterates)."""
-    answer = mocks.call
-    mocks.call = lambda args: (answer(args)[0], [])  # type: ignore[method-assign]
-    return mocks
-
-
 def _args(**overrides: Any) -> VpnInterconnectArgs:
     base: dict[str, Any] = {
         "vpc_id": "vpc-0a1b2c3d4e5f60718",
