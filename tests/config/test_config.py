@@ -192,3 +192,21 @@ def test_file_errors_are_config_errors(tmp_path: Path) -> None:
 def test_json_string_values_are_accepted() -> None:
     cfg = parse_stack_config({"aidc:vpn": '{"dh_group": 21}'})
     assert cfg.vpn.dh_group == 21
+
+
+def test_edge_networks_are_stable_and_distinct() -> None:
+    sites = [{"name": n, "share": 0.25, "accelerator": "l4-24gb"} for n in ("north", "south", "east", "west")]
+    cfg = parse_stack_config({"aidc:edge": {"sites": sites}})
+    cidrs = {s.name: s.cidr for s in cfg.edge.sites}
+    assert len(set(cidrs.values())) == 4
+    # A site's network depends on its name only: adding a site leaves the others where they are.
+    fewer = parse_stack_config({"aidc:edge": {"sites": [dict(sites[0], share=1.0)]}})
+    assert fewer.edge.sites[0].cidr == cidrs["north"]
+
+
+def test_overlapping_networks_across_clouds_are_refused() -> None:
+    with pytest.raises(ConfigError, match=r"aidc:aws.vpc_cidr \(10.20.0.0/16\) and aidc:openstack.network_cidr"):
+        parse_stack_config({"aidc:aws": {"vpc_cidr": "10.20.0.0/16"}})
+    site = {"name": "a", "share": 1.0, "accelerator": "l4-24gb", "network_cidr": "10.20.5.0/24"}
+    with pytest.raises(ConfigError, match="overlap"):
+        parse_stack_config({"aidc:edge": {"sites": [site]}})
