@@ -1,0 +1,30 @@
+"""The aidc CrossGuard policy pack: rules that refuse unsafe or inconsistent plans.
+
+Rule modules: aws, vpn, openstack, ceph, k3s (K3s and Kubernetes), stack (placement, planned counts, cost).
+`ALL_POLICIES` lists every rule object; policies/__main__.py (the only place a PolicyPack is built, since
+building one starts the analyzer server) registers them for `pulumi preview --policy-pack policies`, and
+policies/offline.py runs the same objects for `aidc plan`. Importing this package starts nothing.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, Policy
+
+from policies import aws, ceph, k3s, openstack, stack, vpn
+
+ALL_POLICIES: list[Policy] = [
+    *aws.POLICIES,
+    *vpn.POLICIES,
+    *openstack.POLICIES,
+    *ceph.POLICIES,
+    *k3s.POLICIES,
+    *stack.POLICIES,
+]
+"""Every rule, in registration order."""
+
+MANDATORY: frozenset[str] = frozenset(
+    p.name for p in ALL_POLICIES if p.enforcement_level == EnforcementLevel.MANDATORY
+)
+"""Names of the rules whose violation blocks a deployment (and makes `aidc plan` exit 1)."""
+
+__all__ = ["ALL_POLICIES", "MANDATORY"]

@@ -1,0 +1,536 @@
+"""AWS rules: S3 (joined from the bucket's separate pulumi_aws 7 settings resources), security-group ingress,
+IMDSv2, EBS/EKS encryption with a customer key, KMS rotation, the EKS endpoint and its logs, VPC flow logs,
+Transit Gateway auto-accept and credentials in user data.
+
+Props are the engine's camelCase input names (pulumi_aws 7). Each rule is a module-level policy object
+imported by policies/__init__.py; nothing here builds a PolicyPack.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies._common import (
+    ADMIN_PORTS_DEFAULT,
+    ADVISORY,
+    MANDATORY,
+    as_list,
+    config_of,
+    get,
+    is_open_cidr,
+    is_secret_value,
+    port_range_hits,
+    references,
+    resources_of,
+    schema,
+    truthy,
+)
+
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+BUCKET_TYPES = (BUCKET, BUCKET_V2)
+SSE = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
+PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+INSTANCE = "aws:ec2/instance:Instance"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+KMS_KEY = "aws:kms/key:Key"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+VPC = "aws:ec2/vpc:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+TRANSIT_GATEWAY = "aws:ec2transitgateway/transitGateway:TransitGateway"
+
+_KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+_PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+# --- S3: a bucket's settings are separate resources; join them to their bucket ---------------------------
+
+
+def _bucket_settings(args: StackValidationArgs, types: tuple[str, ...]) -> dict[str, list[Any]]:
+    """For each bucket URN, the settings resources of `types` that point at it."""
+    buckets = resources_of(args.resources, *BUCKET_TYPES)
+    found: dict[str, list[Any]] = {b.urn: [] for b in buckets}
+    for setting in resources_of(args.resources, *types):
+        for bucket in buckets:
+            if references(setting, "bucket", bucket, ("bucket", "id", "arn")):
+                found[bucket.urn].append(setting)
+    return found
+
+
+def _legacy_inline(bucket: Any, key: str) -> Any:
+    """pulumi_aws 6 BucketV2 / classic Bucket still accept the deprecated inline blocks."""
+    return get(bucket.props, key)
+
+
+def _validate_s3_encryption(args: StackValidationArgs, report: ReportViolation) -> None:
+    settings = _bucket_settings(args, SSE)
+    for bucket in resources_of(args.resources, *BUCKET_TYPES):
+        configs = settings[bucket.urn]
+        rules = [rule for c in configs for rule in as_list(get(c.props, "rules"))]
+        rules += as_list(get(_legacy_inline(bucket, "serverSideEncryptionConfiguration"), "rule"))
+        kms = [
+            r
+            for r in rules
+            if get(r, "applyServerSideEncryptionByDefault", "sseAlgorithm") in _KMS_ALGORITHMS
+            and get(r, "applyServerSideEncryptionByDefault", "kmsMasterKeyId")
+        ]
+        if not kms:
+            report(
+                f"S3 bucket {bucket.name} has no default encryption with a customer KMS key: add an "
+                "aws.s3.BucketServerSideEncryptionConfiguration for it with sse_algorithm 'aws:kms' and "
+                "kms_master_key_id set to your aws.kms.Key's ARN (bucket_key_enabled=True keeps KMS costs down).",
+                bucket.urn,
+            )
+    for config in resources_of(args.resources, *SSE):
+        for rule in as_list(get(config.props, "rules")):
+            algorithm = get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
+            if algorithm not in _KMS_ALGORITHMS:
+                report(
+                    f"{config.name} encrypts with {algorithm!r}: use sse_algorithm 'aws:kms' with "
+                    "kms_master_key_id set to a customer-managed key.",
+                    config.urn,
+                )
+
+
+def _validate_s3_versioning(args: StackValidationArgs, report: ReportViolation) -> None:
+    settings = _bucket_settings(args, VERSIONING)
+    for bucket in resources_of(args.resources, *BUCKET_TYPES):
+        statuses = [get(v.props, "versioningConfiguration", "status") for v in settings[bucket.urn]]
+        if truthy(get(_legacy_inline(bucket, "versioning"), "enabled")):
+            statuses.append("Enabled")
+        if "Enabled" not in statuses:
+            report(
+                f"S3 bucket {bucket.name} is not versioned, so an overwrite or delete loses data: add an "
+                "aws.s3.BucketVersioning for it with versioning_configuration status 'Enabled'.",
+                bucket.urn,
+            )
+
+
+def _validate_s3_public_access(args: StackValidationArgs, report: ReportViolation) -> None:
+    settings = _bucket_settings(args, PUBLIC_ACCESS_BLOCK)
+    for bucket in resources_of(args.resources, *BUCKET_TYPES):
+        blocks = settings[bucket.urn]
+        if not any(all(truthy(get(b.props, f)) for f in _PUBLIC_ACCESS_FLAGS) for b in blocks):
+            report(
+                f"S3 bucket {bucket.name} does not block public access: add an aws.s3.BucketPublicAccessBlock "
+                "for it with block_public_acls, block_public_policy, ignore_public_acls and "
+                "restrict_public_buckets all True.",
+                bucket.urn,
+            )
+    for block in resources_of(args.resources, *PUBLIC_ACCESS_BLOCK):
+        off = [f for f in _PUBLIC_ACCESS_FLAGS if not truthy(get(block.props, f))]
+        if off:
+            report(f"{block.name} leaves {', '.join(off)} off: set all four flags to True.", block.urn)
+
+
+aws_s3_bucket_kms_encryption = StackValidationPolicy(
+    name="aws-s3-bucket-kms-encryption",
+    description="Every S3 bucket is encrypted by default with a customer-managed KMS key.",
+    enforcement_level=MANDATORY,
+    validate=_validate_s3_encryption,
+)
+
+aws_s3_bucket_versioning = StackValidationPolicy(
+    name="aws-s3-bucket-versioning",
+    description="Every S3 bucket has versioning enabled.",
+    enforcement_level=MANDATORY,
+    validate=_validate_s3_versioning,
+)
+
+aws_s3_bucket_public_access_blocked = StackValidationPolicy(
+    name="aws-s3-bucket-public-access-blocked",
+    description="Every S3 bucket has a public access block with all four flags on.",
+    enforcement_level=MANDATORY,
+    validate=_validate_s3_public_access,
+)
+
+
+# --- Security groups --------------------------------------------------------------------------------------
+
+_INGRESS_SCHEMA = schema(
+    {
+        "admin-ports": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+            "default": ADMIN_PORTS_DEFAULT,
+            "description": "Ports that must never be reachable from 0.0.0.0/0 or ::/0.",
+        }
+    }
+)
+
+
+def _open_ingress(rule: Any, cidr_keys: tuple[str, ...], admin_ports: list[int]) -> str | None:
+    """Why this ingress rule is unsafe, or None."""
+    cidrs = [c for key in cidr_keys for c in as_list(get(rule, key))]
+    open_cidrs = [c for c in cidrs if is_open_cidr(c)]
+    if not open_cidrs:
+        return None
+    protocol = str(get(rule, "protocol", default=get(rule, "ipProtocol", default=""))).lower()
+    if protocol in ("-1", "all"):
+        return f"all ports and protocols from {', '.join(open_cidrs)}"
+    low, high = get(rule, "fromPort"), get(rule, "toPort")
+    hits = port_range_hits(low, high, admin_ports)
+    lo = 0 if low is None else int(float(low))
+    hi = 65535 if high is None else int(float(high))
+    if lo <= 0 and hi >= 65535:
+        return f"all ports from {', '.join(open_cidrs)}"
+    if hits:
+        return f"admin port(s) {', '.join(map(str, hits))} from {', '.join(open_cidrs)}"
+    return None
+
+
+def _validate_no_open_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    admin_ports = [int(p) for p in config_of(args, _INGRESS_SCHEMA)["admin-ports"]]
+    fix = (
+        "restrict the source to your admin CIDRs (a VPN or bastion range), or reach the host through "
+        "SSM Session Manager / the private EKS endpoint."
+    )
+    if args.resource_type in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
+        for rule in as_list(get(args.props, "ingress")):
+            why = _open_ingress(rule, ("cidrBlocks", "ipv6CidrBlocks"), admin_ports)
+            if why:
+                report(f"{args.name} allows ingress to {why}: {fix}", None)
+    elif args.resource_type == SECURITY_GROUP_RULE:
+        if get(args.props, "type") == "ingress":
+            why = _open_ingress(args.props, ("cidrBlocks", "ipv6CidrBlocks"), admin_ports)
+            if why:
+                report(f"{args.name} allows ingress to {why}: {fix}", None)
+    elif args.resource_type == INGRESS_RULE:
+        why = _open_ingress(args.props, ("cidrIpv4", "cidrIpv6"), admin_ports)
+        if why:
+            report(f"{args.name} allows ingress to {why}: {fix}", None)
+
+
+aws_no_open_ingress = ResourceValidationPolicy(
+    name="aws-no-open-ingress",
+    description="No security group admits 0.0.0.0/0 or ::/0 to an admin port or to all ports.",
+    enforcement_level=MANDATORY,
+    config_schema=_INGRESS_SCHEMA,
+    validate=_validate_no_open_ingress,
+)
+
+
+# --- Instances: IMDSv2, EBS encryption, user data ---------------------------------------------------------
+
+_IMDS_SCHEMA = schema(
+    {
+        "max-hop-limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 64,
+            "default": 2,
+            "description": "Largest http_put_response_hop_limit allowed (2 lets containers reach IMDSv2).",
+        }
+    }
+)
+
+
+def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (LAUNCH_TEMPLATE, INSTANCE):
+        return
+    options = get(args.props, "metadataOptions", default={})
+    if get(options, "httpEndpoint") == "disabled":
+        return
+    if get(options, "httpTokens") != "required":
+        report(
+            f"{args.name} allows IMDSv1 (metadata_options.http_tokens is "
+            f"{get(options, 'httpTokens', default='unset')!r}): set metadata_options http_tokens='required'.",
+            None,
+        )
+    hop_limit = get(options, "httpPutResponseHopLimit")
+    max_hops = int(config_of(args, _IMDS_SCHEMA)["max-hop-limit"])
+    if hop_limit is not None and int(float(hop_limit)) > max_hops:
+        report(
+            f"{args.name} sets http_put_response_hop_limit {int(float(hop_limit))}: at most {max_hops}, so "
+            "a pod cannot relay instance credentials further.",
+            None,
+        )
+
+
+aws_imdsv2_required = ResourceValidationPolicy(
+    name="aws-imdsv2-required",
+    description="Launch templates and instances require IMDSv2 session tokens.",
+    enforcement_level=MANDATORY,
+    config_schema=_IMDS_SCHEMA,
+    validate=_validate_imdsv2,
+)
+
+
+def _ebs_problem(ebs: Any) -> str | None:
+    if not truthy(get(ebs, "encrypted")):
+        return "is not encrypted"
+    if not get(ebs, "kmsKeyId"):
+        return "is encrypted with the AWS-managed key, not a customer key"
+    return None
+
+
+def _validate_ebs_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    fix = "set encrypted=True and kms_key_id to your aws.kms.Key's ARN."
+    if args.resource_type == LAUNCH_TEMPLATE:
+        for mapping in as_list(get(args.props, "blockDeviceMappings")):
+            ebs = get(mapping, "ebs")
+            if ebs is None:
+                continue
+            problem = _ebs_problem(ebs)
+            if problem:
+                device = get(mapping, "deviceName", default="?")
+                report(f"{args.name}: EBS volume {device} {problem}: {fix}", None)
+    elif args.resource_type == INSTANCE:
+        for key in ("rootBlockDevice",):
+            device = get(args.props, key)
+            if device is not None and (problem := _ebs_problem(device)):
+                report(f"{args.name}: root volume {problem}: {fix}", None)
+        for device in as_list(get(args.props, "ebsBlockDevices")):
+            if problem := _ebs_problem(device):
+                report(
+                    f"{args.name}: EBS volume {get(device, 'deviceName', default='?')} {problem}: {fix}", None
+                )
+    elif args.resource_type == EBS_VOLUME and (problem := _ebs_problem(args.props)):
+        report(f"{args.name} {problem}: {fix}", None)
+
+
+aws_ebs_encrypted_cmk = ResourceValidationPolicy(
+    name="aws-ebs-encrypted-cmk",
+    description="EBS volumes (launch templates, instances, volumes) are encrypted with a customer KMS key.",
+    enforcement_level=MANDATORY,
+    validate=_validate_ebs_cmk,
+)
+
+
+def _validate_kms_rotation(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != KMS_KEY:
+        return
+    spec = get(
+        args.props, "customerMasterKeySpec", default=get(args.props, "keySpec", default="SYMMETRIC_DEFAULT")
+    )
+    if spec != "SYMMETRIC_DEFAULT":
+        return  # AWS rotates only symmetric encryption keys automatically
+    if not truthy(get(args.props, "enableKeyRotation")):
+        report(f"KMS key {args.name} does not rotate: set enable_key_rotation=True.", None)
+
+
+aws_kms_key_rotation = ResourceValidationPolicy(
+    name="aws-kms-key-rotation",
+    description="Customer-managed symmetric KMS keys have automatic rotation on.",
+    enforcement_level=ADVISORY,
+    validate=_validate_kms_rotation,
+)
+
+_CREDENTIAL_PATTERNS = (
+    (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
+    (re.compile(r"aws_secret_access_key|AWS_SECRET_ACCESS_KEY"), "an AWS secret access key"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"(?i)\b(password|passwd|os_password)\s*[=:]\s*\S+"), "a password"),
+)
+
+
+def _decoded(user_data: str) -> str:
+    """User data as text: pulumi_aws launch templates take it base64-encoded; instances take either."""
+    try:
+        text = base64.b64decode(user_data, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return user_data
+    return text
+
+
+def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (LAUNCH_TEMPLATE, INSTANCE):
+        return
+    for key in ("userData", "userDataBase64"):
+        user_data = get(args.props, key)
+        if not isinstance(user_data, str) or is_secret_value(user_data):
+            continue
+        text = _decoded(user_data)
+        found = [what for pattern, what in _CREDENTIAL_PATTERNS if pattern.search(text)]
+        if found:
+            report(
+                f"{args.name}: user data contains {', '.join(found)}, readable by anyone who can describe "
+                "the instance: give the instance an IAM role (instance profile) and fetch secrets at boot "
+                "from Secrets Manager or SSM Parameter Store.",
+                None,
+            )
+
+
+aws_no_credentials_in_user_data = ResourceValidationPolicy(
+    name="aws-no-credentials-in-user-data",
+    description="EC2 user data carries no access keys, private keys or passwords.",
+    enforcement_level=MANDATORY,
+    validate=_validate_user_data,
+)
+
+
+# --- EKS ----------------------------------------------------------------------------------------------------
+
+
+def _validate_eks_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != EKS_CLUSTER:
+        return
+    config = get(args.props, "encryptionConfig", default={})
+    if "secrets" not in as_list(get(config, "resources")) or not get(config, "provider", "keyArn"):
+        report(
+            f"EKS cluster {args.name} does not envelope-encrypt Kubernetes Secrets with a customer key: set "
+            "encryption_config={resources: ['secrets'], provider: {key_arn: <aws.kms.Key arn>}}.",
+            None,
+        )
+
+
+aws_eks_secrets_encryption = ResourceValidationPolicy(
+    name="aws-eks-secrets-encryption",
+    description="EKS clusters encrypt Kubernetes Secrets with a customer KMS key.",
+    enforcement_level=MANDATORY,
+    validate=_validate_eks_secrets,
+)
+
+
+def _validate_eks_endpoint(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != EKS_CLUSTER:
+        return
+    vpc_config = get(args.props, "vpcConfig", default={})
+    # AWS makes the endpoint public when endpointPublicAccess is not given.
+    public = truthy(get(vpc_config, "endpointPublicAccess", default=True))
+    if not public:
+        return
+    cidrs = [str(c) for c in as_list(get(vpc_config, "publicAccessCidrs"))]
+    if not cidrs or any(is_open_cidr(c) for c in cidrs):
+        report(
+            f"EKS cluster {args.name} exposes its API endpoint to the whole internet: set "
+            "vpc_config.endpoint_public_access=False (reach it over the VPN), or list your admin CIDRs in "
+            "vpc_config.public_access_cidrs (aidc:aws.public_access_cidrs).",
+            None,
+        )
+
+
+aws_eks_endpoint_restricted = ResourceValidationPolicy(
+    name="aws-eks-endpoint-restricted",
+    description="The EKS API endpoint is private, or public only to listed CIDRs.",
+    enforcement_level=MANDATORY,
+    validate=_validate_eks_endpoint,
+)
+
+_EKS_LOGS_SCHEMA = schema(
+    {
+        "required-log-types": {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "enum": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+            },
+            "default": ["api", "audit", "authenticator"],
+            "description": "Control-plane log types every EKS cluster must send to CloudWatch.",
+        }
+    }
+)
+
+
+def _validate_eks_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != EKS_CLUSTER:
+        return
+    required = list(config_of(args, _EKS_LOGS_SCHEMA)["required-log-types"])
+    enabled = set(as_list(get(args.props, "enabledClusterLogTypes")))
+    missing = [t for t in required if t not in enabled]
+    if missing:
+        report(
+            f"EKS cluster {args.name} does not log {', '.join(missing)}: add them to "
+            "enabled_cluster_log_types.",
+            None,
+        )
+
+
+aws_eks_control_plane_logging = ResourceValidationPolicy(
+    name="aws-eks-control-plane-logging",
+    description="EKS clusters send their control-plane logs (at least api, audit, authenticator) to CloudWatch.",
+    enforcement_level=ADVISORY,
+    config_schema=_EKS_LOGS_SCHEMA,
+    validate=_validate_eks_logs,
+)
+
+
+# --- Network --------------------------------------------------------------------------------------------------
+
+
+def _validate_flow_logs(args: StackValidationArgs, report: ReportViolation) -> None:
+    flow_logs = resources_of(args.resources, FLOW_LOG)
+    for vpc in resources_of(args.resources, VPC):
+        covered = any(references(f, "vpcId", vpc, ("id",)) for f in flow_logs)
+        if not covered:
+            # Offline there are no property dependencies and ids are not derivable from names: a flow log
+            # declared next to the VPC (same parent component) covers it.
+            covered = any(
+                f.parent is not None
+                and vpc.parent is not None
+                and f.parent.urn == vpc.parent.urn
+                and not (f.property_dependencies or {}).get("vpcId")
+                for f in flow_logs
+            )
+        if not covered:
+            report(
+                f"VPC {vpc.name} has no flow log: add an aws.ec2.FlowLog with vpc_id set to it and "
+                "traffic_type 'ALL' (to CloudWatch Logs or S3).",
+                vpc.urn,
+            )
+
+
+aws_vpc_flow_logs = StackValidationPolicy(
+    name="aws-vpc-flow-logs",
+    description="Every VPC has a flow log.",
+    enforcement_level=ADVISORY,
+    validate=_validate_flow_logs,
+)
+
+
+def _validate_tgw_auto_accept(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != TRANSIT_GATEWAY:
+        return
+    if get(args.props, "autoAcceptSharedAttachments") == "enable":
+        report(
+            f"Transit Gateway {args.name} auto-accepts shared attachments, so any account it is shared with "
+            "can join your network: set auto_accept_shared_attachments='disable' and accept attachments "
+            "explicitly.",
+            None,
+        )
+
+
+aws_tgw_no_auto_accept = ResourceValidationPolicy(
+    name="aws-tgw-no-auto-accept",
+    description="Transit Gateways do not auto-accept shared attachments.",
+    enforcement_level=MANDATORY,
+    validate=_validate_tgw_auto_accept,
+)
+
+
+POLICIES = [
+    aws_s3_bucket_kms_encryption,
+    aws_s3_bucket_versioning,
+    aws_s3_bucket_public_access_blocked,
+    aws_no_open_ingress,
+    aws_imdsv2_required,
+    aws_ebs_encrypted_cmk,
+    aws_kms_key_rotation,
+    aws_no_credentials_in_user_data,
+    aws_eks_secrets_encryption,
+    aws_eks_endpoint_restricted,
+    aws_eks_control_plane_logging,
+    aws_vpc_flow_logs,
+    aws_tgw_no_auto_accept,
+]
+"""This module's rules, in the order the pack registers them."""
