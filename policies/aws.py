@@ -340,7 +340,7 @@ _CREDENTIAL_PATTERNS = (
     (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
     (re.compile(r"aws_secret_access_key|AWS_SECRET_ACCESS_KEY"), "an AWS secret access key"),
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"(?i)\b(password|passwd|os_password)\s*[=:]\s*\S+"), "a password"),
+    (re.compile(r"(?i)(password|passwd)\s*[=:]\s*\S+"), "a password"),
 )
 
 

@@ -111,7 +111,7 @@ def secrets_encryption_state(props: Any) -> bool | None:
     if not isinstance(user_data, str) or is_secret_value(user_data):
         return None
     text = _text(user_data)
-    if "k3s" not in text:
+    if "k3s" not in text.lower():
         return None
     return "--secrets-encryption" in text or "secrets-encryption: true" in text
 

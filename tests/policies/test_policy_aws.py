@@ -1,0 +1,319 @@
+"""AWS rules: each with a violating and a compliant resource, built as the analyzer builds them."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+import pytest
+from policy_helpers import check_resource, check_stack, stack_resource
+
+from policies import aws
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/e052f35c-0bec-ce2e-ed17-69d3efde7d34"
+
+
+def _bucket_stack(sse: dict | None, versioning: str | None, flags: dict | None, by_dependency: bool = False):
+    bucket = stack_resource(aws.BUCKET, "aws-data", {"forceDestroy": False})
+    ref = {"bucket": "aws-data-fa08c07"}
+    deps = {"bucket": [bucket]} if by_dependency else None
+    if by_dependency:
+        ref = {"bucket": "some-physical-name"}
+    resources = [bucket]
+    if sse is not None:
+        resources.append(
+            stack_resource(aws.SSE[0], "aws-data-sse", {**ref, "rules": [sse]}, property_dependencies=deps)
+        )
+    if versioning is not None:
+        resources.append(
+            stack_resource(
+                aws.VERSIONING[0],
+                "aws-data-versioning",
+                {**ref, "versioningConfiguration": {"status": versioning}},
+                property_dependencies=deps,
+            )
+        )
+    if flags is not None:
+        resources.append(
+            stack_resource(
+                aws.PUBLIC_ACCESS_BLOCK[0], "aws-data-pab", {**ref, **flags}, property_dependencies=deps
+            )
+        )
+    return resources
+
+
+KMS_RULE = {
+    "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY_ARN},
+    "bucketKeyEnabled": True,
+}
+ALL_BLOCKED = {
+    f: True for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+}
+
+
+@pytest.mark.parametrize("by_dependency", [False, True])
+def test_s3_compliant_bucket_passes_all_three(by_dependency):
+    resources = _bucket_stack(KMS_RULE, "Enabled", ALL_BLOCKED, by_dependency)
+    for policy in (
+        aws.aws_s3_bucket_kms_encryption,
+        aws.aws_s3_bucket_versioning,
+        aws.aws_s3_bucket_public_access_blocked,
+    ):
+        assert check_stack(policy, resources) == [], policy.name
+
+
+def test_s3_bucket_without_sse_is_refused_on_the_bucket():
+    resources = _bucket_stack(None, "Enabled", ALL_BLOCKED)
+    found = check_stack(aws.aws_s3_bucket_kms_encryption, resources)
+    assert [u for _, u in found] == [resources[0].urn]
+    assert "kms_master_key_id" in found[0][0]
+
+
+def test_s3_aes256_instead_of_kms_is_refused():
+    rule = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
+    found = check_stack(aws.aws_s3_bucket_kms_encryption, _bucket_stack(rule, "Enabled", ALL_BLOCKED))
+    assert len(found) == 2  # the bucket has no KMS default, and the SSE resource itself is flagged
+    assert any("'AES256'" in m for m, _ in found)
+
+
+def test_s3_sse_of_another_bucket_does_not_count():
+    resources = _bucket_stack(KMS_RULE, "Enabled", ALL_BLOCKED)
+    other = stack_resource(aws.BUCKET, "aws-logs", {})
+    found = check_stack(aws.aws_s3_bucket_kms_encryption, [*resources, other])
+    assert [u for _, u in found] == [other.urn]
+
+
+@pytest.mark.parametrize("status", [None, "Suspended"])
+def test_s3_unversioned_bucket_is_refused(status):
+    found = check_stack(aws.aws_s3_bucket_versioning, _bucket_stack(KMS_RULE, status, ALL_BLOCKED))
+    assert len(found) == 1
+    assert "'Enabled'" in found[0][0]
+
+
+@pytest.mark.parametrize("flags", [None, {**ALL_BLOCKED, "restrictPublicBuckets": False}])
+def test_s3_public_access_not_blocked_is_refused(flags):
+    found = check_stack(aws.aws_s3_bucket_public_access_blocked, _bucket_stack(KMS_RULE, "Enabled", flags))
+    assert found
+    assert any("restrict_public_buckets" in m or "restrictPublicBuckets" in m for m, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props"),
+    [
+        (
+            aws.SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]},
+        ),
+        (
+            aws.SECURITY_GROUP,
+            {
+                "ingress": [
+                    {
+                        "protocol": "-1",
+                        "fromPort": 0,
+                        "toPort": 0,
+                        "cidrBlocks": ["10.0.0.0/8"],
+                        "ipv6CidrBlocks": ["::/0"],
+                    }
+                ]
+            },
+        ),
+        (
+            aws.DEFAULT_SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "fromPort": 0, "toPort": 65535, "cidrBlocks": ["0.0.0.0/0"]}]},
+        ),
+        (
+            aws.SECURITY_GROUP_RULE,
+            {
+                "type": "ingress",
+                "protocol": "tcp",
+                "fromPort": 6443,
+                "toPort": 6443,
+                "cidrBlocks": ["0.0.0.0/0"],
+            },
+        ),
+        (aws.INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 3389, "toPort": 3389, "cidrIpv4": "0.0.0.0/0"}),
+    ],
+)
+def test_open_admin_or_all_port_ingress_is_refused(resource_type, props):
+    assert check_resource(aws.aws_no_open_ingress, resource_type, props)
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props"),
+    [
+        (
+            aws.SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]},
+        ),
+        (
+            aws.SECURITY_GROUP,
+            {
+                "ingress": [
+                    {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["203.0.113.0/24"]}
+                ]
+            },
+        ),
+        (aws.DEFAULT_SECURITY_GROUP, {"ingress": [], "egress": []}),
+        (
+            aws.SECURITY_GROUP_RULE,
+            {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]},
+        ),
+    ],
+)
+def test_restricted_or_https_ingress_passes(resource_type, props):
+    assert check_resource(aws.aws_no_open_ingress, resource_type, props) == []
+
+
+def test_admin_ports_are_configurable():
+    props = {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]}
+    assert check_resource(aws.aws_no_open_ingress, aws.SECURITY_GROUP, props, config={"admin-ports": [443]})
+
+
+LAUNCH_TEMPLATE = {
+    "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1},
+    "blockDeviceMappings": [
+        {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN, "volumeType": "gp3"}}
+    ],
+}
+
+
+def test_imdsv2_required_passes_and_optional_is_refused():
+    assert check_resource(aws.aws_imdsv2_required, aws.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE) == []
+    weak = copy.deepcopy(LAUNCH_TEMPLATE)
+    weak["metadataOptions"]["httpTokens"] = "optional"
+    assert "http_tokens='required'" in check_resource(aws.aws_imdsv2_required, aws.LAUNCH_TEMPLATE, weak)[0]
+    assert check_resource(aws.aws_imdsv2_required, aws.INSTANCE, {})  # unset means IMDSv1 allowed
+
+
+def test_imds_hop_limit_threshold():
+    props = copy.deepcopy(LAUNCH_TEMPLATE)
+    props["metadataOptions"]["httpPutResponseHopLimit"] = 3
+    assert check_resource(aws.aws_imdsv2_required, aws.LAUNCH_TEMPLATE, props)
+    assert (
+        check_resource(aws.aws_imdsv2_required, aws.LAUNCH_TEMPLATE, props, config={"max-hop-limit": 3}) == []
+    )
+
+
+@pytest.mark.parametrize(
+    "ebs", [{"encrypted": "false"}, {"encrypted": "true"}, {"encrypted": True, "kmsKeyId": ""}]
+)
+def test_ebs_without_customer_key_is_refused(ebs):
+    props = {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": ebs}]}
+    assert check_resource(aws.aws_ebs_encrypted_cmk, aws.LAUNCH_TEMPLATE, props)
+
+
+def test_ebs_with_customer_key_passes_on_templates_and_volumes():
+    assert check_resource(aws.aws_ebs_encrypted_cmk, aws.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE) == []
+    assert (
+        check_resource(aws.aws_ebs_encrypted_cmk, aws.EBS_VOLUME, {"encrypted": True, "kmsKeyId": KEY_ARN})
+        == []
+    )
+    assert check_resource(aws.aws_ebs_encrypted_cmk, aws.EBS_VOLUME, {"size": 100})
+
+
+def test_kms_rotation():
+    assert check_resource(aws.aws_kms_key_rotation, aws.KMS_KEY, {"enableKeyRotation": True}) == []
+    assert check_resource(aws.aws_kms_key_rotation, aws.KMS_KEY, {"enableKeyRotation": False})
+    # Asymmetric keys cannot rotate automatically: not applicable.
+    assert check_resource(aws.aws_kms_key_rotation, aws.KMS_KEY, {"customerMasterKeySpec": "RSA_2048"}) == []
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
+        "#!/bin/bash\necho 'aws_secret_access_key = abc' >> ~/.aws/credentials\n",
+        "#cloud-config\nwrite_files:\n- content: |\n    -----BEGIN RSA PRIVATE KEY-----\n",
+        "#!/bin/bash\nDB_PASSWORD=hunter2\n",
+    ],
+)
+def test_credentials_in_user_data_are_refused_plain_or_base64(script):
+    encoded = base64.b64encode(script.encode()).decode()
+    assert check_resource(aws.aws_no_credentials_in_user_data, aws.LAUNCH_TEMPLATE, {"userData": encoded})
+    assert check_resource(aws.aws_no_credentials_in_user_data, aws.INSTANCE, {"userData": script})
+
+
+def test_user_data_without_credentials_passes():
+    script = "#!/bin/bash\n/etc/eks/bootstrap.sh aws-eks --kubelet-extra-args '--node-labels=gpu=true'\n"
+    encoded = base64.b64encode(script.encode()).decode()
+    assert (
+        check_resource(aws.aws_no_credentials_in_user_data, aws.LAUNCH_TEMPLATE, {"userData": encoded}) == []
+    )
+    assert check_resource(aws.aws_no_credentials_in_user_data, aws.INSTANCE, {"userData": "[secret]"}) == []
+
+
+EKS = {
+    "vpcConfig": {"endpointPublicAccess": False, "endpointPrivateAccess": True},
+    "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+    "encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": KEY_ARN}},
+}
+
+
+def test_eks_compliant_cluster_passes_every_eks_rule():
+    for policy in (
+        aws.aws_eks_secrets_encryption,
+        aws.aws_eks_endpoint_restricted,
+        aws.aws_eks_control_plane_logging,
+    ):
+        assert check_resource(policy, aws.EKS_CLUSTER, EKS) == [], policy.name
+
+
+def test_eks_without_secrets_encryption_is_refused():
+    props = {k: v for k, v in EKS.items() if k != "encryptionConfig"}
+    assert check_resource(aws.aws_eks_secrets_encryption, aws.EKS_CLUSTER, props)
+    props["encryptionConfig"] = {"resources": ["secrets"], "provider": {}}
+    assert check_resource(aws.aws_eks_secrets_encryption, aws.EKS_CLUSTER, props)
+
+
+@pytest.mark.parametrize(
+    ("vpc_config", "refused"),
+    [
+        ({}, True),  # AWS default: public to the internet
+        ({"endpointPublicAccess": True}, True),
+        ({"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]}, True),
+        ({"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}, False),
+        ({"endpointPublicAccess": False}, False),
+    ],
+)
+def test_eks_endpoint(vpc_config, refused):
+    found = check_resource(aws.aws_eks_endpoint_restricted, aws.EKS_CLUSTER, {**EKS, "vpcConfig": vpc_config})
+    assert bool(found) is refused, found
+
+
+def test_eks_missing_audit_log_is_reported_and_threshold_configurable():
+    props = {**EKS, "enabledClusterLogTypes": ["api"]}
+    found = check_resource(aws.aws_eks_control_plane_logging, aws.EKS_CLUSTER, props)
+    assert found
+    assert "audit" in found[0]
+    assert (
+        check_resource(
+            aws.aws_eks_control_plane_logging, aws.EKS_CLUSTER, props, config={"required-log-types": ["api"]}
+        )
+        == []
+    )
+
+
+def test_vpc_flow_logs_joined_by_dependency_or_parent():
+    component = stack_resource("aidc:aws:AwsGpuCluster", "aws", {})
+    vpc = stack_resource(aws.VPC, "aws-vpc", {"cidrBlock": "10.0.0.0/16"}, parent=component)
+    by_dependency = stack_resource(
+        aws.FLOW_LOG, "fl", {"vpcId": "vpc-1"}, property_dependencies={"vpcId": [vpc]}
+    )
+    by_parent = stack_resource(aws.FLOW_LOG, "aws-flow-log", {"vpcId": "vpc-1"}, parent=component)
+    assert check_stack(aws.aws_vpc_flow_logs, [component, vpc, by_dependency]) == []
+    assert check_stack(aws.aws_vpc_flow_logs, [component, vpc, by_parent]) == []
+    found = check_stack(aws.aws_vpc_flow_logs, [component, vpc])
+    assert [u for _, u in found] == [vpc.urn]
+
+
+def test_tgw_auto_accept():
+    assert check_resource(
+        aws.aws_tgw_no_auto_accept, aws.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": "enable"}
+    )
+    assert (
+        check_resource(
+            aws.aws_tgw_no_auto_accept, aws.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": "disable"}
+        )
+        == []
+    )

@@ -1,0 +1,112 @@
+"""Ceph/Rook rules: a violating and a compliant resource for each."""
+
+from __future__ import annotations
+
+import pytest
+from policy_helpers import check_resource, check_stack, stack_resource
+
+from policies import ceph
+
+
+def _block(spec):
+    return {
+        "apiVersion": "ceph.rook.io/v1",
+        "kind": "CephBlockPool",
+        "metadata": {"name": "block", "namespace": "rook-ceph"},
+        "spec": spec,
+    }
+
+
+REPLICATED = {"failureDomain": "host", "replicated": {"size": 3, "requireSafeReplicaSize": True}}
+ERASURE = {"failureDomain": "host", "erasureCoded": {"dataChunks": 4, "codingChunks": 2}}
+
+
+def test_token_is_the_custom_resource_type():
+    assert ceph.BLOCK_POOL == "kubernetes:ceph.rook.io/v1:CephBlockPool"
+
+
+@pytest.mark.parametrize("spec", [REPLICATED, ERASURE])
+def test_redundant_pools_pass(spec):
+    assert check_resource(ceph.ceph_pool_redundancy, ceph.BLOCK_POOL, _block(spec)) == []
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"failureDomain": "host", "replicated": {"size": 2}},
+        {"failureDomain": "host", "erasureCoded": {"dataChunks": 4, "codingChunks": 1}},
+        {"failureDomain": "host", "replicated": {"size": 3, "requireSafeReplicaSize": False}},
+    ],
+)
+def test_thin_pools_are_refused(spec):
+    assert check_resource(ceph.ceph_pool_redundancy, ceph.BLOCK_POOL, _block(spec))
+
+
+def test_object_store_data_pool_is_checked():
+    props = {"spec": {"metadataPool": REPLICATED, "dataPool": {"replicated": {"size": 2}}}}
+    found = check_resource(ceph.ceph_pool_redundancy, ceph.OBJECT_STORE, props)
+    assert len(found) == 1
+    assert "spec.dataPool" in found[0]
+
+
+def test_min_replica_size_is_configurable():
+    spec = {"replicated": {"size": 3}}
+    assert check_resource(
+        ceph.ceph_pool_redundancy, ceph.BLOCK_POOL, _block(spec), config={"min-replica-size": 4}
+    )
+
+
+def test_failure_domain_osd_is_refused_host_or_default_passes():
+    assert check_resource(
+        ceph.ceph_failure_domain, ceph.BLOCK_POOL, _block({**REPLICATED, "failureDomain": "osd"})
+    )
+    assert check_resource(ceph.ceph_failure_domain, ceph.BLOCK_POOL, _block(REPLICATED)) == []
+    assert (
+        check_resource(ceph.ceph_failure_domain, ceph.BLOCK_POOL, _block({"replicated": {"size": 3}})) == []
+    )
+
+
+def _cluster(nodes: int, mons: int = 3, **mon):
+    return {
+        "metadata": {"name": "rook-ceph", "namespace": "rook-ceph"},
+        "spec": {
+            "mon": {"count": mons, **mon},
+            "cephVersion": {"image": "quay.io/ceph/ceph:v19.2.1"},
+            "storage": {"useAllNodes": False, "nodes": [{"name": f"n{i}"} for i in range(nodes)]},
+        },
+    }
+
+
+def test_enough_hosts_for_each_pool():
+    pool = stack_resource(ceph.BLOCK_POOL, "pool", _block(ERASURE))  # k+m = 6, + 1 spare
+    assert (
+        check_stack(
+            ceph.ceph_enough_failure_domains, [stack_resource(ceph.CEPH_CLUSTER, "c", _cluster(7)), pool]
+        )
+        == []
+    )
+    found = check_stack(
+        ceph.ceph_enough_failure_domains, [stack_resource(ceph.CEPH_CLUSTER, "c", _cluster(6)), pool]
+    )
+    assert [u for _, u in found] == [pool.urn]
+    assert "declares 6" in found[0][0]
+    assert (
+        check_stack(
+            ceph.ceph_enough_failure_domains,
+            [stack_resource(ceph.CEPH_CLUSTER, "c", _cluster(6)), pool],
+            config={"spare-hosts": 0},
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(("mons", "refused"), [(1, True), (2, True), (3, False), (4, True), (5, False)])
+def test_monitor_quorum(mons, refused):
+    found = check_resource(ceph.ceph_monitor_quorum, ceph.CEPH_CLUSTER, _cluster(7, mons))
+    assert bool(found) is refused, found
+
+
+def test_several_monitors_per_node_is_refused():
+    assert check_resource(
+        ceph.ceph_monitor_quorum, ceph.CEPH_CLUSTER, _cluster(7, 3, allowMultiplePerNode=True)
+    )
