@@ -1,0 +1,181 @@
+"""End to end, one case per rule family: a broken copy of stacks/Pulumi.dev.yaml planned offline with
+`aidc plan --config FILE --json` is refused (exit 1, the violation in the JSON). Where a component or the
+config model already refuses the input (exit 2, defence in depth), that is asserted instead, and the rule is
+shown to catch the same breach on the real program's recorded resources edited by hand."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policies.offline import evaluate
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "stacks" / "Pulumi.dev.yaml"
+
+pytestmark = pytest.mark.slow
+
+
+def _broken(tmp_path: Path, name: str, edit: Any) -> Path:
+    document = yaml.safe_load(DEV.read_text())
+    edit(document["config"])
+    path = tmp_path / f"Pulumi.{name}.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def _plan(path: Path) -> tuple[int, dict[str, Any] | None, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "aidc.cli", "plan", "--config", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
+    document = json.loads(result.stdout) if result.returncode in (0, 1) and result.stdout.strip() else None
+    return result.returncode, document, result.stderr
+
+
+def _set(path: str, value: Any):
+    def edit(config: dict[str, Any]) -> None:
+        key, *rest = path.split(".")
+        node = config.setdefault(key, {})
+        for part in rest[:-1]:
+            node = node.setdefault(part, {})
+        node[rest[-1]] = value
+
+    return edit
+
+
+REFUSED_BY_POLICY = [
+    ("ceph", _set("aidc:demand.storage.protection", {"replicas": 2}), "ceph-pool-redundancy"),
+    ("vpn-integrity", _set("aidc:vpn.integrity", "sha1"), "vpn-no-weak-algorithms"),
+    (
+        "vpn-ike",
+        lambda c: (_set("aidc:vpn.ike_version", "ikev1")(c), _set("aidc:vpn.encryption", "aes256")(c)),
+        "vpn-ikev2-only",
+    ),
+    ("vpn-dh", _set("aidc:vpn.dh_group", 2), "vpn-dh-group-minimum"),
+    (
+        "placement",
+        _set("aidc:aws.tags", {"aidc:classification": "confidential"}),
+        "placement-private-classifications",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "policy"), REFUSED_BY_POLICY, ids=[c[0] for c in REFUSED_BY_POLICY])
+def test_broken_stack_is_refused_by_the_pack(tmp_path, name, edit, policy):
+    code, document, stderr = _plan(_broken(tmp_path, name, edit))
+    assert code == 1, stderr
+    assert document is not None
+    found = [v for v in document["policy"]["violations"] if v["policy"] == policy]
+    assert found, document["policy"]["violations"]
+    assert all(v["enforcement"] == "mandatory" for v in found)
+    assert "mandatory policy violation" in stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="K3s server user data is a secret ('[secret]' offline) and the instances do "
+    "not yet carry metadata aidc.io/secrets-encryption: requested from components/k3s_cluster.py",
+)
+def test_k3s_without_secrets_encryption_is_refused(tmp_path):
+    code, document, stderr = _plan(_broken(tmp_path, "k3s", _set("aidc:k3s.secrets_encryption", False)))
+    assert code == 1, stderr
+    assert document is not None
+    assert any(v["policy"] == "k3s-secrets-encryption" for v in document["policy"]["violations"])
+
+
+def test_public_eks_endpoint_is_refused_before_the_pack(tmp_path):
+    code, _, stderr = _plan(_broken(tmp_path, "eks", _set("aidc:aws.endpoint_public_access", True)))
+    assert code == 2
+    assert "public_access_cidrs" in stderr
+
+
+@pytest.mark.xfail(
+    run=False,
+    reason="aidc plan hangs when OpenStackPrivateCloud refuses admin_cidrs 0.0.0.0/0 "
+    "(the GPU pools' deferred user data is never resolved): reported to the lead",
+)
+def test_open_admin_cidrs_are_refused_before_the_pack(tmp_path):
+    code, _, stderr = _plan(_broken(tmp_path, "os", _set("aidc:openstack.admin_cidrs", ["0.0.0.0/0"])))
+    assert code == 2
+    assert "admin_cidrs" in stderr
+
+
+# The same breaches on the real program's resources, edited by hand after planning (what a reviewer would
+# see if someone bypassed the components): the rules refuse every one.
+
+
+@pytest.fixture(scope="module")
+def dev_resources() -> list[dict[str, Any]]:
+    from aidc.offline import run_program
+    from config.load import read_config_values
+
+    return run_program("dev", read_config_values(DEV)).resources
+
+
+def _edit(resources: list[dict[str, Any]], resource_type: str, change: Any) -> list[dict[str, Any]]:
+    edited = copy.deepcopy(resources)
+    targets = [r for r in edited if r["type"] == resource_type]
+    assert targets, resource_type
+    change(targets[0]["inputs"])
+    return edited
+
+
+HAND_EDITS = [
+    (
+        "aws:eks/cluster:Cluster",
+        lambda i: i["vpcConfig"].update(endpointPublicAccess=True),
+        "aws-eks-endpoint-restricted",
+    ),
+    (
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        lambda i: i["metadataOptions"].update(httpTokens="optional"),
+        "aws-imdsv2-required",
+    ),
+    (
+        "aws:s3/bucketVersioning:BucketVersioning",
+        lambda i: i["versioningConfiguration"].update(status="Suspended"),
+        "aws-s3-bucket-versioning",
+    ),
+    (
+        "openstack:networking/secGroupRule:SecGroupRule",
+        lambda i: i.update(remoteIpPrefix="0.0.0.0/0"),
+        "openstack-no-open-admin-ingress",
+    ),
+    (
+        "openstack:compute/instance:Instance",
+        lambda i: i["metadata"].update({"aidc.io/secrets-encryption": "false"}),
+        "k3s-secrets-encryption",
+    ),
+    (
+        "kubernetes:ceph.rook.io/v1:CephCluster",
+        lambda i: i["spec"]["mon"].update(count=2),
+        "ceph-monitor-quorum",
+    ),
+    (
+        "aws:eks/nodeGroup:NodeGroup",
+        lambda i: i["scalingConfig"].update(desiredSize=9),
+        "planned-capacity-matches-sizing",
+    ),
+]
+
+
+def test_dev_stack_is_clean(dev_resources):
+    assert [v for v in evaluate(dev_resources) if v["enforcement"] == "mandatory"] == []
+
+
+@pytest.mark.parametrize(("resource_type", "change", "policy"), HAND_EDITS, ids=[c[2] for c in HAND_EDITS])
+def test_hand_edited_program_resources_are_refused(dev_resources, resource_type, change, policy):
+    violations = evaluate(_edit(dev_resources, resource_type, change))
+    assert policy in {v["policy"] for v in violations}, violations
