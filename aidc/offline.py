@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
-from pulumi.runtime.settings import SETTINGS, get_root_resource
+from pulumi.runtime.settings import SETTINGS, get_root_resource, set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -94,6 +94,9 @@ def run_program(
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(config_values(stack_config), [])
+    # Each run gets its own root Stack resource (set_mocks only makes one when none exists), so top-level
+    # resources are parented to this stack, not to the first stack planned in the process.
+    set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_mocks(mocks, project="aidc", stack=stack, preview=False, monitor=monitor)
 
     # The program runs inside the Pulumi stack function so that every outstanding registration is awaited

@@ -1,0 +1,163 @@
+"""`aidc plan`: the real program offline, the policy pack on it, the JSON contract, secrets as "[secret]",
+text/markdown views, the diff, and exit codes (0 ok, 1 mandatory violation, 2 bad input)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aidc.cli import main
+from config.load import STACKS_DIR, stack_file
+
+SHIPPED = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
+)
+
+
+@cache
+def _plan_json(stack: str) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["plan", "--stack", stack, "--json"])
+    return code, out.getvalue()
+
+
+def _walk(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _walk(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _walk(v)]
+    return [value]
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_every_shipped_stack_plans_clean(stack: str) -> None:
+    code, out = _plan_json(stack)
+    doc = json.loads(out)
+    assert code == 0, [v for v in doc["policy"]["violations"] if v["enforcement"] == "mandatory"]
+    assert doc["stack"] == stack
+    urns = {r["urn"] for r in doc["resources"]}
+    for resource in doc["resources"]:
+        assert set(resource) == {"urn", "type", "name", "parent", "inputs"}
+        assert (
+            resource["parent"] is None
+            or resource["parent"] in urns
+            or resource["parent"].endswith("pulumi:pulumi:Stack::aidc-" + stack)
+        )
+    assert doc["summary"]["resources"] == len(doc["resources"])
+    assert sum(doc["summary"]["by_type"].values()) == len(doc["resources"])
+    assert set(doc["summary"]["counts"]) == {
+        "gpu_nodes_public",
+        "gpu_nodes_private",
+        "osds",
+        "vpn_tunnels",
+        "edge_nodes",
+    }
+    assert doc["summary"]["cost"]["total_usd_per_month"] > 0
+    assert doc["plan"]["storage"]["osds"] == doc["summary"]["counts"]["osds"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_secret_is_shown_as_secret(stack: str) -> None:
+    _, out = _plan_json(stack)
+    doc = json.loads(out)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in doc["resources"]:
+        by_type.setdefault(r["type"], []).append(r)
+    for r in by_type["aws:ec2/vpnConnection:VpnConnection"]:
+        assert (r["inputs"]["tunnel1PresharedKey"], r["inputs"]["tunnel2PresharedKey"]) == (
+            "[secret]",
+            "[secret]",
+        )
+    for r in by_type["openstack:vpnaas/siteConnection:SiteConnection"]:
+        assert r["inputs"]["psk"] == "[secret]"
+    for r in by_type["openstack:compute/instance:Instance"]:
+        assert r["inputs"]["userData"] == "[secret]"
+    assert doc["exports"]["core_kubeconfig"] == "[secret]"
+    assert doc["exports"]["aws_kubeconfig"] == "[secret]"
+    # No key material or token in clear anywhere in the document.
+    for value in _walk(doc):
+        if isinstance(value, str):
+            assert "PRIVATE KEY" not in value and "token:" not in value, value[:80]
+
+
+def test_text_view_shows_the_tree_counts_cost_and_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    for text in (
+        "stack dev",
+        "aidc:aws:AwsGpuCluster",
+        "aws:eks/nodeGroup:NodeGroup",
+        "Resources by type",
+        "Planned capacity",
+        "Monthly cost",
+        "policy pack: no violations",
+        "secret inputs shown as",
+    ):
+        assert text in out, text
+
+
+def test_markdown_view_has_the_comment_marker_and_topology(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", "dev", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!-- aidc-plan:dev -->")
+    assert "```mermaid" in out
+
+
+def test_diff_against_itself_is_empty_and_against_an_edit_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "base.json"
+    base.write_text(_plan_json("dev")[1])
+    assert main(["plan", "--stack", "dev", "--diff", str(base), "--format", "json"]) == 0
+    same = json.loads(capsys.readouterr().out)
+    assert (
+        not same["resources"]["added"]
+        and not same["resources"]["removed"]
+        and not same["resources"]["changed"]
+    )
+
+    edited = yaml.safe_load(stack_file("dev").read_text())
+    edited["config"]["aidc:demand"]["storage"]["protection"] = {"replicas": 4}
+    head = tmp_path / "Pulumi.dev.yaml"
+    head.write_text(yaml.safe_dump(edited))
+    assert main(["plan", "--config", str(head), "--diff", str(base), "--format", "json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    changed = {c["urn"].split("::")[-1] for c in diff["resources"]["changed"]}
+    assert "ceph-pool-block" in changed
+
+
+def test_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text("config:\n  aidc:k3s: {core_servers: 2}\n")
+    assert main(["plan", "--config", str(bad)]) == 2
+    assert "aidc:k3s.core_servers" in capsys.readouterr().err
+
+
+def test_a_component_refusing_its_args_exits_2_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "Pulumi.open.yaml"
+    bad.write_text(
+        "config:\n  aidc:demand:\n    inference:\n      - {name: chat, peak_tokens_per_s: 1000, "
+        "tokens_per_s_per_gpu: 500, accelerator: l4-24gb}\n  aidc:openstack:\n"
+        "    admin_cidrs: ['0.0.0.0/0']\n"
+    )
+    assert main(["plan", "--config", str(bad), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "admin_cidrs[0]" in err and "Traceback" not in err
+
+
+def test_diff_against_a_bad_base_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = tmp_path / "base.json"
+    base.write_text("{not json")
+    assert main(["plan", "--stack", "dev", "--diff", str(base)]) == 2
+    assert "--diff" in capsys.readouterr().err
