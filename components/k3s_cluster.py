@@ -308,7 +308,12 @@ class K3sCluster(pulumi.ComponentResource):
             f"{name}-server-0",
             name=f"{args.cluster_name}-server-0",
             user_data=first_user_data,
-            metadata={"aidc.io/cluster": args.cluster_name, "aidc.io/role": "server"},
+            metadata={
+                "aidc.io/cluster": args.cluster_name,
+                "aidc.io/role": "server",
+                # User data is secret; the policy pack reads this flag instead.
+                "aidc.io/secrets-encryption": str(args.secrets_encryption).lower(),
+            },
             opts=os_child,
             **common_instance,  # type: ignore[arg-type]
         )
@@ -331,7 +336,12 @@ class K3sCluster(pulumi.ComponentResource):
                     f"{name}-server-{index}",
                     name=f"{args.cluster_name}-server-{index}",
                     user_data=joining_user_data,
-                    metadata={"aidc.io/cluster": args.cluster_name, "aidc.io/role": "server"},
+                    metadata={
+                        "aidc.io/cluster": args.cluster_name,
+                        "aidc.io/role": "server",
+                        # User data is secret; the policy pack reads this flag instead.
+                        "aidc.io/secrets-encryption": str(args.secrets_encryption).lower(),
+                    },
                     opts=os_child,
                     **common_instance,  # type: ignore[arg-type]
                 )

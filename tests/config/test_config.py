@@ -205,7 +205,9 @@ def test_edge_networks_are_stable_and_distinct() -> None:
 
 
 def test_overlapping_networks_across_clouds_are_refused() -> None:
-    with pytest.raises(ConfigError, match=r"aidc:aws.vpc_cidr \(10.20.0.0/16\) and aidc:openstack.network_cidr"):
+    with pytest.raises(
+        ConfigError, match=r"aidc:aws.vpc_cidr \(10.20.0.0/16\) and aidc:openstack.network_cidr"
+    ):
         parse_stack_config({"aidc:aws": {"vpc_cidr": "10.20.0.0/16"}})
     site = {"name": "a", "share": 1.0, "accelerator": "l4-24gb", "network_cidr": "10.20.5.0/24"}
     with pytest.raises(ConfigError, match="overlap"):

@@ -83,11 +83,6 @@ def test_broken_stack_is_refused_by_the_pack(tmp_path, name, edit, policy):
     assert "mandatory policy violation" in stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="K3s server user data is a secret ('[secret]' offline) and the instances do "
-    "not yet carry metadata aidc.io/secrets-encryption: requested from components/k3s_cluster.py",
-)
 def test_k3s_without_secrets_encryption_is_refused(tmp_path):
     code, document, stderr = _plan(_broken(tmp_path, "k3s", _set("aidc:k3s.secrets_encryption", False)))
     assert code == 1, stderr
