@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 import pulumi_aws as aws  # noqa: E402
 
+from aidc.config.load import STACKS_DIR, read_config_values, stack_file  # noqa: E402
 from aidc.offline import run_program  # noqa: E402
-from config.load import STACKS_DIR, read_config_values, stack_file  # noqa: E402
 
 GOAL_RATIO = 1.2
 

@@ -20,9 +20,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import parse_stack_config  # noqa: E402
-from sizing import size_stack  # noqa: E402
-from sizing.catalog import ACCELERATORS, INSTANCE_TYPES  # noqa: E402
+from aidc.catalog import ACCELERATORS, INSTANCE_TYPES  # noqa: E402
+from aidc.config import parse_stack_config  # noqa: E402
+from aidc.sizing import size_stack  # noqa: E402
 
 SIZING_TARGET_S = 1.0
 CLI_TARGET_S = 1.5

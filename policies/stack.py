@@ -4,7 +4,7 @@ monthly cost ceiling.
 
 The stack program tags what it plans: AWS resources carry tags aidc:workload, aidc:classification and
 aidc:planned-instances (the count sizing computed); OpenStack Heat stacks carry the same as "key=value"
-strings in `tags` (servers=N is the count they declare). Prices come from sizing.catalog (pure Python, no
+strings in `tags` (servers=N is the count they declare). Prices come from aidc.catalog (pure Python, no
 Pulumi). Nothing here builds a PolicyPack.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
 
+from aidc.catalog import DEFAULT_CATALOG, INSTANCE_TYPES
 from policies._common import (
     ADVISORY,
     MANDATORY,
@@ -24,7 +25,6 @@ from policies._common import (
     schema,
     tags_of,
 )
-from sizing.catalog import DEFAULT_CATALOG, INSTANCE_TYPES
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
@@ -140,7 +140,7 @@ _COST_SCHEMA = schema(
             "type": "object",
             "additionalProperties": {"type": "number", "minimum": 0},
             "default": {},
-            "description": "Instance type -> on-demand USD/hour, overriding sizing.catalog.",
+            "description": "Instance type -> on-demand USD/hour, overriding aidc.catalog.",
         },
         "spot-fraction": {
             "type": "number",

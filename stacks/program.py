@@ -16,16 +16,16 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 import pulumi_openstack as openstack
 
+from aidc.catalog import DEFAULT_CATALOG
+from aidc.config import ConfigError, StackConfig, parse_stack_config
+from aidc.config.load import AIDC_KEYS
+from aidc.sizing import InfeasibleDemand, size_stack
+from aidc.sizing.plan import CapacityPlan, EdgeSitePlan
 from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, GpuNodeGroup
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
 from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs
 from components.openstack_private_cloud import GpuPool, OpenStackPrivateCloud, OpenStackPrivateCloudArgs
 from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
-from config import ConfigError, StackConfig, parse_stack_config
-from config.load import AIDC_KEYS
-from sizing import InfeasibleDemand, size_stack
-from sizing.catalog import DEFAULT_CATALOG
-from sizing.plan import CapacityPlan, EdgeSitePlan
 
 STORAGE_POOL = "storage"  # the core cluster's Ceph hosts, an agent pool labelled for Rook
 STORAGE_LABEL = ("aidc.io/storage", "true")

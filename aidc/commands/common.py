@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config import ConfigError, load_config_file, load_stack_config, stack_file
+from aidc.config import ConfigError, load_config_file, load_stack_config, stack_file
 
 if TYPE_CHECKING:
-    from config import StackConfig
-    from sizing.plan import CapacityPlan
+    from aidc.config import StackConfig
+    from aidc.sizing.plan import CapacityPlan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -43,7 +43,7 @@ def source_path(args: argparse.Namespace) -> Path:
 
 
 def size(cfg: StackConfig) -> CapacityPlan:
-    from sizing import InfeasibleDemand, size_stack
+    from aidc.sizing import InfeasibleDemand, size_stack
 
     try:
         return size_stack(cfg)

@@ -42,9 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan_document(args: argparse.Namespace) -> dict[str, Any]:
     """Size, run the program under mocks, evaluate the policies: the `aidc plan --json` document."""
-    from config.load import read_config_values
-    from sizing.cost import cost_to_dict, monthly_cost
-    from sizing.serialize import plan_to_dict
+    from aidc.config.load import read_config_values
+    from aidc.sizing.cost import cost_to_dict, monthly_cost
+    from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
     plan = size(cfg)
@@ -53,9 +53,8 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
     except Exception as exc:  # already validated by load_config; this only re-reads the same file
         raise BadInput(str(exc)) from None
 
-    from policies.offline import evaluate
-
     from aidc.offline import run_program
+    from policies.offline import evaluate
 
     try:
         offline = run_program(cfg.stack, values, region=cfg.aws_region)

@@ -15,13 +15,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def size_document(args: argparse.Namespace) -> dict[str, Any]:
-    from sizing.serialize import plan_to_dict
+    from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
     plan = size(cfg)
     document = plan_to_dict(plan)
     try:
-        from sizing.cost import cost_to_dict, monthly_cost
+        from aidc.sizing.cost import cost_to_dict, monthly_cost
     except ImportError:  # cost model not present in this build
         return document
     document["cost"] = cost_to_dict(monthly_cost(plan, cfg))

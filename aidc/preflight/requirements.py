@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sizing.catalog import INSTANCE_TYPES
+from aidc.catalog import INSTANCE_TYPES
 
 if TYPE_CHECKING:
-    from config import StackConfig
-    from sizing.plan import CapacityPlan
+    from aidc.config import StackConfig
+    from aidc.sizing.plan import CapacityPlan
 
 
 @dataclass(frozen=True)

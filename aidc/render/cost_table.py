@@ -1,4 +1,4 @@
-"""Rich table of the monthly cost estimate (the dict `sizing.cost.cost_to_dict` returns)."""
+"""Rich table of the monthly cost estimate (the dict `aidc.sizing.cost.cost_to_dict` returns)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Markdown table of a monthly cost estimate (the dict `sizing.cost.cost_to_dict` returns), line by line with
+"""Markdown table of a monthly cost estimate (the dict `aidc.sizing.cost.cost_to_dict` returns), line by line with
 the formula, and the price source and date underneath. For `aidc plan --format markdown` without `--diff`."""
 
 from __future__ import annotations

@@ -33,10 +33,10 @@ def _size_document(source: Any) -> dict[str, Any]:
             "topology_mermaid: expected an `aidc plan --json` document (key plan), an `aidc size --json` "
             f"document (key placement) or a CapacityPlan; got a mapping with keys {sorted(source)[:8]}"
         )
-    from sizing.plan import CapacityPlan
+    from aidc.sizing.plan import CapacityPlan
 
     if isinstance(source, CapacityPlan):
-        from sizing.serialize import plan_to_dict
+        from aidc.sizing.serialize import plan_to_dict
 
         return plan_to_dict(source)
     raise ValueError(

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from aidc.cli import main
-from config.load import STACKS_DIR, stack_file
+from aidc.config.load import STACKS_DIR, stack_file
 
 SHIPPED = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aidc.cli import main
-from config.load import STACKS_DIR
+from aidc.config.load import STACKS_DIR
 
 SHIPPED = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigError, load_config_file, load_stack_config, parse_stack_config
-from config.load import STACKS_DIR
+from aidc.config import ConfigError, load_config_file, load_stack_config, parse_stack_config
+from aidc.config.load import STACKS_DIR
 
 SHIPPED = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")

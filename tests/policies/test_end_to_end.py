@@ -113,8 +113,8 @@ def test_open_admin_cidrs_are_refused_before_the_pack(tmp_path):
 
 @pytest.fixture(scope="module")
 def dev_resources() -> list[dict[str, Any]]:
+    from aidc.config.load import read_config_values
     from aidc.offline import run_program
-    from config.load import read_config_values
 
     return run_program("dev", read_config_values(DEV)).resources
 

@@ -114,8 +114,8 @@ def test_unknown_policy_in_config_is_a_value_error():
 def test_shipped_stacks_pass_the_pack(stack):
     from pathlib import Path
 
+    from aidc.config.load import read_config_values
     from aidc.offline import run_program
-    from config.load import read_config_values
 
     root = Path(__file__).resolve().parents[2]
     plan = run_program(stack, read_config_values(root / "stacks" / f"Pulumi.{stack}.yaml"))

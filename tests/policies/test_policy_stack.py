@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from policy_helpers import check_stack, stack_resource
 
+from aidc.catalog import INSTANCE_TYPES
 from policies import stack
-from sizing.catalog import INSTANCE_TYPES
 
 
 def _node_group(

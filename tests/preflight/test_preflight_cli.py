@@ -11,7 +11,7 @@ import yaml
 from moto import mock_aws
 
 from aidc.cli import main
-from config.load import STACKS_DIR
+from aidc.config.load import STACKS_DIR
 from tests.preflight.fake_openstack import FakeOpenStack
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from config import StackConfig
-from config.load import parse_stack_config
-from sizing import size_stack
-from sizing.cost import cost_to_dict, monthly_cost
-from sizing.serialize import plan_to_dict
+from aidc.config import StackConfig
+from aidc.config.load import parse_stack_config
+from aidc.sizing import size_stack
+from aidc.sizing.cost import cost_to_dict, monthly_cost
+from aidc.sizing.serialize import plan_to_dict
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 PROJECT = "aidc"

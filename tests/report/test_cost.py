@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from sizing import size_stack
-from sizing.cost import AWS_SERVICE_PRICES, HOURS_PER_MONTH, cost_to_dict, monthly_cost
+from aidc.sizing import size_stack
+from aidc.sizing.cost import AWS_SERVICE_PRICES, HOURS_PER_MONTH, cost_to_dict, monthly_cost
 from tests.report.plans import config_of, stack_values
 
 
@@ -122,5 +122,7 @@ def test_unknown_component_names_allowed_values(dev) -> None:
 
 
 def test_cost_module_does_not_import_pulumi() -> None:
-    code = "import sys, sizing.cost; sys.exit(1 if any(m.startswith('pulumi') for m in sys.modules) else 0)"
+    code = (
+        "import sys, aidc.sizing.cost; sys.exit(1 if any(m.startswith('pulumi') for m in sys.modules) else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -10,7 +10,7 @@ import pytest
 from aidc.report.diff import diff_plans
 from aidc.report.markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
 from aidc.report.topology import topology_mermaid
-from sizing import size_stack
+from aidc.sizing import size_stack
 from tests.report.plans import config_of, stack_values, synthetic_plan
 
 STACKS = ("dev", "staging", "prod", "ecommerce", "smart-city", "finance-risk", "medical-imaging")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config import StackConfig, parse_stack_config
+from aidc.config import StackConfig, parse_stack_config
 
 
 def stack(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sizing import size_stack
-from sizing.catalog import DEFAULT_CATALOG
-from sizing.compute import training_flops, training_gpu_hours
+from aidc.catalog import DEFAULT_CATALOG
+from aidc.sizing import size_stack
+from aidc.sizing.compute import training_flops, training_gpu_hours
 from tests.sizing.helpers import stack
 
 

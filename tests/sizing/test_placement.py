@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sizing import InfeasibleDemand, size_stack
+from aidc.sizing import InfeasibleDemand, size_stack
 from tests.sizing.helpers import stack
 
 

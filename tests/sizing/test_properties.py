@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config import ConfigError, parse_stack_config, stack_file
-from sizing import InfeasibleDemand, size_stack
+from aidc.config import ConfigError, parse_stack_config, stack_file
+from aidc.sizing import InfeasibleDemand, size_stack
 
 ACCELERATORS = ["a100-80gb", "h100-80gb", "l40s-48gb", "l4-24gb"]
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

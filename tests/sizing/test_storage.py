@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sizing import size_stack
-from sizing.storage import pg_num
+from aidc.sizing import size_stack
+from aidc.sizing.storage import pg_num
 from tests.sizing.helpers import stack
 
 

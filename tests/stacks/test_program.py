@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from aidc.config import parse_stack_config
+from aidc.config.load import STACKS_DIR, read_config_values, stack_file
 from aidc.offline import OfflinePlan, run_program
-from config import parse_stack_config
-from config.load import STACKS_DIR, read_config_values, stack_file
-from sizing import size_stack
-from sizing.plan import CapacityPlan
+from aidc.sizing import size_stack
+from aidc.sizing.plan import CapacityPlan
 
 SHIPPED = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 
-from config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
-from sizing.catalog import Catalog
-from sizing.figure import Figure
-from sizing.plan import EdgeAllocation, EdgeSitePlan, InferenceSizing, TrainingSizing
+from aidc.catalog import Catalog
+from aidc.config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import EdgeAllocation, EdgeSitePlan, InferenceSizing, TrainingSizing
 
 HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600

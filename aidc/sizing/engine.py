@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from config.model import StackConfig
-from sizing.catalog import DEFAULT_CATALOG, Catalog
-from sizing.compute import size_edge_sites, size_inference, size_training
-from sizing.network import size_network
-from sizing.placement import place
-from sizing.plan import CapacityPlan
-from sizing.security import size_security
-from sizing.storage import size_storage
+from aidc.catalog import DEFAULT_CATALOG, Catalog
+from aidc.config.model import StackConfig
+from aidc.sizing.compute import size_edge_sites, size_inference, size_training
+from aidc.sizing.network import size_network
+from aidc.sizing.placement import place
+from aidc.sizing.plan import CapacityPlan
+from aidc.sizing.security import size_security
+from aidc.sizing.storage import size_storage
 
 
 def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:

@@ -16,8 +16,7 @@ from __future__ import annotations
 import ipaddress
 import math
 
-from config.model import StackConfig
-from sizing.catalog import (
+from aidc.catalog import (
     DIRECT_CONNECT_PORT_GBPS,
     DIRECT_CONNECT_SOURCE,
     VPN_MAX_SANE_TUNNELS,
@@ -26,8 +25,9 @@ from sizing.catalog import (
     VPN_TUNNEL_GBPS_STANDARD,
     VPN_TUNNELS_PER_CONNECTION,
 )
-from sizing.figure import Figure
-from sizing.plan import NetworkPlan, TransferSizing
+from aidc.config.model import StackConfig
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import NetworkPlan, TransferSizing
 
 SECONDS_PER_HOUR = 3600
 BITS_PER_BYTE = 8

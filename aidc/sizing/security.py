@@ -7,10 +7,10 @@ may not leave the core). Transfers of such data may only flow into the private c
 
 from __future__ import annotations
 
-from config.model import PRIVATE_ONLY, StackConfig
-from sizing.errors import InfeasibleDemand
-from sizing.figure import Figure
-from sizing.plan import Control, InferenceSizing, SecurityPlan
+from aidc.config.model import PRIVATE_ONLY, StackConfig
+from aidc.sizing.errors import InfeasibleDemand
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import Control, InferenceSizing, SecurityPlan
 
 PLACEMENT = {
     "public": ("private", "edge", "public"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sizing.figure import Figure
+from aidc.sizing.figure import Figure
 
 
 @dataclass(frozen=True)

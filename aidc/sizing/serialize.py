@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sizing.figure import Figure
-from sizing.plan import CapacityPlan
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import CapacityPlan
 
 
 def _clean(value: Any) -> Any:

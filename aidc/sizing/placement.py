@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from config.model import PRIVATE_ONLY, StackConfig
-from sizing.catalog import Catalog, InstanceType
-from sizing.errors import InfeasibleDemand
-from sizing.figure import Figure
-from sizing.plan import InferenceSizing, Placement, PrivateGroup, PublicGroup, TrainingSizing
+from aidc.catalog import Catalog, InstanceType
+from aidc.config.model import PRIVATE_ONLY, StackConfig
+from aidc.sizing.errors import InfeasibleDemand
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import InferenceSizing, Placement, PrivateGroup, PublicGroup, TrainingSizing
 
 HOURS_PER_MONTH = 730
 

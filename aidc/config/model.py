@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sizing.catalog import ACCELERATORS, INSTANCE_TYPES
+from aidc.catalog import ACCELERATORS, INSTANCE_TYPES
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "restricted")

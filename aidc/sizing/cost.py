@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sizing.catalog import DEFAULT_CATALOG, Catalog
-from sizing.figure import Figure
-from sizing.plan import CapacityPlan
+from aidc.catalog import DEFAULT_CATALOG, Catalog
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import CapacityPlan
 
 if TYPE_CHECKING:
-    from config.model import StackConfig
+    from aidc.config.model import StackConfig
 
 HOURS_PER_MONTH = 730  # AWS pricing pages bill a month as 730 hours
 

@@ -4,8 +4,8 @@
 `ConfigError` whose message names the key path and the allowed values. No Pulumi import here.
 """
 
-from config.load import ConfigError, load_config_file, load_stack_config, parse_stack_config, stack_file
-from config.model import (
+from aidc.config.load import ConfigError, load_config_file, load_stack_config, parse_stack_config, stack_file
+from aidc.config.model import (
     AwsSettings,
     Capacity,
     Demand,

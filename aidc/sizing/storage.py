@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 
-from config.model import StackConfig
-from sizing.figure import Figure
-from sizing.plan import CephPool, StoragePlan
+from aidc.config.model import StackConfig
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import CephPool, StoragePlan
 
 TARGET_PGS_PER_OSD = 100
 MIN_PG_NUM = 32

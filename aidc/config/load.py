@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from config.model import StackConfig
+from aidc.config.model import StackConfig
 
-STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
+STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 # aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
 AIDC_KEYS = ("demand", "capacity", "aws", "openstack", "vpn", "edge", "k3s", "ceph", "policy")
 
