@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from aidc.config.model import StackConfig
+from aidc.types import NAME_MAX, SLUG_PATTERN
 
 STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 # aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
@@ -64,8 +65,11 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return f"{msg.lower()}, got {error.get('input')!r}"
     if kind == "string_pattern_mismatch":
-        if str(error.get("ctx", {}).get("pattern", "")).startswith("^[a-z]([a-z0-9-]"):
-            return f"{error.get('input')!r} is not a name: use 1-32 lower-case letters, digits and '-'"
+        if error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+            return (
+                f"{error.get('input')!r} is not a name: use 1-{NAME_MAX} lower-case letters, digits and '-', "
+                "starting with a letter"
+            )
         return f"{error.get('input')!r} does not match {error.get('ctx', {}).get('pattern')}"
     return msg.removeprefix("Value error, ")
 

@@ -14,13 +14,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aidc.catalog import ACCELERATORS, INSTANCE_TYPES
+from aidc.types import Name
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
 PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 
 # Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
-Slug = Annotated[str, Field(pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$", description="lower-case slug")]
+Slug = Name
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
