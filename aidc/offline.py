@@ -83,17 +83,17 @@ def config_values(stack_config: Mapping[str, Any]) -> dict[str, str]:
 
 def run_program(
     stack: str,
-    stack_config: Mapping[str, Any],
-    region: str = "us-east-1",
     program: Callable[[], Any] | None = None,
+    region: str = "us-east-1",
+    stack_config: Mapping[str, Any] | None = None,
 ) -> OfflinePlan:
-    """Run stacks/__main__.py (or `program`, for benchmarks) under mocks with this config; raise whatever the
-    program raises."""
+    """Run `program` (default: stacks/__main__.py, which reads `stack_config` as the engine would hand it) under
+    mocks; raise whatever the program raises. `aidc plan` passes the program for the plan it already sized."""
     mocks = AidcMocks(region=region)
     monitor = _RecordingMonitor(mocks)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    pulumi.runtime.set_all_config(config_values(stack_config), [])
+    pulumi.runtime.set_all_config(config_values(stack_config or {}), [])
     # Each run gets its own root Stack resource (set_mocks only makes one when none exists), so top-level
     # resources are parented to this stack, not to the first stack planned in the process.
     set_root_resource(None)  # type: ignore[arg-type]

@@ -44,10 +44,10 @@ def measure(stack: str, repeats: int) -> dict[str, Any]:
     plan_times, bare_times, resources = [], [], 0
     for _ in range(repeats):
         start = time.perf_counter()
-        resources = len(run_program(stack, values).resources)
+        resources = len(run_program(stack, stack_config=values).resources)
         plan_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        run_program(stack, values, program=_bare_loop(resources))
+        run_program(stack, program=_bare_loop(resources))
         bare_times.append(time.perf_counter() - start)
     plan_s, bare_s = statistics.median(plan_times), statistics.median(bare_times)
     return {
@@ -73,7 +73,9 @@ def main() -> int:
         ),
     )
     args = parser.parse_args()
-    run_program("dev", read_config_values(stack_file("dev")))  # warm imports, so no stack pays for them
+    run_program(
+        "dev", stack_config=read_config_values(stack_file("dev"))
+    )  # warm imports, so no stack pays for them
     rows = [measure(stack, args.repeats) for stack in args.stacks]
     ok = all(row["ratio"] <= GOAL_RATIO for row in rows)
     if args.json:

@@ -14,11 +14,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from aidc.catalog import DEFAULT_CATALOG, INSTANCE_TYPES
 from policies._common import (
     ADVISORY,
     MANDATORY,
-    as_list,
     config_of,
     get,
     resources_of,
@@ -28,10 +26,11 @@ from policies._common import (
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
-HOURS_PER_MONTH = 730  # AWS bills a month as 730 hours (as sizing/cost.py)
 CLASSIFICATION_TAG = "aidc:classification"
 WORKLOAD_TAG = "aidc:workload"
 PLANNED_TAG = "aidc:planned-instances"
+LOCATION_TAG = "aidc:location"
+COST_TAG = "aidc:usd-per-month"
 
 _PLACEMENT_SCHEMA = schema(
     {
@@ -39,33 +38,45 @@ _PLACEMENT_SCHEMA = schema(
             "type": "array",
             "items": {"type": "string", "enum": ["public", "internal", "confidential", "restricted"]},
             "default": ["confidential", "restricted"],
-            "description": "Data classifications that must never be placed in the public cloud.",
-        }
+            "description": "Data classifications that must never be placed in a public cloud.",
+        },
+        "owned-locations": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["private", "edge"],
+            "description": "Locations the organisation owns; every other aidc:location is a public cloud.",
+        },
     }
 )
 
 
-def _classification(resource: PolicyResource) -> str | None:
-    tags = tags_of(resource.props)
-    labels = get(resource.props, "labels", default={})
-    value = tags.get(CLASSIFICATION_TAG) or get(labels, "aidc.io/classification")
+def _tag_or_label(resource: PolicyResource, tag: str, label: str) -> str | None:
+    value = tags_of(resource.props).get(tag) or get(resource.props, "labels", label)
     return None if value is None else str(value)
 
 
 def _validate_placement(args: StackValidationArgs, report: ReportViolation) -> None:
-    private_only = set(config_of(args, _PLACEMENT_SCHEMA)["private-only-classifications"])
+    config = config_of(args, _PLACEMENT_SCHEMA)
+    private_only, owned = set(config["private-only-classifications"]), set(config["owned-locations"])
     for resource in args.resources:
-        if not resource.resource_type.startswith("aws:"):
+        classification = _tag_or_label(resource, CLASSIFICATION_TAG, "aidc.io/classification")
+        if classification not in private_only:
             continue
-        classification = _classification(resource)
-        if classification in private_only:
-            workload = tags_of(resource.props).get(WORKLOAD_TAG, resource.name)
-            report(
-                f"{resource.name} ({workload}) holds {classification} data in the public cloud: "
-                f"{', '.join(sorted(private_only))} workloads and data stay in the private cloud — add private "
-                "GPU capacity (aidc:capacity.private.gpus) or storage, or correct the workload's classification.",
-                resource.urn,
-            )
+        location = _tag_or_label(resource, LOCATION_TAG, "aidc.io/location")
+        if location in owned:
+            continue
+        workload = tags_of(resource.props).get(WORKLOAD_TAG, resource.name)
+        where = (
+            f"in {location}, a public cloud"
+            if location
+            else "with no aidc:location, so possibly in a public cloud"
+        )
+        report(
+            f"{resource.name} ({workload}) holds {classification} data {where}: "
+            f"{', '.join(sorted(private_only))} workloads and data stay in {', '.join(sorted(owned))} — add private "
+            "GPU capacity (aidc:capacity.private.gpus) or storage, or correct the workload's classification.",
+            resource.urn,
+        )
 
 
 placement_private_classifications = StackValidationPolicy(
@@ -136,62 +147,44 @@ _COST_SCHEMA = schema(
             "default": None,
             "description": "Largest monthly cost of the stack's public GPU node groups; null turns the rule off.",
         },
-        "usd-per-hour": {
-            "type": "object",
-            "additionalProperties": {"type": "number", "minimum": 0},
-            "default": {},
-            "description": "Instance type -> on-demand USD/hour, overriding aidc.catalog.",
-        },
-        "spot-fraction": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "maximum": 1,
-            "default": DEFAULT_CATALOG.spot_fraction_of_on_demand,
-            "description": "Spot price as a fraction of on-demand.",
-        },
     }
 )
 
 
-def node_group_monthly_usd(
-    group: PolicyResource, prices: dict[str, float], spot_fraction: float
-) -> float | None:
-    """instance type price × desired size × 730 h (× spot fraction for SPOT); None for an unpriced type."""
-    types = [str(t) for t in as_list(get(group.props, "instanceTypes"))]
-    if not types:
+def planned_monthly_usd(resource: PolicyResource) -> float | None:
+    """The plan's monthly cost of a node group (its aidc:usd-per-month tag); None when it carries none."""
+    value = tags_of(resource.props).get(COST_TAG)
+    try:
+        cost = float(value) if value is not None else None
+    except (TypeError, ValueError):
         return None
-    price = prices.get(types[0])
-    if price is None and types[0] in INSTANCE_TYPES:
-        price = INSTANCE_TYPES[types[0]].usd_per_hour
-    if price is None:
-        return None
-    desired = _int(get(group.props, "scalingConfig", "desiredSize")) or 0
-    factor = spot_fraction if get(group.props, "capacityType") == "SPOT" else 1.0
-    return price * factor * desired * HOURS_PER_MONTH
+    return cost if cost is not None and cost >= 0 and cost != float("inf") else None
 
 
 def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
-    config = config_of(args, _COST_SCHEMA)
-    ceiling = config["monthly-cost-ceiling-usd"]
+    ceiling = config_of(args, _COST_SCHEMA)["monthly-cost-ceiling-usd"]
     if ceiling is None:
         return
-    prices = {str(k): float(v) for k, v in dict(config["usd-per-hour"]).items()}
     total = 0.0
     lines: list[str] = []
     unpriced: list[str] = []
     for group in resources_of(args.resources, NODE_GROUP):
-        cost = node_group_monthly_usd(group, prices, float(config["spot-fraction"]))
+        cost = planned_monthly_usd(group)
         if cost is None:
             unpriced.append(group.name)
             continue
         total += cost
         lines.append(f"{group.name} ${cost:,.0f}")
-    if total > float(ceiling):
-        note = f" (not priced: {', '.join(unpriced)})" if unpriced else ""
+    if total > float(ceiling) or unpriced:
+        note = (
+            f"; not priced by the plan (no {COST_TAG} tag, so added outside sizing): {', '.join(unpriced)}"
+            if unpriced
+            else ""
+        )
         report(
-            f"The stack's GPU node groups cost ${total:,.0f}/month ({'; '.join(lines)}){note}, above the ceiling "
-            f"of ${float(ceiling):,.0f}: lower the demand, use spot or cheaper accelerators, move work to the "
-            "private cloud, or raise aidc:policy.monthly_cost_ceiling_usd.",
+            f"The stack's GPU node groups cost ${total:,.0f}/month ({'; '.join(lines) or 'none'}){note}, "
+            f"against a ceiling of ${float(ceiling):,.0f}: lower the demand, use spot or cheaper accelerators, "
+            "move work to the private cloud, or raise aidc:policy.monthly_cost_ceiling_usd.",
             None,
         )
 

@@ -1,26 +1,36 @@
-"""The Pulumi program: read the stack's config once, size it, hand each component its slice of the plan,
+"""The Pulumi program: read the stack's config once, size it once, hand each component its slice of the plan,
 export what an operator needs.
 
-This is the only module that knows both the CapacityPlan and the components. Resource names come from
-stable identities (component role, workload, edge site, instance type, pool), never from counts, so growing
-or shrinking demand changes counts in place. Renaming anything here replaces live infrastructure: add
-`aliases` first.
+This is the only module that knows both the CapacityPlan and the components. `main()` is what the Pulumi
+CLI runs (stacks/__main__.py); `deploy(cfg, plan)` is the same program for a plan already made (`aidc plan`
+sizes once and runs this under mocks, so the plan it prints is the plan the program used).
+
+Every component's Args are built — and so validated — before the first resource is declared: a refused Arg
+leaves nothing half-declared. Components that need each other's outputs (the GPU pools need the core
+cluster's join data, the core cluster needs the pools' network) are wired through `Wire`s, deferred outputs
+that are always resolved: with the producer's output, or, if construction stops, with an error.
+
+Resource names come from stable identities (component role, workload, edge site, instance type, pool),
+never from counts, so growing or shrinking demand changes counts in place. Renaming anything here replaces
+live infrastructure: add `aliases` first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 import pulumi_openstack as openstack
 
-from aidc.catalog import DEFAULT_CATALOG
 from aidc.config import ConfigError, StackConfig, parse_stack_config
 from aidc.config.load import AIDC_KEYS
 from aidc.sizing import InfeasibleDemand, size_stack
-from aidc.sizing.plan import CapacityPlan, EdgeSitePlan
+from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
 from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, GpuNodeGroup
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
 from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs
@@ -29,6 +39,9 @@ from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
 
 STORAGE_POOL = "storage"  # the core cluster's Ceph hosts, an agent pool labelled for Rook
 STORAGE_LABEL = ("aidc.io/storage", "true")
+# Tags and labels the policy pack reads: what sizing planned, for which workload, data class and location.
+WORKLOAD_TAG, CLASSIFICATION_TAG, LOCATION_TAG = "aidc:workload", "aidc:classification", "aidc:location"
+PLANNED_TAG, COST_TAG = "aidc:planned-instances", "aidc:usd-per-month"
 
 
 def read_config() -> StackConfig:
@@ -41,275 +54,368 @@ def read_config() -> StackConfig:
     return parse_stack_config(values, stack=pulumi.get_stack())
 
 
-def planned_tags(workload: str, classification: str, planned: int) -> dict[str, str]:
-    """Tags the policy pack checks: what the sizing engine planned, for which workload and data class."""
+# --- wiring ------------------------------------------------------------------------------------------------
+class Wire:
+    """A value one component produces that Args built earlier consume (a deferred output)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.output: pulumi.Output[Any]
+        self.output, self._resolve = pulumi.deferred_output()
+        self.resolved = False
+
+    def connect(self, value: pulumi.Input[Any]) -> None:
+        self._resolve(pulumi.Output.from_input(value))
+        self.resolved = True
+
+    def fail(self, error: BaseException) -> None:
+        """Resolve with the error that stopped construction, so nothing waits for ever on a component that
+        was never built, and whoever awaits this wire sees that same error."""
+
+        def refuse(_: object) -> None:
+            raise error
+
+        self.connect(pulumi.Output.from_input(None).apply(refuse))
+
+
+class Wires:
+    def __init__(self) -> None:
+        self._all: list[Wire] = []
+
+    def new(self, what: str) -> Wire:
+        wire = Wire(what)
+        self._all.append(wire)
+        return wire
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException as exc:
+            for wire in self._all:
+                if not wire.resolved:
+                    wire.fail(exc)
+            raise
+
+
+# --- the plan's slices as Args (no resources yet) ------------------------------------------------------------
+def planned_tags(group: PublicGroup, plan: CapacityPlan) -> dict[str, str]:
+    """Tags the policy pack checks: the planned count and monthly cost, the workload, its data class and place."""
     return {
-        "aidc:workload": workload,
-        "aidc:classification": classification,
-        "aidc:planned-instances": str(planned),
+        WORKLOAD_TAG: group.workload,
+        CLASSIFICATION_TAG: group.classification,
+        PLANNED_TAG: str(group.instances.int),
+        LOCATION_TAG: group.location,
+        COST_TAG: f"{plan.cost.group_usd_per_month[group.name].value:.2f}",
     }
 
 
-def _classification(plan: CapacityPlan, workload: str) -> str:
-    levels = {t.name: t.classification for t in plan.training} | {
-        w.name: w.classification for w in plan.inference
-    }
-    return levels[workload]
+def gpu_agent_pool(group: PrivateGroup) -> AgentPool:
+    return AgentPool(
+        name=group.workload,
+        flavor=group.flavor,
+        count=group.servers,
+        gpu=True,
+        accelerator=group.accelerator,
+        labels={"aidc.io/workload": group.workload, "aidc.io/classification": group.classification},
+    )
 
 
-def build_private(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
+@dataclass
+class PrivateArgs:
+    cloud: OpenStackPrivateCloudArgs
+    core: K3sClusterArgs
+    ceph: CephStorageArgs
+    gpu_agents: dict[str, tuple[AgentPool, Wire]]  # workload -> its K3s agent pool and its user-data wire
+    network: dict[str, Wire]  # private cloud outputs the core cluster consumes
+
+
+def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateArgs:
     """Private core: tenant network, core K3s cluster (servers + Ceph hosts), GPU pools that join it, Ceph."""
     os_cfg = cfg.openstack
-    # The GPU servers join the core cluster as agents; their user data needs the cluster, which needs the
-    # network the GPU pools' component creates: deferred outputs break that construction-order cycle.
-    deferred: dict[str, tuple[Callable[[pulumi.Output[str]], None], AgentPool]] = {}
-    gpu_pools = []
-    for group in plan.placement.private:
-        flavor = os_cfg.gpu_flavor(group.accelerator, group.gpus_per_server)
-        user_data: pulumi.Output[str]
-        resolve: Callable[[pulumi.Output[str]], None]
-        user_data, resolve = pulumi.deferred_output()
-        deferred[group.workload] = (
-            resolve,
-            AgentPool(
-                name=group.workload,
-                flavor=flavor,
-                count=group.servers,
-                gpu=True,
-                accelerator=group.accelerator,
-                labels={
-                    "aidc.io/workload": group.workload,
-                    "aidc.io/classification": _classification(plan, group.workload),
-                },
-            ),
-        )
-        gpu_pools.append(
+    gpu_agents = {
+        g.workload: (gpu_agent_pool(g), wires.new(f"user data of GPU pool {g.workload}"))
+        for g in plan.placement.private
+    }
+    cloud = OpenStackPrivateCloudArgs(
+        image=os_cfg.image,
+        network_cidr=os_cfg.network_cidr,
+        external_network=os_cfg.external_network,
+        dns_nameservers=os_cfg.dns_nameservers,
+        admin_cidrs=os_cfg.admin_cidrs,
+        ssh_public_key=os_cfg.ssh_public_key,
+        root_volume_gb=os_cfg.root_volume_gb,
+        gpu_pools=[
             GpuPool(
                 name=group.workload,
-                flavor=flavor,
+                flavor=group.flavor,
                 servers=group.servers,
                 accelerator=group.accelerator,
                 gpus_per_server=group.gpus_per_server,
-                user_data=user_data,
+                user_data=gpu_agents[group.workload][1].output,
             )
-        )
-    private = OpenStackPrivateCloud(
-        "private",
-        OpenStackPrivateCloudArgs(
-            image=os_cfg.image,
-            network_cidr=os_cfg.network_cidr,
-            external_network=os_cfg.external_network,
-            dns_nameservers=os_cfg.dns_nameservers,
-            admin_cidrs=os_cfg.admin_cidrs,
-            ssh_public_key=os_cfg.ssh_public_key,
-            root_volume_gb=os_cfg.root_volume_gb,
-            gpu_pools=gpu_pools,
-        ),
+            for group in plan.placement.private
+        ],
     )
+    network = {
+        key: wires.new(f"private cloud {key}") for key in ("network_id", "security_group_ids", "keypair_name")
+    }
     storage = plan.storage
-    core = K3sCluster(
-        "core",
-        K3sClusterArgs(
-            cluster_name="core",
-            server_flavor=os_cfg.server_flavor,
-            image=os_cfg.image,
-            network_id=private.network_id,
-            security_group_ids=private.security_group_ids,
-            keypair_name=private.keypair_name,
-            version=cfg.k3s.version,
-            servers=cfg.k3s.core_servers,
-            secrets_encryption=cfg.k3s.secrets_encryption,
-            agent_pools=[
-                AgentPool(
-                    name=STORAGE_POOL,
-                    flavor=os_cfg.storage_flavor,
-                    count=storage.hosts.int,
-                    labels=dict([STORAGE_LABEL]),
-                )
-            ],
-        ),
+    core = K3sClusterArgs(
+        cluster_name="core",
+        server_flavor=os_cfg.server_flavor,
+        image=os_cfg.image,
+        network_id=network["network_id"].output,
+        security_group_ids=network["security_group_ids"].output,
+        keypair_name=network["keypair_name"].output,
+        version=cfg.k3s.version,
+        servers=cfg.k3s.core_servers,
+        secrets_encryption=cfg.k3s.secrets_encryption,
+        agent_pools=[
+            AgentPool(
+                name=STORAGE_POOL,
+                flavor=os_cfg.storage_flavor,
+                count=storage.hosts.int,
+                labels=dict([STORAGE_LABEL]),
+            )
+        ],
     )
-    for resolve, pool in deferred.values():
-        resolve(core.agent_user_data(pool))
-    core_kubernetes = kubernetes.Provider("core-kubernetes", kubeconfig=core.kubeconfig)
-    ceph = CephStorage(
-        "ceph",
-        CephStorageArgs(
-            # Heat names the pool's servers <cluster>-<pool>-<index>; K3s names nodes after their hosts.
-            storage_nodes=[f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)],
-            pools=[
-                CephPoolSpec(
-                    name=p.name,
-                    kind=p.kind,
-                    pg_num=p.pg_num.int,
-                    replicated_size=p.replicated_size,
-                    erasure_k=p.erasure_k,
-                    erasure_m=p.erasure_m,
-                    failure_domain=p.failure_domain,
-                )
-                for p in storage.pools
-            ],
-            rook_chart_version=cfg.ceph.rook_chart_version,
-            ceph_image=cfg.ceph.ceph_image,
-            monitors=storage.monitors.int,
-            storage_node_label="=".join(STORAGE_LABEL),
-            device_filter=cfg.ceph.device_filter,
-        ),
-        opts=pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes}),
+    ceph = CephStorageArgs(
+        # Heat names the pool's servers <cluster>-<pool>-<index>; K3s names nodes after their hosts.
+        storage_nodes=[f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)],
+        pools=[
+            CephPoolSpec(
+                name=p.name,
+                kind=p.kind,
+                pg_num=p.pg_num.int,
+                replicated_size=p.replicated_size,
+                erasure_k=p.erasure_k,
+                erasure_m=p.erasure_m,
+                failure_domain=p.failure_domain,
+            )
+            for p in storage.pools
+        ],
+        rook_chart_version=cfg.ceph.rook_chart_version,
+        ceph_image=cfg.ceph.ceph_image,
+        monitors=storage.monitors.int,
+        storage_node_label="=".join(STORAGE_LABEL),
+        device_filter=cfg.ceph.device_filter,
     )
-    return {"private": private, "core": core, "ceph": ceph}
+    return PrivateArgs(cloud=cloud, core=core, ceph=ceph, gpu_agents=gpu_agents, network=network)
 
 
-def build_edge_site(cfg: StackConfig, site_plan: EdgeSitePlan) -> tuple[OpenStackPrivateCloud, K3sCluster]:
+@dataclass
+class EdgeArgs:
+    network: OpenStackPrivateCloudArgs
+    cluster: K3sClusterArgs
+    wires: dict[str, Wire]
+    region: str | None
+
+
+def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference."""
-    site = next(s for s in cfg.edge.sites if s.name == site_plan.name)
     os_cfg = cfg.openstack
-    provider = openstack.Provider(f"edge-{site.name}-openstack", region=site.region) if site.region else None
-    opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
-    network = OpenStackPrivateCloud(
-        f"edge-{site.name}-net",
-        OpenStackPrivateCloudArgs(
+    network = {
+        key: wires.new(f"edge {site.name} {key}")
+        for key in ("network_id", "security_group_ids", "keypair_name")
+    }
+    return EdgeArgs(
+        network=OpenStackPrivateCloudArgs(
             image=os_cfg.image,
-            network_cidr=site.cidr,
+            network_cidr=site.network_cidr,
             external_network=os_cfg.external_network,
             dns_nameservers=os_cfg.dns_nameservers,
             admin_cidrs=os_cfg.admin_cidrs,
             ssh_public_key=os_cfg.ssh_public_key,
             root_volume_gb=os_cfg.root_volume_gb,
         ),
-        opts=opts,
-    )
-    return network, K3sCluster(
-        f"edge-{site.name}",
-        K3sClusterArgs(
+        cluster=K3sClusterArgs(
             cluster_name=f"edge-{site.name}",
             server_flavor=os_cfg.server_flavor,
             image=os_cfg.image,
-            network_id=network.network_id,
-            security_group_ids=network.security_group_ids,
-            keypair_name=network.keypair_name,
+            network_id=network["network_id"].output,
+            security_group_ids=network["security_group_ids"].output,
+            keypair_name=network["keypair_name"].output,
             version=cfg.k3s.version,
-            servers=site_plan.servers,
+            servers=site.servers,
             secrets_encryption=cfg.k3s.secrets_encryption,
             agent_pools=[
                 AgentPool(
                     name="gpu",
-                    flavor=site_plan.flavor,
-                    count=site_plan.nodes.int,
+                    flavor=site.flavor,
+                    count=site.nodes.int,
                     gpu=True,
-                    accelerator=site_plan.accelerator,
+                    accelerator=site.accelerator,
                 )
             ],
-            provider=provider,
         ),
+        wires=network,
+        region=site.region,
     )
 
 
-def build_aws(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuCluster:
-    groups = [
-        GpuNodeGroup(
-            name=f"{g.workload}-{g.instance_type.replace('.', '-')}",
-            instance_type=g.instance_type,
-            desired=g.instances.int,
-            min_size=g.instances.int,
-            max_size=g.instances.int,
-            spot=g.spot,
-            efa=g.efa,
-            efa_interfaces=max(1, DEFAULT_CATALOG.instance_types[g.instance_type].efa_interfaces),
-            gpus_per_instance=DEFAULT_CATALOG.instance_types[g.instance_type].gpus,
-            accelerator=g.accelerator,
-            labels={"aidc.io/workload": g.workload, "aidc.io/kind": g.kind},
-            tags=planned_tags(g.workload, _classification(plan, g.workload), g.instances.int),
-        )
-        for g in plan.placement.public
-    ]
+def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
     aws = cfg.aws
-    return AwsGpuCluster(
-        "aws",
-        AwsGpuClusterArgs(
-            vpc_cidr=aws.vpc_cidr,
-            azs=list(cfg.azs),
-            eks_version=aws.eks_version,
-            system_instance_type=aws.system_instance_type,
-            system_nodes=aws.system_nodes,
-            endpoint_public_access=aws.endpoint_public_access,
-            public_access_cidrs=list(aws.public_access_cidrs),
-            tags={"aidc:stack": cfg.stack, **aws.tags},
-            gpu_node_groups=groups,
-        ),
+    return AwsGpuClusterArgs(
+        vpc_cidr=aws.vpc_cidr,
+        azs=list(cfg.azs),
+        eks_version=aws.eks_version,
+        system_instance_type=aws.system_instance_type,
+        system_nodes=aws.system_nodes,
+        endpoint_public_access=aws.endpoint_public_access,
+        public_access_cidrs=list(aws.public_access_cidrs),
+        tags={"aidc:stack": cfg.stack, **aws.tags},
+        gpu_node_groups=[
+            GpuNodeGroup(
+                name=g.name,
+                instance_type=g.instance_type,
+                desired=g.instances.int,
+                min_size=g.instances.int,
+                max_size=g.instances.int,
+                spot=g.spot,
+                efa=g.efa,
+                efa_interfaces=max(1, g.efa_interfaces),
+                gpus_per_instance=g.gpus_per_instance,
+                accelerator=g.accelerator,
+                labels={
+                    "aidc.io/workload": g.workload,
+                    "aidc.io/kind": g.kind,
+                    "aidc.io/location": g.location,
+                },
+                tags=planned_tags(g, plan),
+            )
+            for g in plan.placement.public
+            if g.location == "aws"
+        ],
     )
+
+
+@dataclass
+class VpnArgs:
+    args: VpnInterconnectArgs
+    wires: dict[str, Wire]
+    route_tables: list[Wire]
+
+
+def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> VpnArgs:
+    named = {
+        key: wires.new(f"{key} for the VPN")
+        for key in ("vpc_id", "vpc_subnet_ids", "openstack_router_id", "openstack_subnet_id")
+    }
+    route_tables = [wires.new(f"route table in {az}") for az in cfg.azs]
+    vpn = cfg.vpn
+    return VpnArgs(
+        args=VpnInterconnectArgs(
+            vpc_id=named["vpc_id"].output,
+            vpc_cidr=cfg.aws.vpc_cidr,
+            vpc_subnet_ids=named["vpc_subnet_ids"].output,
+            vpc_route_table_ids=[wire.output for wire in route_tables],
+            private_cidrs=[cfg.openstack.network_cidr],
+            route_prefixes=list(plan.network.private_route_prefixes),
+            openstack_router_id=named["openstack_router_id"].output,
+            openstack_subnet_id=named["openstack_subnet_id"].output,
+            connections=plan.network.vpn_connections.int,
+            tunnel_bandwidth=vpn.tunnel_bandwidth,
+            ike_version=vpn.ike_version,
+            encryption=vpn.encryption,
+            integrity=vpn.integrity,
+            dh_group=vpn.dh_group,
+            amazon_side_asn=vpn.amazon_side_asn,
+            customer_gateway_asn=vpn.customer_gateway_asn,
+            dpd_timeout_s=vpn.dpd_timeout_s,
+        ),
+        wires=named,
+        route_tables=route_tables,
+    )
+
+
+# --- components ----------------------------------------------------------------------------------------------
+def _connect(wires: dict[str, Wire], source: Any) -> None:
+    for key, wire in wires.items():
+        wire.connect(getattr(source, key))
 
 
 def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
     """Every component of the stack; returns the stack's exports."""
-    private = build_private(cfg, plan)
-    aws = build_aws(cfg, plan)
-    vpn_cfg = cfg.vpn
-    vpn = VpnInterconnect(
-        "vpn",
-        VpnInterconnectArgs(
-            vpc_id=aws.vpc_id,
-            vpc_cidr=cfg.aws.vpc_cidr,
-            vpc_subnet_ids=aws.private_subnet_ids,
-            vpc_route_table_ids=aws.private_route_table_id_list,
-            private_cidrs=[cfg.openstack.network_cidr],
-            route_prefixes=list(plan.network.private_route_prefixes),
-            openstack_router_id=private["private"].router_id,
-            openstack_subnet_id=private["private"].subnet_id,
-            connections=plan.network.vpn_connections.int,
-            tunnel_bandwidth=vpn_cfg.tunnel_bandwidth,
-            ike_version=vpn_cfg.ike_version,
-            encryption=vpn_cfg.encryption,
-            integrity=vpn_cfg.integrity,
-            dh_group=vpn_cfg.dh_group,
-            amazon_side_asn=vpn_cfg.amazon_side_asn,
-            customer_gateway_asn=vpn_cfg.customer_gateway_asn,
-            dpd_timeout_s=vpn_cfg.dpd_timeout_s,
-        ),
-    )
-    edges = {site.name: build_edge_site(cfg, site) for site in plan.edge_sites}
-    core: K3sCluster = private["core"]
+    wires = Wires()
+    with wires.guard():
+        # 1. Every Args, validated, before any resource exists.
+        private = private_args(cfg, plan, wires)
+        aws_cluster_args = aws_args(cfg, plan)
+        vpn = vpn_args(cfg, plan, wires)
+        edges = {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
+
+        # 2. The components, each wire connected as soon as its producer exists.
+        cloud = OpenStackPrivateCloud("private", private.cloud)
+        _connect(private.network, cloud)
+        core = K3sCluster("core", private.core)
+        for pool, wire in private.gpu_agents.values():
+            wire.connect(core.agent_user_data(pool))
+        core_kubernetes = kubernetes.Provider("core-kubernetes", kubeconfig=core.kubeconfig)
+        ceph = CephStorage(
+            "ceph", private.ceph, opts=pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
+        )
+        aws = AwsGpuCluster("aws", aws_cluster_args)
+        vpn.wires["vpc_id"].connect(aws.vpc_id)
+        vpn.wires["vpc_subnet_ids"].connect(aws.private_subnet_ids)
+        for wire, route_table in zip(vpn.route_tables, aws.private_route_table_id_list, strict=True):
+            wire.connect(route_table)
+        vpn.wires["openstack_router_id"].connect(cloud.router_id)
+        vpn.wires["openstack_subnet_id"].connect(cloud.subnet_id)
+        interconnect = VpnInterconnect("vpn", vpn.args)
+        edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]] = {}
+        for name, edge in edges.items():
+            provider = (
+                openstack.Provider(f"edge-{name}-openstack", region=edge.region) if edge.region else None
+            )
+            opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
+            network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
+            _connect(edge.wires, network)
+            cluster_args = dataclasses.replace(edge.cluster, provider=provider) if provider else edge.cluster
+            edge_clusters[name] = (network, K3sCluster(f"edge-{name}", cluster_args))
+
     exports: dict[str, Any] = {
         "aws_cluster_name": aws.cluster_name,
         "aws_cluster_endpoint": aws.cluster_endpoint,
         "aws_kubeconfig": aws.kubeconfig,
         "datasets_bucket": aws.bucket_name,
-        "transit_gateway_id": vpn.transit_gateway_id,
-        "vpn_customer_gateway_ip": vpn.customer_gateway_ip,
-        "vpn_tunnel_addresses": vpn.tunnel_outside_addresses,
+        "transit_gateway_id": interconnect.transit_gateway_id,
+        "vpn_customer_gateway_ip": interconnect.customer_gateway_ip,
+        "vpn_tunnel_addresses": interconnect.tunnel_outside_addresses,
         "core_api_endpoint": core.api_endpoint,
         "core_kubeconfig": core.kubeconfig,
-        "ceph_block_storage_class": private["ceph"].block_storage_class,
-        "ceph_object_store": private["ceph"].object_store_name,
-        "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edges.items()},
+        "ceph_block_storage_class": ceph.block_storage_class,
+        "ceph_object_store": ceph.object_store_name,
+        "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
         "plan_summary": {
-            "gpu_nodes_public": sum(g.instances.int for g in plan.placement.public),
-            "gpu_servers_private": sum(g.servers for g in plan.placement.private),
-            "ceph_hosts": plan.storage.hosts.int,
-            "ceph_osds": plan.storage.osds.int,
-            "vpn_connections": plan.network.vpn_connections.int,
-            "vpn_tunnels": plan.network.vpn_tunnels.int,
-            "edge_nodes": {s.name: s.nodes.int for s in plan.edge_sites},
+            **plan.counts(),
+            "edge_nodes_by_site": {s.name: s.nodes.int for s in plan.edge_sites},
             "usd_per_hour": round(plan.placement.usd_per_hour.value, 2),
+            "usd_per_month": round(plan.cost.total_usd_per_month.value, 2),
             "warnings": list(plan.warnings),
         },
     }
     generated_keys = cfg.openstack.ssh_public_key is None  # each network then made its own SSH key
     if generated_keys:
-        exports["ssh_private_key"] = private["private"].ssh_private_key
-    for name, (network, cluster) in edges.items():
+        exports["ssh_private_key"] = cloud.ssh_private_key
+    for name, (network, cluster) in edge_clusters.items():
         exports[f"edge_{name.replace('-', '_')}_kubeconfig"] = cluster.kubeconfig
         if generated_keys:
             exports[f"edge_{name.replace('-', '_')}_ssh_private_key"] = network.ssh_private_key
     return exports
 
 
-def main() -> None:
+def deploy(cfg: StackConfig, plan: CapacityPlan) -> None:
+    """Declare the stack for an already-sized plan and export its outputs."""
+    for key, value in build(cfg, plan).items():
+        pulumi.export(key, value)
+
+
+def main(sizer: Callable[[StackConfig], CapacityPlan] = size_stack) -> None:
     try:
         cfg = read_config()
-        plan = size_stack(cfg)
+        plan = sizer(cfg)
     except (ConfigError, InfeasibleDemand) as exc:
         # RunError: Pulumi prints the message without a traceback.
         raise pulumi.RunError(str(exc)) from None
-    for key, value in build(cfg, plan).items():
-        pulumi.export(key, value)
+    deploy(cfg, plan)

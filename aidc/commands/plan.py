@@ -21,7 +21,6 @@ from aidc.commands.common import (
     fail,
     load_config,
     size,
-    source_path,
 )
 
 FORMATS = ("text", "json", "markdown")
@@ -41,23 +40,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def plan_document(args: argparse.Namespace) -> dict[str, Any]:
-    """Size, run the program under mocks, evaluate the policies: the `aidc plan --json` document."""
-    from aidc.config.load import read_config_values
-    from aidc.sizing.cost import cost_to_dict, monthly_cost
+    """Size once, run the program on that plan under mocks, evaluate the policies: `aidc plan --json`."""
     from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
     plan = size(cfg)
-    try:
-        values = read_config_values(source_path(args))
-    except Exception as exc:  # already validated by load_config; this only re-reads the same file
-        raise BadInput(str(exc)) from None
 
     from aidc.offline import run_program
     from policies.offline import evaluate
+    from stacks.program import deploy
 
     try:
-        offline = run_program(cfg.stack, values, region=cfg.aws_region)
+        offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region)
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
         raise BadInput(f"the stack program refused the configuration of {cfg.stack}: {exc}") from None
     violations = evaluate(offline.resources, policy_config=_policy_config(cfg))
@@ -74,14 +68,8 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
         "summary": {
             "resources": len(offline.resources),
             "by_type": dict(sorted(by_type.items())),
-            "counts": {
-                "gpu_nodes_public": sum(g.instances.int for g in plan.placement.public),
-                "gpu_nodes_private": sum(g.servers for g in plan.placement.private),
-                "osds": plan.storage.osds.int,
-                "vpn_tunnels": plan.network.vpn_tunnels.int,
-                "edge_nodes": sum(s.nodes.int for s in plan.edge_sites),
-            },
-            "cost": cost_to_dict(monthly_cost(plan, cfg)),
+            "counts": size_doc["counts"],
+            "cost": size_doc["cost"],
         },
         "policy": {"violations": violations},
         "plan": size_doc,

@@ -17,15 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def size_document(args: argparse.Namespace) -> dict[str, Any]:
     from aidc.sizing.serialize import plan_to_dict
 
-    cfg = load_config(args)
-    plan = size(cfg)
-    document = plan_to_dict(plan)
-    try:
-        from aidc.sizing.cost import cost_to_dict, monthly_cost
-    except ImportError:  # cost model not present in this build
-        return document
-    document["cost"] = cost_to_dict(monthly_cost(plan, cfg))
-    return document
+    return plan_to_dict(size(load_config(args)))
 
 
 def run(args: argparse.Namespace) -> int:

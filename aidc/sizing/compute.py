@@ -175,6 +175,7 @@ def size_edge_sites(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) ->
                 servers=site.servers,
                 region=site.region,
                 flavor=site.flavor or cfg.openstack.gpu_flavor(site.accelerator, site.gpus_per_node),
+                network_cidr=site.cidr,
             )
         )
     return tuple(plans)

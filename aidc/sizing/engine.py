@@ -5,6 +5,7 @@ from __future__ import annotations
 from aidc.catalog import DEFAULT_CATALOG, Catalog
 from aidc.config.model import StackConfig
 from aidc.sizing.compute import size_edge_sites, size_inference, size_training
+from aidc.sizing.cost import monthly_cost
 from aidc.sizing.network import size_network
 from aidc.sizing.placement import place
 from aidc.sizing.plan import CapacityPlan
@@ -35,6 +36,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
+    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog)
     return CapacityPlan(
         stack=cfg.stack,
         training=training,
@@ -44,6 +46,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         network=network,
         security=security,
         edge_sites=edge_sites,
+        cost=cost,
         warnings=tuple(warnings),
         catalog_source={
             "prices": catalog.price_source,

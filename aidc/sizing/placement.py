@@ -22,50 +22,17 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from aidc.catalog import Catalog, InstanceType
 from aidc.config.model import PRIVATE_ONLY, StackConfig
+from aidc.sizing.cost import instance_hour_usd, private_gpu_hour_usd
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import InferenceSizing, Placement, PrivateGroup, PublicGroup, TrainingSizing
-
-HOURS_PER_MONTH = 730
-
-
-def private_gpu_hour_usd(accelerator: str, cfg: StackConfig, catalog: Catalog) -> Figure:
-    """Amortised cost of one private GPU-hour: capex over the amortisation period plus power at PUE."""
-    override = cfg.capacity.prices.get(accelerator)
-    if override is not None:
-        return Figure(override, "USD/GPU-h", "aidc:capacity.prices override", {"accelerator": accelerator})
-    acc = catalog.accelerators[accelerator]
-    private = cfg.capacity.private
-    capex = acc.capex_usd_per_gpu / (private.amortisation_months * HOURS_PER_MONTH)
-    power = acc.power_kw_per_gpu * private.pue * private.usd_per_kwh
-    return Figure(
-        capex + power,
-        "USD/GPU-h",
-        "capex_usd_per_gpu / (amortisation_months · 730) + power_kw_per_gpu · pue · usd_per_kwh",
-        {
-            "capex_usd_per_gpu": acc.capex_usd_per_gpu,
-            "amortisation_months": private.amortisation_months,
-            "power_kw_per_gpu": acc.power_kw_per_gpu,
-            "pue": private.pue,
-            "usd_per_kwh": private.usd_per_kwh,
-            "source": acc.source,
-        },
-    )
-
-
-def instance_hour_usd(instance: InstanceType, spot: bool, cfg: StackConfig, catalog: Catalog) -> float:
-    prices = cfg.capacity.prices
-    if spot:
-        if f"{instance.name}:spot" in prices:
-            return prices[f"{instance.name}:spot"]
-        return prices.get(instance.name, instance.usd_per_hour) * catalog.spot_fraction_of_on_demand
-    return prices.get(instance.name, instance.usd_per_hour)
 
 
 @dataclass(frozen=True)
 class _Demand:
     name: str
     kind: str  # training | inference
+    classification: str
     gpus: int
     private_only: bool
     spot: bool
@@ -199,6 +166,7 @@ def _solve_accelerator(
                 PrivateGroup(
                     workload=d.name,
                     kind=d.kind,
+                    classification=d.classification,
                     accelerator=accelerator,
                     gpus=Figure(
                         gpus,
@@ -213,6 +181,7 @@ def _solve_accelerator(
                     servers=gpus // per_server,
                     gpus_per_server=per_server,
                     usd_per_gpu_hour=private_price.value,
+                    flavor=cfg.openstack.gpu_flavor(accelerator, per_server),
                 )
             )
         else:
@@ -223,6 +192,8 @@ def _solve_accelerator(
                 PublicGroup(
                     workload=d.name,
                     kind=d.kind,
+                    classification=d.classification,
+                    location=t.cloud,
                     instance_type=t.name,
                     accelerator=accelerator,
                     instances=Figure(
@@ -238,9 +209,11 @@ def _solve_accelerator(
                         },
                     ),
                     gpus=instances * t.gpus,
+                    gpus_per_instance=t.gpus,
                     spot=d.spot,
                     usd_per_hour=price,
                     efa=t.efa,
+                    efa_interfaces=t.efa_interfaces,
                 )
             )
             if t.name not in quotas:
@@ -292,12 +265,26 @@ def place(
     by_accelerator: dict[str, list[_Demand]] = {}
     for run in training:
         by_accelerator.setdefault(run.accelerator, []).append(
-            _Demand(run.name, "training", run.gpus.int, run.classification in PRIVATE_ONLY, run.spot)
+            _Demand(
+                run.name,
+                "training",
+                run.classification,
+                run.gpus.int,
+                run.classification in PRIVATE_ONLY,
+                run.spot,
+            )
         )
     for w in inference:
         if w.gpus.int:
             by_accelerator.setdefault(w.accelerator, []).append(
-                _Demand(w.name, "inference", w.gpus.int, w.classification in PRIVATE_ONLY, w.spot)
+                _Demand(
+                    w.name,
+                    "inference",
+                    w.classification,
+                    w.gpus.int,
+                    w.classification in PRIVATE_ONLY,
+                    w.spot,
+                )
             )
     private_groups: list[PrivateGroup] = []
     public_groups: list[PublicGroup] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aidc.catalog import ServicePrice
 from aidc.sizing.figure import Figure
 
 
@@ -59,19 +60,40 @@ class InferenceSizing:
     spot: bool
 
 
+# Where capacity lives. The private core and the edge sites are owned; every other location is a public cloud
+# (the catalog's `cloud` of an instance type). Placement, policies, cost and topology key on these strings.
+PRIVATE = "private"
+EDGE = "edge"
+OWNED_LOCATIONS: frozenset[str] = frozenset({PRIVATE, EDGE})
+
+
+def is_public(location: str) -> bool:
+    """True for a public cloud location (anything not owned)."""
+    return location not in OWNED_LOCATIONS
+
+
 @dataclass(frozen=True)
 class PublicGroup:
-    """One GPU node group in AWS: a workload's share on one instance type."""
+    """One GPU node group in a public cloud: a workload's share on one instance type."""
 
     workload: str
     kind: str  # "training" | "inference"
+    classification: str
+    location: str  # the public cloud, e.g. "aws" (the instance type's catalog `cloud`)
     instance_type: str
     accelerator: str
     instances: Figure
-    gpus: int
+    gpus: int  # instances · gpus_per_instance
+    gpus_per_instance: int
     spot: bool
     usd_per_hour: float  # per instance, after overrides
     efa: bool
+    efa_interfaces: int  # EFA devices per instance (one per network card); 0 without EFA
+
+    @property
+    def name(self) -> str:
+        """Stable name of the group: workload and instance type, never a count."""
+        return f"{self.workload}-{self.instance_type.replace('.', '-')}"
 
 
 @dataclass(frozen=True)
@@ -80,11 +102,14 @@ class PrivateGroup:
 
     workload: str
     kind: str
+    classification: str
     accelerator: str
     gpus: Figure
     servers: int
     gpus_per_server: int
     usd_per_gpu_hour: float
+    flavor: str  # the Nova flavor of these servers (aidc:openstack.gpu_flavors, or the default name)
+    location: str = PRIVATE
 
 
 @dataclass(frozen=True)
@@ -183,6 +208,52 @@ class EdgeSitePlan:
     servers: int
     region: str | None
     flavor: str
+    network_cidr: str  # the site's tenant network
+    location: str = EDGE
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One priced item of a component: what it is and its monthly cost with formula and inputs."""
+
+    item: str
+    usd_per_month: Figure
+
+
+@dataclass(frozen=True)
+class ComponentCost:
+    """The priced lines of one component (names match the components/ package)."""
+
+    component: str
+    location: str  # where the component's capacity lives (private, edge, aws, ...)
+    lines: tuple[CostLine, ...]
+
+    @property
+    def usd_per_month(self) -> float:
+        return sum(line.usd_per_month.value for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """Monthly cost of one stack: components, total, and where the prices came from."""
+
+    stack: str
+    components: tuple[ComponentCost, ...]
+    total_usd_per_month: Figure
+    hours_per_month: int
+    price_source: str
+    price_as_of: str
+    spot_source: str
+    service_prices: tuple[ServicePrice, ...]
+    not_priced: tuple[str, ...]
+    group_usd_per_month: dict[str, Figure] = field(default_factory=dict)  # per public node group name
+
+    def component(self, name: str) -> ComponentCost:
+        for component in self.components:
+            if component.component == name:
+                return component
+        allowed = ", ".join(c.component for c in self.components)
+        raise ValueError(f"component: unknown {name!r}; allowed: {allowed}")
 
 
 @dataclass(frozen=True)
@@ -195,5 +266,18 @@ class CapacityPlan:
     network: NetworkPlan
     security: SecurityPlan
     edge_sites: tuple[EdgeSitePlan, ...]
+    cost: CostEstimate
     warnings: tuple[str, ...] = field(default=())
     catalog_source: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """The headline counts, under the one set of keys every report and export uses."""
+        return {
+            "gpu_nodes_public": sum(g.instances.int for g in self.placement.public),
+            "gpu_nodes_private": sum(g.servers for g in self.placement.private),
+            "ceph_hosts": self.storage.hosts.int,
+            "osds": self.storage.osds.int,
+            "vpn_connections": self.network.vpn_connections.int,
+            "vpn_tunnels": self.network.vpn_tunnels.int,
+            "edge_nodes": sum(s.nodes.int for s in self.edge_sites),
+        }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from aidc.sizing.cost import cost_to_dict
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import CapacityPlan
 
@@ -23,24 +24,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     return value
-
-
-def _num(figure: Figure) -> float | int:
-    return figure.int if figure.unit in _COUNT_UNITS else figure.value
-
-
-_COUNT_UNITS = {
-    "GPUs",
-    "nodes",
-    "instances",
-    "hosts",
-    "OSDs",
-    "PGs",
-    "monitors",
-    "connections",
-    "tunnels",
-    "keys",
-}
 
 
 def _why(**figures: Figure | None) -> dict[str, Any]:
@@ -87,10 +70,13 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                 {
                     "workload": g.workload,
                     "kind": g.kind,
+                    "classification": g.classification,
+                    "location": g.location,
                     "accelerator": g.accelerator,
                     "gpus": g.gpus.int,
                     "servers": g.servers,
                     "gpus_per_server": g.gpus_per_server,
+                    "flavor": g.flavor,
                     "usd_per_gpu_hour": g.usd_per_gpu_hour,
                     "why": _why(gpus=g.gpus),
                 }
@@ -100,12 +86,16 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                 {
                     "workload": g.workload,
                     "kind": g.kind,
+                    "classification": g.classification,
+                    "location": g.location,
                     "instance_type": g.instance_type,
                     "accelerator": g.accelerator,
                     "count": g.instances.int,
                     "gpus": g.gpus,
+                    "gpus_per_instance": g.gpus_per_instance,
                     "spot": g.spot,
                     "efa": g.efa,
+                    "efa_interfaces": g.efa_interfaces,
                     "usd_per_hour": g.usd_per_hour,
                     "why": _why(count=g.instances),
                 }
@@ -208,8 +198,10 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "nodes": s.nodes.int,
                     "gpus_per_node": s.gpus_per_node,
                     "servers": s.servers,
+                    "location": s.location,
                     "region": s.region,
                     "flavor": s.flavor,
+                    "network_cidr": s.network_cidr,
                     "why": _why(nodes=s.nodes),
                 }
                 for s in plan.edge_sites
@@ -217,6 +209,8 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "nodes": sum(s.nodes.int for s in plan.edge_sites),
             "gpus": sum(s.gpus.int for s in plan.edge_sites),
         },
+        "counts": plan.counts(),
+        "cost": cost_to_dict(plan.cost),
         "warnings": list(plan.warnings),
         "sources": dict(plan.catalog_source),
     }

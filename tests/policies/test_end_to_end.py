@@ -116,7 +116,7 @@ def dev_resources() -> list[dict[str, Any]]:
     from aidc.config.load import read_config_values
     from aidc.offline import run_program
 
-    return run_program("dev", read_config_values(DEV)).resources
+    return run_program("dev", stack_config=read_config_values(DEV)).resources
 
 
 def _edit(resources: list[dict[str, Any]], resource_type: str, change: Any) -> list[dict[str, Any]]:
@@ -174,3 +174,21 @@ def test_dev_stack_is_clean(dev_resources):
 def test_hand_edited_program_resources_are_refused(dev_resources, resource_type, change, policy):
     violations = evaluate(_edit(dev_resources, resource_type, change))
     assert policy in {v["policy"] for v in violations}, violations
+
+
+def test_cost_ceiling_and_cost_table_agree_with_price_overrides(tmp_path: Path) -> None:
+    """One cost model: with a price override in place, the monthly-cost-ceiling rule totals exactly what the
+    plan's own cost table says the GPU node groups cost (the rule reads the plan's figures from the tags)."""
+
+    def edit(config: dict[str, Any]) -> None:
+        config.setdefault("aidc:capacity", {})["prices"] = {"g6.12xlarge": 3.5}
+        config["aidc:policy"] = {"monthly_cost_ceiling_usd": 100}
+
+    code, document, stderr = _plan(_broken(tmp_path, "priced", edit))
+    assert code == 0, stderr  # the ceiling rule is advisory
+    assert document is not None
+    lines = document["summary"]["cost"]["components"]["aws-gpu-cluster"]["lines"]
+    gpu_total = sum(line["usd_per_month"] for line in lines if line["item"].startswith("GPU nodes"))
+    assert gpu_total == pytest.approx(3.5 * 730)  # the override, not the catalog's 4.6016 USD/h
+    [violation] = [v for v in document["policy"]["violations"] if v["policy"] == "monthly-cost-ceiling"]
+    assert f"${gpu_total:,.0f}/month" in violation["message"], violation["message"]

@@ -118,7 +118,7 @@ def test_shipped_stacks_pass_the_pack(stack):
     from aidc.offline import run_program
 
     root = Path(__file__).resolve().parents[2]
-    plan = run_program(stack, read_config_values(root / "stacks" / f"Pulumi.{stack}.yaml"))
+    plan = run_program(stack, stack_config=read_config_values(root / "stacks" / f"Pulumi.{stack}.yaml"))
     violations = evaluate(plan.resources)
     assert [v for v in violations if v["enforcement"] == "mandatory"] == []
     assert len(plan.resources) > 50

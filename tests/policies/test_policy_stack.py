@@ -5,13 +5,28 @@ from __future__ import annotations
 import pytest
 from policy_helpers import check_stack, stack_resource
 
-from aidc.catalog import INSTANCE_TYPES
 from policies import stack
 
 
 def _node_group(
-    name, instance_type="p5.48xlarge", desired=2, planned=2, classification="internal", spot=False
+    name,
+    instance_type="p5.48xlarge",
+    desired=2,
+    planned=2,
+    classification="internal",
+    spot=False,
+    location="aws",
+    usd_per_month=None,
 ):
+    tags = {
+        "aidc:workload": name,
+        "aidc:classification": classification,
+        "aidc:planned-instances": str(planned),
+    }
+    if location is not None:
+        tags["aidc:location"] = location
+    if usd_per_month is not None:
+        tags["aidc:usd-per-month"] = f"{usd_per_month:.2f}"
     return stack_resource(
         stack.NODE_GROUP,
         name,
@@ -19,11 +34,7 @@ def _node_group(
             "instanceTypes": [instance_type],
             "capacityType": "SPOT" if spot else "ON_DEMAND",
             "scalingConfig": {"desiredSize": desired, "minSize": desired, "maxSize": desired},
-            "tags": {
-                "aidc:workload": name,
-                "aidc:classification": classification,
-                "aidc:planned-instances": str(planned),
-            },
+            "tags": tags,
         },
     )
 
@@ -38,7 +49,9 @@ def test_sensitive_workload_in_aws_is_refused(classification):
 
 def test_internal_workload_in_aws_and_confidential_in_private_pass():
     heat = stack_resource(
-        stack.HEAT_STACK, "private-gpu-risk", {"tags": ["aidc", "aidc:classification=confidential"]}
+        stack.HEAT_STACK,
+        "private-gpu-risk",
+        {"tags": ["aidc", "aidc:classification=confidential", "aidc:location=private"]},
     )
     assert check_stack(stack.placement_private_classifications, [_node_group("chat"), heat]) == []
 
@@ -63,21 +76,39 @@ def test_hand_edited_heat_pool_is_reported():
 
 
 def test_cost_ceiling_off_by_default_and_refuses_above_it():
-    groups = [_node_group("a", desired=2), _node_group("b", "g6.12xlarge", desired=1, spot=True)]
-    expected = (
-        2 * INSTANCE_TYPES["p5.48xlarge"].usd_per_hour + 0.4 * INSTANCE_TYPES["g6.12xlarge"].usd_per_hour
-    ) * 730
+    groups = [_node_group("a", usd_per_month=1000.0), _node_group("b", "g6.12xlarge", usd_per_month=234.5)]
     assert check_stack(stack.monthly_cost_ceiling, groups) == []
-    assert (
-        check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": expected + 1})
-        == []
-    )
-    found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": expected - 1})
+    assert check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1234.5}) == []
+    found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1234.4})
     assert len(found) == 1
-    assert f"${expected:,.0f}/month" in found[0][0]
+    assert "$1,234/month" in found[0][0]
 
 
-def test_cost_uses_price_overrides():
-    groups = [_node_group("a", desired=1)]
-    config = {"monthly-cost-ceiling-usd": 1000, "usd-per-hour": {"p5.48xlarge": 1.0}}
-    assert check_stack(stack.monthly_cost_ceiling, groups, config=config) == []
+def test_cost_ceiling_reports_a_node_group_the_plan_did_not_price():
+    groups = [_node_group("a", usd_per_month=10.0), _node_group("hand-added")]
+    found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1000})
+    assert len(found) == 1
+    assert "hand-added" in found[0][0]
+
+
+@pytest.mark.parametrize("location", ["gcp", None])
+def test_sensitive_workload_outside_owned_locations_is_refused(location):
+    """Placement keys on the location the plan recorded, not on the aws: type prefix: a confidential group in
+    any public cloud (or with no location at all) is refused."""
+    group = stack_resource(
+        "gcp:container/nodePool:NodePool",
+        "risk",
+        {
+            "labels": {
+                "aidc.io/classification": "confidential",
+                **({"aidc.io/location": location} if location else {}),
+            }
+        },
+    )
+    found = check_stack(stack.placement_private_classifications, [group])
+    assert [u for _, u in found] == [group.urn]
+
+
+def test_confidential_node_group_at_an_owned_location_passes():
+    group = _node_group("risk", classification="confidential", location="private")
+    assert check_stack(stack.placement_private_classifications, [group]) == []

@@ -18,7 +18,7 @@ import yaml
 from aidc.config import StackConfig
 from aidc.config.load import parse_stack_config
 from aidc.sizing import size_stack
-from aidc.sizing.cost import cost_to_dict, monthly_cost
+from aidc.sizing.cost import cost_to_dict
 from aidc.sizing.serialize import plan_to_dict
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
@@ -63,7 +63,7 @@ _CIPHERS = {
 def synthetic_plan(cfg: StackConfig) -> dict[str, Any]:
     """A plan document with the contract's shape, from real sizing and cost, with stand-in resources."""
     plan = size_stack(cfg)
-    cost = cost_to_dict(monthly_cost(plan, cfg))
+    cost = cost_to_dict(plan.cost)
     s = cfg.stack
     aws = ("aidc:aws:AwsGpuCluster", f"{s}-aws")
     vpn = ("aidc:vpn:VpnInterconnect", f"{s}-vpn")

@@ -1,4 +1,4 @@
-"""Monthly cost model (sizing/cost.py), hand-derived on the dev stack."""
+"""The one cost model (aidc/sizing/cost.py), hand-derived on the dev stack; the plan carries it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from aidc.catalog import AWS_SERVICE_PRICES, HOURS_PER_MONTH
 from aidc.sizing import size_stack
-from aidc.sizing.cost import AWS_SERVICE_PRICES, HOURS_PER_MONTH, cost_to_dict, monthly_cost
+from aidc.sizing.cost import cost_to_dict
 from tests.report.plans import config_of, stack_values
 
 
@@ -24,8 +25,8 @@ def _lines(estimate, component: str) -> dict[str, float]:
 
 
 def test_dev_cost_hand_derived(dev) -> None:
-    cfg, plan = dev
-    estimate = monthly_cost(plan, cfg)
+    _, plan = dev
+    estimate = plan.cost
     aws = _lines(estimate, "aws-gpu-cluster")
     # dev places assistant-chat on one g6.12xlarge (4 × L4) on demand: 4.6016 USD/h · 730 h
     assert aws["GPU nodes g6.12xlarge on-demand"] == pytest.approx(4.6016 * 730)
@@ -49,8 +50,8 @@ def test_dev_cost_hand_derived(dev) -> None:
 
 
 def test_every_line_explains_itself(dev) -> None:
-    cfg, plan = dev
-    for component in monthly_cost(plan, cfg).components:
+    _, plan = dev
+    for component in plan.cost.components:
         for line in component.lines:
             fig = line.usd_per_month
             assert fig.unit == "USD/month", line.item
@@ -62,7 +63,7 @@ def test_spot_is_a_separate_cheaper_line() -> None:
     values = stack_values("dev")
     values["aidc:demand"]["inference"][0]["spot"] = True
     cfg = config_of(values)
-    estimate = monthly_cost(size_stack(cfg), cfg)
+    estimate = size_stack(cfg).cost
     aws = _lines(estimate, "aws-gpu-cluster")
     spot = [item for item in aws if "spot" in item]
     assert spot == ["GPU nodes g6.12xlarge spot"], aws
@@ -74,7 +75,7 @@ def test_config_price_overrides_reach_the_estimate() -> None:
     values = stack_values("dev")
     values["aidc:capacity"]["prices"] = {"g6.12xlarge": 2.0, "a100-80gb": 1.0}
     cfg = config_of(values)
-    estimate = monthly_cost(size_stack(cfg), cfg)
+    estimate = size_stack(cfg).cost
     assert _lines(estimate, "aws-gpu-cluster")["GPU nodes g6.12xlarge on-demand"] == pytest.approx(2.0 * 730)
     assert _lines(estimate, "private-cloud") == {
         "GPUs a100-80gb (price override)": pytest.approx(16 * 1.0 * 730)
@@ -86,7 +87,7 @@ def test_other_region_and_unpriced_system_type_are_said() -> None:
     values["aws:region"] = "eu-west-1"
     values["aidc:aws"] = {"system_instance_type": "r7g.large"}
     cfg = config_of(values)
-    estimate = monthly_cost(size_stack(cfg), cfg)
+    estimate = size_stack(cfg).cost
     notes = " ".join(estimate.not_priced)
     assert "eu-west-1" in notes
     assert "r7g.large" in notes
@@ -94,8 +95,8 @@ def test_other_region_and_unpriced_system_type_are_said() -> None:
 
 
 def test_cost_to_dict_is_json_with_sources(dev) -> None:
-    cfg, plan = dev
-    document = cost_to_dict(monthly_cost(plan, cfg))
+    _, plan = dev
+    document = cost_to_dict(plan.cost)
     text = json.dumps(document, allow_nan=False)
     assert json.loads(text) == document
     assert document["price_source"].startswith("https://aws.amazon.com/ec2/pricing")
@@ -116,9 +117,9 @@ def test_cost_to_dict_is_json_with_sources(dev) -> None:
 
 
 def test_unknown_component_names_allowed_values(dev) -> None:
-    cfg, plan = dev
+    _, plan = dev
     with pytest.raises(ValueError, match=r"component: unknown 'ceph'.*aws-gpu-cluster"):
-        monthly_cost(plan, cfg).component("ceph")
+        plan.cost.component("ceph")
 
 
 def test_cost_module_does_not_import_pulumi() -> None:
@@ -126,3 +127,21 @@ def test_cost_module_does_not_import_pulumi() -> None:
         "import sys, aidc.sizing.cost; sys.exit(1 if any(m.startswith('pulumi') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_placement_and_cost_price_private_gpus_with_one_formula(dev) -> None:
+    """The hourly figure placement optimises with is the one the monthly lines bill (no second formula)."""
+    _, plan = dev
+    private = plan.placement.private[0]
+    lines = _lines(plan.cost, "private-cloud")
+    monthly = sum(v for k, v in lines.items() if private.accelerator in k)
+    assert monthly == pytest.approx(private.gpus.int * private.usd_per_gpu_hour * HOURS_PER_MONTH)
+
+
+def test_node_group_costs_add_up_to_the_gpu_lines(dev) -> None:
+    _, plan = dev
+    gpu_lines = {k: v for k, v in _lines(plan.cost, "aws-gpu-cluster").items() if k.startswith("GPU nodes")}
+    assert sum(f.value for f in plan.cost.group_usd_per_month.values()) == pytest.approx(
+        sum(gpu_lines.values())
+    )
+    assert set(plan.cost.group_usd_per_month) == {g.name for g in plan.placement.public}

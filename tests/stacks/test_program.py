@@ -26,7 +26,7 @@ SHIPPED = sorted(
 @cache
 def _planned(stack: str) -> tuple[OfflinePlan, CapacityPlan]:
     values = read_config_values(stack_file(stack))
-    return run_program(stack, values), size_stack(parse_stack_config(values, stack=stack))
+    return run_program(stack, stack_config=values), size_stack(parse_stack_config(values, stack=stack))
 
 
 def _of_type(offline: OfflinePlan, token: str) -> list[dict[str, Any]]:
@@ -159,8 +159,8 @@ def test_doubling_every_demand_changes_counts_never_names() -> None:
         "private": {"gpus": {"h100-80gb": 4000, "l40s-48gb": 400}},
         "public": {"max_instances": {"p5.48xlarge": 500, "g6e.48xlarge": 100}},
     }
-    base = run_program("prod", values)
-    grown = run_program("prod", _doubled(values))
+    base = run_program("prod", stack_config=values)
+    grown = run_program("prod", stack_config=_doubled(values))
     base_urns = {r["urn"] for r in base.resources}
     grown_urns = {r["urn"] for r in grown.resources}
     # Nothing is renamed or removed. AWS has no count for VPN connections, so each added connection (and its
@@ -179,7 +179,7 @@ def test_doubling_every_demand_changes_counts_never_names() -> None:
 
 def test_plans_are_deterministic() -> None:
     values = read_config_values(stack_file("dev"))
-    first = run_program("dev", values)
-    second = run_program("dev", values)
+    first = run_program("dev", stack_config=values)
+    second = run_program("dev", stack_config=values)
     assert json.dumps(first.resources, sort_keys=True) == json.dumps(second.resources, sort_keys=True)
     assert first.exports == second.exports
