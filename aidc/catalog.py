@@ -26,9 +26,9 @@ class Accelerator:
     as_of: str
     capex_usd_per_gpu: float  # purchase price share of one GPU in a server, for private amortisation
     power_kw_per_gpu: float  # server power per GPU at load, including the host's share
-    capex_source: str = ""  # where capex_usd_per_gpu comes from (and how it was derived)
-    power_source: str = ""  # where power_kw_per_gpu comes from (and how it was derived)
-    costs_as_of: str = ""  # when the capex and power figures were read
+    capex_source: str  # where capex_usd_per_gpu comes from and how it was derived ("estimate: ..." if so)
+    power_source: str  # where power_kw_per_gpu comes from and how it was derived
+    costs_as_of: str  # the date of the newest figure the capex and power rest on
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,10 +79,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=40,
                 memory_bandwidth_tbps=1.555,
                 gpus_per_node=8,
-                capex_usd_per_gpu=12_000,
-                power_kw_per_gpu=0.8,
+                capex_usd_per_gpu=16_500,
+                power_kw_per_gpu=0.81,
                 source=f"{_NV}: A100 Tensor Core GPU (BF16 312 TFLOPS dense, 40GB HBM2 1,555 GB/s)",
                 as_of="2024-11",
+                capex_source="estimate: A100 SXM4 40GB single-unit list USD 12,500 (NextPlatform 2022-05-09, in Epoch AI training-cost-trends 'Hardware prices.csv' (github.com/epoch-research/training-cost-trends)) + host share ~USD 4,000/GPU: non-GPU parts of a DGX H100 sum to USD 32,010 (Epoch AI notebook on SemiAnalysis's DGX H100 bill of materials)",
+                power_source="DGX A100 datasheet: 6.5 kW max system power / 8 GPUs (NVIDIA; max = at load for AI work per the DGX SuperPOD design guide)",
+                costs_as_of="2022-07",
             ),
             Accelerator(
                 key="a100-80gb",
@@ -90,10 +93,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=80,
                 memory_bandwidth_tbps=2.039,
                 gpus_per_node=8,
-                capex_usd_per_gpu=15_000,
-                power_kw_per_gpu=0.8,
+                capex_usd_per_gpu=18_550,
+                power_kw_per_gpu=0.81,
                 source=f"{_NV}: A100 Tensor Core GPU (BF16 312 TFLOPS dense, 80GB HBM2e 2,039 GB/s SXM)",
                 as_of="2024-11",
+                capex_source="Dihuni HGX A100 8-GPU 640GB server, USD 18,548.75 per GPU (archived 2023-09-23, in Epoch AI training-cost-trends 'Hardware prices.csv' (github.com/epoch-research/training-cost-trends))",
+                power_source="DGX A100 datasheet: 6.5 kW max system power / 8 GPUs",
+                costs_as_of="2023-09",
             ),
             Accelerator(
                 key="h100-80gb",
@@ -101,10 +107,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=80,
                 memory_bandwidth_tbps=3.35,
                 gpus_per_node=8,
-                capex_usd_per_gpu=30_000,
-                power_kw_per_gpu=1.3,
+                capex_usd_per_gpu=33_750,
+                power_kw_per_gpu=1.28,
                 source=f"{_NV}: H100 SXM (BF16 989 TFLOPS dense, 80GB HBM3 3.35 TB/s)",
                 as_of="2024-11",
+                capex_source="SemiAnalysis 2023-05 ('AI server cost analysis'): 'Nvidia sells DGX H100's at around $270,000' / 8 GPUs",
+                power_source="DGX H100/H200 user guide: 10.2 kW max input / 8 GPUs",
+                costs_as_of="2023-05",
             ),
             Accelerator(
                 key="h200-141gb",
@@ -112,10 +121,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=141,
                 memory_bandwidth_tbps=4.8,
                 gpus_per_node=8,
-                capex_usd_per_gpu=35_000,
-                power_kw_per_gpu=1.3,
+                capex_usd_per_gpu=36_000,
+                power_kw_per_gpu=1.28,
                 source=f"{_NV}: H200 SXM (BF16 989 TFLOPS dense, 141GB HBM3e 4.8 TB/s)",
                 as_of="2024-11",
+                capex_source="estimate: H200 USD 32k (huggingface.co/hardware/h200, community 'MSRP') + host share ~USD 4,000/GPU: non-GPU parts of a DGX H100 sum to USD 32,010 (Epoch AI notebook on SemiAnalysis's DGX H100 bill of materials)",
+                power_source="DGX H100/H200 user guide: 10.2 kW max input / 8 GPUs",
+                costs_as_of="2025-01",
             ),
             Accelerator(
                 key="b200-180gb",
@@ -124,9 +136,12 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_bandwidth_tbps=7.7,
                 gpus_per_node=8,
                 capex_usd_per_gpu=45_000,
-                power_kw_per_gpu=1.6,
+                power_kw_per_gpu=1.79,
                 source=f"{_NV}: HGX B200 (BF16 2.25 PFLOPS dense per GPU); 180 GB per GPU as on AWS p6-b200",
                 as_of="2025-05",
+                capex_source="estimate: Blackwell 'between $30,000 and $40,000 per unit' (CNBC, 2024-10-03) at the top, + host share ~USD 5,000",
+                power_source="DGX B200 user guide (docs.nvidia.com/dgx/dgxb200-user-guide): 14.3 kW max / 8 GPUs",
+                costs_as_of="2024-10",
             ),
             Accelerator(
                 key="h100-94gb",
@@ -134,10 +149,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=94,
                 memory_bandwidth_tbps=3.9,
                 gpus_per_node=8,
-                capex_usd_per_gpu=28_000,
-                power_kw_per_gpu=0.45,
+                capex_usd_per_gpu=33_000,
+                power_kw_per_gpu=0.65,
                 source=f"{_NV}: H100 NVL (BF16 1,671 TFLOPS with sparsity = 835 dense, 94GB HBM3 3.9 TB/s)",
                 as_of="2024-11",
+                capex_source="estimate: H100 NVL card USD 28,550-31,250 (2024) and 29,999 (2025-07-01) on Amazon (United-Compute gpu-price-tracker) + host share ~USD 3,000",
+                power_source="estimate: 400 W board (One Stop Systems: 'H100 NVL, increasing power density to 400W') x 1.15 cooling + host share ~192 W/GPU: 2 CPUs ~1,000 W + memory/SSD ~275 W + NICs ~60 W, +15% cooling, over 8 GPUs (ServeTheHome, 'ASRock Rack 4U8G-TURIN2' review rule of thumb)",
+                costs_as_of="2025-07",
             ),
             Accelerator(
                 key="l4-24gb",
@@ -145,10 +163,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=24,
                 memory_bandwidth_tbps=0.3,
                 gpus_per_node=8,
-                capex_usd_per_gpu=3_000,
-                power_kw_per_gpu=0.12,
+                capex_usd_per_gpu=4_500,
+                power_kw_per_gpu=0.2,
                 source=f"{_NV}: L4 (BF16 121 TFLOPS dense / 242 sparse, 24GB GDDR6 300 GB/s)",
                 as_of="2024-11",
+                capex_source="estimate: L4 card USD 2,547-2,980 on Amazon (2024-08 to 2025-07, United-Compute gpu-price-tracker) + lighter host share ~USD 1,800",
+                power_source="estimate: 72 W board (NVIDIA L4 announcement 2023-03-21) x 1.15 cooling + lighter host ~120 W/GPU (2 x 250 W CPUs; ServeTheHome rule of thumb)",
+                costs_as_of="2025-07",
             ),
             Accelerator(
                 key="l40s-48gb",
@@ -156,10 +177,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=48,
                 memory_bandwidth_tbps=0.864,
                 gpus_per_node=8,
-                capex_usd_per_gpu=9_000,
-                power_kw_per_gpu=0.5,
+                capex_usd_per_gpu=12_000,
+                power_kw_per_gpu=0.6,
                 source=f"{_NV}: L40S (BF16 362 TFLOPS dense / 733 sparse, 48GB GDDR6 864 GB/s)",
                 as_of="2024-11",
+                capex_source="estimate: L40S card USD 8.5k (huggingface.co/hardware/l40s, community 'MSRP') + host share ~USD 3,500",
+                power_source="estimate: 350 W board (NVIDIA L40S spec table) x 1.15 cooling + host share ~192 W/GPU: 2 CPUs ~1,000 W + memory/SSD ~275 W + NICs ~60 W, +15% cooling, over 8 GPUs (ServeTheHome, 'ASRock Rack 4U8G-TURIN2' review rule of thumb); press: 10 L40S ~5.5 kW under load (0.55/GPU)",
+                costs_as_of="2024-10",
             ),
             Accelerator(
                 key="a10-24gb",
@@ -167,10 +191,13 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_gb=24,
                 memory_bandwidth_tbps=0.6,
                 gpus_per_node=4,
-                capex_usd_per_gpu=3_500,
-                power_kw_per_gpu=0.2,
+                capex_usd_per_gpu=5_000,
+                power_kw_per_gpu=0.3,
                 source=f"{_NV}: A10 (BF16 125 TFLOPS dense / 250 sparse, 24GB GDDR6 600 GB/s)",
                 as_of="2024-11",
+                capex_source="estimate, no price source found: card ~USD 3,000-3,500 (between T4 USD 2.0k and A30 USD 5.0k on huggingface.co/hardware) + lighter host share ~USD 1,800",
+                power_source="estimate: 150 W board (A10-24GB-150W, Hugging Face optimum hardware list) x 1.15 cooling + lighter host ~120 W/GPU",
+                costs_as_of="2025-07",
             ),
             Accelerator(
                 key="mi300x-192gb",
@@ -179,9 +206,12 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
                 memory_bandwidth_tbps=5.3,
                 gpus_per_node=8,
                 capex_usd_per_gpu=20_000,
-                power_kw_per_gpu=1.1,
+                power_kw_per_gpu=1.35,
                 source="AMD Instinct MI300X datasheet (BF16 1,307.4 TFLOPS dense, 192GB HBM3 5.3 TB/s)",
                 as_of="2024-11",
+                capex_source="estimate: MI300X USD 15k (huggingface.co/hardware/mi300, community 'MSRP'; street USD 10-15k) + host share ~USD 4,000/GPU: non-GPU parts of a DGX H100 sum to USD 32,010 (Epoch AI notebook on SemiAnalysis's DGX H100 bill of materials)",
+                power_source="estimate: 750 W OAM (AMD MLPerf Inference v4.1 system description '8xMI300X ... 750W') + H100-class host overhead 575 W/GPU (DGX H100 1,275 W/GPU - 700 W board)",
+                costs_as_of="2024-08",
             ),
         )
     }

@@ -37,16 +37,18 @@ def test_dev_cost_hand_derived(dev) -> None:
     # one VPN connection: TGW attachments for the VPC and the connection, plus the connection itself
     assert sum(vpn.values()) == pytest.approx((2 * 0.05 + 0.05) * 730)
     private = _lines(estimate, "private-cloud")
-    # 16 A100-80GB in the private cloud: 15,000 USD capex over 36 months; 0.8 kW · PUE 1.3 · 0.10 USD/kWh
-    assert private["GPUs a100-80gb amortisation"] == pytest.approx(16 * 15_000 / 36)
-    assert private["GPUs a100-80gb power"] == pytest.approx(16 * 0.8 * 1.3 * 0.10 * 730)
+    # 16 A100-80GB in the private cloud: 18,550 USD capex (HGX A100 640GB, per GPU) over 36 months;
+    # 0.81 kW (DGX A100 6.5 kW / 8) · PUE 1.3 · 0.10 USD/kWh
+    assert private["GPUs a100-80gb amortisation"] == pytest.approx(16 * 18_550 / 36)
+    assert private["GPUs a100-80gb power"] == pytest.approx(16 * 0.81 * 1.3 * 0.10 * 730)
     edge = _lines(estimate, "edge-sites")
     # edge-lab: 2 L4 (1 needed + the site's spare node)
-    assert edge["site edge-lab l4-24gb amortisation"] == pytest.approx(2 * 3_000 / 36)
+    assert edge["site edge-lab l4-24gb amortisation"] == pytest.approx(2 * 4_500 / 36)
     assert estimate.total_usd_per_month.value == pytest.approx(
         sum(c.usd_per_month for c in estimate.components)
     )
-    assert estimate.total_usd_per_month.value == pytest.approx(11_818.36, abs=0.01)
+    # 3,359.17 + 140.16 + 73 + 65.70 (AWS) + 109.50 (VPN) + 8,244.44 + 1,229.90 (private) + 250 + 37.96 (edge)
+    assert estimate.total_usd_per_month.value == pytest.approx(13_509.84, abs=0.01)
 
 
 def test_every_line_explains_itself(dev) -> None:

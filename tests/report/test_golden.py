@@ -107,7 +107,8 @@ def test_more_tokens() -> None:
     assert [r.name for r in diff.added] == ["dev-aws-assistant-7b-ft-p4de.24xlarge"]
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
     assert cost["aws-gpu-cluster"] == pytest.approx(5 * 40.9657 * 730, abs=0.01)
-    assert cost["private-cloud"] == pytest.approx(-7_881.39, abs=0.01)
+    # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
+    assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
     body = render(diff, "markdown", head)
     assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 5 on-demand<br/>40 × a100-80gb"]' in body
@@ -118,7 +119,7 @@ def test_new_edge_site() -> None:
     assert _deltas(diff)["edge_nodes"] == 2  # one node for the load plus the site's spare
     assert "urn:pulumi:dev::aidc::aidc:k3s:K3sCluster::dev-edge-edge-lab-2" in {r.urn for r in diff.added}
     edge = next(d for d in diff.cost if d.key == "edge-sites")
-    assert edge.delta == pytest.approx(2 * (3_000 / 36 + 0.12 * 1.3 * 0.10 * 730), abs=0.01)
+    assert edge.delta == pytest.approx(2 * (4_500 / 36 + 0.20 * 1.3 * 0.10 * 730), abs=0.01)
     body = render(diff, "markdown", head)
     assert '  subgraph edge_edge_lab_2["Edge edge-lab-2 (K3s)"]' in body
     assert "  private --- edge_edge_lab_2" in body
