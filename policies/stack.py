@@ -1,11 +1,14 @@
-"""Placement and cost rules over the whole stack: restricted/confidential workloads and data stay in the
-private cloud; planned counts equal what the sizing engine computed (no hand-edited counts); an optional
+"""Placement and cost rules over the whole stack: restricted/confidential workloads and data stay in owned
+locations; planned counts equal what the sizing engine computed (no hand-edited counts); an optional
 monthly cost ceiling.
 
-The stack program tags what it plans: AWS resources carry tags aidc:workload, aidc:classification and
-aidc:planned-instances (the count sizing computed); OpenStack Heat stacks carry the same as "key=value"
-strings in `tags` (servers=N is the count they declare). Prices come from aidc.catalog (pure Python, no
-Pulumi). Nothing here builds a PolicyPack.
+The stack program tags what it plans with what the plan says: AWS resources carry tags aidc:workload,
+aidc:classification, aidc:location (where the capacity lives: private, edge, or a public cloud such as aws),
+aidc:planned-instances (the count sizing computed) and aidc:usd-per-month (the plan's own monthly cost of
+the group, after aidc:capacity.prices overrides); OpenStack Heat stacks carry "key=value" strings in `tags`
+(servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
+their own, so they agree with `aidc size` and `aidc plan` and need nothing from the repository but this
+package. Nothing here builds a PolicyPack.
 """
 
 from __future__ import annotations

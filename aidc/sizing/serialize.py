@@ -1,4 +1,4 @@
-"""CapacityPlan → plain dict: the `aidc size --json` contract (DESIGN.md), stable key order.
+"""CapacityPlan → plain dict: the `aidc size --json` contract (docs/architecture.md, "Contracts"), stable key order.
 
 Each sized number appears as a plain value where the contract names it, and again with its formula and
 inputs under `why`, so scripts read numbers and people can check them.

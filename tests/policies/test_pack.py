@@ -122,3 +122,12 @@ def test_shipped_stacks_pass_the_pack(stack):
     violations = evaluate(plan.resources)
     assert [v for v in violations if v["enforcement"] == "mandatory"] == []
     assert len(plan.resources) > 50
+
+
+def test_the_pack_needs_nothing_from_the_repository_but_itself():
+    """The Pulumi CLI runs the pack in its own virtualenv: the rules must not import aidc (sizing, catalog)."""
+    import subprocess
+    import sys
+
+    code = "import sys, policies; sys.exit(1 if any(m == 'aidc' or m.startswith('aidc.') for m in sys.modules) else 0)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
