@@ -9,11 +9,17 @@ and stops after an unreachable endpoint or rejected credentials (every later cal
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aidc.preflight.report import CheckResult
 from aidc.preflight.requirements import AwsRequirements, InstanceNeed
 from aidc.preflight.retry import DEFAULT_MAX_ATTEMPTS, Failure, boto_config, classify_aws_error
+
+if TYPE_CHECKING:
+    from boto3.session import Session
+
+# The services the checks call: a Literal, so boto3-stubs can pick the `Session.client` overload per service.
+AwsService = Literal["ec2", "service-quotas", "ssm", "sts"]
 
 # (family, spot) -> (Service Quotas code in service "ec2", quota name); vCPU-based quotas.
 VCPU_QUOTAS: dict[tuple[str, bool], tuple[str, str]] = {
@@ -43,7 +49,7 @@ class AwsClients:
         self,
         region: str,
         endpoint_url: str | None = None,
-        session: Any = None,
+        session: Session | None = None,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         connect_timeout_s: float = 5.0,
         read_timeout_s: float = 20.0,
@@ -55,14 +61,17 @@ class AwsClients:
         self.max_attempts = max_attempts
         self._session = session or boto3.session.Session()
         self._config = boto_config(max_attempts, connect_timeout_s, read_timeout_s)
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[AwsService, Any] = {}
 
-    def client(self, service: str) -> Any:
+    def client(self, service: AwsService) -> Any:
         if service not in self._clients:
-            kwargs: dict[str, Any] = {"region_name": self.region, "config": self._config}
-            if self.endpoint_url:
-                kwargs["endpoint_url"] = self.endpoint_url
-            self._clients[service] = self._session.client(service, **kwargs)
+            self._clients[service] = self._session.client(
+                service,
+                region_name=self.region,
+                config=self._config,
+                # None (also for "") is boto3's own default: AWS_ENDPOINT_URL(_<SERVICE>) or the real endpoint.
+                endpoint_url=self.endpoint_url or None,
+            )
         return self._clients[service]
 
 
