@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 # A DNS label and a Kubernetes label value are at most 63 characters.
@@ -57,9 +58,23 @@ class Frozen(BaseModel):
 
 
 class FrozenArgs(BaseModel):
-    """Base of component Args: validated and immutable, and may hold Pulumi Inputs/Outputs and resources."""
+    """Base of component Args: validated and immutable, and may hold Pulumi Inputs/Outputs and resources.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    Each field's attribute docstring becomes its description (use_attribute_docstrings)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
+    )
+
+
+FIELD_RULE = "field_rule"
+
+
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """The fault of a cross-field rule (a model validator), attributed to `field`: a path below the model
+    such as 'desired' or 'pools[1].name'. Raise it from a `model_validator`; `field_messages` then reports
+    '<model path>.<field>: <message>', as if the field's own validator had refused it."""
+    return PydanticCustomError(FIELD_RULE, "{field}: {message}", {"field": field, "message": message})
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -85,6 +100,8 @@ def _message(error: Mapping[str, Any]) -> str:
             f"{error.get('input')!r} is not a name: use lower-case letters, digits and '-', "
             "starting with a letter and ending with a letter or digit"
         )
+    if kind in ("tuple_type", "list_type", "sequence_str") and isinstance(error.get("input"), str):
+        return f"must be a list, got the single string {error.get('input')!r}"
     if kind == "literal_error":
         return f"must be one of {error.get('ctx', {}).get('expected', '')}, got {error.get('input')!r}"
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
@@ -93,11 +110,21 @@ def _message(error: Mapping[str, Any]) -> str:
     return message
 
 
+def _join(path: str, field: str) -> str:
+    if not path:
+        return field
+    return f"{path}{field}" if field.startswith("[") else f"{path}.{field}"
+
+
 def field_messages(exc: ValidationError, prefix: str = "") -> list[str]:
     """One 'field.path: message' line per fault of a pydantic ValidationError."""
     lines = []
     for error in exc.errors():
         where = _location(tuple(error.get("loc", ())))
+        if error.get("type") == FIELD_RULE:
+            context = error.get("ctx", {})
+            where = _join(where, str(context.get("field", "")))
+            error = {**error, "msg": str(context.get("message", error.get("msg", "")))}
         where = f"{prefix}.{where}" if prefix and where else (prefix or where)
         lines.append(f"{where}: {_message(error)}" if where else _message(error))
     return sorted(set(lines), key=lines.index)

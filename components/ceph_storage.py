@@ -11,40 +11,78 @@ children inherit it through `parent`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal, Self
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pydantic import AfterValidator, Field, model_validator
 
-POOL_KINDS = ("block", "object")
-FAILURE_DOMAINS = ("host", "rack", "zone", "osd")
-RECLAIM_POLICIES = ("Retain", "Delete")
+from aidc.types import FrozenArgs, Slug, field_error
+from components._args import distinct, first_repeat, matching
+
+PoolKind = Literal["block", "object"]
+FailureDomain = Literal["host", "rack", "zone", "osd"]
+ReclaimPolicy = Literal["Retain", "Delete"]
 ROOK_CHART_REPO = "https://charts.rook.io/release"
-_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
-_CHART_VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
-_LABEL = re.compile(r"^([a-z0-9.-]+/)?[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
-class CephPoolSpec:
+def _power_of_two(pg_num: int) -> int:
+    if pg_num < 1 or pg_num & (pg_num - 1):
+        raise ValueError(f"must be a power of two, got {pg_num}")
+    return pg_num
+
+
+def _quorum(monitors: int) -> int:
+    if monitors < 3 or monitors % 2 == 0:
+        raise ValueError(f"must be odd and >= 3 (3 or 5 typical), got {monitors}")
+    return monitors
+
+
+def _pinned_image(image: str) -> str:
+    if ":" not in image or image.endswith(":latest"):
+        raise ValueError(f"must carry a pinned tag, e.g. 'quay.io/ceph/ceph:v19.2.1', got {image!r}")
+    return image
+
+
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"must be a regular expression, got {pattern!r}: {exc}") from None
+    return pattern
+
+
+class CephPoolSpec(FrozenArgs):
     """One planned Ceph pool: a block pool (RBD) or an object store's data pool (RGW)."""
 
-    name: str
+    name: Slug
     """Stable slug naming the pool (and its storage class)."""
-    kind: str
+    kind: PoolKind
     """'block' (CephBlockPool + RBD StorageClass) or 'object' (CephObjectStore + bucket StorageClass)."""
-    pg_num: int
+    pg_num: Annotated[int, AfterValidator(_power_of_two)]
     """Planned placement groups (power of two); set as pg_num_min so the autoscaler never goes below it."""
-    replicated_size: int | None = None
+    replicated_size: Annotated[int, Field(ge=2)] | None = None
     """Replica count (size); None when the pool is erasure coded."""
-    erasure_k: int | None = None
+    erasure_k: Annotated[int, Field(ge=2)] | None = None
     """Erasure-coding data chunks (dataChunks); None when replicated."""
-    erasure_m: int | None = None
+    erasure_m: Annotated[int, Field(ge=1)] | None = None
     """Erasure-coding coding chunks (codingChunks); None when replicated."""
-    failure_domain: str = "host"
+    failure_domain: FailureDomain = "host"
     """CRUSH failure domain: no two copies/chunks share one of these."""
+
+    @model_validator(mode="after")
+    def _replicated_or_erasure_coded(self) -> Self:
+        replicated = self.replicated_size is not None
+        erasure = self.erasure_k is not None or self.erasure_m is not None
+        if replicated == erasure:
+            raise field_error(
+                "replicated_size",
+                "set either replicated_size or erasure_k and erasure_m, not both or neither",
+            )
+        if erasure and (self.erasure_k is None or self.erasure_m is None):
+            missing = "erasure_k" if self.erasure_k is None else "erasure_m"
+            raise field_error(missing, "need erasure_k >= 2 and erasure_m >= 1")
+        return self
 
     @property
     def failure_domains_needed(self) -> int:
@@ -54,102 +92,64 @@ class CephPoolSpec:
         return (self.erasure_k or 0) + (self.erasure_m or 0)
 
 
-@dataclass(frozen=True)
-class CephStorageArgs:
+class CephStorageArgs(FrozenArgs):
     """Inputs of CephStorage (the storage slice of the capacity plan plus versions)."""
 
-    storage_nodes: Sequence[str]
+    storage_nodes: Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(distinct)]
     """Kubernetes node names (kubernetes.io/hostname) that carry OSDs; useAllNodes stays false."""
-    pools: Sequence[CephPoolSpec]
+    pools: Annotated[tuple[CephPoolSpec, ...], Field(min_length=1)]
     """Planned pools; at least one."""
-    namespace: str = "rook-ceph"
+    namespace: Slug = "rook-ceph"
     """Namespace of the operator and the cluster."""
-    cluster_name: str = "rook-ceph"
+    cluster_name: Slug = "rook-ceph"
     """Name of the CephCluster resource."""
-    rook_chart_version: str = "v1.16.4"
+    rook_chart_version: Annotated[str, matching(r"^v\d+\.\d+\.\d+$", "a pinned version like 'v1.16.4'")] = (
+        "v1.16.4"
+    )
     """Pinned rook-ceph chart version."""
-    ceph_image: str = "quay.io/ceph/ceph:v19.2.1"
+    ceph_image: Annotated[str, AfterValidator(_pinned_image)] = "quay.io/ceph/ceph:v19.2.1"
     """Pinned Ceph container image (a tag or digest, never 'latest')."""
-    monitors: int = 3
+    monitors: Annotated[int, AfterValidator(_quorum)] = 3
     """Ceph monitor count: odd and >= 3 (quorum)."""
-    storage_node_label: str = "aidc.io/storage=true"
+    storage_node_label: Annotated[
+        str, matching(r"^([a-z0-9.-]+/)?[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*$", "'key=value'")
+    ] = "aidc.io/storage=true"
     """'key=value' node label every Ceph daemon is scheduled on."""
-    device_filter: str = "^nvme[0-9]+n1$"
+    device_filter: Annotated[str, AfterValidator(_regex)] = "^nvme[0-9]+n1$"
     """Regex of the raw devices OSDs consume on each storage node."""
-    osds_per_device: int = 1
+    osds_per_device: Annotated[int, Field(ge=1)] = 1
     """OSDs per matching device (more than 1 only for fast NVMe)."""
     encrypt_osds: bool = True
     """Encrypt OSDs at rest with dm-crypt (storage.config.encryptedDevice)."""
     encrypt_in_transit: bool = True
     """msgr2 on-wire encryption between daemons and clients (network.connections.encryption)."""
-    reclaim_policy: str = "Retain"
+    reclaim_policy: ReclaimPolicy = "Retain"
     """reclaimPolicy of the storage classes; Retain keeps data when a claim is deleted."""
-    rgw_instances: int = 2
+    rgw_instances: Annotated[int, Field(ge=1)] = 2
     """RGW gateway pods per object store."""
-    operator_values: dict[str, Any] = field(default_factory=dict)
+    operator_values: dict[str, Any] = Field(default_factory=dict)
     """Extra values for the rook-ceph chart (merged over aidc's)."""
 
+    @model_validator(mode="after")
+    def _pool_names_unique(self) -> Self:
+        index = first_repeat([pool.name for pool in self.pools])
+        if index is not None:
+            raise field_error(
+                f"pools[{index}].name",
+                f"{self.pools[index].name!r} is used by another pool; names must be unique",
+            )
+        return self
 
-def _validate(args: CephStorageArgs) -> None:
-    if args.monitors < 3 or args.monitors % 2 == 0:
-        raise ValueError(f"monitors: must be odd and >= 3 (3 or 5 typical), got {args.monitors}")
-    if not _CHART_VERSION.match(args.rook_chart_version):
-        raise ValueError(
-            f"rook_chart_version: must be a pinned version like 'v1.16.4', got {args.rook_chart_version!r}"
-        )
-    if ":" not in args.ceph_image or args.ceph_image.endswith(":latest"):
-        raise ValueError(
-            f"ceph_image: must carry a pinned tag, e.g. 'quay.io/ceph/ceph:v19.2.1', got {args.ceph_image!r}"
-        )
-    if not _LABEL.match(args.storage_node_label):
-        raise ValueError(f"storage_node_label: must be 'key=value', got {args.storage_node_label!r}")
-    if isinstance(args.storage_nodes, str) or not args.storage_nodes:
-        raise ValueError("storage_nodes: must list at least one node name")
-    if len(set(args.storage_nodes)) != len(args.storage_nodes):
-        raise ValueError("storage_nodes: lists a node more than once")
-    if args.osds_per_device < 1:
-        raise ValueError(f"osds_per_device: must be >= 1, got {args.osds_per_device}")
-    if args.reclaim_policy not in RECLAIM_POLICIES:
-        raise ValueError(
-            f"reclaim_policy: must be one of {', '.join(RECLAIM_POLICIES)}, got {args.reclaim_policy!r}"
-        )
-    if args.rgw_instances < 1:
-        raise ValueError(f"rgw_instances: must be >= 1, got {args.rgw_instances}")
-    if not args.pools:
-        raise ValueError("pools: must declare at least one pool")
-    seen: set[str] = set()
-    for index, pool in enumerate(args.pools):
-        where = f"pools[{index}]"
-        if not _SLUG.match(pool.name):
-            raise ValueError(
-                f"{where}.name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {pool.name!r}"
-            )
-        if pool.name in seen:
-            raise ValueError(f"{where}.name: {pool.name!r} is used by another pool; names must be unique")
-        seen.add(pool.name)
-        if pool.kind not in POOL_KINDS:
-            raise ValueError(f"{where}.kind: must be one of {', '.join(POOL_KINDS)}, got {pool.kind!r}")
-        if pool.failure_domain not in FAILURE_DOMAINS:
-            raise ValueError(
-                f"{where}.failure_domain: must be one of {', '.join(FAILURE_DOMAINS)}, got {pool.failure_domain!r}"
-            )
-        replicated = pool.replicated_size is not None
-        erasure = pool.erasure_k is not None or pool.erasure_m is not None
-        if replicated == erasure:
-            raise ValueError(
-                f"{where}: set either replicated_size or erasure_k and erasure_m, not both or neither"
-            )
-        if replicated and (pool.replicated_size or 0) < 2:
-            raise ValueError(f"{where}.replicated_size: must be >= 2, got {pool.replicated_size}")
-        if erasure and ((pool.erasure_k or 0) < 2 or (pool.erasure_m or 0) < 1):
-            raise ValueError(f"{where}.erasure_k/erasure_m: need erasure_k >= 2 and erasure_m >= 1")
-        if pool.pg_num < 1 or pool.pg_num & (pool.pg_num - 1):
-            raise ValueError(f"{where}.pg_num: must be a power of two, got {pool.pg_num}")
-        if pool.failure_domain == "host" and len(args.storage_nodes) < pool.failure_domains_needed:
-            raise ValueError(
-                f"{where}: needs {pool.failure_domains_needed} hosts for failureDomain host, "
-                f"storage_nodes lists {len(args.storage_nodes)}"
-            )
+    @model_validator(mode="after")
+    def _enough_hosts(self) -> Self:
+        for index, pool in enumerate(self.pools):
+            if pool.failure_domain == "host" and len(self.storage_nodes) < pool.failure_domains_needed:
+                raise field_error(
+                    f"pools[{index}].failure_domain",
+                    f"needs {pool.failure_domains_needed} hosts for failureDomain host, "
+                    f"storage_nodes lists {len(self.storage_nodes)}",
+                )
+        return self
 
 
 def _protection(pool: CephPoolSpec) -> dict[str, Any]:
@@ -181,7 +181,6 @@ class CephStorage(pulumi.ComponentResource):
     pool_names: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: CephStorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        _validate(args)
         super().__init__("aidc:storage:CephStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ns = args.namespace

@@ -25,7 +25,9 @@ PROTECT_KERNEL_DEFAULTS_SYSCTLS: Mapping[str, str] = {
 
 K3S_INSTALL_URL = "https://get.k3s.io"
 K3S_TLS_DIR = "/var/lib/rancher/k3s/server/tls"
-_K3S_VERSION = re.compile(r"^v\d+\.\d+\.\d+\+k3s\d+$")
+# A pinned K3s release tag (INSTALL_K3S_VERSION), never 'latest' or a channel.
+K3S_VERSION_PATTERN = r"^v\d+\.\d+\.\d+\+k3s\d+$"
+_K3S_VERSION = re.compile(K3S_VERSION_PATTERN)
 
 
 def validate_k3s_version(version: str) -> str:

@@ -14,80 +14,100 @@ the first server's user data, like the token. Edge regions pass their openstack 
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal, Self, get_args
 
 import pulumi
 import pulumi_openstack as openstack
 import pulumi_random as random
 import pulumi_tls as tls
 import yaml
+from pydantic import AfterValidator, Field, model_validator
 
+from aidc.types import FrozenArgs, Slug, field_error
+from components._args import LABEL_KEY, NodeLabels, StrInput, StrListInput, first_repeat, matching
 from components.cloud_init import (
+    K3S_VERSION_PATTERN,
     heat_server_pool_template,
     k3s_agent_user_data,
     k3s_server_user_data,
-    validate_k3s_version,
 )
 
-ALLOWED_SERVER_COUNTS = (1, 3)
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 ACCELERATOR_LABEL = "aidc.io/accelerator"
 POOL_LABEL = "aidc.io/pool"
-TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+TAINT_EFFECTS: tuple[str, ...] = get_args(TaintEffect)
 API_PORT = 6443
-_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 _CA_VALIDITY_HOURS = 10 * 365 * 24
 _ADMIN_CERT_VALIDITY_HOURS = 365 * 24
 
 
-@dataclass(frozen=True)
-class AgentPool:
+def _taint(taint: str) -> str:
+    key_value, _, effect = taint.rpartition(":")
+    key = key_value.split("=", 1)[0]
+    if effect not in TAINT_EFFECTS or not key or not LABEL_KEY.match(key):
+        raise ValueError(
+            f"must be 'key=value:Effect' with Effect one of {', '.join(TAINT_EFFECTS)}, got {taint!r}"
+        )
+    return taint
+
+
+Taint = Annotated[str, AfterValidator(_taint)]
+"""A Kubernetes node taint, 'key=value:Effect' (value optional)."""
+K3sVersion = Annotated[str, matching(K3S_VERSION_PATTERN, "a pinned K3s release like 'v1.31.4+k3s1'")]
+"""A pinned K3s release tag."""
+
+
+class AgentPool(FrozenArgs):
     """One pool of identical K3s agents, declared as one Heat ResourceGroup."""
 
-    name: str
+    name: Slug
     """Stable slug chosen by the caller (part of resource names: never derive it from a count)."""
     flavor: str
     """Nova flavor of the pool's instances."""
-    count: int
+    count: Annotated[int, Field(ge=0)]
     """Number of agents (the ResourceGroup count); 0 declares nothing."""
     gpu: bool = False
     """True for GPU agents: labelled aidc.io/accelerator=<accelerator> and tainted nvidia.com/gpu=present:NoSchedule."""
-    accelerator: str | None = None
+    accelerator: Slug | None = None
     """Catalog accelerator key (e.g. 'h100-80gb'); required when gpu is True, forbidden otherwise."""
-    labels: Mapping[str, str] = field(default_factory=dict)
+    labels: NodeLabels = Field(default_factory=dict)
     """Extra node labels for every agent of the pool."""
-    taints: Sequence[str] = ()
+    taints: tuple[Taint, ...] = ()
     """Extra node taints, 'key=value:Effect'."""
-    root_volume_gb: int = 100
+    root_volume_gb: Annotated[int, Field(ge=20)] = 100
     """Boot volume size of each agent in GB."""
 
+    @model_validator(mode="after")
+    def _accelerator_only_for_gpu_pools(self) -> Self:
+        if self.gpu and self.accelerator is None:
+            raise field_error("accelerator", "required for a GPU pool, a catalog key like 'h100-80gb'")
+        if not self.gpu and self.accelerator is not None:
+            raise field_error("accelerator", "only allowed when gpu is True")
+        return self
 
-@dataclass(frozen=True)
-class K3sClusterArgs:
+
+class K3sClusterArgs(FrozenArgs):
     """Inputs of K3sCluster (one cluster: the private core or one edge site)."""
 
-    cluster_name: str
+    cluster_name: Slug
     """Slug naming the cluster (node names, CA subjects, kubeconfig context)."""
     server_flavor: str
     """Nova flavor of the server (control-plane) instances."""
     image: str
     """Glance image name for every node (a systemd distribution cloud-init supports)."""
-    network_id: pulumi.Input[str]
+    network_id: StrInput
     """Tenant network the nodes attach to (OpenStackPrivateCloud.network_id)."""
-    security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    security_group_ids: StrListInput
     """Security groups for every node (OpenStackPrivateCloud.security_group_ids)."""
-    keypair_name: pulumi.Input[str]
+    keypair_name: StrInput
     """Nova keypair for break-glass SSH."""
-    version: str = "v1.31.4+k3s1"
+    version: K3sVersion = "v1.31.4+k3s1"
     """Pinned K3s release (INSTALL_K3S_VERSION); never 'latest' or a channel."""
-    servers: int = 1
+    servers: Literal[1, 3] = 1
     """Server count: 1 (single server) or 3 (HA, embedded etcd)."""
-    agent_pools: Sequence[AgentPool] = ()
+    agent_pools: tuple[AgentPool, ...] = ()
     """Agent pools; one server group and one Heat stack each."""
     secrets_encryption: bool = True
     """Encrypt Kubernetes Secrets at rest in the datastore (--secrets-encryption)."""
@@ -97,51 +117,21 @@ class K3sClusterArgs:
     provider: pulumi.ProviderResource | None = None
     """openstack Provider for the cluster's region (edge sites); None uses the default/inherited provider."""
 
+    @model_validator(mode="after")
+    def _ha_needs_embedded_etcd(self) -> Self:
+        if self.embedded_etcd is False and self.servers == 3:
+            raise field_error("embedded_etcd", "must be True or None with servers=3 (HA needs embedded etcd)")
+        return self
 
-def _validate_taint(taint: str, where: str) -> None:
-    key_value, _, effect = taint.rpartition(":")
-    key = key_value.split("=", 1)[0]
-    if effect not in TAINT_EFFECTS or not key or not _LABEL_KEY.match(key):
-        raise ValueError(
-            f"{where}: must be 'key=value:Effect' with Effect one of {', '.join(TAINT_EFFECTS)}, got {taint!r}"
-        )
-
-
-def _validate(args: K3sClusterArgs) -> None:
-    if args.servers not in ALLOWED_SERVER_COUNTS:
-        raise ValueError(
-            f"servers: must be one of {ALLOWED_SERVER_COUNTS} (3 for HA with embedded etcd), got {args.servers}"
-        )
-    validate_k3s_version(args.version)
-    if not _SLUG.match(args.cluster_name):
-        raise ValueError(
-            f"cluster_name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {args.cluster_name!r}"
-        )
-    if args.embedded_etcd is False and args.servers == 3:
-        raise ValueError("embedded_etcd: must be True or None with servers=3 (HA needs embedded etcd)")
-    seen: set[str] = set()
-    for index, pool in enumerate(args.agent_pools):
-        where = f"agent_pools[{index}]"
-        if not _SLUG.match(pool.name):
-            raise ValueError(
-                f"{where}.name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {pool.name!r}"
+    @model_validator(mode="after")
+    def _pool_names_unique(self) -> Self:
+        index = first_repeat([pool.name for pool in self.agent_pools])
+        if index is not None:
+            raise field_error(
+                f"agent_pools[{index}].name",
+                f"{self.agent_pools[index].name!r} is used by another pool; names must be unique",
             )
-        if pool.name in seen:
-            raise ValueError(f"{where}.name: {pool.name!r} is used by another pool; names must be unique")
-        seen.add(pool.name)
-        if pool.count < 0:
-            raise ValueError(f"{where}.count: must be >= 0, got {pool.count}")
-        if pool.gpu and not (pool.accelerator and _SLUG.match(pool.accelerator)):
-            raise ValueError(f"{where}.accelerator: required for a GPU pool, a catalog key like 'h100-80gb'")
-        if not pool.gpu and pool.accelerator is not None:
-            raise ValueError(f"{where}.accelerator: only allowed when gpu is True")
-        for key, value in pool.labels.items():
-            if not _LABEL_KEY.match(key) or not _LABEL_VALUE.match(value):
-                raise ValueError(f"{where}.labels: {key}={value} is not a valid Kubernetes label")
-        for taint_index, taint in enumerate(pool.taints):
-            _validate_taint(taint, f"{where}.taints[{taint_index}]")
-        if pool.root_volume_gb < 20:
-            raise ValueError(f"{where}.root_volume_gb: must be >= 20, got {pool.root_volume_gb}")
+        return self
 
 
 def pool_node_settings(pool: AgentPool) -> tuple[dict[str, str], list[str]]:
@@ -226,7 +216,6 @@ class K3sCluster(pulumi.ComponentResource):
     agent_stack_ids: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: K3sClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        _validate(args)
         super().__init__("aidc:k3s:K3sCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # OpenStack children go to the cluster's region provider when one is given (edge sites).
@@ -427,18 +416,8 @@ class K3sCluster(pulumi.ComponentResource):
 
     def agent_user_data(self, pool: AgentPool) -> pulumi.Output[str]:
         """Secret cloud-init user data that joins a server to this cluster as an agent of `pool` (labels and
-        GPU taint included): for servers declared elsewhere, e.g. OpenStackPrivateCloud GPU pools."""
-        _validate(
-            K3sClusterArgs(
-                cluster_name="check",
-                server_flavor="-",
-                image="-",
-                network_id="-",
-                security_group_ids=[],
-                keypair_name="-",
-                agent_pools=[pool],
-            )
-        )
+        GPU taint included): for servers declared elsewhere, e.g. OpenStackPrivateCloud GPU pools. The pool was
+        validated when it was constructed."""
         labels, taints = pool_node_settings(pool)
         return pulumi.Output.secret(
             pulumi.Output.all(self._join_token, self._join_url).apply(

@@ -10,121 +10,80 @@ hands it the planned pools.
 from __future__ import annotations
 
 import ipaddress
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Annotated, Literal, Self
 
 import pulumi
 import pulumi_openstack as openstack
 import pulumi_tls as tls
+from pydantic import Field, model_validator
 
+from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
+from components._args import SourceCidr, StrInput, first_repeat, matching, prefix_length
+from components._names import cidr_slug
 from components.cloud_init import heat_server_pool_template
 
 # Ports that administer a node or the cluster: never reachable from anywhere but admin_cidrs.
 ADMIN_PORTS: tuple[int, ...] = (22, 6443)
-_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
-SERVER_GROUP_POLICIES = ("anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity")
+ServerGroupPolicy = Literal["anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity"]
+OpenSshPublicKey = Annotated[
+    str,
+    matching(r"^(ssh-|ecdsa-)", "an OpenSSH public key ('ssh-ed25519 …', 'ssh-rsa …', 'ecdsa-…') or None"),
+]
+"""A public key in OpenSSH's one-line format."""
 
 
-@dataclass(frozen=True)
-class GpuPool:
+class GpuPool(FrozenArgs):
     """One planned pool of identical GPU servers in the private cloud."""
 
-    name: str
+    name: Slug
     """Stable slug chosen by the caller (part of resource names: never derive it from a count)."""
-    flavor: str
+    flavor: Annotated[str, Field(min_length=1)]
     """Nova flavor with the GPUs passed through (e.g. 'g1.8xh100')."""
-    servers: int
+    servers: Annotated[int, Field(ge=0)]
     """Number of servers in the pool (the Heat ResourceGroup count); 0 declares nothing."""
-    accelerator: str
+    accelerator: Slug
     """Catalog accelerator key of the pool's GPUs, e.g. 'h100-80gb'."""
-    gpus_per_server: int
+    gpus_per_server: Annotated[int, Field(ge=1)]
     """GPUs each server of the flavor carries."""
     image: str | None = None
     """Glance image for this pool; None uses OpenStackPrivateCloudArgs.image."""
-    server_group_policy: str = "soft-anti-affinity"
+    server_group_policy: ServerGroupPolicy = "soft-anti-affinity"
     """Nova server group policy: spread over hypervisors where possible."""
-    user_data: pulumi.Input[str] | None = None
+    user_data: StrInput | None = None
     """cloud-init user data for every server (e.g. a K3s agent join, K3sCluster.agent_user_data); kept secret."""
 
 
-@dataclass(frozen=True)
-class OpenStackPrivateCloudArgs:
+class OpenStackPrivateCloudArgs(FrozenArgs):
     """Inputs of OpenStackPrivateCloud (the private slice of the capacity plan plus site facts)."""
 
     image: str
     """Default Glance image name or id for the GPU servers."""
-    network_cidr: str = "10.20.0.0/16"
-    """IPv4 CIDR of the tenant network's subnet."""
+    network_cidr: Annotated[IPv4Cidr, prefix_length(0, 28)] = "10.20.0.0/16"
+    """IPv4 CIDR of the tenant network's subnet (/28 or larger)."""
     external_network: str = "public"
     """Name of the provider's external network the router uplinks to (looked up, not created)."""
-    dns_nameservers: Sequence[str] = ()
+    dns_nameservers: tuple[str, ...] = ()
     """DNS resolvers handed out by the subnet's DHCP; empty keeps Neutron's default."""
-    admin_cidrs: Sequence[str] = ()
+    admin_cidrs: tuple[SourceCidr, ...] = ()
     """CIDRs allowed to reach SSH (22) and the K3s API (6443); empty opens them to nobody."""
-    ssh_public_key: str | None = None
+    ssh_public_key: OpenSshPublicKey | None = None
     """OpenSSH public key for the keypair; None generates an Ed25519 key (private key exported as secret)."""
-    root_volume_gb: int = 200
+    root_volume_gb: Annotated[int, Field(ge=10)] = 200
     """Size of each server's boot volume in GB."""
     volume_type: str | None = None
     """Cinder volume type for boot volumes (use the cloud's encrypted type); None is the cloud default."""
-    gpu_pools: Sequence[GpuPool] = field(default_factory=tuple)
+    gpu_pools: tuple[GpuPool, ...] = ()
     """Planned GPU pools; one server group and one Heat stack each."""
 
-
-def _validate(args: OpenStackPrivateCloudArgs) -> None:
-    try:
-        network = ipaddress.ip_network(args.network_cidr)
-    except ValueError as exc:
-        raise ValueError(
-            f"network_cidr: must be an IPv4 CIDR such as '10.20.0.0/16', got {args.network_cidr!r}"
-        ) from exc
-    if network.version != 4 or network.prefixlen > 28:
-        raise ValueError(f"network_cidr: must be an IPv4 CIDR of /28 or larger, got {args.network_cidr!r}")
-    if isinstance(args.admin_cidrs, str):
-        raise ValueError("admin_cidrs: must be a list of CIDRs, not a single string")
-    for index, cidr in enumerate(args.admin_cidrs):
-        try:
-            admin_net = ipaddress.ip_network(cidr)
-        except ValueError as exc:
-            raise ValueError(
-                f"admin_cidrs[{index}]: must be a CIDR such as '198.51.100.0/24', got {cidr!r}"
-            ) from exc
-        if admin_net.prefixlen == 0:
-            raise ValueError(
-                f"admin_cidrs[{index}]: {cidr!r} opens admin ports to the whole internet; name a network"
+    @model_validator(mode="after")
+    def _pool_names_unique(self) -> Self:
+        index = first_repeat([pool.name for pool in self.gpu_pools])
+        if index is not None:
+            raise field_error(
+                f"gpu_pools[{index}].name",
+                f"{self.gpu_pools[index].name!r} is used by another pool; names must be unique",
             )
-    if args.root_volume_gb < 10:
-        raise ValueError(f"root_volume_gb: must be >= 10, got {args.root_volume_gb}")
-    if args.ssh_public_key is not None and not args.ssh_public_key.startswith(("ssh-", "ecdsa-")):
-        raise ValueError(
-            "ssh_public_key: must be an OpenSSH public key ('ssh-ed25519 …', 'ssh-rsa …', 'ecdsa-…') or None"
-        )
-    seen: set[str] = set()
-    for index, pool in enumerate(args.gpu_pools):
-        where = f"gpu_pools[{index}]"
-        if not _SLUG.match(pool.name):
-            raise ValueError(
-                f"{where}.name: must be a lower-case slug [a-z0-9-] of 1-40 characters, got {pool.name!r}"
-            )
-        if pool.name in seen:
-            raise ValueError(f"{where}.name: {pool.name!r} is used by another pool; names must be unique")
-        seen.add(pool.name)
-        if pool.servers < 0:
-            raise ValueError(f"{where}.servers: must be >= 0, got {pool.servers}")
-        if pool.gpus_per_server < 1:
-            raise ValueError(f"{where}.gpus_per_server: must be >= 1, got {pool.gpus_per_server}")
-        if not pool.flavor:
-            raise ValueError(f"{where}.flavor: must name a Nova flavor")
-        if not _SLUG.match(pool.accelerator):
-            raise ValueError(
-                f"{where}.accelerator: must be a catalog key like 'h100-80gb', got {pool.accelerator!r}"
-            )
-        if pool.server_group_policy not in SERVER_GROUP_POLICIES:
-            raise ValueError(
-                f"{where}.server_group_policy: must be one of {', '.join(SERVER_GROUP_POLICIES)}, "
-                f"got {pool.server_group_policy!r}"
-            )
+        return self
 
 
 class OpenStackPrivateCloud(pulumi.ComponentResource):
@@ -143,7 +102,6 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: OpenStackPrivateCloudArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        _validate(args)
         super().__init__("aidc:openstack:OpenStackPrivateCloud", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -205,11 +163,10 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
         )
         for cidr in sorted(set(args.admin_cidrs)):
             admin_net = ipaddress.ip_network(cidr, strict=False)
-            # Name from the CIDR, not an index, so adding a CIDR never renames the others' rules.
-            cidr_slug = str(admin_net).replace(".", "-").replace(":", "-").replace("/", "-")
             for port in ADMIN_PORTS:
+                # Named from the CIDR, not an index, so adding a CIDR never renames the others' rules.
                 rule = openstack.networking.SecGroupRule(
-                    f"{name}-sg-admin-{port}-{cidr_slug}",
+                    f"{name}-sg-admin-{port}-{cidr_slug(cidr)}",
                     security_group_id=admin_sg.id,
                     direction="ingress",
                     ethertype=f"IPv{admin_net.version}",

@@ -22,8 +22,8 @@ Routing design, and why (sources checked 2026-11):
   min(N, len(route_prefixes)) x that. Connections beyond the number of prefixes are idle standby, and the
   component warns. More than that needs BGP (a route-based VPN appliance in the private cloud) or Direct Connect.
 
-Algorithm names: one explicit table per family below (ALGORITHMS); both sides are built from the same row, so
-they always agree. Allowed AWS strings are the ones in the pulumi_aws VpnConnection docstrings; allowed Neutron
+Algorithm names: one explicit table per family below (IKE_VERSIONS, ENCRYPTIONS, INTEGRITIES, DH_GROUPS), keyed
+by the values the Args' Literal types allow; both sides are built from the same row, so they always agree. Allowed AWS strings are the ones in the pulumi_aws VpnConnection docstrings; allowed Neutron
 strings the ones in the pulumi_openstack IkePolicy/IpSecPolicy docstrings (aes-KKK-gcm-II, group14..group31).
 Weak choices (sha1, group 2, aes128, ikev1) are accepted here and refused by the policy pack, so a stack can be
 planned and then explained.
@@ -32,18 +32,25 @@ planned and then explained.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, Self
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_openstack as openstack
 import pulumi_random as random
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from components._names import check_ipv4_cidr, cidr_slug
+from aidc.types import FrozenArgs, IPv4Cidr, field_error
+from components._args import StrInput, StrListInput, distinct, prefix_length
+from components._names import cidr_slug
 
-# (AWS name, Neutron name) per Args value. AWS: tunnelN_phase{1,2}_* docstrings; Neutron: vpnaas docstrings.
+IkeVersion = Literal["ikev1", "ikev2"]
+Encryption = Literal["aes128", "aes256", "aes128-gcm", "aes256-gcm"]
+Integrity = Literal["sha1", "sha256", "sha384", "sha512"]
+DhGroup = Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]
+TunnelBandwidth = Literal["standard", "large"]
+# (AWS name, Neutron name) per Args value, one table per Literal above (a test keeps them equal).
+# AWS: tunnelN_phase{1,2}_* docstrings; Neutron: vpnaas docstrings.
 IKE_VERSIONS: dict[str, tuple[str, str]] = {"ikev1": ("ikev1", "v1"), "ikev2": ("ikev2", "v2")}
 ENCRYPTIONS: dict[str, tuple[str, str]] = {
     "aes128": ("AES128", "aes-128"),
@@ -58,14 +65,6 @@ INTEGRITIES: dict[str, tuple[str, str]] = {
     "sha512": ("SHA2-512", "sha512"),
 }
 DH_GROUPS: dict[int, tuple[int, str]] = {2: (2, "group2"), **{g: (g, f"group{g}") for g in range(14, 25)}}
-ALGORITHMS: dict[str, Mapping[Any, tuple[Any, str]]] = {
-    "ike_version": IKE_VERSIONS,
-    "encryption": ENCRYPTIONS,
-    "integrity": INTEGRITIES,
-    "dh_group": DH_GROUPS,
-}
-TUNNEL_BANDWIDTHS = ("standard", "large")
-TUNNEL_GBPS = {"standard": 1.25, "large": 5.0}
 # AWS defaults, set explicitly so Neutron's lifetimes (default 3600 s for both phases) agree with them.
 PHASE1_LIFETIME_S = 28800
 PHASE2_LIFETIME_S = 3600
@@ -74,98 +73,88 @@ DPD_INTERVAL_S = 10
 # carry ~273 bits.
 PSK_LENGTH = 48
 
+PrivateCidr = Annotated[IPv4Cidr, prefix_length(8, 32)]
+"""An IPv4 network of the private cloud, /8 or longer."""
 
-@dataclass(frozen=True)
-class VpnInterconnectArgs:
+
+def _private_asn(asn: int) -> int:
+    if not (64512 <= asn <= 65534 or 4_200_000_000 <= asn <= 4_294_967_294):
+        raise ValueError(f"must be a private ASN 64512-65534 or 4200000000-4294967294, got {asn}")
+    return asn
+
+
+def _known_length(value: Any) -> Any:
+    if isinstance(value, (str, pulumi.Output)):
+        raise ValueError(
+            "must be a list (its length decides how many routes are declared), e.g. "
+            "AwsGpuCluster.private_route_table_id_list"
+        )
+    return value
+
+
+class VpnInterconnectArgs(FrozenArgs):
     """Inputs of VpnInterconnect: both clouds' network facts plus the planned number of connections."""
 
-    vpc_id: pulumi.Input[str]
+    vpc_id: StrInput
     """Id of the AWS VPC to attach to the Transit Gateway."""
-    vpc_cidr: str
+    vpc_cidr: Annotated[IPv4Cidr, prefix_length(8, 28)]
     """IPv4 CIDR of the VPC (the OpenStack side's peer CIDR)."""
-    vpc_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    vpc_subnet_ids: StrListInput
     """Subnets (one per AZ) for the Transit Gateway VPC attachment."""
-    vpc_route_table_ids: Sequence[pulumi.Input[str]]
+    vpc_route_table_ids: Annotated[tuple[StrInput, ...], BeforeValidator(_known_length)]
     """VPC route tables that get routes to private_cidrs via the TGW; a list whose length is known now."""
-    private_cidrs: Sequence[str]
+    private_cidrs: Annotated[tuple[PrivateCidr, ...], Field(min_length=1), AfterValidator(distinct)]
     """IPv4 CIDRs of the private cloud reached over the VPN (VPC routes to the TGW)."""
-    openstack_router_id: pulumi.Input[str]
+    openstack_router_id: StrInput
     """Neutron router that hosts the VPN service (its external gateway is the customer gateway address)."""
-    openstack_subnet_id: pulumi.Input[str]
+    openstack_subnet_id: StrInput
     """Neutron subnet exposed to AWS (the local endpoint group)."""
-    route_prefixes: Sequence[str] = ()
+    route_prefixes: Annotated[tuple[PrivateCidr, ...], AfterValidator(distinct)] = ()
     """Transit Gateway static routes, each inside a private CIDR and spread over the connections (prefix i ->
     connection i mod N); a fixed split keeps route names stable when the connection count changes.
     Empty: one route per private CIDR."""
-    connections: int = 1
+    connections: Annotated[int, Field(ge=1, strict=True)] = 1
     """Number of Site-to-Site VPN connections (>= 1), two tunnels each."""
-    tunnel_bandwidth: str = "standard"
+    tunnel_bandwidth: TunnelBandwidth = "standard"
     """'standard' (up to 1.25 Gbps per tunnel) or 'large' (up to 5 Gbps; Transit Gateway only, which is used)."""
-    ike_version: str = "ikev2"
+    ike_version: IkeVersion = "ikev2"
     """IKE version both sides are pinned to: 'ikev2' (default) or 'ikev1'."""
-    encryption: str = "aes256-gcm"
+    encryption: Encryption = "aes256-gcm"
     """Phase 1 and 2 cipher: aes128, aes256, aes128-gcm, aes256-gcm."""
-    integrity: str = "sha256"
+    integrity: Integrity = "sha256"
     """Phase 1 and 2 integrity / PRF: sha1, sha256, sha384, sha512."""
-    dh_group: int = 20
+    dh_group: DhGroup = 20
     """Diffie-Hellman group for phase 1 and PFS: 2 or 14..24."""
-    amazon_side_asn: int = 64512
+    amazon_side_asn: Annotated[int, AfterValidator(_private_asn)] = 64512
     """Private ASN of the Transit Gateway (64512-65534 or 4200000000-4294967294)."""
-    customer_gateway_asn: int = 65000
+    customer_gateway_asn: Annotated[int, Field(ge=1, le=2_147_483_647)] = 65000
     """ASN recorded on the customer gateway (1-2147483647); static routing does not use it for BGP."""
-    dpd_timeout_s: int = 30
-    """Dead-peer-detection timeout on both sides in seconds (>= 30, AWS minimum); action is restart."""
+    dpd_timeout_s: Annotated[int, Field(ge=30, le=3600)] = 30
+    """Dead-peer-detection timeout on both sides in seconds (30-3600; AWS minimum 30); action is restart."""
 
+    @model_validator(mode="after")
+    def _private_side_apart_from_the_vpc(self) -> Self:
+        vpc = ipaddress.ip_network(self.vpc_cidr)
+        for index, cidr in enumerate(self.private_cidrs):
+            if ipaddress.ip_network(cidr).overlaps(vpc):
+                raise field_error(f"private_cidrs[{index}]", f"{cidr!r} overlaps vpc_cidr {self.vpc_cidr!r}")
+        ranges = [ipaddress.IPv4Network(c) for c in self.private_cidrs]
+        for index, prefix in enumerate(self.route_prefixes):
+            if not any(ipaddress.IPv4Network(prefix).subnet_of(r) for r in ranges):
+                raise field_error(
+                    f"route_prefixes[{index}]", f"{prefix!r} is not inside any of private_cidrs"
+                )
+        return self
 
-def _validate(args: VpnInterconnectArgs) -> None:
-    check_ipv4_cidr("vpc_cidr", args.vpc_cidr, min_prefix=8, max_prefix=28)
-    if isinstance(args.private_cidrs, str) or not args.private_cidrs:
-        raise ValueError("private_cidrs: must be a non-empty list of IPv4 CIDRs of the private cloud")
-    vpc = check_ipv4_cidr("vpc_cidr", args.vpc_cidr)
-    for index, cidr in enumerate(args.private_cidrs):
-        network = check_ipv4_cidr(f"private_cidrs[{index}]", cidr, min_prefix=8)
-        if network.overlaps(vpc):
-            raise ValueError(f"private_cidrs[{index}]: {cidr!r} overlaps vpc_cidr {args.vpc_cidr!r}")
-    if len(set(args.private_cidrs)) != len(args.private_cidrs):
-        raise ValueError(f"private_cidrs: must be distinct, got {list(args.private_cidrs)!r}")
-    if isinstance(args.route_prefixes, str):
-        raise ValueError("route_prefixes: must be a list of CIDRs, not a single string")
-    ranges = [ipaddress.ip_network(c) for c in args.private_cidrs]
-    for index, prefix in enumerate(args.route_prefixes):
-        network = check_ipv4_cidr(f"route_prefixes[{index}]", prefix, min_prefix=8)
-        if not any(network.subnet_of(r) for r in ranges):  # type: ignore[arg-type]
-            raise ValueError(f"route_prefixes[{index}]: {prefix!r} is not inside any of private_cidrs")
-    if len(set(args.route_prefixes)) != len(args.route_prefixes):
-        raise ValueError("route_prefixes: must be distinct")
-    if isinstance(args.vpc_route_table_ids, (str, pulumi.Output)):
-        raise ValueError(
-            "vpc_route_table_ids: must be a list (its length decides how many routes are declared), e.g. "
-            "AwsGpuCluster.private_route_table_id_list"
-        )
-    if not isinstance(args.connections, int) or args.connections < 1:
-        raise ValueError(f"connections: must be an integer >= 1, got {args.connections!r}")
-    if args.tunnel_bandwidth not in TUNNEL_BANDWIDTHS:
-        raise ValueError(
-            f"tunnel_bandwidth: must be one of {', '.join(TUNNEL_BANDWIDTHS)}, got {args.tunnel_bandwidth!r}"
-        )
-    for field_name, table in ALGORITHMS.items():
-        value = getattr(args, field_name)
-        if value not in table:
-            allowed = ", ".join(str(k) for k in table)
-            raise ValueError(f"{field_name}: must be one of {allowed}, got {value!r}")
-    if args.encryption.endswith("-gcm") and args.ike_version != "ikev2":
-        # strongSwan (Neutron's reference driver) has no AEAD ciphers for IKEv1 SAs, and AWS lists GCM for IKEv2.
-        raise ValueError(
-            f"encryption: {args.encryption!r} (AES-GCM) needs ike_version 'ikev2'; with 'ikev1' use aes128 or aes256"
-        )
-    if not (64512 <= args.amazon_side_asn <= 65534 or 4_200_000_000 <= args.amazon_side_asn <= 4_294_967_294):
-        raise ValueError(
-            f"amazon_side_asn: must be a private ASN 64512-65534 or 4200000000-4294967294, got {args.amazon_side_asn}"
-        )
-    if not 1 <= args.customer_gateway_asn <= 2_147_483_647:
-        raise ValueError(f"customer_gateway_asn: must be 1-2147483647, got {args.customer_gateway_asn}")
-    if not 30 <= args.dpd_timeout_s <= 3600:
-        raise ValueError(f"dpd_timeout_s: must be 30-3600 seconds (AWS minimum 30), got {args.dpd_timeout_s}")
+    @model_validator(mode="after")
+    def _gcm_needs_ikev2(self) -> Self:
+        if self.encryption.endswith("-gcm") and self.ike_version != "ikev2":
+            # strongSwan (Neutron's reference driver) has no AEAD ciphers for IKEv1 SAs, and AWS lists GCM for IKEv2.
+            raise field_error(
+                "encryption",
+                f"{self.encryption!r} (AES-GCM) needs ike_version 'ikev2'; with 'ikev1' use aes128 or aes256",
+            )
+        return self
 
 
 def aws_tunnel_options(args: VpnInterconnectArgs, tunnel: int) -> dict[str, Any]:
@@ -231,7 +220,6 @@ class VpnInterconnect(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: VpnInterconnectArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        _validate(args)
         super().__init__("aidc:network:VpnInterconnect", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         prefixes = list(args.route_prefixes) or list(args.private_cidrs)

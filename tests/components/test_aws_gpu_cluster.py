@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
 import json
-import re
 from typing import Any
 
 import pulumi
@@ -21,6 +19,7 @@ from components.aws_gpu_cluster import (
     AwsGpuClusterArgs,
     GpuNodeGroup,
 )
+from tests.components.args_helpers import assert_refused, changed, data
 
 H100 = GpuNodeGroup(
     name="h100", instance_type="p5.48xlarge", desired=4, min_size=2, max_size=8, efa=True, efa_interfaces=32
@@ -284,9 +283,7 @@ def test_doubling_desired_sizes_keeps_resource_names(mocks: AidcMocks) -> None:
     _build(_args())
     before = {(r.typ, r.name) for r in mocks.registered}
     mocks.registered.clear()
-    doubled = tuple(
-        dataclasses.replace(g, desired=2 * g.desired, max_size=2 * g.max_size) for g in (H100, L4)
-    )
+    doubled = tuple(changed(g, desired=2 * g.desired, max_size=2 * g.max_size) for g in (H100, L4))
     _build(_args(gpu_node_groups=doubled, system_nodes=4))
     after = {(r.typ, r.name) for r in mocks.registered}
     assert before == after
@@ -295,29 +292,78 @@ def test_doubling_desired_sizes_keeps_resource_names(mocks: AidcMocks) -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "field", "says"),
     [
-        ({"azs": ("us-east-1a",)}, "azs"),
-        ({"azs": ("us-east-1a", "us-east-1a")}, "azs"),
-        ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr"),
-        ({"vpc_cidr": "not-a-cidr"}, "vpc_cidr"),
-        ({"eks_version": "latest"}, "eks_version"),
-        ({"system_nodes": 0}, "system_nodes"),
-        ({"endpoint_public_access": True}, "public_access_cidrs"),
-        ({"endpoint_public_access": True, "public_access_cidrs": ("0.0.0.0/0",)}, "public_access_cidrs[0]"),
-        ({"public_access_cidrs": ("198.51.100.0/24",)}, "public_access_cidrs"),
-        ({"gpu_node_groups": (dataclasses.replace(L4, desired=9),)}, "gpu_node_groups[0].desired"),
-        ({"gpu_node_groups": (dataclasses.replace(L4, name="L4 GPUs"),)}, "gpu_node_groups[0].name"),
-        ({"gpu_node_groups": (L4, L4)}, "gpu_node_groups[1].name"),
+        ({"azs": ("us-east-1a",)}, "azs", "at least two"),
+        ({"azs": ("us-east-1a", "us-east-1a")}, "azs", "distinct"),
+        ({"azs": ("us-east-1a", "use1-az1")}, "azs[1]", "us-east-1a"),
+        ({"azs": "us-east-1a"}, "azs", "must be a list"),
+        ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr", "/16../22"),
+        ({"vpc_cidr": "not-a-cidr"}, "vpc_cidr", "not a CIDR"),
+        ({"vpc_cidr": "10.40.0.1/16"}, "vpc_cidr", "not a CIDR"),
+        ({"eks_version": "latest"}, "eks_version", "'1.28'..'1.39'"),
+        ({"system_instance_type": ""}, "system_instance_type", "EC2 instance type"),
+        ({"system_nodes": 0}, "system_nodes", "greater than or equal to 1"),
+        ({"node_volume_gb": 19}, "node_volume_gb", "greater than or equal to 20"),
+        ({"endpoint_public_access": True}, "public_access_cidrs", "required when endpoint_public_access"),
         (
-            {"gpu_node_groups": (dataclasses.replace(L4, max_size=0, desired=0),)},
-            "gpu_node_groups[0].max_size",
+            {"endpoint_public_access": True, "public_access_cidrs": ("0.0.0.0/0",)},
+            "public_access_cidrs[0]",
+            "whole internet",
         ),
-        ({"log_retention_days": 42}, "log_retention_days"),
+        (
+            {"endpoint_public_access": True, "public_access_cidrs": "198.51.100.0/24"},
+            "public_access_cidrs",
+            "must be a list",
+        ),
+        ({"public_access_cidrs": ("198.51.100.0/24",)}, "public_access_cidrs", "only allowed"),
+        ({"gpu_node_groups": (data(L4, desired=9),)}, "gpu_node_groups[0].desired", "min_size <= desired"),
+        ({"gpu_node_groups": (data(L4, name="L4 GPUs"),)}, "gpu_node_groups[0].name", "lower-case letters"),
+        ({"gpu_node_groups": (L4, L4)}, "gpu_node_groups[1].name", "must be unique"),
+        ({"gpu_node_groups": (data(L4, name="system"),)}, "gpu_node_groups[0].name", "not 'system'"),
+        (
+            {"gpu_node_groups": (data(L4, max_size=0, desired=0),)},
+            "gpu_node_groups[0].max_size",
+            "greater than or equal to 1",
+        ),
+        (
+            {"gpu_node_groups": (data(L4, instance_type="p5"),)},
+            "gpu_node_groups[0].instance_type",
+            "p5.48xlarge",
+        ),
+        (
+            {"gpu_node_groups": (data(L4, gpus_per_instance=0),)},
+            "gpu_node_groups[0].gpus_per_instance",
+            "greater than or equal to 1",
+        ),
+        (
+            {"gpu_node_groups": (data(H100, efa_interfaces=33),)},
+            "gpu_node_groups[0].efa_interfaces",
+            "less than or equal to 32",
+        ),
+        ({"gpu_node_groups": (data(L4, accelerator="L4"),)}, "gpu_node_groups[0].accelerator", "not a name"),
+        (
+            {"gpu_node_groups": (data(L4, labels={"team": "in ference"}),)},
+            "gpu_node_groups[0].labels",
+            "not a valid Kubernetes label",
+        ),
+        ({"log_retention_days": 42}, "log_retention_days", "must be one of 1, 3, 5"),
+        ({"unknown": 1}, "unknown", "unknown field"),
     ],
 )
-def test_invalid_args_raise_value_error_naming_the_field(
-    mocks: AidcMocks, overrides: dict[str, Any], field: str
+def test_invalid_args_are_refused_at_construction_naming_the_field(
+    mocks: AidcMocks, overrides: dict[str, Any], field: str, says: str
 ) -> None:
-    with pytest.raises(ValueError, match="^" + re.escape(field) + ":"):
-        AwsGpuCluster("bad", _args(**overrides))
+    assert_refused(lambda: _args(**overrides), field, says=says)
+    assert mocks.registered == [], "refused before any resource exists"
+
+
+def test_a_node_group_is_checked_on_its_own_too() -> None:
+    assert_refused(lambda: changed(L4, desired=9), "desired", says="desired=9 max_size=6")
+
+
+def test_node_group_names_composed_by_the_program_pass() -> None:
+    # stacks/program.py names a group "<workload>-<instance type with dashes>"; a workload name is at most 32.
+    workload = "w" * 32
+    group = changed(L4, name=f"{workload}-{'p6-b200.48xlarge'.replace('.', '-')}")
+    assert _args(gpu_node_groups=(group,)).gpu_node_groups[0].name == group.name

@@ -8,6 +8,7 @@ import pytest
 
 from aidc.mocks import AidcMocks
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
+from tests.components.args_helpers import assert_refused, data
 
 NODES = tuple(f"core-storage-{index}" for index in range(8))
 RBD = CephPoolSpec(name="rbd", kind="block", pg_num=512, replicated_size=3)
@@ -163,29 +164,64 @@ def test_resource_names_stable_when_counts_double(mocks: AidcMocks):
 
 @pytest.mark.parametrize("monitors", [1, 2, 4, 6])
 def test_monitors_must_be_odd_and_at_least_three(mocks: AidcMocks, monitors: int):
-    with pytest.raises(ValueError, match=r"^monitors: must be odd and >= 3"):
-        CephStorage("ceph", _args(monitors=monitors))
+    assert_refused(lambda: _args(monitors=monitors), "monitors", says="must be odd and >= 3")
+
+
+POOL = {"name": "p", "kind": "block", "pg_num": 64}
 
 
 @pytest.mark.parametrize(
-    ("override", "field"),
+    ("override", "field", "says"),
     [
-        ({"pools": (CephPoolSpec("p", "file", 64, replicated_size=3),)}, r"pools\[0\]\.kind"),
-        ({"pools": (CephPoolSpec("p", "block", 64),)}, r"pools\[0\]: set either"),
-        ({"pools": (CephPoolSpec("p", "block", 64, 3, 4, 2),)}, r"pools\[0\]: set either"),
-        ({"pools": (CephPoolSpec("p", "block", 100, replicated_size=3),)}, r"pools\[0\]\.pg_num"),
         (
-            {"pools": (CephPoolSpec("p", "block", 64, replicated_size=3, failure_domain="dc"),)},
-            "failure_domain",
+            {"pools": ({**POOL, "kind": "file", "replicated_size": 3},)},
+            "pools[0].kind",
+            "'block' or 'object'",
         ),
-        ({"storage_nodes": NODES[:5], "pools": (DATASETS,)}, r"pools\[0\]: needs 6 hosts"),
-        ({"storage_nodes": ()}, "storage_nodes"),
-        ({"storage_nodes": (*NODES, NODES[0])}, "storage_nodes"),
-        ({"rook_chart_version": "latest"}, "rook_chart_version"),
-        ({"ceph_image": "quay.io/ceph/ceph:latest"}, "ceph_image"),
-        ({"storage_node_label": "storage"}, "storage_node_label"),
+        ({"pools": (POOL,)}, "pools[0].replicated_size", "set either"),
+        (
+            {"pools": ({**POOL, "replicated_size": 3, "erasure_k": 4, "erasure_m": 2},)},
+            "pools[0].replicated_size",
+            "set either",
+        ),
+        ({"pools": ({**POOL, "erasure_k": 4},)}, "pools[0].erasure_m", "erasure_m >= 1"),
+        (
+            {"pools": ({**POOL, "erasure_k": 1, "erasure_m": 1},)},
+            "pools[0].erasure_k",
+            "greater than or equal to 2",
+        ),
+        (
+            {"pools": ({**POOL, "replicated_size": 1},)},
+            "pools[0].replicated_size",
+            "greater than or equal to 2",
+        ),
+        ({"pools": ({**POOL, "pg_num": 100, "replicated_size": 3},)}, "pools[0].pg_num", "power of two"),
+        (
+            {"pools": ({**POOL, "replicated_size": 3, "failure_domain": "dc"},)},
+            "pools[0].failure_domain",
+            "'host', 'rack', 'zone' or 'osd'",
+        ),
+        ({"pools": (data(RBD, name="RBD"),)}, "pools[0].name", "lower-case letters"),
+        ({"pools": (RBD, RBD)}, "pools[1].name", "must be unique"),
+        ({"pools": ()}, "pools", "at least 1 item"),
+        ({"storage_nodes": NODES[:5], "pools": (DATASETS,)}, "pools[0].failure_domain", "needs 6 hosts"),
+        ({"storage_nodes": ()}, "storage_nodes", "at least 1 item"),
+        ({"storage_nodes": (*NODES, NODES[0])}, "storage_nodes", "distinct"),
+        ({"storage_nodes": "core-storage-0"}, "storage_nodes", "must be a list"),
+        ({"rook_chart_version": "latest"}, "rook_chart_version", "'v1.16.4'"),
+        ({"ceph_image": "quay.io/ceph/ceph:latest"}, "ceph_image", "pinned tag"),
+        ({"ceph_image": "quay.io/ceph/ceph"}, "ceph_image", "pinned tag"),
+        ({"storage_node_label": "storage"}, "storage_node_label", "'key=value'"),
+        ({"device_filter": "^nvme[0-9+n1$"}, "device_filter", "regular expression"),
+        ({"osds_per_device": 0}, "osds_per_device", "greater than or equal to 1"),
+        ({"reclaim_policy": "Recycle"}, "reclaim_policy", "'Retain' or 'Delete'"),
+        ({"rgw_instances": 0}, "rgw_instances", "greater than or equal to 1"),
+        ({"namespace": "Rook_Ceph"}, "namespace", "lower-case letters"),
+        ({"cluster_name": "Rook_Ceph"}, "cluster_name", "lower-case letters"),
     ],
 )
-def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
-    with pytest.raises(ValueError, match=field):
-        CephStorage("ceph", _args(**override))
+def test_bad_args_are_refused_at_construction_naming_the_field(
+    mocks: AidcMocks, override: dict[str, object], field: str, says: str
+):
+    assert_refused(lambda: _args(**override), field, says=says)
+    assert mocks.registered == [], "refused before any resource exists"

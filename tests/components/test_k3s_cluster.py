@@ -9,6 +9,7 @@ import yaml
 
 from aidc.mocks import AidcMocks
 from components.k3s_cluster import GPU_TAINT, AgentPool, K3sCluster, K3sClusterArgs
+from tests.components.args_helpers import assert_refused, data
 
 VERSION = "v1.31.4+k3s1"
 GPU_POOL = AgentPool(name="h100", flavor="g1.8xh100", count=64, gpu=True, accelerator="h100-80gb")
@@ -79,8 +80,7 @@ def _k3s_config(user_data: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("servers", [0, 2, 4])
 def test_server_count_must_be_1_or_3(mocks: AidcMocks, servers: int):
-    with pytest.raises(ValueError, match=r"^servers: must be one of \(1, 3\)"):
-        K3sCluster("core", _args(servers=servers))
+    assert_refused(lambda: _args(servers=servers), "servers", says=f"must be one of 1 or 3, got {servers}")
 
 
 @pulumi.runtime.test
@@ -235,24 +235,49 @@ def test_edge_provider_reaches_openstack_children(mocks: AidcMocks):
 
 
 @pytest.mark.parametrize(
-    ("override", "field"),
+    ("override", "field", "says"),
     [
-        ({"version": "latest"}, "version"),
-        ({"cluster_name": "Core!"}, "cluster_name"),
-        ({"agent_pools": (AgentPool("gpu", "f", 1, gpu=True),)}, r"agent_pools\[0\]\.accelerator"),
+        ({"version": "latest"}, "version", "'v1.31.4+k3s1'"),
+        ({"cluster_name": "Core!"}, "cluster_name", "lower-case letters"),
+        ({"cluster_name": "1core"}, "cluster_name", "starting with a letter"),
         (
-            {"agent_pools": (AgentPool("cpu", "f", 1, accelerator="h100-80gb"),)},
-            r"agent_pools\[0\]\.accelerator",
+            {"agent_pools": ({"name": "gpu", "flavor": "f", "count": 1, "gpu": True},)},
+            "agent_pools[0].accelerator",
+            "required",
         ),
-        ({"agent_pools": (CPU_POOL, CPU_POOL)}, r"agent_pools\[1\]\.name"),
-        ({"agent_pools": (AgentPool("cpu", "f", 1, taints=("bad",)),)}, r"agent_pools\[0\]\.taints\[0\]"),
-        ({"agent_pools": (AgentPool("cpu", "f", -1),)}, r"agent_pools\[0\]\.count"),
-        ({"servers": 3, "embedded_etcd": False}, "embedded_etcd"),
+        (
+            {"agent_pools": ({"name": "cpu", "flavor": "f", "count": 1, "accelerator": "h100-80gb"},)},
+            "agent_pools[0].accelerator",
+            "only allowed when gpu is True",
+        ),
+        ({"agent_pools": (data(GPU_POOL, accelerator="H100"),)}, "agent_pools[0].accelerator", "not a name"),
+        ({"agent_pools": (CPU_POOL, CPU_POOL)}, "agent_pools[1].name", "must be unique"),
+        ({"agent_pools": (data(CPU_POOL, taints=("bad",)),)}, "agent_pools[0].taints[0]", "NoSchedule"),
+        ({"agent_pools": (data(CPU_POOL, taints=("k=v:Never",)),)}, "agent_pools[0].taints[0]", "NoExecute"),
+        (
+            {"agent_pools": (data(CPU_POOL, labels={"tier": "a b"}),)},
+            "agent_pools[0].labels",
+            "Kubernetes label",
+        ),
+        ({"agent_pools": (data(CPU_POOL, count=-1),)}, "agent_pools[0].count", "greater than or equal to 0"),
+        ({"agent_pools": (data(CPU_POOL, root_volume_gb=19),)}, "agent_pools[0].root_volume_gb", "20"),
+        ({"servers": 3, "embedded_etcd": False}, "embedded_etcd", "HA needs embedded etcd"),
+        ({"security_group_ids": "sg-1"}, "security_group_ids", "must be a list"),
+        ({"network_id": None}, "network_id", "must be a string or a pulumi Output"),
+        ({"provider": "EdgeOne"}, "provider", "ProviderResource"),
     ],
 )
-def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
-    with pytest.raises(ValueError, match=field):
-        K3sCluster("core", _args(**override))
+def test_bad_args_are_refused_at_construction_naming_the_field(
+    mocks: AidcMocks, override: dict[str, object], field: str, says: str
+):
+    assert_refused(lambda: _args(**override), field, says=says)
+    assert mocks.registered == [], "refused before any resource exists"
+
+
+def test_edge_cluster_names_composed_by_the_program_pass() -> None:
+    # stacks/program.py names an edge cluster "edge-<site>"; a site name is at most 32 characters.
+    site = "s" * 32
+    assert _args(cluster_name=f"edge-{site}").cluster_name == f"edge-{site}"
 
 
 @pulumi.runtime.test
@@ -279,7 +304,8 @@ def test_agent_user_data_joins_servers_declared_elsewhere(mocks: AidcMocks):
     ).apply(check)
 
 
-def test_agent_user_data_validates_the_pool(mocks: AidcMocks):
-    cluster = K3sCluster("core", _args())
-    with pytest.raises(ValueError, match=r"agent_pools\[0\]\.accelerator"):
-        cluster.agent_user_data(AgentPool(name="gpu", flavor="g1", count=1, gpu=True))
+def test_a_pool_for_agent_user_data_is_validated_when_constructed(mocks: AidcMocks):
+    # agent_user_data takes the pool as it is: a GPU pool without its accelerator cannot be built at all.
+    assert_refused(
+        lambda: AgentPool(name="gpu", flavor="g1", count=1, gpu=True), "accelerator", says="required"
+    )

@@ -14,6 +14,7 @@ from components.openstack_private_cloud import (
     OpenStackPrivateCloud,
     OpenStackPrivateCloudArgs,
 )
+from tests.components.args_helpers import assert_refused, data
 
 H100 = GpuPool(name="h100", flavor="g1.8xh100", servers=250, accelerator="h100-80gb", gpus_per_server=8)
 A100 = GpuPool(name="a100", flavor="g1.8xa100", servers=40, accelerator="a100-80gb", gpus_per_server=8)
@@ -113,8 +114,9 @@ def test_admin_ports_only_from_admin_cidrs(mocks: AidcMocks):
 
 @pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0"])
 def test_world_admin_cidr_refused(mocks: AidcMocks, cidr: str):
-    with pytest.raises(ValueError, match=r"admin_cidrs\[1\]"):
-        OpenStackPrivateCloud("pc", _args(admin_cidrs=("198.51.100.0/24", cidr)))
+    assert_refused(
+        lambda: _args(admin_cidrs=("198.51.100.0/24", cidr)), "admin_cidrs[1]", says="whole internet"
+    )
 
 
 @pulumi.runtime.test
@@ -206,23 +208,34 @@ def test_generated_ssh_key_is_secret(mocks: AidcMocks):
 
 
 @pytest.mark.parametrize(
-    ("override", "field"),
+    ("override", "field", "says"),
     [
-        ({"network_cidr": "10.0.0.0/30"}, "network_cidr"),
-        ({"network_cidr": "not-a-cidr"}, "network_cidr"),
-        ({"gpu_pools": (GpuPool("H100!", "f", 1, "h100-80gb", 8),)}, r"gpu_pools\[0\]\.name"),
-        ({"gpu_pools": (H100, H100)}, r"gpu_pools\[1\]\.name"),
-        ({"gpu_pools": (GpuPool("p", "f", -1, "h100-80gb", 8),)}, r"gpu_pools\[0\]\.servers"),
+        ({"network_cidr": "10.0.0.0/30"}, "network_cidr", "/0../28"),
+        ({"network_cidr": "not-a-cidr"}, "network_cidr", "not a CIDR"),
+        ({"network_cidr": "fd00::/64"}, "network_cidr", "not an IPv4 CIDR"),
+        ({"admin_cidrs": "198.51.100.0/24"}, "admin_cidrs", "must be a list"),
+        ({"admin_cidrs": ("198.51.100.0/33",)}, "admin_cidrs[0]", "not a CIDR"),
+        ({"root_volume_gb": 9}, "root_volume_gb", "greater than or equal to 10"),
+        ({"gpu_pools": (data(H100, name="H100!"),)}, "gpu_pools[0].name", "lower-case letters"),
+        ({"gpu_pools": (H100, H100)}, "gpu_pools[1].name", "must be unique"),
+        ({"gpu_pools": (data(H100, servers=-1),)}, "gpu_pools[0].servers", "greater than or equal to 0"),
+        ({"gpu_pools": (data(H100, gpus_per_server=0),)}, "gpu_pools[0].gpus_per_server", "greater than"),
+        ({"gpu_pools": (data(H100, flavor=""),)}, "gpu_pools[0].flavor", "at least 1 character"),
+        ({"gpu_pools": (data(H100, accelerator="H100"),)}, "gpu_pools[0].accelerator", "not a name"),
         (
-            {"gpu_pools": (GpuPool("p", "f", 1, "h100-80gb", 8, server_group_policy="spread"),)},
-            "server_group_policy",
+            {"gpu_pools": (data(H100, server_group_policy="spread"),)},
+            "gpu_pools[0].server_group_policy",
+            "'anti-affinity', 'soft-anti-affinity', 'affinity' or 'soft-affinity'",
         ),
-        ({"ssh_public_key": "not a key"}, "ssh_public_key"),
+        ({"gpu_pools": (data(H100, user_data=42),)}, "gpu_pools[0].user_data", "pulumi Output"),
+        ({"ssh_public_key": "not a key"}, "ssh_public_key", "OpenSSH public key"),
     ],
 )
-def test_bad_args_name_the_field(mocks: AidcMocks, override: dict[str, object], field: str):
-    with pytest.raises(ValueError, match=field):
-        OpenStackPrivateCloud("pc", _args(**override))
+def test_bad_args_are_refused_at_construction_naming_the_field(
+    mocks: AidcMocks, override: dict[str, object], field: str, says: str
+):
+    assert_refused(lambda: _args(**override), field, says=says)
+    assert mocks.registered == [], "refused before any resource exists"
 
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's wire marker for a secret value

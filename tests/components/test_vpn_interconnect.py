@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from typing import Any
+from typing import Any, get_args
 
 import pulumi
 import pytest
@@ -18,11 +18,16 @@ from components.vpn_interconnect import (
     ENCRYPTIONS,
     IKE_VERSIONS,
     INTEGRITIES,
+    DhGroup,
+    Encryption,
+    IkeVersion,
+    Integrity,
     VpnInterconnect,
     VpnInterconnectArgs,
     aws_tunnel_options,
     neutron_policies,
 )
+from tests.components.args_helpers import assert_refused
 
 VPN = "aws:ec2/vpnConnection:VpnConnection"
 SITE = "openstack:vpnaas/siteConnection:SiteConnection"
@@ -238,26 +243,53 @@ def test_every_allowed_combination_maps_to_valid_agreeing_names(
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "field", "says"),
     [
-        ({"connections": 0}, "connections"),
-        ({"tunnel_bandwidth": "huge"}, "tunnel_bandwidth"),
-        ({"ike_version": "v2"}, "ike_version"),
-        ({"encryption": "3des"}, "encryption"),
-        ({"integrity": "md5"}, "integrity"),
-        ({"dh_group": 5}, "dh_group"),
-        ({"ike_version": "ikev1", "encryption": "aes256-gcm"}, "encryption"),
-        ({"dpd_timeout_s": 10}, "dpd_timeout_s"),
-        ({"amazon_side_asn": 65000 - 1000}, "amazon_side_asn"),
-        ({"customer_gateway_asn": 0}, "customer_gateway_asn"),
-        ({"private_cidrs": []}, "private_cidrs"),
-        ({"private_cidrs": ["10.40.1.0/24"]}, "private_cidrs[0]"),
-        ({"vpc_cidr": "10.40.0.0"}, "vpc_cidr"),
-        ({"vpc_route_table_ids": pulumi.Output.from_input(["rtb-1"])}, "vpc_route_table_ids"),
+        ({"connections": 0}, "connections", "greater than or equal to 1"),
+        ({"connections": 1.5}, "connections", "integer"),
+        ({"tunnel_bandwidth": "huge"}, "tunnel_bandwidth", "'standard' or 'large'"),
+        ({"ike_version": "v2"}, "ike_version", "'ikev1' or 'ikev2'"),
+        ({"encryption": "3des"}, "encryption", "'aes128', 'aes256', 'aes128-gcm' or 'aes256-gcm'"),
+        ({"integrity": "md5"}, "integrity", "'sha1', 'sha256', 'sha384' or 'sha512'"),
+        ({"dh_group": 5}, "dh_group", "2, 14, 15"),
+        ({"ike_version": "ikev1", "encryption": "aes256-gcm"}, "encryption", "needs ike_version 'ikev2'"),
+        ({"dpd_timeout_s": 10}, "dpd_timeout_s", "greater than or equal to 30"),
+        ({"dpd_timeout_s": 3601}, "dpd_timeout_s", "less than or equal to 3600"),
+        ({"amazon_side_asn": 65000 - 1000}, "amazon_side_asn", "64512-65534 or 4200000000-4294967294"),
+        ({"customer_gateway_asn": 0}, "customer_gateway_asn", "greater than or equal to 1"),
+        ({"private_cidrs": []}, "private_cidrs", "at least 1 item"),
+        ({"private_cidrs": "10.20.0.0/16"}, "private_cidrs", "must be a list"),
+        ({"private_cidrs": ["10.40.1.0/24"]}, "private_cidrs[0]", "overlaps vpc_cidr"),
+        ({"private_cidrs": ["10.20.0.0/16", "10.20.0.0/16"]}, "private_cidrs", "distinct"),
+        ({"private_cidrs": ["10.0.0.0/7"]}, "private_cidrs[0]", "/8../32"),
+        ({"route_prefixes": ["10.30.0.0/16"]}, "route_prefixes[0]", "not inside any of private_cidrs"),
+        ({"route_prefixes": ["10.20.0.0/17", "10.20.0.0/17"]}, "route_prefixes", "distinct"),
+        ({"route_prefixes": "10.20.0.0/17"}, "route_prefixes", "must be a list"),
+        ({"vpc_cidr": "10.40.0.0"}, "vpc_cidr", "/8../28"),
+        ({"vpc_cidr": "10.40.0.0/29"}, "vpc_cidr", "/8../28"),
+        ({"vpc_cidr": "2001:db8::/32"}, "vpc_cidr", "not an IPv4 CIDR"),
+        (
+            {"vpc_route_table_ids": pulumi.Output.from_input(["rtb-1"])},
+            "vpc_route_table_ids",
+            "must be a list",
+        ),
+        ({"vpc_route_table_ids": "rtb-1"}, "vpc_route_table_ids", "must be a list"),
+        ({"vpc_subnet_ids": "subnet-1"}, "vpc_subnet_ids", "must be a list"),
+        ({"vpc_id": 7}, "vpc_id", "must be a string or a pulumi Output"),
     ],
 )
-def test_invalid_args_raise_value_error_naming_the_field(
-    mocks: AidcMocks, overrides: dict[str, Any], field: str
+def test_invalid_args_are_refused_at_construction_naming_the_field(
+    mocks: AidcMocks, overrides: dict[str, Any], field: str, says: str
 ) -> None:
-    with pytest.raises(ValueError, match="^" + re.escape(field) + ":"):
-        VpnInterconnect("bad", _args(**overrides))
+    assert_refused(lambda: _args(**overrides), field, says=says)
+    assert mocks.registered == [], "refused before any resource exists"
+
+
+@pytest.mark.parametrize(
+    ("allowed", "table"),
+    [(IkeVersion, IKE_VERSIONS), (Encryption, ENCRYPTIONS), (Integrity, INTEGRITIES), (DhGroup, DH_GROUPS)],
+)
+def test_each_allowed_value_has_exactly_one_row_in_its_algorithm_table(
+    allowed: Any, table: dict[Any, Any]
+) -> None:
+    assert get_args(allowed) == tuple(table)

@@ -1,0 +1,128 @@
+"""The Args of AwsGpuCluster: AwsGpuClusterArgs and its GpuNodeGroup records, validated when constructed.
+
+Pure pydantic: a bad value raises a ValidationError (a ValueError) naming the field and what is allowed before
+any resource exists. Field names, defaults and meanings are a contract with stacks/program.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, Field, model_validator
+
+from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
+from components._args import IPv4SourceCidr, NodeLabels, matching, prefix_length
+
+# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+InstanceType = Annotated[
+    str, matching(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", "an EC2 instance type such as 'p5.48xlarge'")
+]
+"""An EC2 instance type name: family, '.', size."""
+AvailabilityZone = Annotated[
+    str, matching(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$", "a zone name such as 'us-east-1a'")
+]
+"""An availability zone name (not a zone id)."""
+EksVersion = Annotated[str, matching(r"^1\.(2[89]|3\d)$", "a supported minor version '1.28'..'1.39'")]
+"""A Kubernetes minor version EKS runs."""
+# The node group the component always declares; a GPU group may not take its name.
+SYSTEM_GROUP = "system"
+
+
+def _two_distinct_zones(azs: tuple[str, ...]) -> tuple[str, ...]:
+    if len(azs) < 2:
+        raise ValueError(f"must list at least two availability zones, got {list(azs)!r}")
+    if len(set(azs)) != len(azs):
+        raise ValueError(f"zones must be distinct, got {list(azs)!r}")
+    return azs
+
+
+class GpuNodeGroup(FrozenArgs):
+    """One planned managed GPU node group (one instance type) of the EKS cluster."""
+
+    name: Slug
+    """Stable slug chosen by the caller; part of child names, so never derive it from a count."""
+    instance_type: InstanceType
+    """EC2 instance type, e.g. 'p5.48xlarge'."""
+    desired: Annotated[int, Field(ge=0)]
+    """Desired number of instances (the plan's count)."""
+    min_size: Annotated[int, Field(ge=0)]
+    """Minimum number of instances the group may scale down to."""
+    max_size: Annotated[int, Field(ge=1)]
+    """Maximum number of instances the group may scale up to (>= 1)."""
+    spot: bool = False
+    """True runs the group on Spot capacity (capacity_type SPOT), False on On-Demand."""
+    efa: bool = False
+    """True attaches EFA interfaces and a cluster placement group (only for EFA-capable instance types)."""
+    efa_interfaces: Annotated[int, Field(ge=1, le=32)] = 1
+    """EFA devices per instance, one per network card (p5.48xlarge: 32, p4d.24xlarge: 4); used when efa."""
+    gpus_per_instance: Annotated[int, Field(ge=1)] = 8
+    """GPUs per instance, recorded as a node label."""
+    accelerator: Slug = "h100-80gb"
+    """Catalog accelerator key, recorded as a node label."""
+    labels: NodeLabels = Field(default_factory=dict)
+    """Extra Kubernetes node labels."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra AWS tags for the node group (e.g. the planned count and data classification the policies check)."""
+
+    @model_validator(mode="after")
+    def _sizes_in_order(self) -> Self:
+        if not self.min_size <= self.desired <= self.max_size:
+            raise field_error(
+                "desired",
+                "must satisfy 0 <= min_size <= desired <= max_size, got "
+                f"min_size={self.min_size} desired={self.desired} max_size={self.max_size}",
+            )
+        return self
+
+
+class AwsGpuClusterArgs(FrozenArgs):
+    """Inputs of AwsGpuCluster: the public slice of the capacity plan plus site facts."""
+
+    azs: Annotated[tuple[AvailabilityZone, ...], AfterValidator(_two_distinct_zones)]
+    """Availability zones to span (at least two, distinct), e.g. ('us-east-1a', 'us-east-1b')."""
+    vpc_cidr: Annotated[IPv4Cidr, prefix_length(16, 22)] = "10.40.0.0/16"
+    """IPv4 CIDR of the VPC, /16 to /22; split evenly into one private and one public subnet per AZ."""
+    eks_version: EksVersion = "1.31"
+    """Kubernetes minor version of the EKS control plane, e.g. '1.31'."""
+    system_instance_type: InstanceType = "m6i.large"
+    """Instance type of the system node group (CoreDNS, device plugin, controllers)."""
+    system_nodes: Annotated[int, Field(ge=1)] = 2
+    """Number of system nodes (>= 1; the group may grow to twice this)."""
+    endpoint_public_access: bool = False
+    """Expose the EKS API endpoint publicly; False keeps it private to the VPC (the private endpoint is always on)."""
+    public_access_cidrs: tuple[IPv4SourceCidr, ...] = ()
+    """CIDRs allowed to reach a public endpoint; required (and never 0.0.0.0/0) when endpoint_public_access."""
+    node_volume_gb: Annotated[int, Field(ge=20)] = 200
+    """Root EBS volume size of every node in GB (gp3, encrypted with the component's KMS key)."""
+    log_retention_days: LogRetentionDays = 365
+    """Retention of the control-plane and VPC flow log groups in days."""
+    gpu_node_groups: tuple[GpuNodeGroup, ...] = ()
+    """Planned GPU node groups; one launch template and one managed node group each."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Tags added to every taggable child."""
+
+    @model_validator(mode="after")
+    def _public_access_only_to_named_networks(self) -> Self:
+        if self.endpoint_public_access and not self.public_access_cidrs:
+            raise field_error(
+                "public_access_cidrs",
+                "required when endpoint_public_access is True (name the admin networks)",
+            )
+        if not self.endpoint_public_access and self.public_access_cidrs:
+            raise field_error("public_access_cidrs", "only allowed with endpoint_public_access True")
+        return self
+
+    @model_validator(mode="after")
+    def _node_group_names_unique(self) -> Self:
+        seen = {SYSTEM_GROUP}
+        for index, group in enumerate(self.gpu_node_groups):
+            if group.name in seen:
+                raise field_error(
+                    f"gpu_node_groups[{index}].name",
+                    f"{group.name!r} is already used; names must be unique and not {SYSTEM_GROUP!r}",
+                )
+            seen.add(group.name)
+        return self

@@ -1,0 +1,87 @@
+"""The AwsGpuCluster ComponentResource: reads top to bottom, one call per concern (modules of this package).
+
+Order matters only through the dependencies each call receives; names, parents and inputs of every child are
+decided in the concern modules.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_gpu_cluster import addons, bucket, eks, kms, network, node_groups, roles
+from components.aws_gpu_cluster.args import AwsGpuClusterArgs
+from components.aws_gpu_cluster.scope import Scope
+
+
+class AwsGpuCluster(pulumi.ComponentResource):
+    """VPC, EKS cluster with GPU node groups, NVIDIA device plugin and an encrypted dataset bucket in AWS."""
+
+    vpc_id: pulumi.Output[str]
+    private_subnet_ids: pulumi.Output[list[str]]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_route_table_ids: pulumi.Output[list[str]]
+    cluster_name: pulumi.Output[str]
+    cluster_endpoint: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+    kms_key_arn: pulumi.Output[str]
+    node_group_names: pulumi.Output[dict[str, str]]
+    # Plain lists (length known at construction) for wiring resources per item, e.g. VpnInterconnect routes.
+    private_subnet_id_list: list[pulumi.Output[str]]
+    private_route_table_id_list: list[pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: AwsGpuClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("aidc:aws:AwsGpuCluster", name, None, opts)
+        scope = Scope(name=name, component=self, tags={"aidc:component": name, **args.tags})
+        identity = aws.get_caller_identity_output(opts=scope.invoke())
+        region = aws.get_region_output(opts=scope.invoke())
+        partition = aws.get_partition_output(opts=scope.invoke())
+
+        key = kms.create_key(scope, identity.account_id, region.region, partition.partition)
+        net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key)
+        iam = roles.create_roles(scope, partition.partition)
+        data = bucket.create_bucket(scope, key)
+        roles.grant_node_data_access(scope, iam.node_role, data, key)
+        cluster = eks.create_cluster(
+            scope,
+            args,
+            key,
+            iam.cluster_role,
+            net.private_subnets,
+            depends_on=[*iam.cluster_attachments, *net.nat_routes],
+        )
+        groups = node_groups.create_node_groups(
+            scope, args, cluster, iam.node_role, iam.node_attachments, key, net.vpc, net.private_subnets
+        )
+        kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
+        addons.install_device_plugin(scope, kubeconfig, groups.system, groups.gpu)
+
+        self.vpc_id = net.vpc.id
+        self.private_subnet_id_list = [s.id for s in net.private_subnets]
+        self.private_route_table_id_list = [rt.id for rt in net.private_route_tables]
+        self.private_subnet_ids = pulumi.Output.all(*self.private_subnet_id_list).apply(list)
+        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in net.public_subnets]).apply(list)
+        self.private_route_table_ids = pulumi.Output.all(*self.private_route_table_id_list).apply(list)
+        self.cluster_name = cluster.name
+        self.cluster_endpoint = cluster.endpoint
+        self.kubeconfig = kubeconfig
+        self.bucket_name = data.bucket
+        self.kms_key_arn = key.arn
+        self.node_group_names = pulumi.Output.all(**groups.names)
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "private_subnet_ids": self.private_subnet_ids,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_route_table_ids": self.private_route_table_ids,
+                "cluster_name": self.cluster_name,
+                "cluster_endpoint": self.cluster_endpoint,
+                "kubeconfig": self.kubeconfig,
+                "bucket_name": self.bucket_name,
+                "kms_key_arn": self.kms_key_arn,
+                "node_group_names": self.node_group_names,
+            }
+        )

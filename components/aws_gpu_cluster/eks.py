@@ -1,0 +1,59 @@
+"""The EKS control plane of AwsGpuCluster: private endpoint by default, every control-plane log type to a
+KMS-encrypted log group created first (so it has retention and encryption), Kubernetes secrets envelope-encrypted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_gpu_cluster.args import AwsGpuClusterArgs
+from components.aws_gpu_cluster.scope import Scope
+
+EKS_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+
+def cluster_physical_name(name: str) -> str:
+    """The EKS cluster's name in AWS; its log group's name is derived from it."""
+    return f"{name}-eks"
+
+
+def create_cluster(
+    scope: Scope,
+    args: AwsGpuClusterArgs,
+    key: aws.kms.Key,
+    role: aws.iam.Role,
+    subnets: Sequence[aws.ec2.Subnet],
+    depends_on: Sequence[pulumi.Resource],
+) -> aws.eks.Cluster:
+    """The log group, then the cluster in the private `subnets`, once `depends_on` (role policies, egress) exist."""
+    name = scope.name
+    physical_name = cluster_physical_name(name)
+    # EKS writes control-plane logs here; creating the group first gives it retention and encryption.
+    log_group = aws.cloudwatch.LogGroup(
+        f"{name}-eks-logs",
+        name=f"/aws/eks/{physical_name}/cluster",
+        retention_in_days=args.log_retention_days,
+        kms_key_id=key.arn,
+        tags=scope.tags,
+        opts=scope.opts(),
+    )
+    return aws.eks.Cluster(
+        f"{name}-eks",
+        name=physical_name,
+        version=args.eks_version,
+        role_arn=role.arn,
+        vpc_config={
+            "subnet_ids": [s.id for s in subnets],
+            "endpoint_private_access": True,
+            "endpoint_public_access": args.endpoint_public_access,
+            "public_access_cidrs": list(args.public_access_cidrs) if args.endpoint_public_access else None,
+        },
+        encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
+        enabled_cluster_log_types=list(EKS_LOG_TYPES),
+        access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
+        tags=scope.tags,
+        opts=scope.opts(depends_on=[log_group, *depends_on]),
+    )

@@ -1,0 +1,94 @@
+"""IAM of AwsGpuCluster: the EKS cluster role and the node role with only the AWS-managed policies EKS documents
+for them, and the nodes' inline policy scoped to the component's one bucket and one key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_gpu_cluster.scope import Scope
+from components.iam import PolicyDocument, PolicyStatement, assume_role_policy, managed_policy_arn
+
+# The minimal AWS-managed policies EKS documents for the cluster role and for managed node groups.
+CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles and the attachments that must exist before the cluster and node groups are created."""
+
+    cluster_role: aws.iam.Role
+    """Assumed by EKS for the control plane."""
+    cluster_attachments: list[aws.iam.RolePolicyAttachment]
+    """The cluster role's managed policies."""
+    node_role: aws.iam.Role
+    """Assumed by EC2 for every node."""
+    node_attachments: list[aws.iam.RolePolicyAttachment]
+    """The node role's managed policies."""
+
+
+def create_roles(scope: Scope, partition: pulumi.Output[str]) -> Roles:
+    """The cluster role and the node role, each with its managed policies attached."""
+    cluster_role = _role(scope, "cluster", "eks.amazonaws.com")
+    cluster_attachments = _attach(scope, "cluster", cluster_role, partition, CLUSTER_POLICIES)
+    node_role = _role(scope, "node", "ec2.amazonaws.com")
+    node_attachments = _attach(scope, "node", node_role, partition, NODE_POLICIES)
+    return Roles(cluster_role, cluster_attachments, node_role, node_attachments)
+
+
+def _role(scope: Scope, role: str, service: str) -> aws.iam.Role:
+    return aws.iam.Role(
+        f"{scope.name}-{role}-role",
+        assume_role_policy=assume_role_policy(service).to_json(),
+        tags=scope.tags,
+        opts=scope.opts(),
+    )
+
+
+def _attach(
+    scope: Scope, role: str, target: aws.iam.Role, partition: pulumi.Output[str], policies: tuple[str, ...]
+) -> list[aws.iam.RolePolicyAttachment]:
+    return [
+        aws.iam.RolePolicyAttachment(
+            f"{scope.name}-{role}-{policy}",
+            role=target.name,
+            policy_arn=_policy_arn(partition, policy),
+            opts=scope.opts(),
+        )
+        for policy in policies
+    ]
+
+
+def _policy_arn(partition: pulumi.Output[str], policy: str) -> pulumi.Output[str]:
+    return partition.apply(lambda p: managed_policy_arn(p, policy))
+
+
+def data_access_policy(bucket_arn: str, key_arn: str) -> PolicyDocument:
+    """Nodes list the bucket, read and write its objects, and use the key; nothing else."""
+    return PolicyDocument(
+        (
+            PolicyStatement(effect="Allow", action=("s3:ListBucket",), resource=bucket_arn),
+            PolicyStatement(
+                effect="Allow",
+                action=("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"),
+                resource=f"{bucket_arn}/*",
+            ),
+            PolicyStatement(effect="Allow", action=("kms:Decrypt", "kms:GenerateDataKey"), resource=key_arn),
+        )
+    )
+
+
+def grant_node_data_access(
+    scope: Scope, node_role: aws.iam.Role, bucket: aws.s3.Bucket, key: aws.kms.Key
+) -> None:
+    """Nodes read datasets and write checkpoints in this one bucket, with this one key."""
+    aws.iam.RolePolicy(
+        f"{scope.name}-node-data-access",
+        role=node_role.id,
+        policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: data_access_policy(*v).to_json()),
+        opts=scope.opts(),
+    )

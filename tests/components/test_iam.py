@@ -1,0 +1,162 @@
+"""components/iam.py and the documents AwsGpuCluster builds with it: the JSON is an input of live IAM, KMS and
+S3 resources, so its bytes (key order, string vs list) are pinned against the documents written out by hand."""
+
+from __future__ import annotations
+
+import json
+
+from components.aws_gpu_cluster.bucket import tls_only_policy
+from components.aws_gpu_cluster.kms import key_policy
+from components.aws_gpu_cluster.network import flow_log_policy
+from components.aws_gpu_cluster.roles import data_access_policy
+from components.iam import PolicyDocument, PolicyStatement, assume_role_policy, managed_policy_arn
+
+BUCKET = "arn:aws:s3:::gpu-data-1a2b3c4"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0d1e2f30-0000-4000-8000-000000000001"
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aidc/gpu/vpc-flow-logs"
+
+
+def test_statement_keys_come_out_in_iam_order_and_absent_parts_are_left_out() -> None:
+    statement = PolicyStatement(
+        condition={"Bool": {"aws:SecureTransport": "false"}},
+        resource="*",
+        action="s3:*",
+        principal="*",
+        effect="Deny",
+        sid="S",
+    )
+    assert list(statement.to_dict()) == ["Sid", "Effect", "Principal", "Action", "Resource", "Condition"]
+    assert list(PolicyStatement(effect="Allow", action="s3:GetObject").to_dict()) == ["Effect", "Action"]
+
+
+def test_a_string_stays_a_string_and_a_tuple_becomes_a_list() -> None:
+    one = PolicyStatement(effect="Allow", action="kms:*", resource=("a", "b")).to_dict()
+    assert one["Action"] == "kms:*" and one["Resource"] == ["a", "b"]
+    single = PolicyStatement(effect="Allow", action=("s3:ListBucket",), resource="a").to_dict()
+    assert single["Action"] == ["s3:ListBucket"] and single["Resource"] == "a"
+
+
+def test_document_json_is_version_then_statements() -> None:
+    document = PolicyDocument((PolicyStatement(effect="Allow", action="sts:AssumeRole"),))
+    assert (
+        document.to_json()
+        == '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}'
+    )
+
+
+def test_trust_policy_and_managed_policy_arn() -> None:
+    assert assume_role_policy("eks.amazonaws.com").to_json() == json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+    assert (
+        managed_policy_arn("aws-cn", "AmazonEKSClusterPolicy")
+        == "arn:aws-cn:iam::aws:policy/AmazonEKSClusterPolicy"
+    )
+
+
+def test_bucket_tls_only_policy_bytes() -> None:
+    assert tls_only_policy(BUCKET).to_json() == json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [BUCKET, f"{BUCKET}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
+
+
+def test_node_data_access_policy_bytes() -> None:
+    assert data_access_policy(BUCKET, KEY).to_json() == json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": BUCKET},
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+                    "Resource": f"{BUCKET}/*",
+                },
+                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": KEY},
+            ],
+        }
+    )
+
+
+def test_flow_log_policy_bytes() -> None:
+    assert flow_log_policy(LOGS).to_json() == json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    "Resource": [LOGS, f"{LOGS}:*"],
+                }
+            ],
+        }
+    )
+
+
+def test_key_policy_bytes() -> None:
+    account, region, partition = "123456789012", "us-east-1", "aws"
+    assert key_policy(account, region, partition).to_json() == json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministersKeyThroughIam",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "AutoScalingUsesKeyForEbs",
+                    "Effect": "Allow",
+                    "Principal": {
+                        "AWS": f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+                        "AWSServiceRoleForAutoScaling"
+                    },
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                        "kms:CreateGrant",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CloudWatchLogsEncryptsLogGroups",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                    "Action": [
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnLike": {
+                            "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account}:*"
+                        }
+                    },
+                },
+            ],
+        }
+    )
