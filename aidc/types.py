@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
@@ -65,6 +65,11 @@ class FrozenArgs(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
     )
+
+    def replace(self, **changes: Any) -> Self:
+        """A validated copy with some fields changed (dataclasses.replace for Args; model_copy would not
+        validate). Nested records, Outputs and resources are carried over as they are."""
+        return self.model_validate({**dict(self), **changes})
 
 
 FIELD_RULE = "field_rule"

@@ -17,7 +17,6 @@ live infrastructure: add `aliases` first.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -371,7 +370,7 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
             network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
             _connect(edge.wires, network)
-            cluster_args = dataclasses.replace(edge.cluster, provider=provider) if provider else edge.cluster
+            cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
             edge_clusters[name] = (network, K3sCluster(f"edge-{name}", cluster_args))
 
     exports: dict[str, Any] = {

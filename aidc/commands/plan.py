@@ -53,7 +53,7 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
     try:
         offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region)
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
-        raise BadInput(f"the stack program refused the configuration of {cfg.stack}: {exc}") from None
+        raise BadInput(f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}") from None
     violations = evaluate(offline.resources, policy_config=_policy_config(cfg))
     size_doc = plan_to_dict(plan)
     by_type: dict[str, int] = {}
@@ -74,6 +74,18 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
         "policy": {"violations": violations},
         "plan": size_doc,
     }
+
+
+def _refusal(exc: ValueError) -> str:
+    """A refusal as 'Args.field: message' lines: component Args raise pydantic ValidationErrors, whose own text
+    spells paths as 'gpu_pools.0.name' and repeats the whole input."""
+    from pydantic import ValidationError
+
+    from aidc.types import field_messages
+
+    if isinstance(exc, ValidationError):
+        return "\n  ".join(["", *field_messages(exc, prefix=exc.title)])
+    return str(exc)
 
 
 def _policy_config(cfg: Any) -> dict[str, Any]:

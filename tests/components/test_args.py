@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Self
 
+import pulumi
 import pytest
 from pydantic import BaseModel, ValidationError, model_validator
 
@@ -149,3 +150,14 @@ def test_field_error_is_reported_at_its_field_below_the_models_path() -> None:
     assert field_messages(alone.value, prefix="aidc:x") == ["aidc:x.low: must be <= high, got low=3 high=2"]
     # The exception's own text names the field too (what `aidc plan` prints).
     assert "low: must be <= high" in str(alone.value)
+
+
+def test_replace_is_a_validated_copy_that_keeps_nested_records_and_outputs() -> None:
+    network_id = pulumi.Output.from_input("net")
+    pool = AgentPool(**AGENTS)
+    args = K3sClusterArgs(**{**K3S, "network_id": network_id}, agent_pools=[pool])
+    copy = args.replace(servers=3)
+    assert (copy.servers, args.servers) == (3, 1)
+    assert copy.network_id is network_id and copy.agent_pools[0] is pool
+    assert_refused(lambda: args.replace(servers=2), "servers", says="must be one of 1 or 3")
+    assert_refused(lambda: pool.replace(accelerator=None), "accelerator", says="required for a GPU pool")

@@ -183,3 +183,35 @@ def test_plans_are_deterministic() -> None:
     second = run_program("dev", stack_config=values)
     assert json.dumps(first.resources, sort_keys=True) == json.dumps(second.resources, sort_keys=True)
     assert first.exports == second.exports
+
+
+def test_an_edge_site_in_its_own_region_builds_there(mocks: Any) -> None:
+    """An edge site with a `region` gets its own openstack Provider; its network and its K3s cluster (whose Args
+    are copied with that provider) declare every OpenStack child through it, the core's children do not."""
+    import pulumi
+
+    from stacks.program import build
+
+    values = copy.deepcopy(read_config_values(stack_file("prod")))
+    values["aidc:edge"]["sites"][0]["region"] = "EdgeEU"
+    cfg = parse_stack_config(values, stack="prod")
+    plan = size_stack(cfg)
+    site = cfg.edge.sites[0].name
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        exports = build(cfg, plan)
+
+        def check(_: object) -> None:
+            children = [r for r in mocks.registered if r.typ.startswith("openstack:")]
+            in_site = [r for r in children if r.name.startswith(f"edge-{site}-")]
+            assert {r.name for r in in_site} >= {f"edge-{site}-server-0", f"edge-{site}-net-network"}
+            for resource in in_site:
+                assert resource.provider and f"edge-{site}-openstack" in resource.provider, resource.name
+            for resource in children:
+                if resource.name.startswith(("private-", "core-")):
+                    assert not resource.provider or "edge-" not in resource.provider, resource.name
+
+        return pulumi.Output.all(exports["edge_api_endpoints"], exports["core_api_endpoint"]).apply(check)
+
+    run()
