@@ -53,7 +53,9 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
     try:
         offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region)
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
-        raise BadInput(f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}") from None
+        raise BadInput(
+            f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}"
+        ) from None
     violations = evaluate(offline.resources, policy_config=_policy_config(cfg))
     size_doc = plan_to_dict(plan)
     by_type: dict[str, int] = {}
