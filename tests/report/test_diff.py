@@ -8,14 +8,8 @@ import random
 
 import pytest
 
-from aidc.report.diff import (
-    SECRET,
-    diff_plans,
-    load_plan_json,
-    render,
-    render_json,
-    render_text,
-)
+from aidc.output.diff import SECRET, DiffDocument, diff_plans, load_plan_json, render_json, render_text
+from aidc.output.formats import PLAN_DIFF, render
 from tests.report.plans import config_of, stack_values, synthetic_plan
 
 STACKS = ("dev", "staging", "prod", "ecommerce", "smart-city", "finance-risk", "medical-imaging")
@@ -51,9 +45,9 @@ def test_diff_is_deterministic_whatever_the_resource_order(dev_plan: dict) -> No
     shuffled = copy.deepcopy(head)
     random.Random(7).shuffle(shuffled["resources"])
     for fmt in ("text", "json", "markdown"):
-        first = render(diff_plans(dev_plan, head), fmt, head)
-        assert first == render(diff_plans(dev_plan, head), fmt, head), fmt
-        assert first == render(diff_plans(dev_plan, shuffled), fmt, shuffled), fmt
+        first = render(PLAN_DIFF, fmt, DiffDocument(diff_plans(dev_plan, head), head))
+        assert first == render(PLAN_DIFF, fmt, DiffDocument(diff_plans(dev_plan, head), head)), fmt
+        assert first == render(PLAN_DIFF, fmt, DiffDocument(diff_plans(dev_plan, shuffled), shuffled)), fmt
 
 
 def test_changed_inputs_are_reported_by_path(dev_plan: dict) -> None:
@@ -104,7 +98,7 @@ def test_secrets_are_never_revealed(dev_plan: dict) -> None:
     vpn["inputs"]["staticRoutesOnly"] = SECRET
     diff = diff_plans(base, head)
     for fmt in ("text", "json", "markdown"):
-        assert "hunter2" not in render(diff, fmt, head), fmt
+        assert "hunter2" not in render(PLAN_DIFF, fmt, DiffDocument(diff, head)), fmt
     [change] = diff.changed
     assert [(c.path, c.before, c.after) for c in change.changes] == [("staticRoutesOnly", True, SECRET)]
 
@@ -141,7 +135,7 @@ def test_render_json_is_canonical(dev_plan: dict) -> None:
 
 def test_bad_inputs_name_the_problem(tmp_path, dev_plan: dict) -> None:
     with pytest.raises(ValueError, match="--format: unknown 'html'; allowed: text, json, markdown"):
-        render(diff_plans(dev_plan, dev_plan), "html")
+        render(PLAN_DIFF, "html", DiffDocument(diff_plans(dev_plan, dev_plan)))
     with pytest.raises(ValueError, match=r"base plan: missing key.*resources"):
         diff_plans({"stack": "dev", "summary": {}}, dev_plan)
     not_json = tmp_path / "base.json"

@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aidc.report.diff import PlanDiff, diff_plans, render
+from aidc.output.diff import DiffDocument, PlanDiff, diff_plans
+from aidc.output.formats import PLAN_DIFF, render
 from tests.report.plans import config_of, stack_values, synthetic_plan
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -86,7 +87,7 @@ def _golden(name: str, actual: str) -> None:
 @pytest.mark.parametrize("edit", EDITS)
 def test_golden_files(edit: str, fmt: str) -> None:
     diff, head = _diff(edit)
-    _golden(f"dev-{edit}.{SUFFIX[fmt]}", render(diff, fmt, head))
+    _golden(f"dev-{edit}.{SUFFIX[fmt]}", render(PLAN_DIFF, fmt, DiffDocument(diff, head)))
 
 
 def _deltas(diff: PlanDiff) -> dict[str, float]:
@@ -110,7 +111,7 @@ def test_more_tokens() -> None:
     # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
     assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
-    body = render(diff, "markdown", head)
+    body = render(PLAN_DIFF, "markdown", DiffDocument(diff, head))
     assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 5 on-demand<br/>40 × a100-80gb"]' in body
 
 
@@ -120,7 +121,7 @@ def test_new_edge_site() -> None:
     assert "urn:pulumi:dev::aidc::aidc:k3s:K3sCluster::dev-edge-edge-lab-2" in {r.urn for r in diff.added}
     edge = next(d for d in diff.cost if d.key == "edge-sites")
     assert edge.delta == pytest.approx(2 * (4_500 / 36 + 0.20 * 1.3 * 0.10 * 730), abs=0.01)
-    body = render(diff, "markdown", head)
+    body = render(PLAN_DIFF, "markdown", DiffDocument(diff, head))
     assert '  subgraph edge_edge_lab_2["Edge edge-lab-2 (K3s)"]' in body
     assert "  private --- edge_edge_lab_2" in body
 
@@ -139,7 +140,9 @@ def test_vpn_cipher() -> None:
     )
     assert changes[("dev-vpn-ike", "encryptionAlgorithm")] == ("aes256-gcm", "aes128-gcm")
     assert not any("PresharedKey" in path for _, path in changes)
-    assert "IPsec ikev2, aes128-gcm, sha256, DH group 20" in render(diff, "markdown", head)
+    assert "IPsec ikev2, aes128-gcm, sha256, DH group 20" in render(
+        PLAN_DIFF, "markdown", DiffDocument(diff, head)
+    )
 
 
 def test_replicas() -> None:
@@ -151,7 +154,7 @@ def test_replicas() -> None:
     changes = {(c.name, ch.path): (ch.before, ch.after) for c in diff.changed for ch in c.changes}
     assert changes[("dev-ceph-object", "spec.replicated.size")] == (3, 4)
     assert changes[("dev-ceph-block", "spec.replicated.size")] == (3, 4)
-    body = render(diff, "markdown", head)
+    body = render(PLAN_DIFF, "markdown", DiffDocument(diff, head))
     assert "object replica 4, block replica 4" in body
 
 
@@ -205,7 +208,7 @@ def test_real_plan_golden(tmp_path: Path, edit: str) -> None:
     head = json.loads(_plan(tmp_path, "head", _edited(edit)).read_text(encoding="utf-8"))
     diff = diff_plans(base, head)
     assert not diff.is_empty, f"{edit} changed nothing in the real plan"
-    actual = render(diff, "markdown", head)
+    actual = render(PLAN_DIFF, "markdown", DiffDocument(diff, head))
     name = f"real-dev-{edit}.md"
     if not UPDATE and not (GOLDEN / name).exists():
         pytest.skip(f"{name} not generated yet: run AIDC_UPDATE_GOLDEN=1 once aidc plan is stable")

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from aidc.report.diff import diff_plans
-from aidc.report.markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
-from aidc.report.topology import topology_mermaid
+from aidc.output.diff import diff_plans
+from aidc.output.diff_markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
+from aidc.output.topology import topology_mermaid
 from aidc.sizing import size_stack
 from tests.report.plans import config_of, stack_values, synthetic_plan
 
@@ -101,7 +101,7 @@ def test_markdown_stays_under_the_comment_limit() -> None:
 
 
 def test_cost_markdown_lists_lines_total_and_source() -> None:
-    from aidc.report.cost_table import cost_markdown
+    from aidc.output.cost_table import cost_markdown
 
     cost = synthetic_plan(config_of(stack_values("dev")))["summary"]["cost"]
     text = cost_markdown(cost)
