@@ -10,11 +10,7 @@ from pathlib import Path
 import pytest
 
 from aidc.cli import main
-from aidc.config.load import STACKS_DIR
-
-SHIPPED = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
-)
+from tests.stacks_list import SHIPPED_STACKS
 
 
 def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
@@ -22,7 +18,7 @@ def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_json_contract(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     doc = _size_json(capsys, "--stack", stack)
     for run in doc["compute"]["training"]:

@@ -10,20 +10,28 @@ import pytest
 
 from aidc.output.diff import SECRET, DiffDocument, diff_plans, load_plan_json, render_json, render_text
 from aidc.output.formats import PLAN_DIFF, render
-from tests.report.plans import config_of, stack_values, synthetic_plan
+from tests.plans import as_base, plan_of
+from tests.stacks_list import SHIPPED_STACKS
 
-STACKS = ("dev", "staging", "prod", "ecommerce", "smart-city", "finance-risk", "medical-imaging")
 
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dev_plan() -> dict:
-    return synthetic_plan(config_of(stack_values("dev")))
+    return plan_of("dev")
 
 
-@pytest.mark.parametrize("stack", STACKS)
+def _gpu_node_group(document: dict) -> dict:
+    return next(
+        r
+        for r in document["resources"]
+        if r["type"] == "aws:eks/nodeGroup:NodeGroup" and "aidc:workload" in r["inputs"]["tags"]
+    )
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_stack_against_itself_is_empty(stack: str) -> None:
-    plan = synthetic_plan(config_of(stack_values(stack), stack))
-    diff = diff_plans(plan, copy.deepcopy(plan))
+    plan = plan_of(stack)
+    # As the pull-request workflow compares: the base read back from `--json`, the head in memory.
+    diff = diff_plans(as_base(plan), plan)
     assert diff.is_empty, render_text(diff)
     assert (diff.added, diff.removed, diff.changed, diff.by_type) == ((), (), (), ())
     assert render_text(diff).endswith("no changes\n")
@@ -52,14 +60,20 @@ def test_diff_is_deterministic_whatever_the_resource_order(dev_plan: dict) -> No
 
 def test_changed_inputs_are_reported_by_path(dev_plan: dict) -> None:
     head = copy.deepcopy(dev_plan)
-    group = next(r for r in head["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
+    group = _gpu_node_group(head)
+    assert group["inputs"]["scalingConfig"]["desiredSize"] == 1
     group["inputs"]["scalingConfig"]["desiredSize"] = 3
-    group["inputs"]["labels"] = {"aidc.io/pool": "chat"}
+    group["inputs"]["labels"]["aidc.io/pool"] = "chat"
+    group["inputs"]["forceUpdateVersion"] = True
     diff = diff_plans(dev_plan, head)
     [change] = diff.changed
     assert change.urn == group["urn"]
     paths = {c.path: (c.before, c.after) for c in change.changes}
-    assert paths == {"scalingConfig.desiredSize": (1, 3), "labels": ("[absent]", {"aidc.io/pool": "chat"})}
+    assert paths == {
+        "scalingConfig.desiredSize": (1, 3),
+        'labels["aidc.io/pool"]': ("[absent]", "chat"),
+        "forceUpdateVersion": ("[absent]", True),
+    }
     assert f"~ {group['urn']}" in render_text(diff)
     assert "scalingConfig.desiredSize: 1 -> 3" in render_text(diff)
 
@@ -76,8 +90,10 @@ def test_lists_of_other_length_and_parent_changes(dev_plan: dict) -> None:
 
 def test_int_and_float_of_same_value_is_no_change(dev_plan: dict) -> None:
     head = copy.deepcopy(dev_plan)
-    group = next(r for r in head["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
-    group["inputs"]["scalingConfig"]["desiredSize"] = 1.0
+    scaling = _gpu_node_group(head)["inputs"]["scalingConfig"]
+    size = scaling["desiredSize"]
+    scaling["desiredSize"] = int(size) if isinstance(size, float) else float(size)
+    assert type(scaling["desiredSize"]) is not type(size)
     assert diff_plans(dev_plan, head).is_empty
 
 
