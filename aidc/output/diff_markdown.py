@@ -17,6 +17,7 @@ from aidc.output.topology import topology_mermaid
 MAX_COMMENT_CHARS = 65_536
 MAX_RESOURCE_ROWS = 150
 MAX_CHANGES_PER_RESOURCE = 20
+CONTEXT_CHARS = 24  # of a long value, shown before its first difference
 
 
 def comment_marker(stack: str) -> str:
@@ -24,11 +25,25 @@ def comment_marker(stack: str) -> str:
     return f"<!-- aidc-plan:{stack} -->"
 
 
-def _cell(value: Any, limit: int = 120) -> str:
-    text = fmt_value(value)
+def _code(text: str, limit: int) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return "`" + text.replace("|", "\\|").replace("`", "'").replace("\n", " ") + "`"
+
+
+def _cell(value: Any, limit: int = 120) -> str:
+    return _code(fmt_value(value), limit)
+
+
+def _before_after(before: Any, after: Any, limit: int = 120) -> tuple[str, str]:
+    """Both sides of a changed input. When one is too long for its cell, both start a little before their
+    first difference: cut at the same length from the start, two long lists would look the same."""
+    b, a = fmt_value(before), fmt_value(after)
+    if len(b) > limit or len(a) > limit:
+        same = next((i for i, (x, y) in enumerate(zip(b, a, strict=False)) if x != y), min(len(b), len(a)))
+        if same > CONTEXT_CHARS:
+            b, a = "…" + b[same - CONTEXT_CHARS :], "…" + a[same - CONTEXT_CHARS :]
+    return _code(b, limit), _code(a, limit)
 
 
 def _usd(value: float) -> str:
@@ -56,7 +71,7 @@ def _resources(diff: PlanDiff) -> list[str]:
         rows.append(f"| ➖ remove | `{ref.name}` | `{ref.type}` | |")
     for change in diff.changed:
         shown = [
-            f"{_cell(c.path, 60)}: {_cell(c.before)} → {_cell(c.after)}"
+            f"{_cell(c.path, 60)}: {' → '.join(_before_after(c.before, c.after))}"
             for c in change.changes[:MAX_CHANGES_PER_RESOURCE]
         ]
         if len(change.changes) > MAX_CHANGES_PER_RESOURCE:

@@ -163,3 +163,19 @@ def test_bad_inputs_name_the_problem(tmp_path, dev_plan: dict) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(dev_plan), encoding="utf-8")
     assert load_plan_json(good) == dev_plan
+
+
+def test_long_changed_values_show_where_they_differ(dev_plan: dict) -> None:
+    """A cell holds 120 characters: two long lists cut there would look the same, so both start just before
+    their first difference."""
+    head = copy.deepcopy(dev_plan)
+    cluster = next(r for r in head["resources"] if r["type"] == "kubernetes:ceph.rook.io/v1:CephCluster")
+    nodes = cluster["inputs"]["spec"]["storage"]["nodes"]
+    assert len(json.dumps(nodes)) > 120
+    nodes.append({"name": "core-storage-new"})
+    body = render(PLAN_DIFF, "markdown", DiffDocument(diff_plans(dev_plan, head), head))
+    [row] = [line for line in body.splitlines() if "`spec.storage.nodes`" in line]
+    before, after = row.split("`spec.storage.nodes`: ")[1].removesuffix(" |").split(" → ")
+    assert before.startswith("`…") and after.startswith("`…"), row
+    assert after.endswith('{"name":"core-storage-new"}]`'), row
+    assert before != after
