@@ -28,6 +28,24 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object for machines")
 
 
+def add_format_argument(parser: argparse.ArgumentParser, kind: str) -> None:
+    """`--format` with the formats aidc/output/formats.py registers for the command's kind of document."""
+    from aidc.output.formats import formats
+
+    choices = formats(kind)
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default=None,
+        help=f"output format (default {choices[0]}; --json is --format json)",
+    )
+
+
+def chosen_format(args: argparse.Namespace) -> str:
+    """`--format` when given, else `--json` as `--format json`, else text."""
+    return str(args.format or ("json" if args.json else "text"))
+
+
 def load_config(args: argparse.Namespace) -> StackConfig:
     try:
         if args.config is not None:

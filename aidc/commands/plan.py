@@ -8,7 +8,6 @@ Exit codes: 0 ok, 1 a mandatory policy violation, 2 bad input or infeasible dema
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,13 @@ from aidc.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
     BadInput,
+    add_format_argument,
     add_source_arguments,
+    chosen_format,
     fail,
     load_config,
     size,
 )
-
-FORMATS = ("text", "json", "markdown")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,12 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--diff", metavar="BASE.json", type=Path, help="compare with an earlier `aidc plan --json` output"
     )
-    parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default=None,
-        help="output format (default text; --json is --format json)",
-    )
+    add_format_argument(parser, "plan")
 
 
 def plan_document(args: argparse.Namespace) -> dict[str, Any]:
@@ -96,28 +90,21 @@ def _policy_config(cfg: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    fmt = args.format or ("json" if args.json else "text")
+    from aidc.output.formats import PLAN, PLAN_DIFF, write
+
+    fmt = chosen_format(args)
     try:
         document = plan_document(args)
         if args.diff is not None:
-            from aidc.report.diff import diff_plans, load_plan_json, render
+            from aidc.output.diff import DiffDocument, diff_plans, load_plan_json
 
             try:
-                base = load_plan_json(args.diff)
-                sys.stdout.write(render(diff_plans(base, document), fmt, document))
+                diff = diff_plans(load_plan_json(args.diff), document)
             except ValueError as exc:
                 raise BadInput(str(exc)) from None
-        elif fmt == "json":
-            json.dump(document, sys.stdout, indent=2, sort_keys=True)
-            sys.stdout.write("\n")
-        elif fmt == "markdown":
-            from aidc.render.plan_view import plan_markdown
-
-            sys.stdout.write(plan_markdown(document))
+            write(PLAN_DIFF, fmt, DiffDocument(diff, document), sys.stdout)
         else:
-            from aidc.render.plan_view import print_plan
-
-            print_plan(document)
+            write(PLAN, fmt, document, sys.stdout)
     except BadInput as exc:
         return fail(str(exc))
     mandatory = [v for v in document["policy"]["violations"] if v["enforcement"] == "mandatory"]

@@ -1,17 +1,27 @@
-"""`aidc size`: sizing only (no Pulumi import): tables that explain each figure, or the JSON contract."""
+"""`aidc size`: sizing only (no Pulumi import): tables that explain each figure, the JSON contract, or
+markdown (`--format text|json|markdown`; `--json` is `--format json`)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from aidc.commands.common import EXIT_OK, BadInput, add_source_arguments, fail, load_config, size
+from aidc.commands.common import (
+    EXIT_OK,
+    BadInput,
+    add_format_argument,
+    add_source_arguments,
+    chosen_format,
+    fail,
+    load_config,
+    size,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
+    add_format_argument(parser, "size")
 
 
 def size_document(args: argparse.Namespace) -> dict[str, Any]:
@@ -21,15 +31,12 @@ def size_document(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aidc.output.formats import SIZE, write
+
+    fmt = chosen_format(args)
     try:
         document = size_document(args)
     except BadInput as exc:
         return fail(str(exc))
-    if args.json:
-        json.dump(document, sys.stdout, indent=2, sort_keys=False)
-        sys.stdout.write("\n")
-    else:
-        from aidc.render.size_tables import print_size
-
-        print_size(document)
+    write(SIZE, fmt, document, sys.stdout)
     return EXIT_OK

@@ -12,11 +12,8 @@ import pytest
 import yaml
 
 from aidc.cli import main
-from aidc.config.load import STACKS_DIR, stack_file
-
-SHIPPED = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
-)
+from aidc.config.load import stack_file
+from tests.stacks_list import SHIPPED_STACKS
 
 
 @cache
@@ -38,7 +35,7 @@ def _walk(value: Any) -> list[Any]:
     return [value]
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_every_shipped_stack_plans_clean(stack: str) -> None:
     code, out = _plan_json(stack)
     doc = json.loads(out)
@@ -64,7 +61,7 @@ def test_every_shipped_stack_plans_clean(stack: str) -> None:
     assert doc["plan"]["storage"]["osds"] == doc["summary"]["counts"]["osds"]
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_every_secret_is_shown_as_secret(stack: str) -> None:
     _, out = _plan_json(stack)
     doc = json.loads(out)

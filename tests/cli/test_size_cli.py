@@ -10,11 +10,7 @@ from pathlib import Path
 import pytest
 
 from aidc.cli import main
-from aidc.config.load import STACKS_DIR
-
-SHIPPED = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
-)
+from tests.stacks_list import SHIPPED_STACKS
 
 
 def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
@@ -22,7 +18,7 @@ def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_json_contract(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     doc = _size_json(capsys, "--stack", stack)
     for run in doc["compute"]["training"]:
@@ -105,3 +101,37 @@ def test_size_path_does_not_import_pulumi() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_format_json_is_what_json_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["size", "--stack", "dev", "--json"]) == 0
+    alias = capsys.readouterr().out
+    assert main(["size", "--stack", "dev", "--format", "json"]) == 0
+    assert capsys.readouterr().out == alias
+    assert main(["size", "--stack", "dev"]) == 0
+    default = capsys.readouterr().out
+    assert main(["size", "--stack", "dev", "--format", "text"]) == 0
+    assert capsys.readouterr().out == default
+
+
+def test_markdown_has_the_figures_formulas_cost_and_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["size", "--stack", "ecommerce", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("### aidc size — `ecommerce`\n")
+    for text in (
+        "**Warnings**",
+        "Direct Connect",
+        "#### Training",
+        "FLOPs / (peak dense BF16",
+        "#### Ceph storage",
+        "pgcalc",
+        "#### Monthly cost (USD)",
+        "| **total** |",
+        "Prices: https://",
+    ):
+        assert text in out, text
+
+
+def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["size", "--stack", "dev", "--format", "html"]) == 2
+    assert "invalid choice: 'html'" in capsys.readouterr().err

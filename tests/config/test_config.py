@@ -7,15 +7,11 @@ from pathlib import Path
 import pytest
 
 from aidc.config import ConfigError, load_config_file, load_stack_config, parse_stack_config
-from aidc.config.load import STACKS_DIR
-
-SHIPPED = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
-)
+from tests.stacks_list import SHIPPED_STACKS
 
 
 def test_all_seven_stacks_are_shipped() -> None:
-    assert set(SHIPPED) >= {
+    assert set(SHIPPED_STACKS) >= {
         "dev",
         "staging",
         "prod",
@@ -26,7 +22,7 @@ def test_all_seven_stacks_are_shipped() -> None:
     }
 
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("name", SHIPPED_STACKS)
 def test_shipped_stack_validates(name: str) -> None:
     cfg = load_stack_config(name)
     assert cfg.stack == name

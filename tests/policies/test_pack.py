@@ -11,6 +11,8 @@ import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 from policies.offline import ALL_POLICIES, MANDATORY, evaluate
+from tests.plans import program_run
+from tests.stacks_list import SHIPPED_STACKS
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
@@ -110,15 +112,9 @@ def test_unknown_policy_in_config_is_a_value_error():
         evaluate([], {"no-such-rule": {}})
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_shipped_stacks_pass_the_pack(stack):
-    from pathlib import Path
-
-    from aidc.config.load import read_config_values
-    from aidc.offline import run_program
-
-    root = Path(__file__).resolve().parents[2]
-    plan = run_program(stack, stack_config=read_config_values(root / "stacks" / f"Pulumi.{stack}.yaml"))
+    plan = program_run(stack)  # stacks/__main__.py reading the stack file, shared with tests/stacks
     violations = evaluate(plan.resources)
     assert [v for v in violations if v["enforcement"] == "mandatory"] == []
     assert len(plan.resources) > 50

@@ -11,7 +11,7 @@ import pytest
 from aidc.catalog import AWS_SERVICE_PRICES, HOURS_PER_MONTH
 from aidc.sizing import size_stack
 from aidc.sizing.cost import cost_to_dict
-from tests.report.plans import config_of, stack_values
+from tests.plans import config_of, stack_values
 
 
 @pytest.fixture(scope="module")

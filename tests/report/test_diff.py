@@ -8,28 +8,30 @@ import random
 
 import pytest
 
-from aidc.report.diff import (
-    SECRET,
-    diff_plans,
-    load_plan_json,
-    render,
-    render_json,
-    render_text,
-)
-from tests.report.plans import config_of, stack_values, synthetic_plan
-
-STACKS = ("dev", "staging", "prod", "ecommerce", "smart-city", "finance-risk", "medical-imaging")
+from aidc.output.diff import SECRET, DiffDocument, diff_plans, load_plan_json, render_json, render_text
+from aidc.output.formats import PLAN_DIFF, render
+from tests.plans import as_base, plan_of
+from tests.stacks_list import SHIPPED_STACKS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dev_plan() -> dict:
-    return synthetic_plan(config_of(stack_values("dev")))
+    return plan_of("dev")
 
 
-@pytest.mark.parametrize("stack", STACKS)
+def _gpu_node_group(document: dict) -> dict:
+    return next(
+        r
+        for r in document["resources"]
+        if r["type"] == "aws:eks/nodeGroup:NodeGroup" and "aidc:workload" in r["inputs"]["tags"]
+    )
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_stack_against_itself_is_empty(stack: str) -> None:
-    plan = synthetic_plan(config_of(stack_values(stack), stack))
-    diff = diff_plans(plan, copy.deepcopy(plan))
+    plan = plan_of(stack)
+    # As the pull-request workflow compares: the base read back from `--json`, the head in memory.
+    diff = diff_plans(as_base(plan), plan)
     assert diff.is_empty, render_text(diff)
     assert (diff.added, diff.removed, diff.changed, diff.by_type) == ((), (), (), ())
     assert render_text(diff).endswith("no changes\n")
@@ -51,21 +53,27 @@ def test_diff_is_deterministic_whatever_the_resource_order(dev_plan: dict) -> No
     shuffled = copy.deepcopy(head)
     random.Random(7).shuffle(shuffled["resources"])
     for fmt in ("text", "json", "markdown"):
-        first = render(diff_plans(dev_plan, head), fmt, head)
-        assert first == render(diff_plans(dev_plan, head), fmt, head), fmt
-        assert first == render(diff_plans(dev_plan, shuffled), fmt, shuffled), fmt
+        first = render(PLAN_DIFF, fmt, DiffDocument(diff_plans(dev_plan, head), head))
+        assert first == render(PLAN_DIFF, fmt, DiffDocument(diff_plans(dev_plan, head), head)), fmt
+        assert first == render(PLAN_DIFF, fmt, DiffDocument(diff_plans(dev_plan, shuffled), shuffled)), fmt
 
 
 def test_changed_inputs_are_reported_by_path(dev_plan: dict) -> None:
     head = copy.deepcopy(dev_plan)
-    group = next(r for r in head["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
+    group = _gpu_node_group(head)
+    assert group["inputs"]["scalingConfig"]["desiredSize"] == 1
     group["inputs"]["scalingConfig"]["desiredSize"] = 3
-    group["inputs"]["labels"] = {"aidc.io/pool": "chat"}
+    group["inputs"]["labels"]["aidc.io/pool"] = "chat"
+    group["inputs"]["forceUpdateVersion"] = True
     diff = diff_plans(dev_plan, head)
     [change] = diff.changed
     assert change.urn == group["urn"]
     paths = {c.path: (c.before, c.after) for c in change.changes}
-    assert paths == {"scalingConfig.desiredSize": (1, 3), "labels": ("[absent]", {"aidc.io/pool": "chat"})}
+    assert paths == {
+        "scalingConfig.desiredSize": (1, 3),
+        'labels["aidc.io/pool"]': ("[absent]", "chat"),
+        "forceUpdateVersion": ("[absent]", True),
+    }
     assert f"~ {group['urn']}" in render_text(diff)
     assert "scalingConfig.desiredSize: 1 -> 3" in render_text(diff)
 
@@ -82,8 +90,10 @@ def test_lists_of_other_length_and_parent_changes(dev_plan: dict) -> None:
 
 def test_int_and_float_of_same_value_is_no_change(dev_plan: dict) -> None:
     head = copy.deepcopy(dev_plan)
-    group = next(r for r in head["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
-    group["inputs"]["scalingConfig"]["desiredSize"] = 1.0
+    scaling = _gpu_node_group(head)["inputs"]["scalingConfig"]
+    size = scaling["desiredSize"]
+    scaling["desiredSize"] = int(size) if isinstance(size, float) else float(size)
+    assert type(scaling["desiredSize"]) is not type(size)
     assert diff_plans(dev_plan, head).is_empty
 
 
@@ -104,7 +114,7 @@ def test_secrets_are_never_revealed(dev_plan: dict) -> None:
     vpn["inputs"]["staticRoutesOnly"] = SECRET
     diff = diff_plans(base, head)
     for fmt in ("text", "json", "markdown"):
-        assert "hunter2" not in render(diff, fmt, head), fmt
+        assert "hunter2" not in render(PLAN_DIFF, fmt, DiffDocument(diff, head)), fmt
     [change] = diff.changed
     assert [(c.path, c.before, c.after) for c in change.changes] == [("staticRoutesOnly", True, SECRET)]
 
@@ -141,7 +151,7 @@ def test_render_json_is_canonical(dev_plan: dict) -> None:
 
 def test_bad_inputs_name_the_problem(tmp_path, dev_plan: dict) -> None:
     with pytest.raises(ValueError, match="--format: unknown 'html'; allowed: text, json, markdown"):
-        render(diff_plans(dev_plan, dev_plan), "html")
+        render(PLAN_DIFF, "html", DiffDocument(diff_plans(dev_plan, dev_plan)))
     with pytest.raises(ValueError, match=r"base plan: missing key.*resources"):
         diff_plans({"stack": "dev", "summary": {}}, dev_plan)
     not_json = tmp_path / "base.json"
@@ -153,3 +163,19 @@ def test_bad_inputs_name_the_problem(tmp_path, dev_plan: dict) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(dev_plan), encoding="utf-8")
     assert load_plan_json(good) == dev_plan
+
+
+def test_long_changed_values_show_where_they_differ(dev_plan: dict) -> None:
+    """A cell holds 120 characters: two long lists cut there would look the same, so both start just before
+    their first difference."""
+    head = copy.deepcopy(dev_plan)
+    cluster = next(r for r in head["resources"] if r["type"] == "kubernetes:ceph.rook.io/v1:CephCluster")
+    nodes = cluster["inputs"]["spec"]["storage"]["nodes"]
+    assert len(json.dumps(nodes)) > 120
+    nodes.append({"name": "core-storage-new"})
+    body = render(PLAN_DIFF, "markdown", DiffDocument(diff_plans(dev_plan, head), head))
+    [row] = [line for line in body.splitlines() if "`spec.storage.nodes`" in line]
+    before, after = row.split("`spec.storage.nodes`: ")[1].removesuffix(" |").split(" → ")
+    assert before.startswith("`…") and after.startswith("`…"), row
+    assert after.endswith('{"name":"core-storage-new"}]`'), row
+    assert before != after

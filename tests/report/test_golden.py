@@ -1,33 +1,33 @@
 """Golden tests: known edits to the dev stack produce the expected diff, cost delta and diagram lines.
 
 Each edit is checked twice: by explicit assertions on the facts a reviewer must see, and byte for byte against
-tests/report/golden/ (text, json and markdown). Regenerate the golden files after an intended change with
-`AIDC_UPDATE_GOLDEN=1 python -m pytest tests/report/test_golden.py` and review the git diff of golden/.
+tests/report/golden/ (text, json and markdown). A missing golden file fails. Regenerate the golden files after
+an intended change with the command in `UPDATE_COMMAND` and review the git diff of golden/.
 
-The plan documents come from tests/report/plans.py (real sizing and cost, stand-in resources). The tests at
-the end run the real `aidc plan` when it exists.
+The plans are real (tests/plans.py: `aidc plan`'s own `plan_document` on edited copies of
+stacks/Pulumi.dev.yaml), compared as the pull-request workflow compares them: the base read back from its
+`--json` output, the head as `aidc plan --diff` holds it.
 """
 
 from __future__ import annotations
 
-import copy
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from aidc.report.diff import PlanDiff, diff_plans, render
-from tests.report.plans import config_of, stack_values, synthetic_plan
+from aidc.output.diff import DiffDocument, PlanDiff, diff_plans
+from aidc.output.formats import PLAN_DIFF, SIZE, formats, render
+from aidc.sizing.serialize import plan_to_dict
+from tests.plans import Edit, as_base, config_of, plan_json_text, plan_of, stack_values
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("AIDC_UPDATE_GOLDEN") == "1"
+UPDATE_COMMAND = "AIDC_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/report/test_golden.py"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -52,7 +52,7 @@ def replicas(values: dict[str, Any]) -> None:
     values["aidc:demand"]["storage"]["protection"] = {"replicas": 4}
 
 
-EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
+EDITS: dict[str, Edit] = {
     "more-tokens": more_tokens,
     "new-edge-site": new_edge_site,
     "vpn-cipher": vpn_cipher,
@@ -61,66 +61,115 @@ EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
 
 
-def _edited(edit: str) -> dict[str, Any]:
-    values = copy.deepcopy(stack_values("dev"))
-    EDITS[edit](values)
-    return values
-
-
 def _diff(edit: str) -> tuple[PlanDiff, dict[str, Any]]:
-    base = synthetic_plan(config_of(stack_values("dev")))
-    head = synthetic_plan(config_of(_edited(edit)))
-    return diff_plans(base, head), head
+    head = plan_of("dev", EDITS[edit])
+    return diff_plans(as_base(plan_of("dev")), head), head
 
 
-def _golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        GOLDEN.mkdir(exist_ok=True)
+def _markdown(diff: PlanDiff, head: dict[str, Any]) -> str:
+    return render(PLAN_DIFF, "markdown", DiffDocument(diff, head))
+
+
+def check_golden(path: Path, actual: str, update: bool = UPDATE) -> None:
+    """`actual` must equal the golden file byte for byte; with `update`, (re)write it first."""
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} missing: run with AIDC_UPDATE_GOLDEN=1 and review it"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
+    if not path.exists():
+        pytest.fail(f"golden file {path} is missing: generate it with `{UPDATE_COMMAND}` and review it")
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs from the golden file; if the change is intended: `{UPDATE_COMMAND}`"
+    )
+
+
+def test_every_plan_diff_format_has_a_golden_suffix() -> None:
+    assert set(SUFFIX) == set(formats(PLAN_DIFF))
 
 
 @pytest.mark.parametrize("fmt", SUFFIX)
 @pytest.mark.parametrize("edit", EDITS)
 def test_golden_files(edit: str, fmt: str) -> None:
     diff, head = _diff(edit)
-    _golden(f"dev-{edit}.{SUFFIX[fmt]}", render(diff, fmt, head))
+    assert not diff.is_empty, f"{edit} changed nothing in the real plan"
+    check_golden(GOLDEN / f"dev-{edit}.{SUFFIX[fmt]}", render(PLAN_DIFF, fmt, DiffDocument(diff, head)))
+
+
+def test_size_markdown_golden() -> None:
+    """`aidc size --format markdown` of dev: each figure with its formula, the cost lines, the sources."""
+    from aidc.sizing import size_stack
+
+    document = plan_to_dict(size_stack(config_of(stack_values("dev"))))
+    check_golden(GOLDEN / "size-dev.md", render(SIZE, "markdown", document))
+
+
+def test_a_missing_golden_file_fails_with_the_command_that_makes_it(tmp_path: Path) -> None:
+    missing = tmp_path / "golden" / "dev-more-tokens.md"
+    with pytest.raises(pytest.fail.Exception, match=r"missing: generate it with `AIDC_UPDATE_GOLDEN=1 "):
+        check_golden(missing, "anything", update=False)
+    check_golden(missing, "anything", update=True)  # what the command does
+    assert missing.read_text(encoding="utf-8") == "anything"
+    with pytest.raises(AssertionError, match="differs from the golden file"):
+        check_golden(missing, "something else", update=False)
 
 
 def _deltas(diff: PlanDiff) -> dict[str, float]:
     return {d.key: d.delta for d in diff.counts}
 
 
+def _changes(diff: PlanDiff) -> dict[tuple[str, str], tuple[Any, Any]]:
+    return {(c.name, ch.path): (ch.before, ch.after) for c in diff.changed for ch in c.changes}
+
+
 def test_more_tokens() -> None:
     diff, head = _diff("more-tokens")
     # 6e10 tokens: 5,608.97 GPU-h over 7 days = 33.4 GPUs → 5 nodes of 8; cheaper on 5 p4de than on 2 private
     # servers (which cannot hold it), so the run moves to AWS and the private servers are released.
-    assert _deltas(diff) == {
+    deltas = _deltas(diff)
+    assert {k: deltas[k] for k in ("gpu_nodes_public", "gpu_nodes_private", "osds", "vpn_tunnels")} == {
         "gpu_nodes_public": 5,
         "gpu_nodes_private": -2,
         "osds": 0,
         "vpn_tunnels": 0,
-        "edge_nodes": 0,
     }
-    assert [r.name for r in diff.added] == ["dev-aws-assistant-7b-ft-p4de.24xlarge"]
+    # The run gets an AWS node group of its own, with its EFA launch template, placement group and security
+    # group; the private GPU servers' Heat stack and server group go.
+    assert sorted((r.type, r.name) for r in diff.added) == [
+        ("aws:ec2/launchTemplate:LaunchTemplate", "aws-lt-assistant-7b-ft-p4de-24xlarge"),
+        ("aws:ec2/placementGroup:PlacementGroup", "aws-pg-assistant-7b-ft-p4de-24xlarge"),
+        ("aws:ec2/securityGroup:SecurityGroup", "aws-efa-sg"),
+        ("aws:eks/nodeGroup:NodeGroup", "aws-ng-assistant-7b-ft-p4de-24xlarge"),
+    ]
+    assert sorted((r.type, r.name) for r in diff.removed) == [
+        ("openstack:compute/serverGroup:ServerGroup", "private-gpu-assistant-7b-ft-sg"),
+        ("openstack:orchestration/stackV1:StackV1", "private-gpu-assistant-7b-ft"),
+    ]
+    group = next(r for r in head["resources"] if r["name"] == "aws-ng-assistant-7b-ft-p4de-24xlarge")
+    assert group["inputs"]["instanceTypes"] == ["p4de.24xlarge"]
+    assert group["inputs"]["scalingConfig"]["desiredSize"] == 5
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
     assert cost["aws-gpu-cluster"] == pytest.approx(5 * 40.9657 * 730, abs=0.01)
     # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
     assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
-    body = render(diff, "markdown", head)
+    body = _markdown(diff, head)
     assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 5 on-demand<br/>40 × a100-80gb"]' in body
 
 
 def test_new_edge_site() -> None:
     diff, head = _diff("new-edge-site")
     assert _deltas(diff)["edge_nodes"] == 2  # one node for the load plus the site's spare
-    assert "urn:pulumi:dev::aidc::aidc:k3s:K3sCluster::dev-edge-edge-lab-2" in {r.urn for r in diff.added}
+    # The site gets its own K3s cluster and its own network (an OpenStackPrivateCloud of its own); nothing
+    # that exists changes.
+    added = {(r.type, r.name) for r in diff.added}
+    assert ("aidc:k3s:K3sCluster", "edge-edge-lab-2") in added, added
+    assert ("aidc:openstack:OpenStackPrivateCloud", "edge-edge-lab-2-net") in added, added
+    assert all(name.startswith("edge-edge-lab-2") for _, name in added), added
+    assert not diff.changed and not diff.removed
+    agents = next(r for r in head["resources"] if r["name"] == "edge-edge-lab-2-agents-gpu")
+    assert "servers=2" in agents["inputs"]["tags"], agents["inputs"]["tags"]
     edge = next(d for d in diff.cost if d.key == "edge-sites")
     assert edge.delta == pytest.approx(2 * (4_500 / 36 + 0.20 * 1.3 * 0.10 * 730), abs=0.01)
-    body = render(diff, "markdown", head)
+    body = _markdown(diff, head)
     assert '  subgraph edge_edge_lab_2["Edge edge-lab-2 (K3s)"]' in body
     assert "  private --- edge_edge_lab_2" in body
 
@@ -130,16 +179,16 @@ def test_vpn_cipher() -> None:
     assert not diff.added and not diff.removed
     assert all(d.delta == 0 for d in diff.counts)
     assert round(diff.cost_total.delta, 2) == 0
-    changes = {
-        (c.urn.rsplit("::", 1)[1], ch.path): (ch.before, ch.after) for c in diff.changed for ch in c.changes
-    }
-    assert changes[("dev-vpn-conn-0", "tunnel1PhaseOneEncryptionAlgorithms[0]")] == (
-        "AES256-GCM-16",
-        "AES128-GCM-16",
-    )
-    assert changes[("dev-vpn-ike", "encryptionAlgorithm")] == ("aes256-gcm", "aes128-gcm")
-    assert not any("PresharedKey" in path for _, path in changes)
-    assert "IPsec ikev2, aes128-gcm, sha256, DH group 20" in render(diff, "markdown", head)
+    changes = _changes(diff)
+    # Both ends change: each tunnel of the AWS connection in both phases, and Neutron's IKE and IPsec policies.
+    for tunnel in (1, 2):
+        for phase in (1, 2):
+            path = f"tunnel{tunnel}Phase{phase}EncryptionAlgorithms[0]"
+            assert changes[("vpn-vpn-0", path)] == ("AES256-GCM-16", "AES128-GCM-16"), path
+    assert changes[("vpn-ike", "encryptionAlgorithm")] == ("aes-256-gcm-16", "aes-128-gcm-16")
+    assert changes[("vpn-ipsec", "encryptionAlgorithm")] == ("aes-256-gcm-16", "aes-128-gcm-16")
+    assert len(changes) == 6, changes
+    assert "IPsec ikev2, aes128-gcm, sha256, DH group 20" in _markdown(diff, head)
 
 
 def test_replicas() -> None:
@@ -148,65 +197,30 @@ def test_replicas() -> None:
     # (was 86.97 TB → 23 drives → 6 + 1 hosts = 28 OSDs). Ceph hardware is not priced: no cost delta.
     assert _deltas(diff)["osds"] == 8
     assert round(diff.cost_total.delta, 2) == 0
-    changes = {(c.name, ch.path): (ch.before, ch.after) for c in diff.changed for ch in c.changes}
-    assert changes[("dev-ceph-object", "spec.replicated.size")] == (3, 4)
-    assert changes[("dev-ceph-block", "spec.replicated.size")] == (3, 4)
-    body = render(diff, "markdown", head)
+    changes = _changes(diff)
+    assert changes[("ceph-objectstore-object", "spec.dataPool.replicated.size")] == (3, 4)
+    assert changes[("ceph-pool-block", "spec.replicated.size")] == (3, 4)
+    assert changes[("core-agents-storage", "tags[3]")] == ("servers=7", "servers=9")
+    nodes_before, nodes_after = changes[("ceph-cluster", "spec.storage.nodes")]
+    assert (len(nodes_before), len(nodes_after)) == (7, 9)
+    assert len(changes) == 4, changes
+    body = _markdown(diff, head)
     assert "object replica 4, block replica 4" in body
 
 
-# ------------------------------------------------------------------------------- the real `aidc plan`
-
-needs_plan = pytest.mark.skipif(
-    importlib.util.find_spec("aidc.commands.plan") is None, reason="aidc plan has not landed yet"
-)
-
-
-def _aidc(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aidc.cli", *args],
+@pytest.mark.slow
+def test_aidc_plan_json_is_the_same_in_another_process() -> None:
+    """The golden files rest on `aidc plan --json` being deterministic: a fresh process (another hash seed, no
+    plan run before it) prints the bytes of the plan made here, and a plan diffed against itself is empty."""
+    result = subprocess.run(
+        [sys.executable, "-m", "aidc.cli", "plan", "--stack", "dev", "--json"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
-
-
-def _plan(tmp_path: Path, name: str, values: dict[str, Any] | None = None) -> Path:
-    out = tmp_path / f"{name}.json"
-    if values is None:
-        result = _aidc("plan", "--stack", "dev", "--json")
-    else:
-        config = tmp_path / "Pulumi.dev.yaml"
-        config.write_text(yaml.safe_dump({"config": values}), encoding="utf-8")
-        result = _aidc("plan", "--config", str(config), "--json")
-    assert result.returncode in (0, 1), result.stderr
-    out.write_text(result.stdout, encoding="utf-8")
-    return out
-
-
-@pytest.mark.slow
-@needs_plan
-def test_real_plan_against_itself_is_empty_and_deterministic(tmp_path: Path) -> None:
-    base = _plan(tmp_path, "base")
-    again = _plan(tmp_path, "again")
-    assert base.read_bytes() == again.read_bytes(), "aidc plan --json is not deterministic"
-    result = _aidc("plan", "--stack", "dev", "--diff", str(base), "--format", "json")
-    assert result.returncode in (0, 1), result.stderr
-    assert json.loads(result.stdout)["empty"] is True
-
-
-@pytest.mark.slow
-@needs_plan
-@pytest.mark.parametrize("edit", EDITS)
-def test_real_plan_golden(tmp_path: Path, edit: str) -> None:
-    base = json.loads(_plan(tmp_path, "base").read_text(encoding="utf-8"))
-    head = json.loads(_plan(tmp_path, "head", _edited(edit)).read_text(encoding="utf-8"))
-    diff = diff_plans(base, head)
-    assert not diff.is_empty, f"{edit} changed nothing in the real plan"
-    actual = render(diff, "markdown", head)
-    name = f"real-dev-{edit}.md"
-    if not UPDATE and not (GOLDEN / name).exists():
-        pytest.skip(f"{name} not generated yet: run AIDC_UPDATE_GOLDEN=1 once aidc plan is stable")
-    _golden(name, actual)
+    assert result.returncode == 0, result.stderr
+    here = plan_of("dev")
+    assert result.stdout == plan_json_text(here), "aidc plan --json is not deterministic"
+    assert diff_plans(json.loads(result.stdout), here).is_empty

@@ -7,13 +7,12 @@ import re
 
 import pytest
 
-from aidc.report.diff import diff_plans
-from aidc.report.markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
-from aidc.report.topology import topology_mermaid
+from aidc.output.diff import diff_plans
+from aidc.output.diff_markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
+from aidc.output.topology import topology_mermaid
 from aidc.sizing import size_stack
-from tests.report.plans import config_of, stack_values, synthetic_plan
-
-STACKS = ("dev", "staging", "prod", "ecommerce", "smart-city", "finance-risk", "medical-imaging")
+from tests.plans import config_of, plan_of, stack_values
+from tests.stacks_list import SHIPPED_STACKS
 
 
 def _check_mermaid(text: str) -> None:
@@ -29,13 +28,13 @@ def _check_mermaid(text: str) -> None:
         assert ln.count('"') % 2 == 0, ln
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_topology_of_every_stack_is_well_formed_and_counts(stack: str) -> None:
     cfg = config_of(stack_values(stack), stack)
     plan = size_stack(cfg)
     text = topology_mermaid(plan)
     _check_mermaid(text)
-    assert text == topology_mermaid(synthetic_plan(cfg)), "CapacityPlan and plan document must agree"
+    assert text == topology_mermaid(plan_of(stack)), "CapacityPlan and plan document must agree"
     assert f"Ceph: {plan.storage.osds.int:,} OSDs on {plan.storage.hosts.int:,} hosts" in text
     for site in plan.edge_sites:
         assert f"subgraph edge_{site.name.replace('-', '_')}" in text
@@ -62,7 +61,7 @@ def test_topology_rejects_other_documents() -> None:
 
 
 def test_labels_escape_quotes() -> None:
-    document = synthetic_plan(config_of(stack_values("dev")))
+    document = plan_of("dev")
     document["plan"]["edge"]["sites"][0]["accelerator"] = 'l4 "quoted"'
     text = topology_mermaid(document)
     assert "#quot;quoted#quot;" in text
@@ -70,8 +69,8 @@ def test_labels_escape_quotes() -> None:
 
 
 def test_markdown_comment_per_stack() -> None:
-    dev = synthetic_plan(config_of(stack_values("dev")))
-    staging = synthetic_plan(config_of(stack_values("staging"), "staging"))
+    dev = plan_of("dev")
+    staging = plan_of("staging")
     body = render_markdown(diff_plans(dev, dev), dev)
     assert body.splitlines()[0] == comment_marker("dev") == "<!-- aidc-plan:dev -->"
     assert "**No changes**" in body
@@ -82,7 +81,7 @@ def test_markdown_comment_per_stack() -> None:
 
 
 def test_markdown_stays_under_the_comment_limit() -> None:
-    base = synthetic_plan(config_of(stack_values("dev")))
+    base = plan_of("dev")
     head = copy.deepcopy(base)
     for i in range(2_000):
         head["resources"].append(
@@ -101,9 +100,9 @@ def test_markdown_stays_under_the_comment_limit() -> None:
 
 
 def test_cost_markdown_lists_lines_total_and_source() -> None:
-    from aidc.report.cost_table import cost_markdown
+    from aidc.output.cost_table import cost_markdown
 
-    cost = synthetic_plan(config_of(stack_values("dev")))["summary"]["cost"]
+    cost = plan_of("dev")["summary"]["cost"]
     text = cost_markdown(cost)
     assert "| aws-gpu-cluster | GPU nodes g6.12xlarge on-demand | 3,359.17 |" in text
     assert "| **total** | | **13,509.84** | |" in text

@@ -13,20 +13,21 @@ from typing import Any
 import pytest
 
 from aidc.config import parse_stack_config
-from aidc.config.load import STACKS_DIR, read_config_values, stack_file
+from aidc.config.load import read_config_values, stack_file
 from aidc.offline import OfflinePlan, run_program
 from aidc.sizing import size_stack
 from aidc.sizing.plan import CapacityPlan
+from tests.plans import program_run
+from tests.stacks_list import SHIPPED_STACKS
 
-SHIPPED = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
-)
+
+def _planned(stack: str) -> tuple[OfflinePlan, CapacityPlan]:
+    return program_run(stack), _sized(stack)
 
 
 @cache
-def _planned(stack: str) -> tuple[OfflinePlan, CapacityPlan]:
-    values = read_config_values(stack_file(stack))
-    return run_program(stack, stack_config=values), size_stack(parse_stack_config(values, stack=stack))
+def _sized(stack: str) -> CapacityPlan:
+    return size_stack(parse_stack_config(read_config_values(stack_file(stack)), stack=stack))
 
 
 def _of_type(offline: OfflinePlan, token: str) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def _tags_list(resource: dict[str, Any]) -> dict[str, str]:
     return dict(t.split("=", 1) for t in resource["inputs"].get("tags", []) if "=" in t)
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> None:
     offline, plan = _planned(stack)
     groups = {
@@ -66,7 +67,7 @@ def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> Non
     )
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_secrets_are_secret_in_inputs_and_exports(stack: str) -> None:
     offline, _ = _planned(stack)
     for r in _of_type(offline, "aws:ec2/vpnConnection:VpnConnection"):
@@ -87,7 +88,7 @@ def test_secrets_are_secret_in_inputs_and_exports(stack: str) -> None:
     assert "BEGIN PRIVATE KEY" not in text and "K3S_TOKEN" not in text
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_no_admin_port_is_open_to_the_world(stack: str) -> None:
     offline, _ = _planned(stack)
     for r in _of_type(offline, "openstack:networking/secGroupRule:SecGroupRule"):
@@ -96,7 +97,7 @@ def test_no_admin_port_is_open_to_the_world(stack: str) -> None:
             assert inputs.get("remoteIpPrefix") not in ("0.0.0.0/0", "::/0"), r["urn"]
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_k3s_server_counts_are_one_or_three(stack: str) -> None:
     offline, _ = _planned(stack)
     servers = Counter(
@@ -107,7 +108,7 @@ def test_k3s_server_counts_are_one_or_three(stack: str) -> None:
     assert servers and set(servers.values()) <= {1, 3}, servers
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_ceph_pools_carry_the_planned_protection(stack: str) -> None:
     offline, plan = _planned(stack)
     pools = {

@@ -6,7 +6,8 @@ monthly cost per component and total, and policy violations. Secrets stay "[secr
 secret on either side is never revealed, and Pulumi's secret envelope is masked if one slips through.
 
 Renderers: `render_text` (terminal), `render_json` (canonical: sorted keys, money in cents, same input → same
-bytes) and, in markdown.py, `render_markdown` (pull-request comment). Pure functions over plain dicts.
+bytes) and, in diff_markdown.py, `render_markdown` (pull-request comment); formats.py registers them for
+`aidc plan --diff --format`. Pure functions over plain dicts.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ ABSENT = "[absent]"
 _PULUMI_SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 
 COUNT_KEYS: tuple[str, ...] = ("gpu_nodes_public", "gpu_nodes_private", "osds", "vpn_tunnels", "edge_nodes")
-FORMATS: tuple[str, ...] = ("text", "json", "markdown")
 _REQUIRED_KEYS: tuple[str, ...] = ("stack", "resources", "summary")
 
 
@@ -460,14 +460,9 @@ def render_json(diff: PlanDiff) -> str:
     )
 
 
-def render(diff: PlanDiff, fmt: str, head: Mapping[str, Any] | None = None) -> str:
-    """Render in one of FORMATS (`--format`); markdown adds the topology of `head` when given."""
-    if fmt == "text":
-        return render_text(diff)
-    if fmt == "json":
-        return render_json(diff)
-    if fmt == "markdown":
-        from aidc.report.markdown import render_markdown
+@dataclass(frozen=True)
+class DiffDocument:
+    """What `aidc plan --diff` renders: the diff, and the head plan document (markdown draws its topology)."""
 
-        return render_markdown(diff, head)
-    raise ValueError(f"--format: unknown {fmt!r}; allowed: {', '.join(FORMATS)}")
+    diff: PlanDiff
+    head: Mapping[str, Any] | None = None

@@ -61,7 +61,7 @@ def _protection(pool: Mapping[str, Any]) -> str:
 
 
 def topology_mermaid(source: Any) -> str:
-    """A Mermaid flowchart of the plan with counts (no fence; markdown.py adds it)."""
+    """A Mermaid flowchart of the plan with counts (no fence: diff_markdown.py and plan_view.py add it)."""
     plan = _size_document(source)
     placement = plan.get("placement") or {}
     storage = plan.get("storage") or {}

@@ -1,15 +1,21 @@
-"""`aidc plan` for people: the resource tree (components with their children counted per type), the
-counts and cost, and the policy violations; and the same as markdown without a base to diff against."""
+"""`aidc plan` without `--diff`: for people the resource tree (components with their children counted per
+type), the counts, cost and policy violations (rich); the counts, cost per line, topology and violations as
+markdown; and the document itself as JSON (the `aidc plan --json` contract: sorted keys)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from typing import Any
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
+
+from aidc.output.cost_table import cost_markdown, print_cost
+from aidc.output.diff_markdown import comment_marker
+from aidc.output.topology import topology_mermaid
 
 NAMES_SHOWN = 4  # children of one type listed by name up to this many; beyond, just the count
 
@@ -39,8 +45,7 @@ def _tree(document: dict[str, Any]) -> Tree:
     return tree
 
 
-def print_plan(document: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+def print_plan(document: dict[str, Any], console: Console) -> None:
     console.print(_tree(document))
     summary = document["summary"]
     table = Table(title="Resources by type", box=box.SIMPLE_HEAVY, title_justify="left")
@@ -56,8 +61,6 @@ def print_plan(document: dict[str, Any], console: Console | None = None) -> None
     for key, value in summary["counts"].items():
         counts.add_row(key.replace("_", " "), f"{value:,}")
     console.print(counts)
-    from aidc.render.cost_table import print_cost
-
     print_cost(summary["cost"], console)
     violations = document["policy"]["violations"]
     if violations:
@@ -80,10 +83,7 @@ def print_plan(document: dict[str, Any], console: Console | None = None) -> None
 
 
 def plan_markdown(document: dict[str, Any]) -> str:
-    from aidc.report.cost_table import cost_markdown
-    from aidc.report.markdown import comment_marker
-    from aidc.report.topology import topology_mermaid
-
+    """The plan as a pull-request comment would show it, without a base: counts, cost, topology, violations."""
     summary = document["summary"]
     lines = [
         comment_marker(document["stack"]),
@@ -112,3 +112,9 @@ def plan_markdown(document: dict[str, Any]) -> str:
             for v in violations
         ]
     return "\n".join(lines) + "\n"
+
+
+def write_plan_json(document: dict[str, Any], stream: TextIO) -> None:
+    """`aidc plan --json`: sorted keys, two-space indent, a trailing newline (diffs of plans stay small)."""
+    json.dump(document, stream, indent=2, sort_keys=True)
+    stream.write("\n")

@@ -1,0 +1,50 @@
+"""The monthly cost estimate as a rich table (terminal) and as a markdown table (comments, reports).
+
+Both read the one shape `aidc.sizing.cost.cost_to_dict` returns (`cost` in `aidc size --json`, `summary.cost`
+in `aidc plan --json`); the diff's before/after cost table lives with the diff (diff_markdown.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+
+def print_cost(cost: Mapping[str, Any], console: Console) -> None:
+    """Per-component monthly cost and the total, for people at a terminal."""
+    table = Table(title="Monthly cost estimate (USD)", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("component")
+    table.add_column("USD/month", justify="right")
+    for component, value in cost["components"].items():
+        table.add_row(str(component), f"{float(value['usd_per_month']):,.0f}")
+    table.add_row("[bold]total[/bold]", f"[bold]{float(cost['total_usd_per_month']):,.0f}[/bold]")
+    console.print(table)
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def cost_markdown(cost: Mapping[str, Any]) -> str:
+    """Per-component, per-line monthly cost with the formula of each line, then the price source and date."""
+    rows = ["| component | item | USD/month | formula |", "|---|---|---:|---|"]
+    for component, value in cost["components"].items():
+        for line in value["lines"]:
+            rows.append(
+                f"| {component} | {_cell(line['item'])} | {float(line['usd_per_month']):,.2f} "
+                f"| {_cell(line['formula'])} |"
+            )
+        rows.append(f"| **{component}** | | **{float(value['usd_per_month']):,.2f}** | |")
+    rows.append(f"| **total** | | **{float(cost['total_usd_per_month']):,.2f}** | |")
+    rows.append("")
+    rows.append(
+        f"<sub>Prices: {cost['price_source']}, as of {cost['price_as_of']}; "
+        f"{cost['hours_per_month']} h/month.</sub>"
+    )
+    if cost["not_priced"]:
+        rows.append("<sub>Not priced: " + " · ".join(str(n) for n in cost["not_priced"]) + "</sub>")
+    return "\n".join(rows) + "\n"

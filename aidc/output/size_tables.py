@@ -1,0 +1,307 @@
+"""`aidc size` for people: every sized figure next to the formula and inputs that gave it.
+
+`size_sections(doc)` decides what is shown (one `Section` per table: rows, and the explanation of each row)
+from the `aidc size --json` document; `print_size` draws the sections as rich tables for a terminal and
+`size_markdown` as markdown tables, so both formats always show the same figures and formulas. Followed by
+the cost table (cost_table.py) and the warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from aidc.output.cost_table import cost_markdown, print_cost
+
+
+def _n(value: Any, digits: int = 1) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value and (abs(value) >= 1e9 or abs(value) < 1e-2):
+            return f"{value:.3e}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Why:
+    """A figure's formula and its inputs (`name=value, …`; the price source is left out)."""
+
+    formula: str
+    inputs: str
+
+
+def _why(fig: Mapping[str, Any] | None) -> Why | None:
+    if not fig:
+        return None
+    inputs = fig.get("inputs") or {}
+    shown = ", ".join(
+        f"{k}={_n(v, 3) if isinstance(v, float) else v}" for k, v in inputs.items() if k != "source"
+    )
+    return Why(str(fig["formula"]), shown)
+
+
+def _explained(*parts: str | Why | None) -> tuple[str | Why, ...]:
+    return tuple(p for p in parts if p is not None)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row; `why` explains it (plain text and formulas), `alert` marks a figure that needs action."""
+
+    cells: tuple[str, ...]
+    why: tuple[str | Why, ...] = ()
+    alert: bool = False
+
+
+@dataclass
+class Section:
+    """One table of `aidc size`, with a line of context after it (`note`) where there is one."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+
+    def add(self, *cells: str, why: Sequence[str | Why | None] = (), alert: bool = False) -> None:
+        self.rows.append(Row(cells, _explained(*why), alert))
+
+
+def size_sections(doc: Mapping[str, Any]) -> list[Section]:
+    """The tables of `aidc size`, in order; empty ones (no training, no edge site) are left out."""
+    sections: list[Section] = []
+    training = doc["compute"]["training"]
+    if training:
+        t = Section("Training", ("run", "accelerator", "class", "FLOPs", "GPU-hours", "GPUs"))
+        for r in training:
+            t.add(
+                r["name"],
+                r["accelerator"],
+                r["classification"],
+                _n(r["flops"]),
+                _n(r["gpu_hours"], 0),
+                f"{r['gpus']:,} ({r['nodes']:,} nodes)",
+                why=(_why(r["why"]["gpu_hours"]), _why(r["why"]["nodes"])),
+            )
+        sections.append(t)
+    inference = doc["compute"]["inference"]
+    if inference:
+        t = Section("Inference", ("workload", "accelerator", "class", "core GPUs", "edge GPUs"))
+        for r in inference:
+            t.add(
+                r["name"],
+                r["accelerator"],
+                r["classification"],
+                _n(r["gpus"]),
+                _n(r["edge_gpus"]),
+                why=(_why(r["why"]["gpus"]),),
+            )
+        sections.append(t)
+
+    placement = doc["placement"]
+    t = Section(
+        "Placement (least cost, classification and quotas honoured)",
+        ("workload", "where", "count", "GPUs", "USD/h"),
+        note=f"solver: {placement['solver']}; private GPUs used {placement['private_gpus_used']} of "
+        f"{placement['private_gpus_available']}",
+    )
+    for g in placement["private"]:
+        t.add(
+            g["workload"],
+            f"private {g['accelerator']}",
+            f"{g['servers']} servers",
+            _n(g["gpus"]),
+            _n(g["gpus"] * g["usd_per_gpu_hour"], 2),
+            why=(_why(g["why"]["gpus"]),),
+        )
+    for g in placement["public"]:
+        kind = "spot" if g["spot"] else "on-demand"
+        t.add(
+            g["workload"],
+            f"{g['instance_type']} ({kind})",
+            f"{g['count']} inst.",
+            _n(g["gpus"]),
+            _n(g["count"] * g["usd_per_hour"], 2),
+            why=(_why(g["why"]["count"]),),
+        )
+    sections.append(t)
+
+    s = doc["storage"]
+    t = Section("Ceph storage", ("figure", "value"))
+    for key, label in (
+        ("usable_tb", "usable TB"),
+        ("checkpoint_tb", "checkpoints TB"),
+        ("raw_tb", "raw TB"),
+        ("hosts", "hosts"),
+        ("osds", "OSDs"),
+        ("monitors", "monitors"),
+    ):
+        t.add(label, _n(s[key]), why=(_why(s["why"].get(key)),))
+    for p in s["pools"]:
+        protection = f"EC {p['erasure_k']}+{p['erasure_m']}" if p["erasure_k"] else f"{p['size']} replicas"
+        t.add(
+            f"pool {p['name']} pg_num",
+            _n(p["pg_num"]),
+            why=(
+                f"{protection}, min_size {p['min_size']}, failure domain {p['failure_domain']}",
+                _why(p["why"]["pg_num"]),
+            ),
+        )
+    sections.append(t)
+
+    n = doc["network"]
+    t = Section("Transfers and interconnect", ("item", "value"))
+    for tr in n["transfers"]:
+        t.add(f"{tr['name']} Gbps", _n(tr["gbps"], 2), why=(_why(tr["why"]["gbps"]),))
+        t.add(
+            f"{tr['name']} hours at plan",
+            _n(tr["hours_at_provisioned"], 2),
+            why=(_why(tr["why"]["hours_at_provisioned"]),),
+        )
+    t.add("required Gbps", _n(n["required_gbps"], 2), why=(_why(n["why"]["required_gbps"]),))
+    t.add("VPN connections", _n(n["vpn_connections"]), why=(_why(n["why"]["vpn_connections"]),))
+    t.add("VPN tunnels", _n(n["vpn_tunnels"]), why=(_why(n["why"]["vpn_tunnels"]),))
+    t.add("provisioned Gbps", _n(n["provisioned_gbps"], 2), why=(_why(n["why"]["provisioned_gbps"]),))
+    if n["direct_connect"]:
+        dc = n["direct_connect"]
+        t.add("Direct Connect", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]),), alert=True)
+    sections.append(t)
+
+    if doc["edge"]["sites"]:
+        t = Section("Edge sites (K3s)", ("site", "accelerator", "servers", "GPU nodes", "GPUs"))
+        for site in doc["edge"]["sites"]:
+            t.add(
+                site["name"],
+                site["accelerator"],
+                _n(site["servers"]),
+                _n(site["nodes"]),
+                _n(site["gpus"]),
+                why=(_why(site["why"]["nodes"]),),
+            )
+        sections.append(t)
+
+    sec = doc["security"]
+    t = Section(
+        "Security controls",
+        ("target", "control", "reason"),
+        note="placement by classification: "
+        + "; ".join(f"{k} → {', '.join(v)}" for k, v in sec["placement_by_classification"].items()),
+    )
+    for c in sec["controls"]:
+        t.add(c["target"], c["control"], c["reason"])
+    sections.append(t)
+    return sections
+
+
+# --- terminal (rich) ----------------------------------------------------------------------------------------
+# Columns of words, left-aligned; the first column is always left-aligned, every other one right-aligned.
+_TEXT_COLUMNS = frozenset({"accelerator", "class", "where", "control", "target"})
+
+
+def _rich_why(why: Sequence[str | Why]) -> str:
+    parts = [
+        p if isinstance(p, str) else p.formula + (f"\n[dim]{p.inputs}[/dim]" if p.inputs else "") for p in why
+    ]
+    return "\n".join(parts).replace("\n", "  ")
+
+
+def _print_section(section: Section, console: Console) -> None:
+    # The explanations are printed as lines under the table (not as a column), so tables fit 80 columns.
+    table = Table(title=section.title, box=box.SIMPLE_HEAVY, title_justify="left")
+    for i, column in enumerate(section.columns):
+        left = i == 0 or column in _TEXT_COLUMNS
+        table.add_column(column, justify="left" if left else "right", overflow="fold")
+    explained: list[tuple[str, str]] = []
+    for row in section.rows:
+        label = f"[red]{row.cells[0]}[/red]" if row.alert else row.cells[0]
+        table.add_row(label, *row.cells[1:])
+        if row.why:
+            explained.append((label, _rich_why(row.why)))
+    console.print(table)
+    for label, why in explained:
+        console.print(f"  [bold]{label}[/bold]: {why}", highlight=False)
+    if explained:
+        console.print()
+    if section.note:
+        console.print(f"  {section.note}")
+
+
+def print_size(doc: Mapping[str, Any], console: Console) -> None:
+    """The tables, the cost table, the warnings and the price source, for a terminal."""
+    console.print(f"[bold]aidc size[/bold] — stack [cyan]{doc['stack']}[/cyan]")
+    for section in size_sections(doc):
+        _print_section(section, console)
+    print_cost(doc["cost"], console)
+    for warning in doc["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    src = doc["sources"]
+    console.print(
+        f"[dim]prices: {src['prices']} as of {src['prices_as_of']}; override in aidc:capacity.prices[/dim]"
+    )
+
+
+# --- markdown -----------------------------------------------------------------------------------------------
+_MD_TEXT_COLUMNS = _TEXT_COLUMNS | {"reason"}
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _md_why(why: Sequence[str | Why]) -> str:
+    return "; ".join(
+        _md(p) if isinstance(p, str) else _code(p.formula) + (f" with {_md(p.inputs)}" if p.inputs else "")
+        for p in why
+    )
+
+
+def _section_markdown(section: Section) -> list[str]:
+    aligns = [
+        "---" if i == 0 or column in _MD_TEXT_COLUMNS else "---:" for i, column in enumerate(section.columns)
+    ]
+    lines = [
+        f"#### {section.title}",
+        "",
+        "| " + " | ".join(section.columns) + " |",
+        "|" + "|".join(aligns) + "|",
+    ]
+    for row in section.rows:
+        label = f"**{_md(row.cells[0])}**" if row.alert else _md(row.cells[0])
+        lines.append("| " + " | ".join([label, *(_md(c) for c in row.cells[1:])]) + " |")
+    explained = [row for row in section.rows if row.why]
+    if explained:
+        lines.append("")
+        lines += [f"- **{_md(row.cells[0])}**: {_md_why(row.why)}" for row in explained]
+    if section.note:
+        lines += ["", _md(section.note)]
+    return [*lines, ""]
+
+
+def size_markdown(doc: Mapping[str, Any]) -> str:
+    """`aidc size --format markdown`: warnings first, then every table with the formula and inputs of each
+    figure under it, then the cost per line with its formula and the price sources."""
+    lines = [f"### aidc size — `{doc['stack']}`", ""]
+    if doc["warnings"]:
+        lines += ["**Warnings**", ""]
+        lines += [f"- {_md(w)}" for w in doc["warnings"]]
+        lines.append("")
+    for section in size_sections(doc):
+        lines += _section_markdown(section)
+    # cost_markdown ends with the price source and date; the spot estimate's source is the one left to say.
+    lines += ["#### Monthly cost (USD)", "", cost_markdown(doc["cost"]).rstrip("\n")]
+    lines.append(
+        f"<sub>Spot: {doc['sources']['spot']}. Any price can be overridden in `aidc:capacity.prices`.</sub>"
+    )
+    return "\n".join(lines) + "\n"
