@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+# Subgraph titles of the public clouds the plan places work in (its groups' `location`).
+PUBLIC_TITLES = {"aws": "AWS EKS GPU cluster"}
 
 
 def _node_id(*parts: str) -> str:
@@ -71,25 +73,28 @@ def topology_mermaid(source: Any) -> str:
     stack = str(plan.get("stack", ""))
 
     lines = ["flowchart LR"]
-    # AWS: node groups by (instance type, purchase option).
-    public: dict[tuple[str, bool], dict[str, Any]] = {}
+    # Public clouds, keyed on the plan's location: node groups by (instance type, purchase option).
+    by_location: dict[str, dict[tuple[str, bool], dict[str, Any]]] = {"aws": {}}
     for group in placement.get("public") or []:
+        public = by_location.setdefault(str(group.get("location") or "aws"), {})
         key = (str(group.get("instance_type")), bool(group.get("spot")))
         entry = public.setdefault(key, {"count": 0, "gpus": 0, "accelerator": group.get("accelerator", "")})
         entry["count"] += int(group.get("count") or 0)
         entry["gpus"] += int(group.get("gpus") or 0)
-    public_nodes = sum(e["count"] for e in public.values())
-    public_gpus = sum(e["gpus"] for e in public.values())
-    lines.append(
-        f"  subgraph aws[{_label(f'AWS EKS GPU cluster: {public_nodes} GPU nodes, {public_gpus} GPUs')}]"
-    )
-    if not public:
-        lines.append(f"    aws_none[{_label('no GPU node groups')}]")
-    for (instance_type, spot), e in sorted(public.items()):
-        option = "spot" if spot else "on-demand"
-        text = f"{instance_type} × {e['count']} {option}<br/>{e['gpus']} × {e['accelerator']}"
-        lines.append(f"    {_node_id('aws', instance_type, option)}[{_label(text)}]")
-    lines.append("  end")
+    for location, public in sorted(by_location.items()):
+        public_nodes = sum(e["count"] for e in public.values())
+        public_gpus = sum(e["gpus"] for e in public.values())
+        title = PUBLIC_TITLES.get(location, f"{location} GPU cluster")
+        lines.append(
+            f"  subgraph {_node_id(location)}[{_label(f'{title}: {public_nodes} GPU nodes, {public_gpus} GPUs')}]"
+        )
+        if not public:
+            lines.append(f"    {_node_id(location, 'none')}[{_label('no GPU node groups')}]")
+        for (instance_type, spot), e in sorted(public.items()):
+            option = "spot" if spot else "on-demand"
+            text = f"{instance_type} × {e['count']} {option}<br/>{e['gpus']} × {e['accelerator']}"
+            lines.append(f"    {_node_id(location, instance_type, option)}[{_label(text)}]")
+        lines.append("  end")
 
     # Private cloud: GPU servers by accelerator, and Ceph.
     private: dict[str, dict[str, int]] = {}

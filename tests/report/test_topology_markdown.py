@@ -108,3 +108,16 @@ def test_cost_markdown_lists_lines_total_and_source() -> None:
     assert "| **total** | | **13,509.84** | |" in text
     assert "Prices: https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux), as of 2024-11" in text
     assert "Not priced: ceph-storage" in text
+
+
+def test_topology_groups_public_capacity_by_the_plans_location() -> None:
+    """Location is data: a group the plan places in another public cloud gets its own subgraph."""
+    document = plan_of("dev")
+    group = copy.deepcopy(document["plan"]["placement"]["public"][0])
+    group.update(location="gcp", instance_type="a3-highgpu-8g", count=2, gpus=16)
+    document["plan"]["placement"]["public"].append(group)
+    text = topology_mermaid(document)
+    _check_mermaid(text)
+    assert 'subgraph gcp["gcp GPU cluster: 2 GPU nodes, 16 GPUs"]' in text
+    assert "    gcp_a3_highgpu_8g_on_demand[" in text
+    assert "AWS EKS GPU cluster: 1 GPU nodes" in text

@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from aidc.report.markdown import comment_marker
+from aidc.output.diff_markdown import comment_marker
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
