@@ -359,6 +359,29 @@ VPN_SOURCE = "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html (rea
 VPN_MAX_SANE_TUNNELS = 16
 DIRECT_CONNECT_PORT_GBPS = (1, 10, 100, 400)
 DIRECT_CONNECT_SOURCE = "https://aws.amazon.com/directconnect/ (dedicated ports 1, 10, 100, 400 Gbps)"
+# Hosted connections a partner provisions, 1 Gbps and up (smaller ones cannot carry bulk transfers): botocore
+# directconnect AllocateHostedConnection.bandwidth "50Mbps ... 1Gbps, 2Gbps, 5Gbps, 10Gbps, and 25Gbps".
+DIRECT_CONNECT_HOSTED_GBPS = (1, 2, 5, 10, 25)
+# Connections per link aggregation group, by port speed: "a maximum of two 100 Gbps or 400 Gbps connections, or
+# four connections with a port speed less than 100 Gbps in a LAG".
+DIRECT_CONNECT_LAG_MAX: Mapping[int, int] = MappingProxyType({1: 4, 10: 4, 100: 2, 400: 2})
+DIRECT_CONNECT_LAG_SOURCE = (
+    "https://docs.aws.amazon.com/directconnect/latest/UserGuide/lags.html and botocore directconnect "
+    "CreateLag.numberOfConnections: four connections at 1 or 10 Gbps, two at 100 or 400 Gbps (read 2025-11)"
+)
+# MACsec runs on dedicated connections only, at 10, 100 and 400 Gbps, where the location offers it
+# (DescribeLocations.availableMacSecPortSpeeds; `aidc preflight` checks the location).
+DIRECT_CONNECT_MACSEC_GBPS = (10, 100, 400)
+DIRECT_CONNECT_MACSEC_SOURCE = (
+    "https://docs.aws.amazon.com/directconnect/latest/UserGuide/MACsec.html (dedicated 10, 100 and 400 Gbps "
+    "connections at selected locations; not on hosted connections, botocore CreateConnection.requestMACSec)"
+)
+# A Transit Gateway attachment (VPC or Direct Connect gateway) carries "up to 100 Gbps (burst) per Availability
+# Zone": the ceiling of the TGW path, whatever the ports carry.
+TGW_ATTACHMENT_GBPS_PER_AZ = 100
+TGW_BANDWIDTH_SOURCE = (
+    "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html#bandwidth-quotas (read 2025-11)"
+)
 
 # AWS pricing pages bill a month as 730 hours (8,760 h / 12); every monthly figure uses this one convention.
 HOURS_PER_MONTH = 730
@@ -377,6 +400,8 @@ class ServicePrice:
 
 
 _EC2 = "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)"
+_DX = "https://aws.amazon.com/directconnect/pricing/ (dedicated connection port hours, all locations but Japan)"
+_DX_HOSTED = "https://aws.amazon.com/directconnect/pricing/ (hosted connection port hours, all locations but Japan)"
 AWS_SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
     {
         p.key: p
@@ -409,6 +434,14 @@ AWS_SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
                 "https://aws.amazon.com/vpn/pricing/ (Site-to-Site VPN, us-east-1)",
                 "2024-11",
             ),
+            *(
+                ServicePrice(f"dx-port-{gbps}g", usd, "port-hour", _DX, "2026-09")
+                for gbps, usd in ((1, 0.30), (10, 2.25), (100, 22.50), (400, 85.00))
+            ),
+            *(
+                ServicePrice(f"dx-hosted-{gbps}g", usd, "port-hour", _DX_HOSTED, "2026-09")
+                for gbps, usd in ((1, 0.33), (2, 0.66), (5, 1.65), (10, 2.48), (25, 6.20))
+            ),
             ServicePrice("m6i.large", 0.096, "instance-hour", _EC2, "2024-11"),
             ServicePrice("m6i.xlarge", 0.192, "instance-hour", _EC2, "2024-11"),
             ServicePrice("m6i.2xlarge", 0.384, "instance-hour", _EC2, "2024-11"),
@@ -418,4 +451,52 @@ AWS_SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
             ServicePrice("t3.large", 0.0832, "instance-hour", _EC2, "2024-11"),
         )
     }
+)
+
+
+@dataclass(frozen=True)
+class TransferPrice:
+    """An AWS list price per GB moved, with where and when it was read; `tiers` for prices by monthly volume."""
+
+    key: str
+    usd_per_gb: float  # the flat price, or the first tier's
+    source: str
+    as_of: str
+    tiers: tuple[tuple[float, float], ...] = ()  # (GB per month up to, USD/GB), ascending; the last is unbounded
+
+
+_TB = 1024  # AWS bills data transfer tiers in TB of 1,024 GB
+AWS_TRANSFER_PRICES: Mapping[str, TransferPrice] = MappingProxyType(
+    {
+        p.key: p
+        for p in (
+            TransferPrice(
+                "internet-out",
+                0.09,
+                "https://aws.amazon.com/ec2/pricing/on-demand/ (Data Transfer OUT from Amazon EC2 to the "
+                "internet, us-east-1; Site-to-Site VPN data out is billed at these rates, "
+                "https://aws.amazon.com/vpn/pricing/)",
+                "2024-11",
+                tiers=((10 * _TB, 0.09), (50 * _TB, 0.085), (150 * _TB, 0.07), (float("inf"), 0.05)),
+            ),
+            TransferPrice(
+                "dx-out",
+                0.02,
+                "https://aws.amazon.com/directconnect/pricing/ (data transfer out over Direct Connect, US "
+                "Regions to US locations; data transfer in is free)",
+                "2026-09",
+            ),
+            TransferPrice(
+                "tgw-processing",
+                0.02,
+                "https://aws.amazon.com/transit-gateway/pricing/ (data processing per GB sent to the Transit "
+                "Gateway from a VPC, Direct Connect or VPN attachment)",
+                "2024-11",
+            ),
+        )
+    }
+)
+# How many times a transfer runs in the 730-hour month, by its `every`.
+RUNS_PER_MONTH: Mapping[str, float] = MappingProxyType(
+    {"day": HOURS_PER_MONTH / 24, "week": HOURS_PER_MONTH / (24 * 7), "month": 1.0, "once": 0.0}
 )

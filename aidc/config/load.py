@@ -19,7 +19,18 @@ from aidc.types import NAME_MAX, SLUG_PATTERN
 
 STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 # aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
-AIDC_KEYS = ("demand", "capacity", "aws", "openstack", "vpn", "edge", "k3s", "ceph", "policy")
+AIDC_KEYS = (
+    "demand",
+    "capacity",
+    "aws",
+    "openstack",
+    "vpn",
+    "interconnect",
+    "edge",
+    "k3s",
+    "ceph",
+    "policy",
+)
 
 
 class ConfigError(ValueError):

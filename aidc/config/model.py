@@ -13,7 +13,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aidc.catalog import ACCELERATORS, INSTANCE_TYPES
+from aidc.catalog import (
+    ACCELERATORS,
+    DIRECT_CONNECT_HOSTED_GBPS,
+    DIRECT_CONNECT_PORT_GBPS,
+    INSTANCE_TYPES,
+)
 from aidc.types import Name
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
@@ -64,11 +69,25 @@ class TrainingDemand(_Model):
     deadline_days: Positive
     classification: Classification | None = None
     spot: bool = Field(False, description="allow spot instances for this run (needs checkpoint/restart)")
+    dataset_tb: NonNegative = Field(
+        0.0, description="TB of training data the run reads; moved to where the run is placed, at a cost"
+    )
+    dataset_location: str = Field(
+        "private", description="where the dataset lives: private, or a public cloud (aws)"
+    )
 
     @field_validator("accelerator")
     @classmethod
     def _acc(cls, value: str) -> str:
         return _check_accelerator(value)
+
+    @field_validator("dataset_location")
+    @classmethod
+    def _dataset_location(cls, value: str) -> str:
+        allowed = ("private", *sorted({t.cloud for t in INSTANCE_TYPES.values()}))
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
 
 
 class InferenceDemand(_Model):
@@ -129,6 +148,9 @@ class TransferDemand(_Model):
     classification: Classification | None = None
     direction: Literal["to_private", "to_public", "both"] = Field(
         "to_private", description="which way the data flows between the clouds"
+    )
+    every: Literal["day", "week", "month", "once"] = Field(
+        "day", description="how often the volume moves (for cost); once: a one-off move"
     )
 
 
@@ -296,6 +318,99 @@ class VpnSettings(_Model):
     dpd_timeout_s: int = Field(30, ge=30, le=3600)
 
 
+def _private_asn(value: int) -> int:
+    if not (64512 <= value <= 65534 or 4_200_000_000 <= value <= 4_294_967_294):
+        raise ValueError(f"must be a private ASN 64512-65534 or 4200000000-4294967294, got {value}")
+    return value
+
+
+LOCATION_CODE = r"^[A-Za-z0-9-]{2,32}$"
+
+
+class DirectConnectSettings(_Model):
+    """AWS Direct Connect: declared when sizing says the VPN cannot carry the transfers, or on request."""
+
+    mode: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="auto: when the transfers exceed the VPN; always: on request; never: VPN only "
+        "(the policy pack then refuses a plan whose VPN cannot carry the transfers)",
+    )
+    location: str = Field(
+        "EqDC2", pattern=LOCATION_CODE, description="Direct Connect location code (EqDC2: Equinix DC2, Ashburn)"
+    )
+    second_location: str | None = Field(
+        None, pattern=LOCATION_CODE, description="a second location; links alternate between the two"
+    )
+    port_gbps: Literal[1, 2, 5, 10, 25, 100, 400] | None = Field(
+        None, description="port speed; default: the smallest that fits the rate in one LAG"
+    )
+    hosted: bool = Field(False, description="hosted connections from a partner instead of dedicated ports")
+    hosted_connection_ids: tuple[Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8}$")], ...] = Field(
+        (), description="the partner's hosted connections (dxcon-...), accepted by the program"
+    )
+    asn: int = Field(65000, ge=1, le=4_294_967_294, description="BGP ASN of the on-premises routers")
+    amazon_side_asn: int = Field(
+        64513, description="private ASN of the Direct Connect gateway; must differ from aidc:vpn.amazon_side_asn"
+    )
+    macsec: bool = Field(
+        True,
+        description="the location offers MACsec at the port speed (checked by aidc preflight); false: internal "
+        "data and above cross the link in an IPsec VPN over Direct Connect",
+    )
+    first_vlan: int = Field(100, ge=1, le=4000, description="VLAN of the first link; link i uses first_vlan + i")
+    bgp_peer_cidr: str = Field(
+        "169.254.100.0/24", description="BGP peer addresses: one /30 per link (AWS .1, on-premises .2)"
+    )
+    vpn_peer_ip: str | None = Field(
+        None, description="private IPv4 of the on-premises VPN device over Direct Connect (IPsec over DX only)"
+    )
+    transit_gateway_cidr: str = Field(
+        "100.64.255.0/24", description="Transit Gateway CIDR for the private IP VPN's AWS outside addresses"
+    )
+
+    @field_validator("amazon_side_asn")
+    @classmethod
+    def _asn(cls, value: int) -> int:
+        return _private_asn(value)
+
+    @field_validator("bgp_peer_cidr", "transit_gateway_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        return _check_cidr(value)
+
+    @field_validator("vpn_peer_ip")
+    @classmethod
+    def _ip(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ipaddress.IPv4Address(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IPv4 address") from None
+        return value
+
+    @model_validator(mode="after")
+    def _speeds(self) -> DirectConnectSettings:
+        allowed = DIRECT_CONNECT_HOSTED_GBPS if self.hosted else DIRECT_CONNECT_PORT_GBPS
+        kind = "hosted connections" if self.hosted else "dedicated ports"
+        if self.port_gbps is not None and self.port_gbps not in allowed:
+            raise ValueError(
+                f"port_gbps: {kind} come at {', '.join(str(g) for g in allowed)} Gbps, got {self.port_gbps}"
+            )
+        if self.hosted_connection_ids and not self.hosted:
+            raise ValueError("hosted_connection_ids: only with hosted: true")
+        if len(set(self.hosted_connection_ids)) != len(self.hosted_connection_ids):
+            raise ValueError("hosted_connection_ids: must be distinct")
+        if ipaddress.ip_network(self.transit_gateway_cidr).prefixlen > 24:
+            raise ValueError("transit_gateway_cidr: a Transit Gateway CIDR block is /24 or larger")
+        return self
+
+
+class InterconnectSettings(_Model):
+    """How the clouds are joined besides the VPN (aidc:vpn)."""
+
+    direct_connect: DirectConnectSettings = DirectConnectSettings()
+
+
 class EdgeSite(_Model):
     name: Slug
     share: float = Field(gt=0, le=1, description="share of the edge load this site serves")
@@ -374,6 +489,7 @@ class StackConfig(_Model):
     aws: AwsSettings = AwsSettings()
     openstack: OpenStackSettings = OpenStackSettings()
     vpn: VpnSettings = VpnSettings()
+    interconnect: InterconnectSettings = InterconnectSettings()
     edge: EdgeSettings = EdgeSettings()
     k3s: K3sSettings = K3sSettings()
     ceph: CephSettings = CephSettings()
@@ -395,6 +511,8 @@ class StackConfig(_Model):
             ("aidc:openstack.network_cidr", self.openstack.network_cidr),
         ]
         routed += [(f"aidc:edge.sites[{site.name}]", site.cidr) for site in self.edge.sites]
+        dx = self.interconnect.direct_connect
+        routed.append(("aidc:interconnect.direct_connect.transit_gateway_cidr", dx.transit_gateway_cidr))
         for i, (key, cidr) in enumerate(routed):
             for other_key, other_cidr in routed[:i]:
                 if ipaddress.ip_network(cidr).overlaps(ipaddress.ip_network(other_cidr)):
@@ -402,4 +520,17 @@ class StackConfig(_Model):
                         f"{other_key} ({other_cidr}) and {key} ({cidr}) overlap; the clouds route "
                         "between them, so their networks must not overlap"
                     )
+        if dx.amazon_side_asn == self.vpn.amazon_side_asn:
+            raise ValueError(
+                f"aidc:interconnect.direct_connect.amazon_side_asn ({dx.amazon_side_asn}) equals "
+                "aidc:vpn.amazon_side_asn (the Transit Gateway's): a Direct Connect gateway associated with a "
+                "Transit Gateway needs its own ASN"
+            )
+        for index, run in enumerate(self.demand.training):
+            level = self.classification_of(run)
+            if level in PRIVATE_ONLY and run.dataset_tb > 0 and run.dataset_location != "private":
+                raise ValueError(
+                    f"aidc:demand.training[{index}].dataset_location: {run.name} is {level}, so its data stays in "
+                    f"the private cloud, but dataset_location is {run.dataset_location!r}"
+                )
         return self

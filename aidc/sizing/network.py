@@ -9,6 +9,16 @@ spreads traffic over several VPN tunnels (ECMP) only for BGP routes. With static
 uses one active tunnel (the connection's second tunnel is its standby), so the plan splits the private range
 into one route prefix per connection and counts one tunnel's bandwidth per connection. Sources: AWS re:Post
 knowledge center "vpn-configure-tunnel-preference" and "transit-gateway-ecmp-multiple-tunnels".
+
+Direct Connect (`size_direct_connect`), when the VPN cannot carry the transfers (or config asks for it):
+ports = ceil(required_gbps / port_gbps) + 1 spare, at the smallest port speed AWS offers (1, 10, 100, 400 Gbps
+dedicated; 1-25 Gbps hosted) whose active ports fit one LAG, MACsec-capable speeds (10, 100, 400) when the data
+must be encrypted. Ports are bundled into links (LAGs) of at most 4 (1/10 Gbps) or 2 (100/400 Gbps) connections,
+each with one transit virtual interface; links are named by index, so growth adds ports and links, never renames.
+Encryption follows classification: internal and above get MACsec on dedicated ports that support it, otherwise a
+private IP VPN over the link (BGP, both tunnels of each connection active), which then bounds the capacity.
+The on-premises routers advertise the private route prefixes one bit longer over Direct Connect, so the Transit
+Gateway prefers Direct Connect (longest prefix) and falls back to the VPN's static routes when BGP withdraws them.
 """
 
 from __future__ import annotations
@@ -17,17 +27,25 @@ import ipaddress
 import math
 
 from aidc.catalog import (
+    DIRECT_CONNECT_HOSTED_GBPS,
+    DIRECT_CONNECT_LAG_MAX,
+    DIRECT_CONNECT_LAG_SOURCE,
+    DIRECT_CONNECT_MACSEC_GBPS,
+    DIRECT_CONNECT_MACSEC_SOURCE,
     DIRECT_CONNECT_PORT_GBPS,
     DIRECT_CONNECT_SOURCE,
+    TGW_ATTACHMENT_GBPS_PER_AZ,
+    TGW_BANDWIDTH_SOURCE,
     VPN_MAX_SANE_TUNNELS,
     VPN_SOURCE,
     VPN_TUNNEL_GBPS_LARGE,
     VPN_TUNNEL_GBPS_STANDARD,
     VPN_TUNNELS_PER_CONNECTION,
 )
-from aidc.config.model import StackConfig
+from aidc.config.model import CLASSIFICATION_ORDER, StackConfig
+from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import NetworkPlan, TransferSizing
+from aidc.sizing.plan import DirectConnectLink, DirectConnectPlan, NetworkPlan, TransferSizing
 
 SECONDS_PER_HOUR = 3600
 BITS_PER_BYTE = 8
@@ -61,6 +79,201 @@ def route_prefixes(network_cidr: str) -> tuple[str, ...]:
     return tuple(str(subnet) for subnet in network.subnets(prefixlen_diff=extra_bits))
 
 
+def _top_classification(levels: list[str]) -> str:
+    return max(levels, key=CLASSIFICATION_ORDER.index)
+
+
+def more_specific(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Each prefix split in two (one bit longer): preferred over the VPN's static routes by longest match."""
+    result: list[str] = []
+    for prefix in prefixes:
+        network = ipaddress.ip_network(prefix)
+        if network.prefixlen >= network.max_prefixlen:
+            result.append(str(network))
+        else:
+            result.extend(str(n) for n in network.subnets(prefixlen_diff=1))
+    return tuple(result)
+
+
+def _port_speed(required_gbps: float, speeds: tuple[int, ...], hosted: bool) -> int:
+    if hosted:  # no LAGs for hosted connections: the smallest speed that carries it, else the largest
+        return next((p for p in speeds if p >= required_gbps), speeds[-1])
+    # The smallest port whose active ports fit one LAG; past that, the largest port and several LAGs.
+    return next(
+        (p for p in speeds if math.ceil(required_gbps / p - 1e-9) <= DIRECT_CONNECT_LAG_MAX[p]), speeds[-1]
+    )
+
+
+def size_direct_connect(
+    cfg: StackConfig,
+    required: Figure,
+    vpn_feasible: bool,
+    route_prefixes_: tuple[str, ...],
+    classifications: list[str],
+) -> tuple[DirectConnectPlan | None, list[str]]:
+    """Direct Connect for the transfers the VPN cannot carry (mode auto) or on request (mode always)."""
+    dx = cfg.interconnect.direct_connect
+    required_value = required.value
+    if dx.mode == "never" or (dx.mode == "auto" and vpn_feasible):
+        return None, []
+    warnings: list[str] = []
+    reason = (
+        "aidc:interconnect.direct_connect.mode is always"
+        if dx.mode == "always" and vpn_feasible
+        else f"the Site-to-Site VPN cannot carry {required_value:,.1f} Gbps"
+    )
+    level = _top_classification(classifications or [cfg.demand.security.classification])
+    must_encrypt = level != "public"
+    speeds = DIRECT_CONNECT_HOSTED_GBPS if dx.hosted else DIRECT_CONNECT_PORT_GBPS
+    want_macsec = must_encrypt and not dx.hosted and dx.macsec
+    candidates = tuple(p for p in speeds if p in DIRECT_CONNECT_MACSEC_GBPS) if want_macsec else speeds
+    port = dx.port_gbps or _port_speed(required_value, candidates, dx.hosted)
+    active = max(1, math.ceil(required_value / port - 1e-9))
+    port_count = active + 1
+    lag_max = 1 if dx.hosted else DIRECT_CONNECT_LAG_MAX[port]
+    ports = Figure(
+        port_count,
+        f"x {port} Gbps {'hosted connections' if dx.hosted else 'ports'}",
+        "max(1, ceil(required_gbps / port_gbps)) + 1 spare"
+        + ("" if dx.hosted else f"; LAGs of at most {lag_max} (ceil(ports / {lag_max}) links)"),
+        {
+            "required_gbps": round(required_value, 6),
+            "port_gbps": port,
+            "active_ports": active,
+            "spare_ports": 1,
+            "lag_max": lag_max,
+            "source": DIRECT_CONNECT_SOURCE + ("" if dx.hosted else "; " + DIRECT_CONNECT_LAG_SOURCE),
+        },
+    )
+    locations = [dx.location] + ([dx.second_location] if dx.second_location else [])
+    peers = list(ipaddress.ip_network(dx.bgp_peer_cidr).subnets(new_prefix=30))
+    link_count = math.ceil(port_count / lag_max)
+    if link_count > len(peers):
+        raise InfeasibleDemand(
+            f"Direct Connect needs {link_count} links but aidc:interconnect.direct_connect.bgp_peer_cidr "
+            f"({dx.bgp_peer_cidr}) holds {len(peers)} /30 BGP peerings: give a larger range"
+        )
+    if dx.first_vlan + link_count - 1 > 4094:
+        raise InfeasibleDemand(
+            f"Direct Connect needs {link_count} links (VLANs {dx.first_vlan}..{dx.first_vlan + link_count - 1}), "
+            "past VLAN 4094: lower aidc:interconnect.direct_connect.first_vlan"
+        )
+    if dx.hosted and len(dx.hosted_connection_ids) < link_count:
+        warnings.append(
+            f"Direct Connect needs {link_count} hosted connections of {port} Gbps at {dx.location}; "
+            f"aidc:interconnect.direct_connect.hosted_connection_ids lists {len(dx.hosted_connection_ids)}: "
+            "order the rest from the partner and list their dxcon ids (the program refuses the plan until then)"
+        )
+    links = []
+    for index in range(link_count):
+        hosts = list(peers[index].hosts())
+        links.append(
+            DirectConnectLink(
+                name=f"link-{index}",
+                location=locations[index % len(locations)],
+                ports=min(lag_max, port_count - index * lag_max),
+                vlan=dx.first_vlan + index,
+                amazon_address=f"{hosts[0]}/30",
+                customer_address=f"{hosts[1]}/30",
+                hosted_connection_id=(
+                    dx.hosted_connection_ids[index] if index < len(dx.hosted_connection_ids) else None
+                ),
+            )
+        )
+    ports_capacity = (port_count - 1) * port
+    ipsec_connections: Figure | None = None
+    if not must_encrypt:
+        encryption = "none"
+        encryption_reason = f"the transfers are {level}: Direct Connect carries them unencrypted"
+    elif want_macsec and port in DIRECT_CONNECT_MACSEC_GBPS:
+        encryption = "macsec"
+        encryption_reason = (
+            f"{level} data: MACsec (must_encrypt) on the dedicated {port} Gbps ports "
+            f"({DIRECT_CONNECT_MACSEC_SOURCE})"
+        )
+    else:
+        encryption = "ipsec"
+        why = (
+            "hosted connections have no MACsec"
+            if dx.hosted
+            else f"{port} Gbps ports have no MACsec"
+            if port not in DIRECT_CONNECT_MACSEC_GBPS
+            else "aidc:interconnect.direct_connect.macsec is false"
+        )
+        encryption_reason = f"{level} data and {why}: a private IP Site-to-Site VPN over the link"
+        if dx.vpn_peer_ip is None:
+            raise InfeasibleDemand(
+                f"Direct Connect carries {level} data without MACsec ({why}), so it runs an IPsec VPN over the "
+                "link, whose on-premises end needs an address: set aidc:interconnect.direct_connect.vpn_peer_ip "
+                "(the VPN device's private IPv4 reached over Direct Connect)"
+            )
+        tunnel_gbps = VPN_TUNNEL_GBPS_LARGE if cfg.vpn.tunnel_bandwidth == "large" else VPN_TUNNEL_GBPS_STANDARD
+        per_connection = VPN_TUNNELS_PER_CONNECTION * tunnel_gbps  # BGP: ECMP over both tunnels
+        count = max(1, math.ceil(required_value / per_connection - 1e-9))
+        ipsec_connections = Figure(
+            count,
+            "connections",
+            "max(1, ceil(required_gbps / (2 tunnels · tunnel_gbps))): BGP over the private IP VPN, ECMP over "
+            "both tunnels of every connection",
+            {"required_gbps": round(required_value, 6), "tunnel_gbps": tunnel_gbps, "source": VPN_SOURCE},
+        )
+        if count * VPN_TUNNELS_PER_CONNECTION > VPN_MAX_SANE_TUNNELS:
+            warnings.append(
+                f"IPsec over Direct Connect needs {count} VPN connections ({count * 2} tunnels of "
+                f"{tunnel_gbps:g} Gbps) for {required_value:,.1f} Gbps: MACsec-capable dedicated ports "
+                f"({', '.join(str(g) for g in DIRECT_CONNECT_MACSEC_GBPS)} Gbps) encrypt at line rate"
+            )
+    capacity_value = float(ports_capacity)
+    inputs: dict[str, object] = {"ports": port_count, "port_gbps": port}
+    formula = "(ports - 1 spare) · port_gbps"
+    if ipsec_connections is not None:
+        tunnel_gbps = float(ipsec_connections.inputs["tunnel_gbps"])
+        encrypted = ipsec_connections.int * VPN_TUNNELS_PER_CONNECTION * tunnel_gbps
+        capacity_value = min(capacity_value, encrypted)
+        formula = "min((ports - 1 spare) · port_gbps, ipsec_connections · 2 · tunnel_gbps)"
+        inputs |= {"ipsec_connections": ipsec_connections.int, "tunnel_gbps": tunnel_gbps}
+    capacity = Figure(capacity_value, "Gbps", formula, inputs)
+    azs = len(cfg.azs)
+    tgw_path = Figure(
+        TGW_ATTACHMENT_GBPS_PER_AZ * azs,
+        "Gbps",
+        "Transit Gateway attachment bandwidth per AZ · AZs",
+        {"gbps_per_az": TGW_ATTACHMENT_GBPS_PER_AZ, "azs": azs, "source": TGW_BANDWIDTH_SOURCE},
+    )
+    if tgw_path.value < required_value:
+        warnings.append(
+            f"the Direct Connect ports carry {capacity_value:,.0f} Gbps, but a Transit Gateway attachment carries "
+            f"up to {TGW_ATTACHMENT_GBPS_PER_AZ} Gbps per Availability Zone ({tgw_path.value:,.0f} Gbps over "
+            f"{azs} AZs) of the {required_value:,.1f} Gbps: spread the transfers over more AZs or VPCs, or ask "
+            "AWS for the path"
+        )
+    allowed = (cfg.aws.vpc_cidr,) + ((dx.transit_gateway_cidr,) if encryption == "ipsec" else ())
+    return (
+        DirectConnectPlan(
+            reason=reason,
+            location=dx.location,
+            hosted=dx.hosted,
+            port_gbps=port,
+            bandwidth=f"{port}Gbps",
+            ports=ports,
+            links=tuple(links),
+            lag_max=lag_max,
+            capacity_gbps=capacity,
+            encryption=encryption,
+            encryption_reason=encryption_reason,
+            ipsec_connections=ipsec_connections,
+            asn=dx.asn,
+            amazon_side_asn=dx.amazon_side_asn,
+            allowed_prefixes=allowed,
+            advertised_prefixes=more_specific(route_prefixes_),
+            transit_gateway_cidr=dx.transit_gateway_cidr if encryption == "ipsec" else None,
+            vpn_peer_ip=dx.vpn_peer_ip if encryption == "ipsec" else None,
+            tgw_path_gbps=tgw_path,
+        ),
+        warnings,
+    )
+
+
 def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
     warnings: list[str] = []
     tunnel_gbps = VPN_TUNNEL_GBPS_LARGE if cfg.vpn.tunnel_bandwidth == "large" else VPN_TUNNEL_GBPS_STANDARD
@@ -76,7 +289,6 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
     connections_needed = max(1, math.ceil(required_value / per_connection - 1e-9))
     tunnels_needed = connections_needed * VPN_TUNNELS_PER_CONNECTION
     feasible = tunnels_needed <= VPN_MAX_SANE_TUNNELS
-    direct_connect: Figure | None = None
     if feasible:
         connections = Figure(
             connections_needed,
@@ -87,7 +299,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
         )
     else:
         # A mesh of this many tunnels is not a sane design; keep one connection as the encrypted management
-        # path and recommend dedicated links for the bulk transfers.
+        # and fallback path and carry the bulk transfers over Direct Connect.
         connections = Figure(
             1,
             "connections",
@@ -98,23 +310,6 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
                 "tunnels_needed": tunnels_needed,
                 "source": VPN_SOURCE,
             },
-        )
-        port = next(
-            (p for p in DIRECT_CONNECT_PORT_GBPS if p * 4 >= required_value), DIRECT_CONNECT_PORT_GBPS[-1]
-        )
-        ports = math.ceil(required_value / port) + 1
-        direct_connect = Figure(
-            ports,
-            f"x {port} Gbps ports",
-            "ceil(required_gbps / port_gbps) + 1 (a second location/port for resilience)",
-            {"required_gbps": required_value, "port_gbps": port, "source": DIRECT_CONNECT_SOURCE},
-        )
-        warnings.append(
-            f"transfers need {required_value:,.1f} Gbps; a Site-to-Site VPN carries {tunnel_gbps:g} Gbps per "
-            f"tunnel, so {tunnels_needed} tunnels ({connections_needed} connections) would be needed, more than "
-            f"the {VPN_MAX_SANE_TUNNELS} this project treats as sane: use AWS Direct Connect "
-            f"({ports} x {port} Gbps dedicated ports) for the bulk transfers; the plan keeps 1 VPN connection "
-            "as the encrypted management path"
         )
     tunnels = Figure(
         connections.int * VPN_TUNNELS_PER_CONNECTION,
@@ -129,14 +324,49 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
         {"connections": connections.int, "tunnel_gbps": tunnel_gbps},
     )
     prefixes = route_prefixes(cfg.openstack.network_cidr)
+    direct_connect, dx_warnings = size_direct_connect(
+        cfg, required, feasible, prefixes, [cfg.classification_of(t) for t in cfg.demand.transfer]
+    )
+    interconnect: Figure | None = None
+    if direct_connect is not None:
+        interconnect = Figure(
+            provisioned.value + direct_connect.capacity_gbps.value,
+            "Gbps",
+            "VPN provisioned_gbps + Direct Connect capacity (spare port excluded)",
+            {"vpn_gbps": provisioned.value, "direct_connect_gbps": direct_connect.capacity_gbps.value},
+        )
+    if not feasible:
+        message = (
+            f"transfers need {required_value:,.1f} Gbps; a Site-to-Site VPN carries {tunnel_gbps:g} Gbps per "
+            f"tunnel, so {tunnels_needed} tunnels ({connections_needed} connections) would be needed, more than "
+            f"the {VPN_MAX_SANE_TUNNELS} this project treats as sane"
+        )
+        if direct_connect is not None:
+            dc = direct_connect
+            warnings.append(
+                f"{message}: the plan declares AWS Direct Connect ({dc.ports.int} x {dc.port_gbps:g} Gbps "
+                f"{'hosted connections' if dc.hosted else 'dedicated ports'} in {len(dc.links)} "
+                f"link{'s' if len(dc.links) != 1 else ''} at {dc.location}, {dc.encryption}) for the bulk "
+                "transfers and keeps 1 VPN connection as the encrypted management and fallback path"
+            )
+        else:
+            warnings.append(
+                f"{message}: use AWS Direct Connect (aidc:interconnect.direct_connect.mode is never, so the plan "
+                "declares none and the policy pack refuses it); the plan keeps 1 VPN connection as the encrypted "
+                "management path"
+            )
+    warnings += dx_warnings
+    carried = interconnect.value if interconnect is not None else provisioned.value
     transfers = tuple(
         TransferSizing(
             name=t.name,
             volume_gb=t.volume_gb,
             window_hours=t.window_hours,
             gbps=rate,
-            hours_at_provisioned=transfer_hours(t.volume_gb, provisioned.value),
+            hours_at_provisioned=transfer_hours(t.volume_gb, carried),
             classification=cfg.classification_of(t),
+            direction=t.direction,
+            every=t.every,
         )
         for t, rate in rates
     )
@@ -151,6 +381,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             feasible_over_vpn=feasible,
             private_route_prefixes=prefixes,
             direct_connect=direct_connect,
+            interconnect_gbps=interconnect,
         ),
         warnings,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aidc.catalog import ServicePrice
+from aidc.catalog import ServicePrice, TransferPrice
 from aidc.sizing.figure import Figure
 
 
@@ -164,6 +164,47 @@ class TransferSizing:
     gbps: Figure
     hours_at_provisioned: Figure  # T = V / B at the bandwidth the plan provides (the seed's formula)
     classification: str
+    direction: str = "to_private"  # to_private (out of AWS) | to_public (into AWS) | both
+    every: str = "day"  # day | week | month | once: how often the volume moves
+
+
+@dataclass(frozen=True)
+class DirectConnectLink:
+    """One logical Direct Connect link: a LAG of dedicated ports (or one hosted connection) with its transit
+    virtual interface. Named by its index, never by a count, so more ports fill links and add new ones."""
+
+    name: str  # "link-<i>"
+    location: str
+    ports: int  # connections in the LAG (1 for a hosted connection)
+    vlan: int
+    amazon_address: str  # BGP peer address on the AWS side, "a.b.c.d/30"
+    customer_address: str  # BGP peer address of the on-premises router
+    hosted_connection_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DirectConnectPlan:
+    """Direct Connect as sized: ports, links (LAGs), encryption and routing, each count with its figure."""
+
+    reason: str  # why it is declared: the VPN cannot carry the transfers, or config asked for it
+    location: str
+    hosted: bool
+    port_gbps: float
+    bandwidth: str  # the AWS bandwidth string, e.g. "400Gbps"
+    ports: Figure  # ceil(required / port) + 1 spare
+    links: tuple[DirectConnectLink, ...]
+    lag_max: int  # connections one LAG may bundle at this speed
+    capacity_gbps: Figure  # the ports without the spare (and, for IPsec, what the tunnels carry)
+    encryption: str  # "macsec" | "ipsec" | "none"
+    encryption_reason: str
+    ipsec_connections: Figure | None  # private IP VPN connections over the link (encryption == "ipsec")
+    asn: int  # on-premises BGP ASN
+    amazon_side_asn: int  # the Direct Connect gateway's
+    allowed_prefixes: tuple[str, ...]  # AWS prefixes the DX gateway advertises to on-premises (TGW association)
+    advertised_prefixes: tuple[str, ...]  # what on-premises advertises over the link (more specific than VPN)
+    transit_gateway_cidr: str | None  # the TGW's CIDR block for the private IP VPN outside addresses
+    vpn_peer_ip: str | None  # the on-premises VPN device over the link (IPsec)
+    tgw_path_gbps: Figure  # what the Transit Gateway attachments carry (per-AZ quota)
 
 
 @dataclass(frozen=True)
@@ -176,9 +217,13 @@ class NetworkPlan:
     provisioned_gbps: Figure
     feasible_over_vpn: bool
     private_route_prefixes: tuple[str, ...]  # TGW static routes to the private range, spread over connections
-    direct_connect: (
-        Figure | None
-    )  # recommended dedicated ports (count), with figures, when VPN cannot carry it
+    direct_connect: DirectConnectPlan | None  # declared when the VPN cannot carry the transfers, or on request
+    interconnect_gbps: Figure | None = None  # VPN + Direct Connect without its spare: what the plan carries
+
+    @property
+    def capacity_gbps(self) -> Figure:
+        """What the interconnect carries: VPN plus Direct Connect (spare excluded)."""
+        return self.interconnect_gbps or self.provisioned_gbps
 
 
 @dataclass(frozen=True)
@@ -247,6 +292,7 @@ class CostEstimate:
     service_prices: tuple[ServicePrice, ...]
     not_priced: tuple[str, ...]
     group_usd_per_month: dict[str, Figure] = field(default_factory=dict)  # per public node group name
+    transfer_prices: tuple[TransferPrice, ...] = ()
 
     def component(self, name: str) -> ComponentCost:
         for component in self.components:
@@ -279,5 +325,13 @@ class CapacityPlan:
             "osds": self.storage.osds.int,
             "vpn_connections": self.network.vpn_connections.int,
             "vpn_tunnels": self.network.vpn_tunnels.int,
+            **(
+                {
+                    "direct_connect_ports": self.network.direct_connect.ports.int,
+                    "direct_connect_links": len(self.network.direct_connect.links),
+                }
+                if self.network.direct_connect
+                else {}
+            ),
             "edge_nodes": sum(s.nodes.int for s in self.edge_sites),
         }
