@@ -172,7 +172,14 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
     t.add("provisioned Gbps", _n(n["provisioned_gbps"], 2), why=(_why(n["why"]["provisioned_gbps"]),))
     if n["direct_connect"]:
         dc = n["direct_connect"]
-        t.add("Direct Connect", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]),), alert=True)
+        t.add("Direct Connect ports", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]["ports"]),))
+        links = ", ".join(f"{link['name']} {link['ports']}x VLAN {link['vlan']}" for link in dc["links"])
+        t.add("Direct Connect links", f"{len(dc['links'])} at {dc['location']}", why=(links,))
+        t.add("Direct Connect Gbps", _n(dc["capacity_gbps"], 2), why=(_why(dc["why"]["capacity_gbps"]),))
+        t.add("Direct Connect encryption", dc["encryption"], why=(dc["encryption_reason"],))
+        if dc["ipsec_connections"]:
+            t.add("IPsec over DX", _n(dc["ipsec_connections"]), why=(_why(dc["why"]["ipsec_connections"]),))
+        t.add("interconnect Gbps", _n(n["interconnect_gbps"], 2), why=(_why(n["why"].get("interconnect_gbps")),))
     sections.append(t)
 
     if doc["edge"]["sites"]:

@@ -1,5 +1,5 @@
-"""Mermaid diagram of a planned hybrid cloud: AWS GPU cluster, private cloud with Ceph, the IPsec VPN between
-them and the edge sites, each with its counts. Renders in GitHub pull-request comments (```mermaid blocks).
+"""Mermaid diagram of a planned hybrid cloud: AWS GPU cluster, private cloud with Ceph, the IPsec VPN and (where
+planned) Direct Connect between them and the edge sites, each with its counts. Renders in GitHub pull-request comments (```mermaid blocks).
 
 Input: an `aidc plan --json` document (its `plan` key), an `aidc size --json` document, or a CapacityPlan.
 Output is deterministic (same plan, same text) so golden tests and diffs of the diagram are stable.
@@ -124,8 +124,16 @@ def topology_mermaid(source: Any) -> str:
         f"{_n(network.get('provisioned_gbps'))} Gbps"
     )
     lines.append(f"  aws <-->|{_label(link)}| private")
-    if network.get("direct_connect"):
-        lines.append(f"  aws -.-|{_label('Direct Connect recommended')}| private")
+    dx = network.get("direct_connect")
+    if dx:
+        kind = "hosted connections" if dx.get("hosted") else "ports"
+        links = dx.get("links") or []
+        text = (
+            f"Direct Connect {dx.get('location', '')}: {_n(dx.get('ports'))} × {_n(dx.get('port_gbps'))} Gbps "
+            f"{kind} (1 spare), {_plural(len(links), 'link')}<br/>"
+            f"{_n(dx.get('capacity_gbps'))} Gbps, {dx.get('encryption', '')}"
+        )
+        lines.append(f"  aws <==>|{_label(text)}| private")
 
     for site in edge.get("sites") or []:
         name = str(site.get("name"))

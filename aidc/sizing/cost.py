@@ -7,9 +7,16 @@ pull-request diff and the policy pack (through the node-group tags the program w
 `plan.cost.group_usd_per_month`) all read the same numbers. Prices and the 730-hour month come from
 aidc/catalog.py with their sources and dates; `aidc:capacity.prices` overrides any of them.
 
+Transfers are priced from each `aidc:demand.transfer` item's volume and `every` (runs per 730-hour month: day
+730/24, week 730/168, month 1, once 0 — a one-off move is listed apart, not in the monthly total), by direction:
+to_private leaves AWS (data transfer out: over Direct Connect at its per-GB rate, otherwise over the VPN at the
+tiered internet rates), to_public enters AWS (free), both moves the volume each way; every GB crossing the Transit
+Gateway pays its data processing. `dataset_move_usd` prices moving a training run's dataset between locations the
+same way, for placement.
+
 What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): Ceph hosts and
-drives (no sourced figure for storage-server capex), data transfer and Transit Gateway data processing (they
-depend on traffic, not on counts), EBS volumes, S3 storage and KMS requests.
+drives (no sourced figure for storage-server capex), traffic other than the planned transfers (inter-AZ, S3,
+internet), EBS volumes, S3 storage and KMS requests.
 """
 
 from __future__ import annotations
@@ -17,7 +24,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aidc.catalog import AWS_SERVICE_PRICES, DEFAULT_CATALOG, HOURS_PER_MONTH, Catalog, InstanceType
+from aidc.catalog import (
+    AWS_SERVICE_PRICES,
+    AWS_TRANSFER_PRICES,
+    DEFAULT_CATALOG,
+    HOURS_PER_MONTH,
+    RUNS_PER_MONTH,
+    Catalog,
+    InstanceType,
+    TransferPrice,
+)
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import (
     EDGE,
@@ -25,10 +41,12 @@ from aidc.sizing.plan import (
     ComponentCost,
     CostEstimate,
     CostLine,
+    DirectConnectPlan,
     EdgeSitePlan,
     NetworkPlan,
     Placement,
     PublicGroup,
+    TransferSizing,
 )
 
 if TYPE_CHECKING:
@@ -40,13 +58,19 @@ COMPONENT_OF_LOCATION: dict[str, str] = {
     PRIVATE: "private-cloud",
     EDGE: "edge-sites",
 }
-COMPONENTS: tuple[str, ...] = ("aws-gpu-cluster", "vpn-interconnect", "private-cloud", "edge-sites")
+COMPONENTS: tuple[str, ...] = (
+    "aws-gpu-cluster",
+    "vpn-interconnect",
+    "direct-connect",  # only when the plan declares Direct Connect
+    "private-cloud",
+    "edge-sites",
+)
 PRICED_REGION = "us-east-1"
 
 NOT_PRICED: tuple[str, ...] = (
     "ceph-storage: storage hosts and drives are not priced (no sourced capex figure for storage servers); "
     "add their amortisation by hand",
-    "data transfer, Transit Gateway data processing (per GB) and VPN data out: depend on traffic, not counts",
+    "traffic other than aidc:demand.transfer (inter-AZ, S3, internet egress of the workloads)",
     "EBS volumes, S3 storage, KMS keys and requests",
 )
 
@@ -174,15 +198,168 @@ def _aws_gpu_cluster(groups: Sequence[PublicGroup], cfg: StackConfig, notes: lis
     return lines
 
 
+# --- transfers -------------------------------------------------------------------------------------------------
+GB_PER_TB = 1000  # dataset_tb is decimal, as drives and datasets are sized
+
+
+def tiered_usd(gb: float, price: TransferPrice) -> float:
+    """USD for `gb` in one month at a tiered (or flat) per-GB price."""
+    if not price.tiers:
+        return gb * price.usd_per_gb
+    total, floor = 0.0, 0.0
+    for ceiling, usd_per_gb in price.tiers:
+        if gb <= floor:
+            break
+        total += (min(gb, ceiling) - floor) * usd_per_gb
+        floor = ceiling
+    return total
+
+
+def _directions(transfer: TransferSizing) -> tuple[float, float]:
+    """(GB out of AWS, GB into AWS) of one run of the transfer."""
+    out = transfer.volume_gb if transfer.direction in ("to_private", "both") else 0.0
+    into = transfer.volume_gb if transfer.direction in ("to_public", "both") else 0.0
+    return out, into
+
+
+def _monthly_gb(network: NetworkPlan) -> tuple[float, float, dict[str, float]]:
+    """GB per 730-h month out of and into AWS, and each transfer's GB per month (both directions)."""
+    out_total = in_total = 0.0
+    per_transfer: dict[str, float] = {}
+    for transfer in network.transfers:
+        runs = RUNS_PER_MONTH[transfer.every]
+        out, into = _directions(transfer)
+        out_total += out * runs
+        in_total += into * runs
+        per_transfer[f"{transfer.name}_gb_per_month"] = round((out + into) * runs, 3)
+    return out_total, in_total, per_transfer
+
+
+def _per_gb_line(what: str, gb: float, price: TransferPrice, formula: str, inputs: dict[str, Any]) -> CostLine:
+    usd = tiered_usd(gb, price)
+    shown: dict[str, Any] = {**inputs, "gb_per_month": round(gb, 3)}
+    if price.tiers:
+        shown["usd_per_gb_tiers"] = ", ".join(
+            f"{'rest' if ceiling == float('inf') else f'<= {ceiling:,.0f} GB'}: {usd_per_gb}"
+            for ceiling, usd_per_gb in price.tiers
+        )
+    else:
+        shown["usd_per_gb"] = price.usd_per_gb
+    shown["source"] = price.source
+    return CostLine(
+        what,
+        Figure(
+            usd,
+            "USD/month",
+            f"{formula} (volume_gb · runs per 730-h month: day 730/24, week 730/168, month 1)",
+            shown,
+        ),
+    )
+
+
+def _tgw_processing_line(network: NetworkPlan) -> CostLine | None:
+    out, into, per_transfer = _monthly_gb(network)
+    if out + into <= 0:
+        return None
+    return _per_gb_line(
+        "Transit Gateway data processing (planned transfers)",
+        out + into,
+        AWS_TRANSFER_PRICES["tgw-processing"],
+        "Σ GB/month through the Transit Gateway, both directions · USD/GB",
+        per_transfer,
+    )
+
+
+def _transfer_out_line(network: NetworkPlan, key: str, what: str) -> CostLine | None:
+    out, _, _ = _monthly_gb(network)
+    if out <= 0:
+        return None
+    names = [t.name for t in network.transfers if _directions(t)[0] and RUNS_PER_MONTH[t.every]]
+    price = AWS_TRANSFER_PRICES[key]
+    formula = "Σ GB/month out of AWS (to_private, both) · " + ("tiered USD/GB" if price.tiers else "USD/GB")
+    return _per_gb_line(what, out, price, formula, {"transfers": ", ".join(names)})
+
+
+def one_off_transfer_notes(network: NetworkPlan) -> list[str]:
+    """Transfers that run once: their cost is not monthly, so it is stated apart."""
+    notes: list[str] = []
+    dtos_key = "dx-out" if network.direct_connect is not None else "internet-out"
+    for transfer in network.transfers:
+        if transfer.every != "once":
+            continue
+        out, into = _directions(transfer)
+        usd = tiered_usd(out, AWS_TRANSFER_PRICES[dtos_key]) + tiered_usd(
+            out + into, AWS_TRANSFER_PRICES["tgw-processing"]
+        )
+        notes.append(
+            f"transfer {transfer.name} runs once: {transfer.volume_gb:,.0f} GB ({transfer.direction}) costs "
+            f"{usd:,.2f} USD once (data out {dtos_key}, Transit Gateway processing), not in the monthly total"
+        )
+    return notes
+
+
+def dataset_move_usd(dataset_gb: float, source: str, target: str, network: NetworkPlan) -> Figure:
+    """USD to move a dataset once from `source` to `target` (private or a public cloud): data out of AWS over
+    Direct Connect when the plan has it (else the VPN's internet rates), and Transit Gateway processing; data
+    into AWS is free. Zero when the dataset is already there."""
+    if source == target or dataset_gb <= 0:
+        return Figure(0.0, "USD", "dataset already where the run is placed", {"source": source, "target": target})
+    processing = AWS_TRANSFER_PRICES["tgw-processing"]
+    leaves_aws = source != PRIVATE  # public -> private leaves AWS; private -> public enters it
+    out_key = "dx-out" if network.direct_connect is not None else "internet-out"
+    out_usd = tiered_usd(dataset_gb, AWS_TRANSFER_PRICES[out_key]) if leaves_aws else 0.0
+    processing_usd = tiered_usd(dataset_gb, processing)
+    return Figure(
+        out_usd + processing_usd,
+        "USD",
+        "dataset_gb · tgw_processing_usd_per_gb" + (f" + data out of AWS ({out_key})" if leaves_aws else "")
+        + " (data into AWS is free)",
+        {
+            "dataset_gb": dataset_gb,
+            "source": source,
+            "target": target,
+            "tgw_processing_usd_per_gb": processing.usd_per_gb,
+            "data_out_usd": round(out_usd, 2),
+            "processing_usd": round(processing_usd, 2),
+        },
+    )
+
+
 def _vpn_interconnect(network: NetworkPlan) -> list[CostLine]:
     connections = network.vpn_connections.int
     # The Transit Gateway has the VPC attachment plus one VPN attachment per connection.
-    return [
+    lines = [
         _service(
             "tgw-attachment", connections + 1, "Transit Gateway attachments (VPC + one per VPN connection)"
         ),
         _service("vpn-connection", connections, "Site-to-Site VPN connections"),
     ]
+    processing = _tgw_processing_line(network)
+    if processing is not None:
+        lines.append(processing)
+    if network.direct_connect is None:  # with Direct Connect, the transfers leave AWS over it
+        out = _transfer_out_line(network, "internet-out", "data transfer out over the VPN (internet rates)")
+        if out is not None:
+            lines.append(out)
+    return lines
+
+
+def _direct_connect(dc: DirectConnectPlan, network: NetworkPlan) -> list[CostLine]:
+    gbps = f"{dc.port_gbps:g}"
+    key = f"dx-hosted-{gbps}g" if dc.hosted else f"dx-port-{gbps}g"
+    kind = "hosted connections" if dc.hosted else "dedicated ports"
+    lines = [
+        _service(key, dc.ports.int, f"Direct Connect {kind} {dc.ports.int} x {dc.bandwidth} (incl. 1 spare)"),
+        _service("tgw-attachment", 1, "Transit Gateway attachment (Direct Connect gateway)"),
+    ]
+    if dc.ipsec_connections is not None:
+        count = dc.ipsec_connections.int
+        lines.append(_service("vpn-connection", count, "private IP VPN connections over Direct Connect"))
+        lines.append(_service("tgw-attachment", count, "Transit Gateway attachments (private IP VPNs)"))
+    out = _transfer_out_line(network, "dx-out", "data transfer out over Direct Connect")
+    if out is not None:
+        lines.append(out)
+    return lines
 
 
 def _owned_gpu_lines(
@@ -275,6 +452,11 @@ def monthly_cost(
             "aws-gpu-cluster", "aws", tuple(_aws_gpu_cluster(public_by_location.get("aws", []), cfg, notes))
         ),
         ComponentCost("vpn-interconnect", "aws", tuple(_vpn_interconnect(network))),
+        *(
+            (ComponentCost("direct-connect", "aws", tuple(_direct_connect(network.direct_connect, network))),)
+            if network.direct_connect is not None
+            else ()
+        ),
         ComponentCost(
             COMPONENT_OF_LOCATION[PRIVATE], PRIVATE, tuple(_private_cloud(placement, cfg, catalog))
         ),
@@ -290,6 +472,7 @@ def monthly_cost(
             "vpn-interconnect: priced at the standard Site-to-Site VPN connection rate; "
             "large-bandwidth tunnels may bill differently (see https://aws.amazon.com/vpn/pricing/)"
         )
+    notes += one_off_transfer_notes(network)
     total = Figure(
         sum(c.usd_per_month for c in components),
         "USD/month",
@@ -307,6 +490,7 @@ def monthly_cost(
         service_prices=tuple(AWS_SERVICE_PRICES.values()),
         not_priced=(*NOT_PRICED, *notes),
         group_usd_per_month={g.name: group_usd_per_month(g) for g in placement.public},
+        transfer_prices=tuple(AWS_TRANSFER_PRICES.values()),
     )
 
 
@@ -343,6 +527,15 @@ def cost_to_dict(estimate: CostEstimate) -> dict[str, Any]:
                 ],
             }
             for c in estimate.components
+        },
+        "transfer_prices": {
+            p.key: {
+                "usd_per_gb": p.usd_per_gb,
+                **({"tiers": [[None if c == float("inf") else c, u] for c, u in p.tiers]} if p.tiers else {}),
+                "source": p.source,
+                "as_of": p.as_of,
+            }
+            for p in estimate.transfer_prices
         },
         "node_groups": {
             name: _usd(figure.value) for name, figure in sorted(estimate.group_usd_per_month.items())

@@ -20,9 +20,10 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         size_inference(w, cfg.classification_of(w), cfg.edge.sites, catalog) for w in cfg.demand.inference
     )
     security = size_security(cfg, inference)
-    placement, placement_warnings = place(cfg, training, inference, catalog)
-    storage = size_storage(cfg)
+    # The network first: placement prices moving datasets over the links it plans.
     network, network_warnings = size_network(cfg)
+    placement, placement_warnings = place(cfg, training, inference, catalog, network)
+    storage = size_storage(cfg)
     edge_sites = size_edge_sites(cfg, inference)
     warnings = list(placement_warnings) + network_warnings
     site_accelerators: dict[str, list[str]] = {}

@@ -10,6 +10,10 @@ capacity, so the problem separates exactly):
   numbers, never a silent spill to public.
 Cost per hour: public instances at on-demand or spot price (config overrides first), private GPUs at their
 amortised cost (capex over amortisation_months plus power at PUE), so the private cloud is used first when cheaper.
+Data locality: a training run whose dataset (`dataset_tb`) lives elsewhere (`dataset_location`) than an option
+pays for moving it there once (cost.dataset_move_usd: data out of AWS and Transit Gateway processing), spread over
+its deadline — move_usd / (deadline_days · 24) added to that option's USD/h — so least cost weighs the move against
+cheaper GPUs. Classification stays a hard constraint: a private-only run has no public option to weigh.
 """
 
 from __future__ import annotations
@@ -22,10 +26,18 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from aidc.catalog import Catalog, InstanceType
 from aidc.config.model import PRIVATE_ONLY, StackConfig
-from aidc.sizing.cost import instance_hour_usd, private_gpu_hour_usd
+from aidc.sizing.cost import GB_PER_TB, dataset_move_usd, instance_hour_usd, private_gpu_hour_usd
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import InferenceSizing, Placement, PrivateGroup, PublicGroup, TrainingSizing
+from aidc.sizing.plan import (
+    PRIVATE,
+    InferenceSizing,
+    NetworkPlan,
+    Placement,
+    PrivateGroup,
+    PublicGroup,
+    TrainingSizing,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,9 @@ class _Demand:
     gpus: int
     private_only: bool
     spot: bool
+    dataset_gb: float = 0.0  # training only: the data the run reads
+    dataset_location: str = PRIVATE
+    hours: float = 0.0  # training only: the deadline in hours, over which a dataset move is spread
 
 
 @dataclass
@@ -44,6 +59,18 @@ class _Var:
     option: str  # "private" or an instance type name
     units: int  # training: fixed units if chosen; inference: per-unit GPUs
     cost: float  # per variable unit
+    move: Figure | None = None  # moving the dataset to this option's location (training)
+
+
+def _move_inputs(move: Figure | None, hours: float) -> dict[str, object]:
+    """The locality term as the group's Figure shows it (nothing when the data is already there)."""
+    if move is None or move.value <= 0:
+        return {}
+    return {
+        "dataset_move": f"{move.inputs['source']} -> {move.inputs['target']}",
+        "dataset_move_usd": round(move.value, 2),
+        "dataset_move_usd_per_hour": round(move.value / hours, 4),
+    }
 
 
 def _solve_accelerator(
@@ -52,6 +79,7 @@ def _solve_accelerator(
     cfg: StackConfig,
     catalog: Catalog,
     warnings: list[str],
+    network: NetworkPlan | None,
 ) -> tuple[list[PrivateGroup], list[PublicGroup], int]:
     acc = catalog.accelerators[accelerator]
     per_server = acc.gpus_per_node
@@ -76,16 +104,41 @@ def _solve_accelerator(
     # Variables: one per (demand, option). Training: binary "placed here". Inference: integer units
     # (private servers or instances).
     variables: list[_Var] = []
+    def move(d: _Demand, location: str) -> Figure | None:
+        if d.dataset_gb <= 0 or network is None:
+            return None
+        return dataset_move_usd(d.dataset_gb, d.dataset_location, location, network)
+
+    def per_hour(figure: Figure | None, hours: float) -> float:
+        return figure.value / hours if figure is not None and hours > 0 else 0.0
+
     for d in demands:
         if d.kind == "training":
             if d.gpus <= servers_available * per_server:
-                variables.append(_Var(d, "private", d.gpus, private_price.value * d.gpus))
+                to_private = move(d, PRIVATE)
+                variables.append(
+                    _Var(
+                        d,
+                        "private",
+                        d.gpus,
+                        private_price.value * d.gpus + per_hour(to_private, d.hours),
+                        to_private,
+                    )
+                )
             if not d.private_only:
                 for t in types:
                     instances = math.ceil(d.gpus / t.gpus)
                     if quotas.get(t.name, instances) >= instances:
+                        to_public = move(d, t.cloud)
                         variables.append(
-                            _Var(d, t.name, instances, instance_hour_usd(t, d.spot, cfg, catalog) * instances)
+                            _Var(
+                                d,
+                                t.name,
+                                instances,
+                                instance_hour_usd(t, d.spot, cfg, catalog) * instances
+                                + per_hour(to_public, d.hours),
+                                to_public,
+                            )
                         )
         else:
             if servers_available:
@@ -176,6 +229,7 @@ def _solve_accelerator(
                             "needed_gpus": d.gpus,
                             "gpus_per_server": per_server,
                             "usd_per_gpu_hour": round(private_price.value, 4),
+                            **_move_inputs(v.move, d.hours),
                         },
                     ),
                     servers=gpus // per_server,
@@ -206,6 +260,7 @@ def _solve_accelerator(
                             "usd_per_hour": round(price, 4),
                             "spot": d.spot,
                             "quota": quotas.get(t.name, "none given"),
+                            **_move_inputs(v.move, d.hours),
                         },
                     ),
                     gpus=instances * t.gpus,
@@ -260,10 +315,13 @@ def place(
     training: tuple[TrainingSizing, ...],
     inference: tuple[InferenceSizing, ...],
     catalog: Catalog,
+    network: NetworkPlan | None = None,
 ) -> tuple[Placement, list[str]]:
     warnings: list[str] = []
     by_accelerator: dict[str, list[_Demand]] = {}
+    runs = {r.name: r for r in cfg.demand.training}
     for run in training:
+        demand = runs.get(run.name)
         by_accelerator.setdefault(run.accelerator, []).append(
             _Demand(
                 run.name,
@@ -272,6 +330,9 @@ def place(
                 run.gpus.int,
                 run.classification in PRIVATE_ONLY,
                 run.spot,
+                dataset_gb=(demand.dataset_tb * GB_PER_TB) if demand else 0.0,
+                dataset_location=demand.dataset_location if demand else PRIVATE,
+                hours=(demand.deadline_days * 24) if demand else 0.0,
             )
         )
     for w in inference:
@@ -291,7 +352,7 @@ def place(
     used: dict[str, int] = {}
     for accelerator in sorted(by_accelerator):
         priv, pub, private_used = _solve_accelerator(
-            accelerator, by_accelerator[accelerator], cfg, catalog, warnings
+            accelerator, by_accelerator[accelerator], cfg, catalog, warnings, network
         )
         private_groups += priv
         public_groups += pub
@@ -299,15 +360,18 @@ def place(
     hourly = sum(g.instances.int * g.usd_per_hour for g in public_groups) + sum(
         g.gpus.int * g.usd_per_gpu_hour for g in private_groups
     )
-    usd_per_hour = Figure(
-        hourly,
-        "USD/h",
-        "Σ public instances · USD/h + Σ private GPUs · amortised USD/GPU-h",
-        {
-            "public_usd_per_hour": round(sum(g.instances.int * g.usd_per_hour for g in public_groups), 4),
-            "private_usd_per_hour": round(sum(g.gpus.int * g.usd_per_gpu_hour for g in private_groups), 4),
-        },
+    moves = sum(float(g.instances.inputs.get("dataset_move_usd_per_hour", 0.0)) for g in public_groups) + sum(
+        float(g.gpus.inputs.get("dataset_move_usd_per_hour", 0.0)) for g in private_groups
     )
+    inputs: dict[str, object] = {
+        "public_usd_per_hour": round(sum(g.instances.int * g.usd_per_hour for g in public_groups), 4),
+        "private_usd_per_hour": round(sum(g.gpus.int * g.usd_per_gpu_hour for g in private_groups), 4),
+    }
+    formula = "Σ public instances · USD/h + Σ private GPUs · amortised USD/GPU-h"
+    if moves:
+        formula += " + Σ dataset moves / (deadline_days · 24)"
+        inputs["dataset_moves_usd_per_hour"] = round(moves, 4)
+    usd_per_hour = Figure(hourly + moves, "USD/h", formula, inputs)
     if any(g.spot for g in public_groups):
         warnings.append(f"spot prices are estimates ({catalog.spot_source})")
     return (

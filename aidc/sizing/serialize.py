@@ -11,7 +11,7 @@ from typing import Any
 
 from aidc.sizing.cost import cost_to_dict
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import CapacityPlan
+from aidc.sizing.plan import CapacityPlan, DirectConnectPlan
 
 
 def _clean(value: Any) -> Any:
@@ -28,6 +28,47 @@ def _clean(value: Any) -> Any:
 
 def _why(**figures: Figure | None) -> dict[str, Any]:
     return {k: v.to_json() for k, v in figures.items() if v is not None}
+
+
+def _direct_connect(dc: DirectConnectPlan) -> dict[str, Any]:
+    return {
+        "reason": dc.reason,
+        "ports": dc.ports.int,
+        "unit": dc.ports.unit,
+        "port_gbps": dc.port_gbps,
+        "bandwidth": dc.bandwidth,
+        "hosted": dc.hosted,
+        "location": dc.location,
+        "lag_max": dc.lag_max,
+        "links": [
+            {
+                "name": link.name,
+                "location": link.location,
+                "ports": link.ports,
+                "vlan": link.vlan,
+                "amazon_address": link.amazon_address,
+                "customer_address": link.customer_address,
+                "hosted_connection_id": link.hosted_connection_id,
+            }
+            for link in dc.links
+        ],
+        "capacity_gbps": dc.capacity_gbps.value,
+        "encryption": dc.encryption,
+        "encryption_reason": dc.encryption_reason,
+        "ipsec_connections": None if dc.ipsec_connections is None else dc.ipsec_connections.int,
+        "asn": dc.asn,
+        "amazon_side_asn": dc.amazon_side_asn,
+        "allowed_prefixes": list(dc.allowed_prefixes),
+        "advertised_prefixes": list(dc.advertised_prefixes),
+        "transit_gateway_cidr": dc.transit_gateway_cidr,
+        "tgw_path_gbps": dc.tgw_path_gbps.value,
+        "why": _why(
+            ports=dc.ports,
+            capacity_gbps=dc.capacity_gbps,
+            ipsec_connections=dc.ipsec_connections,
+            tgw_path_gbps=dc.tgw_path_gbps,
+        ),
+    }
 
 
 def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
@@ -154,6 +195,8 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "gbps": t.gbps.value,
                     "hours_at_provisioned": t.hours_at_provisioned.value,
                     "classification": t.classification,
+                    "direction": t.direction,
+                    "every": t.every,
                     "why": _why(gbps=t.gbps, hours_at_provisioned=t.hours_at_provisioned),
                 }
                 for t in network.transfers
@@ -165,18 +208,14 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "vpn_tunnels": network.vpn_tunnels.int,
             "feasible_over_vpn": network.feasible_over_vpn,
             "private_route_prefixes": list(network.private_route_prefixes),
-            "direct_connect": None
-            if network.direct_connect is None
-            else {
-                "ports": network.direct_connect.int,
-                "unit": network.direct_connect.unit,
-                "why": network.direct_connect.to_json(),
-            },
+            "interconnect_gbps": network.capacity_gbps.value,
+            "direct_connect": None if network.direct_connect is None else _direct_connect(network.direct_connect),
             "why": _why(
                 required_gbps=network.required_gbps,
                 vpn_connections=network.vpn_connections,
                 vpn_tunnels=network.vpn_tunnels,
                 provisioned_gbps=network.provisioned_gbps,
+                interconnect_gbps=network.interconnect_gbps,
             ),
         },
         "security": {

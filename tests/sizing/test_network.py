@@ -62,5 +62,5 @@ def test_500_gigabytes_per_second_recommends_direct_connect() -> None:
     assert n.required_gbps.value == pytest.approx(4000.0)
     assert not n.feasible_over_vpn
     assert n.vpn_connections.int == 1
-    assert n.direct_connect is not None and n.direct_connect.int == 11  # ceil(4000/400) + 1
+    assert n.direct_connect is not None and n.direct_connect.ports.int == 11  # ceil(4000/400) + 1
     assert any("Direct Connect" in w and "4,000.0 Gbps" in w for w in plan.warnings)
