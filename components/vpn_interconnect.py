@@ -131,6 +131,11 @@ class VpnInterconnectArgs(FrozenArgs):
     """ASN recorded on the customer gateway (1-2147483647); static routing does not use it for BGP."""
     dpd_timeout_s: Annotated[int, Field(ge=30, le=3600)] = 30
     """Dead-peer-detection timeout on both sides in seconds (30-3600; AWS minimum 30); action is restart."""
+    transit_gateway_cidr_blocks: tuple[Annotated[IPv4Cidr, prefix_length(8, 24)], ...] = ()
+    """CIDR blocks of the Transit Gateway (/24 or larger; a private IP VPN over Direct Connect takes its outside
+    addresses from one); empty: none."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra tags on the Transit Gateway (e.g. the transfer rate the plan sized, for the policy pack)."""
 
     @model_validator(mode="after")
     def _private_side_apart_from_the_vpc(self) -> Self:
@@ -265,7 +270,8 @@ class VpnInterconnect(pulumi.ComponentResource):
             dns_support="enable",
             default_route_table_association="enable",
             default_route_table_propagation="enable",
-            tags={"Name": f"{name}-tgw"},
+            transit_gateway_cidr_blocks=list(args.transit_gateway_cidr_blocks) or None,
+            tags={**args.tags, "Name": f"{name}-tgw"},
             opts=child,
         )
         attachment = aws.ec2transitgateway.VpcAttachment(

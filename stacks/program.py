@@ -32,6 +32,12 @@ from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
 from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, GpuNodeGroup
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
+from components.direct_connect import (
+    DirectConnectInterconnect,
+    DirectConnectInterconnectArgs,
+    DirectConnectLinkSpec,
+    IpsecOverDirectConnect,
+)
 from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs
 from components.openstack_private_cloud import GpuPool, OpenStackPrivateCloud, OpenStackPrivateCloudArgs
 from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
@@ -41,6 +47,13 @@ STORAGE_LABEL = ("aidc.io/storage", "true")
 # Tags and labels the policy pack reads: what sizing planned, for which workload, data class and location.
 WORKLOAD_TAG, CLASSIFICATION_TAG, LOCATION_TAG = "aidc:workload", "aidc:classification", "aidc:location"
 PLANNED_TAG, COST_TAG = "aidc:planned-instances", "aidc:usd-per-month"
+# The interconnect's sized transfer rate and what the plan provisions for it (VPN + Direct Connect without its
+# spare port), on the Transit Gateway; Direct Connect resources carry their port speed.
+REQUIRED_GBPS_TAG, PROVISIONED_GBPS_TAG, PORT_GBPS_TAG = (
+    "aidc:required-gbps",
+    "aidc:provisioned-gbps",
+    "aidc:port-gbps",
+)
 
 
 def read_config() -> StackConfig:
@@ -303,6 +316,7 @@ def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> VpnArgs:
     }
     route_tables = [wires.new(f"route table in {az}") for az in cfg.azs]
     vpn = cfg.vpn
+    dx = plan.network.direct_connect
     return VpnArgs(
         args=VpnInterconnectArgs(
             vpc_id=named["vpc_id"].output,
@@ -322,9 +336,83 @@ def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> VpnArgs:
             amazon_side_asn=vpn.amazon_side_asn,
             customer_gateway_asn=vpn.customer_gateway_asn,
             dpd_timeout_s=vpn.dpd_timeout_s,
+            transit_gateway_cidr_blocks=(
+                [dx.transit_gateway_cidr] if dx is not None and dx.transit_gateway_cidr else []
+            ),
+            tags=interconnect_tags(plan),
         ),
         wires=named,
         route_tables=route_tables,
+    )
+
+
+def interconnect_tags(plan: CapacityPlan) -> dict[str, str]:
+    """The rate the transfers need and the capacity the plan provides, for the interconnect-capacity rule."""
+    network = plan.network
+    return {
+        REQUIRED_GBPS_TAG: f"{network.required_gbps.value:.3f}",
+        PROVISIONED_GBPS_TAG: f"{network.capacity_gbps.value:.3f}",
+    }
+
+
+@dataclass
+class DirectConnectArgs:
+    args: DirectConnectInterconnectArgs
+    transit_gateway: Wire
+
+
+def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> DirectConnectArgs | None:
+    """The Direct Connect links the plan sized, or None when the VPN carries the transfers."""
+    dx = plan.network.direct_connect
+    if dx is None:
+        return None
+    transit_gateway = wires.new("transit gateway id for Direct Connect")
+    vpn = cfg.vpn
+    ipsec = (
+        IpsecOverDirectConnect(
+            connections=dx.ipsec_connections.int,
+            customer_gateway_ip=str(dx.vpn_peer_ip),
+            tunnel_bandwidth=vpn.tunnel_bandwidth,
+            ike_version=vpn.ike_version,
+            encryption=vpn.encryption,
+            integrity=vpn.integrity,
+            dh_group=vpn.dh_group,
+            dpd_timeout_s=vpn.dpd_timeout_s,
+        )
+        if dx.ipsec_connections is not None
+        else None
+    )
+    return DirectConnectArgs(
+        args=DirectConnectInterconnectArgs(
+            transit_gateway_id=transit_gateway.output,
+            links=tuple(
+                DirectConnectLinkSpec(
+                    name=link.name,
+                    location=link.location,
+                    ports=link.ports,
+                    vlan=link.vlan,
+                    amazon_address=link.amazon_address,
+                    customer_address=link.customer_address,
+                    hosted_connection_id=link.hosted_connection_id,
+                )
+                for link in dx.links
+            ),
+            bandwidth=dx.bandwidth,  # type: ignore[arg-type]  # validated against the Literal by pydantic
+            customer_asn=dx.asn,
+            amazon_side_asn=dx.amazon_side_asn,
+            allowed_prefixes=dx.allowed_prefixes,
+            on_premises_prefixes=dx.advertised_prefixes,
+            hosted=dx.hosted,
+            encryption=dx.encryption,  # type: ignore[arg-type]
+            ipsec=ipsec,
+            tags={
+                "aidc:stack": cfg.stack,
+                LOCATION_TAG: "aws",
+                PORT_GBPS_TAG: f"{dx.port_gbps:g}",
+                "aidc:encryption": dx.encryption,
+            },
+        ),
+        transit_gateway=transit_gateway,
     )
 
 
@@ -343,6 +431,7 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         aws_cluster_args = aws_args(cfg, plan)
         vpn = vpn_args(cfg, plan, wires)
         edges = {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
+        dx = direct_connect_args(cfg, plan, wires)
 
         # 2. The components, each wire connected as soon as its producer exists.
         cloud = OpenStackPrivateCloud("private", private.cloud)
@@ -362,6 +451,10 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         vpn.wires["openstack_router_id"].connect(cloud.router_id)
         vpn.wires["openstack_subnet_id"].connect(cloud.subnet_id)
         interconnect = VpnInterconnect("vpn", vpn.args)
+        direct_connect: DirectConnectInterconnect | None = None
+        if dx is not None:
+            dx.transit_gateway.connect(interconnect.transit_gateway_id)
+            direct_connect = DirectConnectInterconnect("dx", dx.args)
         edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]] = {}
         for name, edge in edges.items():
             provider = (
@@ -394,6 +487,14 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             "warnings": list(plan.warnings),
         },
     }
+    if direct_connect is not None:
+        exports["direct_connect_gateway_id"] = direct_connect.dx_gateway_id
+        exports["direct_connect_on_premises"] = direct_connect.on_premises
+        exports["direct_connect_bgp_auth_keys"] = direct_connect.bgp_auth_keys
+        if dx is not None and dx.args.encryption == "macsec":
+            exports["direct_connect_macsec_keys"] = direct_connect.macsec_keys
+        if dx is not None and dx.args.encryption == "ipsec":
+            exports["direct_connect_ipsec_tunnels"] = direct_connect.ipsec_tunnels
     generated_keys = cfg.openstack.ssh_public_key is None  # each network then made its own SSH key
     if generated_keys:
         exports["ssh_private_key"] = cloud.ssh_private_key

@@ -10,6 +10,7 @@ Unknown aws types still get an `arn` and `tagsAll`.
 from __future__ import annotations
 
 import base64
+import ipaddress
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -248,8 +249,24 @@ def _customer_gateway(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[
     return f"cgw-{rid}"
 
 
+def _tgw_cidr(m: AidcMocks, tgw_id: str) -> str | None:
+    """The first CIDR block of the mocked Transit Gateway whose id is `tgw_id` (ids derive from type+name)."""
+    token = "aws:ec2transitgateway/transitGateway:TransitGateway"
+    for registered in m.registered:
+        if registered.typ == token and f"tgw-{_hex(token, registered.name)}" == tgw_id:
+            blocks = registered.inputs.get("transitGatewayCidrBlocks") or []
+            return str(blocks[0]) if blocks else None
+    return None
+
+
 def _vpn_connection(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     o.setdefault("arn", _arn(m, "ec2", f"vpn-connection/vpn-{rid}"))
+    if o.get("outsideIpAddressType") == "PrivateIpv4":
+        # A private IP VPN takes its AWS outside addresses from the Transit Gateway's CIDR block.
+        cidr = _tgw_cidr(m, str(o.get("transitGatewayId", ""))) or "100.64.255.0/24"
+        hosts = list(ipaddress.ip_network(cidr).hosts())
+        for n in (1, 2):
+            o.setdefault(f"tunnel{n}Address", str(hosts[_octet(a.name, f"tunnel{n}") % len(hosts)]))
     _tunnel(o, a.name, 1)
     _tunnel(o, a.name, 2)
     if o.get("transitGatewayId"):
@@ -258,6 +275,72 @@ def _vpn_connection(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[st
     o.setdefault("routes", [])
     o.setdefault("vgwTelemetries", [])
     return f"vpn-{rid}"
+
+
+def _dx_connection(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    connection_id = f"dxcon-{rid[:8]}"
+    o.setdefault("arn", _arn(m, "directconnect", f"dxcon/{connection_id}"))
+    o.setdefault("awsDevice", f"{o.get('location', 'EqDC2')}-{rid[8:16]}")
+    o.setdefault("hasLogicalRedundancy", "yes")
+    o.setdefault("jumboFrameCapable", True)
+    o.setdefault("macsecCapable", bool(o.get("requestMacsec")))
+    o.setdefault("encryptionMode", "no_encrypt")
+    o.setdefault("portEncryptionStatus", "Encryption Down")
+    o.setdefault("ownerAccountId", m.account_id)
+    o.setdefault("partnerName", "")
+    o.setdefault("state", "requested")
+    o.setdefault("vlanId", 0)
+    return connection_id
+
+
+def _dx_lag(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    lag_id = f"dxlag-{rid[:8]}"
+    o.setdefault("arn", _arn(m, "directconnect", f"dxlag/{lag_id}"))
+    o.setdefault("hasLogicalRedundancy", "yes")
+    o.setdefault("jumboFrameCapable", True)
+    o.setdefault("ownerAccountId", m.account_id)
+    return lag_id
+
+
+def _dx_gateway(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("ownerAccountId", m.account_id)
+    gateway_id = _uuid(a.typ, a.name)
+    o.setdefault("arn", f"arn:aws:directconnect::{m.account_id}:dx-gateway/{gateway_id}")
+    return gateway_id
+
+
+def _dx_gateway_association(
+    m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str
+) -> str:
+    association_id = _uuid(a.typ, a.name, "association")
+    o.setdefault("dxGatewayAssociationId", association_id)
+    o.setdefault("associatedGatewayType", "transitGateway")
+    o.setdefault("associatedGatewayOwnerAccountId", m.account_id)
+    o.setdefault("dxGatewayOwnerAccountId", m.account_id)
+    if str(o.get("associatedGatewayId", "")).startswith("tgw-"):
+        o.setdefault("transitGatewayAttachmentId", f"tgw-attach-{_hex(rid, 'dx-attachment')}")
+    return f"ga-{o.get('dxGatewayId', 'dxgw')}{o.get('associatedGatewayId', '')}"
+
+
+def _dx_transit_vif(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    vif_id = f"dxvif-{rid[:8]}"
+    o.setdefault("arn", _arn(m, "directconnect", f"dxvif/{vif_id}"))
+    o.setdefault("awsDevice", f"EqDC2-{rid[8:16]}")
+    o.setdefault("jumboFrameCapable", True)
+    o.setdefault("amazonSideAsn", "64513")
+    o.setdefault("mtu", 1500)
+    return vif_id
+
+
+def _dx_macsec(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("secretArn", _arn(m, "secretsmanager", f"secret:directconnect!{_uuid(rid, 'macsec')}"))
+    o.setdefault("startOn", "2026-01-01T00:00:00Z")
+    o.setdefault("state", "associated")
+    return f"{o.get('connectionId', 'dxcon')}:{o['secretArn']}"
+
+
+def _dx_confirmation(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    return str(o.get("connectionId") or f"dxcon-{rid[:8]}")
 
 
 def _flow_log(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
@@ -310,6 +393,16 @@ _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[
     "aws:ec2transitgateway/route:Route": _tgw_route,
     "aws:ec2/customerGateway:CustomerGateway": _customer_gateway,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
+    "aws:directconnect/connection:Connection": _dx_connection,
+    "aws:directconnect/linkAggregationGroup:LinkAggregationGroup": _dx_lag,
+    "aws:directconnect/connectionAssociation:ConnectionAssociation": lambda m, a, o, rid: str(
+        o.get("connectionId") or rid
+    ),
+    "aws:directconnect/gateway:Gateway": _dx_gateway,
+    "aws:directconnect/gatewayAssociation:GatewayAssociation": _dx_gateway_association,
+    "aws:directconnect/transitVirtualInterface:TransitVirtualInterface": _dx_transit_vif,
+    "aws:directconnect/macsecKeyAssociation:MacsecKeyAssociation": _dx_macsec,
+    "aws:directconnect/connectionConfirmation:ConnectionConfirmation": _dx_confirmation,
 }
 
 

@@ -1,0 +1,530 @@
+"""DirectConnectInterconnect: AWS Direct Connect from the private cloud's routers to the Transit Gateway.
+
+What it declares, from its slice of the capacity plan (components never size anything):
+- per link, a link aggregation group (LAG) of dedicated ports at a Direct Connect location, each port a
+  `directconnect.Connection` associated with the LAG (`ConnectionAssociation`), or one accepted hosted connection
+  (`ConnectionConfirmation`) a partner provisioned;
+- a Direct Connect gateway and its association with the Transit Gateway, whose `allowed_prefixes` are the AWS-side
+  prefixes advertised to the on-premises routers (the VPC, and the Transit Gateway CIDR for IPsec over the link);
+- per link, one transit virtual interface: BGP with the on-premises ASN, an MD5 key from pulumi_random (a secret),
+  jumbo frames (MTU 8500, which the Transit Gateway carries for Direct Connect attachments);
+- encryption as the Args say (the stack program decides it from the data classification): MACsec (must_encrypt)
+  on every port, with one CKN/CAK pair per LAG from pulumi_random (secrets; 64 characters of 0-9 and A-E, the form
+  AWS AssociateMacSecKey documents), or a private IP Site-to-Site VPN over the link (`outside_ip_address_type`
+  PrivateIpv4 on the Transit Gateway, carried by the Direct Connect gateway attachment, BGP so both tunnels of
+  every connection carry traffic), or none for public data.
+
+Outputs are what the on-premises network team needs: `on_premises` (VLANs, BGP peer addresses, ASNs, prefixes to
+advertise and that AWS advertises) in the clear, `bgp_auth_keys`, `macsec_keys` and `ipsec_tunnels` as secrets.
+With must_encrypt a port stays down until the far end runs MACsec with the exported keys: it never falls back to
+clear text. The Site-to-Site VPN (VpnInterconnect) stays the encrypted management and fallback path.
+
+Allowed strings (bandwidths, encryption modes, address family, MTU, key alphabet, LAG sizes) are the ones the
+botocore directconnect service model documents; tests/components/test_direct_connect_values.py checks every value
+this module emits against it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal, Self
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+from pydantic import AfterValidator, Field, PlainValidator, model_validator
+
+from aidc.types import Frozen, FrozenArgs, IPv4Cidr, Slug
+from components.vpn_interconnect import DH_GROUPS, ENCRYPTIONS, IKE_VERSIONS, INTEGRITIES
+
+DEDICATED_BANDWIDTHS = ("1Gbps", "10Gbps", "100Gbps", "400Gbps")
+"""Dedicated port speeds (botocore CreateLag.connectionsBandwidth)."""
+HOSTED_BANDWIDTHS = ("1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps")
+"""Hosted connection speeds of 1 Gbps and more (botocore AllocateHostedConnection.bandwidth)."""
+MACSEC_BANDWIDTHS = ("10Gbps", "100Gbps", "400Gbps")
+"""Dedicated speeds that support MACsec (AWS Direct Connect User Guide, MACsec)."""
+LAG_MAX_CONNECTIONS = {"1Gbps": 4, "10Gbps": 4, "100Gbps": 2, "400Gbps": 2}
+"""Connections one LAG bundles (botocore CreateLag.numberOfConnections)."""
+ENCRYPTION_MODE = "must_encrypt"
+"""MACsec encryption mode of every port: never fall back to clear text."""
+ADDRESS_FAMILY = "ipv4"
+MACSEC_KEY_ALPHABET = "0123456789ABCDE"
+"""AssociateMacSecKey: 'The valid values are 64 hexadecimal characters (0-9, A-E).'"""
+MACSEC_KEY_LENGTH = 64
+BGP_KEY_LENGTH = 32  # MD5 key: AWS takes 6-80 characters
+PSK_LENGTH = 48  # letters only: AWS PSK rules (8-64 of [A-Za-z0-9._], no leading 0) hold by construction
+MAX_2_BYTE_ASN = 2_147_483_646  # NewTransitVirtualInterface.asn; larger ASNs go in asnLong
+
+Bandwidth = Literal["1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps", "100Gbps", "400Gbps"]
+LocationCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{2,32}$")]
+HostedConnectionId = Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8}$")]
+
+
+def _str_input(value: Any) -> Any:
+    if isinstance(value, (str, pulumi.Output)):
+        return value
+    raise ValueError(f"must be a string or a pulumi Output of one, got {type(value).__name__}")
+
+
+StrInput = Annotated[str | pulumi.Output[str], PlainValidator(_str_input)]
+"""A string or an Output of one (kept as given)."""
+
+
+def _peer_address(value: str) -> str:
+    try:
+        interface = ipaddress.ip_interface(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an address with its prefix (e.g. 169.254.100.1/30)") from None
+    if interface.version != 4 or interface.network.prefixlen not in (29, 30):
+        raise ValueError(f"{value!r}: BGP peer addresses are IPv4 /30 or /29 (e.g. 169.254.100.1/30)")
+    return value
+
+
+PeerAddress = Annotated[str, AfterValidator(_peer_address)]
+
+
+def _ipv4_address(value: str) -> str:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 address") from None
+    return value
+
+
+def _private_asn(value: int) -> int:
+    if not (64512 <= value <= 65534 or 4_200_000_000 <= value <= 4_294_967_294):
+        raise ValueError(f"must be a private ASN 64512-65534 or 4200000000-4294967294, got {value}")
+    return value
+
+
+class DirectConnectLinkSpec(Frozen):
+    """One link: a LAG of `ports` dedicated connections (or one hosted connection) and its transit VIF."""
+
+    name: Slug
+    """Stable name of the link (e.g. 'link-0'); children are named after it, never after a count."""
+    location: LocationCode
+    """Direct Connect location code (e.g. EqDC2)."""
+    ports: int = Field(1, ge=1)
+    """Dedicated connections bundled in the LAG (1 for a hosted connection)."""
+    vlan: int = Field(ge=1, le=4094)
+    """802.1Q VLAN of the transit virtual interface."""
+    amazon_address: PeerAddress
+    """BGP peer address on the AWS side, with its prefix (a /30 or /29)."""
+    customer_address: PeerAddress
+    """BGP peer address of the on-premises router, in the same /30 or /29."""
+    hosted_connection_id: HostedConnectionId | None = None
+    """The partner's hosted connection (dxcon-...) to accept; hosted links only."""
+
+    @model_validator(mode="after")
+    def _same_subnet(self) -> Self:
+        aws_side = ipaddress.ip_interface(self.amazon_address)
+        customer = ipaddress.ip_interface(self.customer_address)
+        if aws_side.network != customer.network or aws_side.ip == customer.ip:
+            raise ValueError(
+                f"customer_address {self.customer_address!r} and amazon_address {self.amazon_address!r} must be "
+                "two addresses of one /30 or /29"
+            )
+        return self
+
+
+class IpsecOverDirectConnect(Frozen):
+    """A private IP Site-to-Site VPN carried by the Direct Connect gateway attachment."""
+
+    connections: int = Field(1, ge=1)
+    """VPN connections (two tunnels each, BGP, ECMP over all of them)."""
+    customer_gateway_ip: Annotated[str, AfterValidator(_ipv4_address)]
+    """Private IPv4 of the on-premises VPN device, reached over Direct Connect."""
+    tunnel_bandwidth: Literal["standard", "large"] = "standard"
+    """'standard' (1.25 Gbps per tunnel) or 'large' (5 Gbps)."""
+    ike_version: Literal["ikev1", "ikev2"] = "ikev2"
+    """IKE version of both tunnels."""
+    encryption: Literal["aes128", "aes256", "aes128-gcm", "aes256-gcm"] = "aes256-gcm"
+    """Phase 1 and 2 cipher."""
+    integrity: Literal["sha1", "sha256", "sha384", "sha512"] = "sha256"
+    """Phase 1 and 2 integrity / PRF."""
+    dh_group: Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24] = 20
+    """Diffie-Hellman group of phase 1 and PFS."""
+    dpd_timeout_s: int = Field(30, ge=30, le=3600)
+    """Dead-peer detection timeout (AWS minimum 30 s); the action is restart."""
+
+
+class DirectConnectInterconnectArgs(FrozenArgs):
+    """Inputs of DirectConnectInterconnect: the plan's links, the Transit Gateway and the routing facts."""
+
+    transit_gateway_id: StrInput
+    """The Transit Gateway (VpnInterconnect.transit_gateway_id) the Direct Connect gateway is associated with."""
+    links: Annotated[tuple[DirectConnectLinkSpec, ...], Field(min_length=1)]
+    """The links, each a LAG (or a hosted connection) with one transit virtual interface."""
+    bandwidth: Bandwidth
+    """Speed of every port or hosted connection, as AWS spells it (e.g. '400Gbps')."""
+    customer_asn: int = Field(ge=1, le=4_294_967_294)
+    """BGP ASN of the on-premises routers."""
+    amazon_side_asn: Annotated[int, AfterValidator(_private_asn)] = 64513
+    """Private ASN of the Direct Connect gateway (not the Transit Gateway's)."""
+    allowed_prefixes: Annotated[tuple[IPv4Cidr, ...], Field(min_length=1)]
+    """AWS-side prefixes the Direct Connect gateway advertises to on-premises (the TGW association)."""
+    on_premises_prefixes: tuple[IPv4Cidr, ...] = ()
+    """Prefixes the on-premises routers advertise over the link (exported for the network team)."""
+    hosted: bool = False
+    """Hosted connections from a partner (accepted here) instead of dedicated ports."""
+    encryption: Literal["macsec", "ipsec", "none"] = "macsec"
+    """MACsec on the ports, an IPsec VPN over the link, or none (public data only)."""
+    ipsec: IpsecOverDirectConnect | None = None
+    """The VPN over the link; required with encryption 'ipsec'."""
+    mtu: Literal[1500, 8500] = 8500
+    """MTU of the transit virtual interfaces (jumbo frames for bulk transfers)."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Tags on every taggable child (e.g. what the plan sized, for the policy pack)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        names = [link.name for link in self.links]
+        vlans = [link.vlan for link in self.links]
+        if len(set(names)) != len(names) or len(set(vlans)) != len(vlans):
+            raise ValueError("links: names and VLANs must be distinct")
+        if self.hosted:
+            if self.bandwidth not in HOSTED_BANDWIDTHS:
+                raise ValueError(
+                    f"bandwidth: hosted connections come at {', '.join(HOSTED_BANDWIDTHS)}, got {self.bandwidth!r}"
+                )
+            for index, link in enumerate(self.links):
+                if link.ports != 1 or link.hosted_connection_id is None:
+                    raise ValueError(
+                        f"links[{index}]: a hosted link is one hosted connection: ports 1 and its "
+                        "hosted_connection_id (dxcon-...) from the partner"
+                    )
+            if self.encryption == "macsec":
+                raise ValueError("encryption: MACsec is not available on hosted connections; use 'ipsec'")
+        else:
+            if self.bandwidth not in DEDICATED_BANDWIDTHS:
+                raise ValueError(
+                    f"bandwidth: dedicated ports come at {', '.join(DEDICATED_BANDWIDTHS)}, got {self.bandwidth!r}"
+                )
+            most = LAG_MAX_CONNECTIONS[self.bandwidth]
+            for index, link in enumerate(self.links):
+                if link.ports > most:
+                    raise ValueError(
+                        f"links[{index}].ports: a LAG of {self.bandwidth} ports bundles at most {most}, "
+                        f"got {link.ports}"
+                    )
+                if link.hosted_connection_id is not None:
+                    raise ValueError(f"links[{index}].hosted_connection_id: only for hosted links")
+            if self.encryption == "macsec" and self.bandwidth not in MACSEC_BANDWIDTHS:
+                raise ValueError(
+                    f"encryption: MACsec runs on {', '.join(MACSEC_BANDWIDTHS)} ports, not {self.bandwidth}; "
+                    "use 'ipsec'"
+                )
+        if (self.encryption == "ipsec") != (self.ipsec is not None):
+            raise ValueError("ipsec: give the VPN settings exactly when encryption is 'ipsec'")
+        return self
+
+
+def _tunnel_options(ipsec: IpsecOverDirectConnect, tunnel: int) -> dict[str, Any]:
+    """tunnelN_* arguments of aws.ec2.VpnConnection, pinned to one value each (same tables as VpnInterconnect)."""
+    prefix = f"tunnel{tunnel}_"
+    cipher = ENCRYPTIONS[ipsec.encryption][0]
+    integrity = INTEGRITIES[ipsec.integrity][0]
+    group = DH_GROUPS[ipsec.dh_group][0]
+    return {
+        f"{prefix}ike_versions": [IKE_VERSIONS[ipsec.ike_version][0]],
+        f"{prefix}phase1_encryption_algorithms": [cipher],
+        f"{prefix}phase2_encryption_algorithms": [cipher],
+        f"{prefix}phase1_integrity_algorithms": [integrity],
+        f"{prefix}phase2_integrity_algorithms": [integrity],
+        f"{prefix}phase1_dh_group_numbers": [group],
+        f"{prefix}phase2_dh_group_numbers": [group],
+        f"{prefix}dpd_timeout_action": "restart",
+        f"{prefix}dpd_timeout_seconds": ipsec.dpd_timeout_s,
+    }
+
+
+def _bgp_asn(asn: int) -> dict[str, Any]:
+    return {"bgp_asn": asn} if asn <= MAX_2_BYTE_ASN else {"bgp_asn_long": str(asn)}
+
+
+def _secret(password: random.RandomPassword) -> pulumi.Output[str]:
+    return pulumi.Output.secret(password.result)  # type: ignore[arg-type]
+
+
+class DirectConnectInterconnect(pulumi.ComponentResource):
+    """Direct Connect links (LAGs or hosted connections), gateway, TGW association, transit VIFs, encryption."""
+
+    dx_gateway_id: pulumi.Output[str]
+    transit_gateway_attachment_id: pulumi.Output[str]
+    lag_ids: pulumi.Output[list[str]]
+    transit_vif_ids: pulumi.Output[list[str]]
+    on_premises: pulumi.Output[dict[str, Any]]
+    bgp_auth_keys: pulumi.Output[dict[str, str]]
+    macsec_keys: pulumi.Output[dict[str, dict[str, str]]]
+    ipsec_tunnels: pulumi.Output[list[dict[str, Any]]]
+
+    def __init__(
+        self, name: str, args: DirectConnectInterconnectArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("aidc:network:DirectConnectInterconnect", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        gateway = aws.directconnect.Gateway(
+            f"{name}-gateway",
+            name=f"{name}-gateway",
+            amazon_side_asn=str(args.amazon_side_asn),
+            tags={"Name": f"{name}-gateway", **tags},
+            opts=child,
+        )
+        association = aws.directconnect.GatewayAssociation(
+            f"{name}-tgw",
+            dx_gateway_id=gateway.id,
+            associated_gateway_id=args.transit_gateway_id,
+            allowed_prefixes=list(args.allowed_prefixes),
+            opts=child,
+        )
+
+        macsec = args.encryption == "macsec"
+        lag_ids: list[pulumi.Output[str]] = []
+        vif_ids: list[pulumi.Output[str]] = []
+        bgp_keys: dict[str, pulumi.Output[str]] = {}
+        macsec_keys: dict[str, dict[str, pulumi.Output[str]]] = {}
+        for link in args.links:
+            prefix = f"{name}-{link.name}"
+            link_tags = {"Name": prefix, **tags}
+            waits: list[pulumi.Resource] = [association]
+            if args.hosted:
+                confirmation = aws.directconnect.ConnectionConfirmation(
+                    f"{prefix}-confirm", connection_id=str(link.hosted_connection_id), opts=child
+                )
+                connection_id: pulumi.Output[str] = confirmation.connection_id
+                waits.append(confirmation)
+            else:
+                lag = aws.directconnect.LinkAggregationGroup(
+                    prefix,
+                    name=prefix,
+                    connections_bandwidth=args.bandwidth,
+                    location=link.location,
+                    force_destroy=False,
+                    tags=link_tags,
+                    opts=child,
+                )
+                lag_ids.append(lag.id)
+                connection_id = lag.id
+                for port in range(link.ports):
+                    connection = aws.directconnect.Connection(
+                        f"{prefix}-port-{port}",
+                        name=f"{prefix}-port-{port}",
+                        bandwidth=args.bandwidth,
+                        location=link.location,
+                        request_macsec=macsec,
+                        encryption_mode=ENCRYPTION_MODE if macsec else None,
+                        tags={**link_tags, "Name": f"{prefix}-port-{port}"},
+                        opts=child,
+                    )
+                    waits.append(
+                        aws.directconnect.ConnectionAssociation(
+                            f"{prefix}-port-{port}-lag", connection_id=connection.id, lag_id=lag.id, opts=child
+                        )
+                    )
+                if macsec:
+                    # One CKN/CAK per LAG: AWS applies a LAG's key to all of its connections.
+                    ckn, cak = (
+                        random.RandomPassword(
+                            f"{prefix}-{role}",
+                            length=MACSEC_KEY_LENGTH,
+                            upper=False,
+                            lower=False,
+                            numeric=True,
+                            special=True,
+                            override_special=MACSEC_KEY_ALPHABET[10:],
+                            opts=child,
+                        )
+                        for role in ("ckn", "cak")
+                    )
+                    macsec_keys[link.name] = {"ckn": _secret(ckn), "cak": _secret(cak)}
+                    waits.append(
+                        aws.directconnect.MacsecKeyAssociation(
+                            f"{prefix}-macsec",
+                            connection_id=lag.id,
+                            ckn=macsec_keys[link.name]["ckn"],
+                            cak=macsec_keys[link.name]["cak"],
+                            opts=pulumi.ResourceOptions(parent=self, depends_on=waits[1:]),
+                        )
+                    )
+            bgp_key = random.RandomPassword(
+                f"{prefix}-bgp-key",
+                length=BGP_KEY_LENGTH,
+                special=False,
+                upper=True,
+                lower=True,
+                numeric=True,
+                min_upper=1,
+                min_lower=1,
+                min_numeric=1,
+                opts=child,
+            )
+            bgp_keys[link.name] = _secret(bgp_key)
+            vif = aws.directconnect.TransitVirtualInterface(
+                f"{prefix}-vif",
+                name=f"{prefix}-vif",
+                connection_id=connection_id,
+                dx_gateway_id=gateway.id,
+                vlan=link.vlan,
+                address_family=ADDRESS_FAMILY,
+                **_bgp_asn(args.customer_asn),
+                bgp_auth_key=bgp_keys[link.name],
+                amazon_address=link.amazon_address,
+                customer_address=link.customer_address,
+                mtu=args.mtu,
+                sitelink_enabled=False,
+                tags={**link_tags, "Name": f"{prefix}-vif"},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=waits),
+            )
+            vif_ids.append(vif.id)
+
+        tunnels: list[pulumi.Output[dict[str, Any]]] = []
+        if args.ipsec is not None:
+            tunnels = self._ipsec(name, args, args.ipsec, association, tags)
+
+        self.dx_gateway_id = gateway.id
+        self.transit_gateway_attachment_id = association.transit_gateway_attachment_id
+        self.lag_ids = pulumi.Output.all(*lag_ids).apply(list)
+        self.transit_vif_ids = pulumi.Output.all(*vif_ids).apply(list)
+        self.on_premises = pulumi.Output.all(gateway.id, *vif_ids).apply(
+            lambda ids: self._on_premises(args, ids[0], ids[1:])
+        )
+        self.bgp_auth_keys = pulumi.Output.secret(pulumi.Output.all(**bgp_keys))
+        self.macsec_keys = pulumi.Output.secret(
+            pulumi.Output.all(**{link: pulumi.Output.all(**pair) for link, pair in macsec_keys.items()})
+        )
+        self.ipsec_tunnels = pulumi.Output.secret(pulumi.Output.all(*tunnels).apply(list))
+        self.register_outputs(
+            {
+                "dx_gateway_id": self.dx_gateway_id,
+                "transit_gateway_attachment_id": self.transit_gateway_attachment_id,
+                "lag_ids": self.lag_ids,
+                "transit_vif_ids": self.transit_vif_ids,
+                "on_premises": self.on_premises,
+                "bgp_auth_keys": self.bgp_auth_keys,
+                "macsec_keys": self.macsec_keys,
+                "ipsec_tunnels": self.ipsec_tunnels,
+            }
+        )
+
+    def _ipsec(
+        self,
+        name: str,
+        args: DirectConnectInterconnectArgs,
+        ipsec: IpsecOverDirectConnect,
+        association: aws.directconnect.GatewayAssociation,
+        tags: dict[str, str],
+    ) -> list[pulumi.Output[dict[str, Any]]]:
+        """The private IP VPN: one customer gateway at the on-premises device, `connections` BGP connections."""
+        child = pulumi.ResourceOptions(parent=self)
+        asn = args.customer_asn
+        gateway = aws.ec2.CustomerGateway(
+            f"{name}-ipsec-cgw",
+            type="ipsec.1",
+            ip_address=ipsec.customer_gateway_ip,
+            **({"bgp_asn": str(asn)} if asn <= 2_147_483_647 else {"bgp_asn_extended": str(asn)}),
+            device_name=f"{name} on-premises VPN over Direct Connect",
+            tags={"Name": f"{name}-ipsec-cgw", **tags},
+            opts=child,
+        )
+        tunnels: list[pulumi.Output[dict[str, Any]]] = []
+        for index in range(ipsec.connections):
+            psks = [
+                _secret(
+                    random.RandomPassword(
+                        f"{name}-ipsec-{index}-psk-t{tunnel}",
+                        length=PSK_LENGTH,
+                        special=False,
+                        numeric=False,
+                        upper=True,
+                        lower=True,
+                        min_upper=1,
+                        min_lower=1,
+                        opts=child,
+                    )
+                )
+                for tunnel in (1, 2)
+            ]
+            vpn = aws.ec2.VpnConnection(
+                f"{name}-ipsec-{index}",
+                customer_gateway_id=gateway.id,
+                transit_gateway_id=args.transit_gateway_id,
+                type="ipsec.1",
+                outside_ip_address_type="PrivateIpv4",
+                transport_transit_gateway_attachment_id=association.transit_gateway_attachment_id,
+                static_routes_only=False,
+                tunnel_bandwidth=ipsec.tunnel_bandwidth,
+                tunnel1_preshared_key=psks[0],
+                tunnel2_preshared_key=psks[1],
+                **_tunnel_options(ipsec, 1),
+                **_tunnel_options(ipsec, 2),
+                tags={"Name": f"{name}-ipsec-{index}", **tags},
+                opts=child,
+            )
+            tunnels.append(
+                pulumi.Output.all(
+                    vpn.tunnel1_address,
+                    vpn.tunnel2_address,
+                    vpn.tunnel1_cgw_inside_address,
+                    vpn.tunnel1_vgw_inside_address,
+                    vpn.tunnel2_cgw_inside_address,
+                    vpn.tunnel2_vgw_inside_address,
+                    vpn.tunnel1_bgp_asn,
+                    psks[0],
+                    psks[1],
+                ).apply(
+                    lambda v, index=index: {
+                        "connection": index,
+                        "tunnels": [
+                            {
+                                "outside_address": v[0],
+                                "inside_customer": v[2],
+                                "inside_aws": v[3],
+                                "aws_asn": v[6],
+                                "psk": v[7],
+                            },
+                            {
+                                "outside_address": v[1],
+                                "inside_customer": v[4],
+                                "inside_aws": v[5],
+                                "aws_asn": v[6],
+                                "psk": v[8],
+                            },
+                        ],
+                    }
+                )
+            )
+        return tunnels
+
+    @staticmethod
+    def _on_premises(args: DirectConnectInterconnectArgs, gateway_id: str, vif_ids: list[str]) -> dict[str, Any]:
+        """What the on-premises routers are configured with (no secrets: keys are separate outputs)."""
+        over_the_link = list(args.on_premises_prefixes)
+        if args.ipsec is not None:
+            # The transit VIFs carry only the VPN device's address; the private prefixes go over the VPN's BGP.
+            over_the_link = [f"{args.ipsec.customer_gateway_ip}/32"]
+        return {
+            "dx_gateway_id": gateway_id,
+            "amazon_side_asn": args.amazon_side_asn,
+            "customer_asn": args.customer_asn,
+            "bandwidth": args.bandwidth,
+            "hosted": args.hosted,
+            "encryption": args.encryption,
+            "mtu": args.mtu,
+            "aws_advertises": list(args.allowed_prefixes),
+            "advertise_over_transit_vifs": over_the_link,
+            "advertise_over_ipsec": list(args.on_premises_prefixes) if args.ipsec is not None else [],
+            "links": [
+                {
+                    "name": link.name,
+                    "location": link.location,
+                    "ports": link.ports,
+                    "vlan": link.vlan,
+                    "amazon_address": link.amazon_address,
+                    "customer_address": link.customer_address,
+                    "transit_vif_id": vif_id,
+                }
+                for link, vif_id in zip(args.links, vif_ids, strict=True)
+            ],
+        }
