@@ -1,6 +1,6 @@
-"""Placement and cost rules over the whole stack: restricted/confidential workloads and data stay in owned
-locations; planned counts equal what the sizing engine computed (no hand-edited counts); an optional
-monthly cost ceiling.
+"""Placement, capacity and cost rules over the whole stack: restricted/confidential workloads and data stay in
+owned locations; planned counts equal what the sizing engine computed (no hand-edited counts); the interconnect
+carries the sized transfer rate; an optional monthly cost ceiling.
 
 The stack program tags what it plans with what the plan says: AWS resources carry tags aidc:workload,
 aidc:classification, aidc:location (where the capacity lives: private, edge, or a public cloud such as aws),
@@ -8,7 +8,9 @@ aidc:planned-instances (the count sizing computed) and aidc:usd-per-month (the p
 the group, after aidc:capacity.prices overrides); OpenStack Heat stacks carry "key=value" strings in `tags`
 (servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
 their own, so they agree with `aidc size` and `aidc plan` and need nothing from the repository but this
-package. Nothing here builds a PolicyPack.
+package. The Transit Gateway carries aidc:required-gbps (the transfer rate sizing computed) and
+aidc:provisioned-gbps (what the plan provides); Direct Connect resources carry aidc:port-gbps. Nothing here
+builds a PolicyPack.
 """
 
 from __future__ import annotations
@@ -200,5 +202,101 @@ monthly_cost_ceiling = StackValidationPolicy(
     validate=_validate_cost,
 )
 
-POLICIES = [placement_private_classifications, planned_capacity_matches_sizing, monthly_cost_ceiling]
+VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
+DX_CONNECTION = "aws:directconnect/connection:Connection"
+DX_CONFIRMATION = "aws:directconnect/connectionConfirmation:ConnectionConfirmation"
+REQUIRED_GBPS_TAG = "aidc:required-gbps"
+PROVISIONED_GBPS_TAG = "aidc:provisioned-gbps"
+PORT_GBPS_TAG = "aidc:port-gbps"
+# Site-to-Site VPN tunnel bandwidth (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html).
+TUNNEL_GBPS = {"standard": 1.25, "large": 5.0}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 and number != float("inf") else None
+
+
+def _bandwidth_gbps(value: Any) -> float | None:
+    """AWS bandwidth strings: '400Gbps' -> 400, '500Mbps' -> 0.5."""
+    text = str(value or "").strip()
+    for suffix, scale in (("Gbps", 1.0), ("Mbps", 0.001)):
+        if text.endswith(suffix):
+            number = _float(text.removesuffix(suffix))
+            return None if number is None else number * scale
+    return None
+
+
+def interconnect_capacity_gbps(resources: list[PolicyResource]) -> tuple[float, list[str]]:
+    """What the declared interconnect carries, and how: Site-to-Site VPNs over the internet (static routes: one
+    active tunnel per connection; BGP: both), plus Direct Connect ports less the largest (the spare), bounded by
+    the private IP VPN tunnels over them when there are any."""
+    vpn = private_vpn = 0.0
+    for connection in resources_of(resources, VPN_CONNECTION):
+        tunnel = TUNNEL_GBPS.get(str(get(connection.props, "tunnelBandwidth", default="standard")), 1.25)
+        active = 1 if get(connection.props, "staticRoutesOnly", default=False) is True else 2
+        if get(connection.props, "outsideIpAddressType") == "PrivateIpv4":
+            private_vpn += active * tunnel
+        else:
+            vpn += active * tunnel
+    ports = [
+        gbps
+        for connection in resources_of(resources, DX_CONNECTION)
+        if (gbps := _bandwidth_gbps(get(connection.props, "bandwidth"))) is not None
+    ]
+    hosted = resources_of(resources, DX_CONFIRMATION)
+    if hosted:
+        speeds = [
+            gbps for r in resources if (gbps := _float(tags_of(r.props).get(PORT_GBPS_TAG))) is not None
+        ]
+        ports += [max(speeds, default=0.0)] * len(hosted)
+    direct_connect = sum(ports) - max(ports, default=0.0)
+    how = [f"VPN {vpn:g} Gbps"]
+    if ports:
+        how.append(f"Direct Connect {len(ports)} ports less 1 spare = {direct_connect:g} Gbps")
+    if private_vpn:
+        direct_connect = min(direct_connect, private_vpn)
+        how.append(f"bounded by the IPsec VPNs over Direct Connect: {private_vpn:g} Gbps")
+    return vpn + direct_connect, how
+
+
+def _validate_interconnect(args: StackValidationArgs, report: ReportViolation) -> None:
+    required = provisioned = None
+    for resource in args.resources:
+        tags = tags_of(resource.props)
+        rate, planned = _float(tags.get(REQUIRED_GBPS_TAG)), _float(tags.get(PROVISIONED_GBPS_TAG))
+        if rate is not None:
+            required = max(required or 0.0, rate)
+        if planned is not None:
+            provisioned = planned if provisioned is None else min(provisioned, planned)
+    if required is None:
+        return  # nothing sized a transfer rate for this stack
+    declared, how = interconnect_capacity_gbps(list(args.resources))
+    capacity = declared if provisioned is None else min(declared, provisioned)
+    if capacity + 1e-6 < required:
+        report(
+            f"The interconnect carries {capacity:,.2f} Gbps ({'; '.join(how)}; the plan provisions "
+            f"{provisioned if provisioned is not None else declared:,.2f}) but the transfers need {required:,.2f} "
+            "Gbps, so they would miss their windows: let sizing declare Direct Connect "
+            "(aidc:interconnect.direct_connect.mode: auto), lengthen the windows or lower the volumes.",
+            None,
+        )
+
+
+interconnect_carries_transfers = StackValidationPolicy(
+    name="interconnect-carries-transfers",
+    description="VPN plus Direct Connect (without its spare port) carry the transfer rate sizing computed.",
+    enforcement_level=MANDATORY,
+    validate=_validate_interconnect,
+)
+
+POLICIES = [
+    placement_private_classifications,
+    planned_capacity_matches_sizing,
+    interconnect_carries_transfers,
+    monthly_cost_ceiling,
+]
 """This module's rules, in the order the pack registers them."""

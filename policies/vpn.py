@@ -83,7 +83,12 @@ vpn_both_tunnels_configured = ResourceValidationPolicy(
 
 
 def _validate_tunnels_paired(args: StackValidationArgs, report: ReportViolation) -> None:
-    connections = resources_of(args.resources, VPN_CONNECTION)
+    # A private IP VPN over Direct Connect ends on an on-premises router, not on Neutron.
+    connections = [
+        c
+        for c in resources_of(args.resources, VPN_CONNECTION)
+        if get(c.props, "outsideIpAddressType") != "PrivateIpv4"
+    ]
     if not connections or not resources_of(args.resources, VPN_SERVICE):
         return  # the far end is not declared in this stack
     sites = resources_of(args.resources, SITE_CONNECTION)
