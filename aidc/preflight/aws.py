@@ -1,6 +1,7 @@
 """AWS preflight checks with boto3: caller identity, instance type offerings in the region and the planned
-AZs, EFA support, vCPU quotas per instance family (Service Quotas, falling back to the AWS default), and
-the EKS NVIDIA AMI (SSM public parameter, falling back to DescribeImages).
+AZs, EFA support, vCPU quotas per instance family (Service Quotas, falling back to the AWS default), the
+EKS NVIDIA AMI (SSM public parameter, falling back to DescribeImages), and the Direct Connect locations the
+plan orders ports at (DescribeLocations: in the region, offering the port speed, and MACsec at it).
 
 Each check is a function over `AwsRequirements` and an `AwsClients`; `run_aws_checks` runs them in order
 and stops after an unreachable endpoint or rejected credentials (every later call would fail alike).
@@ -317,6 +318,72 @@ def check_gpu_ami(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResul
     ]
 
 
+def _speed_label(gbps: float) -> str:
+    """DescribeLocations lists port speeds as '1G', '10G', '100G', '400G'."""
+    return f"{gbps:g}G"
+
+
+def check_direct_connect(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    need = reqs.direct_connect
+    if need is None:
+        return []
+    locations = {
+        str(loc.get("locationCode")): loc
+        for loc in clients.client("directconnect").describe_locations().get("locations", [])
+    }
+    speed = _speed_label(need.port_gbps)
+    results = []
+    for code in need.locations:
+        target = f"Direct Connect {code} in {reqs.region}"
+        location = locations.get(code)
+        if location is None:
+            results.append(
+                CheckResult(
+                    "aws",
+                    "direct-connect-location",
+                    target,
+                    False,
+                    f"{code} is not a Direct Connect location of {reqs.region}",
+                    {"known_locations": sorted(locations)},
+                    "set aidc:interconnect.direct_connect.location to one of the region's locations "
+                    "(aws directconnect describe-locations)",
+                )
+            )
+            continue
+        speeds = [str(s) for s in location.get("availablePortSpeeds", [])]
+        macsec_speeds = [str(s) for s in location.get("availableMacSecPortSpeeds", [])]
+        figures: dict[str, Any] = {
+            "location_name": location.get("locationName", ""),
+            "port_speed": speed,
+            "ports": need.ports,
+            "available_port_speeds": speeds,
+            "available_macsec_port_speeds": macsec_speeds,
+        }
+        problems: list[str] = []
+        hints: list[str] = []
+        if not need.hosted and speed not in speeds:
+            problems.append(f"{code} offers no {speed} dedicated ports (it offers {', '.join(speeds) or 'none'})")
+            hints.append("set aidc:interconnect.direct_connect.port_gbps or location")
+        if need.macsec and speed not in macsec_speeds:
+            problems.append(f"{code} offers no MACsec at {speed} (MACsec at {', '.join(macsec_speeds) or 'none'})")
+            hints.append(
+                "pick a MACsec location, or set aidc:interconnect.direct_connect.macsec: false "
+                "(IPsec over Direct Connect)"
+            )
+        ok = not problems
+        detail = (
+            f"{need.ports} x {speed}{' hosted' if need.hosted else ''} ports"
+            + (" with MACsec" if need.macsec else "")
+            + f" at {location.get('locationName', code)}"
+            if ok
+            else "; ".join(problems)
+        )
+        results.append(
+            CheckResult("aws", "direct-connect-location", target, ok, detail, figures, "; ".join(hints))
+        )
+    return results
+
+
 def _failed(name: str, target: str, failure: Failure, figures: dict[str, Any] | None = None) -> CheckResult:
     return CheckResult("aws", name, target, False, failure.reason, figures or {}, failure.hint)
 
@@ -327,6 +394,7 @@ CHECKS: tuple[tuple[str, Callable[[AwsClients, AwsRequirements], list[CheckResul
     ("efa", check_efa),
     ("vcpu-quota", check_vcpu_quotas),
     ("gpu-ami", check_gpu_ami),
+    ("direct-connect-location", check_direct_connect),
 )
 
 

@@ -3,7 +3,8 @@
 The checks are functions over these dataclasses, so they can be tested without sizing. Pure Python.
 
 Assumptions about what the stack program declares (kept here, in one place, so they can be corrected):
-- AWS: one node group per PublicGroup; its instances run in the stack's planned AZs (`cfg.azs`).
+- AWS: one node group per PublicGroup; its instances run in the stack's planned AZs (`cfg.azs`); Direct
+  Connect ports at the plan's locations and speed (MACsec when the plan encrypts with it).
 - OpenStack, per region (edge sites may name their own): private GPU servers on
   `openstack.gpu_flavor(accelerator, gpus_per_server)`, Ceph hosts on `storage_flavor`, the core K3s
   servers (`k3s.core_servers`) and each edge site's K3s servers on `server_flavor`, each edge site's GPU
@@ -46,6 +47,22 @@ class InstanceNeed:
 
 
 @dataclass(frozen=True)
+class DirectConnectNeed:
+    """The Direct Connect ports the plan orders."""
+
+    locations: tuple[str, ...]
+    """Location codes the links use (e.g. EqDC2)."""
+    port_gbps: float
+    """Speed of each port (dedicated) or hosted connection."""
+    ports: int
+    """Ports (or hosted connections) ordered, the spare included."""
+    hosted: bool = False
+    """Hosted connections from a partner: the partner's port speeds apply, not the location's."""
+    macsec: bool = False
+    """The plan encrypts the ports with MACsec, so the location must offer it at this speed."""
+
+
+@dataclass(frozen=True)
 class AwsRequirements:
     """What the AWS checks verify."""
 
@@ -57,6 +74,8 @@ class AwsRequirements:
     """Planned GPU instances, one entry per (type, spot)."""
     eks_version: str = "1.31"
     """EKS version whose NVIDIA AMI must resolve."""
+    direct_connect: DirectConnectNeed | None = None
+    """Direct Connect ports the plan orders, if any."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +139,19 @@ def aws_requirements(cfg: StackConfig, plan: CapacityPlan) -> AwsRequirements:
         needs.append(
             InstanceNeed(instance_type, int(count), spec.vcpus, spec.quota_family, spot=spot, efa=bool(efa))
         )
-    return AwsRequirements(cfg.aws_region, tuple(cfg.azs), tuple(needs), cfg.aws.eks_version)
+    dx = plan.network.direct_connect
+    direct_connect = (
+        DirectConnectNeed(
+            locations=tuple(dict.fromkeys(link.location for link in dx.links)),
+            port_gbps=dx.port_gbps,
+            ports=dx.ports.int,
+            hosted=dx.hosted,
+            macsec=dx.encryption == "macsec",
+        )
+        if dx is not None
+        else None
+    )
+    return AwsRequirements(cfg.aws_region, tuple(cfg.azs), tuple(needs), cfg.aws.eks_version, direct_connect)
 
 
 def openstack_requirements(cfg: StackConfig, plan: CapacityPlan) -> tuple[OpenStackRequirements, ...]:
