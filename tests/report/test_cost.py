@@ -35,7 +35,15 @@ def test_dev_cost_hand_derived(dev) -> None:
     assert aws["NAT gateways (one per AZ: us-east-1a, us-east-1b)"] == pytest.approx(2 * 0.045 * 730)
     vpn = _lines(estimate, "vpn-interconnect")
     # one VPN connection: TGW attachments for the VPC and the connection, plus the connection itself
-    assert sum(vpn.values()) == pytest.approx((2 * 0.05 + 0.05) * 730)
+    assert vpn["Transit Gateway attachments (VPC + one per VPN connection)"] == pytest.approx(2 * 0.05 * 730)
+    assert vpn["Site-to-Site VPN connections"] == pytest.approx(0.05 * 730)
+    # nightly-sync moves 500 GB out of AWS every day: 500 · 730/24 = 15,208.33 GB a month through the TGW at
+    # 0.02 USD/GB, and out over the VPN at internet rates: 10,240 GB at 0.09 + 4,968.33 GB at 0.085
+    assert vpn["Transit Gateway data processing (planned transfers)"] == pytest.approx(500 * 730 / 24 * 0.02)
+    assert vpn["data transfer out over the VPN (internet rates)"] == pytest.approx(
+        10_240 * 0.09 + (500 * 730 / 24 - 10_240) * 0.085
+    )
+    assert "direct-connect" not in {c.component for c in estimate.components}
     private = _lines(estimate, "private-cloud")
     # 16 A100-80GB in the private cloud: 18,550 USD capex (HGX A100 640GB, per GPU) over 36 months;
     # 0.81 kW (DGX A100 6.5 kW / 8) · PUE 1.3 · 0.10 USD/kWh
@@ -47,8 +55,9 @@ def test_dev_cost_hand_derived(dev) -> None:
     assert estimate.total_usd_per_month.value == pytest.approx(
         sum(c.usd_per_month for c in estimate.components)
     )
-    # 3,359.17 + 140.16 + 73 + 65.70 (AWS) + 109.50 (VPN) + 8,244.44 + 1,229.90 (private) + 250 + 37.96 (edge)
-    assert estimate.total_usd_per_month.value == pytest.approx(13_509.84, abs=0.01)
+    # 3,359.17 + 140.16 + 73 + 65.70 (AWS) + 109.50 + 304.17 + 1,343.91 (VPN and its transfers)
+    # + 8,244.44 + 1,229.90 (private) + 250 + 37.96 (edge)
+    assert estimate.total_usd_per_month.value == pytest.approx(15_157.92, abs=0.01)
 
 
 def test_every_line_explains_itself(dev) -> None:
