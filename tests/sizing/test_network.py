@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from aidc.sizing import size_stack
+from aidc.sizing import InfeasibleDemand, size_stack
 from tests.sizing.helpers import stack
 
 
@@ -64,3 +66,89 @@ def test_500_gigabytes_per_second_recommends_direct_connect() -> None:
     assert n.vpn_connections.int == 1
     assert n.direct_connect is not None and n.direct_connect.ports.int == 11  # ceil(4000/400) + 1
     assert any("Direct Connect" in w and "4,000.0 Gbps" in w for w in plan.warnings)
+
+
+def _dx(gbps: float, **direct_connect: Any):  # type: ignore[no-untyped-def]
+    return size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": gbps * 3600 / 8, "window_hours": 1}]},
+            interconnect={"direct_connect": direct_connect},
+        )
+    ).network
+
+
+def test_direct_connect_for_the_seed_case_is_declared_with_its_links() -> None:
+    # 4,000 Gbps: 400G ports, ceil(4000 / 400) + 1 spare = 11; a LAG bundles at most two 400G ports -> 6 links.
+    n = _dx(4000)
+    dc = n.direct_connect
+    assert dc is not None and (dc.port_gbps, dc.bandwidth, dc.ports.int) == (400, "400Gbps", 11)
+    assert [link.ports for link in dc.links] == [2, 2, 2, 2, 2, 1]
+    assert [link.vlan for link in dc.links] == [100, 101, 102, 103, 104, 105]
+    assert dc.capacity_gbps.value == pytest.approx(4000)  # the spare excluded
+    assert n.capacity_gbps.value == pytest.approx(4000 + 1.25)  # plus the VPN management path
+    assert dc.encryption == "macsec"  # internal by default, 400G supports MACsec
+    assert "ceil(required_gbps / port_gbps)) + 1 spare" in dc.ports.formula
+    assert dc.tgw_path_gbps.value == 200  # 100 Gbps per AZ · 2 AZs: the plan warns
+    assert n.transfers[0].hours_at_provisioned.value == pytest.approx(4000 / 4001.25)
+
+
+@pytest.mark.parametrize(
+    ("gbps", "port", "ports"),
+    [(0.3, 10, 2), (30, 10, 4), (50, 100, 2), (150, 100, 3), (700, 400, 3)],
+)
+def test_port_speed_is_the_smallest_whose_ports_fit_one_lag(gbps: float, port: int, ports: int) -> None:
+    # MACsec (internal data) rules out 1 Gbps: 0.3 Gbps gets 10G, 1 + 1 spare.
+    dc = _dx(gbps, mode="always").direct_connect
+    assert dc is not None and (dc.port_gbps, dc.ports.int) == (port, ports)
+
+
+def test_growing_the_transfer_adds_ports_and_links_never_renames() -> None:
+    small, large = _dx(800).direct_connect, _dx(2000).direct_connect
+    assert small is not None and large is not None
+    assert [link.name for link in small.links] == ["link-0", "link-1"]
+    assert [link.name for link in large.links][:2] == ["link-0", "link-1"]
+    assert (small.ports.int, large.ports.int) == (3, 6)
+    for before, after in zip(small.links, large.links, strict=False):
+        assert (before.vlan, before.amazon_address) == (after.vlan, after.amazon_address)
+
+
+def test_vpn_that_carries_the_transfers_needs_no_direct_connect() -> None:
+    assert _dx(0.28).direct_connect is None
+
+
+def test_never_keeps_the_vpn_and_says_so() -> None:
+    plan = size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": 90_000, "window_hours": 4}]},
+            interconnect={"direct_connect": {"mode": "never"}},
+        )
+    )
+    assert plan.network.direct_connect is None
+    assert plan.network.capacity_gbps.value == pytest.approx(1.25)
+    assert any("mode is never" in w for w in plan.warnings)
+
+
+def test_ipsec_over_direct_connect_needs_the_vpn_device_address() -> None:
+    with pytest.raises(InfeasibleDemand, match="vpn_peer_ip"):
+        _dx(10, mode="always", macsec=False)
+    dc = _dx(10, mode="always", macsec=False, vpn_peer_ip="10.99.0.10").direct_connect
+    assert dc is not None and dc.encryption == "ipsec" and dc.ipsec_connections is not None
+    assert dc.ipsec_connections.int == 4  # 10 / (2 tunnels · 1.25 Gbps), BGP
+    assert dc.capacity_gbps.value == pytest.approx(min((dc.ports.int - 1) * dc.port_gbps, 4 * 2 * 1.25))
+
+
+def test_a_second_location_alternates_links() -> None:
+    dc = _dx(1600, second_location="EqDC6").direct_connect
+    assert dc is not None and [link.location for link in dc.links] == ["EqDC2", "EqDC6", "EqDC2"]
+
+
+def test_hosted_connections_need_one_id_each() -> None:
+    plan = size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": 9000, "window_hours": 1}]},  # 20 Gbps
+            interconnect={"direct_connect": {"hosted": True, "port_gbps": 10, "vpn_peer_ip": "10.99.0.10"}},
+        )
+    )
+    dc = plan.network.direct_connect
+    assert dc is not None and dc.ports.int == 3 and [link.ports for link in dc.links] == [1, 1, 1]
+    assert any("hosted_connection_ids lists 0" in w for w in plan.warnings)
