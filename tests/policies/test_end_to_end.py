@@ -69,6 +69,15 @@ REFUSED_BY_POLICY = [
         _set("aidc:aws.tags", {"aidc:classification": "confidential"}),
         "placement-private-classifications",
     ),
+    (
+        # 90,000 GB in 4 h is 50 Gbps; with Direct Connect refused the plan keeps its 1.25 Gbps VPN.
+        "interconnect",
+        lambda c: (
+            c["aidc:demand"]["transfer"][0].update(volume_gb=90_000),
+            _set("aidc:interconnect.direct_connect.mode", "never")(c),
+        ),
+        "interconnect-carries-transfers",
+    ),
 ]
 
 
@@ -81,6 +90,31 @@ def test_broken_stack_is_refused_by_the_pack(tmp_path, name, edit, policy):
     assert found, document["policy"]["violations"]
     assert all(v["enforcement"] == "mandatory" for v in found)
     assert "mandatory policy violation" in stderr
+
+
+def test_the_same_transfer_with_direct_connect_passes(tmp_path):
+    def edit(config: dict[str, Any]) -> None:
+        config["aidc:demand"]["transfer"][0]["volume_gb"] = 90_000
+
+    code, document, stderr = _plan(_broken(tmp_path, "interconnect-auto", edit))
+    assert code == 0, stderr
+    assert document is not None
+    assert not [v for v in document["policy"]["violations"] if v["policy"] == "interconnect-carries-transfers"]
+    ports = [r for r in document["resources"] if r["type"] == "aws:directconnect/connection:Connection"]
+    assert [p["inputs"]["bandwidth"] for p in ports] == ["100Gbps", "100Gbps"]  # 50 Gbps: 1 + 1 spare
+
+
+def test_hand_removed_direct_connect_port_is_refused():
+    """The seed case planned for real, then one 400G port taken out by hand: the spare is gone and the rule
+    refuses it (ten ports less the spare carry 3,600 Gbps of the 4,000)."""
+    from aidc.config.load import read_config_values
+    from aidc.offline import run_program
+
+    resources = run_program("ecommerce", stack_config=read_config_values(DEV.parent / "Pulumi.ecommerce.yaml")).resources
+    assert "interconnect-carries-transfers" not in {v["policy"] for v in evaluate(resources)}
+    port = next(r for r in resources if r["type"] == "aws:directconnect/connection:Connection")
+    edited = [r for r in resources if r is not port]
+    assert "interconnect-carries-transfers" in {v["policy"] for v in evaluate(edited)}
 
 
 def test_k3s_without_secrets_encryption_is_refused(tmp_path):

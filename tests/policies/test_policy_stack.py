@@ -112,3 +112,82 @@ def test_sensitive_workload_outside_owned_locations_is_refused(location):
 def test_confidential_node_group_at_an_owned_location_passes():
     group = _node_group("risk", classification="confidential", location="private")
     assert check_stack(stack.placement_private_classifications, [group]) == []
+
+
+# --- interconnect-carries-transfers ------------------------------------------------------------------------------
+TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
+VPN = "aws:ec2/vpnConnection:VpnConnection"
+DX_PORT = "aws:directconnect/connection:Connection"
+DX_CONFIRM = "aws:directconnect/connectionConfirmation:ConnectionConfirmation"
+DX_VIF = "aws:directconnect/transitVirtualInterface:TransitVirtualInterface"
+
+
+def _tgw(required: float, provisioned: float):  # type: ignore[no-untyped-def]
+    tags = {"aidc:required-gbps": f"{required:.3f}", "aidc:provisioned-gbps": f"{provisioned:.3f}"}
+    return stack_resource(TGW, "vpn-tgw", {"tags": tags})
+
+
+def _vpn(name: str, **props):  # type: ignore[no-untyped-def]
+    return stack_resource(VPN, name, {"staticRoutesOnly": True, "tunnelBandwidth": "standard", **props})
+
+
+def _ports(count: int, bandwidth: str = "400Gbps"):  # type: ignore[no-untyped-def]
+    return [stack_resource(DX_PORT, f"dx-link-{i // 2}-port-{i % 2}", {"bandwidth": bandwidth}) for i in range(count)]
+
+
+def _capacity_messages(resources) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m for m, _ in check_stack(stack.interconnect_carries_transfers, resources)]
+
+
+def test_the_seed_case_with_eleven_400g_ports_passes():
+    # 10 ports carry 4,000 Gbps once the spare is set aside; the VPN adds its 1.25 Gbps.
+    assert _capacity_messages([_tgw(4000, 4001.25), _vpn("vpn-vpn-0"), *_ports(11)]) == []
+
+
+def test_losing_the_spare_is_refused():
+    # 10 ports: 9 carry traffic with one held back as the spare: 3,600 + 1.25 < 4,000.
+    [message] = _capacity_messages([_tgw(4000, 4001.25), _vpn("vpn-vpn-0"), *_ports(10)])
+    assert "3,601.25 Gbps" in message and "4,000.00 Gbps" in message
+
+
+def test_a_vpn_only_plan_below_the_rate_is_refused():
+    [message] = _capacity_messages([_tgw(50, 1.25), _vpn("vpn-vpn-0")])
+    assert "1.25 Gbps" in message and "Direct Connect" in message
+
+
+def test_a_vpn_that_carries_the_rate_passes():
+    assert _capacity_messages([_tgw(0.278, 1.25), _vpn("vpn-vpn-0")]) == []
+    # static routes use one tunnel of each connection: two large-tunnel connections carry 10 Gbps
+    two_large = [_vpn(f"vpn-vpn-{i}", tunnelBandwidth="large") for i in range(2)]
+    assert _capacity_messages([_tgw(9.6, 10), *two_large]) == []
+
+
+def test_the_tagged_provisioned_capacity_bounds_what_is_declared():
+    # The resources would carry it but the plan says it provisions less: the lower figure stands.
+    assert _capacity_messages([_tgw(4000, 3000), _vpn("vpn-vpn-0"), *_ports(11)])
+
+
+def test_ipsec_over_direct_connect_bounds_the_ports():
+    # 2 x 100G ports (1 spare) carry 100 Gbps, but 4 BGP private IP VPNs carry 4 · 2 · 1.25 = 10 Gbps.
+    private = [_vpn(f"dx-ipsec-{i}", staticRoutesOnly=False, outsideIpAddressType="PrivateIpv4") for i in range(4)]
+    resources = [_tgw(10, 11.25), _vpn("vpn-vpn-0"), *_ports(2, "100Gbps"), *private]
+    assert _capacity_messages(resources) == []
+    [message] = _capacity_messages([_tgw(12, 11.25), _vpn("vpn-vpn-0"), *_ports(2, "100Gbps"), *private])
+    assert "bounded by the IPsec VPNs" in message
+
+
+def test_hosted_connections_count_at_their_tagged_speed():
+    hosted = [stack_resource(DX_CONFIRM, f"dx-link-{i}-confirm", {"connectionId": f"dxcon-aaaa000{i}"}) for i in range(3)]
+    vifs = [stack_resource(DX_VIF, f"dx-link-{i}-vif", {"tags": {"aidc:port-gbps": "10"}}) for i in range(3)]
+    assert _capacity_messages([_tgw(20, 21.25), _vpn("vpn-vpn-0"), *hosted, *vifs]) == []
+    assert _capacity_messages([_tgw(20, 21.25), _vpn("vpn-vpn-0"), *hosted[:2], *vifs[:2]])
+
+
+def test_a_stack_without_a_sized_rate_is_not_judged():
+    assert _capacity_messages([_vpn("vpn-vpn-0")]) == []
+
+
+def test_interconnect_rule_is_mandatory():
+    from pulumi_policy import EnforcementLevel
+
+    assert stack.interconnect_carries_transfers.enforcement_level == EnforcementLevel.MANDATORY

@@ -216,3 +216,59 @@ def test_an_edge_site_in_its_own_region_builds_there(mocks: Any) -> None:
         return pulumi.Output.all(exports["edge_api_endpoints"], exports["core_api_endpoint"]).apply(check)
 
     run()
+
+
+DX_PORT = "aws:directconnect/connection:Connection"
+
+
+def test_ecommerce_declares_direct_connect_that_carries_4000_gbps_with_a_spare() -> None:
+    offline, plan = _planned("ecommerce")
+    ports = _of_type(offline, DX_PORT)
+    dx = plan.network.direct_connect
+    assert dx is not None and len(ports) == dx.ports.int == 11
+    gbps = [float(p["inputs"]["bandwidth"].removesuffix("Gbps")) for p in ports]
+    assert sum(gbps) - max(gbps) >= plan.network.required_gbps.value == pytest.approx(4000)
+    lags = _of_type(offline, "aws:directconnect/linkAggregationGroup:LinkAggregationGroup")
+    vifs = _of_type(offline, "aws:directconnect/transitVirtualInterface:TransitVirtualInterface")
+    assert len(lags) == len(vifs) == len(dx.links) == 6
+    [association] = _of_type(offline, "aws:directconnect/gatewayAssociation:GatewayAssociation")
+    assert association["inputs"]["allowedPrefixes"] == ["10.0.0.0/16"]
+    [tgw] = _of_type(offline, "aws:ec2transitgateway/transitGateway:TransitGateway")
+    assert association["inputs"]["associatedGatewayId"].startswith("tgw-")
+    assert float(tgw["inputs"]["tags"]["aidc:required-gbps"]) == pytest.approx(4000)
+    for vif in vifs:
+        assert vif["inputs"]["bgpAuthKey"] == "[secret]", vif["urn"]
+    for key in _of_type(offline, "aws:directconnect/macsecKeyAssociation:MacsecKeyAssociation"):
+        assert key["inputs"]["ckn"] == "[secret]" == key["inputs"]["cak"], key["urn"]
+    exports = offline.exports
+    assert exports["direct_connect_bgp_auth_keys"] == "[secret]" == exports["direct_connect_macsec_keys"]
+    on_premises = exports["direct_connect_on_premises"]
+    assert [link["vlan"] for link in on_premises["links"]] == [100, 101, 102, 103, 104, 105]
+    assert on_premises["customer_asn"] == 65000 and on_premises["amazon_side_asn"] == 64513
+    # the VPN stays as the encrypted management and fallback path
+    assert len(_of_type(offline, "aws:ec2/vpnConnection:VpnConnection")) == 1
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_direct_connect_only_where_the_plan_has_it(stack: str) -> None:
+    offline, plan = _planned(stack)
+    declared = [r for r in offline.resources if r["type"].startswith("aws:directconnect/")]
+    assert bool(declared) == (plan.network.direct_connect is not None), stack
+    if stack == "dev":
+        assert plan.network.required_gbps.value == pytest.approx(500 * 8 / (4 * 3600))  # 0.28 Gbps
+        assert not declared and "direct_connect_on_premises" not in offline.exports
+
+
+def test_growing_the_seed_transfer_adds_direct_connect_ports_never_renames() -> None:
+    values = read_config_values(stack_file("ecommerce"))
+    grown_values = copy.deepcopy(values)
+    grown_values["aidc:demand"]["transfer"][0]["volume_gb"] = 2 * float(values["aidc:demand"]["transfer"][0]["volume_gb"])
+    base, _ = _planned("ecommerce")
+    grown = run_program("ecommerce", stack_config=grown_values)
+    base_urns = {r["urn"] for r in base.resources}
+    grown_urns = {r["urn"] for r in grown.resources}
+    assert base_urns <= grown_urns
+    added = sorted(urn.split("::")[-1] for urn in grown_urns - base_urns)
+    pattern = r"dx-link-\d+(-port-\d+(-lag)?|-vif|-ckn|-cak|-bgp-key|-macsec)?"
+    assert added and all(re.fullmatch(pattern, name) for name in added), added
+    assert len(_of_type(grown, DX_PORT)) == 21  # ceil(8000 / 400) + 1
