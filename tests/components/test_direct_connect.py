@@ -237,9 +237,9 @@ def test_hosted_connections_are_accepted_not_ordered(mocks: AidcMocks) -> pulumi
     component = DirectConnectInterconnect("dx", _args(dx))
 
     def check(_: Any) -> None:
-        assert [c.inputs["connectionId"] for c in _of(mocks, CONFIRMATION)] == ids
+        assert sorted(c.inputs["connectionId"] for c in _of(mocks, CONFIRMATION)) == ids
         assert not _of(mocks, CONNECTION) and not _of(mocks, LAG)
-        assert [v.inputs["connectionId"] for v in _of(mocks, VIF)] == ids
+        assert sorted(v.inputs["connectionId"] for v in _of(mocks, VIF)) == ids
 
     return component.transit_vif_ids.apply(check)
 
