@@ -400,8 +400,12 @@ class ServicePrice:
 
 
 _EC2 = "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)"
-_DX = "https://aws.amazon.com/directconnect/pricing/ (dedicated connection port hours, all locations but Japan)"
-_DX_HOSTED = "https://aws.amazon.com/directconnect/pricing/ (hosted connection port hours, all locations but Japan)"
+_DX = (
+    "https://aws.amazon.com/directconnect/pricing/ (dedicated connection port hours, all locations but Japan)"
+)
+_DX_HOSTED = (
+    "https://aws.amazon.com/directconnect/pricing/ (hosted connection port hours, all locations but Japan)"
+)
 AWS_SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
     {
         p.key: p
@@ -462,7 +466,9 @@ class TransferPrice:
     usd_per_gb: float  # the flat price, or the first tier's
     source: str
     as_of: str
-    tiers: tuple[tuple[float, float], ...] = ()  # (GB per month up to, USD/GB), ascending; the last is unbounded
+    tiers: tuple[
+        tuple[float, float], ...
+    ] = ()  # (GB per month up to, USD/GB), ascending; the last is unbounded
 
 
 _TB = 1024  # AWS bills data transfer tiers in TB of 1,024 GB

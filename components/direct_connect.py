@@ -26,6 +26,7 @@ this module emits against it.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Annotated, Any, Literal, Self
 
@@ -238,6 +239,29 @@ def _tunnel_options(ipsec: IpsecOverDirectConnect, tunnel: int) -> dict[str, Any
     }
 
 
+def _tunnel_record(index: int, v: list[Any]) -> dict[str, Any]:
+    """One private IP VPN connection as the on-premises VPN device is configured (PSKs included: a secret)."""
+    return {
+        "connection": index,
+        "tunnels": [
+            {
+                "outside_address": v[0],
+                "inside_customer": v[2],
+                "inside_aws": v[3],
+                "aws_asn": v[6],
+                "psk": v[7],
+            },
+            {
+                "outside_address": v[1],
+                "inside_customer": v[4],
+                "inside_aws": v[5],
+                "aws_asn": v[6],
+                "psk": v[8],
+            },
+        ],
+    }
+
+
 def _bgp_asn(asn: int) -> dict[str, Any]:
     return {"bgp_asn": asn} if asn <= MAX_2_BYTE_ASN else {"bgp_asn_long": str(asn)}
 
@@ -320,7 +344,10 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
                     )
                     waits.append(
                         aws.directconnect.ConnectionAssociation(
-                            f"{prefix}-port-{port}-lag", connection_id=connection.id, lag_id=lag.id, opts=child
+                            f"{prefix}-port-{port}-lag",
+                            connection_id=connection.id,
+                            lag_id=lag.id,
+                            opts=child,
                         )
                     )
                 if macsec:
@@ -473,32 +500,14 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
                     vpn.tunnel1_bgp_asn,
                     psks[0],
                     psks[1],
-                ).apply(
-                    lambda v, index=index: {
-                        "connection": index,
-                        "tunnels": [
-                            {
-                                "outside_address": v[0],
-                                "inside_customer": v[2],
-                                "inside_aws": v[3],
-                                "aws_asn": v[6],
-                                "psk": v[7],
-                            },
-                            {
-                                "outside_address": v[1],
-                                "inside_customer": v[4],
-                                "inside_aws": v[5],
-                                "aws_asn": v[6],
-                                "psk": v[8],
-                            },
-                        ],
-                    }
-                )
+                ).apply(functools.partial(_tunnel_record, index))
             )
         return tunnels
 
     @staticmethod
-    def _on_premises(args: DirectConnectInterconnectArgs, gateway_id: str, vif_ids: list[str]) -> dict[str, Any]:
+    def _on_premises(
+        args: DirectConnectInterconnectArgs, gateway_id: str, vif_ids: list[str]
+    ) -> dict[str, Any]:
         """What the on-premises routers are configured with (no secrets: keys are separate outputs)."""
         over_the_link = list(args.on_premises_prefixes)
         if args.ipsec is not None:

@@ -336,7 +336,9 @@ class DirectConnectSettings(_Model):
         "(the policy pack then refuses a plan whose VPN cannot carry the transfers)",
     )
     location: str = Field(
-        "EqDC2", pattern=LOCATION_CODE, description="Direct Connect location code (EqDC2: Equinix DC2, Ashburn)"
+        "EqDC2",
+        pattern=LOCATION_CODE,
+        description="Direct Connect location code (EqDC2: Equinix DC2, Ashburn)",
     )
     second_location: str | None = Field(
         None, pattern=LOCATION_CODE, description="a second location; links alternate between the two"
@@ -350,19 +352,23 @@ class DirectConnectSettings(_Model):
     )
     asn: int = Field(65000, ge=1, le=4_294_967_294, description="BGP ASN of the on-premises routers")
     amazon_side_asn: int = Field(
-        64513, description="private ASN of the Direct Connect gateway; must differ from aidc:vpn.amazon_side_asn"
+        64513,
+        description="private ASN of the Direct Connect gateway; must differ from aidc:vpn.amazon_side_asn",
     )
     macsec: bool = Field(
         True,
         description="the location offers MACsec at the port speed (checked by aidc preflight); false: internal "
         "data and above cross the link in an IPsec VPN over Direct Connect",
     )
-    first_vlan: int = Field(100, ge=1, le=4000, description="VLAN of the first link; link i uses first_vlan + i")
+    first_vlan: int = Field(
+        100, ge=1, le=4000, description="VLAN of the first link; link i uses first_vlan + i"
+    )
     bgp_peer_cidr: str = Field(
         "169.254.100.0/24", description="BGP peer addresses: one /30 per link (AWS .1, on-premises .2)"
     )
     vpn_peer_ip: str | None = Field(
-        None, description="private IPv4 of the on-premises VPN device over Direct Connect (IPsec over DX only)"
+        None,
+        description="private IPv4 of the on-premises VPN device over Direct Connect (IPsec over DX only)",
     )
     transit_gateway_cidr: str = Field(
         "100.64.255.0/24", description="Transit Gateway CIDR for the private IP VPN's AWS outside addresses"
@@ -376,7 +382,10 @@ class DirectConnectSettings(_Model):
     @field_validator("bgp_peer_cidr", "transit_gateway_cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
-        return _check_cidr(value)
+        _check_cidr(value)
+        if ipaddress.ip_network(value).version != 4:
+            raise ValueError(f"{value!r} is not an IPv4 CIDR block")
+        return value
 
     @field_validator("vpn_peer_ip")
     @classmethod

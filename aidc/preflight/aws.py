@@ -362,10 +362,14 @@ def check_direct_connect(clients: AwsClients, reqs: AwsRequirements) -> list[Che
         problems: list[str] = []
         hints: list[str] = []
         if not need.hosted and speed not in speeds:
-            problems.append(f"{code} offers no {speed} dedicated ports (it offers {', '.join(speeds) or 'none'})")
+            problems.append(
+                f"{code} offers no {speed} dedicated ports (it offers {', '.join(speeds) or 'none'})"
+            )
             hints.append("set aidc:interconnect.direct_connect.port_gbps or location")
         if need.macsec and speed not in macsec_speeds:
-            problems.append(f"{code} offers no MACsec at {speed} (MACsec at {', '.join(macsec_speeds) or 'none'})")
+            problems.append(
+                f"{code} offers no MACsec at {speed} (MACsec at {', '.join(macsec_speeds) or 'none'})"
+            )
             hints.append(
                 "pick a MACsec location, or set aidc:interconnect.direct_connect.macsec: false "
                 "(IPsec over Direct Connect)"

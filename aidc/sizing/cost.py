@@ -235,7 +235,9 @@ def _monthly_gb(network: NetworkPlan) -> tuple[float, float, dict[str, float]]:
     return out_total, in_total, per_transfer
 
 
-def _per_gb_line(what: str, gb: float, price: TransferPrice, formula: str, inputs: dict[str, Any]) -> CostLine:
+def _per_gb_line(
+    what: str, gb: float, price: TransferPrice, formula: str, inputs: dict[str, Any]
+) -> CostLine:
     usd = tiered_usd(gb, price)
     shown: dict[str, Any] = {**inputs, "gb_per_month": round(gb, 3)}
     if price.tiers:
@@ -303,7 +305,9 @@ def dataset_move_usd(dataset_gb: float, source: str, target: str, network: Netwo
     Direct Connect when the plan has it (else the VPN's internet rates), and Transit Gateway processing; data
     into AWS is free. Zero when the dataset is already there."""
     if source == target or dataset_gb <= 0:
-        return Figure(0.0, "USD", "dataset already where the run is placed", {"source": source, "target": target})
+        return Figure(
+            0.0, "USD", "dataset already where the run is placed", {"source": source, "target": target}
+        )
     processing = AWS_TRANSFER_PRICES["tgw-processing"]
     leaves_aws = source != PRIVATE  # public -> private leaves AWS; private -> public enters it
     out_key = "dx-out" if network.direct_connect is not None else "internet-out"
@@ -312,7 +316,8 @@ def dataset_move_usd(dataset_gb: float, source: str, target: str, network: Netwo
     return Figure(
         out_usd + processing_usd,
         "USD",
-        "dataset_gb · tgw_processing_usd_per_gb" + (f" + data out of AWS ({out_key})" if leaves_aws else "")
+        "dataset_gb · tgw_processing_usd_per_gb"
+        + (f" + data out of AWS ({out_key})" if leaves_aws else "")
         + " (data into AWS is free)",
         {
             "dataset_gb": dataset_gb,

@@ -146,7 +146,7 @@ def size_direct_connect(
         },
     )
     locations = [dx.location] + ([dx.second_location] if dx.second_location else [])
-    peers = list(ipaddress.ip_network(dx.bgp_peer_cidr).subnets(new_prefix=30))
+    peers = list(ipaddress.IPv4Network(dx.bgp_peer_cidr).subnets(new_prefix=30))
     link_count = math.ceil(port_count / lag_max)
     if link_count > len(peers):
         raise InfeasibleDemand(
@@ -207,7 +207,9 @@ def size_direct_connect(
                 "link, whose on-premises end needs an address: set aidc:interconnect.direct_connect.vpn_peer_ip "
                 "(the VPN device's private IPv4 reached over Direct Connect)"
             )
-        tunnel_gbps = VPN_TUNNEL_GBPS_LARGE if cfg.vpn.tunnel_bandwidth == "large" else VPN_TUNNEL_GBPS_STANDARD
+        tunnel_gbps = (
+            VPN_TUNNEL_GBPS_LARGE if cfg.vpn.tunnel_bandwidth == "large" else VPN_TUNNEL_GBPS_STANDARD
+        )
         per_connection = VPN_TUNNELS_PER_CONNECTION * tunnel_gbps  # BGP: ECMP over both tunnels
         count = max(1, math.ceil(required_value / per_connection - 1e-9))
         ipsec_connections = Figure(

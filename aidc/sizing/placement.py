@@ -104,6 +104,7 @@ def _solve_accelerator(
     # Variables: one per (demand, option). Training: binary "placed here". Inference: integer units
     # (private servers or instances).
     variables: list[_Var] = []
+
     def move(d: _Demand, location: str) -> Figure | None:
         if d.dataset_gb <= 0 or network is None:
             return None

@@ -200,7 +200,9 @@ class DirectConnectPlan:
     ipsec_connections: Figure | None  # private IP VPN connections over the link (encryption == "ipsec")
     asn: int  # on-premises BGP ASN
     amazon_side_asn: int  # the Direct Connect gateway's
-    allowed_prefixes: tuple[str, ...]  # AWS prefixes the DX gateway advertises to on-premises (TGW association)
+    allowed_prefixes: tuple[
+        str, ...
+    ]  # AWS prefixes the DX gateway advertises to on-premises (TGW association)
     advertised_prefixes: tuple[str, ...]  # what on-premises advertises over the link (more specific than VPN)
     transit_gateway_cidr: str | None  # the TGW's CIDR block for the private IP VPN outside addresses
     vpn_peer_ip: str | None  # the on-premises VPN device over the link (IPsec)
@@ -217,7 +219,9 @@ class NetworkPlan:
     provisioned_gbps: Figure
     feasible_over_vpn: bool
     private_route_prefixes: tuple[str, ...]  # TGW static routes to the private range, spread over connections
-    direct_connect: DirectConnectPlan | None  # declared when the VPN cannot carry the transfers, or on request
+    direct_connect: (
+        DirectConnectPlan | None
+    )  # declared when the VPN cannot carry the transfers, or on request
     interconnect_gbps: Figure | None = None  # VPN + Direct Connect without its spare: what the plan carries
 
     @property

@@ -209,7 +209,9 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "feasible_over_vpn": network.feasible_over_vpn,
             "private_route_prefixes": list(network.private_route_prefixes),
             "interconnect_gbps": network.capacity_gbps.value,
-            "direct_connect": None if network.direct_connect is None else _direct_connect(network.direct_connect),
+            "direct_connect": None
+            if network.direct_connect is None
+            else _direct_connect(network.direct_connect),
             "why": _why(
                 required_gbps=network.required_gbps,
                 vpn_connections=network.vpn_connections,

@@ -54,7 +54,9 @@ HOSTED = _speeds("AllocateHostedConnectionRequest.bandwidth")
 ENCRYPTION_MODES = set(re.findall(r"\b[a-z]+_encrypt\b", DOCS["UpdateConnectionRequest.encryptionMode"]))
 ADDRESS_FAMILIES = set(UPSTREAM["enums"]["AddressFamily"])
 MTUS = {int(v) for v in re.findall(r"\b\d{4}\b", DOCS["NewTransitVirtualInterface.mtu"])}
-AUTH_KEY_LENGTH = tuple(int(v) for v in re.findall(r"(\d+) characters", DOCS["NewTransitVirtualInterface.authKey"]))
+AUTH_KEY_LENGTH = tuple(
+    int(v) for v in re.findall(r"(\d+) characters", DOCS["NewTransitVirtualInterface.authKey"])
+)
 ASN_MAX = int(re.search(r"from 1 to (\d+)", DOCS["NewTransitVirtualInterface.asn"]).group(1))  # type: ignore[union-attr]
 ASN_LONG_MAX = int(re.search(r"from 1 to (\d+)", DOCS["NewTransitVirtualInterface.asnLong"]).group(1))  # type: ignore[union-attr]
 PRIVATE_ASN = [
@@ -69,7 +71,9 @@ LAG_TEXT = DOCS["CreateLagRequest.numberOfConnections"]
 def _lag_max() -> dict[str, int]:
     words = {"two": 2, "four": 4}
     found: dict[str, int] = {}
-    for count, speeds in re.findall(r"(four|two)(?: connections)? when the port speed is ([\dGbps or]+)", LAG_TEXT):
+    for count, speeds in re.findall(
+        r"(four|two)(?: connections)? when the port speed is ([\dGbps or]+)", LAG_TEXT
+    ):
         for speed in re.findall(r"\d+Gbps", speeds):
             found[speed] = words[count]
     return found
@@ -77,10 +81,10 @@ def _lag_max() -> dict[str, int]:
 
 def test_the_rules_were_read() -> None:
     """A rule that reads nothing cannot fail: pin what the text says (botocore 1.43)."""
-    assert DEDICATED == {"1Gbps", "10Gbps", "100Gbps", "400Gbps"}
+    assert {"1Gbps", "10Gbps", "100Gbps", "400Gbps"} == DEDICATED
     assert {"1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps"} <= HOSTED
-    assert ENCRYPTION_MODES == {"no_encrypt", "should_encrypt", "must_encrypt"}
-    assert ADDRESS_FAMILIES == {"ipv4", "ipv6"} and MTUS == {1500, 8500}
+    assert {"no_encrypt", "should_encrypt", "must_encrypt"} == ENCRYPTION_MODES
+    assert {"ipv4", "ipv6"} == ADDRESS_FAMILIES and {1500, 8500} == MTUS
     assert AUTH_KEY_LENGTH == (6, 80) and (ASN_MAX, ASN_LONG_MAX) == (2147483646, 4294967294)
     assert PRIVATE_ASN == [(64512, 65534), (4200000000, 4294967294)]
     assert KEY_CHARS == ("0", "9", "A", "E") and KEY_LENGTH == 64
@@ -153,7 +157,9 @@ def violations(resources: list[dict[str, Any]]) -> list[str]:
     for lag, count in members.items():
         for speed in bandwidth:
             if count > lag_max.get(str(speed), 0):
-                found.append(f"{lag}: {count} connections in a LAG of {speed} (max {lag_max.get(str(speed))})")
+                found.append(
+                    f"{lag}: {count} connections in a LAG of {speed} (max {lag_max.get(str(speed))})"
+                )
     return found
 
 
@@ -199,7 +205,7 @@ def test_every_direct_connect_value_is_one_aws_accepts(variant: str) -> None:
 def test_component_constants_agree_with_botocore() -> None:
     assert set(dx_component.DEDICATED_BANDWIDTHS) == DEDICATED
     assert set(dx_component.HOSTED_BANDWIDTHS) <= HOSTED
-    assert dx_component.LAG_MAX_CONNECTIONS == _lag_max()
+    assert _lag_max() == dx_component.LAG_MAX_CONNECTIONS
     assert dx_component.ENCRYPTION_MODE in ENCRYPTION_MODES
     assert dx_component.ADDRESS_FAMILY in ADDRESS_FAMILIES
     assert AUTH_KEY_LENGTH[0] <= dx_component.BGP_KEY_LENGTH <= AUTH_KEY_LENGTH[1]
@@ -216,7 +222,14 @@ def test_macsec_keys_the_mocks_generate_have_the_documented_form() -> None:
     key = deterministic_result(
         "random:index/randomPassword:RandomPassword",
         "dx-link-0-ckn",
-        {"length": 64, "upper": False, "lower": False, "numeric": True, "special": True, "overrideSpecial": "ABCDE"},
+        {
+            "length": 64,
+            "upper": False,
+            "lower": False,
+            "numeric": True,
+            "special": True,
+            "overrideSpecial": "ABCDE",
+        },
     )
     assert _macsec_key(key) is None
 

@@ -99,7 +99,9 @@ def test_the_same_transfer_with_direct_connect_passes(tmp_path):
     code, document, stderr = _plan(_broken(tmp_path, "interconnect-auto", edit))
     assert code == 0, stderr
     assert document is not None
-    assert not [v for v in document["policy"]["violations"] if v["policy"] == "interconnect-carries-transfers"]
+    assert not [
+        v for v in document["policy"]["violations"] if v["policy"] == "interconnect-carries-transfers"
+    ]
     ports = [r for r in document["resources"] if r["type"] == "aws:directconnect/connection:Connection"]
     assert [p["inputs"]["bandwidth"] for p in ports] == ["100Gbps", "100Gbps"]  # 50 Gbps: 1 + 1 spare
 
@@ -110,7 +112,9 @@ def test_hand_removed_direct_connect_port_is_refused():
     from aidc.config.load import read_config_values
     from aidc.offline import run_program
 
-    resources = run_program("ecommerce", stack_config=read_config_values(DEV.parent / "Pulumi.ecommerce.yaml")).resources
+    resources = run_program(
+        "ecommerce", stack_config=read_config_values(DEV.parent / "Pulumi.ecommerce.yaml")
+    ).resources
     assert "interconnect-carries-transfers" not in {v["policy"] for v in evaluate(resources)}
     port = next(r for r in resources if r["type"] == "aws:directconnect/connection:Connection")
     edited = [r for r in resources if r is not port]

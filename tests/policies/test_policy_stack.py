@@ -132,7 +132,10 @@ def _vpn(name: str, **props):  # type: ignore[no-untyped-def]
 
 
 def _ports(count: int, bandwidth: str = "400Gbps"):  # type: ignore[no-untyped-def]
-    return [stack_resource(DX_PORT, f"dx-link-{i // 2}-port-{i % 2}", {"bandwidth": bandwidth}) for i in range(count)]
+    return [
+        stack_resource(DX_PORT, f"dx-link-{i // 2}-port-{i % 2}", {"bandwidth": bandwidth})
+        for i in range(count)
+    ]
 
 
 def _capacity_messages(resources) -> list[str]:  # type: ignore[no-untyped-def]
@@ -169,7 +172,9 @@ def test_the_tagged_provisioned_capacity_bounds_what_is_declared():
 
 def test_ipsec_over_direct_connect_bounds_the_ports():
     # 2 x 100G ports (1 spare) carry 100 Gbps, but 4 BGP private IP VPNs carry 4 · 2 · 1.25 = 10 Gbps.
-    private = [_vpn(f"dx-ipsec-{i}", staticRoutesOnly=False, outsideIpAddressType="PrivateIpv4") for i in range(4)]
+    private = [
+        _vpn(f"dx-ipsec-{i}", staticRoutesOnly=False, outsideIpAddressType="PrivateIpv4") for i in range(4)
+    ]
     resources = [_tgw(10, 11.25), _vpn("vpn-vpn-0"), *_ports(2, "100Gbps"), *private]
     assert _capacity_messages(resources) == []
     [message] = _capacity_messages([_tgw(12, 11.25), _vpn("vpn-vpn-0"), *_ports(2, "100Gbps"), *private])
@@ -177,7 +182,10 @@ def test_ipsec_over_direct_connect_bounds_the_ports():
 
 
 def test_hosted_connections_count_at_their_tagged_speed():
-    hosted = [stack_resource(DX_CONFIRM, f"dx-link-{i}-confirm", {"connectionId": f"dxcon-aaaa000{i}"}) for i in range(3)]
+    hosted = [
+        stack_resource(DX_CONFIRM, f"dx-link-{i}-confirm", {"connectionId": f"dxcon-aaaa000{i}"})
+        for i in range(3)
+    ]
     vifs = [stack_resource(DX_VIF, f"dx-link-{i}-vif", {"tags": {"aidc:port-gbps": "10"}}) for i in range(3)]
     assert _capacity_messages([_tgw(20, 21.25), _vpn("vpn-vpn-0"), *hosted, *vifs]) == []
     assert _capacity_messages([_tgw(20, 21.25), _vpn("vpn-vpn-0"), *hosted[:2], *vifs[:2]])

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from aidc.catalog import AWS_TRANSFER_PRICES
 from aidc.config import ConfigError, parse_stack_config
 from aidc.config.load import read_config_values, stack_file
 from aidc.sizing import size_stack
 from aidc.sizing.cost import dataset_move_usd, tiered_usd
-from aidc.catalog import AWS_TRANSFER_PRICES
 
 HOURS = 7 * 24
 
@@ -45,7 +45,9 @@ def test_a_50_tb_dataset_in_aws_is_moved_to_the_cheaper_private_cloud() -> None:
     assert group.gpus.inputs["dataset_move"] == "aws -> private"
     assert group.gpus.inputs["dataset_move_usd"] == pytest.approx(10_240 * 0.09 + 39_760 * 0.085 + 1_000)
     assert group.gpus.inputs["dataset_move_usd_per_hour"] == pytest.approx(5_301.2 / HOURS, abs=1e-4)
-    assert plan.placement.usd_per_hour.inputs["dataset_moves_usd_per_hour"] == pytest.approx(5_301.2 / HOURS, abs=1e-4)
+    assert plan.placement.usd_per_hour.inputs["dataset_moves_usd_per_hour"] == pytest.approx(
+        5_301.2 / HOURS, abs=1e-4
+    )
     assert "dataset moves" in plan.placement.usd_per_hour.formula
 
 

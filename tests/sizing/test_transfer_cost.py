@@ -19,7 +19,9 @@ DX_OUT = "data transfer out over Direct Connect"
 
 def _lines(transfers: list[dict[str, Any]], **other: Any) -> dict[str, dict[str, float]]:
     plan = size_stack(stack({"transfer": transfers}, **other))
-    return {c.component: {line.item: line.usd_per_month.value for line in c.lines} for c in plan.cost.components}
+    return {
+        c.component: {line.item: line.usd_per_month.value for line in c.lines} for c in plan.cost.components
+    }
 
 
 def test_runs_per_month_follow_the_730_hour_month() -> None:
@@ -38,7 +40,9 @@ def test_internet_tiers() -> None:
 
 def test_monthly_transfer_out_over_the_vpn() -> None:
     # 1,000 GB once a month, to_private: 1,000 GB out at 0.09 = 90; through the TGW at 0.02 = 20.
-    vpn = _lines([{"name": "export", "volume_gb": 1000, "window_hours": 10, "every": "month"}])["vpn-interconnect"]
+    vpn = _lines([{"name": "export", "volume_gb": 1000, "window_hours": 10, "every": "month"}])[
+        "vpn-interconnect"
+    ]
     assert vpn[VPN_OUT] == pytest.approx(90.0)
     assert vpn[TGW] == pytest.approx(20.0)
 
@@ -46,9 +50,9 @@ def test_monthly_transfer_out_over_the_vpn() -> None:
 def test_weekly_both_ways() -> None:
     # 2,000 GB each way every week: 2,000 · 730/168 = 8,690.48 GB out (all in the first tier) and as much in
     # (free); the TGW processes both: 17,380.95 GB · 0.02.
-    vpn = _lines([{"name": "sync", "volume_gb": 2000, "window_hours": 10, "every": "week", "direction": "both"}])[
-        "vpn-interconnect"
-    ]
+    vpn = _lines(
+        [{"name": "sync", "volume_gb": 2000, "window_hours": 10, "every": "week", "direction": "both"}]
+    )["vpn-interconnect"]
     assert vpn[VPN_OUT] == pytest.approx(2000 * 730 / 168 * 0.09)
     assert vpn[TGW] == pytest.approx(2 * 2000 * 730 / 168 * 0.02)
 
@@ -62,7 +66,9 @@ def test_into_aws_pays_no_transfer_out() -> None:
 
 
 def test_a_one_off_transfer_is_stated_apart() -> None:
-    plan = size_stack(stack({"transfer": [{"name": "seed", "volume_gb": 20_000, "window_hours": 24, "every": "once"}]}))
+    plan = size_stack(
+        stack({"transfer": [{"name": "seed", "volume_gb": 20_000, "window_hours": 24, "every": "once"}]})
+    )
     vpn = {line.item for line in plan.cost.component("vpn-interconnect").lines}
     assert TGW not in vpn and VPN_OUT not in vpn
     # 10,240 · 0.09 + 9,760 · 0.085 = 1,751.20 out, 20,000 · 0.02 = 400 through the TGW
@@ -75,7 +81,9 @@ def test_direct_connect_lines_for_the_seed_case() -> None:
     # at 0.02 and through the TGW at 0.02; 11 x 400G ports at 85 USD/h.
     components = _lines([{"name": "clicks", "volume_gb": 1_800_000, "window_hours": 1}])
     dx = components["direct-connect"]
-    assert dx["Direct Connect dedicated ports 11 x 400Gbps (incl. 1 spare)"] == pytest.approx(11 * 85.00 * 730)
+    assert dx["Direct Connect dedicated ports 11 x 400Gbps (incl. 1 spare)"] == pytest.approx(
+        11 * 85.00 * 730
+    )
     assert dx["Transit Gateway attachment (Direct Connect gateway)"] == pytest.approx(0.05 * 730)
     assert dx[DX_OUT] == pytest.approx(54_750_000 * 0.02)
     assert components["vpn-interconnect"][TGW] == pytest.approx(54_750_000 * 0.02)

@@ -262,7 +262,9 @@ def test_direct_connect_only_where_the_plan_has_it(stack: str) -> None:
 def test_growing_the_seed_transfer_adds_direct_connect_ports_never_renames() -> None:
     values = read_config_values(stack_file("ecommerce"))
     grown_values = copy.deepcopy(values)
-    grown_values["aidc:demand"]["transfer"][0]["volume_gb"] = 2 * float(values["aidc:demand"]["transfer"][0]["volume_gb"])
+    grown_values["aidc:demand"]["transfer"][0]["volume_gb"] = 2 * float(
+        values["aidc:demand"]["transfer"][0]["volume_gb"]
+    )
     base, _ = _planned("ecommerce")
     grown = run_program("ecommerce", stack_config=grown_values)
     base_urns = {r["urn"] for r in base.resources}
