@@ -105,7 +105,7 @@ def test_cost_markdown_lists_lines_total_and_source() -> None:
     cost = plan_of("dev")["summary"]["cost"]
     text = cost_markdown(cost)
     assert "| aws-gpu-cluster | GPU nodes g6.12xlarge on-demand | 3,359.17 |" in text
-    assert "| **total** | | **15,157.92** | |" in text
+    assert "| **total** | | **15,157.91** | |" in text
     assert "Prices: https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux), as of 2024-11" in text
     assert "Not priced: ceph-storage" in text
 
@@ -121,3 +121,13 @@ def test_topology_groups_public_capacity_by_the_plans_location() -> None:
     assert 'subgraph gcp["gcp GPU cluster: 2 GPU nodes, 16 GPUs"]' in text
     assert "    gcp_a3_highgpu_8g_on_demand[" in text
     assert "AWS EKS GPU cluster: 1 GPU nodes" in text
+
+
+def test_topology_shows_direct_connect_where_the_plan_has_it() -> None:
+    ecommerce = topology_mermaid(size_stack(config_of(stack_values("ecommerce"))))
+    assert (
+        'aws <==>|"Direct Connect EqDC2: 11 × 400 Gbps ports (1 spare), 6 links<br/>4,000 Gbps, macsec"| private'
+        in (ecommerce)
+    )
+    assert "1 connection, 2 tunnels, 1.25 Gbps" in ecommerce  # the VPN stays, as the management path
+    assert "Direct Connect" not in topology_mermaid(size_stack(config_of(stack_values("dev"))))
