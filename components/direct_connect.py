@@ -33,9 +33,10 @@ from typing import Annotated, Any, Literal, Self
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pydantic import AfterValidator, Field, PlainValidator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import Frozen, FrozenArgs, IPv4Cidr, Slug
+from components._args import StrInput
 from components.vpn_interconnect import DH_GROUPS, ENCRYPTIONS, IKE_VERSIONS, INTEGRITIES
 
 DEDICATED_BANDWIDTHS = ("1Gbps", "10Gbps", "100Gbps", "400Gbps")
@@ -59,16 +60,6 @@ MAX_2_BYTE_ASN = 2_147_483_646  # NewTransitVirtualInterface.asn; larger ASNs go
 Bandwidth = Literal["1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps", "100Gbps", "400Gbps"]
 LocationCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{2,32}$")]
 HostedConnectionId = Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8}$")]
-
-
-def _str_input(value: Any) -> Any:
-    if isinstance(value, (str, pulumi.Output)):
-        return value
-    raise ValueError(f"must be a string or a pulumi Output of one, got {type(value).__name__}")
-
-
-StrInput = Annotated[str | pulumi.Output[str], PlainValidator(_str_input)]
-"""A string or an Output of one (kept as given)."""
 
 
 def _peer_address(value: str) -> str:

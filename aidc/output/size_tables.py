@@ -179,7 +179,9 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
         t.add("Direct Connect encryption", dc["encryption"], why=(dc["encryption_reason"],))
         if dc["ipsec_connections"]:
             t.add("IPsec over DX", _n(dc["ipsec_connections"]), why=(_why(dc["why"]["ipsec_connections"]),))
-        t.add("interconnect Gbps", _n(n["interconnect_gbps"], 2), why=(_why(n["why"].get("interconnect_gbps")),))
+        t.add(
+            "interconnect Gbps", _n(n["interconnect_gbps"], 2), why=(_why(n["why"].get("interconnect_gbps")),)
+        )
     sections.append(t)
 
     if doc["edge"]["sites"]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from boto3.session import Session
 
 # The services the checks call: a Literal, so boto3-stubs can pick the `Session.client` overload per service.
-AwsService = Literal["ec2", "service-quotas", "ssm", "sts"]
+AwsService = Literal["directconnect", "ec2", "service-quotas", "ssm", "sts"]
 
 # (family, spot) -> (Service Quotas code in service "ec2", quota name); vCPU-based quotas.
 VCPU_QUOTAS: dict[tuple[str, bool], tuple[str, str]] = {
