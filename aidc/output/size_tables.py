@@ -172,7 +172,7 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
     t.add("provisioned Gbps", _n(n["provisioned_gbps"], 2), why=(_why(n["why"]["provisioned_gbps"]),))
     if n["direct_connect"]:
         dc = n["direct_connect"]
-        t.add("Direct Connect ports", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]["ports"]),))
+        t.add("Direct Connect", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]["ports"]),), alert=True)
         links = ", ".join(f"{link['name']} {link['ports']}x VLAN {link['vlan']}" for link in dc["links"])
         t.add("Direct Connect links", f"{len(dc['links'])} at {dc['location']}", why=(links,))
         t.add("Direct Connect Gbps", _n(dc["capacity_gbps"], 2), why=(_why(dc["why"]["capacity_gbps"]),))
