@@ -119,4 +119,7 @@ def test_size_markdown_puts_warnings_first() -> None:
         assert f"- {warning}" in markdown
     # The Direct Connect figure stands out in its table, with its formula under it.
     assert "| **Direct Connect** | 11 " in markdown
-    assert f"- **Direct Connect**: `{document['network']['direct_connect']['why']['ports']['formula']}`" in markdown
+    assert (
+        f"- **Direct Connect**: `{document['network']['direct_connect']['why']['ports']['formula']}`"
+        in markdown
+    )
