@@ -3,7 +3,9 @@
 This is the only module that holds hardware numbers. Accelerator keys are `<model>-<memory>gb`, lower case.
 Peaks are dense (no sparsity) BF16 tensor FLOP/s from the vendor datasheets. Prices are USD per hour,
 us-east-1 Linux on-demand, and change: every price can be overridden in `aidc:capacity.prices`.
-To add an entry, give it a source and a date.
+`FACTS` holds the other numbers sizing rests on (serving memory overhead, decode efficiency, training bytes per
+parameter, NVMe write bandwidth) and `MODEL_SHAPES` the published attention shapes that stand in for a model's
+when config gives none. To add an entry, give it a source and a date.
 """
 
 from __future__ import annotations
@@ -49,12 +51,123 @@ class InstanceType:
     as_of: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class Fact:
+    """One sourced number the sizing engine relies on that is not an accelerator or an instance type."""
+
+    key: str
+    value: float
+    unit: str
+    source: str  # where the value comes from ("estimate: ..." when it is one, with what it rests on)
+    as_of: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelShape:
+    """The attention shape of a published model: what sizes its KV cache."""
+
+    name: str
+    params: float
+    layers: int
+    kv_heads: int  # key/value heads (grouped-query attention shares them between query heads)
+    head_dim: int
+    source: str
+    as_of: str
+
+
+# Serving, training and storage facts. Keys are what aidc/sizing reads; the values are overridable only by
+# passing another Catalog (tests, benchmarks) or, where config names a key for it, by config.
+FACTS: Mapping[str, Fact] = MappingProxyType(
+    {
+        f.key: f
+        for f in (
+            Fact(
+                key="serving_memory_overhead",
+                value=0.10,
+                unit="fraction of each GPU's memory",
+                source="vLLM engine arguments (docs.vllm.ai, serving/engine_args): --gpu-memory-utilization "
+                "defaults to 0.9, the share of GPU memory the engine takes for weights, activations and KV "
+                "cache; the other 10% stays free for the CUDA context, NCCL buffers and other processes",
+                as_of="2025-11",
+            ),
+            Fact(
+                key="kv_cache_bytes_per_value",
+                value=2.0,
+                unit="bytes per K or V element",
+                source="vLLM --kv-cache-dtype defaults to 'auto' (the model's activation dtype, BF16), also "
+                "for FP8 or INT4 weights (docs.vllm.ai, serving/engine_args)",
+                as_of="2025-11",
+            ),
+            Fact(
+                key="decode_bandwidth_efficiency",
+                value=0.5,
+                unit="achieved / peak memory bandwidth in decode",
+                source="estimate: Databricks/MosaicML measured model bandwidth utilisation (MBU) of about "
+                "50-60% for decode on A100/H100 and saw it fall as tensor parallelism grows ('LLM Inference "
+                "Performance Engineering: Best Practices', databricks.com/blog, 2023-10-12); the low end is "
+                "taken. An estimate to replace with a measured tokens_per_s_per_gpu",
+                as_of="2023-10",
+            ),
+            Fact(
+                key="training_bytes_per_param",
+                value=16.0,
+                unit="bytes per parameter",
+                source="ZeRO (Rajbhandari et al., arXiv:1910.02054, sec. 3.1): mixed-precision Adam holds "
+                "16-bit weights (2) and gradients (2) plus fp32 master weights, momentum and variance (12)",
+                as_of="2019-10",
+            ),
+            Fact(
+                key="training_memory_margin",
+                value=0.25,
+                unit="fraction of each GPU's memory",
+                source="estimate: kept free of model states for activations (with activation checkpointing), "
+                "communication buffers and fragmentation, the 'residual states' of ZeRO (arXiv:1910.02054, "
+                "sec. 3.2), which gives no single fraction",
+                as_of="2019-10",
+            ),
+            Fact(
+                key="nvme_write_mb_per_s",
+                value=3500.0,
+                unit="MB/s sequential write per drive",
+                source="Samsung PM9A3 U.2 7.68 TB (PCIe 4.0 datacentre NVMe) datasheet: 3,500 MB/s sequential "
+                "write (heise.de/-4720224 and computerbase.de 2020-05 PM9A3 articles, from the datasheet); "
+                "smaller drives of a family write slower: set aidc:demand.storage.drive_write_mb_per_s",
+                as_of="2020-05",
+            ),
+        )
+    }
+)
+
+_LLAMA3 = "Llama 3 paper (Llama Team, arXiv:2407.21783), Table 3: layers, model dimension, heads, KV heads"
+# Reference shapes for models that give no `layers`/`kv_heads`/`head_dim`: every size uses grouped-query
+# attention with 8 KV heads of dimension 128 (4096/32 = 8192/64 = 16384/128).
+MODEL_SHAPES: tuple[ModelShape, ...] = (
+    ModelShape(
+        name="Llama 3 8B", params=8e9, layers=32, kv_heads=8, head_dim=128, source=_LLAMA3, as_of="2024-07"
+    ),
+    ModelShape(
+        name="Llama 3 70B", params=70e9, layers=80, kv_heads=8, head_dim=128, source=_LLAMA3, as_of="2024-07"
+    ),
+    ModelShape(
+        name="Llama 3 405B",
+        params=405e9,
+        layers=126,
+        kv_heads=8,
+        head_dim=128,
+        source=_LLAMA3,
+        as_of="2024-07",
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Accelerators and instance types; a sizing run takes one (tests and benchmarks pass their own)."""
 
     accelerators: Mapping[str, Accelerator]
     instance_types: Mapping[str, InstanceType]
+    facts: Mapping[str, Fact] = field(default_factory=lambda: FACTS)
+    model_shapes: tuple[ModelShape, ...] = MODEL_SHAPES
     spot_fraction_of_on_demand: float = 0.4
     spot_source: str = (
         "estimate: GPU spot prices in us-east-1 ran at roughly 30-50% of on-demand in 2024; "
@@ -66,6 +179,9 @@ class Catalog:
 
     def instance_types_for(self, accelerator: str) -> list[InstanceType]:
         return [t for t in self.instance_types.values() if t.accelerator == accelerator]
+
+    def fact(self, key: str) -> float:
+        return self.facts[key].value
 
 
 _NV = "NVIDIA datasheet"

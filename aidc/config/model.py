@@ -90,16 +90,42 @@ class TrainingDemand(_Model):
         return value
 
 
+WeightPrecision = Literal["bf16", "fp8", "int4"]
+# Bytes per weight of each precision (BF16 2, FP8 1, INT4 a half).
+BYTES_PER_WEIGHT: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
+
+
 class InferenceDemand(_Model):
-    """One serving workload: peak tokens/s over per-GPU throughput, part of it served at the edge."""
+    """One serving workload: a model served in whole replicas, peak tokens/s over replica throughput, part of
+    it at the edge."""
 
     name: Slug
     peak_tokens_per_s: Positive
-    tokens_per_s_per_gpu: Positive = Field(description="measured throughput of one GPU of `accelerator`")
+    tokens_per_s_per_gpu: Positive | None = Field(
+        None,
+        description="measured throughput of one GPU of `accelerator` serving this model (a replica of n GPUs "
+        "gives n times it); when absent, estimated from the hardware and flagged as an estimate",
+    )
     accelerator: str
     classification: Classification | None = None
     edge_fraction: float = Field(0.0, ge=0, le=1, description="share of peak served at edge sites, [0, 1]")
     spot: bool = False
+    model_params: Positive = Field(description="the served model's parameters (e.g. 7.0e10)")
+    weight_precision: WeightPrecision = Field("bf16", description="bytes per weight: bf16 2, fp8 1, int4 0.5")
+    context_tokens: int = Field(
+        8192, ge=1, le=10_485_760, description="tokens of context (prompt + output) one sequence may reach"
+    )
+    concurrent_sequences: int = Field(
+        32,
+        ge=1,
+        le=4096,
+        description="sequences in flight per replica at full context, which the replica's KV cache must hold",
+    )
+    layers: int | None = Field(
+        None, ge=1, le=1000, description="transformer layers; default from model_params"
+    )
+    kv_heads: int | None = Field(None, ge=1, le=1024, description="key/value heads; default 8 (Llama 3 GQA)")
+    head_dim: int | None = Field(None, ge=1, le=1024, description="dimension of one head; default 128")
 
     @field_validator("accelerator")
     @classmethod
@@ -138,7 +164,17 @@ class StorageDemand(_Model):
     target_fill: float = Field(
         0.7, gt=0, le=0.85, description="fill ratio to plan for; Ceph nearfull is 0.85"
     )
-    osds_per_host: int = Field(8, ge=1, le=60)
+    osds_per_host: int = Field(
+        8, ge=1, le=60, description="drive bays per storage host (a limit, not a quota)"
+    )
+    checkpoint_write_minutes: Positive = Field(
+        5.0,
+        le=1440,
+        description="minutes within which the running trainings' checkpoints must be written to Ceph",
+    )
+    drive_write_mb_per_s: Positive | None = Field(
+        None, description="sequential write MB/s of one drive; default: the catalog's datacentre NVMe figure"
+    )
 
 
 class TransferDemand(_Model):

@@ -1,5 +1,6 @@
-"""Compute demand: training runs (6·N·D FLOPs → GPU-hours → GPUs for the deadline) and inference serving
-(peak tokens/s ÷ per-GPU throughput, N+1 headroom, part of it at edge sites).
+"""Compute demand: training runs (6·N·D FLOPs → GPU-hours → GPUs for the deadline, and at least the GPUs that
+hold the model states) and inference serving (whole replicas that hold the model, peak tokens/s ÷ replica
+throughput, one spare replica, part of it at edge sites whose nodes must hold a replica).
 
 Pure functions over config models and the catalog; every count is a Figure with its formula and inputs.
 """
@@ -10,8 +11,25 @@ import math
 
 from aidc.catalog import Catalog
 from aidc.config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
+from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import EdgeAllocation, EdgeSitePlan, InferenceSizing, TrainingSizing
+from aidc.sizing.fit import (
+    largest_power_of_two,
+    model_sizing,
+    replica_for,
+    replica_sizing,
+    shortfall,
+    smallest_replica,
+    training_state_gpus,
+)
+from aidc.sizing.plan import (
+    EdgeAllocation,
+    EdgeSitePlan,
+    InferenceSizing,
+    ModelSizing,
+    ReplicaSizing,
+    TrainingSizing,
+)
 
 HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600
@@ -44,22 +62,29 @@ def size_training(run: TrainingDemand, classification: str, catalog: Catalog) ->
     wall_hours = run.deadline_days * HOURS_PER_DAY
     gpus_exact = gpu_hours.value / wall_hours
     per_node = accelerator.gpus_per_node
-    nodes_count = max(1, math.ceil(gpus_exact / per_node - 1e-9))
+    compute_nodes = math.ceil(gpus_exact / per_node - 1e-9)
+    state_gpus = training_state_gpus(run.params, accelerator, catalog)
+    memory_nodes = math.ceil(state_gpus.value / per_node)
+    nodes_count = max(1, compute_nodes, memory_nodes)
+    bound = "memory" if memory_nodes > compute_nodes else "compute"
     nodes = Figure(
         nodes_count,
         "nodes",
-        "ceil(GPU-hours / (deadline_days · 24) / GPUs per node)",
+        "max(ceil(GPU-hours / (deadline_days · 24) / GPUs per node), ceil(GPUs holding the model states / "
+        f"GPUs per node)): the {'model states' if bound == 'memory' else 'deadline'} decided",
         {
             "gpu_hours": gpu_hours.value,
             "deadline_days": run.deadline_days,
             "gpus_per_node": per_node,
             "gpus_exact": gpus_exact,
+            "state_gpus": state_gpus.int,
+            "bound": bound,
         },
     )
     gpus = Figure(
         nodes_count * per_node,
         "GPUs",
-        "nodes · GPUs per node (whole nodes, so the run finishes by its deadline)",
+        "nodes · GPUs per node (whole nodes, so the run finishes by its deadline and holds its model states)",
         {"nodes": nodes_count, "gpus_per_node": per_node},
     )
     return TrainingSizing(
@@ -71,11 +96,18 @@ def size_training(run: TrainingDemand, classification: str, catalog: Catalog) ->
         gpus=gpus,
         nodes=nodes,
         spot=run.spot,
+        state_gpus=state_gpus,
+        bound=bound,
     )
 
 
-def _edge_throughput(workload: InferenceDemand, site_accelerator: str, catalog: Catalog) -> tuple[float, str]:
-    """Per-GPU tokens/s at a site; decode is memory-bandwidth bound, so scale by bandwidth when models differ."""
+def _measured_per_gpu(
+    workload: InferenceDemand, site_accelerator: str, catalog: Catalog
+) -> tuple[float, str] | None:
+    """Measured per-GPU tokens/s on an accelerator; decode is memory-bandwidth bound, so scale by bandwidth when
+    it is not the one measured. None when nothing was measured (the roofline estimates it)."""
+    if workload.tokens_per_s_per_gpu is None:
+        return None
     if site_accelerator == workload.accelerator:
         return workload.tokens_per_s_per_gpu, "tokens_per_s_per_gpu"
     ratio = (
@@ -87,47 +119,115 @@ def _edge_throughput(workload: InferenceDemand, site_accelerator: str, catalog: 
     )
 
 
+def max_gpus_in_one_box(accelerator: str, catalog: Catalog) -> int:
+    """The most GPUs of one model in one private server or public instance: a replica's upper bound."""
+    sizes = [catalog.accelerators[accelerator].gpus_per_node]
+    sizes += [t.gpus for t in catalog.instance_types_for(accelerator)]
+    return max(sizes)
+
+
+def _edge_replica(
+    workload: InferenceDemand,
+    model: ModelSizing,
+    site: EdgeSite,
+    replica: ReplicaSizing | None,
+    catalog: Catalog,
+) -> ReplicaSizing:
+    """The replica at one site, or InfeasibleDemand naming the site, the model and the numbers."""
+    if replica is not None and replica.gpus.int <= site.gpus_per_node:
+        return replica
+    accelerator = catalog.accelerators[site.accelerator]
+    overhead = catalog.fact("serving_memory_overhead")
+    largest = largest_power_of_two(site.gpus_per_node)
+    raise InfeasibleDemand(
+        f"edge site {site.name} cannot hold one replica of inference {workload.name}: its nodes have "
+        f"{site.gpus_per_node} × {site.accelerator} ({largest} GPUs at most as a power of two): "
+        f"{shortfall(model, accelerator, largest, overhead)}; give the site more GPUs per node or a larger "
+        "accelerator, or serve fp8/int4 weights, fewer concurrent_sequences or a shorter context there"
+    )
+
+
 def size_inference(
     workload: InferenceDemand, classification: str, sites: tuple[EdgeSite, ...], catalog: Catalog
 ) -> InferenceSizing:
+    model = model_sizing(workload, catalog)
+    core_max = max_gpus_in_one_box(workload.accelerator, catalog)
+    replica = replica_for(
+        model,
+        catalog.accelerators[workload.accelerator],
+        core_max,
+        _measured_per_gpu(workload, workload.accelerator, catalog),
+        catalog,
+        f"inference {workload.name}",
+    )
     core_tps = workload.peak_tokens_per_s * (1 - workload.edge_fraction)
-    core_needed = math.ceil(core_tps / workload.tokens_per_s_per_gpu - 1e-9) if core_tps > 0 else 0
-    core = Figure(
-        core_needed + 1 if core_needed else 0,
-        "GPUs",
-        "ceil(peak_tokens_per_s · (1 − edge_fraction) / tokens_per_s_per_gpu) + 1 (N+1)",
+    needed = math.ceil(core_tps / replica.tokens_per_s.value - 1e-9) if core_tps > 0 else 0
+    replicas = Figure(
+        needed + 1 if needed else 0,
+        "replicas",
+        "ceil(peak_tokens_per_s · (1 − edge_fraction) / replica tokens/s) + 1 spare replica (N+1)",
         {
             "peak_tokens_per_s": workload.peak_tokens_per_s,
             "edge_fraction": workload.edge_fraction,
-            "tokens_per_s_per_gpu": workload.tokens_per_s_per_gpu,
+            "replica_tokens_per_s": replica.tokens_per_s.value,
+            "throughput": "estimated" if replica.estimated else "measured",
+        },
+    )
+    core = Figure(
+        replicas.int * replica.gpus.int,
+        "GPUs",
+        "(ceil(peak_tokens_per_s · (1 − edge_fraction) / replica tokens/s) + 1 spare replica) · GPUs per replica",
+        {
+            "peak_tokens_per_s": workload.peak_tokens_per_s,
+            "edge_fraction": workload.edge_fraction,
+            "replica_tokens_per_s": replica.tokens_per_s.value,
+            "replicas": replicas.int,
+            "gpus_per_replica": replica.gpus.int,
         },
     )
     allocations: list[EdgeAllocation] = []
+    edge_replicas: dict[str, ReplicaSizing | None] = {}
     edge_tps = workload.peak_tokens_per_s * workload.edge_fraction
     if edge_tps > 0:
-        # One throughput and formula per site accelerator, not per site: edge sites can number in hundreds.
-        per_accelerator: dict[str, tuple[float, str]] = {}
+        # One replica per site accelerator, not per site: edge sites can number in hundreds. Its size does not
+        # depend on the site; whether it fits a site's nodes does.
+        largest_node: dict[str, int] = {}
         for site in sites:
-            if site.accelerator not in per_accelerator:
-                per_accelerator[site.accelerator] = _edge_throughput(workload, site.accelerator, catalog)
-            per_gpu, per_gpu_formula = per_accelerator[site.accelerator]
+            largest_node[site.accelerator] = max(largest_node.get(site.accelerator, 0), site.gpus_per_node)
+        per_gpu_formula: dict[str, str] = {}
+        for accelerator, node_gpus in largest_node.items():
+            hardware = catalog.accelerators[accelerator]
+            measured = _measured_per_gpu(workload, accelerator, catalog)
+            per_gpu_formula[accelerator] = (
+                measured[1] if measured else f"decode roofline ESTIMATE on {accelerator} / replica_gpus"
+            )
+            gpus = smallest_replica(model, hardware, node_gpus, catalog.fact("serving_memory_overhead"))
+            edge_replicas[accelerator] = (
+                None if gpus is None else replica_sizing(model, hardware, gpus, node_gpus, measured, catalog)
+            )
+        for site in sites:
+            site_replica = _edge_replica(workload, model, site, edge_replicas[site.accelerator], catalog)
             site_tps = edge_tps * site.share
+            site_replicas = math.ceil(site_tps / site_replica.tokens_per_s.value - 1e-9)
             allocations.append(
                 EdgeAllocation(
                     workload.name,
                     site.name,
                     site.accelerator,
-                    math.ceil(site_tps / per_gpu - 1e-9),
+                    site_replicas * site_replica.gpus.int,
                     site_tps,
-                    per_gpu,
-                    per_gpu_formula,
+                    site_replica.tokens_per_s.value / site_replica.gpus.int,
+                    per_gpu_formula[site.accelerator],
+                    site_replica.gpus.int,
+                    site_replicas,
                 )
             )
     edge_total = sum(a.gpus for a in allocations)
     edge = Figure(
         edge_total,
         "GPUs",
-        "Σ over edge sites of the GPUs this workload needs there (each site's spare node is in the site plan)",
+        "Σ over edge sites of the whole replicas this workload needs there (each site's spare node is in the site "
+        "plan)",
         {a.site: a.gpus for a in allocations} if len(allocations) <= 20 else {"sites": len(allocations)},
     )
     return InferenceSizing(
@@ -138,27 +238,70 @@ def size_inference(
         edge_gpus=edge,
         edge=tuple(allocations),
         spot=workload.spot,
+        model=model,
+        replica=replica,
+        replicas=replicas,
+        edge_replicas=tuple(r for r in edge_replicas.values() if r is not None),
     )
 
 
+def nodes_for_replicas(replicas_by_size: dict[int, int], gpus_per_node: int) -> int:
+    """Nodes that hold whole replicas (a replica never spans nodes), largest replicas first, each into the
+    fullest open node that still has room (best fit). For one replica size this is ceil(replicas / (GPUs per
+    node // size)); for single-GPU replicas, ceil(GPUs / GPUs per node)."""
+    free: dict[int, int] = {}  # free GPUs on an open node -> how many open nodes have that much free
+    nodes = 0
+    for size in sorted(replicas_by_size, reverse=True):
+        left = replicas_by_size[size]
+        for room in sorted(k for k in free if k >= size):
+            if not left:
+                break
+            per_node = room // size
+            full = min(free[room], left // per_node)
+            moved = {room - per_node * size: full}
+            left -= full * per_node
+            if left and free[room] > full and left < per_node:
+                moved[room - left * size] = moved.get(room - left * size, 0) + 1
+                full += 1
+                left = 0
+            free[room] -= full
+            for new_room, count in moved.items():
+                free[new_room] = free.get(new_room, 0) + count
+        if left:
+            per_node = gpus_per_node // size
+            full, rest = divmod(left, per_node)
+            nodes += full + (1 if rest else 0)
+            free[gpus_per_node - per_node * size] = free.get(gpus_per_node - per_node * size, 0) + full
+            if rest:
+                free[gpus_per_node - rest * size] = free.get(gpus_per_node - rest * size, 0) + 1
+    return nodes
+
+
 def size_edge_sites(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> tuple[EdgeSitePlan, ...]:
-    needed_by_site: dict[str, dict[str, int]] = {}
+    needed_by_site: dict[str, dict[str, EdgeAllocation]] = {}
     for w in inference:
         for a in w.edge:
-            needed_by_site.setdefault(a.site, {})[w.name] = a.gpus
+            needed_by_site.setdefault(a.site, {})[w.name] = a
     plans = []
     for site in cfg.edge.sites:
         needed = needed_by_site.get(site.name, {})
-        total = sum(needed.values())
-        nodes_count = math.ceil(total / site.gpus_per_node) + 1 if total else 0
+        by_size: dict[int, int] = {}
+        for a in needed.values():
+            if a.replicas:
+                by_size[a.replica_gpus] = by_size.get(a.replica_gpus, 0) + a.replicas
+        packed = nodes_for_replicas(by_size, site.gpus_per_node)
+        nodes_count = packed + 1 if packed else 0
+        shown = (
+            {name: f"{a.replicas} × {a.replica_gpus} GPUs" for name, a in needed.items()}
+            if len(needed) <= 20
+            else {"workloads": len(needed), "replicas": sum(by_size.values())}
+        )
         nodes = Figure(
             nodes_count,
             "nodes",
-            "ceil(Σ workload GPUs at the site / gpus_per_node) + 1 spare node (N+1); 0 when the site serves nothing",
-            {
-                "workload_gpus": needed if len(needed) <= 20 else {"workloads": len(needed), "total": total},
-                "gpus_per_node": site.gpus_per_node,
-            },
+            "whole replicas packed into nodes of gpus_per_node (largest first) + 1 spare node (N+1); 0 when the "
+            "site serves nothing",
+            {"workload_replicas": shown, "gpus_per_node": site.gpus_per_node},
         )
         plans.append(
             EdgeSitePlan(

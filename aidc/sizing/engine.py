@@ -23,15 +23,22 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     # The network first: placement prices moving datasets over the links it plans.
     network, network_warnings = size_network(cfg)
     placement, placement_warnings = place(cfg, training, inference, catalog, network)
-    storage = size_storage(cfg)
+    storage = size_storage(cfg, catalog)
     edge_sites = size_edge_sites(cfg, inference)
     warnings = list(placement_warnings) + network_warnings
     site_accelerators: dict[str, list[str]] = {}
     for site in cfg.edge.sites:
         site_accelerators.setdefault(site.accelerator, []).append(site.name)
-    for w in cfg.demand.inference:
+    for w, sized in zip(cfg.demand.inference, inference, strict=True):
+        if sized.replica.estimated:
+            per_gpu = sized.replica.tokens_per_s.value / sized.replica.gpus.value
+            warnings.append(
+                f"inference {w.name}: tokens_per_s_per_gpu is not given, so its throughput is an ESTIMATE from "
+                f"the decode roofline ({per_gpu:,.0f} tokens/s per {w.accelerator} GPU in replicas of "
+                f"{sized.replica.gpus.int}); measure it and set tokens_per_s_per_gpu"
+            )
         for accelerator, names in site_accelerators.items():
-            if w.edge_fraction > 0 and accelerator != w.accelerator:
+            if w.edge_fraction > 0 and accelerator != w.accelerator and w.tokens_per_s_per_gpu is not None:
                 shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
                 warnings.append(
                     f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "

@@ -51,6 +51,7 @@ class _Demand:
     dataset_gb: float = 0.0  # training only: the data the run reads
     dataset_location: str = PRIVATE
     hours: float = 0.0  # training only: the deadline in hours, over which a dataset move is spread
+    replica_gpus: int = 1  # inference: GPUs of one replica, which never spans servers or instances
 
 
 @dataclass
@@ -142,11 +143,21 @@ def _solve_accelerator(
                             )
                         )
         else:
-            if servers_available:
-                variables.append(_Var(d, "private", per_server, private_price.value * per_server))
+            # A server or instance serves the whole replicas it holds; one smaller than a replica serves none.
+            usable = per_server // d.replica_gpus * d.replica_gpus
+            if servers_available and usable:
+                variables.append(_Var(d, "private", usable, private_price.value * per_server))
             if not d.private_only:
                 for t in types:
-                    variables.append(_Var(d, t.name, t.gpus, instance_hour_usd(t, d.spot, cfg, catalog)))
+                    if t.gpus >= d.replica_gpus:
+                        variables.append(
+                            _Var(
+                                d,
+                                t.name,
+                                t.gpus // d.replica_gpus * d.replica_gpus,
+                                instance_hour_usd(t, d.spot, cfg, catalog),
+                            )
+                        )
 
     n = len(variables)
     cost = np.array([v.cost for v in variables], dtype=float)
@@ -178,7 +189,7 @@ def _solve_accelerator(
     private_row = np.zeros(n)
     for i, v in enumerate(variables):
         if v.option == "private":
-            private_row[i] = v.units
+            private_row[i] = v.units if v.demand.kind == "training" else per_server
     rows.append(private_row)
     row_lo.append(0.0)
     row_hi.append(float(servers_available * per_server))
@@ -346,6 +357,7 @@ def place(
                     w.gpus.int,
                     w.classification in PRIVATE_ONLY,
                     w.spot,
+                    replica_gpus=w.replica.gpus.int,
                 )
             )
     private_groups: list[PrivateGroup] = []

@@ -22,30 +22,69 @@ class TrainingSizing:
     flops: Figure
     gpu_hours: Figure
     gpus: Figure  # rounded up to whole nodes
-    nodes: Figure
+    nodes: Figure  # the larger of the compute (deadline) and memory (model states) answers
     spot: bool
+    state_gpus: Figure  # GPUs whose memory holds the sharded model states (weights, gradients, Adam)
+    bound: str  # "compute" (the deadline decided) or "memory" (the model states decided)
+
+
+@dataclass(frozen=True)
+class ModelSizing:
+    """The served model as sizing sees it: its weights and the KV cache one token takes, with what was
+    assumed where config gave no architecture."""
+
+    params: float
+    weight_precision: str
+    context_tokens: int
+    concurrent_sequences: int
+    layers: int
+    kv_heads: int
+    head_dim: int
+    assumed: str  # what was derived rather than given ("" when the stack gave layers, kv_heads and head_dim)
+    weights_gb: Figure
+    kv_bytes_per_token: Figure
+
+
+@dataclass(frozen=True)
+class ReplicaSizing:
+    """The smallest tensor-parallel replica of a model on one accelerator, and what it serves."""
+
+    accelerator: str
+    gpus: Figure  # a power of two within one server or instance
+    memory_gb: Figure  # weights + KV cache for concurrent_sequences at context_tokens, against usable memory
+    batch: Figure  # sequences the replica's KV cache holds at full context (the decode batch)
+    tokens_per_s: Figure  # per replica: measured per GPU · GPUs, or the decode roofline estimate
+    estimated: bool  # tokens_per_s comes from the roofline, not a measurement
 
 
 @dataclass(frozen=True, slots=True)
 class EdgeAllocation:
-    """GPUs one inference workload needs at one edge site (hundreds of sites × workloads: kept lean;
-    `why` builds the explaining Figure on demand)."""
+    """GPUs one inference workload needs at one edge site, in whole replicas (hundreds of sites × workloads:
+    kept lean; `why` builds the explaining Figure on demand)."""
 
     workload: str
     site: str
     accelerator: str
-    gpus: int
+    gpus: int  # replicas · replica_gpus
     site_tokens_per_s: float  # peak_tokens_per_s · edge_fraction · share
     per_gpu_tokens_per_s: float
     per_gpu_formula: str
+    replica_gpus: int
+    replicas: int
 
     @property
     def why(self) -> Figure:
         return Figure(
             self.gpus,
             "GPUs",
-            f"ceil(peak_tokens_per_s · edge_fraction · share / ({self.per_gpu_formula}))",
-            {"site_tokens_per_s": self.site_tokens_per_s, "per_gpu_tokens_per_s": self.per_gpu_tokens_per_s},
+            f"ceil(peak_tokens_per_s · edge_fraction · share / (replica_gpus · {self.per_gpu_formula})) "
+            "· replica_gpus",
+            {
+                "site_tokens_per_s": self.site_tokens_per_s,
+                "per_gpu_tokens_per_s": self.per_gpu_tokens_per_s,
+                "replica_gpus": self.replica_gpus,
+                "replicas": self.replicas,
+            },
         )
 
 
@@ -54,10 +93,16 @@ class InferenceSizing:
     name: str
     accelerator: str
     classification: str
-    gpus: Figure  # core (non-edge) GPUs incl. N+1
-    edge_gpus: Figure  # all edge GPUs of this workload incl. N+1 per site
+    gpus: Figure  # core (non-edge) GPUs: whole replicas incl. one spare replica (N+1)
+    edge_gpus: (
+        Figure  # all edge GPUs of this workload (whole replicas; each site's spare node is in its plan)
+    )
     edge: tuple[EdgeAllocation, ...]
     spot: bool
+    model: ModelSizing
+    replica: ReplicaSizing  # on `accelerator`, in the core
+    replicas: Figure  # core replicas incl. the spare
+    edge_replicas: tuple[ReplicaSizing, ...] = ()  # one per edge-site accelerator
 
 
 # Where capacity lives. The private core and the edge sites are owned; every other location is a public cloud
@@ -147,13 +192,19 @@ class StoragePlan:
     usable_tb: Figure
     checkpoint_tb: Figure
     raw_tb: Figure
-    osds: Figure
+    osds: Figure  # hosts · drives_per_host
     hosts: Figure
-    osds_per_host: int
+    osds_per_host: int  # drive bays per host: the limit drives_per_host stays within
     drive_tb: float
     monitors: Figure
     pools: tuple[CephPool, ...]
     failure_domains_needed: int
+    drives_per_host: int
+    osds_for_capacity: Figure  # drives that hold the raw capacity
+    osds_for_bandwidth: Figure  # drives that write the checkpoints in time
+    osds_needed: Figure  # the larger of the two: what must remain with one host lost
+    checkpoint_write_gb_per_s: Figure  # client write rate the checkpoints need
+    bound: str  # "capacity" or "bandwidth": which answer decided osds_needed
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from aidc.sizing.cost import cost_to_dict
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import CapacityPlan, DirectConnectPlan
+from aidc.sizing.plan import CapacityPlan, DirectConnectPlan, ModelSizing, ReplicaSizing
 
 
 def _clean(value: Any) -> Any:
@@ -71,6 +71,39 @@ def _direct_connect(dc: DirectConnectPlan) -> dict[str, Any]:
     }
 
 
+def _model(model: ModelSizing) -> dict[str, Any]:
+    return {
+        "params": model.params,
+        "weight_precision": model.weight_precision,
+        "context_tokens": model.context_tokens,
+        "concurrent_sequences": model.concurrent_sequences,
+        "layers": model.layers,
+        "kv_heads": model.kv_heads,
+        "head_dim": model.head_dim,
+        "assumed": model.assumed,
+        "weights_gb": model.weights_gb.value,
+        "kv_bytes_per_token": model.kv_bytes_per_token.value,
+        "why": _why(weights_gb=model.weights_gb, kv_bytes_per_token=model.kv_bytes_per_token),
+    }
+
+
+def _replica(replica: ReplicaSizing) -> dict[str, Any]:
+    return {
+        "accelerator": replica.accelerator,
+        "gpus": replica.gpus.int,
+        "memory_gb": replica.memory_gb.value,
+        "batch": replica.batch.int,
+        "tokens_per_s": replica.tokens_per_s.value,
+        "estimated": replica.estimated,
+        "why": _why(
+            gpus=replica.gpus,
+            memory_gb=replica.memory_gb,
+            batch=replica.batch,
+            tokens_per_s=replica.tokens_per_s,
+        ),
+    }
+
+
 def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
     placement = plan.placement
     storage = plan.storage
@@ -88,7 +121,15 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "gpus": t.gpus.int,
                     "nodes": t.nodes.int,
                     "spot": t.spot,
-                    "why": _why(flops=t.flops, gpu_hours=t.gpu_hours, nodes=t.nodes, gpus=t.gpus),
+                    "state_gpus": t.state_gpus.int,
+                    "bound": t.bound,
+                    "why": _why(
+                        flops=t.flops,
+                        gpu_hours=t.gpu_hours,
+                        nodes=t.nodes,
+                        gpus=t.gpus,
+                        state_gpus=t.state_gpus,
+                    ),
                 }
                 for t in plan.training
             ],
@@ -99,9 +140,23 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "classification": w.classification,
                     "gpus": w.gpus.int,
                     "edge_gpus": w.edge_gpus.int,
-                    "edge": [{"site": a.site, "accelerator": a.accelerator, "gpus": a.gpus} for a in w.edge],
+                    "edge": [
+                        {
+                            "site": a.site,
+                            "accelerator": a.accelerator,
+                            "gpus": a.gpus,
+                            "replicas": a.replicas,
+                            "replica_gpus": a.replica_gpus,
+                        }
+                        for a in w.edge
+                    ],
                     "spot": w.spot,
-                    "why": _why(gpus=w.gpus, edge_gpus=w.edge_gpus),
+                    "replicas": w.replicas.int,
+                    "model": _model(w.model),
+                    "replica": _replica(w.replica),
+                    "edge_replicas": [_replica(r) for r in w.edge_replicas],
+                    "throughput_estimated": w.replica.estimated or any(r.estimated for r in w.edge_replicas),
+                    "why": _why(gpus=w.gpus, edge_gpus=w.edge_gpus, replicas=w.replicas),
                 }
                 for w in plan.inference
             ],
@@ -158,6 +213,12 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "osds": storage.osds.int,
             "hosts": storage.hosts.int,
             "osds_per_host": storage.osds_per_host,
+            "drives_per_host": storage.drives_per_host,
+            "osds_needed": storage.osds_needed.int,
+            "osds_for_capacity": storage.osds_for_capacity.int,
+            "osds_for_bandwidth": storage.osds_for_bandwidth.int,
+            "osd_bound": storage.bound,
+            "checkpoint_write_gb_per_s": storage.checkpoint_write_gb_per_s.value,
             "drive_tb": storage.drive_tb,
             "monitors": storage.monitors.int,
             "pg_num": {p.name: p.pg_num.int for p in storage.pools},
@@ -181,6 +242,10 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                 usable_tb=storage.usable_tb,
                 checkpoint_tb=storage.checkpoint_tb,
                 raw_tb=storage.raw_tb,
+                checkpoint_write_gb_per_s=storage.checkpoint_write_gb_per_s,
+                osds_for_capacity=storage.osds_for_capacity,
+                osds_for_bandwidth=storage.osds_for_bandwidth,
+                osds_needed=storage.osds_needed,
                 osds=storage.osds,
                 hosts=storage.hosts,
                 monitors=storage.monitors,

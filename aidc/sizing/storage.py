@@ -1,16 +1,21 @@
-"""Ceph storage: usable → raw → OSDs → hosts → pg_num per pool → monitors.
+"""Ceph storage: usable → raw → OSDs needed (capacity, checkpoint bandwidth) → hosts → drives per host →
+pg_num per pool → monitors.
 
 Rules (Ceph docs, https://docs.ceph.com/en/latest/rados/operations/placement-groups/ and pgcalc):
-raw = usable × overhead / target_fill, overhead n for n replicas and (k+m)/k for erasure coding; hosts cover
-the pool's failure domains (size, or k+m) plus one spare, and also the OSDs plus one spare host so that the
-cluster still fits its data after losing a host; ~100 PGs per OSD overall, per pool
-OSDs · 100 · data share / size, rounded to a power of two (down unless that is more than 25% below).
+raw = usable × overhead / target_fill, overhead n for n replicas and (k+m)/k for erasure coding. The drives
+needed are the larger of those that hold raw and those that write the running trainings' checkpoints within
+checkpoint_write_minutes (per-drive write bandwidth from the catalog, times the pool's write amplification).
+Hosts cover the pool's failure domains (size, or k+m) plus one spare, and enough bays (osds_per_host, a limit)
+that the drives needed remain with one host lost; the drives are spread evenly over the hosts. ~100 PGs per
+OSD overall, per pool OSDs · 100 · data share / size, rounded to a power of two (down unless that is more than
+25% below), from the OSDs actually planned.
 """
 
 from __future__ import annotations
 
 import math
 
+from aidc.catalog import DEFAULT_CATALOG, Catalog
 from aidc.config.model import StackConfig
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import CephPool, StoragePlan
@@ -19,6 +24,8 @@ TARGET_PGS_PER_OSD = 100
 MIN_PG_NUM = 32
 MONITORS_LARGE_CLUSTER_HOSTS = 10  # from this many hosts on, run 5 monitors (quorum survives 2 failures)
 TB = 1e12
+GB = 1e9
+SECONDS_PER_MINUTE = 60
 
 
 def pg_num(osds: int, data_share: float, size: int) -> Figure:
@@ -41,7 +48,7 @@ def min_size_for(size: int) -> int:
     return size - size // 2
 
 
-def size_storage(cfg: StackConfig) -> StoragePlan:
+def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> StoragePlan:
     demand = cfg.demand.storage
     params = {run.name: run.params for run in cfg.demand.training}
     checkpoint_tb_value = (
@@ -95,9 +102,55 @@ def size_storage(cfg: StackConfig) -> StoragePlan:
             "target_fill": demand.target_fill,
         },
     )
-    osds_needed = math.ceil(raw_value / demand.drive_tb - 1e-9)
+    osds_for_capacity = Figure(
+        math.ceil(raw_value / demand.drive_tb - 1e-9),
+        "OSDs",
+        "ceil(raw_tb / drive_tb) (one OSD per drive)",
+        {"raw_tb": raw_value, "drive_tb": demand.drive_tb},
+    )
+    # Checkpoints land in the object pool; every byte a client writes is written size (replicas) or (k+m)/k
+    # (erasure) times to drives. BlueStore writes large objects once (no journal double write).
+    checkpoint_bytes = sum(params.values()) * demand.checkpoint_bytes_per_param
+    write_seconds = demand.checkpoint_write_minutes * SECONDS_PER_MINUTE
+    checkpoint_write = Figure(
+        checkpoint_bytes / write_seconds / GB,
+        "GB/s",
+        "Σ params · checkpoint_bytes_per_param / (checkpoint_write_minutes · 60) / 1e9 (every run may "
+        "checkpoint at the same time)",
+        {
+            "params": params,
+            "checkpoint_bytes_per_param": demand.checkpoint_bytes_per_param,
+            "checkpoint_write_minutes": demand.checkpoint_write_minutes,
+        },
+    )
+    drive_write = demand.drive_write_mb_per_s or catalog.fact("nvme_write_mb_per_s")
+    drive_source = (
+        "aidc:demand.storage.drive_write_mb_per_s"
+        if demand.drive_write_mb_per_s
+        else catalog.facts["nvme_write_mb_per_s"].source
+    )
+    osds_for_bandwidth = Figure(
+        math.ceil(checkpoint_write.value * object_overhead / (drive_write / 1000) - 1e-9),
+        "OSDs",
+        "ceil(checkpoint write GB/s · write amplification (replicas, or (k+m)/k) / drive write GB/s)",
+        {
+            "checkpoint_write_gb_per_s": checkpoint_write.value,
+            "write_amplification": object_overhead,
+            "drive_write_mb_per_s": drive_write,
+            "drive_write_source": drive_source,
+        },
+    )
+    bound = "bandwidth" if osds_for_bandwidth.value > osds_for_capacity.value else "capacity"
+    needed = int(max(osds_for_capacity.value, osds_for_bandwidth.value))
+    osds_needed = Figure(
+        needed,
+        "OSDs",
+        f"max(OSDs for capacity, OSDs for checkpoint bandwidth): the {bound} decided; these must remain with one "
+        "host lost",
+        {"capacity": osds_for_capacity.int, "bandwidth": osds_for_bandwidth.int, "bound": bound},
+    )
     failure_domains = max(object_size, block_size)
-    hosts_for_osds = math.ceil(osds_needed / demand.osds_per_host) + 1
+    hosts_for_osds = math.ceil(needed / demand.osds_per_host) + 1
     hosts_for_domains = failure_domains + 1
     hosts_value = max(hosts_for_osds, hosts_for_domains)
     hosts = Figure(
@@ -105,19 +158,25 @@ def size_storage(cfg: StackConfig) -> StoragePlan:
         "hosts",
         "max(ceil(osds_needed / osds_per_host) + 1 spare, failure domains + 1 spare)",
         {
-            "osds_needed": osds_needed,
+            "osds_needed": needed,
             "osds_per_host": demand.osds_per_host,
             "failure_domains": failure_domains,
-            "raw_tb": raw_value,
-            "drive_tb": demand.drive_tb,
         },
     )
-    osds_value = hosts_value * demand.osds_per_host
+    # Spread evenly, so that any host lost leaves the drives needed; bays left empty are room to grow.
+    drives_per_host = max(1, math.ceil(needed / (hosts_value - 1)))
+    osds_value = hosts_value * drives_per_host
     osds = Figure(
         osds_value,
         "OSDs",
-        "hosts · osds_per_host (one OSD per drive; ≥ ceil(raw_tb / drive_tb))",
-        {"hosts": hosts_value, "osds_per_host": demand.osds_per_host, "osds_needed": osds_needed},
+        "hosts · ceil(osds_needed / (hosts − 1)): drives spread evenly, so losing any one host (the failure "
+        "domain) leaves osds_needed; osds_per_host is the bay limit, not a quota",
+        {
+            "hosts": hosts_value,
+            "drives_per_host": drives_per_host,
+            "osds_needed": needed,
+            "osds_per_host": demand.osds_per_host,
+        },
     )
 
     total = object_tb + block_tb
@@ -167,4 +226,10 @@ def size_storage(cfg: StackConfig) -> StoragePlan:
         monitors=monitors,
         pools=pools,
         failure_domains_needed=failure_domains,
+        drives_per_host=drives_per_host,
+        osds_for_capacity=osds_for_capacity,
+        osds_for_bandwidth=osds_for_bandwidth,
+        osds_needed=osds_needed,
+        checkpoint_write_gb_per_s=checkpoint_write,
+        bound=bound,
     )
