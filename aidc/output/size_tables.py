@@ -44,7 +44,9 @@ def _why(fig: Mapping[str, Any] | None) -> Why | None:
         return None
     inputs = fig.get("inputs") or {}
     shown = ", ".join(
-        f"{k}={_n(v, 3) if isinstance(v, float) else v}" for k, v in inputs.items() if k != "source"
+        f"{k}={_n(v, 3) if isinstance(v, float) else v}"
+        for k, v in inputs.items()
+        if k != "source" and not k.endswith("_source")  # sources are listed once, after the tables
     )
     return Why(str(fig["formula"]), shown)
 
@@ -89,7 +91,7 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
                 _n(r["flops"]),
                 _n(r["gpu_hours"], 0),
                 f"{r['gpus']:,} ({r['nodes']:,} nodes)",
-                why=(_why(r["why"]["gpu_hours"]), _why(r["why"]["nodes"])),
+                why=(_why(r["why"]["gpu_hours"]), _why(r["why"]["nodes"]), _why(r["why"]["state_gpus"])),
             )
         sections.append(t)
     inference = doc["compute"]["inference"]
@@ -100,11 +102,12 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
                 r["name"],
                 r["accelerator"],
                 r["classification"],
-                _n(r["gpus"]),
+                f"{r['gpus']:,} ({r['replicas']} × {r['replica']['gpus']})",
                 _n(r["edge_gpus"]),
                 why=(_why(r["why"]["gpus"]),),
             )
         sections.append(t)
+        sections.append(_model_fit(inference))
 
     placement = doc["placement"]
     t = Section(
@@ -140,11 +143,15 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
         ("usable_tb", "usable TB"),
         ("checkpoint_tb", "checkpoints TB"),
         ("raw_tb", "raw TB"),
+        ("checkpoint_write_gb_per_s", "checkpoint write GB/s"),
+        ("osds_for_capacity", "OSDs for capacity"),
+        ("osds_for_bandwidth", "OSDs for bandwidth"),
+        ("osds_needed", f"OSDs needed ({s['osd_bound']})"),
         ("hosts", "hosts"),
-        ("osds", "OSDs"),
+        ("osds", f"OSDs ({s['drives_per_host']}/host, {s['osds_per_host']} bays)"),
         ("monitors", "monitors"),
     ):
-        t.add(label, _n(s[key]), why=(_why(s["why"].get(key)),))
+        t.add(label, _n(s[key], 2 if key.endswith("_per_s") else 1), why=(_why(s["why"].get(key)),))
     for p in s["pools"]:
         protection = f"EC {p['erasure_k']}+{p['erasure_m']}" if p["erasure_k"] else f"{p['size']} replicas"
         t.add(
@@ -210,6 +217,40 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
     return sections
 
 
+def _model_fit(inference: Sequence[Mapping[str, Any]]) -> Section:
+    """The served models: weights and KV cache, then one replica per accelerator (core, then edge sites)."""
+    t = Section("Model fit (one replica per accelerator)", ("figure", "value"))
+    for r in inference:
+        model = r["model"]
+        t.add(f"{r['name']} weights GB", _n(model["weights_gb"]), why=(_why(model["why"]["weights_gb"]),))
+        t.add(
+            f"{r['name']} KV cache B/token",
+            _n(model["kv_bytes_per_token"], 0),
+            why=(_why(model["why"]["kv_bytes_per_token"]),),
+        )
+        for replica in [r["replica"], *r["edge_replicas"]]:
+            on = f"{r['name']} on {replica['accelerator']}"
+            why = replica["why"]
+            t.add(f"{on}: GPUs per replica", _n(replica["gpus"]), why=(_why(why["gpus"]),))
+            t.add(f"{on}: need GB", _n(replica["memory_gb"]), why=(_why(why["memory_gb"]),))
+            t.add(f"{on}: batch", _n(replica["batch"]), why=(_why(why["batch"]),))
+            t.add(
+                f"{on}: tokens/s" + (" (ESTIMATE)" if replica["estimated"] else ""),
+                _n(replica["tokens_per_s"], 0),
+                why=(_why(why["tokens_per_s"]),),
+                alert=replica["estimated"],
+            )
+    return t
+
+
+def _facts(doc: Mapping[str, Any]) -> list[str]:
+    """The sourced facts sizing rests on, one line each."""
+    return [
+        f"{key} = {fact['value']:g} ({fact['unit']}): {fact['source']} ({fact['as_of']})"
+        for key, fact in doc["sources"].get("facts", {}).items()
+    ]
+
+
 # --- terminal (rich) ----------------------------------------------------------------------------------------
 # Columns of words, left-aligned; the first column is always left-aligned, every other one right-aligned.
 _TEXT_COLUMNS = frozenset({"accelerator", "class", "where", "control", "target"})
@@ -255,6 +296,8 @@ def print_size(doc: Mapping[str, Any], console: Console) -> None:
     console.print(
         f"[dim]prices: {src['prices']} as of {src['prices_as_of']}; override in aidc:capacity.prices[/dim]"
     )
+    for line in _facts(doc):
+        console.print(f"[dim]{line}[/dim]", highlight=False)
 
 
 # --- markdown -----------------------------------------------------------------------------------------------
@@ -313,4 +356,5 @@ def size_markdown(doc: Mapping[str, Any]) -> str:
     lines.append(
         f"<sub>Spot: {doc['sources']['spot']}. Any price can be overridden in `aidc:capacity.prices`.</sub>"
     )
+    lines += ["", *(f"<sub>{_md(line)}</sub>  " for line in _facts(doc))]
     return "\n".join(lines) + "\n"

@@ -66,16 +66,20 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
     else:
         layers = workload.layers
     kv_heads = workload.kv_heads or nearest.kv_heads
-    if workload.kv_heads is None:
-        assumed.append(f"kv_heads {kv_heads} (as {nearest.name})")
     head_dim = workload.head_dim or nearest.head_dim
-    if workload.head_dim is None:
-        assumed.append(f"head_dim {head_dim} (as {nearest.name})")
+    defaulted = [
+        f"{key} {value}"
+        for key, value, given in (
+            ("kv_heads", kv_heads, workload.kv_heads),
+            ("head_dim", head_dim, workload.head_dim),
+        )
+        if given is None
+    ]
+    if defaulted:
+        assumed.append(f"{', '.join(defaulted)} (as {nearest.name})")
     kv_value_bytes = catalog.fact("kv_cache_bytes_per_value")
     bytes_per_weight = BYTES_PER_WEIGHT[workload.weight_precision]
     assumption = "; ".join(assumed)
-    if assumed:
-        assumption += f" — {nearest.source}; give layers, kv_heads and head_dim for the real model"
     return ModelSizing(
         params=workload.model_params,
         weight_precision=workload.weight_precision,
@@ -105,6 +109,9 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
                 "head_dim": head_dim,
                 "bytes_per_value": kv_value_bytes,
                 "assumed": assumption or "none: all given",
+                "shape_source": nearest.source
+                if assumed
+                else "aidc:demand.inference[].layers/kv_heads/head_dim",
             },
         ),
     )
