@@ -144,7 +144,7 @@ def test_a_component_refusing_its_args_exits_2_without_traceback(
     bad = tmp_path / "Pulumi.open.yaml"
     bad.write_text(
         "config:\n  aidc:demand:\n    inference:\n      - {name: chat, peak_tokens_per_s: 1000, "
-        "tokens_per_s_per_gpu: 500, accelerator: l4-24gb}\n  aidc:openstack:\n"
+        "tokens_per_s_per_gpu: 500, accelerator: l4-24gb, model_params: 7.0e9}\n  aidc:openstack:\n"
         "    admin_cidrs: ['0.0.0.0/0']\n"
     )
     assert main(["plan", "--config", str(bad), "--json"]) == 2

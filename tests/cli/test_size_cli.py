@@ -25,13 +25,23 @@ def test_json_contract(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
         assert {"name", "flops", "gpu_hours", "gpus"} <= run.keys()
         assert run["why"]["gpu_hours"]["formula"] and run["why"]["gpu_hours"]["inputs"]
     for w in doc["compute"]["inference"]:
-        assert {"name", "gpus", "edge_gpus"} <= w.keys()
+        assert {"name", "gpus", "edge_gpus", "replicas", "model", "replica", "edge_replicas"} <= w.keys()
+        # GPUs come in whole replicas, the spare one included.
+        assert w["gpus"] == w["replicas"] * w["replica"]["gpus"]
+        for key in ("gpus", "memory_gb", "batch", "tokens_per_s"):
+            assert w["replica"]["why"][key]["formula"], key
+        assert all(e["gpus"] == e["replicas"] * e["replica_gpus"] for e in w["edge"])
     placement = doc["placement"]
     assert {"private", "public", "private_gpus", "public_gpus"} <= placement.keys()
     for g in placement["public"]:
         assert {"instance_type", "count"} <= g.keys() and g["count"] > 0
     storage = doc["storage"]
     assert {"raw_tb", "osds", "hosts", "pg_num", "monitors"} <= storage.keys()
+    assert storage["osd_bound"] in ("capacity", "bandwidth")
+    assert storage["osds"] == storage["hosts"] * storage["drives_per_host"]
+    assert storage["drives_per_host"] <= storage["osds_per_host"]
+    for key in ("osds_for_capacity", "osds_for_bandwidth", "osds_needed", "checkpoint_write_gb_per_s"):
+        assert storage["why"][key]["formula"], key
     assert set(storage["pg_num"]) == {"object", "block"}
     network = doc["network"]
     assert {"transfers", "vpn_connections", "vpn_tunnels", "required_gbps"} <= network.keys()
@@ -63,8 +73,46 @@ def test_tables_explain_figures(capsys: pytest.CaptureFixture[str]) -> None:
         "VPN tunnels",
         "Edge sites",
         "prices:",
+        "Model fit (one replica)",
+        "KV cache B/token",
+        "OSDs for bandwidth",
+        "model states",
+        "serving_memory_overhead = 0.1",
     ):
         assert text in out
+
+
+SEVENTY_B = (
+    "config:\n  aidc:demand:\n    inference:\n      - {name: chat, peak_tokens_per_s: 20000, "
+    "accelerator: h100-80gb, model_params: 7.0e10, weight_precision: fp8, edge_fraction: 0.1}\n"
+    "  aidc:edge:\n    sites: [{name: tiny, share: 1.0, accelerator: l4-24gb, gpus_per_node: GPUS}]\n"
+)
+
+
+def test_an_estimated_throughput_is_flagged_and_warned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "Pulumi.estimate.yaml"
+    cfg.write_text(SEVENTY_B.replace("GPUS", "8"))
+    assert main(["size", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "(estimate)" in out and "ESTIMATE (measure it and set tokens_per_s_per_gpu)" in out
+    assert "warning: inference chat: tokens_per_s_per_gpu is not given" in out
+    doc = _size_json(capsys, "--config", str(cfg))
+    assert doc["compute"]["inference"][0]["throughput_estimated"] is True
+    assert doc["compute"]["inference"][0]["replica"]["estimated"] is True
+
+
+def test_an_edge_site_too_small_for_a_replica_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "Pulumi.small-site.yaml"
+    cfg.write_text(SEVENTY_B.replace("GPUS", "4"))
+    assert main(["size", "--config", str(cfg), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert "edge site tiny cannot hold one replica of inference chat" in captured.err
+    assert "155.9 GB > 4 × 24 GB" in captured.err
 
 
 def test_bad_config_exits_2_with_the_key_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,7 +127,8 @@ def test_infeasible_demand_exits_2_with_numbers(tmp_path: Path, capsys: pytest.C
     bad = tmp_path / "Pulumi.tight.yaml"
     bad.write_text(
         "config:\n  aidc:demand:\n    inference:\n      - {name: vault, peak_tokens_per_s: 9000, "
-        "tokens_per_s_per_gpu: 1000, accelerator: a100-80gb, classification: restricted}\n"
+        "tokens_per_s_per_gpu: 1000, accelerator: a100-80gb, classification: restricted, "
+        "model_params: 7.0e9}\n"
         "  aidc:capacity:\n    private:\n      gpus: {a100-80gb: 8}\n"
     )
     assert main(["size", "--config", str(bad), "--json"]) == 2

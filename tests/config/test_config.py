@@ -149,6 +149,7 @@ def test_defaults_are_the_secure_ones() -> None:
                             "peak_tokens_per_s": 5,
                             "tokens_per_s_per_gpu": 10,
                             "accelerator": "l4-24gb",
+                            "model_params": 7e9,
                             "edge_fraction": 0.5,
                         }
                     ]

@@ -7,7 +7,15 @@ import re
 
 import pytest
 
-from aidc.catalog import ACCELERATORS, AWS_SERVICE_PRICES, INSTANCE_TYPES, Accelerator, InstanceType
+from aidc.catalog import (
+    ACCELERATORS,
+    AWS_SERVICE_PRICES,
+    FACTS,
+    INSTANCE_TYPES,
+    MODEL_SHAPES,
+    Accelerator,
+    InstanceType,
+)
 
 DATE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 
@@ -36,3 +44,23 @@ def test_instance_types_and_service_prices_have_sources() -> None:
         assert instance.source and DATE.match(instance.as_of), instance.name
     for price in AWS_SERVICE_PRICES.values():
         assert price.source.startswith("https://aws.amazon.com/") and DATE.match(price.as_of), price.key
+
+
+def test_sizing_facts_and_model_shapes_have_sources_and_dates() -> None:
+    for key in (
+        "serving_memory_overhead",
+        "kv_cache_bytes_per_value",
+        "decode_bandwidth_efficiency",
+        "training_bytes_per_param",
+        "training_memory_margin",
+        "nvme_write_mb_per_s",
+    ):
+        fact = FACTS[key]
+        assert fact.value > 0 and fact.unit and len(fact.source) > 40, key
+        assert DATE.match(fact.as_of), key
+    assert FACTS["training_bytes_per_param"].value == 16  # ZeRO: 2 + 2 + 12
+    for shape in MODEL_SHAPES:
+        assert "arXiv:2407.21783" in shape.source and DATE.match(shape.as_of), shape.name
+        # Llama 3: head dimension 128 and 8 KV heads at every size (Table 3).
+        assert (shape.kv_heads, shape.head_dim) == (8, 128), shape.name
+    assert [(s.params, s.layers) for s in MODEL_SHAPES] == [(8e9, 32), (70e9, 80), (405e9, 126)]

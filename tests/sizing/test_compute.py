@@ -62,6 +62,7 @@ def test_inference_n_plus_one_and_edge_split_by_share_and_bandwidth() -> None:
                     "tokens_per_s_per_gpu": 1000,
                     "accelerator": "l40s-48gb",
                     "edge_fraction": 0.4,
+                    "model_params": 1e9,  # one GPU holds a replica everywhere: the test is about throughput
                 }
             ]
         },
@@ -84,3 +85,50 @@ def test_inference_n_plus_one_and_edge_split_by_share_and_bandwidth() -> None:
     assert sites["same"].nodes.int == 2  # ceil(2/2) + 1 spare
     assert sites["slow"].nodes.int == 7  # ceil(6/1) + 1 spare
     assert any("memory bandwidth" in w for w in plan.warnings)
+
+
+def test_a_small_run_with_a_long_deadline_still_gets_the_gpus_that_hold_its_model_states() -> None:
+    # 70B on 1e9 tokens in 30 days: 6 · 7e10 · 1e9 = 4.2e20 FLOPs → 294.9 GPU-h → 0.41 GPUs for the deadline.
+    # Mixed-precision Adam needs 16 B · 7e10 = 1,120 GB of model states; an 80 GB H100 keeps 25% for activations,
+    # so 60 GB each → ceil(18.67) = 19 GPUs → 3 nodes of 8. The memory bound decides and the figure says so.
+    cfg = stack(
+        {
+            "training": [
+                {
+                    "name": "tiny",
+                    "params": 7e10,
+                    "tokens": 1e9,
+                    "accelerator": "h100-80gb",
+                    "deadline_days": 30,
+                }
+            ]
+        },
+        {"private": {"gpus": {"h100-80gb": 64}}},
+    )
+    run = size_stack(cfg).training[0]
+    assert run.nodes.inputs["gpus_exact"] == pytest.approx(0.4096, rel=1e-3)
+    assert run.state_gpus.int == 19
+    assert run.state_gpus.inputs["model_states_gb"] == pytest.approx(1120.0)
+    assert (run.nodes.int, run.gpus.int, run.bound) == (3, 24, "memory")
+    assert "model states decided" in run.nodes.formula
+
+
+def test_the_deadline_decides_when_it_needs_more_gpus_than_the_model_states() -> None:
+    cfg = stack(
+        {
+            "training": [
+                {
+                    "name": "big",
+                    "params": 7e10,
+                    "tokens": 2e12,
+                    "accelerator": "h100-80gb",
+                    "deadline_days": 45,
+                }
+            ]
+        },
+        {"private": {"gpus": {"h100-80gb": 800}}},
+    )
+    run = size_stack(cfg).training[0]
+    # 546.1 GPUs for the deadline → 69 nodes, far above the 19 GPUs that hold the states.
+    assert (run.nodes.int, run.bound) == (69, "compute")
+    assert "deadline decided" in run.nodes.formula

@@ -9,12 +9,13 @@ from tests.sizing.helpers import stack
 
 
 def _inference(name: str, gpus_needed: int, accelerator: str, **extra: object) -> dict[str, object]:
-    # tokens_per_s_per_gpu 1000, so peak/1000 GPUs plus one for N+1.
+    # tokens_per_s_per_gpu 1000 and a 1B model (one GPU per replica), so peak/1000 GPUs plus one for N+1.
     return {
         "name": name,
         "peak_tokens_per_s": (gpus_needed - 1) * 1000,
         "tokens_per_s_per_gpu": 1000,
         "accelerator": accelerator,
+        "model_params": 1e9,
         **extra,
     }
 
