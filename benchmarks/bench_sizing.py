@@ -54,6 +54,10 @@ def synthetic_config(workloads: int, sites: int = 500) -> dict[str, Any]:
                     "peak_tokens_per_s": 2000 + 37 * i,
                     "tokens_per_s_per_gpu": 1500,
                     "accelerator": acc,
+                    "model_params": 7e9,  # FP8, 16 × 4k sequences: one GPU of every catalog accelerator holds it
+                    "weight_precision": "fp8",
+                    "context_tokens": 4096,
+                    "concurrent_sequences": 16,
                     "classification": classification,
                     "edge_fraction": 0.2 if classification != "restricted" else 0.0,
                 }

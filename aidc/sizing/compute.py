@@ -8,6 +8,7 @@ Pure functions over config models and the catalog; every count is a Figure with 
 from __future__ import annotations
 
 import math
+from typing import NoReturn
 
 from aidc.catalog import Catalog
 from aidc.config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
@@ -126,16 +127,11 @@ def max_gpus_in_one_box(accelerator: str, catalog: Catalog) -> int:
     return max(sizes)
 
 
-def _edge_replica(
-    workload: InferenceDemand,
-    model: ModelSizing,
-    site: EdgeSite,
-    replica: ReplicaSizing | None,
-    catalog: Catalog,
-) -> ReplicaSizing:
-    """The replica at one site, or InfeasibleDemand naming the site, the model and the numbers."""
-    if replica is not None and replica.gpus.int <= site.gpus_per_node:
-        return replica
+def _refuse_edge_site(
+    workload: InferenceDemand, model: ModelSizing, site: EdgeSite, catalog: Catalog
+) -> NoReturn:
+    """InfeasibleDemand for a site whose nodes cannot hold one replica, naming the site, the model and the
+    numbers."""
     accelerator = catalog.accelerators[site.accelerator]
     overhead = catalog.fact("serving_memory_overhead")
     largest = largest_power_of_two(site.gpus_per_node)
@@ -147,9 +143,22 @@ def _edge_replica(
     )
 
 
+def largest_node_by_accelerator(sites: tuple[EdgeSite, ...]) -> dict[str, int]:
+    """The most GPUs per node among the edge sites of each accelerator: the largest edge replica's bound."""
+    largest: dict[str, int] = {}
+    for site in sites:
+        largest[site.accelerator] = max(largest.get(site.accelerator, 0), site.gpus_per_node)
+    return largest
+
+
 def size_inference(
-    workload: InferenceDemand, classification: str, sites: tuple[EdgeSite, ...], catalog: Catalog
+    workload: InferenceDemand,
+    classification: str,
+    sites: tuple[EdgeSite, ...],
+    catalog: Catalog,
+    largest_node: dict[str, int] | None = None,
 ) -> InferenceSizing:
+    """`largest_node` is `largest_node_by_accelerator(sites)`, passed in when sizing many workloads."""
     model = model_sizing(workload, catalog)
     core_max = max_gpus_in_one_box(workload.accelerator, catalog)
     replica = replica_for(
@@ -191,11 +200,8 @@ def size_inference(
     if edge_tps > 0:
         # One replica per site accelerator, not per site: edge sites can number in hundreds. Its size does not
         # depend on the site; whether it fits a site's nodes does.
-        largest_node: dict[str, int] = {}
-        for site in sites:
-            largest_node[site.accelerator] = max(largest_node.get(site.accelerator, 0), site.gpus_per_node)
         per_gpu_formula: dict[str, str] = {}
-        for accelerator, node_gpus in largest_node.items():
+        for accelerator, node_gpus in (largest_node or largest_node_by_accelerator(sites)).items():
             hardware = catalog.accelerators[accelerator]
             measured = _measured_per_gpu(workload, accelerator, catalog)
             per_gpu_formula[accelerator] = (
@@ -205,20 +211,26 @@ def size_inference(
             edge_replicas[accelerator] = (
                 None if gpus is None else replica_sizing(model, hardware, gpus, node_gpus, measured, catalog)
             )
+        # (GPUs, tokens/s) of a replica per accelerator, read once: this loop runs sites × workloads times.
+        replica_of = {
+            acc: (r.gpus.int, r.tokens_per_s.value) for acc, r in edge_replicas.items() if r is not None
+        }
         for site in sites:
-            site_replica = _edge_replica(workload, model, site, edge_replicas[site.accelerator], catalog)
+            replica_gpus, replica_tps = replica_of.get(site.accelerator, (0, 0.0))
+            if not replica_gpus or replica_gpus > site.gpus_per_node:
+                _refuse_edge_site(workload, model, site, catalog)
             site_tps = edge_tps * site.share
-            site_replicas = math.ceil(site_tps / site_replica.tokens_per_s.value - 1e-9)
+            site_replicas = math.ceil(site_tps / replica_tps - 1e-9)
             allocations.append(
                 EdgeAllocation(
                     workload.name,
                     site.name,
                     site.accelerator,
-                    site_replicas * site_replica.gpus.int,
+                    site_replicas * replica_gpus,
                     site_tps,
-                    site_replica.tokens_per_s.value / site_replica.gpus.int,
+                    replica_tps / replica_gpus,
                     per_gpu_formula[site.accelerator],
-                    site_replica.gpus.int,
+                    replica_gpus,
                     site_replicas,
                 )
             )
@@ -278,21 +290,20 @@ def nodes_for_replicas(replicas_by_size: dict[int, int], gpus_per_node: int) -> 
 
 
 def size_edge_sites(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> tuple[EdgeSitePlan, ...]:
-    needed_by_site: dict[str, dict[str, EdgeAllocation]] = {}
-    for w in inference:
-        for a in w.edge:
-            needed_by_site.setdefault(a.site, {})[w.name] = a
+    # A workload served at the edge has one allocation per site, in the order of cfg.edge.sites; sites ×
+    # workloads allocations pass through here, so they are read by position, not looked up by name.
+    serving = [w.edge for w in inference if w.edge]
     plans = []
-    for site in cfg.edge.sites:
-        needed = needed_by_site.get(site.name, {})
+    for index, site in enumerate(cfg.edge.sites):
+        needed = [edge[index] for edge in serving]
         by_size: dict[int, int] = {}
-        for a in needed.values():
+        for a in needed:
             if a.replicas:
                 by_size[a.replica_gpus] = by_size.get(a.replica_gpus, 0) + a.replicas
         packed = nodes_for_replicas(by_size, site.gpus_per_node)
         nodes_count = packed + 1 if packed else 0
         shown = (
-            {name: f"{a.replicas} × {a.replica_gpus} GPUs" for name, a in needed.items()}
+            {a.workload: f"{a.replicas} × {a.replica_gpus} GPUs" for a in needed}
             if len(needed) <= 20
             else {"workloads": len(needed), "replicas": sum(by_size.values())}
         )

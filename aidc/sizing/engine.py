@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aidc.catalog import DEFAULT_CATALOG, Catalog
 from aidc.config.model import StackConfig
-from aidc.sizing.compute import size_edge_sites, size_inference, size_training
+from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import monthly_cost
 from aidc.sizing.network import size_network
 from aidc.sizing.placement import place
@@ -16,8 +16,10 @@ from aidc.sizing.storage import size_storage
 def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:
     """Size every demand of one stack; raises InfeasibleDemand with the item and the numbers."""
     training = tuple(size_training(run, cfg.classification_of(run), catalog) for run in cfg.demand.training)
+    largest_node = largest_node_by_accelerator(cfg.edge.sites)
     inference = tuple(
-        size_inference(w, cfg.classification_of(w), cfg.edge.sites, catalog) for w in cfg.demand.inference
+        size_inference(w, cfg.classification_of(w), cfg.edge.sites, catalog, largest_node)
+        for w in cfg.demand.inference
     )
     security = size_security(cfg, inference)
     # The network first: placement prices moving datasets over the links it plans.
