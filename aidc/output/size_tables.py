@@ -228,8 +228,8 @@ def _model_fit(inference: Sequence[Mapping[str, Any]]) -> Section:
             _n(model["kv_bytes_per_token"], 0),
             why=(_why(model["why"]["kv_bytes_per_token"]),),
         )
-        for replica in [r["replica"], *r["edge_replicas"]]:
-            on = f"{r['name']} on {replica['accelerator']}"
+        for where, replica in [("core", r["replica"]), *(("edge", e) for e in r["edge_replicas"])]:
+            on = f"{r['name']} ({where}, {replica['accelerator']})"
             why = replica["why"]
             t.add(f"{on}: GPUs per replica", _n(replica["gpus"]), why=(_why(why["gpus"]),))
             t.add(f"{on}: need GB", _n(replica["memory_gb"]), why=(_why(why["memory_gb"]),))

@@ -200,7 +200,7 @@ def replica_sizing(
         gpus=Figure(
             gpus,
             "GPUs",
-            f"smallest power of two ≤ {max_gpus} (one server or instance) with weights + KV cache ≤ GPUs · "
+            f"smallest power of two ≤ {max_gpus} (one server, instance or edge node) with weights + KV cache ≤ GPUs · "
             "memory_gb · (1 − runtime overhead)",
             {
                 "needed_gb": (weights + kv) / GB,
