@@ -29,6 +29,22 @@ SECRET = "[secret]"
 PROGRAM = Path(__file__).resolve().parent.parent / "stacks" / "__main__.py"
 
 
+def unwrap(value: Any) -> Any:
+    """The same data with every secret replaced by its plain value: for tests that check what the real API
+    receives (never printed by `aidc plan`)."""
+    if rpc.is_rpc_secret(value):
+        return unwrap(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, Mapping):
+        return {str(k): unwrap(v) for k, v in value.items() if not str(k).startswith("__")}
+    if isinstance(value, list | tuple):
+        return [unwrap(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return f"[{type(value).__name__}]"
+    return str(value)
+
+
 def redact(value: Any) -> Any:
     """Replace every secret (at any depth) by "[secret]"; leave the rest as plain JSON-able data."""
     if rpc.is_rpc_secret(value):
@@ -52,7 +68,10 @@ class OfflinePlan:
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, also keeping each registration's parent and its inputs with secrets marked."""
+    """The SDK's mock monitor, also keeping each registration's parent, its inputs with secrets marked, and what
+    the engine would use to order and diff it: dependencies (`dependencies`, `propertyDependencies`, the
+    `provider` reference), `ignoreChanges`, `replaceOnChanges` and aliases. `plain_inputs` holds the inputs with
+    secrets unwrapped, for conformance tests only; `aidc plan` never prints it."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
@@ -72,6 +91,16 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 "parent": request.parent or None,
                 "custom": bool(request.custom),
                 "inputs": redact(inputs),
+                "plain_inputs": unwrap(inputs),
+                "dependencies": sorted(request.dependencies),
+                "property_dependencies": {
+                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                },
+                "provider": request.provider or None,
+                "providers": dict(request.providers),
+                "ignore_changes": list(request.ignoreChanges),
+                "replace_on_changes": list(request.replaceOnChanges),
+                "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
             }
         return response
 
