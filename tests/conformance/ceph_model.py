@@ -33,14 +33,18 @@ def created_pool() -> PoolState:
     rules = upstream.ceph_rules()
     requested = int(rook["default_pg_count"]["value"])
     pg_num = requested or int(rules["osd_pool_default_pg_num"]["value"])
-    return PoolState(pg_num_target=pg_num, autoscale_mode=rules["osd_pool_default_pg_autoscale_mode"]["value"])
+    return PoolState(
+        pg_num_target=pg_num, autoscale_mode=rules["osd_pool_default_pg_autoscale_mode"]["value"]
+    )
 
 
 def pool_set(state: PoolState, key: str, value: str) -> None:
     """One `osd pool set`, refused (recorded in state.refused) where the monitor answers EINVAL."""
     rule = upstream.ceph_rules()["set_rules"].get(key)
     if rule is None:
-        state.refused.append(f"{key}: not a pool setting this model knows (add its rule to pool-set-rules.json)")
+        state.refused.append(
+            f"{key}: not a pool setting this model knows (add its rule to pool-set-rules.json)"
+        )
         return
     if rule["type"] == "int":
         number = int(value)
@@ -105,5 +109,7 @@ def pgs_per_osd_problems(pools: Mapping[str, tuple[int, int]], osds: int, where:
     total = sum(pg_num * size for pg_num, size in pools.values())
     if total > limit:
         detail = ", ".join(f"{name} {pg} x {size}" for name, (pg, size) in sorted(pools.items()))
-        return [f"{where}: {total} PG replicas ({detail}) exceed mon_max_pg_per_osd x {max(osds, 3)} OSDs = {limit}"]
+        return [
+            f"{where}: {total} PG replicas ({detail}) exceed mon_max_pg_per_osd x {max(osds, 3)} OSDs = {limit}"
+        ]
     return []

@@ -25,9 +25,8 @@ from functools import cache
 from typing import Any
 
 import jsonschema
-import yaml
-
 import upstream_files as upstream
+import yaml
 
 Record = Mapping[str, Any]
 INSTANCE = "openstack:compute/instance:Instance"
@@ -134,8 +133,23 @@ def nova_metadata_problems(metadata: Any, where: str) -> list[str]:
 
 
 # --- Heat ---------------------------------------------------------------------------------------------------
-RESOURCE_KEYS = {"type", "properties", "metadata", "depends_on", "update_policy", "deletion_policy", "condition"}
-HEAT_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "list": list, "map": dict}
+RESOURCE_KEYS = {
+    "type",
+    "properties",
+    "metadata",
+    "depends_on",
+    "update_policy",
+    "deletion_policy",
+    "condition",
+}
+HEAT_TYPES = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "list": list,
+    "map": dict,
+}
 
 
 @cache
@@ -174,9 +188,9 @@ def _constraint_problems(value: Any, constraints: Sequence[Mapping[str, Any]], w
                     problems.append(f"{where}: {value!r} is below the minimum {bounds['min']}")
                 if "max" in bounds and measure > bounds["max"]:
                     problems.append(f"{where}: {value!r} is above the maximum {bounds['max']}")
-        if "allowed_pattern" in constraint and isinstance(value, str):
-            if not re.fullmatch(constraint["allowed_pattern"], value):
-                problems.append(f"{where}: {value!r} does not match {constraint['allowed_pattern']}")
+        pattern = constraint.get("allowed_pattern")
+        if pattern is not None and isinstance(value, str) and not re.fullmatch(pattern, value):
+            problems.append(f"{where}: {value!r} does not match {constraint['allowed_pattern']}")
     return problems
 
 
@@ -219,7 +233,9 @@ def heat_properties_problems(
     return problems
 
 
-def heat_template_problems(template_text: str, parameter_values: Mapping[str, Any] | None, where: str) -> list[str]:
+def heat_template_problems(
+    template_text: str, parameter_values: Mapping[str, Any] | None, where: str
+) -> list[str]:
     """A HOT template as Heat (the vendored release) validates it at stack create, and the stack's parameter
     values against the template's parameters."""
     heat = upstream.heat()
@@ -229,16 +245,22 @@ def heat_template_problems(template_text: str, parameter_values: Mapping[str, An
         return [f"{where}: template is not YAML: {exc}"]
     version = str(template.get("heat_template_version"))
     if version not in heat["template_versions"]:
-        return [f"{where}: heat_template_version {version!r} is not one of {sorted(heat['template_versions'])}"]
+        return [
+            f"{where}: heat_template_version {version!r} is not one of {sorted(heat['template_versions'])}"
+        ]
     spec = heat["template_versions"][version]
     sections = set(spec["sections"]) - {"__undefined__"}
     problems = [f"{where}: unknown section {key!r}" for key in template if key not in sections]
     parameters = template.get("parameters") or {}
     for name, definition in parameters.items():
         here = f"{where}: parameters.{name}"
-        problems += [f"{here}.{key}: not a parameter key" for key in definition if key not in heat["parameter_keys"]]
+        problems += [
+            f"{here}.{key}: not a parameter key" for key in definition if key not in heat["parameter_keys"]
+        ]
         if definition.get("type") not in heat["parameter_types"]:
-            problems.append(f"{here}.type: {definition.get('type')!r} is not one of {heat['parameter_types']}")
+            problems.append(
+                f"{here}.type: {definition.get('type')!r} is not one of {heat['parameter_types']}"
+            )
         for constraint in definition.get("constraints") or []:
             unknown = set(constraint) - set(heat["parameter_constraint_keys"]) - {"description"}
             if unknown:
@@ -263,7 +285,9 @@ def heat_template_problems(template_text: str, parameter_values: Mapping[str, An
             owners = [rtype]
             if rtype == "OS::Heat::ResourceGroup":
                 # A group passes other attribute names on to its members (a list, one per member).
-                owners.append((resources[resource].get("properties") or {}).get("resource_def", {}).get("type"))
+                owners.append(
+                    (resources[resource].get("properties") or {}).get("resource_def", {}).get("type")
+                )
             known = set().union(*(types.get(t, {}).get("attributes", {}) for t in owners))
             hidden = set().union(*(types.get(t, {}).get("hidden_attributes", ()) for t in owners))
             if attribute in hidden:
@@ -308,7 +332,9 @@ def heat_template_problems(template_text: str, parameter_values: Mapping[str, An
                 except (TypeError, ValueError):
                     problems.append(f"{where}: parameter {name}={value!r} is not a number")
                     continue
-                problems += _constraint_problems(float(value), definition.get("constraints") or [], f"{where}: {name}")
+                problems += _constraint_problems(
+                    float(value), definition.get("constraints") or [], f"{where}: {name}"
+                )
     return problems
 
 
@@ -362,9 +388,7 @@ def custom_resource_problems(kind: str, document: Mapping[str, Any], where: str)
         return [f"{where}: no vendored CRD for kind {kind}"]
     schema = copy.deepcopy(structural_to_jsonschema(upstream.crd_schema(kind)))
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    # metadata is checked by the API server's ObjectMeta rules, not the CRD schema.
-    body = {k: v for k, v in document.items() if k != "metadata"}
-    return _schema_errors(schema, body, where)
+    return _schema_errors(schema, dict(document), where)
 
 
 def suc_plan_problems(spec: Mapping[str, Any], where: str) -> list[str]:
@@ -428,7 +452,9 @@ def helm_values_problems(values: Any, defaults: Any, path: str = "values") -> li
 def helm_release_problems(inputs: Mapping[str, Any], where: str) -> list[str]:
     key = ((inputs.get("repositoryOpts") or {}).get("repo"), inputs.get("chart"), inputs.get("version"))
     if key not in upstream.HELM_VALUES:
-        return [f"{where}: no vendored values.yaml for chart {key} (add it to upstream/ and upstream.HELM_VALUES)"]
+        return [
+            f"{where}: no vendored values.yaml for chart {key} (add it to upstream/ and upstream.HELM_VALUES)"
+        ]
     return helm_values_problems(inputs.get("values") or {}, upstream.load_yaml(upstream.HELM_VALUES[key]))
 
 
@@ -517,7 +543,9 @@ def aws_enum(service: str, shape: str) -> Callable[[], list[str]]:
     return lambda: list(_service(service).shape_for(shape).enum)
 
 
-def aws_documented(service: str, shape: str, member: str, label: str = "Valid values") -> Callable[[], list[str]]:
+def aws_documented(
+    service: str, shape: str, member: str, label: str = "Valid values"
+) -> Callable[[], list[str]]:
     """Allowed values that botocore documents in prose ('Valid values: a | b'), for members typed as strings."""
 
     def values() -> list[str]:
@@ -538,7 +566,11 @@ AWS_RULES: list[tuple[str, str, Callable[[], list[str]]]] = [
     ("aws:eks/nodeGroup:NodeGroup", "taints[].effect", aws_enum("eks", "TaintEffect")),
     ("aws:eks/cluster:Cluster", "enabledClusterLogTypes[]", aws_enum("eks", "LogType")),
     ("aws:eks/cluster:Cluster", "accessConfig.authenticationMode", aws_enum("eks", "AuthenticationMode")),
-    ("aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.httpTokens", aws_enum("ec2", "LaunchTemplateHttpTokensState")),
+    (
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "metadataOptions.httpTokens",
+        aws_enum("ec2", "LaunchTemplateHttpTokensState"),
+    ),
     (
         "aws:ec2/launchTemplate:LaunchTemplate",
         "metadataOptions.httpEndpoint",
@@ -549,8 +581,16 @@ AWS_RULES: list[tuple[str, str, Callable[[], list[str]]]] = [
         "metadataOptions.instanceMetadataTags",
         aws_enum("ec2", "LaunchTemplateInstanceMetadataTagsState"),
     ),
-    ("aws:ec2/launchTemplate:LaunchTemplate", "blockDeviceMappings[].ebs.volumeType", aws_enum("ec2", "VolumeType")),
-    ("aws:ec2/launchTemplate:LaunchTemplate", "tagSpecifications[].resourceType", aws_enum("ec2", "ResourceType")),
+    (
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "blockDeviceMappings[].ebs.volumeType",
+        aws_enum("ec2", "VolumeType"),
+    ),
+    (
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "tagSpecifications[].resourceType",
+        aws_enum("ec2", "ResourceType"),
+    ),
     ("aws:ec2/placementGroup:PlacementGroup", "strategy", aws_enum("ec2", "PlacementStrategy")),
     ("aws:ec2/eip:Eip", "domain", aws_enum("ec2", "DomainType")),
     ("aws:ec2/natGateway:NatGateway", "connectivityType", aws_enum("ec2", "ConnectivityType")),
@@ -577,7 +617,11 @@ AWS_RULES: list[tuple[str, str, Callable[[], list[str]]]] = [
         ]
     ],
     *[
-        ("aws:ec2/vpnConnection:VpnConnection", f"tunnel{t}DpdTimeoutAction", aws_documented("ec2", TUNNEL, "DPDTimeoutAction"))
+        (
+            "aws:ec2/vpnConnection:VpnConnection",
+            f"tunnel{t}DpdTimeoutAction",
+            aws_documented("ec2", TUNNEL, "DPDTimeoutAction"),
+        )
         for t in (1, 2)
     ],
     *[
@@ -605,8 +649,16 @@ AWS_RULES: list[tuple[str, str, Callable[[], list[str]]]] = [
         "rules[].applyServerSideEncryptionByDefault.sseAlgorithm",
         aws_enum("s3", "ServerSideEncryption"),
     ),
-    ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "rule.objectOwnership", aws_enum("s3", "ObjectOwnership")),
-    ("aws:s3/bucketVersioning:BucketVersioning", "versioningConfiguration.status", aws_enum("s3", "BucketVersioningStatus")),
+    (
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "rule.objectOwnership",
+        aws_enum("s3", "ObjectOwnership"),
+    ),
+    (
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "versioningConfiguration.status",
+        aws_enum("s3", "BucketVersioningStatus"),
+    ),
 ]
 
 
@@ -676,7 +728,11 @@ VPNAAS: dict[str, tuple[str, str, dict[str, str]]] = {
         "ipsec_site_connections",
         {"initiator": "initiator", "dpds[]": "dpd", "mtu": "mtu"},
     ),
-    "openstack:vpnaas/endpointGroup:EndpointGroup": ("vpn-endpoint-groups", "endpoint_groups", {"type": "type"}),
+    "openstack:vpnaas/endpointGroup:EndpointGroup": (
+        "vpn-endpoint-groups",
+        "endpoint_groups",
+        {"type": "type"},
+    ),
 }
 
 
@@ -685,9 +741,13 @@ def _neutron_value_problems(value: Any, validate: Mapping[str, Any], where: str)
     for kind, rule in validate.items():
         if kind == "type:values" and value not in rule:
             problems.append(f"{where}: {value!r} is not one of {rule}")
-        elif kind == "type:range" and not rule[0] <= int(value) <= rule[1]:
+        elif kind == "type:range" and (
+            int(value) < rule[0] or (rule[1] is not None and int(value) > rule[1])
+        ):
             problems.append(f"{where}: {value!r} is outside {rule}")
-        elif kind == "type:dict" and isinstance(value, Mapping):
+        elif kind == "type:non_negative" and int(value) < 0:
+            problems.append(f"{where}: {value!r} is negative")
+        elif kind in ("type:dict", "type:dict_or_empty") and isinstance(value, Mapping):
             for key, item in value.items():
                 sub = (rule or {}).get(key)
                 if sub is None:
@@ -710,14 +770,19 @@ def vpnaas_problems(resource: Record) -> tuple[list[str], int]:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             if isinstance(value, Mapping):
-                value = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in value.items()}
+                value = {
+                    k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in value.items()
+                }
             problems += _neutron_value_problems(value, validate, f"{resource['urn']}: {path}")
     return problems, checked
 
 
 OCTAVIA: dict[str, dict[str, str]] = {
     "openstack:loadbalancer/listener:Listener": {"protocol": "SUPPORTED_PROTOCOLS"},
-    "openstack:loadbalancer/pool:Pool": {"protocol": "SUPPORTED_PROTOCOLS", "lbMethod": "SUPPORTED_LB_ALGORITHMS"},
+    "openstack:loadbalancer/pool:Pool": {
+        "protocol": "SUPPORTED_PROTOCOLS",
+        "lbMethod": "SUPPORTED_LB_ALGORITHMS",
+    },
     "openstack:loadbalancer/monitor:Monitor": {"type": "SUPPORTED_HEALTH_MONITOR_TYPES"},
 }
 
@@ -736,7 +801,8 @@ def octavia_problems(resource: Record) -> tuple[list[str], int]:
 def provider_docstring(cls: type, argument: str) -> str:
     """The `:param ... <argument>:` text of a pulumi_openstack resource's constructor docstring (the provider
     schema's description of the argument)."""
-    doc = inspect.getdoc(cls.__init__) or inspect.getdoc(cls) or ""
+    args_class = getattr(inspect.getmodule(cls), f"{cls.__name__}Args", cls)
+    doc = inspect.getdoc(args_class.__init__) or ""
     match = re.search(rf":param [^:]*\b{argument}:(.*?)(?=\n:param|\Z)", doc, re.DOTALL)
     if match is None:
         raise LookupError(f"{cls.__name__}: no docstring for {argument}")

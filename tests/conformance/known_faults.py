@@ -10,10 +10,12 @@ NOVA_METADATA_KEYS = pytest.mark.xfail(
     strict=True, reason="issue 10 fault 1: metadata keys with '/' (aidc.io/...) are refused by Nova"
 )
 CEPH_PG_NUM_MIN = pytest.mark.xfail(
-    strict=True, reason="issue 10 fault 2: pg_num_min above the created pool's pg_num is refused; pg_num never set"
+    strict=True,
+    reason="issue 10 fault 2: pg_num_min above the created pool's pg_num is refused; pg_num never set",
 )
 SECURITY_GROUP_IDS = pytest.mark.xfail(
-    strict=True, reason="issue 10 fault 3: instances pass security group ids where the provider reads back names"
+    strict=True,
+    reason="issue 10 fault 3: instances pass security group ids where the provider reads back names",
 )
 HEAT_HIDDEN_ATTRIBUTE = pytest.mark.xfail(
     strict=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import yaml
 from conformance_checks import HEAT_STACK, heat_template_problems, of_type
-
 from known_faults import HEAT_HIDDEN_ATTRIBUTE
 
 from aidc.offline import OfflinePlan

@@ -12,7 +12,6 @@ from conformance_checks import (
     nova_server_problems,
     of_type,
 )
-
 from known_faults import NOVA_METADATA_KEYS
 
 from aidc.offline import OfflinePlan
@@ -75,7 +74,13 @@ def test_a_well_formed_server_passes() -> None:
         ({"name": "core-server-0 "}, "name"),
         ({"schedulerHints": [{"group": "not-a-uuid"}]}, "group"),
     ],
-    ids=["slash-in-metadata-key", "metadata-value-too-long", "user-data-too-long", "name-trailing-space", "hint"],
+    ids=[
+        "slash-in-metadata-key",
+        "metadata-value-too-long",
+        "user-data-too-long",
+        "name-trailing-space",
+        "hint",
+    ],
 )
 def test_nova_refuses_a_broken_server(change: dict[str, object], expected: str) -> None:
     problems = nova_server_problems({**GOOD, **change}, "broken")

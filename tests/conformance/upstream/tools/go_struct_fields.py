@@ -2,6 +2,7 @@
 from those types accepts (everything else is pruned by the API server). Usage:
   git -C <checkout> show <tag>:<path/types.go> | python go_struct_fields.py Plan PlanSpec ... > out.json
 Pure text processing of the Go source; nothing is built or run."""
+
 import json
 import re
 import sys

@@ -1,12 +1,15 @@
 """Dump Heat resource type schemas exactly as `GET /v1/{tenant}/resource_types/{type}` answers
 (heat.engine.service.EngineService.resource_schema), plus HOT template versions, their intrinsic functions
 and the parameter types/keys, from an installed openstack-heat."""
-import itertools, json, sys
-from heat.engine import resources, properties, attributes, support
-from heat.engine import template as tmpl
-from heat.engine.hot import parameters as hot_parameters
-from heat.engine import parameters as parameters_mod
+
 import importlib.metadata as md
+import itertools
+import json
+import sys
+
+from heat.engine import attributes, properties, resources, support
+from heat.engine.hot import parameters as hot_parameters
+from stevedore import extension
 
 resources.initialise()
 TYPES = sys.argv[1].split(",")
@@ -25,11 +28,13 @@ for type_name in TYPES:
         if s.support_status.status != support.HIDDEN:
             attrs[name] = dict(s)
     hidden_props = sorted(
-        name for name, schema_dict in cls.properties_schema.items()
+        name
+        for name, schema_dict in cls.properties_schema.items()
         if properties.Schema.from_legacy(schema_dict).support_status.status == support.HIDDEN
     )
     hidden_attrs = sorted(
-        name for name, data in cls.attributes_schema.items()
+        name
+        for name, data in cls.attributes_schema.items()
         if attributes.Schema.from_attribute(data).support_status.status == support.HIDDEN
     )
     out["resource_types"][type_name] = {
@@ -41,7 +46,6 @@ for type_name in TYPES:
         "hidden_attributes": hidden_attrs,
         "support_status": cls.support_status.to_dict(),
     }
-from stevedore import extension
 mgr = extension.ExtensionManager("heat.templates")
 for ext in mgr:
     name = ext.name

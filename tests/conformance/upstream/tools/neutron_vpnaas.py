@@ -1,6 +1,11 @@
 """Dump the VPNaaS API attribute maps of neutron-lib (the values the Neutron API validates) as JSON."""
-import json, sys, importlib.metadata as md
-from neutron_lib.api.definitions import vpn, vpn_endpoint_groups, vpn_aes_ccm_gcm
+
+import importlib.metadata as md
+import json
+import sys
+
+from neutron_lib.api.definitions import vpn, vpn_aes_ccm_gcm, vpn_endpoint_groups
+
 
 def clean(value):
     if isinstance(value, dict):
@@ -9,7 +14,8 @@ def clean(value):
         return [clean(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    return repr(value)
+    return f"<{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}>"
+
 
 out = {"neutron_lib_version": md.version("neutron-lib")}
 for mod in (vpn, vpn_endpoint_groups, vpn_aes_ccm_gcm):

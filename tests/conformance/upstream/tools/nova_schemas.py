@@ -2,8 +2,12 @@
 modules) as JSON. Run with PYTHONPATH pointing at a tree holding nova/api/validation/parameter_types.py and
 nova/api/openstack/compute/schemas/{servers,server_metadata}.py from the Nova branch, plus stubs for
 nova.i18n._ (identity) and the two constants nova.objects.tag.MAX_TAG_LENGTH / instance.MAX_TAG_COUNT."""
-import json, sys
-from nova.api.openstack.compute.schemas import servers, server_metadata
+
+import json
+import sys
+
+from nova.api.openstack.compute.schemas import server_metadata, servers
+
 out = {
     "servers.create": servers.create,
     "servers.create_v20": servers.create_v20,
