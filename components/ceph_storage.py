@@ -6,6 +6,14 @@ plus RBD StorageClass per planned block pool and one CephObjectStore (RGW) plus 
 planned object pool, each with the planned replication or erasure coding and failure domain. The caller
 passes the kubernetes Provider (built from K3sCluster.kubeconfig) in the component's ResourceOptions;
 children inherit it through `parent`.
+
+Placement groups: the plan's pg_num is the pool's pg_num. Rook (v1.16) creates a pool with pg_num 0, i.e.
+Ceph's osd_pool_default_pg_num (32), then runs `ceph osd pool set <pool> <key> <value>` for each entry of the
+pool's `parameters`, in no set order, on every reconcile, only logging a refusal. So the parameters are the two
+settings Ceph accepts in either order and at any time: `pg_num` (Ceph moves pg_num and pgp_num to it in steps)
+and `pg_autoscale_mode: off`, so the autoscaler Rook enables on new pools does not move it away; the sizing
+engine re-plans pg_num when the OSDs change. Not `pg_num_min` or `pgp_num`: Ceph refuses either above the
+pool's current pg_num, which is what a fresh pool has (tests/conformance/test_ceph_pools.py replays this).
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ class CephPoolSpec(FrozenArgs):
     kind: PoolKind
     """'block' (CephBlockPool + RBD StorageClass) or 'object' (CephObjectStore + bucket StorageClass)."""
     pg_num: Annotated[int, AfterValidator(_power_of_two)]
-    """Planned placement groups (power of two); set as pg_num_min so the autoscaler never goes below it."""
+    """Planned placement groups (power of two): the pool's pg_num, with the autoscaler off for the pool."""
     replicated_size: Annotated[int, Field(ge=2)] | None = None
     """Replica count (size); None when the pool is erasure coded."""
     erasure_k: Annotated[int, Field(ge=2)] | None = None
@@ -162,7 +170,8 @@ def _pool_spec(pool: CephPoolSpec) -> dict[str, Any]:
     return {
         "failureDomain": pool.failure_domain,
         **_protection(pool),
-        "parameters": {"pg_num_min": str(pool.pg_num)},
+        # Both accepted by Ceph in any order Rook applies them in (module docstring).
+        "parameters": {"pg_num": str(pool.pg_num), "pg_autoscale_mode": "off"},
     }
 
 

@@ -24,6 +24,8 @@ PROTECT_KERNEL_DEFAULTS_SYSCTLS: Mapping[str, str] = {
 }
 
 K3S_INSTALL_URL = "https://get.k3s.io"
+# Nova server metadata key naming a Heat pool's servers (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/').
+POOL_METADATA_KEY = "aidc_pool"
 K3S_TLS_DIR = "/var/lib/rancher/k3s/server/tls"
 # A pinned K3s release tag (INSTALL_K3S_VERSION), never 'latest' or a channel.
 K3S_VERSION_PATTERN = r"^v\d+\.\d+\.\d+\+k3s\d+$"
@@ -139,13 +141,18 @@ def k3s_agent_user_data(
     return _cloud_config(files, _install_command(version, exec_args))
 
 
-def heat_server_pool_template(*, with_user_data: bool, with_volume_type: bool = False) -> str:
+def heat_server_pool_template(*, with_user_data: bool) -> str:
     """A HOT template whose OS::Heat::ResourceGroup `count` parameter is the number of servers.
 
     One Heat stack per pool keeps the Pulumi resource count independent of the server count. The
     servers boot from a Cinder volume of `root_volume_gb`, join the pool's server group (anti-affinity
     policy chosen by the caller) and attach to one tenant network with the given security groups.
-    `user_data` is a hidden parameter so Heat does not echo the K3s join token in its API."""
+    `user_data` is a hidden parameter so Heat does not echo the K3s join token in its API.
+
+    Changing `count` only adds or removes members: a ResourceGroup creates the missing indexes and, shrinking,
+    deletes the highest ones (to take out a particular broken member instead, pass its index in the group's
+    `removal_policies`, e.g. `[{resource_list: ['3']}]`; a removed index is never reused). Existing members are
+    never replaced by a changed user data: it is read at first boot only (`user_data_update_policy: IGNORE`)."""
     parameters: dict[str, dict[str, object]] = {
         "count": {
             "type": "number",
@@ -157,7 +164,7 @@ def heat_server_pool_template(*, with_user_data: bool, with_volume_type: bool = 
         "image": {"type": "string", "description": "Glance image name or id"},
         "key_name": {"type": "string", "description": "Nova keypair"},
         "network": {"type": "string", "description": "Tenant network id"},
-        "security_groups": {"type": "comma_delimited_list", "description": "Security group ids"},
+        "security_groups": {"type": "comma_delimited_list", "description": "Security group names or ids"},
         "server_group": {"type": "string", "description": "Nova server group id (scheduler hint)"},
         "root_volume_gb": {"type": "number", "description": "Boot volume size in GB"},
     }
@@ -176,20 +183,15 @@ def heat_server_pool_template(*, with_user_data: bool, with_volume_type: bool = 
                 "delete_on_termination": True,
             }
         ],
-        "metadata": {"aidc.io/pool": {"get_param": "name_prefix"}},
+        "metadata": {POOL_METADATA_KEY: {"get_param": "name_prefix"}},
     }
-    boot_volume = server_properties["block_device_mapping_v2"][0]  # type: ignore[index]
-    if with_volume_type:
-        # Only when asked: an empty volume_type fails Heat's cinder.vtype constraint.
-        parameters["volume_type"] = {
-            "type": "string",
-            "description": "Cinder volume type (e.g. LUKS-encrypted)",
-        }
-        boot_volume["volume_type"] = {"get_param": "volume_type"}
+    # No volume_type on the boot volume: Heat's OS::Nova::Server block_device_mapping_v2 has no such key (the
+    # boot volume gets the project's default Cinder type; make that the encrypted type).
     if with_user_data:
         parameters["user_data"] = {"type": "string", "hidden": True, "description": "cloud-init user data"}
         server_properties["user_data_format"] = "RAW"
         server_properties["user_data"] = {"get_param": "user_data"}
+        server_properties["user_data_update_policy"] = "IGNORE"
     template = {
         "heat_template_version": "2018-08-31",
         "description": "aidc server pool: one ResourceGroup of identical servers",
@@ -206,8 +208,8 @@ def heat_server_pool_template(*, with_user_data: bool, with_volume_type: bool = 
         "outputs": {
             "server_ids": {"description": "Nova server ids", "value": {"get_attr": ["servers", "refs"]}},
             "fixed_ips": {
-                "description": "First fixed IPv4 address of each server",
-                "value": {"get_attr": ["servers", "first_address"]},
+                "description": "First fixed address of each server on the pool's network",
+                "value": {"get_attr": ["servers", "networks", {"get_param": "network"}, 0]},
             },
         },
     }

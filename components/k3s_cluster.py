@@ -3,7 +3,17 @@
 1 or 3 servers (3 = embedded etcd: the first server runs `--cluster-init`, the others join it) as
 individual instances in an anti-affinity server group, and agents in pools, each pool one Heat
 ResourceGroup (so the resource count follows pools, not nodes). K3s is installed by cloud-init
-(components/cloud_init.py) with a pinned version, `--secrets-encryption` and `--protect-kernel-defaults`.
+(components/cloud_init.py) with `--secrets-encryption` and `--protect-kernel-defaults`.
+
+Registration address: with 3 servers an Octavia load balancer (components/k3s_api.py) whose VIP is in every
+server certificate (tls-san) and is what joining servers, agents and the kubeconfig use; with 1 server, that
+server's address. Readiness: `api_ready` (components/k3s_readiness.py) is created only once the API answers
+/readyz; `kubeconfig` comes out of it, so whatever is built from the kubeconfig waits for the cluster.
+
+User data is boot-time only: `version` is the release a node installs when it first boots; later releases
+are rolled out in place by system-upgrade-controller Plans (components/k3s_upgrades.py). Changes to user data
+are therefore ignored on existing servers (`ignore_changes`, and `user_data_update_policy: IGNORE` in the agent
+pools' Heat template): changing `version` or anything else in user data never replaces a server.
 
 The join token comes from pulumi_random and the cluster's server and client CAs from pulumi_tls; the CAs
 are pre-seeded on the first server so the kubeconfig (admin client certificate, system:masters) can be
@@ -24,7 +34,7 @@ import pulumi_tls as tls
 import yaml
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.types import FrozenArgs, Slug, field_error
+from aidc.types import Cidr, FrozenArgs, Slug, field_error
 from components._args import LABEL_KEY, NodeLabels, StrInput, StrListInput, first_repeat, matching
 from components.cloud_init import (
     K3S_VERSION_PATTERN,
@@ -32,13 +42,21 @@ from components.cloud_init import (
     k3s_agent_user_data,
     k3s_server_user_data,
 )
+from components.k3s_api import API_PORT, ApiLoadBalancer
+from components.k3s_readiness import DEFAULT_TIMEOUT_S, K3sApiReady
 
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 ACCELERATOR_LABEL = "aidc.io/accelerator"
 POOL_LABEL = "aidc.io/pool"
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 TAINT_EFFECTS: tuple[str, ...] = get_args(TaintEffect)
-API_PORT = 6443
+# Nova server metadata keys (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/'); the policy pack reads them.
+CLUSTER_METADATA_KEY = "aidc_cluster"
+ROLE_METADATA_KEY = "aidc_role"
+SECRETS_ENCRYPTION_METADATA_KEY = "aidc_secrets_encryption"
+# User data is read at first boot only: see the module docstring.
+USER_DATA_IGNORED = "userData"
+HEAT_USER_DATA_IGNORED = "parameters.user_data"
 _CA_VALIDITY_HOURS = 10 * 365 * 24
 _ADMIN_CERT_VALIDITY_HOURS = 365 * 24
 
@@ -99,12 +117,21 @@ class K3sClusterArgs(FrozenArgs):
     """Glance image name for every node (a systemd distribution cloud-init supports)."""
     network_id: StrInput
     """Tenant network the nodes attach to (OpenStackPrivateCloud.network_id)."""
-    security_group_ids: StrListInput
-    """Security groups for every node (OpenStackPrivateCloud.security_group_ids)."""
+    security_group_names: StrListInput
+    """Security groups for every node, by name (OpenStackPrivateCloud.security_group_names): the openstack
+    provider reads an instance's groups back by name, so ids would show as a change on every preview."""
+    subnet_id: StrInput | None = None
+    """Tenant subnet of the API load balancer's VIP (OpenStackPrivateCloud.subnet_id); required with 3 servers."""
+    api_allowed_cidrs: tuple[Cidr, ...] = ()
+    """Networks that may reach the API through the load balancer (its listener's allowed_cidrs): the tenant
+    network, the admin networks and wherever `pulumi up` runs. Required with 3 servers."""
+    api_ready_timeout_s: Annotated[int, Field(ge=60, le=7200)] = DEFAULT_TIMEOUT_S
+    """How long `pulumi up` waits for the API to answer /readyz before failing (first boot installs K3s)."""
     keypair_name: StrInput
     """Nova keypair for break-glass SSH."""
     version: K3sVersion = "v1.31.4+k3s1"
-    """Pinned K3s release (INSTALL_K3S_VERSION); never 'latest' or a channel."""
+    """Pinned K3s release: what a node installs at first boot (INSTALL_K3S_VERSION) and what the cluster's
+    upgrade Plans move running nodes to; never 'latest' or a channel."""
     servers: Literal[1, 3] = 1
     """Server count: 1 (single server) or 3 (HA, embedded etcd)."""
     agent_pools: tuple[AgentPool, ...] = ()
@@ -121,6 +148,16 @@ class K3sClusterArgs(FrozenArgs):
     def _ha_needs_embedded_etcd(self) -> Self:
         if self.embedded_etcd is False and self.servers == 3:
             raise field_error("embedded_etcd", "must be True or None with servers=3 (HA needs embedded etcd)")
+        return self
+
+    @model_validator(mode="after")
+    def _ha_needs_a_registration_address(self) -> Self:
+        if self.servers == 3 and self.subnet_id is None:
+            raise field_error("subnet_id", "required with servers=3 (the API load balancer's VIP subnet)")
+        if self.servers == 3 and not self.api_allowed_cidrs:
+            raise field_error(
+                "api_allowed_cidrs", "required with servers=3 (the networks that reach the API load balancer)"
+            )
         return self
 
     @model_validator(mode="after")
@@ -206,20 +243,30 @@ def build_kubeconfig(
 
 
 class K3sCluster(pulumi.ComponentResource):
-    """K3s servers as instances and agent pools as Heat ResourceGroups, with a secret kubeconfig."""
+    """K3s servers as instances and agent pools as Heat ResourceGroups, behind a fixed registration address,
+    with a readiness gate and a secret kubeconfig."""
 
     server_addresses: pulumi.Output[list[str]]
+    registration_address: pulumi.Output[str]
     api_endpoint: pulumi.Output[str]
     join_token: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     server_ca_cert: pulumi.Output[str]
     agent_stack_ids: pulumi.Output[dict[str, str]]
+    api_ready: K3sApiReady
+    """Created once the API answers /readyz: depend on it (or build from `kubeconfig`) to wait for the cluster."""
+    version: str
+    """The pinned K3s release (Args.version), for the cluster's upgrade Plans."""
 
     def __init__(self, name: str, args: K3sClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aidc:k3s:K3sCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # OpenStack children go to the cluster's region provider when one is given (edge sites).
         os_child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        # A server's user data is read at its first boot only (module docstring): never a reason to replace it.
+        server_opts = pulumi.ResourceOptions.merge(
+            os_child, pulumi.ResourceOptions(ignore_changes=[USER_DATA_IGNORED])
+        )
         embedded_etcd = args.servers == 3 if args.embedded_etcd is None else args.embedded_etcd
 
         token = random.RandomPassword(f"{name}-token", length=48, special=False, opts=child)
@@ -258,6 +305,23 @@ class K3sCluster(pulumi.ComponentResource):
             opts=child,
         )
 
+        # The registration address first: with 3 servers it goes into every server's certificate and user data.
+        load_balancer: ApiLoadBalancer | None = None
+        if args.servers == 3:
+            assert args.subnet_id is not None  # the Args validator requires it with 3 servers
+            load_balancer = ApiLoadBalancer(
+                name,
+                cluster_name=args.cluster_name,
+                subnet_id=args.subnet_id,
+                allowed_cidrs=args.api_allowed_cidrs,
+                opts=os_child,
+            )
+        tls_sans: pulumi.Output[list[str]] = (
+            load_balancer.address.apply(lambda address: [address])
+            if load_balancer is not None
+            else pulumi.Output.from_input([])
+        )
+
         server_group = openstack.compute.ServerGroup(
             f"{name}-servers-sg", name=f"{name}-servers", policies="anti-affinity", opts=os_child
         )
@@ -265,9 +329,15 @@ class K3sCluster(pulumi.ComponentResource):
             "flavor_name": args.server_flavor,
             "image_name": args.image,
             "key_pair": args.keypair_name,
-            "security_groups": args.security_group_ids,
+            "security_groups": args.security_group_names,
             "networks": [openstack.compute.InstanceNetworkArgs(uuid=args.network_id)],
             "scheduler_hints": [openstack.compute.InstanceSchedulerHintArgs(group=server_group.id)],
+        }
+        metadata = {
+            CLUSTER_METADATA_KEY: args.cluster_name,
+            ROLE_METADATA_KEY: "server",
+            # User data is secret; the policy pack reads this flag instead.
+            SECRETS_ENCRYPTION_METADATA_KEY: str(args.secrets_encryption).lower(),
         }
 
         first_user_data = _secret(
@@ -277,6 +347,7 @@ class K3sCluster(pulumi.ComponentResource):
                 server_ca_key.private_key_pem,
                 client_ca.cert_pem,
                 client_ca_key.private_key_pem,
+                tls_sans,
             ).apply(
                 lambda values: k3s_server_user_data(
                     version=args.version,
@@ -284,6 +355,7 @@ class K3sCluster(pulumi.ComponentResource):
                     cluster_init=embedded_etcd,
                     server_url=None,
                     secrets_encryption=args.secrets_encryption,
+                    tls_sans=values[5],
                     ca_files={
                         "server-ca.crt": values[1] or "",
                         "server-ca.key": values[2] or "",
@@ -297,26 +369,25 @@ class K3sCluster(pulumi.ComponentResource):
             f"{name}-server-0",
             name=f"{args.cluster_name}-server-0",
             user_data=first_user_data,
-            metadata={
-                "aidc.io/cluster": args.cluster_name,
-                "aidc.io/role": "server",
-                # User data is secret; the policy pack reads this flag instead.
-                "aidc.io/secrets-encryption": str(args.secrets_encryption).lower(),
-            },
-            opts=os_child,
+            metadata=metadata,
+            opts=server_opts,
             **common_instance,  # type: ignore[arg-type]
         )
-        server_url = first.access_ip_v4.apply(lambda ip: f"https://{ip}:{API_PORT}")
+        registration_address: pulumi.Output[str] = (
+            load_balancer.address if load_balancer is not None else first.access_ip_v4
+        )
+        server_url = registration_address.apply(lambda address: f"https://{address}:{API_PORT}")
         servers = [first]
         for index in range(1, args.servers):
             joining_user_data = _secret(
-                pulumi.Output.all(token.result, server_url).apply(
+                pulumi.Output.all(token.result, server_url, tls_sans).apply(
                     lambda values: k3s_server_user_data(
                         version=args.version,
                         token=values[0],
                         cluster_init=False,
                         server_url=values[1],
                         secrets_encryption=args.secrets_encryption,
+                        tls_sans=values[2],
                     )
                 )
             )
@@ -325,19 +396,19 @@ class K3sCluster(pulumi.ComponentResource):
                     f"{name}-server-{index}",
                     name=f"{args.cluster_name}-server-{index}",
                     user_data=joining_user_data,
-                    metadata={
-                        "aidc.io/cluster": args.cluster_name,
-                        "aidc.io/role": "server",
-                        # User data is secret; the policy pack reads this flag instead.
-                        "aidc.io/secrets-encryption": str(args.secrets_encryption).lower(),
-                    },
-                    opts=os_child,
+                    metadata=metadata,
+                    # A joining server needs the first one answering behind the registration address.
+                    opts=pulumi.ResourceOptions.merge(
+                        server_opts, pulumi.ResourceOptions(depends_on=[first])
+                    ),
                     **common_instance,  # type: ignore[arg-type]
                 )
             )
+        if load_balancer is not None:
+            load_balancer.add_members(servers)
 
-        security_groups_csv = pulumi.Output.from_input(args.security_group_ids).apply(
-            lambda ids: ",".join(str(sg) for sg in ids)
+        security_groups_csv = pulumi.Output.from_input(args.security_group_names).apply(
+            lambda groups: ",".join(str(group) for group in groups)
         )
         agent_template = heat_server_pool_template(with_user_data=True)
         agent_stack_ids: dict[str, pulumi.Output[str]] = {}
@@ -376,20 +447,19 @@ class K3sCluster(pulumi.ComponentResource):
                 timeout=120,
                 # The parameters are secret as a whole (user data); tags keep the count visible in plans.
                 tags=["aidc", f"cluster={args.cluster_name}", f"pool={pool.name}", f"servers={pool.count}"],
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=servers),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=args.provider,
+                    depends_on=servers,
+                    # Read at first boot only; Heat shows a hidden parameter back as '******' besides.
+                    ignore_changes=[HEAT_USER_DATA_IGNORED],
+                ),
             )
             agent_stack_ids[pool.name] = stack.id
 
-        self._join_token = token.result
-        self._join_url = server_url
-        self._k3s_version = args.version
-        self.server_addresses = pulumi.Output.all(*[server.access_ip_v4 for server in servers])
-        self.api_endpoint = server_url
-        self.join_token = join_token
-        self.server_ca_cert = server_ca.cert_pem
-        self.kubeconfig = _secret(
+        kubeconfig = _secret(
             pulumi.Output.all(
-                first.access_ip_v4, server_ca.cert_pem, admin_cert.cert_pem, admin_key.private_key_pem
+                registration_address, server_ca.cert_pem, admin_cert.cert_pem, admin_key.private_key_pem
             ).apply(
                 lambda values: build_kubeconfig(
                     cluster_name=args.cluster_name,
@@ -400,12 +470,39 @@ class K3sCluster(pulumi.ComponentResource):
                 )
             )
         )
+        self.api_ready = K3sApiReady(
+            f"{name}-api-ready",
+            cluster=args.cluster_name,
+            endpoint=server_url,
+            ca_cert_pem=server_ca.cert_pem,
+            client_cert_pem=admin_cert.cert_pem,
+            client_key_pem=admin_key.private_key_pem,
+            kubeconfig=kubeconfig,
+            timeout_s=args.api_ready_timeout_s,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[*servers, *(load_balancer.resources if load_balancer is not None else [])],
+            ),
+        )
+
+        self._join_token = token.result
+        self._join_url = server_url
+        self._k3s_version = args.version
+        self.version = args.version
+        self.server_addresses = pulumi.Output.all(*[server.access_ip_v4 for server in servers])
+        self.registration_address = registration_address
+        self.api_endpoint = server_url
+        self.join_token = join_token
+        self.server_ca_cert = server_ca.cert_pem
+        # Out of the readiness gate: a kubernetes Provider built from it waits for the API.
+        self.kubeconfig = _secret(self.api_ready.kubeconfig)
         self.agent_stack_ids = (
             pulumi.Output.all(**agent_stack_ids) if agent_stack_ids else pulumi.Output.from_input({})
         )
         self.register_outputs(
             {
                 "server_addresses": self.server_addresses,
+                "registration_address": self.registration_address,
                 "api_endpoint": self.api_endpoint,
                 "join_token": self.join_token,
                 "kubeconfig": self.kubeconfig,

@@ -1,10 +1,13 @@
 """OpenStackPrivateCloud: the private cloud's tenant network and its GPU pools (pulumi_openstack).
 
 Declares a tenant network, subnet and router on the external network, two security groups (intra-cluster
-traffic; admin ports 22/6443 only from configured CIDRs), a keypair, and for each planned GPU pool one Nova
-server group plus one Heat stack whose OS::Heat::ResourceGroup `count` is the pool's server count — so
-2,000 GPU servers are still a handful of Pulumi resources. Knows nothing of demand: the stack program
-hands it the planned pools.
+traffic; admin ports 22/6443 only from configured CIDRs, plus the K3s API port 6443 from `api_cidrs`, e.g. the
+network `pulumi up` runs in), a keypair, and for each planned GPU pool one Nova server group plus one Heat stack
+whose OS::Heat::ResourceGroup `count` is the pool's server count — so 2,000 GPU servers are still a handful of
+Pulumi resources. Knows nothing of demand: the stack program hands it the planned pools.
+
+A pool's user data is read at its servers' first boot only (`ignore_changes` on it here, and
+`user_data_update_policy: IGNORE` in the template): a changed user data never replaces a server.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from components.cloud_init import heat_server_pool_template
 
 # Ports that administer a node or the cluster: never reachable from anywhere but admin_cidrs.
 ADMIN_PORTS: tuple[int, ...] = (22, 6443)
+K3S_API_PORT = 6443
 ServerGroupPolicy = Literal["anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity"]
 OpenSshPublicKey = Annotated[
     str,
@@ -66,12 +70,13 @@ class OpenStackPrivateCloudArgs(FrozenArgs):
     """DNS resolvers handed out by the subnet's DHCP; empty keeps Neutron's default."""
     admin_cidrs: tuple[SourceCidr, ...] = ()
     """CIDRs allowed to reach SSH (22) and the K3s API (6443); empty opens them to nobody."""
+    api_cidrs: tuple[SourceCidr, ...] = ()
+    """CIDRs allowed to reach the K3s API (6443) only: the tenant network itself where a K3s API load balancer
+    forwards from it, and the core network `pulumi up` runs in (edge sites)."""
     ssh_public_key: OpenSshPublicKey | None = None
     """OpenSSH public key for the keypair; None generates an Ed25519 key (private key exported as secret)."""
     root_volume_gb: Annotated[int, Field(ge=10)] = 200
     """Size of each server's boot volume in GB."""
-    volume_type: str | None = None
-    """Cinder volume type for boot volumes (use the cloud's encrypted type); None is the cloud default."""
     gpu_pools: tuple[GpuPool, ...] = ()
     """Planned GPU pools; one server group and one Heat stack each."""
 
@@ -94,6 +99,7 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
     router_id: pulumi.Output[str]
     network_cidr: pulumi.Output[str]
     security_group_ids: pulumi.Output[list[str]]
+    security_group_names: pulumi.Output[list[str]]
     keypair_name: pulumi.Output[str]
     ssh_private_key: pulumi.Output[str | None]
     server_group_ids: pulumi.Output[dict[str, str]]
@@ -178,6 +184,22 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
                     opts=child,
                 )
                 rules.append(rule)
+        for cidr in sorted(set(args.api_cidrs) - set(args.admin_cidrs)):
+            api_net = ipaddress.ip_network(cidr, strict=False)
+            rules.append(
+                openstack.networking.SecGroupRule(
+                    f"{name}-sg-api-{K3S_API_PORT}-{cidr_slug(cidr)}",
+                    security_group_id=admin_sg.id,
+                    direction="ingress",
+                    ethertype=f"IPv{api_net.version}",
+                    protocol="tcp",
+                    port_range_min=K3S_API_PORT,
+                    port_range_max=K3S_API_PORT,
+                    remote_ip_prefix=str(api_net),
+                    description=f"aidc: K3s API {K3S_API_PORT}",
+                    opts=child,
+                )
+            )
 
         ssh_private_key: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         public_key: pulumi.Input[str]
@@ -191,10 +213,14 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
             f"{name}-keypair", name=f"{name}-keypair", public_key=public_key, opts=child
         )
 
-        # Consumers get the group ids only once every rule exists, so no server boots half-protected.
+        # Consumers get the groups only once every rule exists, so no server boots half-protected.
         security_group_ids_ready = pulumi.Output.all(
             internal_sg.id, admin_sg.id, *[r.id for r in rules]
         ).apply(lambda ids: [ids[0], ids[1]])
+        # By name for instances: the openstack provider reads an instance's groups back by name.
+        security_group_names_ready = pulumi.Output.all(
+            internal_sg.name, admin_sg.name, *[r.id for r in rules]
+        ).apply(lambda values: [values[0], values[1]])
         server_group_ids: dict[str, pulumi.Output[str]] = {}
         gpu_stack_ids: dict[str, pulumi.Output[str]] = {}
         for pool in args.gpu_pools:
@@ -217,14 +243,10 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
                 "server_group": server_group.id,
                 "root_volume_gb": str(args.root_volume_gb),
             }
-            if args.volume_type is not None:
-                parameters["volume_type"] = args.volume_type
             if pool.user_data is not None:
                 # The user data may carry a join token: the whole parameter map is a secret.
                 parameters["user_data"] = pulumi.Output.secret(pool.user_data)
-            template = heat_server_pool_template(
-                with_user_data=pool.user_data is not None, with_volume_type=args.volume_type is not None
-            )
+            template = heat_server_pool_template(with_user_data=pool.user_data is not None)
             stack = openstack.orchestration.StackV1(
                 f"{name}-gpu-{pool.name}",
                 name=f"{name}-gpu-{pool.name}",
@@ -238,7 +260,12 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
                     f"gpus-per-server={pool.gpus_per_server}",
                     f"servers={pool.servers}",
                 ],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[subnet]),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[subnet],
+                    # Read at first boot only; Heat shows a hidden parameter back as '******' besides.
+                    ignore_changes=["parameters.user_data"],
+                ),
             )
             server_group_ids[pool.name] = server_group.id
             gpu_stack_ids[pool.name] = stack.id
@@ -249,6 +276,7 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
         self.router_id = pulumi.Output.all(router.id, router_interface.id).apply(lambda ids: ids[0])
         self.network_cidr = pulumi.Output.from_input(args.network_cidr)
         self.security_group_ids = security_group_ids_ready
+        self.security_group_names = security_group_names_ready
         self.keypair_name = keypair.name
         self.ssh_private_key = ssh_private_key
         self.server_group_ids = (
@@ -264,6 +292,7 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
                 "router_id": self.router_id,
                 "network_cidr": self.network_cidr,
                 "security_group_ids": self.security_group_ids,
+                "security_group_names": self.security_group_names,
                 "keypair_name": self.keypair_name,
                 "ssh_private_key": self.ssh_private_key,
                 "server_group_ids": self.server_group_ids,

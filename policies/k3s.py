@@ -2,11 +2,12 @@
 deploys to Kubernetes (pods, workload controllers, Helm releases) runs no privileged containers and no
 host networking/PID/IPC; images and charts are pinned.
 
-K3s servers are OpenStack instances labelled by metadata aidc.io/cluster and aidc.io/role=server
-(components/k3s_cluster.py); their flags are in the cloud-init user data. Under the real engine a policy sees
-that user data in plain text (secrets are unwrapped for analyzers); offline `aidc plan` shows it as
-"[secret]", so the rule also reads the instance metadata key aidc.io/secrets-encryption when the component
-sets it, and stays silent when neither is visible. Nothing here builds a PolicyPack.
+K3s servers are OpenStack instances labelled by Nova metadata aidc_cluster and aidc_role=server
+(components/k3s_cluster.py; Nova refuses '/' in metadata keys, so no aidc.io/ prefix); their flags are in the
+cloud-init user data. Under the real engine a policy sees that user data in plain text (secrets are unwrapped
+for analyzers); offline `aidc plan` shows it as "[secret]", so the rule also reads the instance metadata key
+aidc_secrets_encryption when the component sets it, and stays silent when neither is visible. Nothing here
+builds a PolicyPack.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ from policies._common import (
 OS_INSTANCE = "openstack:compute/instance:Instance"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 CEPH_CLUSTER = "kubernetes:ceph.rook.io/v1:CephCluster"
-ROLE_KEY = "aidc.io/role"
-CLUSTER_KEY = "aidc.io/cluster"
-SECRETS_ENCRYPTION_KEY = "aidc.io/secrets-encryption"
+# Nova server metadata keys the K3s component sets (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$).
+ROLE_KEY = "aidc_role"
+CLUSTER_KEY = "aidc_cluster"
+SECRETS_ENCRYPTION_KEY = "aidc_secrets_encryption"
 
 # Where the pod spec sits in each workload kind (pulumi_kubernetes type token -> path).
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {

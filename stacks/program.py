@@ -39,10 +39,12 @@ from components.direct_connect import (
     IpsecOverDirectConnect,
 )
 from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs
+from components.k3s_upgrades import K3sUpgrades, K3sUpgradesArgs
 from components.openstack_private_cloud import GpuPool, OpenStackPrivateCloud, OpenStackPrivateCloudArgs
 from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
 
 STORAGE_POOL = "storage"  # the core cluster's Ceph hosts, an agent pool labelled for Rook
+NETWORK_WIRES = ("network_id", "subnet_id", "security_group_names", "keypair_name")
 STORAGE_LABEL = ("aidc.io/storage", "true")
 # Tags and labels the policy pack reads: what sizing planned, for which workload, data class and location.
 WORKLOAD_TAG, CLASSIFICATION_TAG, LOCATION_TAG = "aidc:workload", "aidc:classification", "aidc:location"
@@ -111,6 +113,17 @@ class Wires:
 
 
 # --- the plan's slices as Args (no resources yet) ------------------------------------------------------------
+def deploy_cidrs(cfg: StackConfig) -> list[str]:
+    """Where `pulumi up` runs from inside (README, "Where `pulumi up` runs"): a runner in the core cluster's
+    tenant network. It reaches the core K3s API directly, the EKS private endpoint over the VPN and the edge
+    K3s APIs over the sites' routing; each of those admits this network."""
+    return [cfg.openstack.network_cidr]
+
+
+def _distinct(*groups: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(cidr for group in groups for cidr in group))
+
+
 def planned_tags(group: PublicGroup, plan: CapacityPlan) -> dict[str, str]:
     """Tags the policy pack checks: the planned count and monthly cost, the workload, its data class and place."""
     return {
@@ -138,6 +151,7 @@ class PrivateArgs:
     cloud: OpenStackPrivateCloudArgs
     core: K3sClusterArgs
     ceph: CephStorageArgs
+    upgrades: K3sUpgradesArgs
     gpu_agents: dict[str, tuple[AgentPool, Wire]]  # workload -> its K3s agent pool and its user-data wire
     network: dict[str, Wire]  # private cloud outputs the core cluster consumes
 
@@ -152,6 +166,8 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
     cloud = OpenStackPrivateCloudArgs(
         image=os_cfg.image,
         network_cidr=os_cfg.network_cidr,
+        # The API load balancer reaches the servers from the tenant subnet (its amphorae have ports there).
+        api_cidrs=(os_cfg.network_cidr,),
         external_network=os_cfg.external_network,
         dns_nameservers=os_cfg.dns_nameservers,
         admin_cidrs=os_cfg.admin_cidrs,
@@ -169,16 +185,16 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
             for group in plan.placement.private
         ],
     )
-    network = {
-        key: wires.new(f"private cloud {key}") for key in ("network_id", "security_group_ids", "keypair_name")
-    }
+    network = {key: wires.new(f"private cloud {key}") for key in NETWORK_WIRES}
     storage = plan.storage
     core = K3sClusterArgs(
         cluster_name="core",
         server_flavor=os_cfg.server_flavor,
         image=os_cfg.image,
         network_id=network["network_id"].output,
-        security_group_ids=network["security_group_ids"].output,
+        subnet_id=network["subnet_id"].output,
+        security_group_names=network["security_group_names"].output,
+        api_allowed_cidrs=_distinct([os_cfg.network_cidr], os_cfg.admin_cidrs, deploy_cidrs(cfg)),
         keypair_name=network["keypair_name"].output,
         version=cfg.k3s.version,
         servers=cfg.k3s.core_servers,
@@ -213,13 +229,21 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         storage_node_label="=".join(STORAGE_LABEL),
         device_filter=cfg.ceph.device_filter,
     )
-    return PrivateArgs(cloud=cloud, core=core, ceph=ceph, gpu_agents=gpu_agents, network=network)
+    return PrivateArgs(
+        cloud=cloud,
+        core=core,
+        ceph=ceph,
+        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        gpu_agents=gpu_agents,
+        network=network,
+    )
 
 
 @dataclass
 class EdgeArgs:
     network: OpenStackPrivateCloudArgs
     cluster: K3sClusterArgs
+    upgrades: K3sUpgradesArgs
     wires: dict[str, Wire]
     region: str | None
 
@@ -227,10 +251,7 @@ class EdgeArgs:
 def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference."""
     os_cfg = cfg.openstack
-    network = {
-        key: wires.new(f"edge {site.name} {key}")
-        for key in ("network_id", "security_group_ids", "keypair_name")
-    }
+    network = {key: wires.new(f"edge {site.name} {key}") for key in NETWORK_WIRES}
     return EdgeArgs(
         network=OpenStackPrivateCloudArgs(
             image=os_cfg.image,
@@ -238,6 +259,8 @@ def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
             external_network=os_cfg.external_network,
             dns_nameservers=os_cfg.dns_nameservers,
             admin_cidrs=os_cfg.admin_cidrs,
+            # The site's load balancer (from its own subnet) and `pulumi up` (from the core network).
+            api_cidrs=_distinct([site.network_cidr], deploy_cidrs(cfg)),
             ssh_public_key=os_cfg.ssh_public_key,
             root_volume_gb=os_cfg.root_volume_gb,
         ),
@@ -246,7 +269,9 @@ def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
             server_flavor=os_cfg.server_flavor,
             image=os_cfg.image,
             network_id=network["network_id"].output,
-            security_group_ids=network["security_group_ids"].output,
+            subnet_id=network["subnet_id"].output,
+            security_group_names=network["security_group_names"].output,
+            api_allowed_cidrs=_distinct([site.network_cidr], os_cfg.admin_cidrs, deploy_cidrs(cfg)),
             keypair_name=network["keypair_name"].output,
             version=cfg.k3s.version,
             servers=site.servers,
@@ -261,6 +286,7 @@ def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
                 )
             ],
         ),
+        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
         wires=network,
         region=site.region,
     )
@@ -276,6 +302,7 @@ def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
         system_nodes=aws.system_nodes,
         endpoint_public_access=aws.endpoint_public_access,
         public_access_cidrs=list(aws.public_access_cidrs),
+        api_access_cidrs=deploy_cidrs(cfg),
         tags={"aidc:stack": cfg.stack, **aws.tags},
         gpu_node_groups=[
             GpuNodeGroup(
@@ -439,10 +466,16 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         core = K3sCluster("core", private.core)
         for pool, wire in private.gpu_agents.values():
             wire.connect(core.agent_user_data(pool))
-        core_kubernetes = kubernetes.Provider("core-kubernetes", kubeconfig=core.kubeconfig)
-        ceph = CephStorage(
-            "ceph", private.ceph, opts=pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
+        # Built from the kubeconfig the cluster's readiness gate hands out, and depending on the gate besides:
+        # nothing on this Provider is applied before the K3s API answers.
+        core_kubernetes = kubernetes.Provider(
+            "core-kubernetes",
+            kubeconfig=core.kubeconfig,
+            opts=pulumi.ResourceOptions(depends_on=[core.api_ready]),
         )
+        on_core = pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
+        ceph = CephStorage("ceph", private.ceph, opts=on_core)
+        K3sUpgrades("core-upgrades", private.upgrades, opts=on_core)
         aws = AwsGpuCluster("aws", aws_cluster_args)
         vpn.wires["vpc_id"].connect(aws.vpc_id)
         vpn.wires["vpc_subnet_ids"].connect(aws.private_subnet_ids)
@@ -464,7 +497,18 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
             _connect(edge.wires, network)
             cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
-            edge_clusters[name] = (network, K3sCluster(f"edge-{name}", cluster_args))
+            cluster = K3sCluster(f"edge-{name}", cluster_args)
+            edge_kubernetes = kubernetes.Provider(
+                f"edge-{name}-kubernetes",
+                kubeconfig=cluster.kubeconfig,
+                opts=pulumi.ResourceOptions(depends_on=[cluster.api_ready]),
+            )
+            K3sUpgrades(
+                f"edge-{name}-upgrades",
+                edge.upgrades,
+                opts=pulumi.ResourceOptions(providers={"kubernetes": edge_kubernetes}),
+            )
+            edge_clusters[name] = (network, cluster)
 
     exports: dict[str, Any] = {
         "aws_cluster_name": aws.cluster_name,

@@ -122,6 +122,12 @@ def new_resource(mocks: AidcMocks, args: pulumi.runtime.MockResourceArgs) -> tup
         outputs.setdefault("volumeType", outputs.get("volumeType") or "__DEFAULT__")
     elif token == "openstack:networking/secGroup:SecGroup":
         outputs.setdefault("tenantId", _uuid("tenant", "aidc"))
+    elif token == "openstack:loadbalancer/loadBalancer:LoadBalancer":
+        # Octavia allocates the VIP on the given subnet (the tenant network's fixed block here).
+        outputs.setdefault("vipAddress", _doc_ip(args.name, FIXED_BLOCK))
+        outputs.setdefault("vipPortId", _uuid("port", args.name))
+        outputs.setdefault("vipNetworkId", _uuid("network", args.name))
+        outputs.setdefault("loadbalancerProvider", "amphora")
     return uuid, outputs
 
 

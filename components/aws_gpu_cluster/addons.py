@@ -1,8 +1,9 @@
 """Cluster add-ons of AwsGpuCluster: a kubernetes Provider built from the cluster's kubeconfig and the NVIDIA
 device plugin as a pinned Helm chart on the GPU nodes.
 
-With a private endpoint (the default) these can only be applied from inside the VPC or over the VPN interconnect
-(e.g. a CI runner in the private cloud).
+With a private endpoint (the default) these can only be applied from inside the VPC or over the VPN interconnect:
+`pulumi up` runs on a runner in the private cloud's core network (README, "Where `pulumi up` runs"), admitted
+by the cluster security group rules of eks.allow_api_access.
 """
 
 from __future__ import annotations
@@ -72,12 +73,13 @@ def cluster_kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> 
 def install_device_plugin(
     scope: Scope,
     kubeconfig: pulumi.Output[str],
-    system_group: aws.eks.NodeGroup,
+    ready: Sequence[pulumi.Resource],
     gpu_groups: Sequence[aws.eks.NodeGroup],
 ) -> None:
-    """The kubernetes Provider (once system nodes exist) and the device plugin on the GPU nodes."""
+    """The kubernetes Provider (once `ready` exist: the system nodes, the API access rules) and the device plugin
+    on the GPU nodes."""
     provider = k8s.Provider(
-        f"{scope.name}-k8s", kubeconfig=kubeconfig, opts=scope.opts(depends_on=[system_group])
+        f"{scope.name}-k8s", kubeconfig=kubeconfig, opts=scope.opts(depends_on=list(ready))
     )
     k8s.helm.v3.Release(
         f"{scope.name}-nvidia-device-plugin",
@@ -90,5 +92,5 @@ def install_device_plugin(
             "tolerations": [{"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}],
             "priorityClassName": "system-node-critical",
         },
-        opts=scope.opts(provider=provider, depends_on=list(gpu_groups) or [system_group]),
+        opts=scope.opts(provider=provider, depends_on=list(gpu_groups) or list(ready[:1])),
     )

@@ -95,6 +95,9 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Expose the EKS API endpoint publicly; False keeps it private to the VPC (the private endpoint is always on)."""
     public_access_cidrs: tuple[IPv4SourceCidr, ...] = ()
     """CIDRs allowed to reach a public endpoint; required (and never 0.0.0.0/0) when endpoint_public_access."""
+    api_access_cidrs: tuple[IPv4SourceCidr, ...] = ()
+    """Networks outside the VPC that reach the private API endpoint (443 on the cluster security group), e.g. the
+    private cloud network `pulumi up` runs in, over the VPN interconnect. Empty: only the VPC."""
     node_volume_gb: Annotated[int, Field(ge=20)] = 200
     """Root EBS volume size of every node in GB (gp3, encrypted with the component's KMS key)."""
     log_retention_days: LogRetentionDays = 365

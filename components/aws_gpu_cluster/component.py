@@ -56,8 +56,9 @@ class AwsGpuCluster(pulumi.ComponentResource):
         groups = node_groups.create_node_groups(
             scope, args, cluster, iam.node_role, iam.node_attachments, key, net.vpc, net.private_subnets
         )
+        api_access = eks.allow_api_access(scope, cluster, args.api_access_cidrs)
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
-        addons.install_device_plugin(scope, kubeconfig, groups.system, groups.gpu)
+        addons.install_device_plugin(scope, kubeconfig, [groups.system, *api_access], groups.gpu)
 
         self.vpc_id = net.vpc.id
         self.private_subnet_id_list = [s.id for s in net.private_subnets]

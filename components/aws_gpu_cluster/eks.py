@@ -1,5 +1,7 @@
 """The EKS control plane of AwsGpuCluster: private endpoint by default, every control-plane log type to a
 KMS-encrypted log group created first (so it has retention and encryption), Kubernetes secrets envelope-encrypted.
+The private endpoint answers on the cluster security group, which admits only the cluster itself: each of
+`api_access_cidrs` (the network `pulumi up` runs in, reaching the VPC over the VPN) gets 443 on it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components._names import cidr_slug
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs
 from components.aws_gpu_cluster.scope import Scope
 
@@ -57,3 +60,24 @@ def create_cluster(
         tags=scope.tags,
         opts=scope.opts(depends_on=[log_group, *depends_on]),
     )
+
+
+def allow_api_access(
+    scope: Scope, cluster: aws.eks.Cluster, cidrs: Sequence[str]
+) -> list[aws.vpc.SecurityGroupIngressRule]:
+    """443 on the cluster security group from each CIDR (named from the CIDR, never from an index)."""
+    cluster_sg_id = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id)
+    return [
+        aws.vpc.SecurityGroupIngressRule(
+            f"{scope.name}-eks-api-{cidr_slug(cidr)}",
+            security_group_id=cluster_sg_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=cidr,
+            description="aidc: EKS private API endpoint for pulumi up",
+            tags=scope.tags,
+            opts=scope.opts(),
+        )
+        for cidr in sorted(set(cidrs))
+    ]

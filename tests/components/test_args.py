@@ -34,7 +34,7 @@ K3S = {
     "server_flavor": "m1.large",
     "image": "ubuntu-24.04",
     "network_id": "net",
-    "security_group_ids": ["sg"],
+    "security_group_names": ["sg"],
     "keypair_name": "kp",
 }
 AGENTS = {"name": "gpu", "flavor": "g1", "count": 1, "gpu": True, "accelerator": "h100-80gb"}
@@ -156,8 +156,9 @@ def test_replace_is_a_validated_copy_that_keeps_nested_records_and_outputs() -> 
     network_id = pulumi.Output.from_input("net")
     pool = AgentPool(**AGENTS)
     args = K3sClusterArgs(**{**K3S, "network_id": network_id}, agent_pools=[pool])
-    copy = args.replace(servers=3)
+    copy = args.replace(servers=3, subnet_id="subnet", api_allowed_cidrs=("10.20.0.0/16",))
     assert (copy.servers, args.servers) == (3, 1)
+    assert_refused(lambda: args.replace(servers=3), "subnet_id", says="required with servers=3")
     assert copy.network_id is network_id and copy.agent_pools[0] is pool
     assert_refused(lambda: args.replace(servers=2), "servers", says="must be one of 1 or 3")
     assert_refused(lambda: pool.replace(accelerator=None), "accelerator", says="required for a GPU pool")

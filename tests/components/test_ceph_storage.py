@@ -87,11 +87,14 @@ def test_pools_carry_planned_protection_and_failure_domain(mocks: AidcMocks):
         (block,) = _kind(mocks, "CephBlockPool").values()
         assert block.inputs["spec"]["replicated"] == {"size": 3, "requireSafeReplicaSize": True}
         assert block.inputs["spec"]["failureDomain"] == "host"
-        assert block.inputs["spec"]["parameters"]["pg_num_min"] == "512"
+        # The planned pg_num as the pool's pg_num, the autoscaler off for it (tests/conformance/test_ceph_pools.py
+        # shows Rook and Ceph turn exactly this into pg_num 512, whatever order Rook applies it in).
+        assert block.inputs["spec"]["parameters"] == {"pg_num": "512", "pg_autoscale_mode": "off"}
         (store,) = _kind(mocks, "CephObjectStore").values()
         data_pool = store.inputs["spec"]["dataPool"]
         assert data_pool["erasureCoded"] == {"dataChunks": 4, "codingChunks": 2}
         assert data_pool["failureDomain"] == "host"
+        assert data_pool["parameters"]["pg_autoscale_mode"] == "off"
         assert "replicated" not in data_pool
         assert store.inputs["spec"]["metadataPool"]["replicated"]["size"] == 3
         classes = _kind(mocks, "StorageClass")

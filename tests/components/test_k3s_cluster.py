@@ -24,10 +24,12 @@ def _args(**overrides: object) -> K3sClusterArgs:
         "server_flavor": "m1.large",
         "image": "ubuntu-24.04",
         "network_id": "5a1c2d3e-0000-4000-8000-000000000001",
-        "security_group_ids": [
+        "security_group_names": [
             "5a1c2d3e-0000-4000-8000-0000000000a1",
             "5a1c2d3e-0000-4000-8000-0000000000a2",
         ],
+        "subnet_id": "5a1c2d3e-0000-4000-8000-0000000000b1",
+        "api_allowed_cidrs": ("10.20.0.0/16", "10.99.0.0/24"),
         "keypair_name": "pc-keypair",
         "version": VERSION,
         "agent_pools": (GPU_POOL, CPU_POOL),
@@ -39,7 +41,11 @@ def _args(**overrides: object) -> K3sClusterArgs:
 def _settled(cluster: K3sCluster) -> pulumi.Output[list[object]]:
     """Resolves once every child is registered (each child feeds one of the outputs)."""
     return pulumi.Output.all(
-        cluster.server_addresses, cluster.kubeconfig, cluster.join_token, cluster.agent_stack_ids
+        cluster.server_addresses,
+        cluster.kubeconfig,
+        cluster.join_token,
+        cluster.agent_stack_ids,
+        cluster.registration_address,
     )
 
 
@@ -88,20 +94,81 @@ def test_three_servers_use_embedded_etcd(mocks: AidcMocks):
     cluster = K3sCluster("core", _args(servers=3))
 
     def check(values: list[object]) -> None:
-        addresses = values[0]
+        addresses, vip = values[0], values[4]
         servers = _servers(mocks)
         assert sorted(servers) == ["core-server-0", "core-server-1", "core-server-2"]
         assert len(addresses) == 3  # type: ignore[arg-type]
         first = _secret_value(servers["core-server-0"].inputs["userData"])
         assert "--cluster-init" in _install_line(first)
         assert "server" not in _k3s_config(first), "the --cluster-init server must not join anyone"
-        first_ip = addresses[0]  # type: ignore[index]
         for joining in ("core-server-1", "core-server-2"):
             user_data = _secret_value(servers[joining].inputs["userData"])
             assert "--cluster-init" not in _install_line(user_data), joining
-            assert _k3s_config(user_data)["server"] == f"https://{first_ip}:6443", joining
+            assert _k3s_config(user_data)["server"] == f"https://{vip}:6443", joining
 
     return _settled(cluster).apply(check)
+
+
+LB = "openstack:loadbalancer/"
+
+
+@pulumi.runtime.test
+def test_three_servers_register_through_a_load_balancer_vip_everyone_uses(mocks: AidcMocks):
+    """K3s HA: a fixed registration address (the Octavia VIP) in every server certificate (tls-san), used by
+    joining servers, agents and the kubeconfig; losing server-0 strands nobody."""
+    cluster = K3sCluster("core", _args(servers=3))
+
+    def check(values: list[object]) -> None:
+        addresses, kubeconfig, vip = values[0], values[1], values[4]
+        by_type: dict[str, list[pulumi.runtime.MockResourceArgs]] = {}
+        for r in mocks.registered:
+            by_type.setdefault(r.typ, []).append(r)
+        (lb,) = by_type[LB + "loadBalancer:LoadBalancer"]
+        assert lb.inputs["vipSubnetId"] == "5a1c2d3e-0000-4000-8000-0000000000b1"
+        (listener,) = by_type[LB + "listener:Listener"]
+        assert (listener.inputs["protocol"], listener.inputs["protocolPort"]) == ("TCP", 6443)
+        assert listener.inputs["allowedCidrs"] == ["10.20.0.0/16", "10.99.0.0/24"]
+        (pool,) = by_type[LB + "pool:Pool"]
+        assert (pool.inputs["protocol"], pool.inputs["lbMethod"]) == ("TCP", "ROUND_ROBIN")
+        members = by_type[LB + "member:Member"]
+        assert sorted(m.inputs["address"] for m in members) == sorted(addresses)  # type: ignore[arg-type]
+        assert {m.inputs["protocolPort"] for m in members} == {6443}
+        (monitor,) = by_type[LB + "monitor:Monitor"]
+        assert monitor.inputs["type"] == "TCP"
+        assert vip not in addresses  # type: ignore[operator]
+        for server in _servers(mocks).values():
+            assert _k3s_config(_secret_value(server.inputs["userData"]))["tls-san"] == [vip], server.name
+        for stack in _stacks(mocks).values():
+            assert _k3s_config(_params(stack)["user_data"])["server"] == f"https://{vip}:6443", stack.name
+        config = yaml.safe_load(kubeconfig)  # type: ignore[arg-type]
+        assert config["clusters"][0]["cluster"]["server"] == f"https://{vip}:6443"
+
+    return _settled(cluster).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_single_server_is_its_own_registration_address(mocks: AidcMocks):
+    cluster = K3sCluster("edge", _args(cluster_name="edge-sh", servers=1))
+
+    def check(values: list[object]) -> None:
+        addresses, kubeconfig, address = values[0], values[1], values[4]
+        assert [address] == addresses
+        assert not [r for r in mocks.registered if r.typ.startswith(LB)]
+        config = yaml.safe_load(kubeconfig)  # type: ignore[arg-type]
+        assert config["clusters"][0]["cluster"]["server"] == f"https://{address}:6443"
+
+    return _settled(cluster).apply(check)
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [({"subnet_id": None}, "subnet_id"), ({"api_allowed_cidrs": ()}, "api_allowed_cidrs")],
+)
+def test_three_servers_need_a_subnet_and_allowed_networks_for_their_address(
+    mocks: AidcMocks, override: dict[str, object], field: str
+):
+    assert_refused(lambda: _args(servers=3, **override), field, says="required with servers=3")
+    assert _args(servers=1, **override).servers == 1
 
 
 @pulumi.runtime.test
@@ -151,22 +218,22 @@ def test_join_token_is_secret(mocks: AidcMocks):
 
 
 @pulumi.runtime.test
-def test_kubeconfig_is_secret_and_points_at_first_server(mocks: AidcMocks):
+def test_kubeconfig_is_secret_and_points_at_the_registration_address(mocks: AidcMocks):
     cluster = K3sCluster("core", _args(servers=3))
     is_secret = pulumi.Output.from_input(cluster.kubeconfig.is_secret())
 
     def check(values: list[object]) -> None:
-        secret, kubeconfig, addresses = values
+        secret, kubeconfig, address = values
         assert secret, "kubeconfig must be a Pulumi secret"
         config = yaml.safe_load(kubeconfig)  # type: ignore[arg-type]
-        assert config["clusters"][0]["cluster"]["server"] == f"https://{addresses[0]}:6443"  # type: ignore[index]
+        assert config["clusters"][0]["cluster"]["server"] == f"https://{address}:6443"
         user = config["users"][0]["user"]
         assert set(user) == {"client-certificate-data", "client-key-data"}
         assert "insecure-skip-tls-verify" not in config["clusters"][0]["cluster"]
         csr = next(r for r in mocks.registered if r.typ == "tls:index/certRequest:CertRequest")
         assert csr.inputs["subject"]["organization"] == "system:masters"
 
-    return pulumi.Output.all(is_secret, cluster.kubeconfig, cluster.server_addresses).apply(check)
+    return pulumi.Output.all(is_secret, cluster.kubeconfig, cluster.registration_address).apply(check)
 
 
 def _assert(condition: object, message: str) -> None:
@@ -262,7 +329,7 @@ def test_edge_provider_reaches_openstack_children(mocks: AidcMocks):
         ({"agent_pools": (data(CPU_POOL, count=-1),)}, "agent_pools[0].count", "greater than or equal to 0"),
         ({"agent_pools": (data(CPU_POOL, root_volume_gb=19),)}, "agent_pools[0].root_volume_gb", "20"),
         ({"servers": 3, "embedded_etcd": False}, "embedded_etcd", "HA needs embedded etcd"),
-        ({"security_group_ids": "sg-1"}, "security_group_ids", "must be a list"),
+        ({"security_group_names": "sg-1"}, "security_group_names", "must be a list"),
         ({"network_id": None}, "network_id", "must be a string or a pulumi Output"),
         ({"provider": "EdgeOne"}, "provider", "ProviderResource"),
     ],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from aidc.config.load import STACKS_DIR, read_config_values, stack_file
+from stacks_list import SHIPPED_STACKS
+
+from aidc.config.load import read_config_values, stack_file
 from aidc.offline import OfflinePlan, run_program
 
-SHIPPED = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in STACKS_DIR.glob("Pulumi.*.yaml")
-)
+SHIPPED = SHIPPED_STACKS
 
 
 @cache

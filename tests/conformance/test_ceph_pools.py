@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import upstream_files as upstream
 from ceph_model import created_pool, pgs_per_osd_problems, planned_pg_problems
-from known_faults import CEPH_PG_NUM_MIN
 from stack_runs import offline_plan
 
 from aidc.config import parse_stack_config
@@ -44,7 +43,6 @@ def _planned_pools(plan: OfflinePlan) -> dict[str, dict[str, Any]]:
     return pools
 
 
-@CEPH_PG_NUM_MIN
 def test_every_planned_pool_gets_its_planned_pg_num(plan: OfflinePlan) -> None:
     sizing = _sizing(plan.stack)
     declared = _planned_pools(plan)

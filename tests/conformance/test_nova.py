@@ -12,7 +12,6 @@ from conformance_checks import (
     nova_server_problems,
     of_type,
 )
-from known_faults import NOVA_METADATA_KEYS
 
 from aidc.offline import OfflinePlan
 
@@ -30,13 +29,11 @@ def test_every_instance_is_a_server_create_nova_accepts_apart_from_metadata(plan
     assert problems == []
 
 
-@NOVA_METADATA_KEYS
 def test_instance_metadata_keys_are_keys_nova_accepts(plan: OfflinePlan) -> None:
     problems = [p for p in _server_problems(plan) if ".metadata" in p]
     assert problems == []
 
 
-@NOVA_METADATA_KEYS
 def test_heat_pool_servers_carry_metadata_nova_accepts(plan: OfflinePlan) -> None:
     problems, checked = [], 0
     for stack in of_type(plan.resources, HEAT_STACK):

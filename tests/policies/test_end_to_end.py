@@ -188,7 +188,7 @@ HAND_EDITS = [
     ),
     (
         "openstack:compute/instance:Instance",
-        lambda i: i["metadata"].update({"aidc.io/secrets-encryption": "false"}),
+        lambda i: i["metadata"].update({"aidc_secrets_encryption": "false"}),
         "k3s-secrets-encryption",
     ),
     (

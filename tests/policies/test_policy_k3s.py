@@ -15,7 +15,7 @@ def _server(cluster: str, index: int, **metadata):
         k3s.OS_INSTANCE,
         f"{cluster}-server-{index}",
         {
-            "metadata": {"aidc.io/role": "server", "aidc.io/cluster": cluster, **metadata},
+            "metadata": {"aidc_role": "server", "aidc_cluster": cluster, **metadata},
             "userData": "[secret]",
         },
     )
@@ -24,7 +24,7 @@ def _server(cluster: str, index: int, **metadata):
 @pytest.mark.parametrize(("servers", "refused"), [(1, False), (2, True), (3, False), (4, True)])
 def test_server_count(servers, refused):
     resources = [_server("core", i) for i in range(servers)]
-    resources.append(stack_resource(k3s.OS_INSTANCE, "other", {"metadata": {"aidc.io/role": "agent"}}))
+    resources.append(stack_resource(k3s.OS_INSTANCE, "other", {"metadata": {"aidc_role": "agent"}}))
     found = check_stack(k3s.k3s_server_count, resources)
     assert bool(found) is refused, found
 
@@ -51,14 +51,14 @@ CLOUD_INIT = (
         (CLOUD_INIT.format(flag="--secrets-encryption"), {}, False),
         (CLOUD_INIT.format(flag=""), {}, True),
         (base64.b64encode(CLOUD_INIT.format(flag="").encode()).decode(), {}, True),
-        ("[secret]", {"aidc.io/secrets-encryption": "false"}, True),
-        ("[secret]", {"aidc.io/secrets-encryption": "true"}, False),
+        ("[secret]", {"aidc_secrets_encryption": "false"}, True),
+        ("[secret]", {"aidc_secrets_encryption": "true"}, False),
         ("[secret]", {}, False),  # nothing visible: not judged
     ],
 )
 def test_secrets_encryption(user_data, metadata, refused):
     props = {
-        "metadata": {"aidc.io/role": "server", "aidc.io/cluster": "core", **metadata},
+        "metadata": {"aidc_role": "server", "aidc_cluster": "core", **metadata},
         "userData": user_data,
     }
     found = check_resource(k3s.k3s_secrets_encryption, k3s.OS_INSTANCE, props)
@@ -66,7 +66,7 @@ def test_secrets_encryption(user_data, metadata, refused):
 
 
 def test_agents_are_not_judged_for_secrets_encryption():
-    props = {"metadata": {"aidc.io/role": "agent"}, "userData": CLOUD_INIT.format(flag="")}
+    props = {"metadata": {"aidc_role": "agent"}, "userData": CLOUD_INIT.format(flag="")}
     assert check_resource(k3s.k3s_secrets_encryption, k3s.OS_INSTANCE, props) == []
 
 

@@ -1,0 +1,97 @@
+"""The two places `pulumi up` runs (README, "Where `pulumi up` runs"): the URNs the infrastructure stage leaves
+out, so that it can run where no cluster API is reachable.
+
+The cluster add-on layer is everything that talks to a Kubernetes API: each K3s cluster's readiness gate
+(components/k3s_readiness.py), which polls the API, and every kubernetes Provider, with everything that
+depends on them (Helm releases, Rook and upgrade-Plan custom resources, manifests). The infrastructure stage is
+`pulumi up --exclude <each root> --exclude-dependents`: it builds networks, the VPN, instances, Heat pools,
+load balancers and EKS from anywhere with cloud credentials (a GitHub-hosted runner, a workstation). The full
+`pulumi up` then runs on the self-hosted runner inside the core cluster's network and converges the rest.
+
+The roots are exact URNs, computed from the stack's program run offline (the same program, so the same URNs
+the engine registers): Pulumi matches URN wildcards against resources already in the state only, and on a
+first deployment there are none.
+
+    python -m aidc.deploy_stages --stack staging     # one URN a line, for --exclude / pulumi/actions `exclude`
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+# The mock monitor puts the root Stack's type in the URNs of top-level resources; the engine does not.
+_MOCK_ROOT = "::pulumi:pulumi:Stack$"
+DYNAMIC_RESOURCE = "pulumi-python:dynamic:Resource"
+READINESS_GATE_SUFFIX = "-api-ready"
+
+
+def addon_layer_roots(resources: Iterable[Mapping[str, Any]]) -> list[str]:
+    """URNs of the readiness gates and kubernetes Providers, sorted."""
+    return sorted(
+        r["urn"]
+        for r in resources
+        if r["type"] == KUBERNETES_PROVIDER
+        or (r["type"] == DYNAMIC_RESOURCE and str(r["name"]).endswith(READINESS_GATE_SUFFIX))
+    )
+
+
+def engine_urn(urn: str) -> str:
+    """The URN the engine gives a resource the offline run recorded (top-level: no Stack in the type chain)."""
+    return urn.replace(_MOCK_ROOT, "::", 1)
+
+
+def _provider_urn(reference: str | None) -> str | None:
+    # A provider reference is "<urn>::<id>"; the URN itself contains "::", the id does not.
+    return reference.rsplit("::", 1)[0] if reference else None
+
+
+def dependents_closure(resources: Sequence[Mapping[str, Any]], roots: Iterable[str]) -> set[str]:
+    """`roots` and every resource that depends on one of them, transitively, the way the engine follows
+    dependencies for --exclude-dependents: explicit and property dependencies, and the provider a resource uses.
+    (Children are not dependents of their parent component, nor is a component of the providers it hands its
+    children.)"""
+    edges: dict[str, set[str]] = {}
+    for resource in resources:
+        needs = set(resource.get("dependencies") or [])
+        for urns in (resource.get("property_dependencies") or {}).values():
+            needs |= set(urns)
+        provider = _provider_urn(resource.get("provider"))
+        if provider:
+            needs.add(provider)
+        edges[resource["urn"]] = needs
+    closed = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for urn, needs in edges.items():
+            if urn not in closed and needs & closed:
+                closed.add(urn)
+                changed = True
+    return closed
+
+
+def stack_resources(stack: str) -> list[dict[str, Any]]:
+    """The stack's program, run offline on its stack file (what `aidc plan` runs)."""
+    from aidc.config.load import read_config_values, stack_file
+    from aidc.offline import run_program
+
+    return run_program(stack, stack_config=read_config_values(stack_file(stack))).resources
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m aidc.deploy_stages", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    args = parser.parse_args(argv)
+    for urn in addon_layer_roots(stack_resources(args.stack)):
+        sys.stdout.write(engine_urn(urn) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
