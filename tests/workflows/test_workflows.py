@@ -35,6 +35,8 @@ CLOUD_STACKS = [
 ]
 # Inputs of pulumi/actions v7.0.0 (action.yml of github.com/pulumi/actions at that tag)
 PULUMI_ACTION_INPUTS = {
+    "exclude",
+    "exclude-dependents",
     "always-include-summary",
     "cloud-url",
     "color",
@@ -47,8 +49,6 @@ PULUMI_ACTION_INPUTS = {
     "debug",
     "diff",
     "edit-pr-comment",
-    "exclude",
-    "exclude-dependents",
     "exclude-protected",
     "expect-no-changes",
     "github-token",
@@ -290,24 +290,61 @@ def test_preview_only_where_secrets_exist() -> None:
     assert step["with"]["command"] == "preview"
     assert step["with"]["stack-name"] == "${{ matrix.stack }}"
     assert step["with"]["comment-on-pr"] is True and step["with"]["edit-pr-comment"] is True
+    # A GitHub-hosted runner cannot reach the cluster APIs: the preview leaves the add-on layer out.
+    assert job["runs-on"] == "ubuntu-latest"
+    _leaves_out_the_addon_layer(job, step, '"$STACK"')
+
+
+def _leaves_out_the_addon_layer(job: dict[str, Any], step: dict[str, Any], stack: str) -> None:
+    """The job computes the add-on layer's URNs (aidc.deploy_stages) and hands them to pulumi/actions."""
+    [addons] = [s for s in job["steps"] if s.get("id") == "addons"]
+    assert f"python -m aidc.deploy_stages --stack {stack}" in addons["run"]
+    assert step["with"]["exclude"] == "${{ steps.addons.outputs.urns }}"
+    assert step["with"]["exclude-dependents"] is True
+    assert job["steps"].index(addons) < job["steps"].index(step)
 
 
 def test_deploy_staging_then_protected_prod() -> None:
     document = load("deploy.yml")
     assert document["on"]["push"] == {"branches": ["main"]}
+    assert document["on"]["workflow_dispatch"]["inputs"]["stage"]["options"] == ["all", "infrastructure"]
     assert document["concurrency"]["cancel-in-progress"] is False, "never cancel a running pulumi up"
     jobs = document["jobs"]
     assert jobs["staging"]["needs"] == "test"
     assert jobs["prod"]["needs"] == "staging", "prod only after staging succeeded"
-    assert jobs["staging"]["environment"] == "staging"
-    assert jobs["prod"]["environment"] == "prod", "prod runs behind the protected environment"
+    assert jobs["staging-infrastructure"]["needs"] == "test"
+    assert jobs["prod-infrastructure"]["needs"] == "staging-infrastructure"
     assert {"staging", "prod"} <= set(CLOUD_STACKS), "deployed stacks are previewed on pull requests first"
     for env in ("staging", "prod"):
-        step = _pulumi_step(jobs[env])
-        assert (step["with"]["command"], step["with"]["stack-name"]) == ("up", env)
-        runs = [s.get("run", "") for s in jobs[env]["steps"]]
-        assert f"aidc plan --stack {env}" in runs, "offline plan and policy check before touching the cloud"
-        assert runs.index(f"aidc plan --stack {env}") < jobs[env]["steps"].index(step)
+        assert jobs[env]["environment"] == env == jobs[f"{env}-infrastructure"]["environment"]
+        for job_id in (env, f"{env}-infrastructure"):
+            job = jobs[job_id]
+            step = _pulumi_step(job)
+            assert (step["with"]["command"], step["with"]["stack-name"]) == ("up", env)
+            runs = [s.get("run", "") for s in job["steps"]]
+            assert f"aidc plan --stack {env}" in runs, (
+                "offline plan and policy check before touching the cloud"
+            )
+            assert runs.index(f"aidc plan --stack {env}") < job["steps"].index(step)
+
+
+def test_deploys_run_inside_the_private_network_and_bootstrap_from_outside() -> None:
+    """Every push runs the full `pulumi up` on the self-hosted runner inside the core network (the cluster APIs
+    are private); only a manual stage=infrastructure run uses GitHub-hosted runners, leaving the add-on layer out."""
+    jobs = load("deploy.yml")["jobs"]
+    labels = yaml.safe_load((WORKFLOWS.parent / "actionlint.yaml").read_text(encoding="utf-8"))
+    for env in ("staging", "prod"):
+        full, infrastructure = jobs[env], jobs[f"{env}-infrastructure"]
+        assert full["runs-on"] == ["self-hosted", "linux", "aidc-deploy", f"aidc-{env}"]
+        assert set(full["runs-on"]) - {"self-hosted", "linux"} <= set(labels["self-hosted-runner"]["labels"])
+        assert full["if"] == "github.event_name == 'push' || inputs.stage == 'all'"
+        assert "exclude" not in _pulumi_step(full)["with"], "inside, every resource converges"
+        assert infrastructure["runs-on"] == "ubuntu-latest"
+        assert (
+            infrastructure["if"]
+            == "github.event_name == 'workflow_dispatch' && inputs.stage == 'infrastructure'"
+        )
+        _leaves_out_the_addon_layer(infrastructure, _pulumi_step(infrastructure), env)
 
 
 def test_every_secret_is_documented() -> None:
