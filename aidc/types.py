@@ -133,3 +133,95 @@ def field_messages(exc: ValidationError, prefix: str = "") -> list[str]:
         where = f"{prefix}.{where}" if prefix and where else (prefix or where)
         lines.append(f"{where}: {_message(error)}" if where else _message(error))
     return sorted(set(lines), key=lines.index)
+
+
+# --- How broad a source of admin traffic may be ---------------------------------------------------------------
+# Admin ports (SSH, the Kubernetes API, etcd, kubelet) answer named networks only. A set of sources is judged by
+# the union of its networks, never by how it is spelled: 0.0.0.0/1 + 128.0.0.0/1 is the whole IPv4 internet.
+# The union is refused when it holds a block shorter than /8 (IPv4) or /32 (IPv6), or more publicly routable
+# addresses than one such block: a /8 is the largest IPv4 block ever allocated to one organisation (a legacy
+# class A), a /32 the standard IPv6 allocation to one network operator (RIPE-738). Addresses that are not
+# publicly routable (the IANA special-purpose registries: RFC 1918, CGNAT, loopback, link-local, documentation,
+# multicast, reserved; in IPv6 everything outside 2000::/3, and 2001:db8::/32) do not count, so
+# 10.0.0.0/8 + 172.16.0.0/12 + 192.168.0.0/16 is allowed.
+# policies/_common.py applies the same rule to what the program registers (the pack imports nothing from aidc;
+# tests/policies/test_cidr_union.py proves the two agree).
+ADMIN_SOURCE_MIN_PREFIX = {4: 8, 6: 32}
+_NOT_PUBLIC_V4 = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/3",  # multicast and reserved, up to 255.255.255.255
+    )
+)
+_PUBLIC_V6 = ipaddress.ip_network("2000::/3")
+_DOCUMENTATION_V6 = ipaddress.ip_network("2001:db8::/32")
+
+
+def _overlap(network: Any, other: Any) -> int:
+    """Addresses two CIDR blocks share (one holds the other, or they are disjoint)."""
+    if network.version != other.version:
+        return 0
+    if network.subnet_of(other):
+        return int(network.num_addresses)
+    if other.subnet_of(network):
+        return int(other.num_addresses)
+    return 0
+
+
+def public_addresses(network: Any) -> int:
+    """How many publicly routable addresses `network` (an ip_network) holds."""
+    if network.version == 4:
+        return int(network.num_addresses) - sum(_overlap(network, n) for n in _NOT_PUBLIC_V4)
+    return _overlap(network, _PUBLIC_V6) - _overlap(network, _DOCUMENTATION_V6)
+
+
+def admin_sources_problem(cidrs: Any) -> str | None:
+    """Why this set of CIDRs is too broad a source of admin traffic (see the comment above), or None.
+    Entries that are not CIDRs are left to the CIDR check."""
+    networks = []
+    for cidr in cidrs:
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=False))
+        except (TypeError, ValueError):
+            continue
+    for version, min_prefix in ADMIN_SOURCE_MIN_PREFIX.items():
+        same_family: list[Any] = [n for n in networks if n.version == version]
+        union = list(ipaddress.collapse_addresses(same_family))
+        mine = [str(n) for n in networks if n.version == version]
+        listed = f"{mine[0]}" if len(mine) == 1 else f"{', '.join(mine)} together"
+        broad = [n for n in union if n.prefixlen < min_prefix]
+        if broad:
+            return (
+                f"{listed} {'covers' if len(mine) == 1 else 'cover'} {broad[0]}, a block shorter than /{min_prefix}: admin ports must "
+                "answer named networks only, never the internet or a large part of it"
+            )
+        public = sum(public_addresses(n) for n in union)
+        bits = 32 if version == 4 else 128
+        if public > 2 ** (bits - min_prefix):
+            return (
+                f"{listed} {'holds' if len(mine) == 1 else 'hold'} {public:,} publicly routable addresses, more than one /{min_prefix} "
+                f"({2 ** (bits - min_prefix):,}): admin ports must answer named networks only"
+            )
+    return None
+
+
+def _admin_sources(value: tuple[str, ...]) -> tuple[str, ...]:
+    if problem := admin_sources_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+AdminCidrs = Annotated[tuple[Cidr, ...], AfterValidator(_admin_sources)]
+"""CIDRs allowed to reach admin ports: each a CIDR, and together no broader than the rule above."""

@@ -50,14 +50,18 @@ def load_config(args: argparse.Namespace) -> StackConfig:
     try:
         if args.config is not None:
             return load_config_file(args.config)
-        return load_stack_config(args.stack or "dev")
+        return load_stack_config("dev" if args.stack is None else args.stack)
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
 
 
 def source_path(args: argparse.Namespace) -> Path:
     """The stack-shaped file the command reads."""
-    return Path(args.config) if args.config is not None else stack_file(args.stack or "dev")
+    return (
+        Path(args.config)
+        if args.config is not None
+        else stack_file("dev" if args.stack is None else args.stack)
+    )
 
 
 def size(cfg: StackConfig) -> CapacityPlan:

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from aidc.config.limits import stack_name_problem
 from aidc.config.model import StackConfig
+from aidc.documents import MAX_YAML_DEPTH, DocumentError, load_yaml
 from aidc.types import NAME_MAX, SLUG_PATTERN
 
 STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
@@ -40,7 +41,10 @@ class ConfigError(ValueError):
         self.problems = problems
         self.source = source
         where = f" in {source}" if source else ""
-        super().__init__(f"invalid configuration{where}:\n" + "\n".join(f"  {p}" for p in problems))
+        if len(problems) == 1:  # one fault: one line
+            super().__init__(f"invalid configuration{where}: {problems[0]}")
+        else:
+            super().__init__(f"invalid configuration{where}:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 def stack_file(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:
@@ -59,6 +63,14 @@ def _key_path(top: str, loc: tuple[Any, ...]) -> str:
     return path
 
 
+_BOUNDS = {
+    "greater_than": ("greater than", "gt"),
+    "greater_than_equal": ("greater than or equal to", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("less than or equal to", "le"),
+}
+
+
 def _message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     msg = str(error.get("msg", "invalid"))
@@ -73,8 +85,13 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"must be a mapping, got {type(error.get('input')).__name__}"
     if kind == "missing":
         return "required key is missing"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"{msg.lower()}, got {error.get('input')!r}"
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        limit = error.get("ctx", {}).get(key)
+        shown = f"{limit:g}" if isinstance(limit, int | float) and not isinstance(limit, bool) else limit
+        return f"input should be {words} {shown}, got {error.get('input')!r}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {error.get('input')!r}"
     if kind == "string_pattern_mismatch":
         if error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
             return (
@@ -102,15 +119,21 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
             if isinstance(value, str):
                 # `pulumi config set --path` stores objects structurally, but a JSON string is accepted too.
                 try:
-                    value = json.loads(value)
-                except json.JSONDecodeError:
-                    problems.append(f"{key}: must be an object, got a string")
+                    value = json.loads(value, parse_constant=_no_constant)
+                    _check_json_depth(value)
+                except (ValueError, RecursionError):
+                    problems.append(
+                        f"{key}: must be an object (or a JSON object nested at most {MAX_YAML_DEPTH} deep), "
+                        "got a string"
+                    )
                     continue
             if value is None:
                 continue
             data[name] = value
         elif key == "aws:region":
             data["aws_region"] = value
+    if problem := stack_name_problem(stack):
+        problems.append(f"config: the stack name {problem}")
     if problems:
         raise ConfigError(problems, source)
     try:
@@ -118,6 +141,11 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
+            if not loc and error.get("type") == "value_error":
+                # A rule across keys: its message lines already start with their key paths.
+                for line in _message(error).splitlines():
+                    problems.append(line if line.startswith(("aidc:", "aws:")) else f"aidc: {line}")
+                continue
             if loc and loc[0] == "aws_region":
                 top, rest = "aws:region", loc[1:]
             elif loc and loc[0] in AIDC_KEYS:
@@ -128,17 +156,28 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
         raise ConfigError(sorted(set(problems), key=problems.index), source) from None
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _check_json_depth(value: Any, depth: int = 1) -> None:
+    if depth > MAX_YAML_DEPTH:
+        raise ValueError("nested too deeply")
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        _check_json_depth(child, depth + 1)
+
+
 def read_config_values(path: Path | str) -> dict[str, Any]:
-    """The raw `config:` mapping of a stack-shaped file (what the Pulumi engine hands the program)."""
+    """The raw `config:` mapping of a stack-shaped file (what the Pulumi engine hands the program).
+
+    Read with aidc/documents.py: bounded size, depth and alias expansion, UTF-8 text, no duplicate keys."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"cannot read {path}: {exc.strerror or exc}"], str(path)) from None
-    try:
-        document = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"not valid YAML: {exc}".replace("\n", " ")], str(path)) from None
+        document = load_yaml(path, "a stack file (YAML with a top-level `config:` mapping)") or {}
+    except DocumentError as exc:
+        message = str(exc).removeprefix(f"{path}: ")
+        raise ConfigError([message], str(path)) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("config", {}), Mapping):
         raise ConfigError(
             ["the file must hold a top-level `config:` mapping, as a Pulumi stack file does"], str(path)
@@ -151,11 +190,20 @@ def stack_name_of(path: Path | str) -> str:
 
 
 def load_config_file(path: Path | str, stack: str | None = None) -> StackConfig:
-    """Read a file shaped like a Pulumi stack file (a top-level `config:` mapping)."""
-    return parse_stack_config(read_config_values(path), stack=stack or stack_name_of(path), source=str(path))
+    """Read a file shaped like a Pulumi stack file (a top-level `config:` mapping); the stack is named after
+    the file (Pulumi.<stack>.yaml) unless `stack` is given."""
+    name = stack if stack is not None else stack_name_of(path)
+    if problem := stack_name_problem(name):
+        raise ConfigError(
+            [f"--config: the file name gives the stack name {name!r}, and {problem.split(': ', 1)[-1]}"],
+            str(path),
+        )
+    return parse_stack_config(read_config_values(path), stack=name, source=str(path))
 
 
 def load_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> StackConfig:
+    if problem := stack_name_problem(stack):
+        raise ConfigError([f"--stack: {problem}"])
     path = stack_file(stack, stacks_dir)
     if not path.exists():
         known = sorted(

@@ -3,6 +3,11 @@
 What may be touched: add keys with a secure default and a one-line description; never rename a key
 (stack files and scripts depend on them). Shape and range checks live here; judgements about safety
 (weak ciphers, too few replicas) belong to the policy pack, so a stack can be planned and then refused.
+
+Every number is finite (no .inf, NaN) and within a stated physical bound (the `Field`s below say which and
+why), so no arithmetic downstream overflows or divides by a denormal; every name, tag, region, zone, instance
+type and regular expression is checked against the limit the cloud that receives it documents
+(aidc/config/limits.py, aidc/config/re2.py), so a stack the cloud would refuse is refused here.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import hashlib
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from aidc.catalog import (
     ACCELERATORS,
@@ -19,7 +24,10 @@ from aidc.catalog import (
     DIRECT_CONNECT_PORT_GBPS,
     INSTANCE_TYPES,
 )
-from aidc.types import Name
+from aidc.config import limits
+from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
+from aidc.config.re2 import re2_problem
+from aidc.types import AdminCidrs, Name
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
@@ -29,10 +37,33 @@ PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 Slug = Name
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
+# Names of things that already exist in a cloud (images, flavors, networks, regions): OpenStack's API limits
+# names to 255 characters (Nova flavors, Glance images, Neutron networks, Keystone regions).
+CloudName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# Physical bounds (the config model states them; README "Limits and errors" lists them).
+MAX_PARAMS = 1e15  # parameters: 500x the largest published dense models (~2e12)
+MAX_TOKENS = 1e16  # training tokens: ~600x Llama 3.1 405B's 15.6e12
+MAX_DEADLINE_DAYS = 3650  # ten years
+MIN_DEADLINE_DAYS = 1 / 24  # one hour
+MAX_TOKENS_PER_S = 1e9  # peak serving load: a billion tokens/s
+MAX_TOKENS_PER_S_PER_GPU = 1e6  # one GPU decodes at most ~1e5 tokens/s today
+MIN_TOKENS_PER_S_PER_GPU = 1e-2
+MAX_TB = 1e6  # one exabyte
+MIN_DRIVE_TB, MAX_DRIVE_TB = (
+    0.1,
+    128.0,
+)  # the largest data-centre SSD shipping holds 122.88 TB (Solidigm D5-P5336)
+MAX_VOLUME_GB = 1e9  # one exabyte per transfer
+MIN_WINDOW_HOURS, MAX_WINDOW_HOURS = 1 / 60, 8760  # one minute to one year
+MAX_GPUS = 1_000_000  # GPUs the private cloud has of one accelerator
+MAX_INSTANCES = 100_000  # instances of one type (the largest quota AWS grants is far below)
+MAX_USD = 1e12
+MAX_ITEMS = 1000  # workloads, transfers or edge sites in one list
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: .inf, -.inf and .nan (or 1e400, which YAML reads as inf) are refused everywhere.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_accelerator(value: str) -> str:
@@ -41,11 +72,17 @@ def _check_accelerator(value: str) -> str:
     return value
 
 
-def _check_cidr(value: str) -> str:
+def _check_cidr(value: str, version: int | None = None, shortest: int = 0, longest: int = 128) -> str:
     try:
-        ipaddress.ip_network(value, strict=True)
+        network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a CIDR block (e.g. 10.0.0.0/16): {exc}") from None
+    if version is not None and network.version != version:
+        raise ValueError(f"{value!r} is not an IPv{version} CIDR block (e.g. 10.0.0.0/16)")
+    if network.prefixlen > longest:
+        raise ValueError(f"{value!r} is too small: the prefix may be at most /{longest}")
+    if network.prefixlen < shortest:
+        raise ValueError(f"{value!r} is too large: the prefix must be /{shortest} to /{longest}")
     return value
 
 
@@ -62,11 +99,13 @@ class TrainingDemand(_Model):
     """One training run: 6·params·tokens FLOPs to finish within deadline_days."""
 
     name: Slug
-    params: Positive = Field(description="model parameters (e.g. 7.0e10)")
-    tokens: Positive = Field(description="training tokens (e.g. 2.0e12)")
+    params: float = Field(ge=1, le=MAX_PARAMS, description="model parameters (e.g. 7.0e10), at most 1e15")
+    tokens: float = Field(ge=1, le=MAX_TOKENS, description="training tokens (e.g. 2.0e12), at most 1e16")
     accelerator: str
-    mfu: float = Field(0.4, gt=0, le=1, description="model FLOPs utilisation, (0, 1]")
-    deadline_days: Positive
+    mfu: float = Field(0.4, ge=0.01, le=1, description="model FLOPs utilisation, [0.01, 1]")
+    deadline_days: float = Field(
+        ge=MIN_DEADLINE_DAYS, le=MAX_DEADLINE_DAYS, description="one hour to ten years"
+    )
     classification: Classification | None = None
     spot: bool = Field(False, description="allow spot instances for this run (needs checkpoint/restart)")
     dataset_tb: NonNegative = Field(
@@ -100,17 +139,21 @@ class InferenceDemand(_Model):
     it at the edge."""
 
     name: Slug
-    peak_tokens_per_s: Positive
-    tokens_per_s_per_gpu: Positive | None = Field(
+    peak_tokens_per_s: float = Field(gt=0, le=MAX_TOKENS_PER_S, description="peak load, at most 1e9 tokens/s")
+    tokens_per_s_per_gpu: float | None = Field(
         None,
+        ge=MIN_TOKENS_PER_S_PER_GPU,
+        le=MAX_TOKENS_PER_S_PER_GPU,
         description="measured throughput of one GPU of `accelerator` serving this model (a replica of n GPUs "
-        "gives n times it); when absent, estimated from the hardware and flagged as an estimate",
+        "gives n times it), [0.01, 1e6]; when absent, estimated from the hardware and flagged as an estimate",
     )
     accelerator: str
     classification: Classification | None = None
     edge_fraction: float = Field(0.0, ge=0, le=1, description="share of peak served at edge sites, [0, 1]")
     spot: bool = False
-    model_params: Positive = Field(description="the served model's parameters (e.g. 7.0e10)")
+    model_params: float = Field(
+        ge=1, le=MAX_PARAMS, description="the served model's parameters (e.g. 7.0e10), at most 1e15"
+    )
     weight_precision: WeightPrecision = Field("bf16", description="bytes per weight: bf16 2, fp8 1, int4 0.5")
     context_tokens: int = Field(
         8192, ge=1, le=10_485_760, description="tokens of context (prompt + output) one sequence may reach"
@@ -152,35 +195,46 @@ class Protection(_Model):
 
 
 class StorageDemand(_Model):
-    datasets_tb: NonNegative = 0.0
+    datasets_tb: float = Field(0.0, ge=0, le=MAX_TB, description="usable TB of datasets, at most 1e6 (1 EB)")
     checkpoint_keep: int = Field(2, ge=0, le=100, description="checkpoints retained per training run")
-    checkpoint_bytes_per_param: Positive = Field(
+    checkpoint_bytes_per_param: float = Field(
         14.0,
+        ge=0.5,
+        le=64,
         description="bf16 weights (2) + fp32 master weights (4) + Adam moments (8), per ZeRO (arXiv:1910.02054)",
     )
-    block_tb: NonNegative = Field(0.0, description="usable TB of block volumes (RBD) for private instances")
+    block_tb: float = Field(
+        0.0, ge=0, le=MAX_TB, description="usable TB of block volumes (RBD) for private instances"
+    )
     protection: Protection = Protection(replicas=3)
-    drive_tb: Positive = 7.68
+    drive_tb: float = Field(7.68, ge=MIN_DRIVE_TB, le=MAX_DRIVE_TB, description="one drive, 0.1-128 TB")
     target_fill: float = Field(
-        0.7, gt=0, le=0.85, description="fill ratio to plan for; Ceph nearfull is 0.85"
+        0.7, ge=0.05, le=0.85, description="fill ratio to plan for, [0.05, 0.85]; Ceph nearfull is 0.85"
     )
     osds_per_host: int = Field(
         8, ge=1, le=60, description="drive bays per storage host (a limit, not a quota)"
     )
-    checkpoint_write_minutes: Positive = Field(
+    checkpoint_write_minutes: float = Field(
         5.0,
+        ge=0.1,
         le=1440,
         description="minutes within which the running trainings' checkpoints must be written to Ceph",
     )
-    drive_write_mb_per_s: Positive | None = Field(
-        None, description="sequential write MB/s of one drive; default: the catalog's datacentre NVMe figure"
+    drive_write_mb_per_s: float | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="sequential write MB/s of one drive, 1-100,000 (the fastest NVMe drives write ~14,000); "
+        "default: the catalog's datacentre NVMe figure",
     )
 
 
 class TransferDemand(_Model):
     name: Slug
-    volume_gb: Positive
-    window_hours: Positive
+    volume_gb: float = Field(gt=0, le=MAX_VOLUME_GB, description="GB moved per window, at most 1e9 (1 EB)")
+    window_hours: float = Field(
+        ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS, description="one minute to one year"
+    )
     classification: Classification | None = None
     direction: Literal["to_private", "to_public", "both"] = Field(
         "to_private", description="which way the data flows between the clouds"
@@ -197,10 +251,10 @@ class SecurityDemand(_Model):
 
 
 class Demand(_Model):
-    training: tuple[TrainingDemand, ...] = ()
-    inference: tuple[InferenceDemand, ...] = ()
+    training: tuple[TrainingDemand, ...] = Field((), max_length=MAX_ITEMS)
+    inference: tuple[InferenceDemand, ...] = Field((), max_length=MAX_ITEMS)
     storage: StorageDemand = StorageDemand()
-    transfer: tuple[TransferDemand, ...] = ()
+    transfer: tuple[TransferDemand, ...] = Field((), max_length=MAX_ITEMS)
     security: SecurityDemand = SecurityDemand()
 
     @model_validator(mode="after")
@@ -215,7 +269,7 @@ class PrivateCapacity(_Model):
         default_factory=dict, description="accelerator -> GPUs the private cloud has"
     )
     amortisation_months: int = Field(36, ge=1, le=120)
-    usd_per_kwh: NonNegative = 0.10
+    usd_per_kwh: float = Field(0.10, ge=0, le=10)
     pue: float = Field(1.3, ge=1.0, le=3.0, description="power usage effectiveness of the data centre")
 
     @field_validator("gpus")
@@ -225,6 +279,8 @@ class PrivateCapacity(_Model):
             _check_accelerator(key)
             if count < 0:
                 raise ValueError(f"{key}: GPU count must be >= 0, got {count}")
+            if count > MAX_GPUS:
+                raise ValueError(f"{key}: GPU count must be at most {MAX_GPUS:,}, got {count}")
         return value
 
 
@@ -242,6 +298,8 @@ class PublicCapacity(_Model):
                 )
             if count < 0:
                 raise ValueError(f"{key}: quota must be >= 0, got {count}")
+            if count > MAX_INSTANCES:
+                raise ValueError(f"{key}: quota must be at most {MAX_INSTANCES:,}, got {count}")
         return value
 
     @field_validator("allowed_instance_types")
@@ -258,10 +316,10 @@ class PublicCapacity(_Model):
 class Capacity(_Model):
     private: PrivateCapacity = PrivateCapacity()
     public: PublicCapacity = PublicCapacity()
-    prices: dict[str, NonNegative] = Field(
+    prices: dict[str, Annotated[float, Field(ge=0, le=10_000)]] = Field(
         default_factory=dict,
-        description="USD/hour overrides: instance type (on-demand), '<type>:spot', or accelerator key "
-        "(private cost per GPU-hour)",
+        description="USD/hour overrides (0-10,000): instance type (on-demand), '<type>:spot', or accelerator "
+        "key (private cost per GPU-hour)",
     )
 
     @field_validator("prices")
@@ -278,57 +336,93 @@ class Capacity(_Model):
 
 
 class AwsSettings(_Model):
-    azs: tuple[str, ...] | None = Field(None, description="availability zones; default: <region>a, <region>b")
-    vpc_cidr: str = "10.0.0.0/16"
-    eks_version: str = "1.31"
-    system_instance_type: str = "m6i.large"
+    azs: tuple[str, ...] | None = Field(
+        None, max_length=26, description="availability zones of aws:region; default: <region>a, <region>b"
+    )
+    vpc_cidr: str = Field("10.0.0.0/16", description="IPv4, /16 to /22 (split into a subnet pair per zone)")
+    eks_version: str = Field("1.31", pattern=r"^1\.(2[89]|3\d)$", description="EKS minor version 1.28-1.39")
+    system_instance_type: str = Field("m6i.large", description="an EC2 instance type (botocore's list)")
     system_nodes: int = Field(2, ge=1, le=20)
     endpoint_public_access: bool = False
-    public_access_cidrs: tuple[str, ...] = ()
-    tags: dict[str, str] = Field(default_factory=dict)
+    public_access_cidrs: AdminCidrs = Field((), description="IPv4 CIDRs allowed to a public EKS endpoint")
+    tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
 
     @field_validator("vpc_cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
-        return _check_cidr(value)
+        return _check_cidr(value, version=4, shortest=16, longest=22)
 
     @field_validator("public_access_cidrs")
     @classmethod
     def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_check_cidr(v) for v in value)
+        # EKS publicAccessCidrs takes IPv4 blocks only.
+        return tuple(_check_cidr(v, version=4) for v in value)
 
     @field_validator("azs")
     @classmethod
     def _azs(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if value is not None and len(value) < 2:
             raise ValueError("give at least two availability zones")
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"availability zones must be distinct, got {list(value)}")
+        return value
+
+    @field_validator("system_instance_type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        if value not in EC2_INSTANCE_TYPES:
+            raise ValueError(
+                f"{value!r} is not an EC2 instance type (botocore's EC2 service model lists "
+                f"{len(EC2_INSTANCE_TYPES):,}; e.g. m6i.large, m7i.xlarge)"
+            )
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        problems = limits.tag_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
 
 class OpenStackSettings(_Model):
-    region: str | None = None
-    external_network: str = "public"
-    image: str = "ubuntu-22.04"
-    network_cidr: str = "10.20.0.0/16"
-    dns_nameservers: tuple[str, ...] = ()
-    admin_cidrs: tuple[str, ...] = Field((), description="CIDRs allowed to reach SSH and the K3s API")
-    server_flavor: str = "m1.xlarge"
-    storage_flavor: str = "baremetal.storage"
-    gpu_flavors: dict[str, str] = Field(
+    region: CloudName | None = None
+    external_network: CloudName = "public"
+    image: CloudName = "ubuntu-22.04"
+    network_cidr: str = Field("10.20.0.0/16", description="IPv4, /28 or larger, holding every private server")
+    dns_nameservers: tuple[str, ...] = Field((), max_length=5)
+    admin_cidrs: AdminCidrs = Field((), description="CIDRs allowed to reach SSH and the K3s API")
+    server_flavor: CloudName = "m1.xlarge"
+    storage_flavor: CloudName = "baremetal.storage"
+    gpu_flavors: dict[str, CloudName] = Field(
         default_factory=dict, description="accelerator -> flavor; default gpu-<accelerator>-x<gpus per node>"
     )
-    ssh_public_key: str | None = None
+    ssh_public_key: Annotated[str, StringConstraints(max_length=16_384)] | None = None
     root_volume_gb: int = Field(200, ge=20, le=10_000)
 
     @field_validator("network_cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
-        return _check_cidr(value)
+        # A Neutron IPv4 subnet; the smallest the private cloud takes is a /28.
+        return _check_cidr(value, version=4, longest=28)
 
     @field_validator("admin_cidrs")
     @classmethod
     def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_check_cidr(v) for v in value)
+
+    @field_validator("dns_nameservers")
+    @classmethod
+    def _resolvers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for server in value:
+            try:
+                ipaddress.ip_address(server)
+            except ValueError:
+                raise ValueError(
+                    f"{server!r} is not an IP address (Neutron takes resolver addresses)"
+                ) from None
+        return value
 
     @field_validator("gpu_flavors")
     @classmethod
@@ -458,12 +552,12 @@ class InterconnectSettings(_Model):
 
 class EdgeSite(_Model):
     name: Slug
-    share: float = Field(gt=0, le=1, description="share of the edge load this site serves")
+    share: float = Field(ge=0.001, le=1, description="share of the edge load this site serves, [0.001, 1]")
     accelerator: str
     gpus_per_node: int = Field(1, ge=1, le=16)
     servers: Literal[1, 3] = 1
-    region: str | None = Field(None, description="OpenStack region of the site; default: the core's")
-    flavor: str | None = None
+    region: CloudName | None = Field(None, description="OpenStack region of the site; default: the core's")
+    flavor: CloudName | None = None
     network_cidr: str | None = Field(
         None,
         description="the site's tenant network; default: a /24 in 10.128.0.0/9 "
@@ -473,7 +567,7 @@ class EdgeSite(_Model):
     @field_validator("network_cidr")
     @classmethod
     def _site_cidr(cls, value: str | None) -> str | None:
-        return None if value is None else _check_cidr(value)
+        return None if value is None else _check_cidr(value, version=4, longest=28)
 
     @property
     def cidr(self) -> str:
@@ -489,7 +583,7 @@ class EdgeSite(_Model):
 
 
 class EdgeSettings(_Model):
-    sites: tuple[EdgeSite, ...] = ()
+    sites: tuple[EdgeSite, ...] = Field((), max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _shares(self) -> EdgeSettings:
@@ -516,19 +610,34 @@ class K3sSettings(_Model):
 
 class CephSettings(_Model):
     rook_chart_version: str = Field("v1.16.4", pattern=r"^v\d+\.\d+\.\d+$")
-    ceph_image: str = "quay.io/ceph/ceph:v19.2.1"
-    device_filter: str = "^nvme"
+    # An OCI image reference (distribution/reference grammar, loosely): registry/path:tag or @digest.
+    ceph_image: str = Field(
+        "quay.io/ceph/ceph:v19.2.1", max_length=255, pattern=r"^[a-z0-9][a-z0-9._/:@-]*[A-Za-z0-9._-]$"
+    )
+    device_filter: str = Field(
+        "^nvme",
+        min_length=1,
+        max_length=256,
+        description="a Go (RE2) regular expression Rook matches disks with",
+    )
+
+    @field_validator("device_filter")
+    @classmethod
+    def _device_filter(cls, value: str) -> str:
+        if problem := re2_problem(value):
+            raise ValueError(f"{value!r} is {problem} (Rook compiles deviceFilter with Go's regexp)")
+        return value
 
 
 class PolicySettings(_Model):
-    monthly_cost_ceiling_usd: NonNegative | None = None
+    monthly_cost_ceiling_usd: Annotated[float, Field(ge=0, le=MAX_USD)] | None = None
 
 
 class StackConfig(_Model):
     """Everything aidc reads from one stack's config."""
 
     stack: str = "dev"
-    aws_region: str = "us-east-1"
+    aws_region: str = Field("us-east-1", description="an AWS region botocore lists")
     demand: Demand = Demand()
     capacity: Capacity = Capacity()
     aws: AwsSettings = AwsSettings()
@@ -539,6 +648,20 @@ class StackConfig(_Model):
     k3s: K3sSettings = K3sSettings()
     ceph: CephSettings = CephSettings()
     policy: PolicySettings = PolicySettings()
+
+    @field_validator("stack")
+    @classmethod
+    def _stack(cls, value: str) -> str:
+        if problem := limits.stack_name_problem(value):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("aws_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if problem := limits.region_problem(value):
+            raise ValueError(problem)
+        return value
 
     @property
     def azs(self) -> tuple[str, ...]:
@@ -578,4 +701,36 @@ class StackConfig(_Model):
                     f"aidc:demand.training[{index}].dataset_location: {run.name} is {level}, so its data stays in "
                     f"the private cloud, but dataset_location is {run.dataset_location!r}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _cloud_names(self) -> StackConfig:
+        """Zones in the region, and names that still fit once aidc derives resource names from them; one
+        line per fault, each starting with its key path."""
+        problems: list[str] = []
+        for index, zone in enumerate(self.aws.azs or ()):
+            if why := limits.zone_problem(zone, self.aws_region):
+                problems.append(f"aidc:aws.azs[{index}]: {why}")
+        allowed = self.capacity.public.allowed_instance_types
+        workloads: list[tuple[str, tuple[TrainingDemand, ...] | tuple[InferenceDemand, ...]]] = [
+            ("training", self.demand.training),
+            ("inference", self.demand.inference),
+        ]
+        for kind, items in workloads:
+            for index, item in enumerate(items):
+                public_types = [
+                    t.name
+                    for t in INSTANCE_TYPES.values()
+                    if t.accelerator == item.accelerator and (allowed is None or t.name in allowed)
+                ]
+                rules = list(limits.WORKLOAD_PRIVATE_NAMES)
+                if self.classification_of(item) not in PRIVATE_ONLY and public_types:
+                    rules += limits.WORKLOAD_PUBLIC_NAMES
+                for why in limits.name_problems(item.name, rules, public_types or ("",)):
+                    problems.append(f"aidc:demand.{kind}[{index}].name: {why}")
+        for index, site in enumerate(self.edge.sites):
+            for why in limits.name_problems(site.name, limits.SITE_NAMES):
+                problems.append(f"aidc:edge.sites[{index}].name: {why}")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self

@@ -120,7 +120,7 @@ def test_defaults_are_the_secure_ones() -> None:
         ),
         (
             {"aidc:openstack": {"admin_cidrs": ["10.0.0.0/33"]}},
-            "aidc:openstack.admin_cidrs: '10.0.0.0/33' is not",
+            "aidc:openstack.admin_cidrs[0]: '10.0.0.0/33' is not",
         ),
         ({"aidc:demand": {"training": "lots"}}, "aidc:demand.training: must be a list, got str"),
         (
