@@ -712,22 +712,21 @@ class StackConfig(_Model):
             if why := limits.zone_problem(zone, self.aws_region):
                 problems.append(f"aidc:aws.azs[{index}]: {why}")
         allowed = self.capacity.public.allowed_instance_types
-        workloads: list[tuple[str, tuple[TrainingDemand, ...] | tuple[InferenceDemand, ...]]] = [
-            ("training", self.demand.training),
-            ("inference", self.demand.inference),
+        workloads: list[tuple[str, int, TrainingDemand | InferenceDemand]] = [
+            *(("training", i, item) for i, item in enumerate(self.demand.training)),
+            *(("inference", i, item) for i, item in enumerate(self.demand.inference)),
         ]
-        for kind, items in workloads:
-            for index, item in enumerate(items):
-                public_types = [
-                    t.name
-                    for t in INSTANCE_TYPES.values()
-                    if t.accelerator == item.accelerator and (allowed is None or t.name in allowed)
-                ]
-                rules = list(limits.WORKLOAD_PRIVATE_NAMES)
-                if self.classification_of(item) not in PRIVATE_ONLY and public_types:
-                    rules += limits.WORKLOAD_PUBLIC_NAMES
-                for why in limits.name_problems(item.name, rules, public_types or ("",)):
-                    problems.append(f"aidc:demand.{kind}[{index}].name: {why}")
+        for kind, index, item in workloads:
+            public_types = [
+                t.name
+                for t in INSTANCE_TYPES.values()
+                if t.accelerator == item.accelerator and (allowed is None or t.name in allowed)
+            ]
+            rules = list(limits.WORKLOAD_PRIVATE_NAMES)
+            if self.classification_of(item) not in PRIVATE_ONLY and public_types:
+                rules += limits.WORKLOAD_PUBLIC_NAMES
+            for why in limits.name_problems(item.name, rules, public_types or ("",)):
+                problems.append(f"aidc:demand.{kind}[{index}].name: {why}")
         for index, site in enumerate(self.edge.sites):
             for why in limits.name_problems(site.name, limits.SITE_NAMES):
                 problems.append(f"aidc:edge.sites[{index}].name: {why}")
