@@ -1,13 +1,19 @@
 """Entry point of the `aidc` console script: parses arguments and dispatches to aidc/commands/.
 
-Exit codes are a contract: 0 ok, 1 a check or mandatory policy failed, 2 bad input or infeasible demand.
+Exit codes are a contract: 0 ok, 1 a check or mandatory policy failed (or the environment did: output that
+cannot be written, a timeout, an unreachable endpoint), 2 bad input or infeasible demand. Whatever happens,
+aidc ends with one line on stderr saying what failed — never a traceback (AIDC_DEBUG=1 shows one for an
+internal error, for a bug report).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 # name -> one-line help; the module aidc.commands.<name> is imported lazily.
@@ -21,6 +27,9 @@ SUBCOMMANDS: dict[str, str] = {
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+
+# Errors writing the output: a closed pipe, a full disk or quota, an I/O error on the device.
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
 def _command_module(name: str):  # type: ignore[no-untyped-def]
@@ -40,18 +49,72 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerate_narrow_encodings() -> None:
+    """With an ASCII-only stdout/stderr (PYTHONIOENCODING=ascii, a C locale without UTF-8), characters the
+    terminal cannot show become '?' instead of an exception halfway through the output."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not encoding.startswith("utf"):
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream that cannot be reconfigured keeps its settings
+                pass
+
+
+def _silence_stdout() -> None:
+    """After stdout failed, point it at /dev/null so the interpreter's final flush does not fail again
+    (the advice of Python's signal docs for a closed pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        print(f"aidc: {message}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass  # stderr is gone too; the exit code still says what happened
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerate_narrow_encodings()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(args_list)
+    command = next((a for a in args_list if a in SUBCOMMANDS), "aidc")
     try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, which matches our contract
-        return int(exc.code or 0)
-    try:
-        return int(_command_module(args.command).run(args))
+        parser = build_parser(args_list)
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:  # argparse exits 2 on usage errors, which matches our contract
+            return int(exc.code or 0)
+        code = int(_command_module(args.command).run(args))
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not in the interpreter's exit
+        return code
     except KeyboardInterrupt:
-        print("aidc: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
+    except OSError as exc:
+        if exc.errno in _OUTPUT_ERRNOS or isinstance(exc, BrokenPipeError):
+            _silence_stdout()
+            _say(f"cannot write the output of `aidc {command}`: {exc.strerror or exc} (stdout)")
+            return EXIT_FAILED
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(f"`aidc {command}` failed: {exc.strerror or exc}{where}")
+        return EXIT_FAILED
+    except MemoryError:
+        _say(f"`aidc {command}` ran out of memory; the stack is larger than this machine can plan")
+        return EXIT_FAILED
+    except Exception as exc:  # the last resort: a bug, said in one line
+        if os.environ.get("AIDC_DEBUG"):
+            traceback.print_exc()
+        first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+        _say(
+            f"internal error in `aidc {command}` ({type(exc).__name__}: {first_line}); please report it to the "
+            "aidc maintainers with the command line and the stack file (AIDC_DEBUG=1 shows the traceback)"
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

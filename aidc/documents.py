@@ -46,18 +46,18 @@ def read_text(path: Path | str, what: str, max_bytes: int) -> str:
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)
     except IsADirectoryError:
-        raise DocumentError(f"{path}: is a directory, not {what}") from None
+        raise DocumentError(f"{path} is a directory, not {what}") from None
     except OSError as exc:
         raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise DocumentError(f"{path}: larger than {max_bytes:,} bytes; {what} is far smaller")
+        raise DocumentError(f"{path} is larger than {max_bytes:,} bytes; {what} is far smaller")
     if b"\x00" in data:
-        raise DocumentError(f"{path}: is a binary file (it contains NUL bytes), not {what}")
+        raise DocumentError(f"{path} is a binary file (it contains NUL bytes), not {what}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(
-            f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}), not {what}"
+            f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}), not {what}"
         ) from None
 
 
@@ -223,7 +223,7 @@ def load_json(path: Path | str, what: str, max_bytes: int = MAX_JSON_BYTES) -> A
         value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            f"{source}: is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); expected {what}"
+            f"{source} is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); expected {what}"
         ) from None
     except RecursionError:
         raise DocumentError(

@@ -4,10 +4,15 @@ stack's exports. This is what `aidc plan` shows and what the policy pack evaluat
 
 Nothing here talks to a cloud or needs the Pulumi CLI. Outputs come from aidc.mocks (realistic ids, ARNs,
 documentation-range addresses), so the wiring between resources is visible.
+
+Each run happens in a worker thread of its own (its own event loop and Pulumi context, so nothing of one run
+leaks into the next) and the caller waits at most `timeout_s`: a program that never finishes — an output
+nothing resolves — ends in `OfflineTimeout` naming the stack, never in a hang.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import runpy
 import threading
@@ -58,6 +63,14 @@ def redact(value: Any) -> Any:
     if isinstance(value, pulumi.Asset | pulumi.Archive):
         return f"[{type(value).__name__}]"
     return str(value)
+
+
+DEFAULT_TIMEOUT_S = 300.0
+"""The largest shipped stack plans in well under a minute; ten times that is a hang, not a slow plan."""
+
+
+class OfflineTimeout(RuntimeError):
+    """The program did not finish within the time allowed; the message names the stack and the bound."""
 
 
 @dataclass
@@ -115,9 +128,42 @@ def run_program(
     program: Callable[[], Any] | None = None,
     region: str = "us-east-1",
     stack_config: Mapping[str, Any] | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> OfflinePlan:
     """Run `program` (default: stacks/__main__.py, which reads `stack_config` as the engine would hand it) under
-    mocks; raise whatever the program raises. `aidc plan` passes the program for the plan it already sized."""
+    mocks; raise whatever the program raises, or OfflineTimeout when it has not finished after `timeout_s`
+    seconds (None waits for ever). `aidc plan` passes the program for the plan it already sized."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            outcome["plan"] = _run(stack, program, region, stack_config)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            outcome["error"] = exc
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    # A daemon thread: if the program hangs, the process can still exit once the caller gives up.
+    worker = threading.Thread(target=work, name=f"aidc-offline-{stack}", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise OfflineTimeout(f"the offline plan of stack {stack} did not finish within {timeout_s:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    plan: OfflinePlan = outcome["plan"]
+    return plan
+
+
+def _run(
+    stack: str,
+    program: Callable[[], Any] | None,
+    region: str,
+    stack_config: Mapping[str, Any] | None,
+) -> OfflinePlan:
     mocks = AidcMocks(region=region)
     monitor = _RecordingMonitor(mocks)
     SETTINGS.rpc_manager.clear()

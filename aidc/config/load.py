@@ -177,6 +177,8 @@ def read_config_values(path: Path | str) -> dict[str, Any]:
         document = load_yaml(path, "a stack file (YAML with a top-level `config:` mapping)") or {}
     except DocumentError as exc:
         message = str(exc).removeprefix(f"{path}: ")
+        if message.startswith(f"{path} "):
+            message = "the file " + message.removeprefix(f"{path} ")
         raise ConfigError([message], str(path)) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("config", {}), Mapping):
         raise ConfigError(

@@ -118,36 +118,89 @@ class PlanDiff:
 
 
 def load_plan_json(path: str | Path) -> dict[str, Any]:
-    """Read an `aidc plan --json` file; ValueError names the file and what is wrong with it."""
+    """Read an `aidc plan --json` file; ValueError names the file and what is wrong with it (a binary or
+    non-UTF-8 file, JSON nested or sized beyond any plan, or a document not shaped like a plan)."""
+    from aidc.documents import DocumentError, load_json
+
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"--diff: cannot read {path}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"--diff: {path} is not JSON (line {exc.lineno}): give an `aidc plan --json` file"
-        ) from None
-    check_plan_document(document, str(path))
-    return document
+        document = load_json(path, "an `aidc plan --json` file")
+    except DocumentError as exc:
+        raise ValueError(f"--diff: {exc}") from None
+    check_plan_document(document, f"--diff: {path}")
+    return document  # type: ignore[no-any-return]
+
+
+_TEXT = (str,)
+_NUMBER = (int, float)
+
+
+def _shape_problem(document: Any) -> str | None:
+    """The first place where `document` is not shaped like `aidc plan --json` output, or None. Every value
+    diff_plans reads is checked for its type, so a hand-edited or foreign file cannot crash the diff."""
+    if not isinstance(document, dict):
+        return f"expected a JSON object from `aidc plan --json`, got {type(document).__name__}"
+    missing = [k for k in _REQUIRED_KEYS if k not in document]
+    if missing:
+        return (
+            f"missing key(s) {', '.join(missing)}; an `aidc plan --json` document has "
+            f"{', '.join(_REQUIRED_KEYS)}, policy and plan"
+        )
+    if not isinstance(document["stack"], str):
+        return f"stack must be a string, got {type(document['stack']).__name__}"
+    if not isinstance(document["resources"], list):
+        return "resources must be a list of {urn, type, name, parent, inputs}"
+    for i, resource in enumerate(document["resources"]):
+        if not isinstance(resource, dict) or not isinstance(resource.get("urn"), str):
+            return f"resources[{i}] has no urn (a string)"
+        for key, kinds in (("type", _TEXT), ("name", _TEXT), ("parent", (str, type(None)))):
+            if key in resource and not isinstance(resource[key], kinds):
+                return f"resources[{i}].{key} must be a string, got {type(resource[key]).__name__}"
+        if not isinstance(resource.get("inputs") or {}, dict):
+            return f"resources[{i}].inputs must be an object, got {type(resource['inputs']).__name__}"
+    summary = document["summary"] or {}
+    if not isinstance(summary, dict):
+        return f"summary must be an object, got {type(summary).__name__}"
+    for key in ("counts", "by_type"):
+        table = summary.get(key) or {}
+        if not isinstance(table, dict):
+            return f"summary.{key} must be an object, got {type(table).__name__}"
+        for name, value in table.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, _NUMBER)):
+                return f"summary.{key}.{name} must be a number, got {type(value).__name__}"
+    cost = summary.get("cost") or {}
+    if not isinstance(cost, dict):
+        return f"summary.cost must be an object, got {type(cost).__name__}"
+    components = cost.get("components") or {}
+    if not isinstance(components, dict):
+        return f"summary.cost.components must be an object, got {type(components).__name__}"
+    for name, value in components.items():
+        amount = value.get("usd_per_month") if isinstance(value, dict) else value
+        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, _NUMBER)):
+            return f"summary.cost.components.{name}.usd_per_month must be a number"
+    total = cost.get("total_usd_per_month")
+    if total is not None and (isinstance(total, bool) or not isinstance(total, _NUMBER)):
+        return f"summary.cost.total_usd_per_month must be a number, got {type(total).__name__}"
+    for key in ("price_source", "price_as_of"):
+        if key in cost and not isinstance(cost[key], (str, type(None))):
+            return f"summary.cost.{key} must be a string"
+    if not isinstance(cost.get("not_priced") or [], list):
+        return "summary.cost.not_priced must be a list"
+    policy = document.get("policy") or {}
+    if not isinstance(policy, dict):
+        return f"policy must be an object, got {type(policy).__name__}"
+    violations = policy.get("violations") or []
+    if not isinstance(violations, list):
+        return f"policy.violations must be a list, got {type(violations).__name__}"
+    for i, violation in enumerate(violations):
+        if not isinstance(violation, dict):
+            return f"policy.violations[{i}] must be an object, got {type(violation).__name__}"
+    return None
 
 
 def check_plan_document(document: Any, where: str = "plan") -> None:
     """ValueError unless `document` has the `aidc plan --json` shape this module reads."""
-    if not isinstance(document, dict):
-        raise ValueError(
-            f"{where}: expected a JSON object from `aidc plan --json`, got {type(document).__name__}"
-        )
-    missing = [k for k in _REQUIRED_KEYS if k not in document]
-    if missing:
-        raise ValueError(
-            f"{where}: missing key(s) {', '.join(missing)}; an `aidc plan --json` document has "
-            f"{', '.join(_REQUIRED_KEYS)}, policy and plan"
-        )
-    if not isinstance(document["resources"], list):
-        raise ValueError(f"{where}: resources must be a list of {{urn, type, name, parent, inputs}}")
-    for i, resource in enumerate(document["resources"]):
-        if not isinstance(resource, dict) or "urn" not in resource:
-            raise ValueError(f"{where}: resources[{i}] has no urn")
+    if problem := _shape_problem(document):
+        raise ValueError(f"{where}: {problem}; give an `aidc plan --json` file")
 
 
 def mask_secrets(value: Any) -> Any:

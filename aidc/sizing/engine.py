@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aidc.catalog import DEFAULT_CATALOG, Catalog
 from aidc.config.model import StackConfig
+from aidc.sizing.bounds import check_plan_bounds
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import monthly_cost
 from aidc.sizing.network import size_network
@@ -47,7 +48,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
     cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog)
-    return CapacityPlan(
+    plan = CapacityPlan(
         stack=cfg.stack,
         training=training,
         inference=inference,
@@ -68,3 +69,5 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             },
         },
     )
+    check_plan_bounds(cfg, plan)
+    return plan
