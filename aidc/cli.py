@@ -9,6 +9,7 @@ internal error, for a bug report).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
 import os
@@ -56,10 +57,9 @@ def _tolerate_narrow_encodings() -> None:
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and not encoding.startswith("utf"):
-            try:
+            # A stream that cannot be reconfigured keeps its settings.
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="replace")
-            except (ValueError, OSError):  # a stream that cannot be reconfigured keeps its settings
-                pass
 
 
 def _silence_stdout() -> None:
@@ -73,10 +73,9 @@ def _silence_stdout() -> None:
 
 
 def _say(message: str) -> None:
-    try:
+    # If stderr is gone too, the exit code still says what happened.
+    with contextlib.suppress(OSError, ValueError):
         print(f"aidc: {message}", file=sys.stderr)
-    except (OSError, ValueError):
-        pass  # stderr is gone too; the exit code still says what happened
 
 
 def main(argv: Sequence[str] | None = None) -> int:
