@@ -4,6 +4,11 @@ found again by its alias. Idempotent: every setting is read first and written on
 a second run changes nothing and creates no second key.
 
 The endpoint comes from `endpoint_url` or, when None, boto3's own AWS_ENDPOINT_URL handling.
+
+Concurrent runs converge: two bootstraps racing for the same alias both create a key, only one alias can be
+created; the run that loses (AlreadyExistsException) schedules its own key for deletion (7 days, the shortest
+window KMS allows) and continues with the winner's, so both succeed with one aliased key and no orphan.
+An endpoint that answers with something that is not an AWS response raises `BackendError`, naming the call.
 """
 
 from __future__ import annotations
@@ -15,6 +20,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TLS_ONLY_SID = "DenyInsecureTransport"
+# KMS ScheduleKeyDeletion: PendingWindowInDays is 7-30.
+DISCARDED_KEY_PENDING_DAYS = 7
+
+
+class BackendError(RuntimeError):
+    """The backend cannot be converged (an endpoint's odd answer, a key in the wrong state); one line."""
+
+
+def _field(response: Any, operation: str, *path: str) -> Any:
+    """response[path[0]][path[1]]…, or BackendError naming the call whose answer lacks it."""
+    value = response
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            raise BackendError(
+                f"the endpoint's answer to {operation} has no {'.'.join(path)}: it did not answer like AWS "
+                "(check --endpoint-url / AWS_ENDPOINT_URL)"
+            )
+        value = value[key]
+    return value
+
+
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ALIAS = re.compile(r"^alias/[a-zA-Z0-9/_-]{1,250}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
@@ -93,27 +119,57 @@ def _code(exc: BaseException) -> str:
     return str((getattr(exc, "response", None) or {}).get("Error", {}).get("Code", ""))
 
 
-def _ensure_key(kms: Any, alias: str, result: BootstrapResult) -> str:
-    key_id = None
+def _aliased_key(kms: Any, alias: str) -> str | None:
     for page in kms.get_paginator("list_aliases").paginate():
-        for entry in page.get("Aliases", []):
-            if entry.get("AliasName") == alias and entry.get("TargetKeyId"):
-                key_id = entry["TargetKeyId"]
+        for entry in page.get("Aliases", []) if isinstance(page, dict) else []:
+            if isinstance(entry, dict) and entry.get("AliasName") == alias and entry.get("TargetKeyId"):
+                return str(entry["TargetKeyId"])
+    return None
+
+
+def _discard_key(kms: Any, key_id: str) -> None:
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=DISCARDED_KEY_PENDING_DAYS)
+
+
+def _ensure_key(kms: Any, alias: str, result: BootstrapResult) -> str:
+    key_id = _aliased_key(kms, alias)
     if key_id is None:
-        key = kms.create_key(
+        created = kms.create_key(
             Description="Pulumi state backend and secrets provider (aidc backend bootstrap)",
             KeyUsage="ENCRYPT_DECRYPT",
             KeySpec="SYMMETRIC_DEFAULT",
             Tags=[{"TagKey": "managed-by", "TagValue": "aidc"}],
-        )["KeyMetadata"]
-        kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
-        key_id = key["KeyId"]
-        result.actions.append(("kms key", "created", f"{alias} -> {key_id}"))
+        )
+        new_key = str(_field(created, "KMS CreateKey", "KeyMetadata", "KeyId"))
+        try:
+            kms.create_alias(AliasName=alias, TargetKeyId=new_key)
+        except Exception as exc:
+            # Never leave the key just made behind without an alias: nothing would ever find it again.
+            _discard_key(kms, new_key)
+            if _code(exc) != "AlreadyExistsException":
+                raise
+            # Another bootstrap created the alias between our lookup and now: use its key.
+            key_id = _aliased_key(kms, alias)
+            if key_id is None:
+                raise BackendError(
+                    f"{alias} exists but names no key; delete the alias or choose another"
+                ) from None
+            result.actions.append(
+                (
+                    "kms key",
+                    "unchanged",
+                    f"{alias} -> {key_id} (made by a concurrent run; this run's key {new_key} is scheduled "
+                    f"for deletion in {DISCARDED_KEY_PENDING_DAYS} days)",
+                )
+            )
+        else:
+            key_id = new_key
+            result.actions.append(("kms key", "created", f"{alias} -> {key_id}"))
     else:
         result.actions.append(("kms key", "unchanged", f"{alias} -> {key_id}"))
-    metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    metadata = _field(kms.describe_key(KeyId=key_id), "KMS DescribeKey", "KeyMetadata")
     if metadata.get("KeyState") != "Enabled":
-        raise RuntimeError(
+        raise BackendError(
             f"the KMS key behind {alias} is {metadata.get('KeyState')}; enable it (or cancel its deletion) "
             "or choose another --kms-alias"
         )
@@ -122,11 +178,12 @@ def _ensure_key(kms: Any, alias: str, result: BootstrapResult) -> str:
     else:
         kms.enable_key_rotation(KeyId=key_id)
         result.actions.append(("kms key rotation", "updated", "enabled"))
-    return str(metadata["Arn"])
+    return str(_field(metadata, "KMS DescribeKey", "Arn"))
 
 
 def _ensure_bucket(s3: Any, bucket: str, region: str, result: BootstrapResult) -> None:
-    owned = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    listed = _field(s3.list_buckets(), "S3 ListBuckets", "Buckets")
+    owned = {b.get("Name") for b in listed if isinstance(b, dict)} if isinstance(listed, list) else set()
     if bucket in owned:
         result.actions.append(("s3 bucket", "unchanged", bucket))
         return
@@ -140,7 +197,7 @@ def _ensure_bucket(s3: Any, bucket: str, region: str, result: BootstrapResult) -
             result.actions.append(("s3 bucket", "unchanged", bucket))
             return
         if _code(exc) == "BucketAlreadyExists":
-            raise RuntimeError(
+            raise BackendError(
                 f"bucket {bucket} exists and belongs to another account; choose another --bucket"
             ) from None
         raise
@@ -159,12 +216,17 @@ def _ensure_settings(s3: Any, bucket: str, key_arn: str, result: BootstrapResult
         "BucketKeyEnabled": True,
     }
     try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        rules = _field(
+            s3.get_bucket_encryption(Bucket=bucket),
+            "S3 GetBucketEncryption",
+            "ServerSideEncryptionConfiguration",
+            "Rules",
+        )
     except Exception as exc:
         if _code(exc) != "ServerSideEncryptionConfigurationNotFoundError":
             raise
         rules = []
-    current = rules[0] if len(rules) == 1 else {}
+    current = rules[0] if isinstance(rules, list) and len(rules) == 1 and isinstance(rules[0], dict) else {}
     default = current.get("ApplyServerSideEncryptionByDefault", {})
     if (
         default.get("SSEAlgorithm") == "aws:kms"
@@ -183,12 +245,16 @@ def _ensure_settings(s3: Any, bucket: str, key_arn: str, result: BootstrapResult
         "RestrictPublicBuckets": True,
     }
     try:
-        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        block = _field(
+            s3.get_public_access_block(Bucket=bucket),
+            "S3 GetPublicAccessBlock",
+            "PublicAccessBlockConfiguration",
+        )
     except Exception as exc:
         if _code(exc) != "NoSuchPublicAccessBlockConfiguration":
             raise
         block = {}
-    if all(block.get(k) is True for k in wanted_block):
+    if isinstance(block, dict) and all(block.get(k) is True for k in wanted_block):
         result.actions.append(("public access block", "unchanged", "all blocked"))
     else:
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=wanted_block)
@@ -196,19 +262,31 @@ def _ensure_settings(s3: Any, bucket: str, key_arn: str, result: BootstrapResult
 
     statement = tls_only_statement(bucket)
     try:
-        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        text = _field(s3.get_bucket_policy(Bucket=bucket), "S3 GetBucketPolicy", "Policy")
     except Exception as exc:
         if _code(exc) != "NoSuchBucketPolicy":
             raise
-        policy = {"Version": "2012-10-17", "Statement": []}
+        text = '{"Version": "2012-10-17", "Statement": []}'
+    try:
+        policy = json.loads(text)
+    except (TypeError, ValueError):
+        raise BackendError(
+            f"the bucket policy of {bucket} is not JSON; fix or delete it and run again"
+        ) from None
+    if not isinstance(policy, dict):
+        raise BackendError(f"the bucket policy of {bucket} is not a JSON object; fix or delete it")
     statements = policy.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
+    if not isinstance(statements, list):
+        statements = []
     if statement in statements:
         result.actions.append(("bucket policy", "unchanged", "TLS only"))
     else:
         # Keep the owner's other statements; replace only ours.
-        policy["Statement"] = [s for s in statements if s.get("Sid") != TLS_ONLY_SID] + [statement]
+        policy["Statement"] = [
+            s for s in statements if not (isinstance(s, dict) and s.get("Sid") == TLS_ONLY_SID)
+        ] + [statement]
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
         result.actions.append(("bucket policy", "updated", "TLS only (deny aws:SecureTransport=false)"))
 
@@ -221,12 +299,10 @@ def bootstrap(
     session: Any = None,
 ) -> BootstrapResult:
     """Create or converge the state bucket and its KMS key; raises ValueError for bad input."""
-    import boto3
-
-    from aidc.preflight.retry import boto_config
+    from aidc.preflight.retry import aws_session, boto_config
 
     validate(bucket, region, kms_alias)
-    session = session or boto3.session.Session()
+    session = session or aws_session()
     kwargs: dict[str, Any] = {"region_name": region, "config": boto_config()}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url

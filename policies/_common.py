@@ -119,6 +119,78 @@ def is_open_cidr(cidr: Any) -> bool:
         return False
 
 
+# --- How broad a source of admin traffic may be ---------------------------------------------------------------
+# A set of sources is judged by the UNION of its networks, never by how it is spelled: 0.0.0.0/1 + 128.0.0.0/1
+# is the whole IPv4 internet, ::/1 + 8000::/1 the whole IPv6 one. The union is too broad when it holds a block
+# shorter than /8 (IPv4) or /32 (IPv6), or more publicly routable addresses than one such block: a /8 is the
+# largest IPv4 block ever allocated to one organisation (a legacy class A), a /32 the standard IPv6 allocation
+# to one network operator (RIPE-738). Addresses that are not publicly routable (IANA special-purpose registries:
+# RFC 1918, CGNAT, loopback, link-local, documentation, multicast, reserved; in IPv6 everything outside
+# 2000::/3, and 2001:db8::/32) do not count, so 10.0.0.0/8 + 172.16.0.0/12 + 192.168.0.0/16 passes.
+# aidc/types.py applies the same rule to the config (the pack imports nothing from aidc); a test proves the
+# two agree.
+ADMIN_SOURCE_MIN_PREFIX = {4: 8, 6: 32}
+_NOT_PUBLIC_V4 = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/3",
+    )
+)
+_PUBLIC_V6 = ipaddress.ip_network("2000::/3")
+_DOCUMENTATION_V6 = ipaddress.ip_network("2001:db8::/32")
+
+
+def _overlap(network: Any, other: Any) -> int:
+    if network.version != other.version:
+        return 0
+    if network.subnet_of(other):
+        return int(network.num_addresses)
+    if other.subnet_of(network):
+        return int(other.num_addresses)
+    return 0
+
+
+def _public_addresses(network: Any) -> int:
+    if network.version == 4:
+        return int(network.num_addresses) - sum(_overlap(network, n) for n in _NOT_PUBLIC_V4)
+    return _overlap(network, _PUBLIC_V6) - _overlap(network, _DOCUMENTATION_V6)
+
+
+def broad_sources(cidrs: Iterable[Any]) -> str | None:
+    """Why the union of `cidrs` is too broad a source for admin ports (see above), or None. Values that are
+    not CIDRs (unknown in preview, secrets) are left out."""
+    networks: list[Any] = []
+    for cidr in cidrs:
+        if isinstance(cidr, str):
+            try:
+                networks.append(ipaddress.ip_network(cidr, strict=False))
+            except ValueError:
+                continue
+    for version, min_prefix in ADMIN_SOURCE_MIN_PREFIX.items():
+        family: list[Any] = [n for n in networks if n.version == version]
+        union = list(ipaddress.collapse_addresses(family))
+        shown = ", ".join(str(n) for n in family)
+        broad = [n for n in union if n.prefixlen < min_prefix]
+        if broad:
+            return f"{shown} (together {broad[0]}, wider than a /{min_prefix})"
+        public = sum(_public_addresses(n) for n in union)
+        if public > 2 ** ((32 if version == 4 else 128) - min_prefix):
+            return f"{shown} ({public:,} public addresses together, more than a /{min_prefix})"
+    return None
+
+
 def port_range_hits(low: Any, high: Any, ports: Iterable[int]) -> list[int]:
     """Which of `ports` fall in [low, high]; a missing bound means the whole range."""
     lo = 0 if low in (None, "") else int(float(low))

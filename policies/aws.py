@@ -26,9 +26,9 @@ from policies._common import (
     ADVISORY,
     MANDATORY,
     as_list,
+    broad_sources,
     config_of,
     get,
-    is_open_cidr,
     is_secret_value,
     port_range_hits,
     references,
@@ -173,30 +173,50 @@ _INGRESS_SCHEMA = schema(
             "type": "array",
             "items": {"type": "integer", "minimum": 0, "maximum": 65535},
             "default": ADMIN_PORTS_DEFAULT,
-            "description": "Ports that must never be reachable from 0.0.0.0/0 or ::/0.",
+            "description": "Ports that must never be reachable from the internet: 0.0.0.0/0, ::/0, or any set "
+            "of sources whose union is wider than a /8 (IPv4) or /32 (IPv6).",
         }
     }
 )
 
 
-def _open_ingress(rule: Any, cidr_keys: tuple[str, ...], admin_ports: list[int]) -> str | None:
-    """Why this ingress rule is unsafe, or None."""
-    cidrs = [c for key in cidr_keys for c in as_list(get(rule, key))]
-    open_cidrs = [c for c in cidrs if is_open_cidr(c)]
-    if not open_cidrs:
-        return None
+def _ports_admitted(rule: Any, admin_ports: list[int]) -> tuple[str, list[int]] | None:
+    """('all ports' | 'admin port(s) …', the admin ports hit) for an ingress rule, or None if it admits none."""
     protocol = str(get(rule, "protocol", default=get(rule, "ipProtocol", default=""))).lower()
     if protocol in ("-1", "all"):
-        return f"all ports and protocols from {', '.join(open_cidrs)}"
+        return "all ports and protocols", list(admin_ports)
     low, high = get(rule, "fromPort"), get(rule, "toPort")
     hits = port_range_hits(low, high, admin_ports)
     lo = 0 if low is None else int(float(low))
     hi = 65535 if high is None else int(float(high))
     if lo <= 0 and hi >= 65535:
-        return f"all ports from {', '.join(open_cidrs)}"
+        return "all ports", list(admin_ports)
     if hits:
-        return f"admin port(s) {', '.join(map(str, hits))} from {', '.join(open_cidrs)}"
+        return f"admin port(s) {', '.join(map(str, hits))}", hits
     return None
+
+
+def _sources(rule: Any, cidr_keys: tuple[str, ...]) -> list[Any]:
+    return [c for key in cidr_keys for c in as_list(get(rule, key))]
+
+
+def _open_ingress(rule: Any, cidr_keys: tuple[str, ...], admin_ports: list[int]) -> str | None:
+    """Why this ingress rule is unsafe, or None: it admits admin ports (or all) from too broad a union."""
+    broad = broad_sources(_sources(rule, cidr_keys))
+    admitted = _ports_admitted(rule, admin_ports) if broad else None
+    return f"{admitted[0]} from {broad}" if broad and admitted else None
+
+
+def _union_per_port(
+    rules: list[Any], cidr_keys: tuple[str, ...], admin_ports: list[int]
+) -> dict[int, list[Any]]:
+    """Admin port -> every source any of `rules` admits to it."""
+    by_port: dict[int, list[Any]] = {}
+    for rule in rules:
+        admitted = _ports_admitted(rule, admin_ports)
+        for port in admitted[1] if admitted else []:
+            by_port.setdefault(port, []).extend(_sources(rule, cidr_keys))
+    return by_port
 
 
 def _validate_no_open_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -206,10 +226,18 @@ def _validate_no_open_ingress(args: ResourceValidationArgs, report: ReportViolat
         "SSM Session Manager / the private EKS endpoint."
     )
     if args.resource_type in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
-        for rule in as_list(get(args.props, "ingress")):
+        rules = as_list(get(args.props, "ingress"))
+        reported = False
+        for rule in rules:
             why = _open_ingress(rule, ("cidrBlocks", "ipv6CidrBlocks"), admin_ports)
             if why:
                 report(f"{args.name} allows ingress to {why}: {fix}", None)
+                reported = True
+        # Several narrow-looking rules can open a port to the world together.
+        by_port = _union_per_port(rules, ("cidrBlocks", "ipv6CidrBlocks"), admin_ports)
+        for port, sources in sorted(by_port.items()):
+            if not reported and (broad := broad_sources(sources)):
+                report(f"{args.name}'s ingress rules together admit port {port} from {broad}: {fix}", None)
     elif args.resource_type == SECURITY_GROUP_RULE:
         if get(args.props, "type") == "ingress":
             why = _open_ingress(args.props, ("cidrBlocks", "ipv6CidrBlocks"), admin_ports)
@@ -223,10 +251,58 @@ def _validate_no_open_ingress(args: ResourceValidationArgs, report: ReportViolat
 
 aws_no_open_ingress = ResourceValidationPolicy(
     name="aws-no-open-ingress",
-    description="No security group admits 0.0.0.0/0 or ::/0 to an admin port or to all ports.",
+    description="No security group admits the internet (a union of sources wider than a /8 or IPv6 /32) to an "
+    "admin port or to all ports.",
     enforcement_level=MANDATORY,
     config_schema=_INGRESS_SCHEMA,
     validate=_validate_no_open_ingress,
+)
+
+
+def _group_of(resource: Any) -> str:
+    """The security group a rule resource belongs to: its securityGroupId when known (offline, and in `up`),
+    else its parent component (in preview, before ids exist)."""
+    group = get(resource.props, "securityGroupId")
+    if isinstance(group, str) and group:
+        return group
+    return resource.parent.urn if resource.parent is not None else resource.urn
+
+
+def _validate_ingress_union(args: StackValidationArgs, report: ReportViolation) -> None:
+    admin_ports = [int(p) for p in config_of(args, _INGRESS_SCHEMA)["admin-ports"]]
+    rules: dict[str, list[tuple[Any, tuple[str, ...]]]] = {}
+    for resource in resources_of(args.resources, SECURITY_GROUP_RULE, INGRESS_RULE):
+        if resource.resource_type == SECURITY_GROUP_RULE and get(resource.props, "type") != "ingress":
+            continue
+        keys: tuple[str, ...] = ("cidrIpv4", "cidrIpv6")
+        if resource.resource_type == SECURITY_GROUP_RULE:
+            keys = ("cidrBlocks", "ipv6CidrBlocks")
+        rules.setdefault(_group_of(resource), []).append((resource, keys))
+    for group, members in sorted(rules.items()):
+        if len(members) < 2:
+            continue  # one rule alone is aws-no-open-ingress's to judge
+        by_port: dict[int, list[Any]] = {}
+        names: dict[int, list[str]] = {}
+        for resource, cidr_keys in members:
+            for port, sources in _union_per_port([resource.props], cidr_keys, admin_ports).items():
+                by_port.setdefault(port, []).extend(sources)
+                names.setdefault(port, []).append(resource.name)
+        for port, sources in sorted(by_port.items()):
+            if len(names[port]) > 1 and (broad := broad_sources(sources)):
+                report(
+                    f"security group {group}: rules {', '.join(names[port])} together admit port {port} from "
+                    f"{broad}: restrict the sources to your admin CIDRs.",
+                    None,
+                )
+                break
+
+
+aws_admin_ingress_union = StackValidationPolicy(
+    name="aws-admin-ingress-union",
+    description="The ingress rules of one security group do not together admit the internet to an admin port.",
+    enforcement_level=MANDATORY,
+    config_schema=_INGRESS_SCHEMA,
+    validate=_validate_ingress_union,
 )
 
 
@@ -411,9 +487,10 @@ def _validate_eks_endpoint(args: ResourceValidationArgs, report: ReportViolation
     if not public:
         return
     cidrs = [str(c) for c in as_list(get(vpc_config, "publicAccessCidrs"))]
-    if not cidrs or any(is_open_cidr(c) for c in cidrs):
+    broad = broad_sources(cidrs) if cidrs else "0.0.0.0/0 (no publicAccessCidrs)"
+    if broad:
         report(
-            f"EKS cluster {args.name} exposes its API endpoint to the whole internet: set "
+            f"EKS cluster {args.name} exposes its API endpoint to the internet ({broad}): set "
             "vpc_config.endpoint_public_access=False (reach it over the VPN), or list your admin CIDRs in "
             "vpc_config.public_access_cidrs (aidc:aws.public_access_cidrs).",
             None,
@@ -523,6 +600,7 @@ POLICIES = [
     aws_s3_bucket_versioning,
     aws_s3_bucket_public_access_blocked,
     aws_no_open_ingress,
+    aws_admin_ingress_union,
     aws_imdsv2_required,
     aws_ebs_encrypted_cmk,
     aws_kms_key_rotation,

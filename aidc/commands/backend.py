@@ -42,16 +42,15 @@ def run(args: argparse.Namespace) -> int:
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     try:
         result = bootstrap(args.bucket, region, args.kms_alias, endpoint_url=endpoint)
-    except ValueError as exc:
+    except ValueError as exc:  # bad --bucket/--region/--kms-alias, or an unknown AWS_PROFILE
         return fail(str(exc))
     except RuntimeError as exc:
         print(f"aidc: backend bootstrap failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
         failure = classify_aws_error(exc)
-        print(f"aidc: backend bootstrap failed: {failure.reason}", file=sys.stderr)
-        if failure.hint:
-            print(f"hint: {failure.hint}", file=sys.stderr)
+        hint = f" (hint: {failure.hint})" if failure.hint else ""
+        print(f"aidc: backend bootstrap failed: {failure.reason}{hint}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         json.dump(result.to_dict(), sys.stdout, indent=2)

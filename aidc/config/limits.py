@@ -48,7 +48,7 @@ def region_problem(region: object) -> str | None:
         return "must name an AWS region such as us-east-1 or eu-west-1, got an empty value"
     if not any(p.match(region) for p in _REGION_SHAPE):
         return (
-            f"{region!r} is not shaped like an AWS region name (<area>-<direction>-<number>, e.g. us-east-1; "
+            f"{region!r} is not an AWS region name (shaped <area>-<direction>-<number>, e.g. us-east-1; "
             "botocore endpoints.json regionRegex)"
         )
     if region not in AWS_REGIONS:

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from botocore.exceptions import BotoCoreError
+
+from aidc.preflight.deadline import Deadline
 from aidc.preflight.report import CheckResult
 from aidc.preflight.requirements import AwsRequirements, InstanceNeed
-from aidc.preflight.retry import DEFAULT_MAX_ATTEMPTS, Failure, boto_config, classify_aws_error
+from aidc.preflight.retry import DEFAULT_MAX_ATTEMPTS, Failure, aws_session, boto_config, classify_aws_error
 
 if TYPE_CHECKING:
     from boto3.session import Session
@@ -41,6 +44,12 @@ REGION_HINT = (
 )
 
 
+class DeadlineExceeded(BotoCoreError):
+    """The preflight's --timeout budget was spent before this request could start."""
+
+    fmt = "the --timeout budget of {budget:g} s was spent"
+
+
 class AwsClients:
     """boto3 clients for one region with the preflight retry and timeout settings (cached per service).
 
@@ -54,15 +63,22 @@ class AwsClients:
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         connect_timeout_s: float = 5.0,
         read_timeout_s: float = 20.0,
+        deadline: Deadline | None = None,
     ) -> None:
-        import boto3
-
         self.region = region
         self.endpoint_url = endpoint_url
         self.max_attempts = max_attempts
-        self._session = session or boto3.session.Session()
+        self._session = session or aws_session()
         self._config = boto_config(max_attempts, connect_timeout_s, read_timeout_s)
         self._clients: dict[AwsService, Any] = {}
+        self._deadline = deadline
+        if deadline is not None:
+            # No request (first attempt or retry) starts once the run's time budget is spent.
+            self._session.events.register("before-send", self._refuse_past_deadline)
+
+    def _refuse_past_deadline(self, **kwargs: Any) -> None:
+        if self._deadline is not None and self._deadline.passed():
+            raise DeadlineExceeded(budget=self._deadline.budget_s)
 
     def client(self, service: AwsService) -> Any:
         if service not in self._clients:

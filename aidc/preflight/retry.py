@@ -43,6 +43,34 @@ THROTTLING_CODES = frozenset(
 PERMISSION_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
+class AwsProfileError(ValueError):
+    """AWS_PROFILE (or a profile given otherwise) names a profile no config or credentials file holds."""
+
+
+def aws_session() -> Any:
+    """A boto3 Session from the usual chain; AwsProfileError (bad input, one line) for an unknown profile."""
+    import boto3
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.session.Session()
+    except ProfileNotFound as exc:
+        core = botocore.session.get_session()
+        known = ", ".join(sorted(core.available_profiles)) or "none"
+        raise AwsProfileError(
+            f"AWS_PROFILE: {exc.kwargs.get('profile', '?')!r} is not a profile in "
+            f"{core.get_config_variable('config_file')} or {core.get_config_variable('credentials_file')} "
+            f"(known profiles: {known})"
+        ) from None
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """A message on one line (botocore puts response bodies on following lines), at most `limit` long."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Failure:
     """Why a call failed, in words an operator can act on."""
@@ -75,6 +103,7 @@ def boto_config(
 def classify_aws_error(exc: BaseException, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Failure:
     """Turn a botocore exception into a Failure; anything unknown keeps its message."""
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError)):
         return Failure(
@@ -82,9 +111,17 @@ def classify_aws_error(exc: BaseException, max_attempts: int = DEFAULT_MAX_ATTEM
             f"unreachable: {exc}",
             "check network access to the AWS endpoint (proxy, VPC endpoint, AWS_ENDPOINT_URL) and the region",
         )
+    if type(exc).__name__ == "DeadlineExceeded":
+        return Failure("unreachable", f"timed out: {exc}", "the endpoint is too slow; raise --timeout")
     if isinstance(exc, bx.ReadTimeoutError):
         return Failure(
             "unreachable", f"timed out: {exc}", "the endpoint accepted but did not answer; retry later"
+        )
+    if isinstance(exc, ResponseParserError):
+        return Failure(
+            "unreachable",
+            "the endpoint's answer is not an AWS response (it could not be parsed)",
+            "check the endpoint (--endpoint-url, AWS_ENDPOINT_URL, a proxy in between) and the region",
         )
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         return Failure(
@@ -115,10 +152,17 @@ def classify_aws_error(exc: BaseException, max_attempts: int = DEFAULT_MAX_ATTEM
                 f"permission denied ({code}) on {operation}: {message}",
                 f"grant the caller the IAM permission for {operation}",
             )
-        return Failure("error", f"{code or 'error'} on {operation}: {message}", "")
+        return Failure("error", one_line(f"{code or 'error'} on {operation}: {message}"), "")
     if isinstance(exc, bx.BotoCoreError):
-        return Failure("error", f"{type(exc).__name__}: {exc}", "")
-    return Failure("error", f"{type(exc).__name__}: {exc}", "")
+        return Failure("error", one_line(f"{type(exc).__name__}: {exc}"), "")
+    if isinstance(exc, KeyError | TypeError | AttributeError | ValueError):
+        # botocore parsed the answer, but it lacks what every AWS answer to the call carries.
+        return Failure(
+            "unreachable",
+            f"the endpoint's answer is not an AWS response ({type(exc).__name__}: {one_line(str(exc), 80)})",
+            "check the endpoint (--endpoint-url, AWS_ENDPOINT_URL, a proxy in between) and the region",
+        )
+    return Failure("error", one_line(f"{type(exc).__name__}: {exc}"), "")
 
 
 def _root_cause(exc: BaseException) -> BaseException:
