@@ -139,7 +139,9 @@ class InferenceDemand(_Model):
     it at the edge."""
 
     name: Slug
-    peak_tokens_per_s: float = Field(gt=0, le=MAX_TOKENS_PER_S, description="peak load, at most 1e9 tokens/s")
+    peak_tokens_per_s: float = Field(
+        ge=1e-3, le=MAX_TOKENS_PER_S, description="peak load, [0.001, 1e9] tokens/s"
+    )
     tokens_per_s_per_gpu: float | None = Field(
         None,
         ge=MIN_TOKENS_PER_S_PER_GPU,
@@ -231,7 +233,7 @@ class StorageDemand(_Model):
 
 class TransferDemand(_Model):
     name: Slug
-    volume_gb: float = Field(gt=0, le=MAX_VOLUME_GB, description="GB moved per window, at most 1e9 (1 EB)")
+    volume_gb: float = Field(ge=1e-6, le=MAX_VOLUME_GB, description="GB moved per window, 1 KB to 1 EB")
     window_hours: float = Field(
         ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS, description="one minute to one year"
     )

@@ -89,7 +89,7 @@ def test_defaults_are_the_secure_ones() -> None:
                     ]
                 }
             },
-            "aidc:demand.inference[0].peak_tokens_per_s: input should be greater than 0, got -5",
+            "aidc:demand.inference[0].peak_tokens_per_s: input should be greater than or equal to 0.001, got -5",
         ),
         (
             {"aidc:demand": {"storage": {"protection": {"erasure": {"k": 4, "m": 0}}}}},

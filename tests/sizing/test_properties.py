@@ -63,7 +63,8 @@ def demands(draw: st.DrawFn) -> dict[str, Any]:
         "protection": protection,
         "drive_tb": draw(st.sampled_from([3.84, 7.68, 15.36])),
         "target_fill": draw(st.floats(0.5, 0.85)),
-        "osds_per_host": draw(st.integers(1, 24)),
+        # >= 2: with one OSD per host the largest draws need more than MAX_SERVERS_PER_POOL Ceph hosts
+        "osds_per_host": draw(st.integers(2, 24)),
         "checkpoint_write_minutes": draw(st.floats(1, 60)),
     }
     transfer = [
@@ -78,8 +79,15 @@ def _config(demand: dict[str, Any]) -> dict[str, Any]:
         "aidc:demand": demand,
         "aidc:edge": {
             "sites": [
-                {"name": "e1", "share": 0.6, "accelerator": "l4-24gb", "gpus_per_node": 2},
-                {"name": "e2", "share": 0.4, "accelerator": "l40s-48gb"},
+                # /16s: the largest draws put more servers at a site than its default /24 holds
+                {
+                    "name": "e1",
+                    "share": 0.6,
+                    "accelerator": "l4-24gb",
+                    "gpus_per_node": 2,
+                    "network_cidr": "10.200.0.0/16",
+                },
+                {"name": "e2", "share": 0.4, "accelerator": "l40s-48gb", "network_cidr": "10.201.0.0/16"},
             ]
         },
     }
