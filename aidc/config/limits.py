@@ -84,11 +84,14 @@ TAGS_PER_RESOURCE = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAG_PUNCTUATION = frozenset("_.:/=+-@")
-# Most tags aidc itself puts on one resource: a GPU node group carries aidc:stack, aidc:workload,
-# aidc:classification, aidc:planned-instances, aidc:location, aidc:usd-per-month and aidc:accelerator
-# (stacks/program.py planned_tags + components/aws_gpu_cluster.py); tests/config/test_names_fit.py
-# checks every resource of a planned stack stays within TAGS_PER_RESOURCE with the user's tags at the limit.
-AIDC_TAGS_PER_RESOURCE = 7
+# Most tags aidc itself puts on one resource: a GPU node group carries aidc:component, aidc:stack,
+# aidc:workload, aidc:classification, aidc:planned-instances, aidc:location, aidc:usd-per-month and
+# aidc:accelerator (stacks/program.py planned_tags + components/aws_gpu_cluster.py). The instances EKS
+# launches get the launch template's tags (the user's, aidc:component, aidc:stack, aidc:node-group) plus
+# EKS's own three (eks:cluster-name, eks:nodegroup-name, kubernetes.io/cluster/<name>): six, within the eight.
+# tests/config/test_names_fit.py checks every resource of a planned stack stays within TAGS_PER_RESOURCE
+# with the user's tags at the limit.
+AIDC_TAGS_PER_RESOURCE = 8
 USER_TAGS_MAX = TAGS_PER_RESOURCE - AIDC_TAGS_PER_RESOURCE
 
 
