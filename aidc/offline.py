@@ -143,6 +143,13 @@ def run_program(
         except BaseException as exc:  # handed to the caller's thread, raised there
             outcome["error"] = exc
         finally:
+            # A program that failed half-way leaves registrations waiting on outputs that will never come:
+            # cancel them, so closing the loop does not leave "Task was destroyed but it is pending!" behind.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=5))
             asyncio.set_event_loop(None)
             loop.close()
 
