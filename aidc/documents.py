@@ -28,9 +28,9 @@ MAX_YAML_BYTES = 1024 * 1024
 MAX_YAML_NODES = 200_000
 # The deepest path in a stack file is config → aidc:demand → storage → protection → erasure → k (6).
 MAX_YAML_DEPTH = 32
-# An `aidc plan --json` document of the largest shipped stack is a few MB; nested Kubernetes specs and
-# Heat templates make its deepest path ~20 levels.
-MAX_JSON_BYTES = 256 * 1024 * 1024
+# An `aidc plan --json` document of a shipped stack is ~150 KB (resource counts grow with sites and pools, not
+# with GPUs); nested Kubernetes specs and Heat templates make its deepest path ~20 levels.
+MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 100
 
 
