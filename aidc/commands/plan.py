@@ -54,7 +54,9 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
 
     timeout_s = DEFAULT_TIMEOUT_S if getattr(args, "timeout", None) is None else args.timeout
     try:
-        offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=timeout_s)
+        offline = run_program(
+            cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=timeout_s
+        )
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
         raise BadInput(
             f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}"

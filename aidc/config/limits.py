@@ -180,8 +180,8 @@ WORKLOAD_PUBLIC_NAMES: tuple[NameRule, ...] = (
     NameRule(
         "node group name",
         "{name}-{instance_type}",
-        32,
-        "a name handed to AwsGpuCluster is a 1-32 character slug (components/aws_gpu_cluster.py check_slug)",
+        63,
+        "a name handed to a component is a Slug, a DNS label of 1-63 characters (aidc/types.py)",
     ),
     NameRule(
         "EKS node group name",
@@ -202,9 +202,8 @@ WORKLOAD_PRIVATE_NAMES: tuple[NameRule, ...] = (
     NameRule(
         "GPU pool name",
         "{name}",
-        40,
-        "a pool name handed to OpenStackPrivateCloud is a 1-40 character slug "
-        "(components/openstack_private_cloud.py)",
+        63,
+        "a name handed to a component is a Slug, a DNS label of 1-63 characters (aidc/types.py)",
     ),
     NameRule("GPU server host name", "private-gpu-{name}-{index}", 63, _HOSTNAME),
     NameRule("aidc.io/workload label", "{name}", 63, _K8S_LABEL),
@@ -214,8 +213,8 @@ SITE_NAMES: tuple[NameRule, ...] = (
     NameRule(
         "K3s cluster name",
         "edge-{name}",
-        40,
-        "a cluster name handed to K3sCluster is a 1-40 character slug (components/k3s_cluster.py)",
+        63,
+        "a name handed to a component is a Slug, a DNS label of 1-63 characters (aidc/types.py)",
     ),
     NameRule("K3s server host name", "edge-{name}-server-2", 63, _HOSTNAME),
     NameRule("edge GPU node host name", "edge-{name}-gpu-{index}", 63, _HOSTNAME),

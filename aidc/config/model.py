@@ -49,10 +49,8 @@ MAX_TOKENS_PER_S = 1e9  # peak serving load: a billion tokens/s
 MAX_TOKENS_PER_S_PER_GPU = 1e6  # one GPU decodes at most ~1e5 tokens/s today
 MIN_TOKENS_PER_S_PER_GPU = 1e-2
 MAX_TB = 1e6  # one exabyte
-MIN_DRIVE_TB, MAX_DRIVE_TB = (
-    0.1,
-    128.0,
-)  # the largest data-centre SSD shipping holds 122.88 TB (Solidigm D5-P5336)
+# The largest data-centre SSD shipping holds 122.88 TB (Solidigm D5-P5336).
+MIN_DRIVE_TB, MAX_DRIVE_TB = 0.1, 128.0
 MAX_VOLUME_GB = 1e9  # one exabyte per transfer
 MIN_WINDOW_HOURS, MAX_WINDOW_HOURS = 1 / 60, 8760  # one minute to one year
 MAX_GPUS = 1_000_000  # GPUs the private cloud has of one accelerator
@@ -108,8 +106,12 @@ class TrainingDemand(_Model):
     )
     classification: Classification | None = None
     spot: bool = Field(False, description="allow spot instances for this run (needs checkpoint/restart)")
-    dataset_tb: NonNegative = Field(
-        0.0, description="TB of training data the run reads; moved to where the run is placed, at a cost"
+    dataset_tb: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_TB,
+        description="TB of training data the run reads (at most 1e6, 1 EB); moved to where the run is placed, "
+        "at a cost",
     )
     dataset_location: str = Field(
         "private", description="where the dataset lives: private, or a public cloud (aws)"

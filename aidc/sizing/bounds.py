@@ -1,7 +1,8 @@
 """Bounds a sized plan must respect before anything is declared from it: no pool of servers larger than the
 program can name (aidc/config/limits.py MAX_SERVERS_PER_POOL: Heat numbers a pool's servers, and 100,000
 storage hosts would be 100,000 names held in memory at once), and every private or edge network large enough
-for the servers the plan puts in it. A plan past a bound is infeasible demand, with the figures.
+for the servers the plan puts in it, and no more Direct Connect links than one gateway takes. A plan past a
+bound is infeasible demand, with the figures.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from aidc.sizing.plan import CapacityPlan
 
 # Neutron keeps the network and broadcast addresses, the gateway (the router's interface) and a DHCP port.
 NEUTRON_RESERVED_ADDRESSES = 4
+# Every Direct Connect link carries one transit virtual interface to the one Direct Connect gateway, which takes
+# at most 30 (docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html: "Private or transit virtual
+# interfaces per Direct Connect gateway", not adjustable).
+MAX_DIRECT_CONNECT_LINKS = 30
 
 
 def usable_addresses(cidr: str) -> int:
@@ -33,6 +38,13 @@ def check_plan_bounds(cfg: StackConfig, plan: CapacityPlan) -> None:
                 f"the plan needs {count:,} {what}; one pool holds at most {MAX_SERVERS_PER_POOL:,} servers: "
                 "lower the demand (e.g. aidc:demand.storage.datasets_tb) or use larger drives or servers"
             )
+    direct_connect = plan.network.direct_connect
+    if direct_connect is not None and len(direct_connect.links) > MAX_DIRECT_CONNECT_LINKS:
+        raise InfeasibleDemand(
+            f"Direct Connect needs {len(direct_connect.links):,} links ({direct_connect.ports.int:,} ports of "
+            f"{direct_connect.port_gbps:g} Gbps), but one Direct Connect gateway takes at most "
+            f"{MAX_DIRECT_CONNECT_LINKS} virtual interfaces: lower the transfer rate (aidc:demand.transfer)"
+        )
     private_servers = (
         cfg.k3s.core_servers + plan.storage.hosts.int + sum(g.servers for g in plan.placement.private)
     )

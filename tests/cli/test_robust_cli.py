@@ -98,7 +98,7 @@ MALFORMED_BASES = [
 def test_a_diff_base_of_the_wrong_shape_names_the_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], document: Any, where: str
 ) -> None:
-    from aidc.report.diff import load_plan_json
+    from aidc.output.diff import load_plan_json
 
     base = tmp_path / "base.json"
     base.write_text(json.dumps(document))

@@ -222,19 +222,30 @@ def test_device_filters_go_accepts_pass(pattern: str) -> None:
 
 # --- names too long once suffixes are added ----------------------------------------------------------------------
 def test_a_workload_name_that_would_overflow_its_node_group_name_is_refused() -> None:
-    # a100-80gb runs on p4de.24xlarge in AWS: the node group is "<name>-p4de-24xlarge".
-    longest = 32 - len("-p4de-24xlarge")
-    ok = parse_stack_config(_with("aidc:demand.training.0.name", "a" * longest))
-    assert ok.demand.training[0].name == "a" * longest
-    problems = _problems(_with("aidc:demand.training.0.name", "a" * (longest + 1)))
+    # b200-180gb runs on p6-b200.48xlarge in AWS: EKS names the node group "aws-ng-<name>-p6-b200-48xlarge"
+    # plus Pulumi's 8-character suffix, at most 63 characters in all.
+    values = _with("aidc:demand.training.0.accelerator", "b200-180gb")
+    longest = 63 - len("aws-ng--p6-b200-48xlarge") - 8
+    assert longest < 32  # a name the Slug rule alone would let through
+
+    def named(name: str) -> dict[str, Any]:
+        copy = yaml.safe_load(yaml.safe_dump(values))
+        copy["aidc:demand"]["training"][0]["name"] = name
+        return copy
+
+    assert parse_stack_config(named("a" * longest)).demand.training[0].name == "a" * longest
+    problems = _problems(named("a" * (longest + 1)))
     [problem] = [p for p in problems if p.startswith("aidc:demand.training[0].name")]
-    assert "p4de-24xlarge" in problem and f"use at most {longest} characters" in problem
+    assert "EKS node group name" in problem and "p6-b200-48xlarge" in problem
+    assert f"use at most {longest} characters" in problem
 
 
 def test_a_private_only_workload_is_not_held_to_public_names() -> None:
-    values = _with("aidc:demand.training.0.name", "a" * 30)
+    values = _with("aidc:demand.training.0.accelerator", "b200-180gb")
+    values["aidc:demand"]["training"][0]["name"] = "a" * 32
     values["aidc:demand"]["training"][0]["classification"] = "restricted"
-    assert parse_stack_config(values).demand.training[0].name == "a" * 30
+    values["aidc:capacity"]["private"]["gpus"]["b200-180gb"] = 64
+    assert parse_stack_config(values).demand.training[0].name == "a" * 32
 
 
 @pytest.mark.parametrize(
