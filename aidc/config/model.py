@@ -35,8 +35,6 @@ PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 
 # Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
 Slug = Name
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
 # Names of things that already exist in a cloud (images, flavors, networks, regions): OpenStack's API limits
 # names to 255 characters (Nova flavors, Glance images, Neutron networks, Keystone regions).
 CloudName = Annotated[str, StringConstraints(min_length=1, max_length=255)]

@@ -148,6 +148,8 @@ NUMBERS = [
     "aidc:demand.training.0.deadline_days",
     "aidc:demand.inference.0.peak_tokens_per_s",
     "aidc:demand.inference.0.tokens_per_s_per_gpu",
+    "aidc:demand.inference.0.model_params",
+    "aidc:demand.storage.checkpoint_write_minutes",
     "aidc:demand.storage.datasets_tb",
     "aidc:demand.storage.drive_tb",
     "aidc:demand.storage.target_fill",
