@@ -63,6 +63,7 @@ def test_an_edge_network_too_small_for_its_site_is_refused() -> None:
                         "peak_tokens_per_s": 400_000,
                         "tokens_per_s_per_gpu": 1000,
                         "accelerator": "l4-24gb",
+                        "model_params": 1e9,
                         "edge_fraction": 1.0,
                     }
                 ]

@@ -36,7 +36,7 @@ def test_defaults_are_the_stated_ones() -> None:
         (_inference(model_params=None), "aidc:demand.inference[0].model_params: required key is missing"),
         (
             _inference(model_params=0),
-            "aidc:demand.inference[0].model_params: input should be greater than 0, got 0",
+            "aidc:demand.inference[0].model_params: input should be greater than or equal to 1, got 0",
         ),
         (
             _inference(concurrent_sequences=0),
@@ -52,11 +52,11 @@ def test_defaults_are_the_stated_ones() -> None:
         ),
         (
             _inference(tokens_per_s_per_gpu=-1),
-            "aidc:demand.inference[0].tokens_per_s_per_gpu: input should be greater than 0, got -1",
+            "aidc:demand.inference[0].tokens_per_s_per_gpu: input should be greater than or equal to 0.01, got -1",
         ),
         (
             {"aidc:demand": {"storage": {"checkpoint_write_minutes": 0}}},
-            "aidc:demand.storage.checkpoint_write_minutes: input should be greater than 0, got 0",
+            "aidc:demand.storage.checkpoint_write_minutes: input should be greater than or equal to 0.1, got 0",
         ),
         (
             {"aidc:demand": {"storage": {"checkpoint_write_minutes": 2000}}},
@@ -64,7 +64,7 @@ def test_defaults_are_the_stated_ones() -> None:
         ),
         (
             {"aidc:demand": {"storage": {"drive_write_mb_per_s": -5}}},
-            "aidc:demand.storage.drive_write_mb_per_s: input should be greater than 0, got -5",
+            "aidc:demand.storage.drive_write_mb_per_s: input should be greater than or equal to 1, got -5",
         ),
         (
             _inference(model_size="70B"),
