@@ -15,6 +15,7 @@ Pure (stdlib + PyYAML); no aidc import, so config, the CLI and the report code c
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ def read_text(path: Path | str, what: str, max_bytes: int) -> str:
     """The UTF-8 text of `path` (a BOM is allowed); DocumentError for unreadable, huge, binary or non-UTF-8
     files. `what` says what the file should be ("a stack file", "an `aidc plan --json` file")."""
     path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise DocumentError(f"{path} is a directory, not {what}")
+    if not stat.S_ISREG(mode):
+        # A FIFO, socket or device may never deliver an end of file: reading it could block for ever.
+        raise DocumentError(f"{path} is not a regular file (a pipe, socket or device), not {what}")
     try:
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)

@@ -133,3 +133,14 @@ def test_hostile_json_is_one_clear_line(tmp_path: Path, text: str, problem: str)
     with pytest.raises(DocumentError) as info:
         load_json(path, "an `aidc plan --json` file")
     assert problem in _one_line(info.value)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path) -> None:
+    import os
+
+    from aidc.documents import DocumentError, load_yaml
+
+    fifo = tmp_path / "Pulumi.fifo.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(DocumentError, match="not a regular file"):
+        load_yaml(fifo)
