@@ -174,7 +174,12 @@ def _scaled(demand: dict[str, Any], factor: float) -> dict[str, Any]:
 @given(demands(), st.floats(1.0, 4.0))
 def test_more_demand_never_gives_fewer_resources(demand: dict[str, Any], factor: float) -> None:
     small = size_stack(parse_stack_config(_config(demand)))
-    large = size_stack(parse_stack_config(_config(_scaled(demand, factor))))
+    try:
+        large = size_stack(parse_stack_config(_config(_scaled(demand, factor))))
+    except InfeasibleDemand:
+        # More demand may pass a bound the smaller one kept within (e.g. 10,000 servers in one pool): refused with
+        # the numbers, never sized smaller.
+        return
     for a, b in zip(small.training, large.training, strict=True):
         assert b.gpus.int >= a.gpus.int
     for a, b in zip(small.inference, large.inference, strict=True):
