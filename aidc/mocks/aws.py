@@ -353,6 +353,15 @@ def _capacity_reservation(
     return f"cr-{rid}"
 
 
+def _sqs_queue(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    # The aws provider's id of a queue is its URL.
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o["arn"] = _arn(m, "sqs", name)
+    o["url"] = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
+    return str(o["url"])
+
+
 def _flow_log(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     o.setdefault("arn", _arn(m, "ec2", f"vpc-flow-log/fl-{rid}"))
     return f"fl-{rid}"
@@ -403,6 +412,7 @@ _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[
     "aws:ec2transitgateway/route:Route": _tgw_route,
     "aws:ec2/customerGateway:CustomerGateway": _customer_gateway,
     "aws:ec2/capacityReservation:CapacityReservation": _capacity_reservation,
+    "aws:sqs/queue:Queue": _sqs_queue,
     "aws:ec2/capacityBlockReservation:CapacityBlockReservation": _capacity_reservation,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:directconnect/connection:Connection": _dx_connection,
