@@ -77,9 +77,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 region=region.region,
                 partition=partition.partition,
             )
-            pools = {
-                name: pool.metadata.apply(lambda m: m["name"]) for name, pool in elastic.node_pools.items()
-            }
+            pools = elastic.pool_names
 
         self.vpc_id = net.vpc.id
         self.private_subnet_id_list = [s.id for s in net.private_subnets]

@@ -75,6 +75,8 @@ class Karpenter:
     node_role: aws.iam.Role
     node_pools: dict[str, k8s.apiextensions.CustomResource]
     node_classes: dict[str, k8s.apiextensions.CustomResource]
+    pool_names: dict[str, pulumi.Output[str]]
+    """The NodePool's Kubernetes name by GPU group slug."""
 
 
 # --- IAM documents -------------------------------------------------------------------------------------------
@@ -510,6 +512,15 @@ def _interruption_queue(scope: Scope) -> aws.sqs.Queue:
     return queue
 
 
+def _managed_arn(partition: pulumi.Output[str], policy: str) -> pulumi.Output[str]:
+    return partition.apply(lambda p: managed_policy_arn(p, policy))
+
+
+def _name_once_declared(resource: pulumi.Resource, name: str) -> pulumi.Output[str]:
+    """`name`, resolved once `resource` is registered (so a reader depends on it)."""
+    return resource.urn.apply(lambda _: name)
+
+
 def _node_role(
     scope: Scope,
     cluster: aws.eks.Cluster,
@@ -534,7 +545,7 @@ def _node_role(
         aws.iam.RolePolicyAttachment(
             f"{name}-karpenter-node-{policy}",
             role=role.name,
-            policy_arn=partition.apply(lambda p, policy=policy: managed_policy_arn(p, policy)),
+            policy_arn=_managed_arn(partition, policy),
             opts=scope.opts(),
         )
     aws.iam.RolePolicy(
@@ -767,4 +778,5 @@ def install_karpenter(
         )
         classes[group.name] = node_class
         pools[group.name] = pool
-    return Karpenter(queue, controller_role, node_role, pools, classes)
+    names = {group: _name_once_declared(pool, group) for group, pool in pools.items()}
+    return Karpenter(queue, controller_role, node_role, pools, classes, names)

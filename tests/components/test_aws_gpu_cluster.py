@@ -170,7 +170,7 @@ def test_efa_pools_get_placement_group_efa_interfaces_and_one_zone(mocks: AidcMo
     assert sorted(i["networkCardIndex"] for i in efa_only) == list(range(H100.efa_interfaces))
     assert efa["placementGroupSelector"]["name"].startswith("gpu-pg-h100")
     # The EFA pool's nodes join the EFA security group (by id) beside the discovered cluster group.
-    assert [t["id"] for t in efa["securityGroupSelectorTerms"] if "id" in t][0].startswith("sg-")
+    assert next(t["id"] for t in efa["securityGroupSelectorTerms"] if "id" in t).startswith("sg-")
     l4 = _classes(mocks)["gpu-nc-l4"]["spec"]
     assert "networkInterfaces" not in l4 and "placementGroupSelector" not in l4
     # The EFA pool stays in its placement group's zone; the others may use every private subnet's.

@@ -10,7 +10,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from tests.components.karpenter_rules import cloudformation, problems, rules, values, values_problems
 
 from aidc.mocks import AidcMocks
 from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
@@ -21,6 +20,7 @@ from components.aws_gpu_cluster.karpenter import (
     controller_policy,
     controller_values,
 )
+from tests.components.karpenter_rules import cloudformation, problems, rules, values, values_problems
 
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
 NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.sizing.helpers import stack
 
 from aidc.config import ConfigError
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.elastic import reservation_days
+from tests.sizing.helpers import stack
 
 H100_PEAK = 989e12
 CHAT = {
