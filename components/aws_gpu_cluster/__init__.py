@@ -1,4 +1,4 @@
-"""AwsGpuCluster: the public-cloud GPU capacity — VPC, EKS, GPU node groups, dataset bucket (pulumi_aws).
+"""AwsGpuCluster: the public-cloud GPU capacity — VPC, EKS, Karpenter GPU node pools, dataset bucket (pulumi_aws).
 
 Declares a VPC over >= 2 AZs (private + public subnets, one NAT gateway per AZ, flow logs to a KMS-encrypted
 log group, the default security group emptied), one customer-managed KMS key with rotation (EKS secrets,
