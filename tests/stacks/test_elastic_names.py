@@ -21,7 +21,9 @@ def lower_baseline(config: dict[str, Any]) -> None:
 
 
 def higher_baseline(config: dict[str, Any]) -> None:
-    _chat(config)["base_tokens_per_s"] = 150_000  # 0.8 · 150,000 / 3,000 + 1 = 41 GPUs, 24 owned: 17 -> 3 p5
+    # 4-H100 replicas of 12,000 tokens/s: ceil(0.8 · 150,000 / 12,000) + 1 = 11 replicas = 44 GPUs, 24 owned:
+    # 20 GPUs = 5 replicas, 2 to a p5 -> 3 p5.
+    _chat(config)["base_tokens_per_s"] = 150_000
 
 
 def no_baseline(config: dict[str, Any]) -> None:
@@ -46,10 +48,10 @@ def _pool(document: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("edit", "planned"),
     [
-        (lower_baseline, ("0", "4")),
-        (higher_baseline, ("3", "4")),
-        (no_baseline, ("4", "4")),
-        (higher_peak, ("0", "8")),
+        (lower_baseline, ("0", "5")),
+        (higher_baseline, ("3", "5")),
+        (no_baseline, ("5", "5")),
+        (higher_peak, ("0", "9")),
     ],
     ids=["lower-baseline", "higher-baseline", "no-baseline", "higher-peak"],
 )
@@ -85,9 +87,10 @@ def test_prod_declares_a_reservation_its_training_pool_uses_and_cost_at_baseline
     )  # 18 p5, sized from GPU-hours and deadline
     cost = document["summary"]["cost"]
     assert cost["baseline_usd_per_month"] < cost["peak_usd_per_month"] == cost["total_usd_per_month"]
-    # The chat pool scales 0..4 p5: the baseline saves its whole peak cost, 4 · 98.32 · 730.
+    # The chat pool scales 0..5 p5 (baseline: ceil(48,000 / 12,000) + 1 = 5 replicas of 4 GPUs = 20, which the
+    # 24 owned GPUs carry): the baseline saves its whole peak cost, 5 · 98.32 · 730.
     assert cost["peak_usd_per_month"] - cost["baseline_usd_per_month"] == pytest.approx(
-        4 * 98.32 * 730, abs=0.02
+        5 * 98.32 * 730, abs=0.02
     )
     reservation = cost["reservations"]["code-34b-p5-48xlarge"]
     assert (reservation["instances"], reservation["days"], reservation["paid"]) == (18, 21, "up front")
