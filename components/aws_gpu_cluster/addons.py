@@ -9,6 +9,7 @@ by the cluster security group rules of eks.allow_api_access.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi

@@ -621,11 +621,11 @@ def _controller_role(
 
 
 def controller_values(cluster_name: pulumi.Input[str], queue_name: pulumi.Input[str]) -> dict[str, Any]:
-    """The controller chart's values: this cluster and queue, on the system nodes (never on nodes it manages)."""
+    """The controller chart's values: this cluster and queue. The chart's own affinity keeps the controller off
+    the nodes it manages (karpenter.sh/nodepool DoesNotExist), which leaves the system node group."""
     return {
         "settings": {"clusterName": cluster_name, "interruptionQueue": queue_name},
         "serviceAccount": {"create": True, "name": KARPENTER_SERVICE_ACCOUNT},
-        "nodeSelector": {"aidc.io/node-group": "system"},
         "priorityClassName": "system-cluster-critical",
         "replicas": 2,
     }

@@ -1,5 +1,6 @@
 """What the Kubernetes API server of a cluster running Karpenter 1.14.1 accepts as a NodePool or EC2NodeClass,
-read from the CRDs vendored in upstream/karpenter/ (README there: repository, commit, path).
+read from the CRDs vendored in tests/conformance/upstream/karpenter/ (tests/conformance/upstream/README.md:
+repository, commit, path).
 
 Two checks, each returning a list of problems (empty when the API server would accept the object):
 - the structural schema (openAPIV3Schema): types, enums, patterns, required fields, bounds; a field the schema does
@@ -22,7 +23,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-UPSTREAM = Path(__file__).resolve().parent / "upstream" / "karpenter"
+UPSTREAM = Path(__file__).resolve().parent.parent / "conformance" / "upstream" / "karpenter"
 CRDS = {
     "NodePool": "karpenter.sh_nodepools.yaml",
     "EC2NodeClass": "karpenter.k8s.aws_ec2nodeclasses.yaml",
