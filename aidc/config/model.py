@@ -123,6 +123,8 @@ class TrainingDemand(_Model):
     )
     start_date: datetime.date | None = Field(
         None,
+        ge=datetime.date(2020, 1, 1),
+        le=datetime.date(2100, 12, 31),
         description="the day the run starts (YYYY-MM-DD, UTC); the reservation runs from it for the deadline; "
         "required when reserve is not none",
     )
@@ -197,8 +199,10 @@ class InferenceDemand(_Model):
     )
     kv_heads: int | None = Field(None, ge=1, le=1024, description="key/value heads; default 8 (Llama 3 GQA)")
     head_dim: int | None = Field(None, ge=1, le=1024, description="dimension of one head; default 128")
-    base_tokens_per_s: Positive | None = Field(
+    base_tokens_per_s: float | None = Field(
         None,
+        ge=1e-3,
+        le=MAX_TOKENS_PER_S,
         description="the baseline load the workload never drops below (tokens/s); public capacity scales "
         "between it and peak_tokens_per_s; = peak when absent (fixed capacity)",
     )
