@@ -114,7 +114,9 @@ class GpuNodeGroup(FrozenArgs):
     labels: NodeLabels = Field(default_factory=dict)
     """Extra Kubernetes node labels."""
     tags: dict[str, str] = Field(default_factory=dict)
-    """Extra AWS tags for the node group (e.g. the planned count and data classification the policies check)."""
+    """The plan's facts as AWS tag keys (aidc:*), for callers that read them back; AWS resources of the group carry
+    only the component's tags and aidc:node-group (50 tags per resource, 42 of them the user's), and the policies
+    read the NodePool's annotations."""
 
     @model_validator(mode="after")
     def _reservation_is_on_demand(self) -> Self:

@@ -467,7 +467,10 @@ def node_class_spec(
                 },
             }
         ],
-        "tags": {**tags, "aidc:node-group": group.name},
+        # Karpenter adds six tags of its own to every instance (Name, karpenter.sh/nodeclaim, karpenter.sh/nodepool,
+        # karpenter.k8s.aws/ec2nodeclass, kubernetes.io/cluster/<cluster>, eks:eks-cluster-name): with the user's
+        # tags at their limit, only the component's own two fit beside them (aidc/config/limits.py).
+        "tags": dict(tags),
     }
     if group.efa:
         spec["networkInterfaces"] = efa_interfaces(group.efa_interfaces)
@@ -635,7 +638,8 @@ def _reservations(
     scope: Scope, args: AwsGpuClusterArgs, group: GpuNodeGroup, spec: CapacityReservationSpec
 ) -> tuple[list[pulumi.Output[str]], list[pulumi.Output[str]]]:
     """The group's reservation(s): their ids and availability zones."""
-    name, tags = scope.name, {**scope.tags, **group.tags, "aidc:node-group": group.name}
+    # The plan's facts ride on the NodePool (annotations); AWS resources keep within the 50-tag limit.
+    name, tags = scope.name, {**scope.tags, "aidc:node-group": group.name}
     end = f"{spec.end_date}T00:00:00Z"
     if spec.kind == "capacity-reservation":
         # Targeted: only launches that name it (Karpenter's, through the EC2NodeClass) use it. It exists from
@@ -757,7 +761,7 @@ def install_karpenter(
                 key_arn=key.arn,
                 volume_gb=args.node_volume_gb,
                 ami_alias=args.gpu_ami_alias,
-                tags={**tags, **group.tags, "aidc:accelerator": group.accelerator},
+                tags=tags,
                 efa_sg_id=efa_sg.id if (group.efa and efa_sg is not None) else None,
                 placement_group=placement_name,
                 reservation_ids=reservation_ids,
