@@ -622,3 +622,59 @@ AWS_TRANSFER_PRICES: Mapping[str, TransferPrice] = MappingProxyType(
 RUNS_PER_MONTH: Mapping[str, float] = MappingProxyType(
     {"day": HOURS_PER_MONTH / 24, "week": HOURS_PER_MONTH / (24 * 7), "month": 1.0, "once": 0.0}
 )
+
+
+# --- Reserved capacity for deadline training -----------------------------------------------------------------
+@dataclass(frozen=True)
+class CapacityBlockPrice:
+    """The up-front reservation fee of an EC2 Capacity Block for ML, per instance-hour, where and when read."""
+
+    instance_type: str
+    usd_per_instance_hour: float
+    region: str
+    source: str
+    as_of: str
+
+
+_CB = "https://aws.amazon.com/ec2/capacityblocks/pricing/ (reservation fee, 'effective instance hourly rate')"
+# Capacity Blocks are paid up front when purchased, at the rate prevailing then (AWS updates the rates regularly
+# with supply and demand); the operating-system fee (Linux, per second while running) is not included.
+CAPACITY_BLOCK_PRICES: Mapping[str, CapacityBlockPrice] = MappingProxyType(
+    {
+        p.instance_type: p
+        for p in (
+            CapacityBlockPrice(
+                "p5.48xlarge", 39.33, "us-east-1", f"{_CB}: p5.48xlarge US East (N. Virginia)", "2024-12"
+            ),
+            CapacityBlockPrice(
+                "p5e.48xlarge", 43.26, "us-east-2", f"{_CB}: p5e.48xlarge US East (Ohio)", "2024-12"
+            ),
+            CapacityBlockPrice(
+                "p4d.24xlarge",
+                14.75,
+                "us-east-2",
+                f"{_CB}: p4d.24xlarge US East (Ohio), US West (Oregon)",
+                "2024-12",
+            ),
+        )
+    }
+)
+# What a Capacity Block can be (EC2 User Guide, "Capacity Blocks for ML"; botocore ec2
+# DescribeCapacityBlockOfferings: "up to 64 instances, and ... up to 256 instances across Capacity Blocks";
+# durations "in 1-day increments up to 14 days, and in 7-day increments up to 182 days").
+CAPACITY_BLOCK_MAX_INSTANCES = 64
+CAPACITY_BLOCK_MAX_INSTANCES_TOTAL = 256
+CAPACITY_BLOCK_DAILY_UP_TO_DAYS = 14
+CAPACITY_BLOCK_WEEKLY_STEP_DAYS = 7
+CAPACITY_BLOCK_MAX_DAYS = 182
+CAPACITY_BLOCK_SOURCE = (
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-blocks.html and botocore ec2 "
+    "DescribeCapacityBlockOfferings (read 2025-11)"
+)
+# On-Demand Capacity Reservations bill every reserved instance at the on-demand rate from creation to the end
+# date, used or not; instances running in the reservation are not billed again.
+CAPACITY_RESERVATION_SOURCE = (
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-pricing-billing.html "
+    "(read 2025-11): billed at the equivalent On-Demand rate whether instances run in it or not"
+)
+CAPACITY_RESERVATION_MAX_INSTANCES = 1000  # CreateCapacityReservation InstanceCount: "Valid range: 1 - 1000"

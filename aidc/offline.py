@@ -120,7 +120,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
 def config_values(stack_config: Mapping[str, Any]) -> dict[str, str]:
     """A stack file's `config:` mapping as the engine passes it: every value a string, objects as JSON."""
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()}
+    return {str(k): v if isinstance(v, str) else json.dumps(v, default=str) for k, v in stack_config.items()}
 
 
 def run_program(

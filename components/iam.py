@@ -28,11 +28,11 @@ class PolicyStatement:
     """One action (a JSON string) or several (a JSON list), e.g. 's3:GetObject'."""
     resource: str | tuple[str, ...] | None = None
     """ARN(s) the statement covers; None for trust policies, which have no Resource."""
-    principal: str | Mapping[str, str] | None = None
+    principal: str | Mapping[str, str | tuple[str, ...]] | None = None
     """'*' or {'AWS' | 'Service': ...}; None for identity policies, which have no Principal."""
     sid: str | None = None
     """Statement id, a readable label."""
-    condition: Mapping[str, Mapping[str, str]] | None = None
+    condition: Mapping[str, Mapping[str, str | tuple[str, ...]]] | None = None
     """{operator: {condition key: value}}, e.g. {'Bool': {'aws:SecureTransport': 'false'}}."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,13 +43,18 @@ class PolicyStatement:
         statement["Effect"] = self.effect
         if self.principal is not None:
             statement["Principal"] = (
-                self.principal if isinstance(self.principal, str) else dict(self.principal)
+                self.principal
+                if isinstance(self.principal, str)
+                else {kind: _one_or_list(who) for kind, who in self.principal.items()}
             )
         statement["Action"] = _one_or_list(self.action)
         if self.resource is not None:
             statement["Resource"] = _one_or_list(self.resource)
         if self.condition is not None:
-            statement["Condition"] = {operator: dict(keys) for operator, keys in self.condition.items()}
+            statement["Condition"] = {
+                operator: {key: _one_or_list(value) for key, value in keys.items()}
+                for operator, keys in self.condition.items()
+            }
         return statement
 
 

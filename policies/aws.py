@@ -51,6 +51,8 @@ DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+# Karpenter's EC2NodeClass: the launch templates Karpenter generates take their IMDS and EBS settings from it.
+NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
 INSTANCE = "aws:ec2/instance:Instance"
 EBS_VOLUME = "aws:ebs/volume:Volume"
 KMS_KEY = "aws:kms/key:Key"
@@ -322,9 +324,15 @@ _IMDS_SCHEMA = schema(
 
 
 def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type not in (LAUNCH_TEMPLATE, INSTANCE):
+    if args.resource_type not in (LAUNCH_TEMPLATE, INSTANCE, NODE_CLASS):
         return
-    options = get(args.props, "metadataOptions", default={})
+    if args.resource_type == NODE_CLASS:
+        # Omitted, Karpenter applies httpTokens required and hop limit 1; given, it must say so itself.
+        options = get(args.props, "spec", "metadataOptions", default={})
+        if not options:
+            return
+    else:
+        options = get(args.props, "metadataOptions", default={})
     if get(options, "httpEndpoint") == "disabled":
         return
     if get(options, "httpTokens") != "required":
@@ -345,7 +353,7 @@ def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 aws_imdsv2_required = ResourceValidationPolicy(
     name="aws-imdsv2-required",
-    description="Launch templates and instances require IMDSv2 session tokens.",
+    description="Launch templates, instances and Karpenter EC2NodeClasses require IMDSv2 session tokens.",
     enforcement_level=MANDATORY,
     config_schema=_IMDS_SCHEMA,
     validate=_validate_imdsv2,
@@ -355,7 +363,8 @@ aws_imdsv2_required = ResourceValidationPolicy(
 def _ebs_problem(ebs: Any) -> str | None:
     if not truthy(get(ebs, "encrypted")):
         return "is not encrypted"
-    if not get(ebs, "kmsKeyId"):
+    # EC2NodeClass spells the key kmsKeyID; the AWS provider kmsKeyId.
+    if not (get(ebs, "kmsKeyId") or get(ebs, "kmsKeyID")):
         return "is encrypted with the AWS-managed key, not a customer key"
     return None
 
@@ -381,13 +390,29 @@ def _validate_ebs_cmk(args: ResourceValidationArgs, report: ReportViolation) -> 
                 report(
                     f"{args.name}: EBS volume {get(device, 'deviceName', default='?')} {problem}: {fix}", None
                 )
+    elif args.resource_type == NODE_CLASS:
+        mappings = as_list(get(args.props, "spec", "blockDeviceMappings"))
+        if not mappings:
+            report(
+                f"{args.name}: no blockDeviceMappings, so Karpenter's default root volume uses the AWS-managed "
+                "key: declare /dev/xvda with encrypted=true and kmsKeyID.",
+                None,
+            )
+        for mapping in mappings:
+            problem = _ebs_problem(get(mapping, "ebs", default={}))
+            if problem:
+                report(
+                    f"{args.name}: EBS volume {get(mapping, 'deviceName', default='?')} {problem}: {fix}",
+                    None,
+                )
     elif args.resource_type == EBS_VOLUME and (problem := _ebs_problem(args.props)):
         report(f"{args.name} {problem}: {fix}", None)
 
 
 aws_ebs_encrypted_cmk = ResourceValidationPolicy(
     name="aws-ebs-encrypted-cmk",
-    description="EBS volumes (launch templates, instances, volumes) are encrypted with a customer KMS key.",
+    description="EBS volumes (launch templates, instances, volumes, Karpenter EC2NodeClasses) are encrypted with a "
+    "customer KMS key.",
     enforcement_level=MANDATORY,
     validate=_validate_ebs_cmk,
 )

@@ -1,12 +1,16 @@
 """Placement, capacity and cost rules over the whole stack: restricted/confidential workloads and data stay in
-owned locations; planned counts equal what the sizing engine computed (no hand-edited counts); the interconnect
-carries the sized transfer rate; an optional monthly cost ceiling.
+owned locations; planned capacity is what the sizing engine computed — public GPU groups scale within the
+planned range (min <= declared <= max, max within quota), owned server pools declare the exact count (no
+hand-edited counts); the interconnect carries the sized transfer rate; an optional monthly cost ceiling, at peak.
 
 The stack program tags what it plans with what the plan says: AWS resources carry tags aidc:workload,
 aidc:classification, aidc:location (where the capacity lives: private, edge, or a public cloud such as aws),
-aidc:planned-instances (the count sizing computed) and aidc:usd-per-month (the plan's own monthly cost of
-the group, after aidc:capacity.prices overrides); OpenStack Heat stacks carry "key=value" strings in `tags`
-(servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
+aidc:planned-instances (the peak count sizing computed), aidc:planned-min-instances and
+aidc:planned-max-instances (the range), aidc:quota-instances (aidc:capacity.public.max_instances of the type),
+aidc:usd-per-month (the plan's own monthly cost of the group at peak, after aidc:capacity.prices overrides) and
+aidc:usd-per-month-baseline; Karpenter NodePools carry the same facts as annotations aidc.io/<name> (the tag's
+name after 'aidc:') and declare their capacity as a GPU limit; OpenStack Heat stacks carry "key=value" strings
+in `tags` (servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
 their own, so they agree with `aidc size` and `aidc plan` and need nothing from the repository but this
 package. The Transit Gateway carries aidc:required-gbps (the transfer rate sizing computed) and
 aidc:provisioned-gbps (what the plan provides); Direct Connect resources carry aidc:port-gbps. Nothing here
@@ -24,18 +28,45 @@ from policies._common import (
     MANDATORY,
     config_of,
     get,
+    is_mapping,
     resources_of,
     schema,
     tags_of,
 )
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
 CLASSIFICATION_TAG = "aidc:classification"
 WORKLOAD_TAG = "aidc:workload"
 PLANNED_TAG = "aidc:planned-instances"
+PLANNED_MIN_TAG = "aidc:planned-min-instances"
+PLANNED_MAX_TAG = "aidc:planned-max-instances"
+QUOTA_TAG = "aidc:quota-instances"
 LOCATION_TAG = "aidc:location"
 COST_TAG = "aidc:usd-per-month"
+BASELINE_COST_TAG = "aidc:usd-per-month-baseline"
+# A NodePool is a Kubernetes object: it carries the same facts as annotations aidc.io/<name after 'aidc:'>.
+GPU_RESOURCE = "nvidia.com/gpu"
+GPUS_PER_INSTANCE_LABEL = "aidc.io/gpus-per-instance"
+
+
+def annotation_of(tag: str) -> str:
+    """The NodePool annotation that carries an aidc:* tag's value (aidc:usd-per-month -> aidc.io/usd-per-month)."""
+    return "aidc.io/" + tag.removeprefix("aidc:")
+
+
+def planned_of(resource: PolicyResource) -> dict[str, str]:
+    """The plan's facts on a resource: its aidc:* tags, or a NodePool's aidc.io/* annotations under tag names."""
+    if resource.resource_type == NODE_POOL:
+        annotations = get(resource.props, "metadata", "annotations", default={})
+        return {
+            "aidc:" + key.removeprefix("aidc.io/"): str(value)
+            for key, value in (annotations.items() if is_mapping(annotations) else [])
+            if str(key).startswith("aidc.io/")
+        }
+    return tags_of(resource.props)
+
 
 _PLACEMENT_SCHEMA = schema(
     {
@@ -56,7 +87,11 @@ _PLACEMENT_SCHEMA = schema(
 
 
 def _tag_or_label(resource: PolicyResource, tag: str, label: str) -> str | None:
-    value = tags_of(resource.props).get(tag) or get(resource.props, "labels", label)
+    value = (
+        planned_of(resource).get(tag)
+        or get(resource.props, "labels", label)
+        or get(resource.props, "spec", "template", "metadata", "labels", label)
+    )
     return None if value is None else str(value)
 
 
@@ -70,7 +105,7 @@ def _validate_placement(args: StackValidationArgs, report: ReportViolation) -> N
         location = _tag_or_label(resource, LOCATION_TAG, "aidc.io/location")
         if location in owned:
             continue
-        workload = tags_of(resource.props).get(WORKLOAD_TAG, resource.name)
+        workload = planned_of(resource).get(WORKLOAD_TAG, resource.name)
         where = (
             f"in {location}, a public cloud"
             if location
@@ -100,38 +135,82 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def planned_range(resource: PolicyResource) -> tuple[int, int, int | None] | None:
+    """(min, max, quota) the plan gave a GPU group, from its tags or annotations; a group planned before ranges
+    (only aidc:planned-instances) is fixed at that count. None when the group carries no plan."""
+    planned = planned_of(resource)
+    exact = _int(planned.get(PLANNED_TAG))
+    low = _int(planned.get(PLANNED_MIN_TAG, exact))
+    high = _int(planned.get(PLANNED_MAX_TAG, exact))
+    if low is None or high is None:
+        return None
+    return low, high, _int(planned.get(QUOTA_TAG))
+
+
+def _node_pool_instances(pool: PolicyResource) -> int | None:
+    """The instances a NodePool may launch: its GPU limit over one instance's GPUs (its template's label)."""
+    limit = _int(get(pool.props, "spec", "limits", GPU_RESOURCE))
+    per_instance = _int(get(pool.props, "spec", "template", "metadata", "labels", GPUS_PER_INSTANCE_LABEL))
+    if limit is None or not per_instance:
+        return None
+    return limit // per_instance
+
+
+def _range_faults(
+    what: str, low: int, high: int, quota: int | None, declared: dict[str, int | None]
+) -> list[str]:
+    faults: list[str] = []
+    if quota is not None and high > quota:
+        faults.append(f"{what} is planned up to {high} instances, above the quota of {quota}")
+    for label, value in declared.items():
+        if value is None:
+            faults.append(f"{what} declares no {label}")
+        elif value < low:
+            faults.append(f"{what} {label} is {value}, below the planned minimum {low}")
+        elif value > high:
+            faults.append(f"{what} {label} is {value}, above the planned maximum {high}")
+        elif quota is not None and value > quota:
+            faults.append(f"{what} {label} is {value}, above the quota of {quota}")
+    return faults
+
+
 def _validate_planned_capacity(args: StackValidationArgs, report: ReportViolation) -> None:
     fix = (
         "counts come from the sizing engine: change the demand (aidc:demand / aidc:capacity) and re-run "
         "`aidc size`, never the count in the program or the console."
     )
     for group in resources_of(args.resources, NODE_GROUP):
-        planned = _int(tags_of(group.props).get(PLANNED_TAG))
+        planned = planned_range(group)
         if planned is None:
             continue
+        low, high, quota = planned
         scaling = get(group.props, "scalingConfig", default={})
-        desired = _int(get(scaling, "desiredSize"))
-        low, high = _int(get(scaling, "minSize")), _int(get(scaling, "maxSize"))
-        if desired != planned:
-            report(
-                f"Node group {group.name} wants {desired} instances but sizing planned {planned}: {fix}",
-                group.urn,
-            )
-        elif (low is not None and low > planned) or (high is not None and high < planned):
-            report(
-                f"Node group {group.name} scales {low}..{high}, which excludes the planned {planned}: {fix}",
-                group.urn,
-            )
+        declared = {
+            "desired size": _int(get(scaling, "desiredSize")),
+            "minimum size": _int(get(scaling, "minSize")),
+            "maximum size": _int(get(scaling, "maxSize")),
+        }
+        for fault in _range_faults(f"Node group {group.name}", low, high, quota, declared):
+            report(f"{fault} (planned {low}..{high}): {fix}", group.urn)
+    for pool in resources_of(args.resources, NODE_POOL):
+        planned = planned_range(pool)
+        if planned is None:
+            continue
+        low, high, quota = planned
+        declared = {"GPU limit in instances": _node_pool_instances(pool)}
+        for fault in _range_faults(f"NodePool {pool.name}", low, high, quota, declared):
+            report(f"{fault} (planned {low}..{high}): {fix}", pool.urn)
     for stack in resources_of(args.resources, HEAT_STACK):
         tags = tags_of(stack.props)
-        planned = _int(tags.get(PLANNED_TAG, tags.get("planned-instances")))
-        if planned is None:
+        planned_count = _int(tags.get(PLANNED_TAG, tags.get("planned-instances")))
+        if planned_count is None:
             continue
-        declared = [_int(tags.get("servers")), _int(get(stack.props, "parameters", "count"))]
-        for count in (c for c in declared if c is not None):
-            if count != planned:
+        # Owned servers are fixed: they declare exactly the planned count (replicas scale within them).
+        declared_counts = [_int(tags.get("servers")), _int(get(stack.props, "parameters", "count"))]
+        for count in (c for c in declared_counts if c is not None):
+            if count != planned_count:
                 report(
-                    f"Heat stack {stack.name} declares {count} servers but sizing planned {planned}: {fix}",
+                    f"Heat stack {stack.name} declares {count} servers but sizing planned {planned_count}: {fix}",
                     stack.urn,
                 )
                 break
@@ -139,8 +218,9 @@ def _validate_planned_capacity(args: StackValidationArgs, report: ReportViolatio
 
 planned_capacity_matches_sizing = StackValidationPolicy(
     name="planned-capacity-matches-sizing",
-    description="Node groups and server pools declare exactly the count the sizing engine planned.",
-    enforcement_level=ADVISORY,
+    description="Public GPU groups (node groups, Karpenter NodePools) scale within the range sizing planned "
+    "(min <= declared <= max, max within quota); owned server pools declare exactly the planned count.",
+    enforcement_level=MANDATORY,
     validate=_validate_planned_capacity,
 )
 
@@ -150,20 +230,27 @@ _COST_SCHEMA = schema(
             "type": ["number", "null"],
             "minimum": 0,
             "default": None,
-            "description": "Largest monthly cost of the stack's public GPU node groups; null turns the rule off.",
+            "description": "Largest monthly cost of the stack's public GPU groups at peak (every group at its "
+            "planned maximum); null turns the rule off.",
         },
     }
 )
 
 
 def planned_monthly_usd(resource: PolicyResource) -> float | None:
-    """The plan's monthly cost of a node group (its aidc:usd-per-month tag); None when it carries none."""
-    value = tags_of(resource.props).get(COST_TAG)
+    """The plan's monthly cost at peak of a GPU group (its aidc:usd-per-month tag, or a NodePool's
+    aidc.io/usd-per-month annotation); None when it carries none."""
+    value = planned_of(resource).get(COST_TAG)
     try:
         cost = float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
     return cost if cost is not None and cost >= 0 and cost != float("inf") else None
+
+
+def _is_system_group(group: PolicyResource) -> bool:
+    """The cluster's system node group: CPU nodes the plan prices as a service line, not a GPU group."""
+    return get(group.props, "labels", "aidc.io/node-group") == "system"
 
 
 def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -173,7 +260,9 @@ def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
     total = 0.0
     lines: list[str] = []
     unpriced: list[str] = []
-    for group in resources_of(args.resources, NODE_GROUP):
+    for group in resources_of(args.resources, NODE_GROUP, NODE_POOL):
+        if group.resource_type == NODE_GROUP and _is_system_group(group):
+            continue
         cost = planned_monthly_usd(group)
         if cost is None:
             unpriced.append(group.name)
@@ -187,7 +276,7 @@ def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
             else ""
         )
         report(
-            f"The stack's GPU node groups cost ${total:,.0f}/month ({'; '.join(lines) or 'none'}){note}, "
+            f"The stack's GPU groups cost ${total:,.0f}/month at peak ({'; '.join(lines) or 'none'}){note}, "
             f"against a ceiling of ${float(ceiling):,.0f}: lower the demand, use spot or cheaper accelerators, "
             "move work to the private cloud, or raise aidc:policy.monthly_cost_ceiling_usd.",
             None,
@@ -196,7 +285,8 @@ def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
 
 monthly_cost_ceiling = StackValidationPolicy(
     name="monthly-cost-ceiling",
-    description="The stack's public GPU node groups stay under the configured monthly cost ceiling (off by default).",
+    description="The stack's public GPU groups, each at its planned maximum (peak), stay under the configured "
+    "monthly cost ceiling (off by default).",
     enforcement_level=ADVISORY,
     config_schema=_COST_SCHEMA,
     validate=_validate_cost,

@@ -30,7 +30,7 @@ from aidc.config import ConfigError, StackConfig, parse_stack_config
 from aidc.config.load import AIDC_KEYS
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
-from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, GpuNodeGroup
+from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
 from components.direct_connect import (
     DirectConnectInterconnect,
@@ -56,6 +56,21 @@ REQUIRED_GBPS_TAG, PROVISIONED_GBPS_TAG, PORT_GBPS_TAG = (
     "aidc:provisioned-gbps",
     "aidc:port-gbps",
 )
+# The planned range (min, max: the peak, also PLANNED_TAG) and the quota; the cost at baseline beside the peak's.
+PLANNED_MIN_TAG, PLANNED_MAX_TAG = "aidc:planned-min-instances", "aidc:planned-max-instances"
+QUOTA_TAG, BASELINE_COST_TAG = "aidc:quota-instances", "aidc:usd-per-month-baseline"
+# NodePools are Kubernetes objects: the same facts as annotations (AWS tag keys are not annotation keys).
+ANNOTATION_OF_TAG = {
+    WORKLOAD_TAG: "aidc.io/workload",
+    CLASSIFICATION_TAG: "aidc.io/classification",
+    LOCATION_TAG: "aidc.io/location",
+    PLANNED_TAG: "aidc.io/planned-instances",
+    PLANNED_MIN_TAG: "aidc.io/planned-min-instances",
+    PLANNED_MAX_TAG: "aidc.io/planned-max-instances",
+    QUOTA_TAG: "aidc.io/quota-instances",
+    COST_TAG: "aidc.io/usd-per-month",
+    BASELINE_COST_TAG: "aidc.io/usd-per-month-baseline",
+}
 
 
 def read_config() -> StackConfig:
@@ -125,14 +140,69 @@ def _distinct(*groups: Any) -> tuple[str, ...]:
 
 
 def planned_tags(group: PublicGroup, plan: CapacityPlan) -> dict[str, str]:
-    """Tags the policy pack checks: the planned count and monthly cost, the workload, its data class and place."""
-    return {
+    """Tags the policy pack checks: the planned range (min, max = the peak count) and quota, the monthly cost at
+    peak (the ceiling rule sums these) and at baseline, the workload, its data class and place."""
+    tags = {
         WORKLOAD_TAG: group.workload,
         CLASSIFICATION_TAG: group.classification,
         PLANNED_TAG: str(group.instances.int),
         LOCATION_TAG: group.location,
         COST_TAG: f"{plan.cost.group_usd_per_month[group.name].value:.2f}",
+        PLANNED_MIN_TAG: str(group.range.min.int),
+        PLANNED_MAX_TAG: str(group.range.max.int),
     }
+    baseline = plan.cost.group_usd_per_month_baseline.get(group.name)
+    if baseline is not None:
+        tags[BASELINE_COST_TAG] = f"{baseline.value:.2f}"
+    if group.quota is not None:
+        tags[QUOTA_TAG] = str(group.quota)
+    return tags
+
+
+def planned_annotations(tags: dict[str, str]) -> dict[str, str]:
+    """The planned tags as the NodePool's annotations, which the policy pack reads there."""
+    return {ANNOTATION_OF_TAG[key]: value for key, value in tags.items() if key in ANNOTATION_OF_TAG}
+
+
+def reservation_spec(group: PublicGroup) -> CapacityReservationSpec | None:
+    reservation = group.reservation
+    if reservation is None:
+        return None
+    return CapacityReservationSpec(
+        kind=reservation.kind,  # type: ignore[arg-type]
+        instances=reservation.instances.int,
+        start_date=reservation.start_date,
+        end_date=reservation.end_date,
+        days=reservation.days.int,
+        blocks=reservation.blocks if reservation.kind == "capacity-block" else (),
+    )
+
+
+def gpu_node_group(group: PublicGroup, plan: CapacityPlan) -> GpuNodeGroup:
+    """One public group of the plan as the cluster's GPU group: its range, reservation and planned tags."""
+    tags = planned_tags(group, plan)
+    scaling = group.range
+    return GpuNodeGroup(
+        name=group.name,
+        instance_type=group.instance_type,
+        desired=scaling.desired.int,
+        min_size=scaling.min.int,
+        max_size=scaling.max.int,
+        spot=group.spot,
+        efa=group.efa,
+        efa_interfaces=max(1, group.efa_interfaces),
+        gpus_per_instance=group.gpus_per_instance,
+        vcpus_per_instance=group.vcpus_per_instance,
+        accelerator=group.accelerator,
+        labels={
+            "aidc.io/workload": group.workload,
+            "aidc.io/kind": group.kind,
+            "aidc.io/location": group.location,
+        },
+        tags=tags,
+        annotations=planned_annotations(tags),
+        reservation=reservation_spec(group),
+    )
 
 
 def gpu_agent_pool(group: PrivateGroup) -> AgentPool:
@@ -304,28 +374,7 @@ def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
         public_access_cidrs=list(aws.public_access_cidrs),
         api_access_cidrs=deploy_cidrs(cfg),
         tags={"aidc:stack": cfg.stack, **aws.tags},
-        gpu_node_groups=[
-            GpuNodeGroup(
-                name=g.name,
-                instance_type=g.instance_type,
-                desired=g.instances.int,
-                min_size=g.instances.int,
-                max_size=g.instances.int,
-                spot=g.spot,
-                efa=g.efa,
-                efa_interfaces=max(1, g.efa_interfaces),
-                gpus_per_instance=g.gpus_per_instance,
-                accelerator=g.accelerator,
-                labels={
-                    "aidc.io/workload": g.workload,
-                    "aidc.io/kind": g.kind,
-                    "aidc.io/location": g.location,
-                },
-                tags=planned_tags(g, plan),
-            )
-            for g in plan.placement.public
-            if g.location == "aws"
-        ],
+        gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == "aws"],
     )
 
 

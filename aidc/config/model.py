@@ -12,6 +12,7 @@ type and regular expression is checked against the limit the cloud that receives
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import ipaddress
 from typing import Annotated, Literal
@@ -30,6 +31,7 @@ from aidc.config.re2 import re2_problem
 from aidc.types import AdminCidrs, Name
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
+Reserve = Literal["none", "capacity-block", "capacity-reservation"]
 CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
 PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 
@@ -114,6 +116,18 @@ class TrainingDemand(_Model):
     dataset_location: str = Field(
         "private", description="where the dataset lives: private, or a public cloud (aws)"
     )
+    reserve: Reserve = Field(
+        "none",
+        description="reserve the run's public capacity for its deadline: none, capacity-block (EC2 Capacity "
+        "Block for ML, paid up front) or capacity-reservation (On-Demand Capacity Reservation, targeted)",
+    )
+    start_date: datetime.date | None = Field(
+        None,
+        ge=datetime.date(2020, 1, 1),
+        le=datetime.date(2100, 12, 31),
+        description="the day the run starts (YYYY-MM-DD, UTC); the reservation runs from it for the deadline; "
+        "required when reserve is not none",
+    )
 
     @field_validator("accelerator")
     @classmethod
@@ -127,6 +141,20 @@ class TrainingDemand(_Model):
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _reservation(self) -> TrainingDemand:
+        if self.reserve != "none" and self.start_date is None:
+            raise ValueError(
+                f"start_date: required when reserve is {self.reserve!r} (the reservation starts that day and "
+                "ends deadline_days later)"
+            )
+        if self.reserve != "none" and self.spot:
+            raise ValueError(
+                f"spot: a run with reserve {self.reserve!r} runs on reserved on-demand capacity; set spot false "
+                "or reserve none"
+            )
+        return self
 
 
 WeightPrecision = Literal["bf16", "fp8", "int4"]
@@ -171,11 +199,32 @@ class InferenceDemand(_Model):
     )
     kv_heads: int | None = Field(None, ge=1, le=1024, description="key/value heads; default 8 (Llama 3 GQA)")
     head_dim: int | None = Field(None, ge=1, le=1024, description="dimension of one head; default 128")
+    base_tokens_per_s: float | None = Field(
+        None,
+        ge=1e-3,
+        le=MAX_TOKENS_PER_S,
+        description="the baseline load the workload never drops below (tokens/s); public capacity scales "
+        "between it and peak_tokens_per_s; = peak when absent (fixed capacity)",
+    )
 
     @field_validator("accelerator")
     @classmethod
     def _acc(cls, value: str) -> str:
         return _check_accelerator(value)
+
+    @model_validator(mode="after")
+    def _base_within_peak(self) -> InferenceDemand:
+        if self.base_tokens_per_s is not None and self.base_tokens_per_s > self.peak_tokens_per_s:
+            raise ValueError(
+                f"base_tokens_per_s: must be at most peak_tokens_per_s ({self.peak_tokens_per_s:g}), "
+                f"got {self.base_tokens_per_s:g}"
+            )
+        return self
+
+    @property
+    def baseline_tokens_per_s(self) -> float:
+        """The baseline load: base_tokens_per_s, or the peak when the stack gives none."""
+        return self.peak_tokens_per_s if self.base_tokens_per_s is None else self.base_tokens_per_s
 
 
 class ErasureCoding(_Model):

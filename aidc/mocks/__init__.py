@@ -30,6 +30,7 @@ class AidcMocks(pulumi.runtime.Mocks):
         self.region = region
         self.account_id = account_id
         self.registered: list[pulumi.runtime.MockResourceArgs] = []
+        self.calls: list[pulumi.runtime.MockCallArgs] = []  # the invokes, for inspection
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.registered.append(args)
@@ -40,6 +41,7 @@ class AidcMocks(pulumi.runtime.Mocks):
         return module.new_resource(self, args)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.calls.append(args)
         provider = args.token.split(":", 1)[0]
         module = _PROVIDERS.get(provider)
         # The engine iterates the failures list, so it must be a list (empty), never None.

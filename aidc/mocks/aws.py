@@ -343,6 +343,25 @@ def _dx_confirmation(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[s
     return str(o.get("connectionId") or f"dxcon-{rid[:8]}")
 
 
+def _capacity_reservation(
+    m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str
+) -> str:
+    # Capacity Reservations and Capacity Blocks both have ids cr-<17 hex>.
+    o.setdefault("availabilityZone", f"{m.region}a")
+    o.setdefault("instanceCount", o.get("instanceCount", 1))
+    o["arn"] = _arn(m, "ec2", f"capacity-reservation/cr-{rid}")
+    return f"cr-{rid}"
+
+
+def _sqs_queue(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    # The aws provider's id of a queue is its URL.
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o["arn"] = _arn(m, "sqs", name)
+    o["url"] = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
+    return str(o["url"])
+
+
 def _flow_log(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     o.setdefault("arn", _arn(m, "ec2", f"vpc-flow-log/fl-{rid}"))
     return f"fl-{rid}"
@@ -392,6 +411,9 @@ _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[
     "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
     "aws:ec2transitgateway/route:Route": _tgw_route,
     "aws:ec2/customerGateway:CustomerGateway": _customer_gateway,
+    "aws:ec2/capacityReservation:CapacityReservation": _capacity_reservation,
+    "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": _capacity_reservation,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:directconnect/connection:Connection": _dx_connection,
     "aws:directconnect/linkAggregationGroup:LinkAggregationGroup": _dx_lag,
@@ -429,6 +451,22 @@ def call(mocks: AidcMocks, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         return {"name": mocks.region, "region": mocks.region, "id": mocks.region}
     if args.token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+    if args.token == "aws:ec2/getCapacityBlockOffering:getCapacityBlockOffering":
+        # The offering that covers the asked term, in the region's first zone (real offerings pick their zone).
+        a = args.args
+        return {
+            "capacityBlockOfferingId": f"cb-{_hex('offering', str(a.get('instanceType')), str(a.get('startDateRange')))}",
+            "availabilityZone": f"{mocks.region}a",
+            "capacityDurationHours": a.get("capacityDurationHours"),
+            "instanceCount": a.get("instanceCount"),
+            "instanceType": a.get("instanceType"),
+            "startDateRange": a.get("startDateRange"),
+            "endDateRange": a.get("endDateRange"),
+            "currencyCode": "USD",
+            "upfrontFee": "0",
+            "tenancy": "default",
+            "id": "offering",
+        }
     if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         names = [f"{mocks.region}{suffix}" for suffix in "abcdef"]
         return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": mocks.region}

@@ -28,6 +28,8 @@ _CLUSTER_SCOPED = {
     "IngressClass",
     "RuntimeClass",
     "CSIDriver",
+    "NodePool",
+    "EC2NodeClass",
 }
 _ROOK_PHASES = {
     "CephCluster": {"phase": "Ready", "state": "Created", "ceph": {"health": "HEALTH_OK"}},

@@ -22,7 +22,21 @@ def print_cost(cost: Mapping[str, Any], console: Console) -> None:
     for component, value in cost["components"].items():
         table.add_row(str(component), f"{float(value['usd_per_month']):,.0f}")
     table.add_row("[bold]total[/bold]", f"[bold]{float(cost['total_usd_per_month']):,.0f}[/bold]")
+    baseline, peak = _baseline_and_peak(cost)
+    table.add_row("at baseline", f"{baseline:,.0f}")
+    table.add_row("at peak", f"{peak:,.0f}")
     console.print(table)
+    for name, r in (cost.get("reservations") or {}).items():
+        console.print(
+            f"reservation {name}: {r['instances']} × {r['instance_type']} for {r['days']} days "
+            f"({r['start_date']} to {r['end_date']}, {r['kind']}): USD {float(r['usd_total']):,.0f} paid {r['paid']}"
+        )
+
+
+def _baseline_and_peak(cost: Mapping[str, Any]) -> tuple[float, float]:
+    """The monthly total at baseline load (every autoscaled group at its min) and at peak (the total)."""
+    total = float(cost["total_usd_per_month"])
+    return float(cost.get("baseline_usd_per_month", total)), float(cost.get("peak_usd_per_month", total))
 
 
 def _cell(text: Any) -> str:
@@ -40,6 +54,17 @@ def cost_markdown(cost: Mapping[str, Any]) -> str:
             )
         rows.append(f"| **{component}** | | **{float(value['usd_per_month']):,.2f}** | |")
     rows.append(f"| **total** | | **{float(cost['total_usd_per_month']):,.2f}** | |")
+    baseline, peak = _baseline_and_peak(cost)
+    rows.append(
+        f"| at baseline | | {baseline:,.2f} | autoscaled GPU groups at their min (baseline load), the rest as planned |"
+    )
+    rows.append(f"| at peak | | {peak:,.2f} | every GPU group at its max (the total) |")
+    for name, r in (cost.get("reservations") or {}).items():
+        rows.append(
+            f"| reservation | {_cell(name)}: {r['instances']} × {r['instance_type']} for {r['days']} days, "
+            f"{r['start_date']} to {r['end_date']} ({r['kind']}, paid {r['paid']}) | {float(r['usd_total']):,.2f} "
+            f"(term) | {_cell(r['formula'])} |"
+        )
     rows.append("")
     rows.append(
         f"<sub>Prices: {cost['price_source']}, as of {cost['price_as_of']}; "

@@ -100,6 +100,10 @@ class PlanDiff:
     price_source: str = ""
     price_as_of: str = ""
     not_priced: tuple[str, ...] = field(default=())
+    # The total at baseline load (autoscaled groups at their min) and at peak (= the total); a plan made before
+    # ranges has neither, and its baseline is its total.
+    cost_baseline: Delta | None = None
+    cost_peak: Delta | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -114,6 +118,7 @@ class PlanDiff:
             or any(d.delta for d in self.counts)
             or any(round(d.delta, 2) for d in self.cost)
             or round(self.cost_total.delta, 2)
+            or (self.cost_baseline is not None and round(self.cost_baseline.delta, 2))
         )
 
 
@@ -332,6 +337,12 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         _number(base_cost.get("total_usd_per_month", 0.0)),
         _number(head_cost.get("total_usd_per_month", 0.0)),
     )
+    cost_baseline = Delta(
+        "at baseline",
+        _number(base_cost.get("baseline_usd_per_month", base_cost.get("total_usd_per_month", 0.0))),
+        _number(head_cost.get("baseline_usd_per_month", head_cost.get("total_usd_per_month", 0.0))),
+    )
+    cost_peak = Delta("at peak", cost_total.before, cost_total.after)
     base_violations, head_violations = _violations(base), _violations(head)
     order = lambda v: (v.urn, v.policy, v.message)  # noqa: E731
     return PlanDiff(
@@ -351,6 +362,8 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         price_source=str(head_cost.get("price_source", "")),
         price_as_of=str(head_cost.get("price_as_of", "")),
         not_priced=tuple(str(n) for n in head_cost.get("not_priced") or ()),
+        cost_baseline=cost_baseline,
+        cost_peak=cost_peak,
     )
 
 
@@ -414,8 +427,9 @@ def render_text(diff: PlanDiff) -> str:
         f"prices: {diff.price_source} as of {diff.price_as_of}" if diff.price_source else "prices: unknown"
     )
     lines.append(f"monthly cost (USD; {source}; 730 h/month):")
-    width = max((len(d.key) for d in (*diff.cost, diff.cost_total)), default=0)
-    for d in (*diff.cost, diff.cost_total):
+    totals = [diff.cost_total] + [d for d in (diff.cost_baseline, diff.cost_peak) if d is not None]
+    width = max((len(d.key) for d in (*diff.cost, *totals)), default=0)
+    for d in (*diff.cost, *totals):
         lines.append(
             f"  {d.key:<{width}}  {d.before:,.2f} -> {d.after:,.2f}  ({fmt_signed(d.delta, money=True)}"
             + (f", {fmt_pct(d)}" if fmt_pct(d) else "")

@@ -112,6 +112,7 @@ def render_markdown(diff: PlanDiff, head: Mapping[str, Any] | None = None) -> st
     out += ["", "| monthly cost (USD) | base | head | Δ |", "|---|---:|---:|---:|"]
     out += [_cost_row(d) for d in diff.cost]
     out.append(_cost_row(diff.cost_total, bold=True))
+    out += [_cost_row(d) for d in (diff.cost_baseline, diff.cost_peak) if d is not None]
     source = diff.price_source or "unknown"
     out += [
         "",

@@ -126,16 +126,46 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
             why=(_why(g["why"]["gpus"]),),
         )
     for g in placement["public"]:
-        kind = "spot" if g["spot"] else "on-demand"
+        reservation = g.get("reservation")
+        kind = reservation["kind"] if reservation else ("spot" if g["spot"] else "on-demand")
+        low, high = g.get("min", g["count"]), g.get("max", g["count"])
         t.add(
             g["workload"],
             f"{g['instance_type']} ({kind})",
-            f"{g['count']} inst.",
+            f"{low}..{high} inst." if low != high else f"{g['count']} inst.",
             _n(g["gpus"]),
             _n(g["count"] * g["usd_per_hour"], 2),
-            why=(_why(g["why"]["count"]),),
+            why=(
+                _why(g["why"]["count"]),
+                *((_why(g["why"].get("min")), _why(g["why"].get("max"))) if low != high else ()),
+                *(
+                    (
+                        f"reserved: {reservation['instances']} × {g['instance_type']} for {reservation['days']} days "
+                        f"({reservation['start_date']} to {reservation['end_date']}), USD "
+                        f"{reservation['usd_total']:,.0f} paid {reservation['paid']}",
+                        _why(g["why"].get("reservation_days")),
+                    )
+                    if reservation
+                    else ()
+                ),
+            ),
         )
     sections.append(t)
+
+    if doc.get("replicas"):
+        t = Section(
+            "Inference replicas (HPA min..max; owned nodes are fixed, replicas scale within them)",
+            ("workload", "where", "min", "max"),
+        )
+        for r in doc["replicas"]:
+            t.add(
+                r["workload"],
+                r["where"],
+                _n(r["min"]),
+                _n(r["max"]),
+                why=(_why(r["why"]["min"]),) if r["min"] != r["max"] else (),
+            )
+        sections.append(t)
 
     s = doc["storage"]
     t = Section("Ceph storage", ("figure", "value"))

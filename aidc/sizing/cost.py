@@ -129,15 +129,32 @@ def _monthly(usd_per_hour: float, units: float, formula: str, inputs: dict[str, 
     )
 
 
-def group_usd_per_month(group: PublicGroup) -> Figure:
-    """One public node group's monthly cost: instances · USD per instance-hour · 730 h."""
-    option = "spot" if group.spot else "on-demand"
+def _purchase_option(group: PublicGroup) -> str:
+    if group.reservation is not None:
+        return group.reservation.kind
+    return "spot" if group.spot else "on-demand"
+
+
+def group_usd_per_hour(group: PublicGroup) -> float:
+    """USD per instance-hour of a group: its reservation's rate (a Capacity Block's fee), else the placement's."""
+    return group.reservation.usd_per_instance_hour if group.reservation is not None else group.usd_per_hour
+
+
+def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Figure:
+    """One public node group's monthly cost: instances (the peak, unless given) · USD per instance-hour · 730 h."""
+    count = group.instances.int if instances is None else instances
+    rate = group_usd_per_hour(group)
     return _monthly(
-        group.usd_per_hour,
-        group.instances.int,
-        f"instances · USD/h ({option})",
-        {"instances": group.instances.int, "usd_per_hour": round(group.usd_per_hour, 4)},
+        rate,
+        count,
+        f"instances · USD/h ({_purchase_option(group)})",
+        {"instances": count, "usd_per_hour": round(rate, 4)},
     )
+
+
+def group_usd_per_month_baseline(group: PublicGroup) -> Figure:
+    """A group's monthly cost at the baseline: min instances (fixed groups: their count) · USD/h · 730 h."""
+    return group_usd_per_month(group, group.range.min.int)
 
 
 def _service(key: str, units: int, what: str) -> CostLine:
@@ -155,14 +172,13 @@ def _service(key: str, units: int, what: str) -> CostLine:
 
 def _public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
     # One line per (instance type, purchase option): what the bill shows; each the sum of its groups.
-    grouped: dict[tuple[str, bool], list[PublicGroup]] = {}
+    grouped: dict[tuple[str, str], list[PublicGroup]] = {}
     for group in groups:
-        grouped.setdefault((group.instance_type, group.spot), []).append(group)
+        grouped.setdefault((group.instance_type, _purchase_option(group)), []).append(group)
     lines: list[CostLine] = []
-    for (instance_type, spot), members in sorted(grouped.items()):
+    for (instance_type, option), members in sorted(grouped.items()):
         instances = sum(g.instances.int for g in members)
         monthly = sum(group_usd_per_month(g).value for g in members)
-        option = "spot" if spot else "on-demand"
         lines.append(
             CostLine(
                 f"GPU nodes {instance_type} {option}",
@@ -484,6 +500,12 @@ def monthly_cost(
         "Σ components",
         {c.component: round(c.usd_per_month, 2) for c in components},
     )
+    baseline = {g.name: group_usd_per_month_baseline(g) for g in placement.public}
+    savings = {
+        g.name: (group_usd_per_month(g).value, baseline[g.name].value)
+        for g in placement.public
+        if g.range.autoscaled
+    }
     return CostEstimate(
         stack=stack,
         components=components,
@@ -496,6 +518,14 @@ def monthly_cost(
         not_priced=(*NOT_PRICED, *notes),
         group_usd_per_month={g.name: group_usd_per_month(g) for g in placement.public},
         transfer_prices=tuple(AWS_TRANSFER_PRICES.values()),
+        group_usd_per_month_baseline=baseline,
+        baseline_usd_per_month=Figure(
+            total.value - sum(peak - base for peak, base in savings.values()),
+            "USD/month",
+            "Σ components at peak − Σ autoscaled groups (peak − baseline): each at its min instances",
+            {name: round(peak - base, 2) for name, (peak, base) in sorted(savings.items())},
+        ),
+        reservations={g.name: g.reservation for g in placement.public if g.reservation is not None},
     )
 
 
@@ -545,6 +575,30 @@ def cost_to_dict(estimate: CostEstimate) -> dict[str, Any]:
         "node_groups": {
             name: _usd(figure.value) for name, figure in sorted(estimate.group_usd_per_month.items())
         },
+        "node_groups_baseline": {
+            name: _usd(figure.value) for name, figure in sorted(estimate.group_usd_per_month_baseline.items())
+        },
+        "reservations": {
+            name: {
+                "kind": r.kind,
+                "instance_type": r.instance_type,
+                "instances": r.instances.int,
+                "days": r.days.int,
+                "start_date": r.start_date,
+                "end_date": r.end_date,
+                "blocks": list(r.blocks),
+                "usd_per_instance_hour": r.usd_per_instance_hour,
+                "usd_total": _usd(r.usd_total.value),
+                "paid": r.paid,
+                "formula": r.usd_total.formula,
+                "inputs": dict(r.usd_total.inputs),
+            }
+            for name, r in sorted(estimate.reservations.items())
+        },
         "total_usd_per_month": _usd(estimate.total_usd_per_month.value),
+        "baseline_usd_per_month": _usd(
+            (estimate.baseline_usd_per_month or estimate.total_usd_per_month).value
+        ),
+        "peak_usd_per_month": _usd(estimate.peak_usd_per_month.value),
         "not_priced": list(estimate.not_priced),
     }

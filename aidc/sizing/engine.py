@@ -7,6 +7,7 @@ from aidc.config.model import StackConfig
 from aidc.sizing.bounds import check_plan_bounds
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import monthly_cost
+from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
 from aidc.sizing.network import size_network
 from aidc.sizing.placement import place
 from aidc.sizing.plan import CapacityPlan
@@ -26,6 +27,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     # The network first: placement prices moving datasets over the links it plans.
     network, network_warnings = size_network(cfg)
     placement, placement_warnings = place(cfg, training, inference, catalog, network)
+    placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings)
     storage = size_storage(cfg, catalog)
     edge_sites = size_edge_sites(cfg, inference)
     warnings = list(placement_warnings) + network_warnings
@@ -59,6 +61,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         edge_sites=edge_sites,
         cost=cost,
         warnings=tuple(warnings),
+        replicas=replica_ranges(cfg, inference),
         catalog_source={
             "prices": catalog.price_source,
             "prices_as_of": catalog.price_as_of,

@@ -118,6 +118,48 @@ def is_public(location: str) -> bool:
 
 
 @dataclass(frozen=True)
+class InstanceRange:
+    """How far a public group may scale: min (the baseline), desired (where it starts) and max (the peak)."""
+
+    min: Figure
+    desired: Figure
+    max: Figure
+
+    @property
+    def autoscaled(self) -> bool:
+        """True when the group scales (its baseline is below its peak)."""
+        return self.min.int < self.max.int
+
+
+@dataclass(frozen=True)
+class ReplicaRange:
+    """The serving replicas of one inference workload in one place, between its baseline and its peak: what a
+    HorizontalPodAutoscaler's minReplicas and maxReplicas are."""
+
+    workload: str
+    where: str  # "core" (public + private core) or an edge site's name
+    gpus_per_replica: int
+    min: Figure
+    max: Figure
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Capacity reserved for a deadline training run: N instances of one type from start to end."""
+
+    kind: str  # "capacity-block" | "capacity-reservation"
+    instance_type: str
+    instances: Figure
+    days: Figure  # the reserved duration (a Capacity Block's allowed durations round it up)
+    start_date: str  # ISO date, 00:00 UTC
+    end_date: str  # ISO date, 00:00 UTC: start + days
+    blocks: tuple[int, ...]  # instances per Capacity Block (one entry for a Capacity Reservation)
+    usd_per_instance_hour: float  # the Capacity Block fee, or the on-demand rate a reservation bills at
+    usd_total: Figure  # what the reservation costs over its whole term
+    paid: str  # "up front" (Capacity Block) | "hourly over the term" (Capacity Reservation)
+
+
+@dataclass(frozen=True)
 class PublicGroup:
     """One GPU node group in a public cloud: a workload's share on one instance type."""
 
@@ -134,6 +176,18 @@ class PublicGroup:
     usd_per_hour: float  # per instance, after overrides
     efa: bool
     efa_interfaces: int  # EFA devices per instance (one per network card); 0 without EFA
+    vcpus_per_instance: int = 0  # the instance type's vCPUs (for node-pool CPU limits); 0 when unknown
+    quota: int | None = None  # aidc:capacity.public.max_instances of the type, None when none is given
+    scaling: InstanceRange | None = None  # min/desired/max; None: fixed at `instances`
+    reservation: Reservation | None = None  # reserved capacity of a deadline training run
+
+    @property
+    def range(self) -> InstanceRange:
+        """min/desired/max instances; a group sizing gave no range is fixed at its planned count."""
+        if self.scaling is not None:
+            return self.scaling
+        fixed = Figure(self.instances.int, "instances", "fixed: the planned count", {})
+        return InstanceRange(fixed, fixed, self.instances)
 
     @property
     def name(self) -> str:
@@ -348,6 +402,15 @@ class CostEstimate:
     not_priced: tuple[str, ...]
     group_usd_per_month: dict[str, Figure] = field(default_factory=dict)  # per public node group name
     transfer_prices: tuple[TransferPrice, ...] = ()
+    # At baseline: every autoscaled group at its min (owned capacity and fixed groups as at peak).
+    group_usd_per_month_baseline: dict[str, Figure] = field(default_factory=dict)
+    baseline_usd_per_month: Figure | None = None  # the stack's monthly cost at baseline load
+    reservations: dict[str, Reservation] = field(default_factory=dict)  # per public node group name
+
+    @property
+    def peak_usd_per_month(self) -> Figure:
+        """The stack's monthly cost at peak load: every public group at its max (the total)."""
+        return self.total_usd_per_month
 
     def component(self, name: str) -> ComponentCost:
         for component in self.components:
@@ -369,6 +432,7 @@ class CapacityPlan:
     edge_sites: tuple[EdgeSitePlan, ...]
     cost: CostEstimate
     warnings: tuple[str, ...] = field(default=())
+    replicas: tuple[ReplicaRange, ...] = field(default=())  # inference replicas per place, baseline..peak
     catalog_source: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:

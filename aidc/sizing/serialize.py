@@ -193,7 +193,33 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "efa": g.efa,
                     "efa_interfaces": g.efa_interfaces,
                     "usd_per_hour": g.usd_per_hour,
-                    "why": _why(count=g.instances),
+                    "min": g.range.min.int,
+                    "desired": g.range.desired.int,
+                    "max": g.range.max.int,
+                    "autoscaled": g.range.autoscaled,
+                    "quota": g.quota,
+                    "vcpus_per_instance": g.vcpus_per_instance,
+                    "reservation": None
+                    if g.reservation is None
+                    else {
+                        "kind": g.reservation.kind,
+                        "instances": g.reservation.instances.int,
+                        "days": g.reservation.days.int,
+                        "start_date": g.reservation.start_date,
+                        "end_date": g.reservation.end_date,
+                        "blocks": list(g.reservation.blocks),
+                        "usd_total": round(g.reservation.usd_total.value, 2),
+                        "paid": g.reservation.paid,
+                    },
+                    "why": _why(
+                        count=g.instances,
+                        min=g.range.min,
+                        desired=g.range.desired,
+                        max=g.range.max,
+                        reservation_instances=g.reservation.instances if g.reservation else None,
+                        reservation_days=g.reservation.days if g.reservation else None,
+                        reservation_usd=g.reservation.usd_total if g.reservation else None,
+                    ),
                 }
                 for g in placement.public
             ],
@@ -315,6 +341,17 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "nodes": sum(s.nodes.int for s in plan.edge_sites),
             "gpus": sum(s.gpus.int for s in plan.edge_sites),
         },
+        "replicas": [
+            {
+                "workload": r.workload,
+                "where": r.where,
+                "gpus_per_replica": r.gpus_per_replica,
+                "min": r.min.int,
+                "max": r.max.int,
+                "why": _why(min=r.min, max=r.max),
+            }
+            for r in plan.replicas
+        ],
         "counts": plan.counts(),
         "cost": cost_to_dict(plan.cost),
         "warnings": list(plan.warnings),

@@ -1,18 +1,18 @@
-"""AwsGpuCluster: the public-cloud GPU capacity — VPC, EKS, GPU node groups, dataset bucket (pulumi_aws).
+"""AwsGpuCluster: the public-cloud GPU capacity — VPC, EKS, Karpenter GPU node pools, dataset bucket (pulumi_aws).
 
 Declares a VPC over >= 2 AZs (private + public subnets, one NAT gateway per AZ, flow logs to a KMS-encrypted
 log group, the default security group emptied), one customer-managed KMS key with rotation (EKS secrets,
 EBS volumes, S3 objects, log groups), an EKS cluster (private endpoint by default, every control-plane log
-type, secrets envelope-encrypted), a system node group and one managed GPU node group per planned instance
-type (launch templates with IMDSv2 required and encrypted EBS; EFA interfaces plus one cluster placement group
-for EFA groups), the NVIDIA device plugin as a pinned Helm chart through a kubernetes Provider built from the
+type, secrets envelope-encrypted), a managed system node group, and Karpenter with one GPU NodePool and
+EC2NodeClass per planned GPU group (IMDSv2 required and encrypted EBS; EFA interfaces plus one cluster placement
+group for EFA groups; the group's capacity reservation for deadline training), the NVIDIA device plugin as a pinned Helm chart through a kubernetes Provider built from the
 cluster's kubeconfig, and an S3 bucket for datasets and checkpoints (SSE-KMS, versioning, public access
 blocked, TLS only). IAM roles carry only the AWS-managed policies EKS requires plus an inline policy scoped to
 the one bucket and key.
 
 The aws.eks resources are used directly (not the pulumi-eks remote component) so every child is visible to
-tests and to the policy pack. Node groups are named from the caller's slug, never from counts: changing a
-desired size updates a node group in place and never renames or adds a resource. Knows nothing of demand.
+tests and to the policy pack. GPU groups are named from the caller's slug, never from counts: changing a range
+updates a NodePool's limits in place and never renames or adds a resource. Knows nothing of demand.
 
 One module per concern, in the order the component calls them (split the way pulumi-eks splits its code):
   args.py         AwsGpuClusterArgs and GpuNodeGroup (validated at construction)
@@ -23,14 +23,16 @@ One module per concern, in the order the component calls them (split the way pul
   roles.py        cluster and node IAM roles, managed-policy attachments, the nodes' data-access policy
   bucket.py       the dataset bucket: encryption, versioning, public-access block, TLS-only policy
   eks.py          control-plane log group and the EKS cluster
-  node_groups.py  launch templates, EFA security and placement groups, system and GPU node groups
+  node_groups.py  the system group's launch template and node group, the EFA security group, GPU taint/labels
   addons.py       kubeconfig, kubernetes Provider, NVIDIA device plugin Helm release
+  karpenter.py    interruption queue and rules, controller and node IAM, the charts, NodePools, EC2NodeClasses,
+                  placement groups and capacity reservations
 A child's name, parent and inputs are a contract with live infrastructure: moving code between these modules
 must not change them (compare `aidc plan --json` before and after).
 """
 
 from components.aws_gpu_cluster.addons import NVIDIA_DEVICE_PLUGIN_VERSION
-from components.aws_gpu_cluster.args import AwsGpuClusterArgs, GpuNodeGroup
+from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components.aws_gpu_cluster.component import AwsGpuCluster
 from components.aws_gpu_cluster.eks import EKS_LOG_TYPES
 
@@ -39,5 +41,6 @@ __all__ = [
     "NVIDIA_DEVICE_PLUGIN_VERSION",
     "AwsGpuCluster",
     "AwsGpuClusterArgs",
+    "CapacityReservationSpec",
     "GpuNodeGroup",
 ]

@@ -70,17 +70,15 @@ def cluster_kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> 
     )
 
 
-def install_device_plugin(
-    scope: Scope,
-    kubeconfig: pulumi.Output[str],
-    ready: Sequence[pulumi.Resource],
-    gpu_groups: Sequence[aws.eks.NodeGroup],
-) -> None:
-    """The kubernetes Provider (once `ready` exist: the system nodes, the API access rules) and the device plugin
-    on the GPU nodes."""
-    provider = k8s.Provider(
-        f"{scope.name}-k8s", kubeconfig=kubeconfig, opts=scope.opts(depends_on=list(ready))
-    )
+def kubernetes_provider(
+    scope: Scope, kubeconfig: pulumi.Output[str], ready: Sequence[pulumi.Resource]
+) -> k8s.Provider:
+    """The kubernetes Provider of the cluster, once `ready` exist (the system nodes, the API access rules)."""
+    return k8s.Provider(f"{scope.name}-k8s", kubeconfig=kubeconfig, opts=scope.opts(depends_on=list(ready)))
+
+
+def install_device_plugin(scope: Scope, provider: k8s.Provider, system_group: aws.eks.NodeGroup) -> None:
+    """The device plugin (a DaemonSet) on the GPU nodes Karpenter launches."""
     k8s.helm.v3.Release(
         f"{scope.name}-nvidia-device-plugin",
         chart=NVIDIA_DEVICE_PLUGIN_CHART,
@@ -92,5 +90,5 @@ def install_device_plugin(
             "tolerations": [{"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}],
             "priorityClassName": "system-node-critical",
         },
-        opts=scope.opts(provider=provider, depends_on=list(gpu_groups) or list(ready[:1])),
+        opts=scope.opts(provider=provider, depends_on=[system_group]),
     )

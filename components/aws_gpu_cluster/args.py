@@ -29,6 +29,49 @@ EksVersion = Annotated[str, matching(r"^1\.(2[89]|3\d)$", "a supported minor ver
 """A Kubernetes minor version EKS runs."""
 # The node group the component always declares; a GPU group may not take its name.
 SYSTEM_GROUP = "system"
+IsoDate = Annotated[str, matching(r"^\d{4}-\d{2}-\d{2}$", "a date 'YYYY-MM-DD'")]
+"""A calendar date (UTC)."""
+AmiAlias = Annotated[
+    str, matching(r"^al2023@v\d{8}$", "an AL2023 EKS-optimized AMI release pinned as 'al2023@vYYYYMMDD'")
+]
+"""A Karpenter amiSelectorTerms alias pinned to one EKS AMI release (never @latest: that drifts every node)."""
+KarpenterVersion = Annotated[str, matching(r"^\d+\.\d+\.\d+$", "a chart version such as '1.14.1'")]
+"""A Karpenter Helm chart version (no 'v': the OCI charts are tagged without it since 0.35)."""
+
+
+class CapacityReservationSpec(FrozenArgs):
+    """Capacity reserved for one GPU group until a deadline: the instances, the term and how it is bought."""
+
+    kind: Literal["capacity-block", "capacity-reservation"]
+    """'capacity-block' buys EC2 Capacity Blocks for ML (paid up front, cannot be cancelled);
+    'capacity-reservation' creates a targeted On-Demand Capacity Reservation (billed hourly until end_date)."""
+    instances: Annotated[int, Field(ge=1, le=1000)]
+    """Instances reserved (a Capacity Reservation holds 1..1000)."""
+    start_date: IsoDate
+    """The first day of the term (UTC): Capacity Block offerings are searched from it."""
+    end_date: IsoDate
+    """The day the term ends (UTC, 00:00): the reservation's end date."""
+    days: Annotated[int, Field(ge=1, le=366)]
+    """Length of the term in days (a Capacity Block: 1..14, then multiples of 7 up to 182)."""
+    blocks: tuple[Annotated[int, Field(ge=1, le=64)], ...] = ()
+    """Instances per Capacity Block (each at most 64); empty for a Capacity Reservation."""
+
+    @model_validator(mode="after")
+    def _blocks_hold_the_instances(self) -> Self:
+        if self.kind == "capacity-block":
+            if sum(self.blocks) != self.instances:
+                raise field_error(
+                    "blocks", f"must add up to instances ({self.instances}), got {list(self.blocks)!r}"
+                )
+            if self.days > 14 and self.days % 7:
+                raise field_error(
+                    "days", f"a Capacity Block past 14 days lasts a multiple of 7, got {self.days}"
+                )
+        elif self.blocks:
+            raise field_error("blocks", "only for kind 'capacity-block'")
+        if self.end_date <= self.start_date:
+            raise field_error("end_date", f"must be after start_date {self.start_date}, got {self.end_date}")
+        return self
 
 
 def _two_distinct_zones(azs: tuple[str, ...]) -> tuple[str, ...]:
@@ -40,20 +83,26 @@ def _two_distinct_zones(azs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class GpuNodeGroup(FrozenArgs):
-    """One planned managed GPU node group (one instance type) of the EKS cluster."""
+    """One planned GPU group (one instance type) of the EKS cluster: a Karpenter NodePool and its EC2NodeClass."""
 
     name: Slug
     """Stable slug chosen by the caller; part of child names, so never derive it from a count."""
     instance_type: InstanceType
     """EC2 instance type, e.g. 'p5.48xlarge'."""
     desired: Annotated[int, Field(ge=0)]
-    """Desired number of instances (the plan's count)."""
+    """Where the group starts: the plan's baseline (Karpenter keeps no count; the workloads' replicas decide)."""
     min_size: Annotated[int, Field(ge=0)]
-    """Minimum number of instances the group may scale down to."""
+    """Minimum number of instances the group may scale down to (the plan's baseline)."""
     max_size: Annotated[int, Field(ge=1)]
-    """Maximum number of instances the group may scale up to (>= 1)."""
+    """Maximum number of instances (>= 1): the NodePool's limits are max_size times one instance's GPUs and vCPUs."""
     spot: bool = False
-    """True runs the group on Spot capacity (capacity_type SPOT), False on On-Demand."""
+    """True runs the group on Spot capacity, False on On-Demand (or on its reservation, when it has one)."""
+    vcpus_per_instance: Annotated[int, Field(ge=0)] = 0
+    """vCPUs of one instance, for the NodePool's CPU limit; 0 leaves CPU unlimited (GPUs still bound it)."""
+    reservation: CapacityReservationSpec | None = None
+    """Capacity reserved for the group (deadline training); the NodePool then launches only into it."""
+    annotations: dict[str, str] = Field(default_factory=dict)
+    """Annotations of the group's NodePool (e.g. the planned range and quota the policies check)."""
     efa: bool = False
     """True attaches EFA interfaces and a cluster placement group (only for EFA-capable instance types)."""
     efa_interfaces: Annotated[int, Field(ge=1, le=32)] = 1
@@ -65,7 +114,20 @@ class GpuNodeGroup(FrozenArgs):
     labels: NodeLabels = Field(default_factory=dict)
     """Extra Kubernetes node labels."""
     tags: dict[str, str] = Field(default_factory=dict)
-    """Extra AWS tags for the node group (e.g. the planned count and data classification the policies check)."""
+    """The plan's facts as AWS tag keys (aidc:*), for callers that read them back; AWS resources of the group carry
+    only the component's tags and aidc:node-group (50 tags per resource, 42 of them the user's), and the policies
+    read the NodePool's annotations."""
+
+    @model_validator(mode="after")
+    def _reservation_is_on_demand(self) -> Self:
+        if self.reservation is not None and self.spot:
+            raise field_error("spot", "a group with a reservation runs on it, not on Spot")
+        if self.reservation is not None and self.reservation.instances < self.max_size:
+            raise field_error(
+                "reservation.instances",
+                f"must hold max_size ({self.max_size}) instances, got {self.reservation.instances}",
+            )
+        return self
 
     @model_validator(mode="after")
     def _sizes_in_order(self) -> Self:
@@ -103,7 +165,11 @@ class AwsGpuClusterArgs(FrozenArgs):
     log_retention_days: LogRetentionDays = 365
     """Retention of the control-plane and VPC flow log groups in days."""
     gpu_node_groups: tuple[GpuNodeGroup, ...] = ()
-    """Planned GPU node groups; one launch template and one managed node group each."""
+    """Planned GPU groups; one Karpenter NodePool and EC2NodeClass each (Karpenter is installed when any exists)."""
+    karpenter_version: KarpenterVersion = "1.14.1"
+    """Karpenter chart (and CRD chart) version, pinned: the NodePool/EC2NodeClass shapes follow its CRDs."""
+    gpu_ami_alias: AmiAlias = "al2023@v20260724"
+    """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Tags added to every taggable child."""
 

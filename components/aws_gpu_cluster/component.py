@@ -9,13 +9,14 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws_gpu_cluster import addons, bucket, eks, kms, network, node_groups, roles
+from components.aws_gpu_cluster import addons, bucket, eks, karpenter, kms, network, node_groups, roles
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs
 from components.aws_gpu_cluster.scope import Scope
 
 
 class AwsGpuCluster(pulumi.ComponentResource):
-    """VPC, EKS cluster with GPU node groups, NVIDIA device plugin and an encrypted dataset bucket in AWS."""
+    """VPC, EKS cluster with a system node group and Karpenter GPU node pools, NVIDIA device plugin and an
+    encrypted dataset bucket in AWS."""
 
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
@@ -27,6 +28,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str]
     node_group_names: pulumi.Output[dict[str, str]]
+    node_pool_names: pulumi.Output[dict[str, str]]  # Karpenter NodePool name by GPU group slug
     # Plain lists (length known at construction) for wiring resources per item, e.g. VpnInterconnect routes.
     private_subnet_id_list: list[pulumi.Output[str]]
     private_route_table_id_list: list[pulumi.Output[str]]
@@ -58,7 +60,24 @@ class AwsGpuCluster(pulumi.ComponentResource):
         )
         api_access = eks.allow_api_access(scope, cluster, args.api_access_cidrs)
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
-        addons.install_device_plugin(scope, kubeconfig, [groups.system, *api_access], groups.gpu)
+        provider = addons.kubernetes_provider(scope, kubeconfig, [groups.system, *api_access])
+        addons.install_device_plugin(scope, provider, groups.system)
+        pools: dict[str, pulumi.Output[str]] = {}
+        if args.gpu_node_groups:
+            elastic = karpenter.install_karpenter(
+                scope,
+                args,
+                cluster=cluster,
+                provider=provider,
+                system_group=groups.system,
+                key=key,
+                bucket_arn=data.arn,
+                efa_sg=groups.efa_sg,
+                identity=identity.account_id,
+                region=region.region,
+                partition=partition.partition,
+            )
+            pools = elastic.pool_names
 
         self.vpc_id = net.vpc.id
         self.private_subnet_id_list = [s.id for s in net.private_subnets]
@@ -72,6 +91,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
         self.bucket_name = data.bucket
         self.kms_key_arn = key.arn
         self.node_group_names = pulumi.Output.all(**groups.names)
+        self.node_pool_names = pulumi.Output.all(**pools) if pools else pulumi.Output.from_input({})
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
@@ -84,5 +104,6 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 "bucket_name": self.bucket_name,
                 "kms_key_arn": self.kms_key_arn,
                 "node_group_names": self.node_group_names,
+                "node_pool_names": self.node_pool_names,
             }
         )

@@ -16,6 +16,8 @@ from components.aws_gpu_cluster.args import AwsGpuClusterArgs
 from components.aws_gpu_cluster.scope import Scope
 
 EKS_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+# The tag Karpenter discovers node subnets and security groups by; its value is the cluster's name.
+DISCOVERY_TAG = "karpenter.sh/discovery"
 
 
 def cluster_physical_name(name: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pulumi_aws as aws
 
+from components.aws_gpu_cluster.eks import DISCOVERY_TAG, cluster_physical_name
 from components.aws_gpu_cluster.scope import Scope
 from components.iam import PolicyDocument, PolicyStatement, assume_role_policy
 
@@ -119,7 +120,13 @@ def create_network(
             cidr_block=private_cidr,
             availability_zone=az,
             map_public_ip_on_launch=False,
-            tags={**tags, "Name": f"{name}-private-{az}", "kubernetes.io/role/internal-elb": "1"},
+            # Karpenter's EC2NodeClasses find the node subnets by this tag (subnetSelectorTerms).
+            tags={
+                **tags,
+                "Name": f"{name}-private-{az}",
+                "kubernetes.io/role/internal-elb": "1",
+                DISCOVERY_TAG: cluster_physical_name(name),
+            },
             opts=scope.opts(),
         )
         private_rt = aws.ec2.RouteTable(

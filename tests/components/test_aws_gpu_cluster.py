@@ -22,7 +22,14 @@ from components.aws_gpu_cluster import (
 from tests.components.args_helpers import assert_refused, changed, data
 
 H100 = GpuNodeGroup(
-    name="h100", instance_type="p5.48xlarge", desired=4, min_size=2, max_size=8, efa=True, efa_interfaces=32
+    name="h100",
+    instance_type="p5.48xlarge",
+    desired=4,
+    min_size=2,
+    max_size=8,
+    efa=True,
+    efa_interfaces=32,
+    vcpus_per_instance=192,
 )
 L4 = GpuNodeGroup(
     name="l4",
@@ -37,6 +44,10 @@ L4 = GpuNodeGroup(
 )
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
+HELM = "kubernetes:helm.sh/v3:Release"
+ZONE = "topology.kubernetes.io/zone"
 # Expected minimal managed policies: what EKS documents for the cluster role and managed node groups.
 CLUSTER_POLICY_ARNS = {"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"}
 NODE_POLICY_ARNS = {
@@ -96,82 +107,103 @@ def _one(mocks: AidcMocks, token: str) -> pulumi.runtime.MockResourceArgs:
     return found[0]
 
 
-def test_node_group_scaling_and_capacity_follow_args(mocks: AidcMocks) -> None:
-    _build(_args())
-    groups = _of_type(mocks, NODE_GROUP)
-    assert set(groups) == {"gpu-ng-system", "gpu-ng-h100", "gpu-ng-l4"}
-    for planned in (H100, L4):
-        group = groups[f"gpu-ng-{planned.name}"]
-        assert group.inputs["scalingConfig"] == {
-            "desiredSize": planned.desired,
-            "minSize": planned.min_size,
-            "maxSize": planned.max_size,
-        }, group.name
-        assert group.inputs["capacityType"] == ("SPOT" if planned.spot else "ON_DEMAND"), group.name
-        assert group.inputs["instanceTypes"] == [planned.instance_type], group.name
-    assert groups["gpu-ng-system"].inputs["capacityType"] == "ON_DEMAND"
+def _pools(mocks: AidcMocks) -> dict[str, dict[str, Any]]:
+    return {r.name: r.inputs for r in mocks.registered if r.typ == NODE_POOL}
 
 
-def test_gpu_groups_have_taint_and_labels_and_system_group_has_no_taint(mocks: AidcMocks) -> None:
+def _classes(mocks: AidcMocks) -> dict[str, dict[str, Any]]:
+    return {r.name: r.inputs for r in mocks.registered if r.typ == NODE_CLASS}
+
+
+def test_gpu_groups_are_karpenter_node_pools_limited_by_their_max(mocks: AidcMocks) -> None:
     _build(_args())
-    groups = _of_type(mocks, NODE_GROUP)
+    # GPU capacity is Karpenter's: the only managed node group left is the system group.
+    assert set(_of_type(mocks, NODE_GROUP)) == {"gpu-ng-system"}
+    assert _of_type(mocks, NODE_GROUP)["gpu-ng-system"].inputs["capacityType"] == "ON_DEMAND"
+    pools = _pools(mocks)
+    assert set(pools) == {"gpu-np-h100", "gpu-np-l4"}
     for planned in (H100, L4):
-        group = groups[f"gpu-ng-{planned.name}"]
-        assert group.inputs["taints"] == [
-            {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
+        pool = pools[f"gpu-np-{planned.name}"]
+        assert pool["metadata"]["name"] == planned.name
+        spec = pool["spec"]
+        assert spec["limits"]["nvidia.com/gpu"] == str(planned.max_size * planned.gpus_per_instance)
+        requirements = {r["key"]: r["values"] for r in spec["template"]["spec"]["requirements"]}
+        assert requirements["node.kubernetes.io/instance-type"] == [planned.instance_type]
+        assert requirements["karpenter.sh/capacity-type"] == (["spot"] if planned.spot else ["on-demand"])
+        assert spec["template"]["spec"]["nodeClassRef"] == {
+            "group": "karpenter.k8s.aws",
+            "kind": "EC2NodeClass",
+            "name": planned.name,
+        }
+        assert spec["disruption"]["consolidationPolicy"] == "WhenEmptyOrUnderutilized"
+    # CPU limits follow the vCPUs the Args give; none given leaves CPU unlimited.
+    assert pools["gpu-np-h100"]["spec"]["limits"]["cpu"] == str(H100.max_size * 192)
+    assert "cpu" not in pools["gpu-np-l4"]["spec"]["limits"]
+
+
+def test_gpu_pools_have_the_gpu_taint_and_labels(mocks: AidcMocks) -> None:
+    _build(_args())
+    for planned in (H100, L4):
+        template = _pools(mocks)[f"gpu-np-{planned.name}"]["spec"]["template"]
+        assert template["spec"]["taints"] == [
+            {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
         ]
-        labels = group.inputs["labels"]
+        labels = template["metadata"]["labels"]
         assert labels["nvidia.com/gpu.present"] == "true"
         assert labels["aidc.io/accelerator"] == planned.accelerator
         assert labels["aidc.io/gpus-per-instance"] == str(planned.gpus_per_instance)
+        assert labels["aidc.io/capacity"] == ("spot" if planned.spot else "on-demand")
         for key, value in planned.labels.items():
-            assert labels[key] == value, group.name
-    assert not groups["gpu-ng-system"].inputs.get("taints")
+            assert labels[key] == value, planned.name
+    assert not _of_type(mocks, NODE_GROUP)["gpu-ng-system"].inputs.get("taints")
 
 
-def test_efa_groups_get_placement_group_and_efa_interfaces_others_do_not(mocks: AidcMocks) -> None:
+def test_efa_pools_get_placement_group_efa_interfaces_and_one_zone(mocks: AidcMocks) -> None:
     _build(_args())
     placement_groups = _of_type(mocks, "aws:ec2/placementGroup:PlacementGroup")
     assert set(placement_groups) == {"gpu-pg-h100"}
     assert placement_groups["gpu-pg-h100"].inputs["strategy"] == "cluster"
-    templates = _of_type(mocks, LAUNCH_TEMPLATE)
-    efa = templates["gpu-lt-h100"].inputs
+    efa = _classes(mocks)["gpu-nc-h100"]["spec"]
     interfaces = efa["networkInterfaces"]
-    assert len(interfaces) == H100.efa_interfaces
-    assert all(i["interfaceType"] == "efa" for i in interfaces)
-    assert sorted(i["networkCardIndex"] for i in interfaces) == list(range(H100.efa_interfaces))
-    assert [i["deviceIndex"] for i in interfaces if i["networkCardIndex"] == 0] == [0]
-    assert efa["placement"]["groupName"].startswith("gpu-pg-h100")
-    for name in ("gpu-lt-l4", "gpu-lt-system"):
-        assert not templates[name].inputs.get("networkInterfaces"), name
-        assert not templates[name].inputs.get("placement"), name
-    # An EFA group stays in one AZ (its placement group's); others span all private subnets.
-    groups = _of_type(mocks, NODE_GROUP)
-    assert len(groups["gpu-ng-h100"].inputs["subnetIds"]) == 1
-    assert len(groups["gpu-ng-l4"].inputs["subnetIds"]) == 3
-
-
-def test_every_launch_template_requires_imdsv2_and_encrypts_ebs_with_the_key(mocks: AidcMocks) -> None:
-    out = _build(_args())
-    templates = _of_type(mocks, LAUNCH_TEMPLATE)
-    assert set(templates) == {"gpu-lt-system", "gpu-lt-h100", "gpu-lt-l4"}
-    groups = _of_type(mocks, NODE_GROUP)
-    for name, template in templates.items():
-        assert template.inputs["metadataOptions"]["httpTokens"] == "required", name
-        assert template.inputs["metadataOptions"]["httpEndpoint"] == "enabled", name
-        (mapping,) = template.inputs["blockDeviceMappings"]
-        assert mapping["ebs"]["encrypted"] == "true", name
-        assert mapping["ebs"]["kmsKeyId"] == out["kms_key_arn"], name
-    # Every node group launches from its own template.
-    assert {g.inputs["launchTemplate"]["id"] for g in groups.values()} == {
-        f"lt-{t}" for t in (_lt_hex(n) for n in templates)
+    assert interfaces[0] == {"networkCardIndex": 0, "deviceIndex": 0, "interfaceType": "interface"}
+    efa_only = [i for i in interfaces if i["interfaceType"] == "efa-only"]
+    assert sorted(i["networkCardIndex"] for i in efa_only) == list(range(H100.efa_interfaces))
+    assert efa["placementGroupSelector"]["name"].startswith("gpu-pg-h100")
+    # The EFA pool's nodes join the EFA security group (by id) beside the discovered cluster group.
+    assert next(t["id"] for t in efa["securityGroupSelectorTerms"] if "id" in t).startswith("sg-")
+    l4 = _classes(mocks)["gpu-nc-l4"]["spec"]
+    assert "networkInterfaces" not in l4 and "placementGroupSelector" not in l4
+    # The EFA pool stays in its placement group's zone; the others may use every private subnet's.
+    zones = {
+        name: [r["values"] for r in pool["spec"]["template"]["spec"]["requirements"] if r["key"] == ZONE]
+        for name, pool in _pools(mocks).items()
     }
+    assert zones == {"gpu-np-h100": [["us-east-1a"]], "gpu-np-l4": []}
 
 
-def _lt_hex(name: str) -> str:
-    from aidc.mocks import stable_hex
-
-    return stable_hex(LAUNCH_TEMPLATE, name)
+def test_nodes_require_imdsv2_and_encrypt_their_root_volume_with_the_key(mocks: AidcMocks) -> None:
+    out = _build(_args())
+    (template,) = _of_type(mocks, LAUNCH_TEMPLATE).values()
+    assert template.name == "gpu-lt-system"
+    assert template.inputs["metadataOptions"]["httpTokens"] == "required"
+    assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 1
+    assert template.inputs["blockDeviceMappings"][0]["ebs"]["kmsKeyId"] == out["kms_key_arn"]
+    for name, node_class in _classes(mocks).items():
+        spec = node_class["spec"]
+        assert spec["metadataOptions"]["httpTokens"] == "required", name
+        assert spec["metadataOptions"]["httpPutResponseHopLimit"] == 1, name
+        (mapping,) = spec["blockDeviceMappings"]
+        assert mapping["ebs"]["encrypted"] is True, name
+        assert mapping["ebs"]["volumeType"] == "gp3", name
+        assert mapping["ebs"]["kmsKeyID"] == out["kms_key_arn"], name
+        assert spec["amiSelectorTerms"] == [{"alias": "al2023@v20260724"}], name
+        # Subnets and security groups by the discovery tag, which the private subnets and the cluster SG carry.
+        assert spec["subnetSelectorTerms"] == [{"tags": {"karpenter.sh/discovery": "gpu-eks"}}], name
+        assert {"tags": {"karpenter.sh/discovery": "gpu-eks"}} in spec["securityGroupSelectorTerms"], name
+    private = [s for n, s in _of_type(mocks, "aws:ec2/subnet:Subnet").items() if "-private-" in n]
+    assert all(s.inputs["tags"]["karpenter.sh/discovery"] == "gpu-eks" for s in private)
+    (sg_tag,) = _of_type(mocks, "aws:ec2/tag:Tag").values()
+    assert (sg_tag.inputs["key"], sg_tag.inputs["value"]) == ("karpenter.sh/discovery", "gpu-eks")
 
 
 def test_bucket_is_sse_kms_with_component_key_versioned_and_private(mocks: AidcMocks) -> None:
@@ -231,7 +263,12 @@ def test_iam_attachments_are_the_minimal_managed_policies(mocks: AidcMocks) -> N
     node_role = next(r for n, r in roles.items() if n == "gpu-node-role")
     cluster_role_name = f"gpu-cluster-role-{_hex_role('gpu-cluster-role')}"
     node_role_name = f"gpu-node-role-{_hex_role('gpu-node-role')}"
-    assert by_role == {cluster_role_name: CLUSTER_POLICY_ARNS, node_role_name: NODE_POLICY_ARNS}
+    karpenter_node_role = f"gpu-karpenter-node-role-{_hex_role('gpu-karpenter-node-role')}"
+    assert by_role == {
+        cluster_role_name: CLUSTER_POLICY_ARNS,
+        node_role_name: NODE_POLICY_ARNS,
+        karpenter_node_role: NODE_POLICY_ARNS,
+    }
     assert "eks.amazonaws.com" in cluster_role.inputs["assumeRolePolicy"]
     assert "ec2.amazonaws.com" in node_role.inputs["assumeRolePolicy"]
     # The inline node policy names only this component's bucket and key.
@@ -260,7 +297,7 @@ def test_vpc_spans_azs_with_private_and_public_subnets_and_nat(mocks: AidcMocks)
 
 def test_device_plugin_chart_is_pinned_and_uses_the_cluster_provider(mocks: AidcMocks) -> None:
     _build(_args())
-    release = _one(mocks, "kubernetes:helm.sh/v3:Release")
+    (release,) = [r for r in _of_type(mocks, HELM).values() if r.inputs["chart"] == "nvidia-device-plugin"]
     assert release.inputs["chart"] == "nvidia-device-plugin"
     assert release.inputs["version"] == NVIDIA_DEVICE_PLUGIN_VERSION
     assert release.provider and "::gpu-k8s::" in release.provider
@@ -287,8 +324,8 @@ def test_doubling_desired_sizes_keeps_resource_names(mocks: AidcMocks) -> None:
     _build(_args(gpu_node_groups=doubled, system_nodes=4))
     after = {(r.typ, r.name) for r in mocks.registered}
     assert before == after
-    groups = _of_type(mocks, NODE_GROUP)
-    assert groups["gpu-ng-h100"].inputs["scalingConfig"]["desiredSize"] == 2 * H100.desired
+    limit = _pools(mocks)["gpu-np-h100"]["spec"]["limits"]["nvidia.com/gpu"]
+    assert limit == str(2 * H100.max_size * H100.gpus_per_instance)
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,22 @@ def _tag_maps(resource: dict[str, Any]) -> list[dict[str, Any]]:
     return maps
 
 
+# Karpenter's own tags on every instance it launches (EC2NodeClass docs, spec.tags): Name, karpenter.sh/nodeclaim,
+# karpenter.sh/nodepool, karpenter.k8s.aws/ec2nodeclass, kubernetes.io/cluster/<cluster>, eks:eks-cluster-name.
+KARPENTER_OWN_TAGS = 6
+
+
+def test_karpenter_instances_stay_within_the_tag_limit(
+    planned: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    _, resources = planned
+    classes = [r for r in resources if r["type"] == "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"]
+    assert classes
+    for node_class in classes:
+        tags = node_class["inputs"]["spec"]["tags"]
+        assert len(tags) + KARPENTER_OWN_TAGS <= limits.TAGS_PER_RESOURCE, (node_class["urn"], len(tags))
+
+
 def test_no_resource_carries_more_tags_than_aws_allows(
     planned: tuple[dict[str, Any], list[dict[str, Any]]],
 ) -> None:

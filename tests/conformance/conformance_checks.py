@@ -563,7 +563,13 @@ AWS_RULES: list[tuple[str, str, Callable[[], list[str]]]] = [
     ("aws:eks/nodeGroup:NodeGroup", "amiType", aws_enum("eks", "AMITypes")),
     ("aws:eks/nodeGroup:NodeGroup", "capacityType", aws_enum("eks", "CapacityTypes")),
     ("aws:eks/nodeGroup:NodeGroup", "instanceTypes[]", aws_enum("ec2", "InstanceType")),
-    ("aws:eks/nodeGroup:NodeGroup", "taints[].effect", aws_enum("eks", "TaintEffect")),
+    # GPU capacity is Karpenter's (NodePools, checked against their CRD in tests/components/test_karpenter.py);
+    # the system node group has no taints. A deadline run's Capacity Block (prod):
+    (
+        "aws:ec2/capacityBlockReservation:CapacityBlockReservation",
+        "instancePlatform",
+        aws_enum("ec2", "CapacityReservationInstancePlatform"),
+    ),
     ("aws:eks/cluster:Cluster", "enabledClusterLogTypes[]", aws_enum("eks", "LogType")),
     ("aws:eks/cluster:Cluster", "accessConfig.authenticationMode", aws_enum("eks", "AuthenticationMode")),
     (

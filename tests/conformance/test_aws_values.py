@@ -47,8 +47,12 @@ NODE_GROUP = {
         "amiType": "AL2023_x86_64_NVIDIA",
         "capacityType": "ON_DEMAND",
         "instanceTypes": ["p5.48xlarge"],
-        "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}],
     },
+}
+BLOCK = {
+    "type": "aws:ec2/capacityBlockReservation:CapacityBlockReservation",
+    "urn": "broken",
+    "plain_inputs": {"instancePlatform": "Linux/UNIX"},
 }
 VPN = {
     "type": "aws:ec2/vpnConnection:VpnConnection",
@@ -64,7 +68,8 @@ VPN = {
 
 
 def test_well_formed_values_pass() -> None:
-    assert aws_value_problems(NODE_GROUP) == ([], 4)
+    assert aws_value_problems(NODE_GROUP) == ([], 3)
+    assert aws_value_problems(BLOCK) == ([], 1)
     assert aws_value_problems(VPN) == ([], 5)
 
 
@@ -73,7 +78,7 @@ def test_well_formed_values_pass() -> None:
     [
         (NODE_GROUP, "amiType", "AL2023_x86_64_GPU"),
         (NODE_GROUP, "instanceTypes", ["p5.48xlarg"]),
-        (NODE_GROUP, "taints", [{"key": "k", "effect": "NoSchedule"}]),
+        (BLOCK, "instancePlatform", "Linux"),
         (VPN, "tunnel1Phase1EncryptionAlgorithms", ["AES256-GCM"]),
         (VPN, "tunnel1Phase1DhGroupNumbers", [13.0]),
         (VPN, "tunnel1DpdTimeoutAction", "reset"),
@@ -82,7 +87,7 @@ def test_well_formed_values_pass() -> None:
     ids=[
         "ami-type",
         "instance-type",
-        "taint-effect",
+        "block-platform",
         "vpn-cipher",
         "vpn-dh-group",
         "dpd-action",

@@ -82,4 +82,7 @@ HELM_VALUES = {
     ("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.17.1"): (
         "nvidia/nvidia-device-plugin-values.yaml"
     ),
+    # OCI charts have no repository: the chart reference is the registry path.
+    (None, "oci://public.ecr.aws/karpenter/karpenter", "1.14.1"): "karpenter/values.yaml",
+    (None, "oci://public.ecr.aws/karpenter/karpenter-crd", "1.14.1"): "karpenter/karpenter-crd-values.yaml",
 }

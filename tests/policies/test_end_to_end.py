@@ -219,8 +219,8 @@ HAND_EDITS = [
         "ceph-monitor-quorum",
     ),
     (
-        "aws:eks/nodeGroup:NodeGroup",
-        lambda i: i["scalingConfig"].update(desiredSize=9),
+        "kubernetes:karpenter.sh/v1:NodePool",
+        lambda i: i["spec"]["limits"].update({"nvidia.com/gpu": "400"}),
         "planned-capacity-matches-sizing",
     ),
 ]

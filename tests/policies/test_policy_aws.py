@@ -317,3 +317,41 @@ def test_tgw_auto_accept():
         )
         == []
     )
+
+
+def _node_class(metadata=None, mappings=None):
+    spec = {"role": "node", "amiSelectorTerms": [{"alias": "al2023@v20260724"}]}
+    if metadata is not None:
+        spec["metadataOptions"] = metadata
+    if mappings is not None:
+        spec["blockDeviceMappings"] = mappings
+    return {"apiVersion": "karpenter.k8s.aws/v1", "kind": "EC2NodeClass", "spec": spec}
+
+
+def test_karpenter_node_classes_require_imdsv2_with_hop_limit_one():
+    secure = {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
+    assert check_resource(aws.aws_imdsv2_required, aws.NODE_CLASS, _node_class(secure)) == []
+    # Omitted: Karpenter's own defaults are httpTokens required and hop limit 1.
+    assert check_resource(aws.aws_imdsv2_required, aws.NODE_CLASS, _node_class()) == []
+    assert check_resource(
+        aws.aws_imdsv2_required, aws.NODE_CLASS, _node_class({**secure, "httpTokens": "optional"})
+    )
+    assert check_resource(
+        aws.aws_imdsv2_required, aws.NODE_CLASS, _node_class({**secure, "httpPutResponseHopLimit": 3})
+    )
+
+
+def test_karpenter_node_classes_encrypt_their_volumes_with_a_customer_key():
+    good = [{"deviceName": "/dev/xvda", "ebs": {"encrypted": True, "kmsKeyID": KEY_ARN, "volumeType": "gp3"}}]
+    assert check_resource(aws.aws_ebs_encrypted_cmk, aws.NODE_CLASS, _node_class(mappings=good)) == []
+    aws_key = [{"deviceName": "/dev/xvda", "ebs": {"encrypted": True}}]
+    assert (
+        "AWS-managed key"
+        in check_resource(aws.aws_ebs_encrypted_cmk, aws.NODE_CLASS, _node_class(mappings=aws_key))[0]
+    )
+    plain = [{"deviceName": "/dev/xvda", "ebs": {"encrypted": False, "kmsKeyID": KEY_ARN}}]
+    assert check_resource(aws.aws_ebs_encrypted_cmk, aws.NODE_CLASS, _node_class(mappings=plain))
+    assert (
+        "no blockDeviceMappings"
+        in check_resource(aws.aws_ebs_encrypted_cmk, aws.NODE_CLASS, _node_class())[0]
+    )

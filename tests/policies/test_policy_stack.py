@@ -59,8 +59,125 @@ def test_internal_workload_in_aws_and_confidential_in_private_pass():
 def test_hand_edited_node_group_count_is_reported():
     edited = _node_group("train", desired=5, planned=4)
     found = check_stack(stack.planned_capacity_matches_sizing, [edited, _node_group("ok")])
-    assert [u for _, u in found] == [edited.urn]
-    assert "planned 4" in found[0][0]
+    assert {u for _, u in found} == {edited.urn}
+    assert all("planned 4..4" in message for message, _ in found)
+
+
+def _ranged_group(name, *, low, desired, high, planned=(1, 4), quota=6):
+    """A managed node group the plan gave a range (min..max) and a quota, declaring low..high from desired."""
+    tags = {
+        "aidc:workload": name,
+        "aidc:planned-instances": str(planned[1]),
+        "aidc:planned-min-instances": str(planned[0]),
+        "aidc:planned-max-instances": str(planned[1]),
+        **({"aidc:quota-instances": str(quota)} if quota is not None else {}),
+    }
+    return stack_resource(
+        stack.NODE_GROUP,
+        name,
+        {"scalingConfig": {"desiredSize": desired, "minSize": low, "maxSize": high}, "tags": tags},
+    )
+
+
+def _node_pool(name, *, gpu_limit, planned=(1, 4), quota=6, gpus_per_instance=8, extra=None):
+    """A Karpenter NodePool as the program declares it: the range as annotations, capacity as a GPU limit."""
+    annotations = {
+        "aidc.io/workload": name,
+        "aidc.io/planned-instances": str(planned[1]),
+        "aidc.io/planned-min-instances": str(planned[0]),
+        "aidc.io/planned-max-instances": str(planned[1]),
+        **({"aidc.io/quota-instances": str(quota)} if quota is not None else {}),
+        **(extra or {}),
+    }
+    return stack_resource(
+        stack.NODE_POOL,
+        name,
+        {
+            "metadata": {"name": name, "annotations": annotations},
+            "spec": {
+                "limits": {} if gpu_limit is None else {"nvidia.com/gpu": str(gpu_limit)},
+                "template": {"metadata": {"labels": {"aidc.io/gpus-per-instance": str(gpus_per_instance)}}},
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("low", "desired", "high"),
+    [(1, 1, 4), (1, 2, 4), (2, 3, 3), (4, 4, 4)],
+    ids=["baseline-to-peak", "starts-mid-range", "narrower", "at-peak"],
+)
+def test_a_node_group_within_its_planned_range_passes(low, desired, high):
+    assert (
+        check_stack(
+            stack.planned_capacity_matches_sizing, [_ranged_group("g", low=low, desired=desired, high=high)]
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("low", "desired", "high", "words"),
+    [
+        (0, 1, 4, "minimum size is 0, below the planned minimum 1"),
+        (0, 0, 4, "desired size is 0, below the planned minimum 1"),
+        (1, 2, 5, "maximum size is 5, above the planned maximum 4"),
+        (1, 5, 5, "desired size is 5, above the planned maximum 4"),
+    ],
+    ids=["min-below-min", "desired-below-min", "max-above-max", "desired-above-max"],
+)
+def test_a_node_group_outside_its_planned_range_is_refused(low, desired, high, words):
+    group = _ranged_group("g", low=low, desired=desired, high=high)
+    found = check_stack(stack.planned_capacity_matches_sizing, [group])
+    assert found and all(u == group.urn for _, u in found), found
+    assert any(words in message for message, _ in found), found
+
+
+def test_a_plan_above_the_quota_is_refused():
+    """max within quota: a group whose planned maximum (tag edited, or a quota lowered) exceeds the quota."""
+    group = _ranged_group("g", low=1, desired=1, high=4, planned=(1, 4), quota=3)
+    found = check_stack(stack.planned_capacity_matches_sizing, [group])
+    assert any("above the quota of 3" in message for message, _ in found), found
+    pool = _node_pool("p", gpu_limit=32, planned=(0, 4), quota=3)
+    found = check_stack(stack.planned_capacity_matches_sizing, [pool])
+    assert any("above the quota of 3" in message for message, _ in found), found
+
+
+@pytest.mark.parametrize("gpu_limit", [8, 16, 32], ids=["at-min", "mid", "at-max"])
+def test_a_node_pool_within_its_planned_range_passes(gpu_limit):
+    assert check_stack(stack.planned_capacity_matches_sizing, [_node_pool("p", gpu_limit=gpu_limit)]) == []
+
+
+@pytest.mark.parametrize(
+    ("gpu_limit", "words"),
+    [
+        (0, "is 0, below the planned minimum 1"),
+        (40, "is 5, above the planned maximum 4"),
+        (None, "declares no GPU limit in instances"),
+    ],
+    ids=["below-min", "above-max", "no-limit"],
+)
+def test_a_node_pool_outside_its_planned_range_is_refused(gpu_limit, words):
+    pool = _node_pool("p", gpu_limit=gpu_limit)
+    found = check_stack(stack.planned_capacity_matches_sizing, [pool])
+    assert [u for _, u in found] == [pool.urn]
+    assert words in found[0][0], found
+
+
+def test_the_range_rule_is_mandatory():
+    assert stack.planned_capacity_matches_sizing.enforcement_level == stack.MANDATORY
+
+
+def test_the_cost_ceiling_reads_node_pools_at_peak_and_skips_the_system_group():
+    costs = {"aidc.io/usd-per-month": "1000.00", "aidc.io/usd-per-month-baseline": "250.00"}
+    pool = _node_pool("p", gpu_limit=32, extra=costs)
+    system = stack_resource(stack.NODE_GROUP, "aws-ng-system", {"labels": {"aidc.io/node-group": "system"}})
+    assert (
+        check_stack(stack.monthly_cost_ceiling, [pool, system], config={"monthly-cost-ceiling-usd": 1000})
+        == []
+    )
+    found = check_stack(stack.monthly_cost_ceiling, [pool, system], config={"monthly-cost-ceiling-usd": 999})
+    assert len(found) == 1 and "$1,000/month at peak" in found[0][0], found
 
 
 def test_hand_edited_heat_pool_is_reported():

@@ -20,11 +20,8 @@ def dev_plan() -> dict:
 
 
 def _gpu_node_group(document: dict) -> dict:
-    return next(
-        r
-        for r in document["resources"]
-        if r["type"] == "aws:eks/nodeGroup:NodeGroup" and "aidc:workload" in r["inputs"]["tags"]
-    )
+    """The cluster's managed node group (GPU capacity is Karpenter's NodePools; the system group remains)."""
+    return next(r for r in document["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
 
 
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
@@ -61,7 +58,7 @@ def test_diff_is_deterministic_whatever_the_resource_order(dev_plan: dict) -> No
 def test_changed_inputs_are_reported_by_path(dev_plan: dict) -> None:
     head = copy.deepcopy(dev_plan)
     group = _gpu_node_group(head)
-    assert group["inputs"]["scalingConfig"]["desiredSize"] == 1
+    assert group["inputs"]["scalingConfig"]["desiredSize"] == 2
     group["inputs"]["scalingConfig"]["desiredSize"] = 3
     group["inputs"]["labels"]["aidc.io/pool"] = "chat"
     group["inputs"]["forceUpdateVersion"] = True
@@ -70,12 +67,12 @@ def test_changed_inputs_are_reported_by_path(dev_plan: dict) -> None:
     assert change.urn == group["urn"]
     paths = {c.path: (c.before, c.after) for c in change.changes}
     assert paths == {
-        "scalingConfig.desiredSize": (1, 3),
+        "scalingConfig.desiredSize": (2, 3),
         'labels["aidc.io/pool"]': ("[absent]", "chat"),
         "forceUpdateVersion": ("[absent]", True),
     }
     assert f"~ {group['urn']}" in render_text(diff)
-    assert "scalingConfig.desiredSize: 1 -> 3" in render_text(diff)
+    assert "scalingConfig.desiredSize: 2 -> 3" in render_text(diff)
 
 
 def test_lists_of_other_length_and_parent_changes(dev_plan: dict) -> None:

@@ -91,9 +91,14 @@ def test_one_cost_table_per_format_over_cost_to_dict() -> None:
     assert "total" in text and f"{cost['total_usd_per_month']:,.0f}" in text
     markdown = cost_markdown(cost)
     lines = [line for c in cost["components"].values() for line in c["lines"]]
-    assert sum(1 for row in markdown.splitlines() if row.startswith("| ") and "**" not in row) == 1 + len(
-        lines
+    # The header, one row per line, then the total at baseline and at peak (and one per reservation).
+    reservations = len(cost["reservations"])
+    assert sum(1 for row in markdown.splitlines() if row.startswith("| ") and "**" not in row) == (
+        1 + len(lines) + 2 + reservations
     )
+    assert f"| at baseline | | {cost['baseline_usd_per_month']:,.2f} |" in markdown
+    assert f"| at peak | | {cost['peak_usd_per_month']:,.2f} |" in markdown
+    assert "at baseline" in text and "at peak" in text
     assert all(line["formula"].replace("|", "\\|") in markdown for line in lines)
 
 

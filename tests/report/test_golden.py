@@ -131,21 +131,23 @@ def test_more_tokens() -> None:
         "osds": 0,
         "vpn_tunnels": 0,
     }
-    # The run gets an AWS node group of its own, with its EFA launch template, placement group and security
+    # The run gets a Karpenter NodePool and EC2NodeClass of its own, with its EFA placement group and security
     # group; the private GPU servers' Heat stack and server group go.
     assert sorted((r.type, r.name) for r in diff.added) == [
-        ("aws:ec2/launchTemplate:LaunchTemplate", "aws-lt-assistant-7b-ft-p4de-24xlarge"),
         ("aws:ec2/placementGroup:PlacementGroup", "aws-pg-assistant-7b-ft-p4de-24xlarge"),
         ("aws:ec2/securityGroup:SecurityGroup", "aws-efa-sg"),
-        ("aws:eks/nodeGroup:NodeGroup", "aws-ng-assistant-7b-ft-p4de-24xlarge"),
+        ("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "aws-nc-assistant-7b-ft-p4de-24xlarge"),
+        ("kubernetes:karpenter.sh/v1:NodePool", "aws-np-assistant-7b-ft-p4de-24xlarge"),
     ]
     assert sorted((r.type, r.name) for r in diff.removed) == [
         ("openstack:compute/serverGroup:ServerGroup", "private-gpu-assistant-7b-ft-sg"),
         ("openstack:orchestration/stackV1:StackV1", "private-gpu-assistant-7b-ft"),
     ]
-    group = next(r for r in head["resources"] if r["name"] == "aws-ng-assistant-7b-ft-p4de-24xlarge")
-    assert group["inputs"]["instanceTypes"] == ["p4de.24xlarge"]
-    assert group["inputs"]["scalingConfig"]["desiredSize"] == 5
+    pool = next(r for r in head["resources"] if r["name"] == "aws-np-assistant-7b-ft-p4de-24xlarge")
+    requirements = {r["key"]: r["values"] for r in pool["inputs"]["spec"]["template"]["spec"]["requirements"]}
+    assert requirements["node.kubernetes.io/instance-type"] == ["p4de.24xlarge"]
+    assert pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "40"  # 5 instances, fixed for the run
+    assert pool["inputs"]["metadata"]["annotations"]["aidc.io/planned-min-instances"] == "5"
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
     assert cost["aws-gpu-cluster"] == pytest.approx(5 * 40.9657 * 730, abs=0.01)
     # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)

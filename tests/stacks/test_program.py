@@ -34,6 +34,11 @@ def _of_type(offline: OfflinePlan, token: str) -> list[dict[str, Any]]:
     return [r for r in offline.resources if r["type"] == token]
 
 
+def _requirements(resource: dict[str, Any]) -> dict[str, list[str]]:
+    spec = resource["inputs"]["spec"]["template"]["spec"]
+    return {r["key"]: r["values"] for r in spec["requirements"]}
+
+
 def _tags_list(resource: dict[str, Any]) -> dict[str, str]:
     return dict(t.split("=", 1) for t in resource["inputs"].get("tags", []) if "=" in t)
 
@@ -41,18 +46,23 @@ def _tags_list(resource: dict[str, Any]) -> dict[str, str]:
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> None:
     offline, plan = _planned(stack)
-    groups = {
-        r["inputs"]["tags"].get("aidc:workload") + "/" + r["inputs"]["instanceTypes"][0]: r
-        for r in _of_type(offline, "aws:eks/nodeGroup:NodeGroup")
-        if "aidc:workload" in r["inputs"]["tags"]
+    pools = {
+        r["inputs"]["metadata"]["annotations"]["aidc.io/workload"]
+        + "/"
+        + _requirements(r)["node.kubernetes.io/instance-type"][0]: r["inputs"]
+        for r in _of_type(offline, "kubernetes:karpenter.sh/v1:NodePool")
     }
-    assert len(groups) == len(plan.placement.public)
+    assert len(pools) == len(plan.placement.public)
+    # GPU capacity is Karpenter's; the only managed node group is the system group.
+    assert [r["name"] for r in _of_type(offline, "aws:eks/nodeGroup:NodeGroup")] == ["aws-ng-system"]
     for g in plan.placement.public:
-        scaling = groups[f"{g.workload}/{g.instance_type}"]["inputs"]["scalingConfig"]
-        assert scaling["desiredSize"] == g.instances.int, (stack, g.workload)
-        assert groups[f"{g.workload}/{g.instance_type}"]["inputs"]["capacityType"] == (
-            "SPOT" if g.spot else "ON_DEMAND"
-        )
+        pool = pools[f"{g.workload}/{g.instance_type}"]
+        assert pool["spec"]["limits"]["nvidia.com/gpu"] == str(g.range.max.int * g.gpus_per_instance), stack
+        annotations = pool["metadata"]["annotations"]
+        assert annotations["aidc.io/planned-min-instances"] == str(g.range.min.int), (stack, g.workload)
+        assert annotations["aidc.io/planned-max-instances"] == str(g.instances.int), (stack, g.workload)
+        expected = "reserved" if g.reservation else ("spot" if g.spot else "on-demand")
+        assert _requirements({"inputs": pool})["karpenter.sh/capacity-type"] == [expected]
     heat = {r["name"]: _tags_list(r) for r in _of_type(offline, "openstack:orchestration/stackV1:StackV1")}
     for g in plan.placement.private:
         assert heat[f"private-gpu-{g.workload}"]["servers"] == str(g.servers)

@@ -1,0 +1,346 @@
+"""Elastic capacity: how far each public GPU group scales (min, desired, max), how many serving replicas each
+inference workload runs between its baseline and its peak, and the reserved capacity of deadline training runs.
+
+Placement sizes every group at peak; this module adds the shape of the demand:
+- inference: the baseline load (`base_tokens_per_s`, = peak when absent) needs ceil(base · (1 − edge_fraction)
+  / replica tokens/s) + 1 whole replicas of the model in the core (the same spare replica as at peak). The workload's owned (private) GPUs are
+  always on and serve first; what is left is spread over its public groups, cheapest GPU-hour first, in whole
+  instances: that is each group's min. Its max is the placement's peak count; desired starts at min (the
+  autoscaler adds nodes up to max as load rises).
+- training: a run needs its GPUs until its deadline, so its groups are fixed (min = desired = max). A run with
+  `reserve` on a public instance type gets "N instances of type T for D days": a targeted On-Demand Capacity
+  Reservation for ceil(deadline_days) days, or Capacity Blocks for ML (at most 64 instances each and 256 in all,
+  1-day steps up to 14 days and 7-day steps up to 182), priced from aidc/catalog.py.
+Owned capacity (private core, edge sites) stays fixed; only the replicas on it scale (`ReplicaRange`).
+
+Pure Python; no Pulumi.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from collections.abc import Sequence
+
+from aidc.catalog import (
+    CAPACITY_BLOCK_DAILY_UP_TO_DAYS,
+    CAPACITY_BLOCK_MAX_DAYS,
+    CAPACITY_BLOCK_MAX_INSTANCES,
+    CAPACITY_BLOCK_MAX_INSTANCES_TOTAL,
+    CAPACITY_BLOCK_PRICES,
+    CAPACITY_BLOCK_SOURCE,
+    CAPACITY_BLOCK_WEEKLY_STEP_DAYS,
+    CAPACITY_RESERVATION_MAX_INSTANCES,
+    CAPACITY_RESERVATION_SOURCE,
+    Catalog,
+)
+from aidc.config.model import InferenceDemand, StackConfig, TrainingDemand
+from aidc.sizing.errors import InfeasibleDemand
+from aidc.sizing.figure import Figure
+from aidc.sizing.plan import (
+    InferenceSizing,
+    InstanceRange,
+    Placement,
+    PublicGroup,
+    ReplicaRange,
+    Reservation,
+)
+
+HOURS_PER_DAY = 24
+
+
+def baseline_core_gpus(workload: InferenceDemand, sized: InferenceSizing) -> Figure:
+    """Core GPUs at the baseline load: whole replicas of the model (as at peak), with the same spare replica."""
+    base = workload.baseline_tokens_per_s
+    core_tps = base * (1 - workload.edge_fraction)
+    replica_tps = sized.replica.tokens_per_s.value
+    needed = math.ceil(core_tps / replica_tps - 1e-9) if core_tps > 0 else 0
+    replicas = needed + 1 if needed else 0
+    return Figure(
+        replicas * sized.replica.gpus.int,
+        "GPUs",
+        "(ceil(base_tokens_per_s · (1 − edge_fraction) / replica tokens/s) + 1 spare replica) · GPUs per replica; "
+        "base_tokens_per_s = peak when absent",
+        {
+            "base_tokens_per_s": base,
+            "edge_fraction": workload.edge_fraction,
+            "replica_tokens_per_s": replica_tps,
+            "replicas": replicas,
+            "gpus_per_replica": sized.replica.gpus.int,
+        },
+    )
+
+
+def _usd_per_gpu_hour(group: PublicGroup) -> float:
+    return group.usd_per_hour / group.gpus_per_instance
+
+
+def inference_ranges(
+    workload: InferenceDemand, sized: InferenceSizing, groups: Sequence[PublicGroup], private_gpus: int
+) -> dict[str, InstanceRange]:
+    """min/desired/max of each public group of one inference workload (by group name)."""
+    baseline = baseline_core_gpus(workload, sized)
+    left = max(0, baseline.int - private_gpus)
+    ranges: dict[str, InstanceRange] = {}
+    for group in sorted(groups, key=lambda g: (_usd_per_gpu_hour(g), g.instance_type)):
+        take = min(left, group.gpus)
+        low = math.ceil(take / group.gpus_per_instance - 1e-9)
+        left -= min(left, low * group.gpus_per_instance)
+        inputs = {
+            "baseline_gpus": baseline.int,
+            "owned_gpus": private_gpus,
+            "gpus_per_instance": group.gpus_per_instance,
+            "peak_instances": group.instances.int,
+            "base_tokens_per_s": workload.baseline_tokens_per_s,
+            "peak_tokens_per_s": workload.peak_tokens_per_s,
+        }
+        minimum = Figure(
+            low,
+            "instances",
+            "ceil(share of (baseline GPUs − owned GPUs) on this group / GPUs per instance); the workload's "
+            "public groups fill cheapest GPU-hour first",
+            inputs,
+        )
+        ranges[group.name] = InstanceRange(
+            min=minimum,
+            desired=Figure(
+                low, "instances", "min: the group starts at the baseline; the autoscaler adds up to max", {}
+            ),
+            max=Figure(
+                group.instances.int,
+                "instances",
+                "the peak placement (HiGHS MILP): whole instances at peak_tokens_per_s",
+                {
+                    "peak_instances": group.instances.int,
+                    "quota": group.quota if group.quota is not None else "none",
+                },
+            ),
+        )
+    return ranges
+
+
+def fixed_range(group: PublicGroup, why: str) -> InstanceRange:
+    count = Figure(group.instances.int, "instances", why, {"instances": group.instances.int})
+    return InstanceRange(count, count, count)
+
+
+def reservation_days(kind: str, deadline_days: float) -> Figure:
+    """Days to reserve for a run due in deadline_days: whole days; a Capacity Block's allowed durations."""
+    days = math.ceil(deadline_days - 1e-9)
+    if kind == "capacity-reservation":
+        return Figure(days, "days", "ceil(deadline_days)", {"deadline_days": deadline_days})
+    if days > CAPACITY_BLOCK_DAILY_UP_TO_DAYS:
+        days = math.ceil(days / CAPACITY_BLOCK_WEEKLY_STEP_DAYS) * CAPACITY_BLOCK_WEEKLY_STEP_DAYS
+    return Figure(
+        days,
+        "days",
+        f"ceil(deadline_days), in 1-day steps up to {CAPACITY_BLOCK_DAILY_UP_TO_DAYS} days, then 7-day steps "
+        f"(Capacity Block durations, at most {CAPACITY_BLOCK_MAX_DAYS})",
+        {"deadline_days": deadline_days, "source": CAPACITY_BLOCK_SOURCE},
+    )
+
+
+def _blocks(instances: int) -> tuple[int, ...]:
+    """Instances per Capacity Block: as few blocks as hold them, spread evenly (largest first)."""
+    count = math.ceil(instances / CAPACITY_BLOCK_MAX_INSTANCES)
+    base, extra = divmod(instances, count)
+    return tuple(base + 1 if i < extra else base for i in range(count))
+
+
+def size_reservation(run: TrainingDemand, group: PublicGroup) -> Reservation:
+    """N instances of type T for D days, from the run's start date, and what it costs over its term."""
+    kind = run.reserve
+    assert run.start_date is not None  # config requires it with reserve
+    instances = group.instances.int
+    days = reservation_days(kind, run.deadline_days)
+    where = f"aidc:demand.training[{run.name}]"
+    if kind == "capacity-block":
+        price = CAPACITY_BLOCK_PRICES.get(group.instance_type)
+        if price is None:
+            raise InfeasibleDemand(
+                f"{where}: reserve capacity-block, but EC2 Capacity Blocks are not sold for "
+                f"{group.instance_type} (aidc/catalog.py lists {', '.join(sorted(CAPACITY_BLOCK_PRICES))}); "
+                "use reserve: capacity-reservation"
+            )
+        if days.int > CAPACITY_BLOCK_MAX_DAYS:
+            raise InfeasibleDemand(
+                f"{where}: deadline_days {run.deadline_days:g} needs a {days.int}-day Capacity Block; the longest "
+                f"is {CAPACITY_BLOCK_MAX_DAYS} days: use reserve: capacity-reservation"
+            )
+        if instances > CAPACITY_BLOCK_MAX_INSTANCES_TOTAL:
+            raise InfeasibleDemand(
+                f"{where}: {instances} {group.instance_type} instances exceed the "
+                f"{CAPACITY_BLOCK_MAX_INSTANCES_TOTAL} instances an account may hold across Capacity Blocks"
+            )
+        rate, paid = price.usd_per_instance_hour, "up front"
+        rate_source = f"{price.source} ({price.as_of})"
+        blocks = _blocks(instances)
+    else:
+        if instances > CAPACITY_RESERVATION_MAX_INSTANCES:
+            raise InfeasibleDemand(
+                f"{where}: {instances} instances exceed the {CAPACITY_RESERVATION_MAX_INSTANCES} one Capacity "
+                "Reservation may hold"
+            )
+        rate, paid = group.usd_per_hour, "hourly over the term"
+        rate_source = CAPACITY_RESERVATION_SOURCE
+        blocks = (instances,)
+    start = run.start_date
+    end = start + datetime.timedelta(days=days.int)
+    hours = days.int * HOURS_PER_DAY
+    count = Figure(
+        instances,
+        "instances",
+        "the run's placement: ceil(GPU-hours / (deadline_days · 24) / GPUs per instance) whole instances of "
+        + group.instance_type,
+        {
+            "instance_type": group.instance_type,
+            "gpus_per_instance": group.gpus_per_instance,
+            "days": days.int,
+        },
+    )
+    total = Figure(
+        instances * rate * hours,
+        "USD",
+        f"instances · USD/instance-h ({'Capacity Block fee' if kind == 'capacity-block' else 'on-demand'}) · "
+        "days · 24 h",
+        {
+            "instances": instances,
+            "usd_per_instance_hour": rate,
+            "days": days.int,
+            "paid": paid,
+            "source": rate_source,
+        },
+    )
+    return Reservation(
+        kind=kind,
+        instance_type=group.instance_type,
+        instances=count,
+        days=days,
+        start_date=start.isoformat(),
+        end_date=end.isoformat(),
+        blocks=blocks,
+        usd_per_instance_hour=rate,
+        usd_total=total,
+        paid=paid,
+    )
+
+
+def with_elastic_capacity(
+    placement: Placement,
+    cfg: StackConfig,
+    inference: Sequence[InferenceSizing],
+    catalog: Catalog,
+    warnings: list[str],
+) -> Placement:
+    """The placement with each public group's range, quota, vCPUs and reservation."""
+    demand_of = {w.name: w for w in cfg.demand.inference}
+    sized_of = {w.name: w for w in inference}
+    runs = {r.name: r for r in cfg.demand.training}
+    private_by_workload: dict[str, int] = {}
+    for private in placement.private:
+        private_by_workload[private.workload] = (
+            private_by_workload.get(private.workload, 0) + private.gpus.int
+        )
+    quotas = cfg.capacity.public.max_instances
+    groups = [
+        dataclasses.replace(
+            g,
+            quota=quotas.get(g.instance_type),
+            vcpus_per_instance=catalog.instance_types[g.instance_type].vcpus
+            if g.instance_type in catalog.instance_types
+            else 0,
+        )
+        for g in placement.public
+    ]
+    ranges: dict[str, InstanceRange] = {}
+    by_workload: dict[str, list[PublicGroup]] = {}
+    for g in groups:
+        by_workload.setdefault(g.workload, []).append(g)
+    for workload, members in by_workload.items():
+        if workload in demand_of and members[0].kind == "inference":
+            ranges.update(
+                inference_ranges(
+                    demand_of[workload], sized_of[workload], members, private_by_workload.get(workload, 0)
+                )
+            )
+    out: list[PublicGroup] = []
+    for g in groups:
+        reservation = None
+        run = runs.get(g.workload) if g.kind == "training" else None
+        if run is not None and run.reserve != "none":
+            reservation = size_reservation(run, g)
+        scaling = ranges.get(g.name) or fixed_range(
+            g,
+            "fixed: a training run needs all its instances until its deadline"
+            if g.kind == "training"
+            else "fixed: the planned count",
+        )
+        out.append(dataclasses.replace(g, scaling=scaling, reservation=reservation))
+    for run in cfg.demand.training:
+        if run.reserve != "none" and not any(g.workload == run.name for g in out):
+            warnings.append(
+                f"training {run.name}: reserve {run.reserve} has nothing to reserve: the run is placed in owned "
+                "capacity (the private cloud)"
+            )
+    return dataclasses.replace(placement, public=tuple(out))
+
+
+def replica_ranges(
+    cfg: StackConfig, inference: Sequence[InferenceSizing], largest: int = 20
+) -> tuple[ReplicaRange, ...]:
+    """Serving replicas between baseline and peak, in the core and at each edge site (owned nodes stay fixed:
+    the replicas scale within them). At most `largest` edge sites are listed per workload (hundreds of sites:
+    the formula is the same)."""
+    demand_of = {w.name: w for w in cfg.demand.inference}
+    out: list[ReplicaRange] = []
+    for sized in inference:
+        workload = demand_of[sized.name]
+        per_replica = sized.replica.gpus.int
+        if sized.replicas.int:
+            baseline = baseline_core_gpus(workload, sized)
+            out.append(
+                ReplicaRange(
+                    sized.name,
+                    "core",
+                    per_replica,
+                    Figure(
+                        baseline.inputs["replicas"],
+                        "replicas",
+                        "ceil(base_tokens_per_s · (1 − edge_fraction) / replica tokens/s) + 1 spare replica",
+                        {k: v for k, v in baseline.inputs.items() if k != "replicas"},
+                    ),
+                    Figure(
+                        sized.replicas.int, "replicas", sized.replicas.formula, dict(sized.replicas.inputs)
+                    ),
+                )
+            )
+        ratio = workload.baseline_tokens_per_s / workload.peak_tokens_per_s
+        for allocation in sized.edge[:largest]:
+            if not allocation.replicas:
+                continue
+            replica_tps = allocation.per_gpu_tokens_per_s * allocation.replica_gpus
+            low = max(1, math.ceil(allocation.site_tokens_per_s * ratio / replica_tps - 1e-9))
+            out.append(
+                ReplicaRange(
+                    sized.name,
+                    allocation.site,
+                    allocation.replica_gpus,
+                    Figure(
+                        low,
+                        "replicas",
+                        "max(1, ceil(base_tokens_per_s · edge_fraction · share / replica tokens/s at the site))",
+                        {
+                            "site_tokens_per_s_at_base": allocation.site_tokens_per_s * ratio,
+                            "replica_tokens_per_s": replica_tps,
+                        },
+                    ),
+                    Figure(
+                        allocation.replicas,
+                        "replicas",
+                        "the site's peak allocation (whole replicas)",
+                        {"replicas": allocation.replicas, "gpus_per_replica": allocation.replica_gpus},
+                    ),
+                )
+            )
+    return tuple(out)
