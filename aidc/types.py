@@ -11,6 +11,7 @@ Names become parts of cloud resource names and Kubernetes label values, so a slu
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Self
 
@@ -49,6 +50,29 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 """An IPv4 or IPv6 network in CIDR notation, host bits zero (e.g. 10.0.0.0/16, 2001:db8::/32)."""
 IPv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]
 """An IPv4 network in CIDR notation, host bits zero."""
+
+
+# An IAM role's ARN: partition, 12-digit account, optional path, name ([\w+=,.@-], at most 64 characters).
+IAM_ROLE_ARN_PATTERN = r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$"
+_IAM_ROLE_ARN = re.compile(IAM_ROLE_ARN_PATTERN)
+
+
+def _iam_role_arn(value: str) -> str:
+    if value.startswith(("arn:aws:sts::", "arn:aws-cn:sts::", "arn:aws-us-gov:sts::")):
+        raise ValueError(
+            f"{value!r} is an STS session (assumed-role) ARN; name the IAM role itself, "
+            "e.g. 'arn:aws:iam::123456789012:role/aidc-deploy'"
+        )
+    if not _IAM_ROLE_ARN.match(value):
+        raise ValueError(
+            f"{value!r} is not an IAM role ARN: use 'arn:aws:iam::<12-digit account>:role/[path/]<name>', "
+            "e.g. 'arn:aws:iam::123456789012:role/aidc-deploy'"
+        )
+    return value
+
+
+IamRoleArn = Annotated[str, AfterValidator(_iam_role_arn)]
+"""The ARN of an IAM role (not a user, not an STS session): the principals EKS access entries name."""
 
 
 class Frozen(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pydantic import AfterValidator, PlainValidator
@@ -42,6 +42,12 @@ StrListInput = Annotated[
     pulumi.Output[list[str]] | Sequence[str | pulumi.Output[str]], PlainValidator(_str_list_input)
 ]
 """An Output of a list of strings, or a list whose items are strings or Outputs of strings."""
+
+
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+"""The values CloudWatch Logs accepts for a log group's retention in days (PutRetentionPolicy)."""
 
 
 def matching(pattern: str, allowed: str) -> AfterValidator:

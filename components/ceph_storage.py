@@ -14,6 +14,17 @@ settings Ceph accepts in either order and at any time: `pg_num` (Ceph moves pg_n
 and `pg_autoscale_mode: off`, so the autoscaler Rook enables on new pools does not move it away; the sizing
 engine re-plans pg_num when the OSDs change. Not `pg_num_min` or `pgp_num`: Ceph refuses either above the
 pool's current pg_num, which is what a fresh pool has (tests/conformance/test_ceph_pools.py replays this).
+
+The object gateways serve S3 over TLS only: `gateway.securePort` RGW_SECURE_PORT with `sslCertificateRef` to a
+kubernetes.io/tls Secret, and no plain `port` (Rook v1.16 then opens no HTTP frontend). The certificates come
+from pulumi_tls: one CA per CephStorage (the core cluster's object-storage CA) and, per object store, a server
+certificate for the DNS names of the Service Rook creates (rook-ceph-rgw-<store>.<namespace>.svc ...), its key
+a Pulumi secret. `tls.crt` holds the server certificate first (RGW serves the first certificate of the file,
+Rook's "Enable TLS" docs) and then the CA: the Rook operator trusts every certificate in `tls.crt` for its own
+admin and bucket-provisioning calls to the gateway, so it verifies the gateway against the CA.
+The bucket StorageClass names the store and no endpoint, so the bucket provisioner derives the endpoint from
+the store: ObjectBucketClaims get BUCKET_HOST rook-ceph-rgw-<store>.<namespace>.svc and BUCKET_PORT 443;
+clients trust the CA from the Secret's `ca.crt` (or the `rgw_ca_cert` output).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from typing import Annotated, Any, Literal, Self
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_tls as tls
 from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import FrozenArgs, Slug, field_error
@@ -32,6 +44,14 @@ PoolKind = Literal["block", "object"]
 FailureDomain = Literal["host", "rack", "zone", "osd"]
 ReclaimPolicy = Literal["Retain", "Delete"]
 ROOK_CHART_REPO = "https://charts.rook.io/release"
+# HTTPS only: CephObjectStore spec.gateway.securePort, never spec.gateway.port.
+RGW_SECURE_PORT = 443
+# K3s' default --cluster-domain; the RGW certificate also names the service's fully qualified name under it.
+CLUSTER_DOMAIN = "cluster.local"
+_CA_VALIDITY_HOURS = 10 * 365 * 24
+_RGW_CERT_VALIDITY_HOURS = 2 * 365 * 24
+# `pulumi up` issues a new server certificate once the current one is this close to expiry.
+_RGW_CERT_RENEWAL_HOURS = 30 * 24
 
 
 def _power_of_two(pg_num: int) -> int:
@@ -175,6 +195,32 @@ def _pool_spec(pool: CephPoolSpec) -> dict[str, Any]:
     }
 
 
+def rgw_service_names(store: str, namespace: str) -> list[str]:
+    """The DNS names of the Service Rook creates for a CephObjectStore (CephObjectStore.GetServiceName:
+    rook-ceph-rgw-<store>), the in-cluster name the bucket provisioner advertises first."""
+    service = f"rook-ceph-rgw-{store}"
+    return [
+        f"{service}.{namespace}.svc",
+        f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}",
+        f"{service}.{namespace}",
+        service,
+    ]
+
+
+def rgw_tls_secret_name(store: str) -> str:
+    """The kubernetes.io/tls Secret the object store's gateway serves."""
+    return f"{store}-rgw-tls"
+
+
+def gateway_spec(store: str, instances: int) -> dict[str, Any]:
+    """CephObjectStore spec.gateway: HTTPS on RGW_SECURE_PORT with the store's certificate, no HTTP port."""
+    return {
+        "securePort": RGW_SECURE_PORT,
+        "sslCertificateRef": rgw_tls_secret_name(store),
+        "instances": instances,
+    }
+
+
 def _metadata_pool_spec(failure_domain: str) -> dict[str, Any]:
     """Metadata of EC data (RBD image headers, RGW indexes) must be on a replicated pool."""
     return {"failureDomain": failure_domain, "replicated": {"size": 3, "requireSafeReplicaSize": True}}
@@ -188,6 +234,7 @@ class CephStorage(pulumi.ComponentResource):
     bucket_storage_class: pulumi.Output[str | None]
     object_store_name: pulumi.Output[str | None]
     pool_names: pulumi.Output[list[str]]
+    rgw_ca_cert: pulumi.Output[str | None]
 
     def __init__(self, name: str, args: CephStorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aidc:storage:CephStorage", name, None, opts)
@@ -259,6 +306,9 @@ class CephStorage(pulumi.ComponentResource):
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[cluster])
 
+        # One CA for the object gateways of this Ceph cluster, made with the first one.
+        rgw_ca: tuple[tls.PrivateKey, tls.SelfSignedCert] | None = None
+
         pool_names: list[str] = []
         block_classes: list[pulumi.Output[str]] = []
         bucket_classes: list[pulumi.Output[str]] = []
@@ -313,6 +363,9 @@ class CephStorage(pulumi.ComponentResource):
                 )
                 block_classes.append(storage_class.metadata["name"])
             else:
+                if rgw_ca is None:
+                    rgw_ca = self._rgw_ca(name, args.cluster_name)
+                tls_secret = self._rgw_tls_secret(name, pool.name, ns, rgw_ca, namespace)
                 object_store = k8s.apiextensions.CustomResource(
                     f"{name}-objectstore-{pool.name}",
                     api_version="ceph.rook.io/v1",
@@ -322,9 +375,9 @@ class CephStorage(pulumi.ComponentResource):
                         "metadataPool": _metadata_pool_spec(pool.failure_domain),
                         "dataPool": _pool_spec(pool),
                         "preservePoolsOnDelete": True,
-                        "gateway": {"port": 80, "instances": args.rgw_instances},
+                        "gateway": gateway_spec(pool.name, args.rgw_instances),
                     },
-                    opts=after_cluster,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster, tls_secret]),
                 )
                 bucket_class = k8s.storage.v1.StorageClass(
                     f"{name}-bucket-sc-{pool.name}",
@@ -347,12 +400,73 @@ class CephStorage(pulumi.ComponentResource):
         self.bucket_storage_class = first(bucket_classes)
         self.object_store_name = pulumi.Output.from_input(object_stores[0] if object_stores else None)
         self.pool_names = pulumi.Output.from_input(pool_names)
+        self.rgw_ca_cert = rgw_ca[1].cert_pem if rgw_ca is not None else pulumi.Output.from_input(None)
         self.register_outputs(
             {
+                "rgw_ca_cert": self.rgw_ca_cert,
                 "cluster_name": self.cluster_name,
                 "block_storage_class": self.block_storage_class,
                 "bucket_storage_class": self.bucket_storage_class,
                 "object_store_name": self.object_store_name,
                 "pool_names": self.pool_names,
             }
+        )
+
+    def _rgw_ca(self, name: str, cluster_name: str) -> tuple[tls.PrivateKey, tls.SelfSignedCert]:
+        """The CA that signs the object gateways' certificates (its key a Pulumi secret, in state only)."""
+        child = pulumi.ResourceOptions(parent=self)
+        key = tls.PrivateKey(f"{name}-rgw-ca-key", algorithm="ECDSA", ecdsa_curve="P256", opts=child)
+        cert = tls.SelfSignedCert(
+            f"{name}-rgw-ca",
+            private_key_pem=key.private_key_pem,
+            is_ca_certificate=True,
+            validity_period_hours=_CA_VALIDITY_HOURS,
+            allowed_uses=["cert_signing", "crl_signing", "digital_signature"],
+            subject={"common_name": f"rgw-ca@{cluster_name}", "organization": "aidc"},
+            opts=child,
+        )
+        return key, cert
+
+    def _rgw_tls_secret(
+        self,
+        name: str,
+        store: str,
+        namespace: str,
+        ca: tuple[tls.PrivateKey, tls.SelfSignedCert],
+        namespace_resource: k8s.core.v1.Namespace,
+    ) -> k8s.core.v1.Secret:
+        """The store's server key and certificate (signed by `ca`) as the kubernetes.io/tls Secret its gateway
+        serves; the key stays a Pulumi secret."""
+        child = pulumi.ResourceOptions(parent=self)
+        ca_key, ca_cert = ca
+        names = rgw_service_names(store, namespace)
+        key = tls.PrivateKey(f"{name}-rgw-{store}-key", algorithm="ECDSA", ecdsa_curve="P256", opts=child)
+        request = tls.CertRequest(
+            f"{name}-rgw-{store}-csr",
+            private_key_pem=key.private_key_pem,
+            subject={"common_name": names[0], "organization": "aidc"},
+            dns_names=names,
+            opts=child,
+        )
+        cert = tls.LocallySignedCert(
+            f"{name}-rgw-{store}-cert",
+            cert_request_pem=request.cert_request_pem,
+            ca_private_key_pem=ca_key.private_key_pem,
+            ca_cert_pem=ca_cert.cert_pem,
+            validity_period_hours=_RGW_CERT_VALIDITY_HOURS,
+            early_renewal_hours=_RGW_CERT_RENEWAL_HOURS,
+            allowed_uses=["server_auth", "digital_signature", "key_encipherment"],
+            opts=child,
+        )
+        return k8s.core.v1.Secret(
+            f"{name}-rgw-{store}-tls",
+            metadata={"name": rgw_tls_secret_name(store), "namespace": namespace},
+            type="kubernetes.io/tls",
+            string_data={
+                # Server certificate first (the one RGW serves), then the CA the Rook operator trusts.
+                "tls.crt": pulumi.Output.all(cert.cert_pem, ca_cert.cert_pem).apply(lambda v: v[0] + v[1]),
+                "tls.key": pulumi.Output.secret(key.private_key_pem),  # type: ignore[arg-type]
+                "ca.crt": ca_cert.cert_pem,
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace_resource]),
         )

@@ -12,7 +12,7 @@ What it declares, from its slice of the capacity plan (components never size any
   on every port, with one CKN/CAK pair per LAG from pulumi_random (secrets; 64 characters of 0-9 and A-E, the form
   AWS AssociateMacSecKey documents), or a private IP Site-to-Site VPN over the link (`outside_ip_address_type`
   PrivateIpv4 on the Transit Gateway, carried by the Direct Connect gateway attachment, BGP so both tunnels of
-  every connection carry traffic), or none for public data.
+  every connection carry traffic; both log to the VPN's tunnel log group), or none for public data.
 
 Outputs are what the on-premises network team needs: `on_premises` (VLANs, BGP peer addresses, ASNs, prefixes to
 advertise and that AWS advertises) in the clear, `bgp_auth_keys`, `macsec_keys` and `ipsec_tunnels` as secrets.
@@ -37,7 +37,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import Frozen, FrozenArgs, IPv4Cidr, Slug
 from components._args import StrInput
-from components.vpn_interconnect import DH_GROUPS, ENCRYPTIONS, IKE_VERSIONS, INTEGRITIES
+from components.vpn_interconnect import DH_GROUPS, ENCRYPTIONS, IKE_VERSIONS, INTEGRITIES, tunnel_log_options
 
 DEDICATED_BANDWIDTHS = ("1Gbps", "10Gbps", "100Gbps", "400Gbps")
 """Dedicated port speeds (botocore CreateLag.connectionsBandwidth)."""
@@ -163,6 +163,9 @@ class DirectConnectInterconnectArgs(FrozenArgs):
     """MACsec on the ports, an IPsec VPN over the link, or none (public data only)."""
     ipsec: IpsecOverDirectConnect | None = None
     """The VPN over the link; required with encryption 'ipsec'."""
+    tunnel_log_group_arn: StrInput | None = None
+    """CloudWatch log group both tunnels of every VPN over the link log to (VpnInterconnect.tunnel_log_group_arn:
+    KMS-encrypted, with a retention); required with encryption 'ipsec'."""
     mtu: Literal[1500, 8500] = 8500
     """MTU of the transit virtual interfaces (jumbo frames for bulk transfers)."""
     tags: dict[str, str] = Field(default_factory=dict)
@@ -208,6 +211,8 @@ class DirectConnectInterconnectArgs(FrozenArgs):
                 )
         if (self.encryption == "ipsec") != (self.ipsec is not None):
             raise ValueError("ipsec: give the VPN settings exactly when encryption is 'ipsec'")
+        if self.ipsec is not None and self.tunnel_log_group_arn is None:
+            raise ValueError("tunnel_log_group_arn: required with encryption 'ipsec' (every VPN tunnel logs)")
         return self
 
 
@@ -434,9 +439,12 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
         association: aws.directconnect.GatewayAssociation,
         tags: dict[str, str],
     ) -> list[pulumi.Output[dict[str, Any]]]:
-        """The private IP VPN: one customer gateway at the on-premises device, `connections` BGP connections."""
+        """The private IP VPN: one customer gateway at the on-premises device, `connections` BGP connections,
+        both tunnels of each logging to `args.tunnel_log_group_arn`."""
         child = pulumi.ResourceOptions(parent=self)
         asn = args.customer_asn
+        log_group_arn = args.tunnel_log_group_arn
+        assert log_group_arn is not None, "the Args refuse encryption 'ipsec' without a tunnel log group"
         gateway = aws.ec2.CustomerGateway(
             f"{name}-ipsec-cgw",
             type="ipsec.1",
@@ -477,6 +485,8 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
                 tunnel2_preshared_key=psks[1],
                 **_tunnel_options(ipsec, 1),
                 **_tunnel_options(ipsec, 2),
+                **tunnel_log_options(1, log_group_arn),
+                **tunnel_log_options(2, log_group_arn),
                 tags={"Name": f"{name}-ipsec-{index}", **tags},
                 opts=child,
             )

@@ -2,7 +2,10 @@
 
 AWS side: a Transit Gateway (VPN ECMP on, shared attachments never auto-accepted) attached to the VPC, routes
 from the VPC's route tables to the private (OpenStack) CIDRs via the TGW, a customer gateway at the Neutron VPN
-service's external address, `connections` static-routed Site-to-Site VPN connections and TGW static routes.
+service's external address, `connections` static-routed Site-to-Site VPN connections and TGW static routes; both
+tunnels of every connection log (IKE/IPsec negotiation, DPD, tunnel up/down) as JSON to one CloudWatch log group
+with a retention period, encrypted with the KMS key the caller names (the AWS cluster's key: its policy already
+lets CloudWatch Logs use it for the account's log groups, so the VPN needs no second key and no second policy).
 OpenStack side: one IKE policy, one IPsec policy, the VPN service on the router, a local (subnet) and a peer
 (VPC CIDR) endpoint group, and one IPsec site connection per AWS tunnel, whose peer address is that tunnel's
 outside address and whose PSK is the same pulumi_random RandomPassword result the AWS tunnel uses.
@@ -41,7 +44,7 @@ import pulumi_random as random
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from aidc.types import FrozenArgs, IPv4Cidr, field_error
-from components._args import StrInput, StrListInput, distinct, prefix_length
+from components._args import LogRetentionDays, StrInput, StrListInput, distinct, prefix_length
 from components._names import cidr_slug
 
 IkeVersion = Literal["ikev1", "ikev2"]
@@ -136,6 +139,11 @@ class VpnInterconnectArgs(FrozenArgs):
     addresses from one); empty: none."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra tags on the Transit Gateway (e.g. the transfer rate the plan sized, for the policy pack)."""
+    log_kms_key_arn: StrInput
+    """KMS key (in the VPN's region) that encrypts the tunnel log group; its key policy must let CloudWatch Logs
+    use it for this account's log groups (AwsGpuCluster.kms_key_arn does)."""
+    log_retention_days: LogRetentionDays = 365
+    """Retention of the tunnel log group in days (a value CloudWatch Logs accepts)."""
 
     @model_validator(mode="after")
     def _private_side_apart_from_the_vpc(self) -> Self:
@@ -186,6 +194,25 @@ def aws_tunnel_options(args: VpnInterconnectArgs, tunnel: int) -> dict[str, Any]
     }
 
 
+# CloudWatchLogOptionsSpecification.LogOutputFormat (botocore ec2): "json" | "text"; json is what Logs Insights
+# parses into fields.
+TUNNEL_LOG_FORMAT = "json"
+
+
+def tunnel_log_options(tunnel: int, log_group_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """The tunnelN_log_options argument of aws.ec2.VpnConnection: IKE and IPsec negotiation, DPD and tunnel
+    state to one CloudWatch log group."""
+    return {
+        f"tunnel{tunnel}_log_options": {
+            "cloudwatch_log_options": {
+                "log_enabled": True,
+                "log_group_arn": log_group_arn,
+                "log_output_format": TUNNEL_LOG_FORMAT,
+            }
+        }
+    }
+
+
 def neutron_policies(args: VpnInterconnectArgs) -> tuple[dict[str, Any], dict[str, Any]]:
     """The arguments of openstack.vpnaas.IkePolicy and IpSecPolicy for the Args' algorithms."""
     enc, integ, pfs = (
@@ -221,6 +248,8 @@ class VpnInterconnect(pulumi.ComponentResource):
     vpn_connection_ids: pulumi.Output[list[str]]
     site_connection_ids: pulumi.Output[list[str]]
     psks: pulumi.Output[list[str]]
+    tunnel_log_group: pulumi.Output[str]
+    tunnel_log_group_arn: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: VpnInterconnectArgs, opts: pulumi.ResourceOptions | None = None
@@ -302,6 +331,16 @@ class VpnInterconnect(pulumi.ComponentResource):
             opts=child,
         )
 
+        # Every tunnel logs here (one stream per tunnel outside address), encrypted, kept for a bounded time.
+        tunnel_logs = aws.cloudwatch.LogGroup(
+            f"{name}-tunnel-logs",
+            name=f"/aidc/{name}/vpn-tunnels",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.log_kms_key_arn,
+            tags={"Name": f"{name}-tunnel-logs"},
+            opts=child,
+        )
+
         vpn_connections: list[aws.ec2.VpnConnection] = []
         site_connections: list[openstack.vpnaas.SiteConnection] = []
         tunnel_addresses: list[pulumi.Output[str]] = []
@@ -337,6 +376,8 @@ class VpnInterconnect(pulumi.ComponentResource):
                 tunnel2_preshared_key=tunnel_psks[1],
                 **aws_tunnel_options(args, 1),
                 **aws_tunnel_options(args, 2),
+                **tunnel_log_options(1, tunnel_logs.arn),
+                **tunnel_log_options(2, tunnel_logs.arn),
                 tags={"Name": f"{name}-vpn-{index}"},
                 opts=child,
             )
@@ -382,6 +423,8 @@ class VpnInterconnect(pulumi.ComponentResource):
         self.vpn_connection_ids = pulumi.Output.all(*[v.id for v in vpn_connections]).apply(list)
         self.site_connection_ids = pulumi.Output.all(*[s.id for s in site_connections]).apply(list)
         self.psks = pulumi.Output.secret(pulumi.Output.all(*psks).apply(list))
+        self.tunnel_log_group = tunnel_logs.name
+        self.tunnel_log_group_arn = tunnel_logs.arn
         self.register_outputs(
             {
                 "transit_gateway_id": self.transit_gateway_id,
@@ -390,5 +433,7 @@ class VpnInterconnect(pulumi.ComponentResource):
                 "vpn_connection_ids": self.vpn_connection_ids,
                 "site_connection_ids": self.site_connection_ids,
                 "psks": self.psks,
+                "tunnel_log_group": self.tunnel_log_group,
+                "tunnel_log_group_arn": self.tunnel_log_group_arn,
             }
         )

@@ -1,6 +1,7 @@
-"""AWS rules: S3 (joined from the bucket's separate pulumi_aws 7 settings resources), security-group ingress,
-IMDSv2, EBS/EKS encryption with a customer key, KMS rotation, the EKS endpoint and its logs, VPC flow logs,
-Transit Gateway auto-accept and credentials in user data.
+"""AWS rules: S3 (joined from the bucket's separate pulumi_aws 7 settings resources, access logging included),
+CloudTrail integrity, security-group ingress, IMDSv2, EBS/EKS encryption with a customer key, KMS rotation and
+grants, the EKS endpoint, its logs and who may use its API, VPC flow logs, Transit Gateway auto-accept and
+credentials in user data.
 
 Props are the engine's camelCase input names (pulumi_aws 7). Each rule is a module-level policy object
 imported by policies/__init__.py; nothing here builds a PolicyPack.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fnmatch
+import json
 import re
 from typing import Any
 
@@ -29,6 +32,7 @@ from policies._common import (
     broad_sources,
     config_of,
     get,
+    is_mapping,
     is_secret_value,
     port_range_hits,
     references,
@@ -46,6 +50,10 @@ SSE = (
 )
 VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
 PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+TRAIL = "aws:cloudtrail/trail:Trail"
+KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -145,6 +153,30 @@ def _validate_s3_public_access(args: StackValidationArgs, report: ReportViolatio
             report(f"{block.name} leaves {', '.join(off)} off: set all four flags to True.", block.urn)
 
 
+def _receives_logs(bucket: Any, loggings: list[Any], trails: list[Any]) -> bool:
+    """Is the bucket where access logs or a trail's files are written? (Logging its own access would loop.)"""
+    return any(references(log, "targetBucket", bucket, ("bucket", "id")) for log in loggings) or any(
+        references(trail, "s3BucketName", bucket, ("bucket", "id")) for trail in trails
+    )
+
+
+def _validate_s3_access_logging(args: StackValidationArgs, report: ReportViolation) -> None:
+    loggings = resources_of(args.resources, *LOGGING)
+    trails = resources_of(args.resources, TRAIL)
+    settings = _bucket_settings(args, LOGGING)
+    for bucket in resources_of(args.resources, *BUCKET_TYPES):
+        if _receives_logs(bucket, loggings, trails):
+            continue
+        logged = [log for log in settings[bucket.urn] if get(log.props, "targetBucket")]
+        if not logged and not get(_legacy_inline(bucket, "logging"), "targetBucket"):
+            report(
+                f"S3 bucket {bucket.name} has no server access logging, so nobody can tell who read or wrote "
+                "its objects: add an aws.s3.BucketLogging for it with target_bucket set to a log bucket "
+                "(KMS-encrypted, public access blocked, versioned; AwsGpuCluster declares one).",
+                bucket.urn,
+            )
+
+
 aws_s3_bucket_kms_encryption = StackValidationPolicy(
     name="aws-s3-bucket-kms-encryption",
     description="Every S3 bucket is encrypted by default with a customer-managed KMS key.",
@@ -164,6 +196,43 @@ aws_s3_bucket_public_access_blocked = StackValidationPolicy(
     description="Every S3 bucket has a public access block with all four flags on.",
     enforcement_level=MANDATORY,
     validate=_validate_s3_public_access,
+)
+
+aws_s3_bucket_access_logging = StackValidationPolicy(
+    name="aws-s3-bucket-access-logging",
+    description="Every S3 bucket that is not itself a log destination has server access logging.",
+    enforcement_level=MANDATORY,
+    validate=_validate_s3_access_logging,
+)
+
+
+# --- CloudTrail ---------------------------------------------------------------------------------------------
+
+
+def _validate_trail(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != TRAIL:
+        return
+    missing = []
+    if not truthy(get(args.props, "isMultiRegionTrail", default=False)):
+        missing.append(
+            "is_multi_region_trail=True (a single-region trail misses calls made in other regions)"
+        )
+    if not truthy(get(args.props, "enableLogFileValidation", default=False)):
+        missing.append(
+            "enable_log_file_validation=True (without digest files nobody can prove a log file was not changed "
+            "or deleted)"
+        )
+    if not get(args.props, "kmsKeyId"):
+        missing.append("kms_key_id set to a customer-managed key (the files are SSE-S3 otherwise)")
+    if missing:
+        report(f"CloudTrail trail {args.name} needs " + "; ".join(missing) + ".", None)
+
+
+aws_cloudtrail_integrity = ResourceValidationPolicy(
+    name="aws-cloudtrail-integrity",
+    description="CloudTrail trails cover every region, validate their log files and encrypt them with a KMS key.",
+    enforcement_level=MANDATORY,
+    validate=_validate_trail,
 )
 
 
@@ -437,6 +506,81 @@ aws_kms_key_rotation = ResourceValidationPolicy(
     validate=_validate_kms_rotation,
 )
 
+_ACCOUNT_ROOT = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$")
+
+
+def _matches(action: Any, wanted: str) -> bool:
+    """Does an IAM action pattern (wildcards, any case) cover `wanted`?"""
+    return isinstance(action, str) and fnmatch.fnmatchcase(wanted.lower(), action.lower())
+
+
+def _grants_action(statement: Any, wanted: str) -> bool:
+    if get(statement, "Effect") != "Allow":
+        return False
+    if get(statement, "NotAction") is not None:
+        return not any(_matches(a, wanted) for a in as_list(get(statement, "NotAction")))
+    return any(_matches(a, wanted) for a in as_list(get(statement, "Action")))
+
+
+def _principals(statement: Any) -> list[str]:
+    principal = get(statement, "Principal")
+    if isinstance(principal, str):
+        return [principal]
+    if is_mapping(principal):
+        return [str(p) for values in principal.values() for p in as_list(values)]
+    return ["*"] if get(statement, "NotPrincipal") is not None else []
+
+
+def _grant_for_aws_resource_only(statement: Any) -> bool:
+    for operator, keys in (get(statement, "Condition") or {}).items():
+        if str(operator).lower() != "bool" or not is_mapping(keys):
+            continue  # BoolIfExists would also allow a request that carries no such key
+        for key, value in keys.items():
+            if str(key).lower() == "kms:grantisforawsresource" and [
+                str(v).lower() for v in as_list(value)
+            ] == ["true"]:
+                return True
+    return False
+
+
+def _policy_document(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value if is_mapping(value) else None
+
+
+def _validate_kms_grants(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (KMS_KEY, KMS_KEY_POLICY):
+        return
+    document = _policy_document(get(args.props, "policy"))
+    if document is None:
+        return  # no policy (the default key policy: account root only) or not known yet
+    for index, statement in enumerate(as_list(get(document, "Statement"))):
+        if not _grants_action(statement, "kms:CreateGrant"):
+            continue
+        # The account root statement delegates to IAM; IAM policies decide who of the account may grant.
+        others = [p for p in _principals(statement) if not _ACCOUNT_ROOT.match(p)]
+        if others and not _grant_for_aws_resource_only(statement):
+            label = get(statement, "Sid", default=f"Statement[{index}]")
+            report(
+                f"KMS key policy of {args.name}: {label} lets {', '.join(others)} call kms:CreateGrant without "
+                'the condition {"Bool": {"kms:GrantIsForAWSResource": "true"}}, so it can hand use of the key to '
+                "any principal: move kms:CreateGrant into its own statement with that condition (the EBS "
+                "key-policy statements AWS documents for service-linked roles).",
+                None,
+            )
+
+
+aws_kms_grant_for_aws_resource = ResourceValidationPolicy(
+    name="aws-kms-grant-for-aws-resource",
+    description="A KMS key policy lets a principal other than the account create grants only for AWS resources.",
+    enforcement_level=MANDATORY,
+    validate=_validate_kms_grants,
+)
+
 _CREDENTIAL_PATTERNS = (
     (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
     (re.compile(r"aws_secret_access_key|AWS_SECRET_ACCESS_KEY"), "an AWS secret access key"),
@@ -567,6 +711,28 @@ aws_eks_control_plane_logging = ResourceValidationPolicy(
 )
 
 
+def _validate_eks_bootstrap_admin(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != EKS_CLUSTER:
+        return
+    # EKS grants the creator cluster-admin unless access_config says otherwise (the API's default is true).
+    bootstrap = get(args.props, "accessConfig", "bootstrapClusterCreatorAdminPermissions", default=True)
+    if truthy(bootstrap):
+        report(
+            f"EKS cluster {args.name} gives whoever creates it a standing cluster-admin access entry: set "
+            "access_config.bootstrap_cluster_creator_admin_permissions=False and grant named roles with "
+            "aws.eks.AccessEntry + AccessPolicyAssociation (aidc:aws.access.deploy_role_arn / admin_role_arn).",
+            None,
+        )
+
+
+aws_eks_no_bootstrap_admin = ResourceValidationPolicy(
+    name="aws-eks-no-bootstrap-admin",
+    description="EKS clusters give their creator no bootstrap cluster-admin; access goes to named roles.",
+    enforcement_level=MANDATORY,
+    validate=_validate_eks_bootstrap_admin,
+)
+
+
 # --- Network --------------------------------------------------------------------------------------------------
 
 
@@ -624,15 +790,19 @@ POLICIES = [
     aws_s3_bucket_kms_encryption,
     aws_s3_bucket_versioning,
     aws_s3_bucket_public_access_blocked,
+    aws_s3_bucket_access_logging,
+    aws_cloudtrail_integrity,
     aws_no_open_ingress,
     aws_admin_ingress_union,
     aws_imdsv2_required,
     aws_ebs_encrypted_cmk,
     aws_kms_key_rotation,
+    aws_kms_grant_for_aws_resource,
     aws_no_credentials_in_user_data,
     aws_eks_secrets_encryption,
     aws_eks_endpoint_restricted,
     aws_eks_control_plane_logging,
+    aws_eks_no_bootstrap_admin,
     aws_vpc_flow_logs,
     aws_tgw_no_auto_accept,
 ]

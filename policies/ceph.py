@@ -1,7 +1,7 @@
 """Ceph/Rook rules on the Rook custom resources the project deploys (pulumi_kubernetes CustomResource type
 tokens are "kubernetes:<apiVersion>:<kind>", e.g. "kubernetes:ceph.rook.io/v1:CephBlockPool"):
 replica size >= 3 or erasure coding m >= 2, a failure domain of host or wider, enough hosts for each pool,
-and an odd number (>= 3) of monitors, one per node.
+an odd number (>= 3) of monitors, one per node, and object gateways that serve S3 over TLS only.
 
 Nothing here builds a PolicyPack.
 """
@@ -249,5 +249,50 @@ ceph_monitor_quorum = ResourceValidationPolicy(
     validate=_validate_monitors,
 )
 
-POLICIES = [ceph_pool_redundancy, ceph_failure_domain, ceph_enough_failure_domains, ceph_monitor_quorum]
+# Rook's other certificate source for a gateway: an OpenShift service-serving certificate named in the
+# gateway Service's annotations (ObjectStoreSpec.GetServiceServingCert).
+SERVICE_SERVING_CERT = "service.beta.openshift.io/serving-cert-secret-name"
+
+
+def _validate_object_store_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != OBJECT_STORE:
+        return
+    gateway = get(args.props, "spec", "gateway", default={})
+    # Rook (v1.16, CephObjectStore IsTLSEnabled): TLS needs a securePort and a certificate; any non-zero
+    # port opens a plain HTTP frontend beside it.
+    secure_port = int(float(get(gateway, "securePort", default=0)))
+    certificate = get(gateway, "sslCertificateRef") or get(
+        gateway, "service", "annotations", SERVICE_SERVING_CERT
+    )
+    plain_port = int(float(get(gateway, "port", default=0)))
+    problems = []
+    if secure_port <= 0 or not certificate:
+        problems.append(
+            "no TLS frontend (set spec.gateway.securePort: 443 and sslCertificateRef: <tls secret>)"
+        )
+    if plain_port > 0:
+        problems.append(f"a plain HTTP frontend on port {plain_port} (remove spec.gateway.port)")
+    if problems:
+        report(
+            f"CephObjectStore {args.name} serves S3 with {' and '.join(problems)}: S3 requests carry access keys "
+            "and object data, which must not cross the network in clear (CephStorage serves 443 only, with a "
+            "certificate from its CA).",
+            None,
+        )
+
+
+ceph_object_store_tls = ResourceValidationPolicy(
+    name="ceph-object-store-tls",
+    description="Ceph object gateways serve S3 over TLS only (securePort with a certificate, no plain port).",
+    enforcement_level=MANDATORY,
+    validate=_validate_object_store_tls,
+)
+
+POLICIES = [
+    ceph_pool_redundancy,
+    ceph_failure_domain,
+    ceph_enough_failure_domains,
+    ceph_monitor_quorum,
+    ceph_object_store_tls,
+]
 """This module's rules, in the order the pack registers them."""

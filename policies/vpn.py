@@ -1,6 +1,7 @@
-"""VPN rules, both clouds: every AWS VPN connection pins both tunnels; IKEv2 only; no DES/3DES/MD5/SHA-1 and
-no Diffie-Hellman group below 14 on either side (AWS tunnel options, Neutron VPNaaS IKE and IPsec policies);
-every tunnel has its Neutron site connection; pre-shared keys come from secrets, never literals.
+"""VPN rules, both clouds: every AWS VPN connection pins both tunnels and logs both to CloudWatch Logs; IKEv2
+only; no DES/3DES/MD5/SHA-1 and no Diffie-Hellman group below 14 on either side (AWS tunnel options, Neutron
+VPNaaS IKE and IPsec policies); every tunnel has its Neutron site connection; pre-shared keys come from secrets,
+never literals.
 
 Props are camelCase engine names (pulumi_aws 7 VpnConnection, pulumi_openstack 5 vpnaas). Nothing here builds
 a PolicyPack.
@@ -39,6 +40,7 @@ from policies._common import (
     is_secret_value,
     resources_of,
     schema,
+    truthy,
 )
 
 VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
@@ -79,6 +81,29 @@ vpn_both_tunnels_configured = ResourceValidationPolicy(
     description="Every AWS VPN connection pins IKE version, algorithms, DH groups and a PSK on both tunnels.",
     enforcement_level=MANDATORY,
     validate=_validate_both_tunnels,
+)
+
+
+def _validate_tunnel_logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != VPN_CONNECTION:
+        return
+    for tunnel in TUNNELS:
+        options = get(args.props, f"tunnel{tunnel}LogOptions", "cloudwatchLogOptions", default={})
+        if not truthy(get(options, "logEnabled", default=False)) or not get(options, "logGroupArn"):
+            report(
+                f"VPN connection {args.name}: tunnel {tunnel} does not log, so a failed negotiation or a tunnel "
+                f"flap leaves no record: set tunnel{tunnel}_log_options.cloudwatch_log_options to log_enabled=True "
+                "with log_group_arn of a KMS-encrypted log group with a retention period (VpnInterconnect does, "
+                "for both tunnels).",
+                None,
+            )
+
+
+vpn_tunnel_logging = ResourceValidationPolicy(
+    name="vpn-tunnel-logging",
+    description="Both tunnels of every AWS VPN connection log to a CloudWatch log group.",
+    enforcement_level=MANDATORY,
+    validate=_validate_tunnel_logging,
 )
 
 
@@ -285,6 +310,7 @@ vpn_psk_from_secret = StackValidationPolicy(
 
 POLICIES = [
     vpn_both_tunnels_configured,
+    vpn_tunnel_logging,
     vpn_tunnels_paired,
     vpn_ikev2_only,
     vpn_no_weak_algorithms,

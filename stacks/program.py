@@ -71,6 +71,15 @@ ANNOTATION_OF_TAG = {
     COST_TAG: "aidc.io/usd-per-month",
     BASELINE_COST_TAG: "aidc.io/usd-per-month-baseline",
 }
+# Without a deploy role the EKS cluster is declared with no access entry for whoever applies it (there is no
+# bootstrap grant any more): a new cluster then refuses the add-ons. Warned, not refused, so `aidc size` and
+# `aidc plan` work without AWS details and a cluster created before keeps its bootstrap entry until removed.
+NO_DEPLOY_ROLE = (
+    "aidc:aws.access.deploy_role_arn is not set: the EKS cluster gets no access entry for the identity that "
+    "runs `pulumi up`, so on a new cluster the device plugin release fails with Unauthorized. Set it to that "
+    "IAM role: pulumi config set --path 'aidc:aws.access.deploy_role_arn' arn:aws:iam::ACCOUNT:role/NAME "
+    "--stack {stack}"
+)
 
 
 def read_config() -> StackConfig:
@@ -373,6 +382,10 @@ def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
         endpoint_public_access=aws.endpoint_public_access,
         public_access_cidrs=list(aws.public_access_cidrs),
         api_access_cidrs=deploy_cidrs(cfg),
+        # Stacks may share an account; a multi-region trail's name is the account's, in every region.
+        trail_name=f"aidc-{cfg.stack}-trail",
+        deploy_role_arn=aws.access.deploy_role_arn,
+        admin_role_arn=aws.access.admin_role_arn,
         tags={"aidc:stack": cfg.stack, **aws.tags},
         gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == "aws"],
     )
@@ -388,7 +401,13 @@ class VpnArgs:
 def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> VpnArgs:
     named = {
         key: wires.new(f"{key} for the VPN")
-        for key in ("vpc_id", "vpc_subnet_ids", "openstack_router_id", "openstack_subnet_id")
+        for key in (
+            "vpc_id",
+            "vpc_subnet_ids",
+            "openstack_router_id",
+            "openstack_subnet_id",
+            "log_kms_key_arn",
+        )
     }
     route_tables = [wires.new(f"route table in {az}") for az in cfg.azs]
     vpn = cfg.vpn
@@ -416,6 +435,8 @@ def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> VpnArgs:
                 [dx.transit_gateway_cidr] if dx is not None and dx.transit_gateway_cidr else []
             ),
             tags=interconnect_tags(plan),
+            # The AWS cluster's key: its policy lets CloudWatch Logs use it for the account's log groups.
+            log_kms_key_arn=named["log_kms_key_arn"].output,
         ),
         wires=named,
         route_tables=route_tables,
@@ -435,6 +456,7 @@ def interconnect_tags(plan: CapacityPlan) -> dict[str, str]:
 class DirectConnectArgs:
     args: DirectConnectInterconnectArgs
     transit_gateway: Wire
+    tunnel_log_group: Wire
 
 
 def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> DirectConnectArgs | None:
@@ -443,6 +465,8 @@ def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> D
     if dx is None:
         return None
     transit_gateway = wires.new("transit gateway id for Direct Connect")
+    # A VPN over the link logs its tunnels where the Site-to-Site VPN's do.
+    tunnel_log_group = wires.new("VPN tunnel log group for Direct Connect")
     vpn = cfg.vpn
     ipsec = (
         IpsecOverDirectConnect(
@@ -481,6 +505,7 @@ def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> D
             hosted=dx.hosted,
             encryption=dx.encryption,  # type: ignore[arg-type]
             ipsec=ipsec,
+            tunnel_log_group_arn=tunnel_log_group.output if ipsec is not None else None,
             tags={
                 "aidc:stack": cfg.stack,
                 LOCATION_TAG: "aws",
@@ -489,6 +514,7 @@ def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> D
             },
         ),
         transit_gateway=transit_gateway,
+        tunnel_log_group=tunnel_log_group,
     )
 
 
@@ -525,6 +551,8 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         on_core = pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
         ceph = CephStorage("ceph", private.ceph, opts=on_core)
         K3sUpgrades("core-upgrades", private.upgrades, opts=on_core)
+        if aws_cluster_args.deploy_role_arn is None:
+            pulumi.log.warn(NO_DEPLOY_ROLE.format(stack=cfg.stack))
         aws = AwsGpuCluster("aws", aws_cluster_args)
         vpn.wires["vpc_id"].connect(aws.vpc_id)
         vpn.wires["vpc_subnet_ids"].connect(aws.private_subnet_ids)
@@ -532,10 +560,12 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             wire.connect(route_table)
         vpn.wires["openstack_router_id"].connect(cloud.router_id)
         vpn.wires["openstack_subnet_id"].connect(cloud.subnet_id)
+        vpn.wires["log_kms_key_arn"].connect(aws.kms_key_arn)
         interconnect = VpnInterconnect("vpn", vpn.args)
         direct_connect: DirectConnectInterconnect | None = None
         if dx is not None:
             dx.transit_gateway.connect(interconnect.transit_gateway_id)
+            dx.tunnel_log_group.connect(interconnect.tunnel_log_group_arn)
             direct_connect = DirectConnectInterconnect("dx", dx.args)
         edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]] = {}
         for name, edge in edges.items():
@@ -564,6 +594,9 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         "aws_cluster_endpoint": aws.cluster_endpoint,
         "aws_kubeconfig": aws.kubeconfig,
         "datasets_bucket": aws.bucket_name,
+        "audit_log_bucket": aws.log_bucket_name,
+        "audit_trail_arn": aws.trail_arn,
+        "vpn_tunnel_log_group": interconnect.tunnel_log_group,
         "transit_gateway_id": interconnect.transit_gateway_id,
         "vpn_customer_gateway_ip": interconnect.customer_gateway_ip,
         "vpn_tunnel_addresses": interconnect.tunnel_outside_addresses,
@@ -571,6 +604,7 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         "core_kubeconfig": core.kubeconfig,
         "ceph_block_storage_class": ceph.block_storage_class,
         "ceph_object_store": ceph.object_store_name,
+        "ceph_rgw_ca_cert": ceph.rgw_ca_cert,
         "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
         "plan_summary": {
             **plan.counts(),

@@ -28,7 +28,7 @@ from aidc.catalog import (
 from aidc.config import limits
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.re2 import re2_problem
-from aidc.types import AdminCidrs, Name
+from aidc.types import AdminCidrs, IamRoleArn, Name
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Reserve = Literal["none", "capacity-block", "capacity-reservation"]
@@ -386,6 +386,27 @@ class Capacity(_Model):
         return value
 
 
+class AwsAccess(_Model):
+    """Who may use the EKS cluster's Kubernetes API (EKS access entries); the creator gets no standing grant."""
+
+    deploy_role_arn: IamRoleArn | None = Field(
+        None,
+        description="IAM role that runs `pulumi up` (e.g. the role behind AWS_ROLE_ARN): namespace admin where "
+        "the cluster's add-ons go; without it the first `pulumi up` cannot apply them",
+    )
+    admin_role_arn: IamRoleArn | None = Field(
+        None, description="IAM role of the cluster's operators: cluster admin"
+    )
+
+    @model_validator(mode="after")
+    def _two_roles(self) -> AwsAccess:
+        if self.deploy_role_arn is not None and self.deploy_role_arn == self.admin_role_arn:
+            raise ValueError(
+                "admin_role_arn and deploy_role_arn name the same role; EKS keeps one access entry per role"
+            )
+        return self
+
+
 class AwsSettings(_Model):
     azs: tuple[str, ...] | None = Field(
         None, max_length=26, description="availability zones of aws:region; default: <region>a, <region>b"
@@ -397,6 +418,7 @@ class AwsSettings(_Model):
     endpoint_public_access: bool = False
     public_access_cidrs: AdminCidrs = Field((), description="IPv4 CIDRs allowed to a public EKS endpoint")
     tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
+    access: AwsAccess = Field(AwsAccess(), description="EKS access entries: deploy_role_arn, admin_role_arn")
 
     @field_validator("vpc_cidr")
     @classmethod

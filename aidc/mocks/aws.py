@@ -226,6 +226,32 @@ def _eks_node_group(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[st
     return f"{cluster}:{name}"
 
 
+def _eks_access_entry(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    cluster, principal = o.get("clusterName", "cluster"), o.get("principalArn", "")
+    role = principal.rsplit("/", 1)[-1] or "role"
+    o.setdefault(
+        "accessEntryArn", _arn(m, "eks", f"access-entry/{cluster}/role/{m.account_id}/{role}/{_uuid(rid)}")
+    )
+    o.setdefault("kubernetesGroups", [])
+    o.setdefault("type", "STANDARD")
+    o.setdefault("userName", f"arn:aws:sts::{m.account_id}:assumed-role/{role}/{{{{SessionName}}}}")
+    o.setdefault("createdAt", "2026-01-01T00:00:00Z")
+    return f"{cluster}:{principal}"
+
+
+def _eks_access_policy(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    o.setdefault("associatedAt", "2026-01-01T00:00:00Z")
+    return f"{o.get('clusterName', 'cluster')}#{o.get('principalArn', '')}#{o.get('policyArn', '')}"
+
+
+def _trail(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    name = o.get("name") or _physical(a, rid)
+    o["name"] = name
+    o.setdefault("arn", _arn(m, "cloudtrail", f"trail/{name}"))
+    o.setdefault("homeRegion", m.region)
+    return o["arn"]
+
+
 def _tgw(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     o.setdefault("arn", _arn(m, "ec2", f"transit-gateway/tgw-{rid}"))
     o.setdefault("associationDefaultRouteTableId", f"tgw-rtb-{_hex(rid, 'default-rtb')}")
@@ -405,8 +431,12 @@ _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _bucket_child,
     "aws:s3/bucketPolicy:BucketPolicy": _bucket_child,
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _bucket_child,
+    "aws:s3/bucketLogging:BucketLogging": _bucket_child,
+    "aws:cloudtrail/trail:Trail": _trail,
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "aws:eks/accessEntry:AccessEntry": _eks_access_entry,
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": _eks_access_policy,
     "aws:ec2transitgateway/transitGateway:TransitGateway": _tgw,
     "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
     "aws:ec2transitgateway/route:Route": _tgw_route,

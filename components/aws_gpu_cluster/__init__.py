@@ -8,7 +8,10 @@ EC2NodeClass per planned GPU group (IMDSv2 required and encrypted EBS; EFA inter
 group for EFA groups; the group's capacity reservation for deadline training), the NVIDIA device plugin as a pinned Helm chart through a kubernetes Provider built from the
 cluster's kubeconfig, and an S3 bucket for datasets and checkpoints (SSE-KMS, versioning, public access
 blocked, TLS only). IAM roles carry only the AWS-managed policies EKS requires plus an inline policy scoped to
-the one bucket and key.
+the one bucket and key. Kubernetes API access goes through EKS access entries for the named deploy and admin
+roles only (no bootstrap cluster-admin for the creator). An audit trail records who reads and writes the
+datasets: server access logging of the bucket and a multi-region CloudTrail trail (management events and the
+bucket's object events, log file validation, KMS) into a log bucket secured like the dataset bucket.
 
 The aws.eks resources are used directly (not the pulumi-eks remote component) so every child is visible to
 tests and to the policy pack. GPU groups are named from the caller's slug, never from counts: changing a range
@@ -21,9 +24,11 @@ One module per concern, in the order the component calls them (split the way pul
   kms.py          the KMS key, its policy and alias
   network.py      VPC, subnets, internet and NAT gateways, route tables, flow logs
   roles.py        cluster and node IAM roles, managed-policy attachments, the nodes' data-access policy
-  bucket.py       the dataset bucket: encryption, versioning, public-access block, TLS-only policy
+  bucket.py       the dataset and log buckets: encryption, versioning, public-access block, bucket policies
+  audit.py        the log bucket and its policy, the dataset bucket's access logging, the CloudTrail trail
   eks.py          control-plane log group and the EKS cluster
   node_groups.py  the system group's launch template and node group, the EFA security group, GPU taint/labels
+  access.py       EKS access entries and access policies of the deploy and admin roles
   addons.py       kubeconfig, kubernetes Provider, NVIDIA device plugin Helm release
   karpenter.py    interruption queue and rules, controller and node IAM, the charts, NodePools, EC2NodeClasses,
                   placement groups and capacity reservations

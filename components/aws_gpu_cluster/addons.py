@@ -23,6 +23,8 @@ from components.aws_gpu_cluster.scope import Scope
 NVIDIA_DEVICE_PLUGIN_CHART = "nvidia-device-plugin"
 NVIDIA_DEVICE_PLUGIN_VERSION = "0.17.1"
 NVIDIA_DEVICE_PLUGIN_REPO = "https://nvidia.github.io/k8s-device-plugin"
+# Where the add-ons go; access.py scopes the deploy role's Kubernetes access to it.
+ADDON_NAMESPACE = "kube-system"
 
 
 def kubeconfig_document(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
@@ -84,7 +86,7 @@ def install_device_plugin(scope: Scope, provider: k8s.Provider, system_group: aw
         chart=NVIDIA_DEVICE_PLUGIN_CHART,
         version=NVIDIA_DEVICE_PLUGIN_VERSION,
         repository_opts={"repo": NVIDIA_DEVICE_PLUGIN_REPO},
-        namespace="kube-system",
+        namespace=ADDON_NAMESPACE,
         values={
             "nodeSelector": {GPU_PRESENT_LABEL: "true"},
             "tolerations": [{"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}],

@@ -6,17 +6,13 @@ any resource exists. Field names, defaults and meanings are a contract with stac
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
-from components._args import IPv4SourceCidr, NodeLabels, matching, prefix_length
+from aidc.types import FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
+from components._args import IPv4SourceCidr, LogRetentionDays, NodeLabels, matching, prefix_length
 
-# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
-LogRetentionDays = Literal[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
-]
 InstanceType = Annotated[
     str, matching(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", "an EC2 instance type such as 'p5.48xlarge'")
 ]
@@ -172,6 +168,34 @@ class AwsGpuClusterArgs(FrozenArgs):
     """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Tags added to every taggable child."""
+    trail_name: (
+        Annotated[
+            str,
+            matching(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$", "a CloudTrail trail name (3-128 of A-Za-z0-9._-)"
+            ),
+        ]
+        | None
+    ) = None
+    """Name of the audit trail, unique in the account (a multi-region trail exists in every region), e.g.
+    'aidc-prod-trail'; None: '<component name>-trail'."""
+    deploy_role_arn: IamRoleArn | None = None
+    """IAM role that runs `pulumi up`: an EKS access entry with AmazonEKSAdminPolicy in the add-ons' namespace, or
+    AmazonEKSClusterAdminPolicy when GPU groups bring Karpenter's cluster-scoped objects (access.py); None declares none (then nobody can apply the add-ons: the creator gets no bootstrap grant)."""
+    admin_role_arn: IamRoleArn | None = None
+    """IAM role of the cluster's operators: an EKS access entry with AmazonEKSClusterAdminPolicy, cluster-wide;
+    None declares none."""
+
+    @model_validator(mode="after")
+    def _one_entry_per_role(self) -> Self:
+        # EKS holds one access entry per principal: the same role twice would fail on creation.
+        if self.deploy_role_arn is not None and self.deploy_role_arn == self.admin_role_arn:
+            raise field_error(
+                "admin_role_arn",
+                f"{self.admin_role_arn!r} is also deploy_role_arn; EKS keeps one access entry per role, "
+                "name two different roles",
+            )
+        return self
 
     @model_validator(mode="after")
     def _public_access_only_to_named_networks(self) -> Self:

@@ -9,14 +9,25 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws_gpu_cluster import addons, bucket, eks, karpenter, kms, network, node_groups, roles
+from components.aws_gpu_cluster import (
+    access,
+    addons,
+    audit,
+    bucket,
+    eks,
+    karpenter,
+    kms,
+    network,
+    node_groups,
+    roles,
+)
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs
 from components.aws_gpu_cluster.scope import Scope
 
 
 class AwsGpuCluster(pulumi.ComponentResource):
-    """VPC, EKS cluster with a system node group and Karpenter GPU node pools, NVIDIA device plugin and an
-    encrypted dataset bucket in AWS."""
+    """VPC, EKS cluster with a system node group and Karpenter GPU node pools, NVIDIA device plugin, an encrypted
+    dataset bucket and its audit trail in AWS."""
 
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
@@ -26,6 +37,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
     cluster_endpoint: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     bucket_name: pulumi.Output[str]
+    log_bucket_name: pulumi.Output[str]
+    trail_arn: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str]
     node_group_names: pulumi.Output[dict[str, str]]
     node_pool_names: pulumi.Output[dict[str, str]]  # Karpenter NodePool name by GPU group slug
@@ -42,11 +55,15 @@ class AwsGpuCluster(pulumi.ComponentResource):
         region = aws.get_region_output(opts=scope.invoke())
         partition = aws.get_partition_output(opts=scope.invoke())
 
-        key = kms.create_key(scope, identity.account_id, region.region, partition.partition)
+        trail_name = audit.trail_physical_name(name, args.trail_name)
+        key = kms.create_key(scope, trail_name, identity.account_id, region.region, partition.partition)
         net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key)
         iam = roles.create_roles(scope, partition.partition)
         data = bucket.create_bucket(scope, key)
         roles.grant_node_data_access(scope, iam.node_role, data, key)
+        trail = audit.create_audit_trail(
+            scope, key, data, trail_name, identity.account_id, region.region, partition.partition
+        )
         cluster = eks.create_cluster(
             scope,
             args,
@@ -59,8 +76,16 @@ class AwsGpuCluster(pulumi.ComponentResource):
             scope, args, cluster, iam.node_role, iam.node_attachments, key, net.vpc, net.private_subnets
         )
         api_access = eks.allow_api_access(scope, cluster, args.api_access_cidrs)
+        deploy_access = access.grant_access(
+            scope,
+            cluster,
+            partition.partition,
+            args.deploy_role_arn,
+            args.admin_role_arn,
+            cluster_scoped_addons=bool(args.gpu_node_groups),  # Karpenter
+        )
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
-        provider = addons.kubernetes_provider(scope, kubeconfig, [groups.system, *api_access])
+        provider = addons.kubernetes_provider(scope, kubeconfig, [groups.system, *api_access, *deploy_access])
         addons.install_device_plugin(scope, provider, groups.system)
         pools: dict[str, pulumi.Output[str]] = {}
         if args.gpu_node_groups:
@@ -89,6 +114,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
         self.cluster_endpoint = cluster.endpoint
         self.kubeconfig = kubeconfig
         self.bucket_name = data.bucket
+        self.log_bucket_name = trail.log_bucket.bucket
+        self.trail_arn = trail.trail.arn
         self.kms_key_arn = key.arn
         self.node_group_names = pulumi.Output.all(**groups.names)
         self.node_pool_names = pulumi.Output.all(**pools) if pools else pulumi.Output.from_input({})
@@ -102,6 +129,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 "cluster_endpoint": self.cluster_endpoint,
                 "kubeconfig": self.kubeconfig,
                 "bucket_name": self.bucket_name,
+                "log_bucket_name": self.log_bucket_name,
+                "trail_arn": self.trail_arn,
                 "kms_key_arn": self.kms_key_arn,
                 "node_group_names": self.node_group_names,
                 "node_pool_names": self.node_pool_names,

@@ -1,5 +1,6 @@
 """The EKS control plane of AwsGpuCluster: private endpoint by default, every control-plane log type to a
-KMS-encrypted log group created first (so it has retention and encryption), Kubernetes secrets envelope-encrypted.
+KMS-encrypted log group created first (so it has retention and encryption), Kubernetes secrets envelope-encrypted,
+API authentication through access entries only and no bootstrap cluster-admin for the creator (access.py).
 The private endpoint answers on the cluster security group, which admits only the cluster itself: each of
 `api_access_cidrs` (the network `pulumi up` runs in, reaching the VPC over the VPN) gets 443 on it.
 """
@@ -58,9 +59,16 @@ def create_cluster(
         },
         encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
         enabled_cluster_log_types=list(EKS_LOG_TYPES),
-        access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
+        # No standing cluster-admin for whoever creates the cluster: access.py names who may do what.
+        access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
         tags=scope.tags,
-        opts=scope.opts(depends_on=[log_group, *depends_on]),
+        opts=pulumi.ResourceOptions.merge(
+            scope.opts(depends_on=[log_group, *depends_on]),
+            # The flag only acts when the cluster is created, and the provider replaces the cluster when it
+            # changes: a cluster created before it was turned off keeps its value (and is not replaced); its
+            # bootstrap access entry is removed by hand once (README, "Audit and access").
+            pulumi.ResourceOptions(ignore_changes=["accessConfig.bootstrapClusterCreatorAdminPermissions"]),
+        ),
     )
 
 

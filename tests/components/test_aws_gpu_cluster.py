@@ -80,6 +80,8 @@ def _build(args: AwsGpuClusterArgs) -> dict[str, Any]:
             cluster.node_group_names,
             cluster.bucket_name,
             cluster.private_route_table_ids,
+            cluster.log_bucket_name,
+            cluster.trail_arn,
         ).apply(
             lambda v: resolved.update(
                 vpc_id=v[0],
@@ -89,6 +91,8 @@ def _build(args: AwsGpuClusterArgs) -> dict[str, Any]:
                 node_group_names=v[4],
                 bucket=v[5],
                 private_route_table_ids=v[6],
+                log_bucket=v[7],
+                trail_arn=v[8],
             )
         )
 
@@ -206,24 +210,34 @@ def test_nodes_require_imdsv2_and_encrypt_their_root_volume_with_the_key(mocks: 
     assert (sg_tag.inputs["key"], sg_tag.inputs["value"]) == ("karpenter.sh/discovery", "gpu-eks")
 
 
-def test_bucket_is_sse_kms_with_component_key_versioned_and_private(mocks: AidcMocks) -> None:
+@pytest.mark.parametrize("role", ["data", "logs"])
+def test_bucket_is_sse_kms_with_component_key_versioned_and_private(mocks: AidcMocks, role: str) -> None:
+    """The dataset bucket and the audit log bucket alike."""
     out = _build(_args())
-    sse = _one(
+    sse = _of_type(
         mocks, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    )
+    )[f"gpu-{role}-sse"]
     (rule,) = sse.inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"] == {
         "sseAlgorithm": "aws:kms",
         "kmsMasterKeyId": out["kms_key_arn"],
     }
-    assert sse.inputs["bucket"] == out["bucket"]
-    versioning = _one(mocks, "aws:s3/bucketVersioning:BucketVersioning")
+    assert sse.inputs["bucket"] == (out["bucket"] if role == "data" else out["log_bucket"])
+    versioning = _of_type(mocks, "aws:s3/bucketVersioning:BucketVersioning")[f"gpu-{role}-versioning"]
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
-    block = _one(mocks, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    block = _of_type(mocks, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[
+        f"gpu-{role}-public-access"
+    ]
     for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
         assert block.inputs[flag] is True, flag
-    policy = json.loads(_one(mocks, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
-    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    ownership = _of_type(mocks, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")[
+        f"gpu-{role}-ownership"
+    ]
+    assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    policy_name = "gpu-data-tls-only" if role == "data" else "gpu-logs-policy"
+    policy = json.loads(_of_type(mocks, "aws:s3/bucketPolicy:BucketPolicy")[policy_name].inputs["policy"])
+    assert policy["Statement"][-1]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert policy["Statement"][-1]["Effect"] == "Deny"
     key = _one(mocks, "aws:kms/key:Key")
     assert key.inputs["enableKeyRotation"] is True
 

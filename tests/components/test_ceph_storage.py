@@ -1,10 +1,12 @@
-"""Resource tests for CephStorage under AidcMocks: pool protection, monitors, encryption, storage classes."""
+"""Resource tests for CephStorage under AidcMocks: pool protection, monitors, encryption, storage classes, the
+object gateway's TLS (certificates, Secret; the CR against Rook's CRD is in tests/conformance/test_rook.py)."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
+from pulumi.runtime import rpc
 
 from aidc.mocks import AidcMocks
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
@@ -228,3 +230,86 @@ def test_bad_args_are_refused_at_construction_naming_the_field(
 ):
     assert_refused(lambda: _args(**override), field, says=says)
     assert mocks.registered == [], "refused before any resource exists"
+
+
+# --- the object gateway serves S3 over TLS only (issue 12) ------------------------------------------------------
+
+
+def _tls_settled(storage: CephStorage) -> pulumi.Output[list[object]]:
+    return pulumi.Output.all(_settled(storage), storage.rgw_ca_cert)
+
+
+def _secret_wire(value: object) -> object:
+    """The plain value of an input the program marked secret; fails on a clear value."""
+    assert isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig, value
+    return value["value"]
+
+
+@pulumi.runtime.test
+def test_object_store_serves_https_only_with_the_stores_certificate(mocks: AidcMocks):
+    storage = _storage()
+
+    def check(values: list[object]) -> None:
+        ca_pem = values[1]
+        (store,) = _kind(mocks, "CephObjectStore").values()
+        gateway = store.inputs["spec"]["gateway"]
+        assert gateway == {"securePort": 443, "sslCertificateRef": "datasets-rgw-tls", "instances": 2}
+        assert "port" not in gateway, "no plain HTTP frontend"
+        (secret,) = _kind(mocks, "Secret").values()
+        assert secret.inputs["type"] == "kubernetes.io/tls"
+        assert secret.inputs["metadata"] == {"name": gateway["sslCertificateRef"], "namespace": "rook-ceph"}
+        data = _secret_wire(secret.inputs["stringData"])
+        assert isinstance(data, dict)
+        certs = {
+            r.name: r for r in mocks.registered if r.typ == "tls:index/locallySignedCert:LocallySignedCert"
+        }
+        keys = {r.name: r for r in mocks.registered if r.typ == "tls:index/privateKey:PrivateKey"}
+        assert set(keys) == {"ceph-rgw-ca-key", "ceph-rgw-datasets-key"}
+        # The store's certificate first (RGW serves the first one), then the CA (Rook trusts tls.crt).
+        assert data["tls.crt"].count("BEGIN CERTIFICATE") == 2
+        served, chained = data["tls.crt"][: -len(ca_pem)], data["tls.crt"][-len(ca_pem) :]
+        assert chained == ca_pem and "BEGIN CERTIFICATE" in served and served != ca_pem
+        assert data["ca.crt"] == ca_pem
+        assert "PRIVATE KEY" in data["tls.key"]
+        (cert,) = certs.values()
+        assert cert.inputs["caCertPem"] == ca_pem
+        assert "server_auth" in cert.inputs["allowedUses"]
+        assert cert.inputs["earlyRenewalHours"] < cert.inputs["validityPeriodHours"]
+        (request,) = (r for r in mocks.registered if r.typ == "tls:index/certRequest:CertRequest")
+        # Every name the Service Rook creates answers to; the provisioner advertises the first.
+        assert request.inputs["dnsNames"] == [
+            "rook-ceph-rgw-datasets.rook-ceph.svc",
+            "rook-ceph-rgw-datasets.rook-ceph.svc.cluster.local",
+            "rook-ceph-rgw-datasets.rook-ceph",
+            "rook-ceph-rgw-datasets",
+        ]
+        (ca,) = (r for r in mocks.registered if r.typ == "tls:index/selfSignedCert:SelfSignedCert")
+        assert ca.inputs["isCaCertificate"] is True
+
+    return _tls_settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_bucket_storage_class_leaves_the_endpoint_to_the_store(mocks: AidcMocks):
+    """With no `endpoint` parameter the provisioner asks the store (CephObjectStore.GetAdvertiseEndpoint): its
+    service name and securePort, over TLS, so ObjectBucketClaims get BUCKET_PORT 443."""
+    storage = _storage()
+
+    def check(_: object) -> None:
+        bucket_sc = _kind(mocks, "StorageClass")["ceph-bucket-sc-datasets"].inputs
+        assert "endpoint" not in bucket_sc["parameters"]
+        assert bucket_sc["parameters"]["objectStoreName"] == "datasets"
+
+    return _tls_settled(storage).apply(check)
+
+
+@pulumi.runtime.test
+def test_block_only_storage_makes_no_certificate(mocks: AidcMocks):
+    storage = _storage(pools=(RBD,))
+
+    def check(values: list[object]) -> None:
+        assert values[1] is None
+        assert not [r for r in mocks.registered if r.typ.startswith("tls:")]
+        assert not _kind(mocks, "Secret")
+
+    return _tls_settled(storage).apply(check)

@@ -31,6 +31,7 @@ CONFIRMATION = "aws:directconnect/connectionConfirmation:ConnectionConfirmation"
 VPN = "aws:ec2/vpnConnection:VpnConnection"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 TGW = "tgw-0123456789abcdef0"
+TUNNEL_LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aidc/vpn/vpn-tunnels"
 
 
 def _plan(gbps: float, classification: str = "internal", **dx: Any) -> DirectConnectPlan:
@@ -83,6 +84,7 @@ def _args(dx: DirectConnectPlan, **overrides: Any) -> DirectConnectInterconnectA
         "hosted": dx.hosted,
         "encryption": dx.encryption,
         "ipsec": ipsec,
+        "tunnel_log_group_arn": TUNNEL_LOGS if ipsec is not None else None,
     }
     values.update(overrides)
     return DirectConnectInterconnectArgs(**values)
@@ -219,6 +221,13 @@ def test_ipsec_over_direct_connect_rides_the_dx_gateway_attachment(mocks: AidcMo
             assert inputs["transportTransitGatewayAttachmentId"] == attachment, vpn.name
             assert inputs["staticRoutesOnly"] is False and inputs["transitGatewayId"] == TGW, vpn.name
             assert inputs["tunnel1IkeVersions"] == ["ikev2"] == inputs["tunnel2IkeVersions"], vpn.name
+            for tunnel in (1, 2):
+                # Both tunnels log where the Site-to-Site VPN's do (issue 12, vpn-tunnel-logging).
+                assert inputs[f"tunnel{tunnel}LogOptions"]["cloudwatchLogOptions"] == {
+                    "logEnabled": True,
+                    "logGroupArn": TUNNEL_LOGS,
+                    "logOutputFormat": "json",
+                }, (vpn.name, tunnel)
         assert not _of(mocks, MACSEC)
         assert secret and len(tunnels) == 4 and all(t["tunnels"][0]["psk"] for t in tunnels)
 
@@ -284,6 +293,13 @@ def test_bad_args_are_refused_naming_the_field(overrides: dict[str, Any], field:
     with pytest.raises(ValidationError) as caught:
         _args(_plan(150), **overrides)
     assert field in str(caught.value)
+
+
+def test_a_vpn_over_the_link_needs_its_tunnel_log_group() -> None:
+    dx = _plan(10, macsec=False, vpn_peer_ip="10.99.0.10")
+    with pytest.raises(ValidationError) as caught:
+        _args(dx, tunnel_log_group_arn=None)
+    assert "tunnel_log_group_arn: required with encryption 'ipsec'" in str(caught.value)
 
 
 def test_a_lag_bundles_at_most_two_400g_ports() -> None:

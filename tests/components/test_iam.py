@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from components.aws_gpu_cluster.bucket import tls_only_policy
+from components.aws_gpu_cluster.bucket import log_bucket_policy, tls_only_policy
 from components.aws_gpu_cluster.kms import key_policy
 from components.aws_gpu_cluster.network import flow_log_policy
 from components.aws_gpu_cluster.roles import data_access_policy
@@ -111,7 +111,8 @@ def test_flow_log_policy_bytes() -> None:
 
 def test_key_policy_bytes() -> None:
     account, region, partition = "123456789012", "us-east-1", "aws"
-    assert key_policy(account, region, partition).to_json() == json.dumps(
+    trail = f"arn:{partition}:cloudtrail:{region}:{account}:trail/gpu-trail"
+    assert key_policy(account, region, partition, trail).to_json() == json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
@@ -135,9 +136,19 @@ def test_key_policy_bytes() -> None:
                         "kms:ReEncrypt*",
                         "kms:GenerateDataKey*",
                         "kms:DescribeKey",
-                        "kms:CreateGrant",
                     ],
                     "Resource": "*",
+                },
+                {
+                    "Sid": "AutoScalingAttachesPersistentResources",
+                    "Effect": "Allow",
+                    "Principal": {
+                        "AWS": f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+                        "AWSServiceRoleForAutoScaling"
+                    },
+                    "Action": "kms:CreateGrant",
+                    "Resource": "*",
+                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
                 },
                 {
                     "Sid": "CloudWatchLogsEncryptsLogGroups",
@@ -156,6 +167,82 @@ def test_key_policy_bytes() -> None:
                             "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account}:*"
                         }
                     },
+                },
+                {
+                    "Sid": "CloudTrailEncryptsTrailFiles",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:GenerateDataKey*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceArn": trail},
+                        "StringLike": {
+                            "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{partition}:cloudtrail:*:{account}:trail/*"
+                        },
+                    },
+                },
+                {
+                    "Sid": "CloudTrailDescribesKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:DescribeKey",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+                },
+                {
+                    "Sid": "S3LoggingEncryptsAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "kms:GenerateDataKey",
+                    "Resource": "*",
+                },
+            ],
+        }
+    )
+
+
+def test_log_bucket_policy_bytes() -> None:
+    logs, trail = "arn:aws:s3:::gpu-logs-5e6f7a8", "arn:aws:cloudtrail:us-east-1:123456789012:trail/gpu-trail"
+    assert log_bucket_policy(logs, BUCKET, "123456789012", trail).to_json() == json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "S3ServerAccessLogsWrite",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{logs}/s3-access/*",
+                    "Condition": {
+                        "ArnLike": {"aws:SourceArn": BUCKET},
+                        "StringEquals": {"aws:SourceAccount": "123456789012"},
+                    },
+                },
+                {
+                    "Sid": "CloudTrailAclCheck",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:GetBucketAcl",
+                    "Resource": logs,
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+                },
+                {
+                    "Sid": "CloudTrailWrite",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{logs}/cloudtrail/AWSLogs/123456789012/*",
+                    "Condition": {
+                        "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}
+                    },
+                },
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [logs, f"{logs}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                 },
             ],
         }

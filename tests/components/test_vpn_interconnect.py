@@ -26,7 +26,9 @@ from components.vpn_interconnect import (
     VpnInterconnectArgs,
     aws_tunnel_options,
     neutron_policies,
+    tunnel_log_options,
 )
+from tests.aws_api import documented_values, members
 from tests.components.args_helpers import assert_refused
 
 VPN = "aws:ec2/vpnConnection:VpnConnection"
@@ -42,6 +44,8 @@ NEUTRON_ENCRYPTION = re.compile(
 NEUTRON_AUTH = {"sha1", "sha256", "sha384", "sha512", "aes-xcbc", "aes-cmac"}
 NEUTRON_PFS = {"group2", "group5", *{f"group{g}" for g in range(14, 32)}}
 AWS_PSK = re.compile(r"^[A-Za-z1-9._][A-Za-z0-9._]{7,63}$")
+LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/e052f35c-0bec-ce2e-ed17-69d3efde7d34"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
 def _args(**overrides: Any) -> VpnInterconnectArgs:
@@ -54,6 +58,7 @@ def _args(**overrides: Any) -> VpnInterconnectArgs:
         "openstack_router_id": "5a1c2d3e-0000-4000-8000-0000000000r1",
         "openstack_subnet_id": "5a1c2d3e-0000-4000-8000-0000000000s1",
         "connections": 2,
+        "log_kms_key_arn": LOG_KEY,
     }
     base.update(overrides)
     return VpnInterconnectArgs(**base)
@@ -188,6 +193,39 @@ def test_transit_gateway_ecmp_routes_and_attachment(mocks: AidcMocks) -> None:
     assert peer.inputs["endpoints"] == [args.vpc_cidr]
 
 
+@pytest.mark.parametrize("connections", [1, 3])
+def test_both_tunnels_of_every_connection_log_to_one_encrypted_log_group(
+    mocks: AidcMocks, connections: int
+) -> None:
+    _build(_args(connections=connections, log_retention_days=90))
+    (group,) = _of_type(mocks, LOG_GROUP).values()
+    assert group.inputs["kmsKeyId"] == LOG_KEY, group.name
+    assert group.inputs["retentionInDays"] == 90, group.name
+    arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{group.inputs['name']}"
+    vpns = _of_type(mocks, VPN)
+    assert len(vpns) == connections
+    for vpn in vpns.values():
+        for tunnel in (1, 2):
+            assert vpn.inputs[f"tunnel{tunnel}LogOptions"] == {
+                "cloudwatchLogOptions": {"logEnabled": True, "logGroupArn": arn, "logOutputFormat": "json"}
+            }, f"{vpn.name} tunnel {tunnel}"
+
+
+def test_tunnel_log_options_are_fields_and_values_the_ec2_api_accepts() -> None:
+    """EC2 ModifyVpnTunnelOptions / CreateVpnConnection: VpnTunnelLogOptionsSpecification.CloudWatchLogOptions
+    (botocore's model); the output format is one of the values its documentation lists."""
+    options = tunnel_log_options(2, "arn:aws:logs:us-east-1:123456789012:log-group:/x")["tunnel2_log_options"]
+    assert list(options) == ["cloudwatch_log_options"]
+    assert "CloudWatchLogOptions" in members("ec2", "VpnTunnelLogOptionsSpecification")
+    api_members = {m.lower() for m in members("ec2", "CloudWatchLogOptionsSpecification")}
+    cloudwatch = options["cloudwatch_log_options"]
+    assert {key.replace("_", "") for key in cloudwatch} <= api_members
+    allowed = documented_values("ec2", "CloudWatchLogOptionsSpecification", "LogOutputFormat")
+    assert allowed == ["json", "text"]
+    assert cloudwatch["log_output_format"] in allowed
+    assert "yaml" not in allowed  # the check can fail: a value outside the list is caught
+
+
 def test_resource_algorithms_match_on_both_sides(mocks: AidcMocks) -> None:
     _build(_args(encryption="aes128", integrity="sha512", dh_group=14, connections=1))
     (vpn,) = _of_type(mocks, VPN).values()
@@ -276,6 +314,8 @@ def test_every_allowed_combination_maps_to_valid_agreeing_names(
         ({"vpc_route_table_ids": "rtb-1"}, "vpc_route_table_ids", "must be a list"),
         ({"vpc_subnet_ids": "subnet-1"}, "vpc_subnet_ids", "must be a list"),
         ({"vpc_id": 7}, "vpc_id", "must be a string or a pulumi Output"),
+        ({"log_kms_key_arn": None}, "log_kms_key_arn", "must be a string or a pulumi Output"),
+        ({"log_retention_days": 42}, "log_retention_days", "must be one of"),
     ],
 )
 def test_invalid_args_are_refused_at_construction_naming_the_field(
@@ -293,3 +333,11 @@ def test_each_allowed_value_has_exactly_one_row_in_its_algorithm_table(
     allowed: Any, table: dict[Any, Any]
 ) -> None:
     assert get_args(allowed) == tuple(table)
+
+
+def test_the_tunnel_log_key_is_required(mocks: AidcMocks) -> None:
+    """No silent default: the caller names the key that encrypts the tunnel logs."""
+    fields = dict(_args())
+    del fields["log_kms_key_arn"]
+    assert_refused(lambda: VpnInterconnectArgs(**fields), "log_kms_key_arn", says="required")
+    assert mocks.registered == []

@@ -209,3 +209,43 @@ def test_overlapping_networks_across_clouds_are_refused() -> None:
     site = {"name": "a", "share": 1.0, "accelerator": "l4-24gb", "network_cidr": "10.20.5.0/24"}
     with pytest.raises(ConfigError, match="overlap"):
         parse_stack_config({"aidc:edge": {"sites": [site]}})
+
+
+def test_eks_access_roles_default_to_none_and_validate_as_iam_role_arns() -> None:
+    assert parse_stack_config({}).aws.access.deploy_role_arn is None
+    cfg = parse_stack_config(
+        {
+            "aidc:aws": {
+                "access": {
+                    "deploy_role_arn": "arn:aws:iam::123456789012:role/ci/aidc-deploy",
+                    "admin_role_arn": "arn:aws-us-gov:iam::123456789012:role/aidc-operators",
+                }
+            }
+        }
+    )
+    assert cfg.aws.access.deploy_role_arn == "arn:aws:iam::123456789012:role/ci/aidc-deploy"
+
+
+@pytest.mark.parametrize(
+    ("access", "expected"),
+    [
+        (
+            {"deploy_role_arn": "arn:aws:sts::123456789012:assumed-role/aidc-deploy/gha"},
+            "aidc:aws.access.deploy_role_arn: 'arn:aws:sts::123456789012:assumed-role/aidc-deploy/gha' is an STS",
+        ),
+        ({"admin_role_arn": "arn:aws:iam::123456789012:user/alice"}, "aidc:aws.access.admin_role_arn: "),
+        ({"admin_role_arn": "arn:aws:iam::12345678901:role/ops"}, "12-digit account"),
+        (
+            {
+                "deploy_role_arn": "arn:aws:iam::123456789012:role/x",
+                "admin_role_arn": "arn:aws:iam::123456789012:role/x",
+            },
+            "aidc:aws.access: admin_role_arn and deploy_role_arn name the same role",
+        ),
+        ({"deploy_role": "arn:aws:iam::123456789012:role/x"}, "aidc:aws.access.deploy_role: unknown key"),
+    ],
+)
+def test_bad_eks_access_roles_name_the_key(access: dict[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config({"aidc:aws": {"access": access}})
+    assert any(expected in problem for problem in info.value.problems), info.value.problems

@@ -665,6 +665,20 @@ AWS_RULES: list[tuple[str, str, Callable[[], list[str]]]] = [
         "versioningConfiguration.status",
         aws_enum("s3", "BucketVersioningStatus"),
     ),
+    # Issue 12: the dataset bucket's access logging and the VPN tunnels' logs.
+    (
+        "aws:s3/bucketLogging:BucketLogging",
+        "targetObjectKeyFormat.partitionedPrefix.partitionDateSource",
+        aws_enum("s3", "PartitionDateSource"),
+    ),
+    *[
+        (
+            "aws:ec2/vpnConnection:VpnConnection",
+            f"tunnel{t}LogOptions.cloudwatchLogOptions.logOutputFormat",
+            aws_documented("ec2", "CloudWatchLogOptionsSpecification", "LogOutputFormat"),
+        )
+        for t in (1, 2)
+    ],
 ]
 
 

@@ -67,10 +67,21 @@ VPN = {
 }
 
 
+LOGGING = {
+    "type": "aws:s3/bucketLogging:BucketLogging",
+    "urn": "broken",
+    "plain_inputs": {"targetObjectKeyFormat": {"partitionedPrefix": {"partitionDateSource": "EventTime"}}},
+}
+
+
 def test_well_formed_values_pass() -> None:
     assert aws_value_problems(NODE_GROUP) == ([], 3)
     assert aws_value_problems(BLOCK) == ([], 1)
     assert aws_value_problems(VPN) == ([], 5)
+    assert aws_value_problems(LOGGING) == ([], 1)
+    logged = copy.deepcopy(VPN)
+    logged["plain_inputs"]["tunnel1LogOptions"] = {"cloudwatchLogOptions": {"logOutputFormat": "json"}}
+    assert aws_value_problems(logged) == ([], 6)
 
 
 @pytest.mark.parametrize(
@@ -83,6 +94,8 @@ def test_well_formed_values_pass() -> None:
         (VPN, "tunnel1Phase1DhGroupNumbers", [13.0]),
         (VPN, "tunnel1DpdTimeoutAction", "reset"),
         (VPN, "tunnelBandwidth", "jumbo"),
+        (VPN, "tunnel2LogOptions", {"cloudwatchLogOptions": {"logEnabled": True, "logOutputFormat": "yaml"}}),
+        (LOGGING, "targetObjectKeyFormat", {"partitionedPrefix": {"partitionDateSource": "RequestTime"}}),
     ],
     ids=[
         "ami-type",
@@ -92,6 +105,8 @@ def test_well_formed_values_pass() -> None:
         "vpn-dh-group",
         "dpd-action",
         "bandwidth",
+        "tunnel-log-format",
+        "access-log-partition-date",
     ],
 )
 def test_botocore_refuses_a_broken_value(resource: dict, path: str, value: object) -> None:

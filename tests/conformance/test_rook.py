@@ -78,3 +78,45 @@ def test_the_crd_refuses_a_broken_resource(kind: str, path: tuple[str, ...], val
 
 def test_a_kind_without_a_vendored_crd_is_refused() -> None:
     assert custom_resource_problems("CephFilesystemz", {"spec": {}}, "broken")
+
+
+# --- the object gateway serves S3 over TLS only (issue 12) -------------------------------------------------------
+
+
+def test_every_object_store_is_https_only_in_fields_the_crd_declares(plan: OfflinePlan) -> None:
+    stores = [r for r in plan.resources if r["type"] == f"{ROOK_PREFIX}CephObjectStore"]
+    assert stores
+    for store in stores:
+        gateway = store["plain_inputs"]["spec"]["gateway"]
+        assert gateway["securePort"] == 443 and gateway["sslCertificateRef"], store["urn"]
+        assert "port" not in gateway, store["urn"]
+        assert custom_resource_problems("CephObjectStore", store["plain_inputs"], store["urn"]) == []
+
+
+STORE = {
+    "apiVersion": "ceph.rook.io/v1",
+    "kind": "CephObjectStore",
+    "metadata": {"name": "object", "namespace": "rook-ceph"},
+    "spec": {
+        "gateway": {"securePort": 443, "sslCertificateRef": "object-rgw-tls", "instances": 2},
+        "preservePoolsOnDelete": True,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("gateway", "says"),
+    [
+        ({"securePort": "443"}, "is not of type 'integer'"),
+        ({"securePort": 70000}, "maximum of 65535"),
+        ({"sslCertificateRefs": "object-rgw-tls"}, "'sslCertificateRefs' was unexpected"),
+        ({"tls": {"secretName": "object-rgw-tls"}}, "'tls' was unexpected"),
+    ],
+    ids=["string-port", "port-out-of-range", "misspelt-certificate-ref", "unknown-field"],
+)
+def test_the_crd_refuses_a_broken_gateway(gateway: dict[str, object], says: str) -> None:
+    assert custom_resource_problems("CephObjectStore", STORE, "good") == []
+    document = copy.deepcopy(STORE)
+    document["spec"]["gateway"].update(gateway)  # type: ignore[index]
+    problems = custom_resource_problems("CephObjectStore", document, "broken")
+    assert any(says in p for p in problems), problems

@@ -223,7 +223,34 @@ HAND_EDITS = [
         lambda i: i["spec"]["limits"].update({"nvidia.com/gpu": "400"}),
         "planned-capacity-matches-sizing",
     ),
+    # Issue 12: the components always declare these controls (no config turns them off), so the breach is
+    # shown on the program's own resources.
+    (
+        "kubernetes:ceph.rook.io/v1:CephObjectStore",
+        lambda i: i["spec"]["gateway"].update(port=80),
+        "ceph-object-store-tls",
+    ),
+    (
+        "aws:cloudtrail/trail:Trail",
+        lambda i: i.update(isMultiRegionTrail=False, enableLogFileValidation=False),
+        "aws-cloudtrail-integrity",
+    ),
+    (
+        "aws:eks/cluster:Cluster",
+        lambda i: i["accessConfig"].update(bootstrapClusterCreatorAdminPermissions=True),
+        "aws-eks-no-bootstrap-admin",
+    ),
+    ("aws:kms/key:Key", lambda i: i.update(policy=_ungated(i["policy"])), "aws-kms-grant-for-aws-resource"),
+    ("aws:ec2/vpnConnection:VpnConnection", lambda i: i.pop("tunnel2LogOptions"), "vpn-tunnel-logging"),
 ]
+
+
+def _ungated(policy: str) -> str:
+    """The key policy with the CreateGrant statement's condition dropped (the pre-issue-12 grant)."""
+    document = json.loads(policy)
+    (grant,) = [s for s in document["Statement"] if s.get("Action") == "kms:CreateGrant"]
+    del grant["Condition"]
+    return json.dumps(document)
 
 
 def test_dev_stack_is_clean(dev_resources):
@@ -234,6 +261,15 @@ def test_dev_stack_is_clean(dev_resources):
 def test_hand_edited_program_resources_are_refused(dev_resources, resource_type, change, policy):
     violations = evaluate(_edit(dev_resources, resource_type, change))
     assert policy in {v["policy"] for v in violations}, violations
+
+
+def test_dataset_bucket_without_its_access_logging_is_refused(dev_resources):
+    kept = [r for r in copy.deepcopy(dev_resources) if r["type"] != "aws:s3/bucketLogging:BucketLogging"]
+    assert len(kept) == len(dev_resources) - 1
+    found = [v for v in evaluate(kept) if v["policy"] == "aws-s3-bucket-access-logging"]
+    # The dataset bucket, and only it: the log bucket still receives the trail's files.
+    assert [v["urn"].split("::")[-1] for v in found] == ["aws-data"], found
+    assert found[0]["enforcement"] == "mandatory"
 
 
 def test_cost_ceiling_and_cost_table_agree_with_price_overrides(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 
 import pytest
 from policy_helpers import check_resource, check_stack, stack_resource
@@ -355,3 +356,214 @@ def test_karpenter_node_classes_encrypt_their_volumes_with_a_customer_key():
         "no blockDeviceMappings"
         in check_resource(aws.aws_ebs_encrypted_cmk, aws.NODE_CLASS, _node_class())[0]
     )
+
+
+# --- S3 server access logging ---------------------------------------------------------------------------------
+
+
+def _logged_stack(by_dependency: bool = False, with_logging: bool = True, trail: bool = True):
+    """The dataset bucket, a log bucket, the dataset bucket's logging into it and a trail writing into it."""
+    data = stack_resource(aws.BUCKET, "aws-data", {"forceDestroy": False})
+    logs = stack_resource(aws.BUCKET, "aws-logs", {"forceDestroy": False})
+    resources = [data, logs]
+    if with_logging:
+        if by_dependency:
+            props = {"bucket": "physical-data", "targetBucket": "physical-logs", "targetPrefix": "s3-access/"}
+            deps = {"bucket": [data], "targetBucket": [logs]}
+        else:
+            props = {
+                "bucket": "aws-data-fa08c07",
+                "targetBucket": "aws-logs-9309bdb",
+                "targetPrefix": "s3-access/",
+            }
+            deps = None
+        resources.append(
+            stack_resource(aws.LOGGING[0], "aws-data-access-logging", props, property_dependencies=deps)
+        )
+    if trail:
+        resources.append(
+            stack_resource(aws.TRAIL, "aws-trail", {**TRAIL, "s3BucketName": "aws-logs-9309bdb"})
+        )
+    return resources
+
+
+@pytest.mark.parametrize("by_dependency", [False, True])
+def test_logged_bucket_and_its_log_destination_pass(by_dependency):
+    assert check_stack(aws.aws_s3_bucket_access_logging, _logged_stack(by_dependency)) == []
+
+
+def test_bucket_without_access_logging_is_refused_on_the_bucket():
+    resources = _logged_stack(with_logging=False)
+    found = check_stack(aws.aws_s3_bucket_access_logging, resources)
+    # The log bucket receives the trail's files, so only the dataset bucket is refused.
+    assert [u for _, u in found] == [resources[0].urn]
+    assert "aws.s3.BucketLogging" in found[0][0]
+
+
+def test_a_bucket_receiving_no_logs_needs_logging_of_its_own():
+    resources = _logged_stack(with_logging=False, trail=False)
+    found = check_stack(aws.aws_s3_bucket_access_logging, resources)
+    assert sorted(u for _, u in found) == sorted(r.urn for r in resources)
+
+
+def test_logging_without_a_target_does_not_count():
+    data = stack_resource(aws.BUCKET, "aws-data", {})
+    logging = stack_resource(aws.LOGGING[0], "aws-data-access-logging", {"bucket": "aws-data-fa08c07"})
+    assert [u for _, u in check_stack(aws.aws_s3_bucket_access_logging, [data, logging])] == [data.urn]
+
+
+def test_access_logging_rule_is_mandatory():
+    assert aws.aws_s3_bucket_access_logging.enforcement_level.value == "mandatory"
+
+
+# --- CloudTrail --------------------------------------------------------------------------------------------------
+
+TRAIL = {
+    "isMultiRegionTrail": True,
+    "enableLogFileValidation": True,
+    "includeGlobalServiceEvents": True,
+    "kmsKeyId": KEY_ARN,
+    "s3BucketName": "aws-logs-9309bdb",
+}
+
+
+def test_multi_region_validated_encrypted_trail_passes():
+    assert check_resource(aws.aws_cloudtrail_integrity, aws.TRAIL, TRAIL) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"isMultiRegionTrail": False}, "is_multi_region_trail=True"),
+        ({"enableLogFileValidation": False}, "enable_log_file_validation=True"),
+        ({"kmsKeyId": None}, "kms_key_id"),
+        ({"isMultiRegionTrail": None, "enableLogFileValidation": None}, "enable_log_file_validation=True"),
+    ],
+    ids=["single-region", "no-validation", "no-kms", "defaults"],
+)
+def test_trail_without_integrity_is_refused(change, says):
+    props = {k: v for k, v in {**TRAIL, **change}.items() if v is not None}
+    found = check_resource(aws.aws_cloudtrail_integrity, aws.TRAIL, props)
+    assert len(found) == 1
+    assert says in found[0]
+
+
+# --- KMS grants ----------------------------------------------------------------------------------------------
+
+ROOT = {
+    "Sid": "Root",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+ASG_ROLE = (
+    "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+)
+GRANT_FOR_RESOURCE = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+def _key(*statements):
+    return {"policy": json.dumps({"Version": "2012-10-17", "Statement": [ROOT, *statements]})}
+
+
+def _grant(action, condition=None, principal=None, sid="AutoScaling"):
+    statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": principal or {"AWS": ASG_ROLE},
+        "Action": action,
+        "Resource": "*",
+    }
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        (),
+        (
+            _grant(["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"]),
+            _grant("kms:CreateGrant", GRANT_FOR_RESOURCE),
+        ),
+        (_grant("kms:CreateGrant", {"Bool": {"kms:GrantIsForAWSResource": True}}),),
+        (_grant(["kms:CreateGrant", "kms:ListGrants"], {"Bool": {"KMS:GrantIsForAwsResource": ["true"]}}),),
+        ({**_grant("kms:CreateGrant"), "Effect": "Deny"},),
+    ],
+    ids=["root-only", "split-statements", "bool-true", "case-and-list", "deny"],
+)
+def test_grants_only_for_aws_resources_pass(statements):
+    assert check_resource(aws.aws_kms_grant_for_aws_resource, aws.KMS_KEY, _key(*statements)) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        _grant(["kms:Encrypt", "kms:CreateGrant"]),
+        _grant("kms:*"),
+        _grant("kms:Create*"),
+        _grant("*"),
+        _grant("kms:creategrant"),
+        _grant("kms:CreateGrant", {"BoolIfExists": {"kms:GrantIsForAWSResource": "true"}}),
+        _grant("kms:CreateGrant", {"Bool": {"kms:GrantIsForAWSResource": "false"}}),
+        _grant("kms:CreateGrant", principal="*"),
+        _grant("kms:CreateGrant", principal={"Service": "logs.us-east-1.amazonaws.com"}),
+        {"Sid": "NotAction", "Effect": "Allow", "Principal": {"AWS": ASG_ROLE}, "NotAction": "kms:Decrypt"},
+    ],
+    ids=[
+        "in-a-list",
+        "kms-star",
+        "create-star",
+        "star",
+        "lower-case",
+        "if-exists",
+        "condition-false",
+        "anyone",
+        "service",
+        "not-action",
+    ],
+)
+def test_create_grant_without_the_condition_is_refused(statement):
+    found = check_resource(aws.aws_kms_grant_for_aws_resource, aws.KMS_KEY, _key(statement))
+    assert len(found) == 1
+    assert "kms:GrantIsForAWSResource" in found[0]
+    # The same document through aws.kms.KeyPolicy is refused the same way.
+    assert check_resource(aws.aws_kms_grant_for_aws_resource, aws.KMS_KEY_POLICY, _key(statement))
+
+
+def test_unknown_or_missing_key_policy_is_not_judged():
+    assert check_resource(aws.aws_kms_grant_for_aws_resource, aws.KMS_KEY, {}) == []
+    assert check_resource(aws.aws_kms_grant_for_aws_resource, aws.KMS_KEY, {"policy": "not json"}) == []
+
+
+# --- EKS bootstrap admin ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("access_config", "refused"),
+    [
+        ({"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}, False),
+        ({"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": "false"}, False),
+        ({"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True}, True),
+        ({"authenticationMode": "API"}, True),  # the EKS API's default is true
+        (None, True),
+    ],
+    ids=["off", "off-as-string", "on", "unset", "no-access-config"],
+)
+def test_eks_bootstrap_admin(access_config, refused):
+    props = {**EKS} if access_config is None else {**EKS, "accessConfig": access_config}
+    found = check_resource(aws.aws_eks_no_bootstrap_admin, aws.EKS_CLUSTER, props)
+    assert bool(found) is refused, found
+    if refused:
+        assert "bootstrap_cluster_creator_admin_permissions=False" in found[0]
+
+
+def test_new_aws_rules_are_mandatory():
+    for policy in (
+        aws.aws_cloudtrail_integrity,
+        aws.aws_kms_grant_for_aws_resource,
+        aws.aws_eks_no_bootstrap_admin,
+    ):
+        assert policy.enforcement_level.value == "mandatory", policy.name

@@ -110,3 +110,53 @@ def test_several_monitors_per_node_is_refused():
     assert check_resource(
         ceph.ceph_monitor_quorum, ceph.CEPH_CLUSTER, _cluster(7, 3, allowMultiplePerNode=True)
     )
+
+
+def _store(gateway):
+    return {
+        "apiVersion": "ceph.rook.io/v1",
+        "kind": "CephObjectStore",
+        "metadata": {"name": "object", "namespace": "rook-ceph"},
+        "spec": {"metadataPool": REPLICATED, "dataPool": REPLICATED, "gateway": gateway},
+    }
+
+
+@pytest.mark.parametrize(
+    "gateway",
+    [
+        {"securePort": 443, "sslCertificateRef": "object-rgw-tls", "instances": 2},
+        {"securePort": 8443.0, "sslCertificateRef": "object-rgw-tls", "port": 0},
+        {
+            "securePort": 443,
+            "service": {"annotations": {ceph.SERVICE_SERVING_CERT: "object-serving-cert"}},
+        },
+    ],
+    ids=["secret", "port-zero", "service-serving-cert"],
+)
+def test_object_store_over_tls_only_passes(gateway):
+    assert check_resource(ceph.ceph_object_store_tls, ceph.OBJECT_STORE, _store(gateway)) == []
+
+
+@pytest.mark.parametrize(
+    ("gateway", "says"),
+    [
+        ({"port": 80, "instances": 2}, "no TLS frontend"),
+        (
+            {"port": 80.0, "securePort": 443, "sslCertificateRef": "object-rgw-tls"},
+            "plain HTTP frontend on port 80",
+        ),
+        ({"securePort": 443}, "no TLS frontend"),
+        ({"sslCertificateRef": "object-rgw-tls"}, "no TLS frontend"),
+        ({}, "no TLS frontend"),
+    ],
+    ids=["http-only", "http-beside-https", "no-certificate", "no-secure-port", "no-gateway"],
+)
+def test_object_store_without_tls_only_is_refused(gateway, says):
+    found = check_resource(ceph.ceph_object_store_tls, ceph.OBJECT_STORE, _store(gateway))
+    assert len(found) == 1
+    assert says in found[0]
+
+
+def test_object_store_tls_is_mandatory_and_only_for_object_stores():
+    assert ceph.ceph_object_store_tls.enforcement_level.value == "mandatory"
+    assert check_resource(ceph.ceph_object_store_tls, ceph.BLOCK_POOL, _block(REPLICATED)) == []

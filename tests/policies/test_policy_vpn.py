@@ -147,3 +147,38 @@ def test_every_aws_tunnel_needs_a_site_connection():
     two = _site("t2", "[secret]")
     assert check_stack(vpn.vpn_tunnels_paired, [service, connection, one])
     assert check_stack(vpn.vpn_tunnels_paired, [service, connection, one, two]) == []
+
+
+LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aidc/vpn/vpn-tunnels"
+
+
+def _logging(n: int, **over):
+    options = {"logEnabled": True, "logGroupArn": LOG_GROUP_ARN, "logOutputFormat": "json", **over}
+    return {f"tunnel{n}LogOptions": {"cloudwatchLogOptions": options}}
+
+
+def test_connection_logging_both_tunnels_passes():
+    props = {**GOOD_CONNECTION, **_logging(1), **_logging(2)}
+    assert check_resource(vpn.vpn_tunnel_logging, vpn.VPN_CONNECTION, props) == []
+
+
+@pytest.mark.parametrize(
+    ("logging", "silent"),
+    [
+        ({}, [1, 2]),
+        (_logging(1), [2]),
+        ({**_logging(1), **_logging(2, logEnabled=False)}, [2]),
+        ({**_logging(1, logGroupArn=""), **_logging(2)}, [1]),
+        ({**_logging(1, logEnabled="false"), **_logging(2)}, [1]),
+    ],
+    ids=["neither", "tunnel-2-unset", "tunnel-2-disabled", "no-log-group", "disabled-as-string"],
+)
+def test_connection_with_a_silent_tunnel_is_refused(logging, silent):
+    found = check_resource(vpn.vpn_tunnel_logging, vpn.VPN_CONNECTION, {**GOOD_CONNECTION, **logging})
+    assert [m.split("tunnel ")[1][0] for m in found] == [str(t) for t in silent], found
+    assert all("log_enabled=True" in m for m in found)
+
+
+def test_tunnel_logging_is_mandatory_and_ignores_other_types():
+    assert vpn.vpn_tunnel_logging.enforcement_level.value == "mandatory"
+    assert check_resource(vpn.vpn_tunnel_logging, vpn.IKE_POLICY, GOOD_IKE) == []
