@@ -6,7 +6,7 @@ any resource exists. Field names, defaults and meanings are a contract with stac
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 

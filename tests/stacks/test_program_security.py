@@ -100,21 +100,28 @@ def test_shipped_stacks_declare_no_bootstrap_admin_and_no_access_entry(stack: st
     offline = program_run(stack)
     (cluster,) = _of_type(offline, "aws:eks/cluster:Cluster")
     assert cluster["inputs"]["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False
-    assert _of_type(offline, "aws:eks/accessEntry:AccessEntry") == []
+    # At most Karpenter's node role (type EC2_LINUX: its nodes join with it; stacks with public GPU groups), no
+    # person or CI role.
+    assert {e["inputs"]["type"] for e in _of_type(offline, "aws:eks/accessEntry:AccessEntry")} <= {"EC2_LINUX"}
 
 
 def test_configured_roles_get_their_access_entries() -> None:
     values = copy.deepcopy(read_config_values(stack_file("prod")))
     values.setdefault("aidc:aws", {})["access"] = {"deploy_role_arn": DEPLOY, "admin_role_arn": ADMIN}
     offline = run_program("prod", stack_config=values)
-    entries = {e["inputs"]["principalArn"]: e for e in _of_type(offline, "aws:eks/accessEntry:AccessEntry")}
+    entries = {
+        e["inputs"]["principalArn"]: e
+        for e in _of_type(offline, "aws:eks/accessEntry:AccessEntry")
+        if e["inputs"]["type"] == "STANDARD"
+    }
     assert set(entries) == {DEPLOY, ADMIN}
     associations = {
         a["inputs"]["principalArn"]: a["inputs"]
         for a in _of_type(offline, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
     }
-    assert associations[DEPLOY]["policyArn"].endswith("/AmazonEKSAdminPolicy")
-    assert associations[DEPLOY]["accessScope"] == {"type": "namespace", "namespaces": ["kube-system"]}
+    # prod has GPU groups, so Karpenter: its CRDs, ClusterRoles and NodePools need cluster-admin (access.py).
+    assert associations[DEPLOY]["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
+    assert associations[DEPLOY]["accessScope"] == {"type": "cluster"}
     assert associations[ADMIN]["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
     assert associations[ADMIN]["accessScope"] == {"type": "cluster"}
     # Everything else is what the stack declares without the roles: only the four resources are added.
@@ -124,6 +131,7 @@ def test_configured_roles_get_their_access_entries() -> None:
         for r in offline.resources
         if r["type"]
         in ("aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+        and r["inputs"].get("type") != "EC2_LINUX"
     }
     assert len({r["urn"] for r in offline.resources} - base) == 4
 
