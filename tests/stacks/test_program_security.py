@@ -102,7 +102,9 @@ def test_shipped_stacks_declare_no_bootstrap_admin_and_no_access_entry(stack: st
     assert cluster["inputs"]["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False
     # At most Karpenter's node role (type EC2_LINUX: its nodes join with it; stacks with public GPU groups), no
     # person or CI role.
-    assert {e["inputs"]["type"] for e in _of_type(offline, "aws:eks/accessEntry:AccessEntry")} <= {"EC2_LINUX"}
+    assert {e["inputs"]["type"] for e in _of_type(offline, "aws:eks/accessEntry:AccessEntry")} <= {
+        "EC2_LINUX"
+    }
 
 
 def test_configured_roles_get_their_access_entries() -> None:
