@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "plan": "run the Pulumi program offline under mocks, evaluate the policy pack, show or diff the plan",
     "preflight": "live checks with boto3 / openstacksdk before `pulumi up`",
     "backend": "bootstrap a self-managed Pulumi state backend (S3 bucket + KMS key)",
+    "edge": "edge sites: `allocate` records each site's network (and estate shard) in the stack file",
 }
 
 EXIT_OK = 0

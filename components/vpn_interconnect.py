@@ -24,6 +24,10 @@ Routing design, and why (sources checked 2026-11):
   tunnel's bandwidth: 1.25 Gbps ("standard") or 5 Gbps ("large"), and the interconnect carries at most
   min(N, len(route_prefixes)) x that. Connections beyond the number of prefixes are idle standby, and the
   component warns. More than that needs BGP (a route-based VPN appliance in the private cloud) or Direct Connect.
+- Edge sites are not behind this interconnect: their networks hang off other Neutron routers, and the site
+  connections' selectors (local endpoint group = subnets on this router, peer = the VPC CIDR) never match their
+  traffic, so no AWS route toward these tunnels names an edge range (it would black-hole). The edge aggregates
+  are routed by the private cloud's WAN (aidc/sizing/network.py says where they are exported).
 
 Algorithm names: one explicit table per family below (IKE_VERSIONS, ENCRYPTIONS, INTEGRITIES, DH_GROUPS), keyed
 by the values the Args' Literal types allow; both sides are built from the same row, so they always agree. Allowed AWS strings are the ones in the pulumi_aws VpnConnection docstrings; allowed Neutron

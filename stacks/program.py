@@ -17,7 +17,7 @@ live infrastructure: add `aliases` first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -606,6 +606,9 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         "ceph_object_store": ceph.object_store_name,
         "ceph_rgw_ca_cert": ceph.rgw_ca_cert,
         "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
+        "edge_networks": {site.name: site.network_cidr for site in plan.edge_sites},
+        # What the private cloud's WAN must route toward the edge sites (aggregated; see aidc/sizing/network.py).
+        "edge_route_prefixes": list(plan.network.edge_route_prefixes),
         "plan_summary": {
             **plan.counts(),
             "edge_nodes_by_site": {s.name: s.nodes.int for s in plan.edge_sites},
@@ -638,6 +641,23 @@ def deploy(cfg: StackConfig, plan: CapacityPlan) -> None:
         pulumi.export(key, value)
 
 
+def require_recorded_sites(cfg: StackConfig, sites: Sequence[EdgeSitePlan], dry_run: bool) -> None:
+    """A site whose network (or shard) is not recorded in the stack file could be renumbered (or moved) by the
+    next allocation: a preview warns, an update refuses, so nothing live is ever renumbered."""
+    unrecorded = [site.name for site in sites if not site.recorded]
+    if not unrecorded:
+        return
+    shown = ", ".join(unrecorded[:5]) + (f" and {len(unrecorded) - 5} more" if len(unrecorded) > 5 else "")
+    message = (
+        f"{len(unrecorded)} edge site(s) of {cfg.stack} have no network (or shard) recorded in the stack file "
+        f"({shown}); run `aidc edge allocate --stack {cfg.stack}` and commit the file"
+    )
+    if dry_run:
+        pulumi.log.warn(f"{message} before `pulumi up`, which refuses them")
+        return
+    raise pulumi.RunError(f"refusing to deploy: {message}")
+
+
 def main(sizer: Callable[[StackConfig], CapacityPlan] = size_stack) -> None:
     try:
         cfg = read_config()
@@ -645,4 +665,5 @@ def main(sizer: Callable[[StackConfig], CapacityPlan] = size_stack) -> None:
     except (ConfigError, InfeasibleDemand) as exc:
         # RunError: Pulumi prints the message without a traceback.
         raise pulumi.RunError(str(exc)) from None
+    require_recorded_sites(cfg, plan.edge_sites, pulumi.runtime.is_dry_run())
     deploy(cfg, plan)

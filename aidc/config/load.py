@@ -28,6 +28,7 @@ AIDC_KEYS = (
     "vpn",
     "interconnect",
     "edge",
+    "estate",
     "k3s",
     "ceph",
     "policy",
@@ -152,7 +153,11 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
                 top, rest = f"aidc:{loc[0]}", loc[1:]
             else:
                 top, rest = "aidc", loc
-            problems.append(f"{_key_path(top, rest)}: {_message(error)}")
+            message = _message(error)
+            if not rest and top == "aidc" and message.startswith("aidc:"):
+                problems.append(message)  # a cross-key check names its keys itself
+                continue
+            problems.append(f"{_key_path(top, rest)}: {message}")
         raise ConfigError(sorted(set(problems), key=problems.index), source) from None
 
 

@@ -13,11 +13,18 @@ type and regular expression is checked against the limit the cloud that receives
 from __future__ import annotations
 
 import datetime
-import hashlib
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from aidc.catalog import (
     ACCELERATORS,
@@ -26,6 +33,16 @@ from aidc.catalog import (
     INSTANCE_TYPES,
 )
 from aidc.config import limits
+from aidc.config.addressing import (
+    DEFAULT_SITE_PREFIX,
+    DEFAULT_SUPERNET,
+    MAX_SITE_PREFIX,
+    AddressingError,
+    SiteLayout,
+    SiteRequest,
+    layout_sites,
+    shard_stack_name,
+)
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.re2 import re2_problem
 from aidc.types import AdminCidrs, IamRoleArn, Name
@@ -56,7 +73,10 @@ MIN_WINDOW_HOURS, MAX_WINDOW_HOURS = 1 / 60, 8760  # one minute to one year
 MAX_GPUS = 1_000_000  # GPUs the private cloud has of one accelerator
 MAX_INSTANCES = 100_000  # instances of one type (the largest quota AWS grants is far below)
 MAX_USD = 1e12
-MAX_ITEMS = 1000  # workloads, transfers or edge sites in one list
+MAX_ITEMS = 1000  # workloads or transfers in one list
+# Edge sites are a fleet (issue 18 plans 5,000; an estate shards them): a stack file of 10,000 sites in flow
+# style still fits the 1 MiB document bound, and one shard index per site at most (EdgeSite.shard <= 9999).
+MAX_EDGE_SITES = 10_000
 
 
 class _Model(BaseModel):
@@ -633,8 +653,21 @@ class EdgeSite(_Model):
     flavor: CloudName | None = None
     network_cidr: str | None = Field(
         None,
-        description="the site's tenant network; default: a /24 in 10.128.0.0/9 "
-        "derived from the site's name (stable when sites are added or removed)",
+        description="the site's tenant network, recorded: hand-set, or written by `aidc edge allocate`; "
+        "without it the site's network is provisional (shown by size/plan, refused by `pulumi up`)",
+    )
+    prefix_length: int | None = Field(
+        None,
+        ge=16,
+        le=MAX_SITE_PREFIX,
+        description="size of this site's network when allocated; default aidc:edge.site_prefix_length",
+    )
+    shard: int | None = Field(
+        None,
+        ge=0,
+        le=9999,
+        description="estate shard stack the site is deployed by (<core>-edge-<shard>), recorded by "
+        "`aidc edge allocate`; only with aidc:estate",
     )
 
     @field_validator("network_cidr")
@@ -642,37 +675,75 @@ class EdgeSite(_Model):
     def _site_cidr(cls, value: str | None) -> str | None:
         return None if value is None else _check_cidr(value, version=4, longest=28)
 
-    @property
-    def cidr(self) -> str:
-        if self.network_cidr:
-            return self.network_cidr
-        index = int(hashlib.sha256(self.name.encode()).hexdigest(), 16) % 32768
-        return f"10.{128 + index // 256}.{index % 256}.0/24"
-
     @field_validator("accelerator")
     @classmethod
     def _acc(cls, value: str) -> str:
         return _check_accelerator(value)
 
+    def request(self) -> SiteRequest:
+        return SiteRequest(self.name, self.network_cidr, self.prefix_length, self.shard)
+
 
 class EdgeSettings(_Model):
-    sites: tuple[EdgeSite, ...] = Field((), max_length=MAX_ITEMS)
+    supernet: str = Field(
+        DEFAULT_SUPERNET,
+        description="where edge site networks are allocated; must overlap neither the AWS VPC, the private "
+        "network nor the interconnect ranges; the core routes it as one aggregate",
+    )
+    site_prefix_length: int = Field(
+        DEFAULT_SITE_PREFIX, ge=16, le=MAX_SITE_PREFIX, description="size of each allocated site network"
+    )
+    sites: tuple[EdgeSite, ...] = Field((), max_length=MAX_EDGE_SITES)
+
+    @field_validator("supernet")
+    @classmethod
+    def _supernet(cls, value: str) -> str:
+        _check_cidr(value)
+        network = ipaddress.ip_network(value)
+        if network.version != 4 or not network.is_private or network.is_link_local:
+            raise ValueError(f"{value!r} must be a private (RFC 1918) IPv4 range, e.g. 10.128.0.0/9")
+        return value
 
     @model_validator(mode="after")
     def _shares(self) -> EdgeSettings:
         _unique_names(self.sites, "edge site")
-        networks = [(site.name, ipaddress.ip_network(site.cidr)) for site in self.sites]
-        for i, (name, net) in enumerate(networks):
-            for other, other_net in networks[:i]:
-                if net.overlaps(other_net):
-                    raise ValueError(
-                        f"edge sites {other} and {name} have overlapping networks ({other_net}, "
-                        f"{net}); set network_cidr on one of them"
-                    )
         total = sum(s.share for s in self.sites)
         if self.sites and abs(total - 1.0) > 1e-6:
             raise ValueError(f"site shares must add up to 1, they add up to {total:g}")
         return self
+
+
+class EstateSettings(_Model):
+    """An estate: a core stack whose edge sites are deployed by shard stacks `<core>-edge-<n>`.
+
+    In the core's stack file: `{max_sites_per_stack: N}`. In a shard's stack file: `{core: NAME, shard: N}`
+    (written by `aidc estate init`). Absent: one stack holds everything, as before."""
+
+    max_sites_per_stack: int | None = Field(
+        None, ge=1, le=1000, description="edge sites per shard stack (core stack file only)"
+    )
+    core: Slug | None = Field(
+        None, description="the core stack this shard belongs to (shard stack file only)"
+    )
+    shard: int | None = Field(
+        None, ge=0, le=9999, description="this stack's shard number (shard stack file only)"
+    )
+
+    @model_validator(mode="after")
+    def _role(self) -> EstateSettings:
+        if self.max_sites_per_stack is not None and (self.core is not None or self.shard is not None):
+            raise ValueError(
+                "give either {max_sites_per_stack} (a core stack) or {core, shard} (a shard stack), not both"
+            )
+        if (self.core is None) != (self.shard is None):
+            raise ValueError("a shard stack names both its core stack and its shard: {core: NAME, shard: N}")
+        return self
+
+    @property
+    def role(self) -> Literal["single", "core", "shard"]:
+        if self.max_sites_per_stack is not None:
+            return "core"
+        return "shard" if self.core is not None else "single"
 
 
 class K3sSettings(_Model):
@@ -718,6 +789,7 @@ class StackConfig(_Model):
     vpn: VpnSettings = VpnSettings()
     interconnect: InterconnectSettings = InterconnectSettings()
     edge: EdgeSettings = EdgeSettings()
+    estate: EstateSettings = EstateSettings()
     k3s: K3sSettings = K3sSettings()
     ceph: CephSettings = CephSettings()
     policy: PolicySettings = PolicySettings()
@@ -743,17 +815,30 @@ class StackConfig(_Model):
     def classification_of(self, item: TrainingDemand | InferenceDemand | TransferDemand) -> str:
         return item.classification or self.demand.security.classification
 
+    _edge_layout: dict[str, SiteLayout] = PrivateAttr(default_factory=dict)
+
+    @property
+    def edge_layout(self) -> dict[str, SiteLayout]:
+        """Each edge site's network and (in an estate) shard, recorded or provisional, in config order."""
+        return self._edge_layout
+
+    def routed_ranges(self) -> list[tuple[str, str]]:
+        """(config key, CIDR) of the networks the core routes to, which no edge network may overlap."""
+        return [
+            ("aidc:aws.vpc_cidr", self.aws.vpc_cidr),
+            ("aidc:openstack.network_cidr", self.openstack.network_cidr),
+            (
+                "aidc:interconnect.direct_connect.transit_gateway_cidr",
+                self.interconnect.direct_connect.transit_gateway_cidr,
+            ),
+        ]
+
     @model_validator(mode="after")
     def _cross(self) -> StackConfig:
         if any(w.edge_fraction > 0 for w in self.demand.inference) and not self.edge.sites:
             raise ValueError("inference with edge_fraction > 0 needs aidc:edge.sites")
-        routed = [
-            ("aidc:aws.vpc_cidr", self.aws.vpc_cidr),
-            ("aidc:openstack.network_cidr", self.openstack.network_cidr),
-        ]
-        routed += [(f"aidc:edge.sites[{site.name}]", site.cidr) for site in self.edge.sites]
+        routed = self.routed_ranges()
         dx = self.interconnect.direct_connect
-        routed.append(("aidc:interconnect.direct_connect.transit_gateway_cidr", dx.transit_gateway_cidr))
         for i, (key, cidr) in enumerate(routed):
             for other_key, other_cidr in routed[:i]:
                 if ipaddress.ip_network(cidr).overlaps(ipaddress.ip_network(other_cidr)):
@@ -774,6 +859,35 @@ class StackConfig(_Model):
                     f"aidc:demand.training[{index}].dataset_location: {run.name} is {level}, so its data stays in "
                     f"the private cloud, but dataset_location is {run.dataset_location!r}"
                 )
+        if self.estate.role != "core":
+            recorded = [site.name for site in self.edge.sites if site.shard is not None]
+            if recorded:
+                raise ValueError(
+                    f"aidc:edge.sites[{recorded[0]}].shard: only a core stack (aidc:estate.max_sites_per_stack) "
+                    "deploys its sites from shard stacks"
+                )
+        if self.estate.role == "shard" and self.estate.core is not None and self.estate.shard is not None:
+            expected = shard_stack_name(self.estate.core, self.estate.shard)
+            if self.stack != expected:
+                raise ValueError(
+                    f"aidc:estate: shard {self.estate.shard} of {self.estate.core} is the stack {expected!r}, "
+                    f"not {self.stack!r}; `aidc estate init --stack {self.estate.core}` writes its stack file"
+                )
+        if self.estate.role == "shard" and (self.edge.sites or self.demand != Demand()):
+            raise ValueError(
+                f"a shard stack ({self.stack}) holds no demand and no sites: they live in its core stack "
+                f"({self.estate.core}), which every shard reads"
+            )
+        try:
+            self._edge_layout = layout_sites(
+                [site.request() for site in self.edge.sites],
+                supernet=self.edge.supernet,
+                site_prefix_length=self.edge.site_prefix_length,
+                reserved=routed,
+                max_sites_per_stack=self.estate.max_sites_per_stack,
+            )
+        except AddressingError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
     @model_validator(mode="after")

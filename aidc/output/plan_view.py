@@ -15,6 +15,7 @@ from rich.tree import Tree
 
 from aidc.output.cost_table import cost_markdown, print_cost
 from aidc.output.diff_markdown import comment_marker
+from aidc.output.size_tables import network_cell
 from aidc.output.topology import topology_mermaid
 
 NAMES_SHOWN = 4  # children of one type listed by name up to this many; beyond, just the count
@@ -61,6 +62,15 @@ def print_plan(document: dict[str, Any], console: Console) -> None:
     for key, value in summary["counts"].items():
         counts.add_row(key.replace("_", " "), f"{value:,}")
     console.print(counts)
+    sites = document["plan"]["edge"]["sites"]
+    if sites:
+        edge = Table(title="Edge sites", box=box.SIMPLE_HEAVY, title_justify="left")
+        for column in ("site", "network", "shard", "GPU nodes"):
+            edge.add_column(column)
+        for site in sites:
+            shard = "" if site.get("shard") is None else str(site["shard"])
+            edge.add_row(site["name"], network_cell(site), shard, f"{site['nodes']:,}")
+        console.print(edge)
     print_cost(summary["cost"], console)
     violations = document["policy"]["violations"]
     if violations:

@@ -31,6 +31,13 @@ def _n(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def network_cell(site: Mapping[str, Any]) -> str:
+    """A site's network, marked when it is provisional (not recorded in the stack file yet)."""
+    if site.get("recorded", True):
+        return str(site["network_cidr"])
+    return f"{site['network_cidr']} (provisional)"
+
+
 @dataclass(frozen=True)
 class Why:
     """A figure's formula and its inputs (`name=value, …`; the price source is left out)."""
@@ -222,10 +229,26 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
     sections.append(t)
 
     if doc["edge"]["sites"]:
-        t = Section("Edge sites (K3s)", ("site", "accelerator", "servers", "GPU nodes", "GPUs"))
+        sharded = any(site.get("shard") is not None for site in doc["edge"]["sites"])
+        routes = n.get("edge_route_prefixes") or []
+        t = Section(
+            "Edge sites (K3s)",
+            (
+                "site",
+                "network",
+                *(("shard",) if sharded else ()),
+                "accelerator",
+                "servers",
+                "GPU nodes",
+                "GPUs",
+            ),
+            note=f"edge routes (aggregated): {', '.join(routes)}" if routes else "",
+        )
         for site in doc["edge"]["sites"]:
             t.add(
                 site["name"],
+                network_cell(site),
+                *((_n(site["shard"]),) if sharded else ()),
                 site["accelerator"],
                 _n(site["servers"]),
                 _n(site["nodes"]),

@@ -294,6 +294,7 @@ def size_edge_sites(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) ->
     # workloads allocations pass through here, so they are read by position, not looked up by name.
     serving = [w.edge for w in inference if w.edge]
     plans = []
+    layout = cfg.edge_layout
     for index, site in enumerate(cfg.edge.sites):
         needed = [edge[index] for edge in serving]
         by_size: dict[int, int] = {}
@@ -329,7 +330,9 @@ def size_edge_sites(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) ->
                 servers=site.servers,
                 region=site.region,
                 flavor=site.flavor or cfg.openstack.gpu_flavor(site.accelerator, site.gpus_per_node),
-                network_cidr=site.cidr,
+                network_cidr=layout[site.name].network_cidr,
+                recorded=layout[site.name].recorded,
+                shard=layout[site.name].shard,
             )
         )
     return tuple(plans)

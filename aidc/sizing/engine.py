@@ -49,6 +49,16 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
+    unrecorded = [site for site in edge_sites if not site.recorded]
+    if unrecorded:
+        shown = ", ".join(f"{s.name} {s.network_cidr}" for s in unrecorded[:3])
+        more = f" and {len(unrecorded) - 3} more" if len(unrecorded) > 3 else ""
+        what = "network or shard" if cfg.estate.role == "core" else "network"
+        warnings.append(
+            f"{len(unrecorded)} edge site(s) have a provisional {what}, not recorded in the stack file ({shown}"
+            f"{more}): `aidc edge allocate --stack {cfg.stack}` records them; `pulumi up` refuses a site whose "
+            f"{what} is not recorded"
+        )
     cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog)
     plan = CapacityPlan(
         stack=cfg.stack,

@@ -19,6 +19,19 @@ Encryption follows classification: internal and above get MACsec on dedicated po
 private IP VPN over the link (BGP, both tunnels of each connection active), which then bounds the capacity.
 The on-premises routers advertise the private route prefixes one bit longer over Direct Connect, so the Transit
 Gateway prefers Direct Connect (longest prefix) and falls back to the VPN's static routes when BGP withdraws them.
+
+Edge ranges (`NetworkPlan.edge_route_prefixes`): the edge supernet, plus any hand-set site network outside it,
+collapsed to the fewest prefixes — one route for a thousand sites, unchanged when sites come and go. Where they
+are advertised, honestly: NOT over this VPN. A Neutron VPNaaS site connection is policy-based; its traffic
+selectors are its local endpoint group, which Neutron only accepts as subnets attached to the VPN service's
+router (the core subnet), and its peer group (the VPC CIDR); AWS keeps one SA pair per tunnel. Edge sites are
+separate Neutron networks behind their own routers (often in other regions), so their traffic can never match
+these selectors, and AWS routes toward the tunnels for the edge ranges would black-hole. The aggregates are what
+the private cloud's WAN must route between the core and the edge sites: the program exports them
+(`edge_route_prefixes`, with `edge_networks` per site) for the WAN/border routers. Direct Connect is routed (BGP)
+and could carry them, but aidc declares no AWS route to an edge range there either: the border routers would have
+to advertise them and the VPC route them, a decision for the network team, not a side effect of adding sites. AWS workloads reach the edge
+through services in the core (the object store the edge pulls models from), not by routing to edge addresses.
 """
 
 from __future__ import annotations
@@ -42,6 +55,7 @@ from aidc.catalog import (
     VPN_TUNNEL_GBPS_STANDARD,
     VPN_TUNNELS_PER_CONNECTION,
 )
+from aidc.config.addressing import edge_route_prefixes
 from aidc.config.model import CLASSIFICATION_ORDER, StackConfig
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
@@ -384,6 +398,9 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             private_route_prefixes=prefixes,
             direct_connect=direct_connect,
             interconnect_gbps=interconnect,
+            edge_route_prefixes=edge_route_prefixes(
+                cfg.edge.supernet, (site.network_cidr for site in cfg.edge_layout.values())
+            ),
         ),
         warnings,
     )

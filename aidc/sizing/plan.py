@@ -328,6 +328,8 @@ class NetworkPlan:
         DirectConnectPlan | None
     )  # declared when the VPN cannot carry the transfers, or on request
     interconnect_gbps: Figure | None = None  # VPN + Direct Connect without its spare: what the plan carries
+    # What the core routes toward the edge sites: the edge supernet plus hand-set networks outside it, collapsed.
+    edge_route_prefixes: tuple[str, ...] = ()
 
     @property
     def capacity_gbps(self) -> Figure:
@@ -364,6 +366,9 @@ class EdgeSitePlan:
     flavor: str
     network_cidr: str  # the site's tenant network
     location: str = EDGE
+    # False: the network (or shard) is provisional, not in the stack file yet; `pulumi up` refuses the site.
+    recorded: bool = True
+    shard: int | None = None  # the estate shard stack that deploys the site; None in a one-stack estate
 
 
 @dataclass(frozen=True)

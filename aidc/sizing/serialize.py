@@ -300,6 +300,7 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
             "feasible_over_vpn": network.feasible_over_vpn,
             "private_route_prefixes": list(network.private_route_prefixes),
             "interconnect_gbps": network.capacity_gbps.value,
+            "edge_route_prefixes": list(network.edge_route_prefixes),
             "direct_connect": None
             if network.direct_connect is None
             else _direct_connect(network.direct_connect),
@@ -334,6 +335,8 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "region": s.region,
                     "flavor": s.flavor,
                     "network_cidr": s.network_cidr,
+                    "recorded": s.recorded,
+                    "shard": s.shard,
                     "why": _why(nodes=s.nodes),
                 }
                 for s in plan.edge_sites

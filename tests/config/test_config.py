@@ -194,11 +194,11 @@ def test_json_string_values_are_accepted() -> None:
 def test_edge_networks_are_stable_and_distinct() -> None:
     sites = [{"name": n, "share": 0.25, "accelerator": "l4-24gb"} for n in ("north", "south", "east", "west")]
     cfg = parse_stack_config({"aidc:edge": {"sites": sites}})
-    cidrs = {s.name: s.cidr for s in cfg.edge.sites}
+    cidrs = {name: site.network_cidr for name, site in cfg.edge_layout.items()}
     assert len(set(cidrs.values())) == 4
-    # A site's network depends on its name only: adding a site leaves the others where they are.
+    # A provisional network starts at the site's home block (from its name): adding a site leaves the others.
     fewer = parse_stack_config({"aidc:edge": {"sites": [dict(sites[0], share=1.0)]}})
-    assert fewer.edge.sites[0].cidr == cidrs["north"]
+    assert fewer.edge_layout["north"].network_cidr == cidrs["north"]
 
 
 def test_overlapping_networks_across_clouds_are_refused() -> None:
