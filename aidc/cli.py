@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "preflight": "live checks with boto3 / openstacksdk before `pulumi up`",
     "backend": "bootstrap a self-managed Pulumi state backend (S3 bucket + KMS key)",
     "edge": "edge sites: `allocate` records each site's network (and estate shard) in the stack file",
+    "estate": "estates of shard stacks: `init` writes the missing shard stack files of a core",
 }
 
 EXIT_OK = 0

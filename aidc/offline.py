@@ -28,9 +28,11 @@ from pulumi.runtime.settings import SETTINGS, get_root_resource, set_root_resour
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from aidc.mocks import AidcMocks
+from aidc.mocks import AidcMocks, StackOutputs
 
 SECRET = "[secret]"
+PROJECT = "aidc"  # Pulumi.yaml `name`
+ORGANIZATION = "organization"  # what a self-managed (DIY) backend calls the organization in stack names
 PROGRAM = Path(__file__).resolve().parent.parent / "stacks" / "__main__.py"
 
 
@@ -79,6 +81,10 @@ class OfflinePlan:
     resources: list[dict[str, Any]]
     exports: dict[str, Any] = field(default_factory=dict)
 
+    def stack_outputs(self) -> StackOutputs:
+        """These exports as a StackReference to this stack would see them (secret ones stay secret)."""
+        return StackOutputs(self.exports, frozenset(k for k, v in self.exports.items() if v == SECRET))
+
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, also keeping each registration's parent, its inputs with secrets marked, and what
@@ -95,14 +101,25 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs = rpc.deserialize_properties(request.object)
+        self._record(response.urn, request, rpc.deserialize_properties(request.object), bool(request.custom))
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        """Resources a program reads rather than creates (a StackReference): recorded like the others, inputs
+        being what it asked for (the referenced stack's name)."""
+        response = super().ReadResource(request)
+        inputs = rpc.deserialize_properties(request.properties)
+        self._record(response.urn, request, {k: v for k, v in inputs.items() if v is not None}, True)
+        return response
+
+    def _record(self, urn: str, request: Any, inputs: Any, custom: bool) -> None:
         with self._lock:
-            self.records[response.urn] = {
-                "urn": response.urn,
+            self.records[urn] = {
+                "urn": urn,
                 "type": request.type,
                 "name": request.name,
                 "parent": request.parent or None,
-                "custom": bool(request.custom),
+                "custom": custom,
                 "inputs": redact(inputs),
                 "plain_inputs": unwrap(inputs),
                 "dependencies": sorted(request.dependencies),
@@ -115,7 +132,6 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 "replace_on_changes": list(request.replaceOnChanges),
                 "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
             }
-        return response
 
 
 def config_values(stack_config: Mapping[str, Any]) -> dict[str, str]:
@@ -129,17 +145,20 @@ def run_program(
     region: str = "us-east-1",
     stack_config: Mapping[str, Any] | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    stack_outputs: Mapping[str, StackOutputs] | None = None,
 ) -> OfflinePlan:
     """Run `program` (default: stacks/__main__.py, which reads `stack_config` as the engine would hand it) under
     mocks; raise whatever the program raises, or OfflineTimeout when it has not finished after `timeout_s`
-    seconds (None waits for ever). `aidc plan` passes the program for the plan it already sized."""
+    seconds (None waits for ever). `aidc plan` passes the program for the plan it already sized.
+    `stack_outputs` (fully qualified stack name -> its exports) is what a StackReference resolves to: an estate's
+    shards read the core's exports from the core planned just before."""
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            outcome["plan"] = _run(stack, program, region, stack_config)
+            outcome["plan"] = _run(stack, program, region, stack_config, stack_outputs)
         except BaseException as exc:  # handed to the caller's thread, raised there
             outcome["error"] = exc
         finally:
@@ -170,8 +189,9 @@ def _run(
     program: Callable[[], Any] | None,
     region: str,
     stack_config: Mapping[str, Any] | None,
+    stack_outputs: Mapping[str, StackOutputs] | None = None,
 ) -> OfflinePlan:
-    mocks = AidcMocks(region=region)
+    mocks = AidcMocks(region=region, stack_outputs=stack_outputs)
     monitor = _RecordingMonitor(mocks)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
@@ -179,7 +199,9 @@ def _run(
     # Each run gets its own root Stack resource (set_mocks only makes one when none exists), so top-level
     # resources are parented to this stack, not to the first stack planned in the process.
     set_root_resource(None)  # type: ignore[arg-type]
-    pulumi.runtime.set_mocks(mocks, project="aidc", stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, organization=ORGANIZATION
+    )
 
     # The program runs inside the Pulumi stack function so that every outstanding registration is awaited
     # before the records are read.

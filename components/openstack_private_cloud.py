@@ -13,15 +13,15 @@ A pool's user data is read at its servers' first boot only (`ignore_changes` on 
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 import pulumi
 import pulumi_openstack as openstack
 import pulumi_tls as tls
-from pydantic import Field, model_validator
+from pydantic import Field, PlainValidator, model_validator
 
 from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
-from components._args import SourceCidr, StrInput, first_repeat, matching, prefix_length
+from components._args import SourceCidr, StrInput, first_repeat, prefix_length
 from components._names import cidr_slug
 from components.cloud_init import heat_server_pool_template
 
@@ -29,11 +29,22 @@ from components.cloud_init import heat_server_pool_template
 ADMIN_PORTS: tuple[int, ...] = (22, 6443)
 K3S_API_PORT = 6443
 ServerGroupPolicy = Literal["anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity"]
-OpenSshPublicKey = Annotated[
-    str,
-    matching(r"^(ssh-|ecdsa-)", "an OpenSSH public key ('ssh-ed25519 …', 'ssh-rsa …', 'ecdsa-…') or None"),
-]
-"""A public key in OpenSSH's one-line format."""
+
+
+def _ssh_key_input(value: Any) -> Any:
+    if value is None or isinstance(value, pulumi.Output):
+        return value
+    if isinstance(value, str) and value.startswith(("ssh-", "ecdsa-")):
+        return value
+    raise ValueError(
+        f"must be an OpenSSH public key ('ssh-ed25519 …', 'ssh-rsa …', 'ecdsa-…'), an Output of one, or None, "
+        f"got {value!r}"
+    )
+
+
+# An estate's shard stacks read the key from the core (a StackReference output), so an Output is accepted too.
+SshPublicKeyInput = Annotated[str | pulumi.Output[str] | None, PlainValidator(_ssh_key_input)]
+"""An OpenSSH public key, an Output of one, or None."""
 
 
 class GpuPool(FrozenArgs):
@@ -73,8 +84,9 @@ class OpenStackPrivateCloudArgs(FrozenArgs):
     api_cidrs: tuple[SourceCidr, ...] = ()
     """CIDRs allowed to reach the K3s API (6443) only: the tenant network itself where a K3s API load balancer
     forwards from it, and the core network `pulumi up` runs in (edge sites)."""
-    ssh_public_key: OpenSshPublicKey | None = None
-    """OpenSSH public key for the keypair; None generates an Ed25519 key (private key exported as secret)."""
+    ssh_public_key: SshPublicKeyInput = None
+    """OpenSSH public key for the keypair (a string, or an Output such as an estate core's key read through a
+    StackReference); None generates an Ed25519 key (private key exported as secret)."""
     root_volume_gb: Annotated[int, Field(ge=10)] = 200
     """Size of each server's boot volume in GB."""
     gpu_pools: tuple[GpuPool, ...] = ()

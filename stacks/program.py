@@ -25,8 +25,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as kubernetes
 import pulumi_openstack as openstack
+import pulumi_tls as tls
 
-from aidc.config import ConfigError, StackConfig, parse_stack_config
+from aidc.config import ConfigError, StackConfig, load_stack_config, parse_stack_config
+from aidc.config.addressing import shard_stack_name
 from aidc.config.load import AIDC_KEYS
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
@@ -80,6 +82,8 @@ NO_DEPLOY_ROLE = (
     "IAM role: pulumi config set --path 'aidc:aws.access.deploy_role_arn' arn:aws:iam::ACCOUNT:role/NAME "
     "--stack {stack}"
 )
+# Estates: the core's break-glass key for every edge site, and the shards' reference to the core.
+EDGE_SSH_KEY, EDGE_SSH_PUBLIC_KEY, CORE_REFERENCE = "edge-ssh", "edge_ssh_public_key", "core"
 
 
 def read_config() -> StackConfig:
@@ -327,8 +331,12 @@ class EdgeArgs:
     region: str | None
 
 
-def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
-    """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference."""
+def edge_args(
+    cfg: StackConfig, site: EdgeSitePlan, wires: Wires, ssh_public_key: pulumi.Input[str] | None = None
+) -> EdgeArgs:
+    """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference.
+    `ssh_public_key` is the estate's break-glass key read from the core (shard stacks); without it the site
+    uses the configured key, or makes its own."""
     os_cfg = cfg.openstack
     network = {key: wires.new(f"edge {site.name} {key}") for key in NETWORK_WIRES}
     return EdgeArgs(
@@ -340,7 +348,7 @@ def edge_args(cfg: StackConfig, site: EdgeSitePlan, wires: Wires) -> EdgeArgs:
             admin_cidrs=os_cfg.admin_cidrs,
             # The site's load balancer (from its own subnet) and `pulumi up` (from the core network).
             api_cidrs=_distinct([site.network_cidr], deploy_cidrs(cfg)),
-            ssh_public_key=os_cfg.ssh_public_key,
+            ssh_public_key=os_cfg.ssh_public_key if ssh_public_key is None else ssh_public_key,
             root_volume_gb=os_cfg.root_volume_gb,
         ),
         cluster=K3sClusterArgs(
@@ -524,15 +532,53 @@ def _connect(wires: dict[str, Wire], source: Any) -> None:
         wire.connect(getattr(source, key))
 
 
+def declare_edges(edges: dict[str, EdgeArgs]) -> dict[str, tuple[OpenStackPrivateCloud, K3sCluster]]:
+    """Each edge site's network and K3s cluster, with an openstack Provider for the site's region if it has one."""
+    edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]] = {}
+    for name, edge in edges.items():
+        provider = openstack.Provider(f"edge-{name}-openstack", region=edge.region) if edge.region else None
+        opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
+        network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
+        _connect(edge.wires, network)
+        cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
+        cluster = K3sCluster(f"edge-{name}", cluster_args)
+        edge_kubernetes = kubernetes.Provider(
+            f"edge-{name}-kubernetes",
+            kubeconfig=cluster.kubeconfig,
+            opts=pulumi.ResourceOptions(depends_on=[cluster.api_ready]),
+        )
+        K3sUpgrades(
+            f"edge-{name}-upgrades",
+            edge.upgrades,
+            opts=pulumi.ResourceOptions(providers={"kubernetes": edge_kubernetes}),
+        )
+        edge_clusters[name] = (network, cluster)
+    return edge_clusters
+
+
+def edge_exports(
+    edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]], site_keys: bool
+) -> dict[str, Any]:
+    """Per site: its kubeconfig (secret), and its own SSH private key when `site_keys` (the site made one)."""
+    exports: dict[str, Any] = {}
+    for name, (network, cluster) in edge_clusters.items():
+        exports[f"edge_{name.replace('-', '_')}_kubeconfig"] = cluster.kubeconfig
+        if site_keys:
+            exports[f"edge_{name.replace('-', '_')}_ssh_private_key"] = network.ssh_private_key
+    return exports
+
+
 def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
-    """Every component of the stack; returns the stack's exports."""
+    """Every component of a one-stack estate, or of an estate's core (everything but the edge sites, which its
+    shard stacks declare); returns the stack's exports."""
+    core_only = cfg.estate.role == "core"
     wires = Wires()
     with wires.guard():
         # 1. Every Args, validated, before any resource exists.
         private = private_args(cfg, plan, wires)
         aws_cluster_args = aws_args(cfg, plan)
         vpn = vpn_args(cfg, plan, wires)
-        edges = {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
+        edges = {} if core_only else {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
         dx = direct_connect_args(cfg, plan, wires)
 
         # 2. The components, each wire connected as soon as its producer exists.
@@ -567,27 +613,11 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             dx.transit_gateway.connect(interconnect.transit_gateway_id)
             dx.tunnel_log_group.connect(interconnect.tunnel_log_group_arn)
             direct_connect = DirectConnectInterconnect("dx", dx.args)
-        edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]] = {}
-        for name, edge in edges.items():
-            provider = (
-                openstack.Provider(f"edge-{name}-openstack", region=edge.region) if edge.region else None
-            )
-            opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
-            network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
-            _connect(edge.wires, network)
-            cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
-            cluster = K3sCluster(f"edge-{name}", cluster_args)
-            edge_kubernetes = kubernetes.Provider(
-                f"edge-{name}-kubernetes",
-                kubeconfig=cluster.kubeconfig,
-                opts=pulumi.ResourceOptions(depends_on=[cluster.api_ready]),
-            )
-            K3sUpgrades(
-                f"edge-{name}-upgrades",
-                edge.upgrades,
-                opts=pulumi.ResourceOptions(providers={"kubernetes": edge_kubernetes}),
-            )
-            edge_clusters[name] = (network, cluster)
+        edge_clusters = declare_edges(edges)
+        edge_ssh_key = None
+        if core_only and cfg.openstack.ssh_public_key is None:
+            # One break-glass key for every edge site of the estate, held here; shards read its public half.
+            edge_ssh_key = tls.PrivateKey(EDGE_SSH_KEY, algorithm="ED25519")
 
     exports: dict[str, Any] = {
         "aws_cluster_name": aws.cluster_name,
@@ -628,16 +658,65 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
     generated_keys = cfg.openstack.ssh_public_key is None  # each network then made its own SSH key
     if generated_keys:
         exports["ssh_private_key"] = cloud.ssh_private_key
-    for name, (network, cluster) in edge_clusters.items():
-        exports[f"edge_{name.replace('-', '_')}_kubeconfig"] = cluster.kubeconfig
-        if generated_keys:
-            exports[f"edge_{name.replace('-', '_')}_ssh_private_key"] = network.ssh_private_key
+    if core_only:
+        del exports["edge_api_endpoints"]  # the shards export their sites' endpoints
+        exports["estate_shards"] = {
+            shard_stack_name(cfg.stack, shard): sites for shard, sites in estate_shards(plan).items()
+        }
+        if edge_ssh_key is not None:
+            exports[EDGE_SSH_PUBLIC_KEY] = edge_ssh_key.public_key_openssh
+            exports["edge_ssh_private_key"] = pulumi.Output.secret(edge_ssh_key.private_key_openssh)
+        else:
+            exports[EDGE_SSH_PUBLIC_KEY] = cfg.openstack.ssh_public_key
+    exports.update(edge_exports(edge_clusters, site_keys=generated_keys))
     return exports
 
 
+def estate_shards(plan: CapacityPlan) -> dict[int, list[str]]:
+    """shard -> the names of its sites, in config order."""
+    shards: dict[int, list[str]] = {}
+    for site in plan.edge_sites:
+        if site.shard is not None:
+            shards.setdefault(site.shard, []).append(site.name)
+    return dict(sorted(shards.items()))
+
+
+def core_reference(core_stack: str) -> pulumi.StackReference:
+    """The estate's core stack, fully qualified (`<organization>/<project>/<stack>`: Pulumi Cloud, and the
+    project-scoped stacks of self-managed backends)."""
+    name = f"{pulumi.get_organization()}/{pulumi.get_project()}/{core_stack}"
+    return pulumi.StackReference(CORE_REFERENCE, stack_name=name)
+
+
+def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, Any]:
+    """One shard of an estate: the edge sites recorded with `shard` in the core's stack file, and nothing else.
+    What they take from the core (the estate's SSH public key) arrives through a StackReference to the core,
+    never by re-declaring or looking up a core resource; secret core outputs read that way stay secret."""
+    sites = [site for site in plan.edge_sites if site.shard == shard]
+    core = core_reference(cfg.stack)
+    ssh_public_key = core.require_output(EDGE_SSH_PUBLIC_KEY)
+    wires = Wires()
+    with wires.guard():
+        edges = {site.name: edge_args(cfg, site, wires, ssh_public_key=ssh_public_key) for site in sites}
+        edge_clusters = declare_edges(edges)
+    return {
+        "core_stack": core.name,
+        "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
+        "edge_networks": {site.name: site.network_cidr for site in sites},
+        "edge_nodes_by_site": {site.name: site.nodes.int for site in sites},
+        **edge_exports(edge_clusters, site_keys=False),
+    }
+
+
 def deploy(cfg: StackConfig, plan: CapacityPlan) -> None:
-    """Declare the stack for an already-sized plan and export its outputs."""
+    """Declare the stack (one-stack estate, or an estate's core) for an already-sized plan; export its outputs."""
     for key, value in build(cfg, plan).items():
+        pulumi.export(key, value)
+
+
+def deploy_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> None:
+    """Declare shard `shard` of the estate whose core config and plan these are; export its outputs."""
+    for key, value in build_shard(cfg, plan, shard).items():
         pulumi.export(key, value)
 
 
@@ -659,11 +738,21 @@ def require_recorded_sites(cfg: StackConfig, sites: Sequence[EdgeSitePlan], dry_
 
 
 def main(sizer: Callable[[StackConfig], CapacityPlan] = size_stack) -> None:
+    """What `pulumi up` runs. A shard stack's own config only names its core and shard: the estate (demand,
+    sites, recorded networks and shards) is read from the core's stack file in the same checkout, and sized
+    exactly as the core sizes it."""
     try:
-        cfg = read_config()
+        own = read_config()
+        cfg = load_stack_config(own.estate.core) if own.estate.core is not None else own
         plan = sizer(cfg)
     except (ConfigError, InfeasibleDemand) as exc:
         # RunError: Pulumi prints the message without a traceback.
         raise pulumi.RunError(str(exc)) from None
-    require_recorded_sites(cfg, plan.edge_sites, pulumi.runtime.is_dry_run())
+    dry_run = pulumi.runtime.is_dry_run()
+    if own.estate.shard is not None:
+        shard = own.estate.shard
+        require_recorded_sites(cfg, [s for s in plan.edge_sites if s.shard == shard], dry_run)
+        deploy_shard(cfg, plan, shard)
+        return
+    require_recorded_sites(cfg, plan.edge_sites, dry_run)
     deploy(cfg, plan)

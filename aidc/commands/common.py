@@ -64,6 +64,20 @@ def source_path(args: argparse.Namespace) -> Path:
     )
 
 
+def estate_core(args: argparse.Namespace, shard: StackConfig) -> StackConfig:
+    """The core of a shard stack: its stack file beside the shard's, which holds the estate's demand and sites."""
+    path = source_path(args).with_name(f"Pulumi.{shard.estate.core}.yaml")
+    try:
+        cfg = load_config_file(path, shard.estate.core)
+    except ConfigError as exc:
+        raise BadInput(f"{shard.stack} is shard {shard.estate.shard} of {shard.estate.core}: {exc}") from None
+    if cfg.estate.role != "core":
+        raise BadInput(
+            f"{shard.stack}: {path} has no aidc:estate.max_sites_per_stack, so it is no estate core"
+        )
+    return cfg
+
+
 def size(cfg: StackConfig) -> CapacityPlan:
     from aidc.sizing import InfeasibleDemand, size_stack
 

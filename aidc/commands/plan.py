@@ -20,6 +20,7 @@ from aidc.commands.common import (
     add_format_argument,
     add_source_arguments,
     chosen_format,
+    estate_core,
     fail,
     load_config,
     size,
@@ -37,16 +38,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="give up if the offline program has not finished after this long (default 300)",
+        help="give up if the offline program of a stack has not finished after this long (default 300)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="an estate's shard stacks planned by at most N processes at a time (default: one per CPU)",
     )
 
 
 def plan_document(args: argparse.Namespace) -> dict[str, Any]:
-    """Size once, run the program on that plan under mocks, evaluate the policies: `aidc plan --json`."""
+    """Size once, run the program on that plan under mocks, evaluate the policies: `aidc plan --json`. An
+    estate's core plans the core and every shard; a shard stack plans its core, then itself."""
     from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
+    if cfg.estate.role == "shard":
+        return _shard_document(args, cfg)
     plan = size(cfg)
+    if cfg.estate.role == "core":
+        return _estate_document(args, cfg, plan)
 
     from aidc.offline import DEFAULT_TIMEOUT_S, run_program
     from policies.offline import evaluate
@@ -62,12 +75,15 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
             f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}"
         ) from None
     violations = evaluate(offline.resources, policy_config=_policy_config(cfg))
-    size_doc = plan_to_dict(plan)
+    return _document(cfg.stack, offline, violations, plan_to_dict(plan))
+
+
+def _document(stack: str, offline: Any, violations: list[Any], size_doc: dict[str, Any]) -> dict[str, Any]:
     by_type: dict[str, int] = {}
     for resource in offline.resources:
         by_type[resource["type"]] = by_type.get(resource["type"], 0) + 1
     return {
-        "stack": cfg.stack,
+        "stack": stack,
         "resources": [
             {k: r[k] for k in ("urn", "type", "name", "parent", "inputs")} for r in offline.resources
         ],
@@ -96,6 +112,63 @@ def _refusal(exc: ValueError) -> str:
     return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
 
 
+def _progress(result: Any) -> None:
+    print(
+        f"aidc: planned {result.stack}: {len(result.offline.resources):,} resources in {result.seconds:.1f} s "
+        f"(process {result.pid}, peak {result.peak_rss_mb:,.0f} MB)",
+        file=sys.stderr,
+    )
+
+
+def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any) -> dict[str, Any]:
+    from aidc.estate.offline import plan_estate
+    from aidc.estate.report import estate_document
+    from aidc.sizing.serialize import plan_to_dict
+
+    if args.jobs is not None and args.jobs < 1:
+        raise BadInput(f"--jobs: must be at least 1, got {args.jobs}")
+    verbose = chosen_format(args) == "text"
+    try:
+        estate = plan_estate(
+            cfg, plan, _policy_config(cfg), processes=args.jobs, on_done=_progress if verbose else None
+        )
+    except ValueError as exc:
+        raise BadInput(
+            f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}"
+        ) from None
+    if verbose:
+        print(
+            f"aidc: estate {cfg.stack}: {1 + len(estate.shards)} stacks planned in {estate.seconds:.1f} s "
+            f"with {estate.processes} process(es)",
+            file=sys.stderr,
+        )
+    core = _document(cfg.stack, estate.core.offline, estate.core.violations, plan_to_dict(plan))
+    return estate_document(core, estate, cfg.estate.max_sites_per_stack)
+
+
+def _shard_document(args: argparse.Namespace, own: Any) -> dict[str, Any]:
+    """A shard stack alone: its core is planned first (in this process) for the exports it reads."""
+    from aidc.estate.offline import ShardJob, plan_core, plan_shard
+    from aidc.sizing.serialize import plan_to_dict
+
+    cfg = estate_core(args, own)
+    plan = size(cfg)
+    policy = _policy_config(cfg)
+    try:
+        core = plan_core(cfg, plan, policy)
+        result = plan_shard(ShardJob(cfg, plan, own.estate.shard, core.offline.stack_outputs(), policy))
+    except ValueError as exc:
+        raise BadInput(
+            f"the stack program refused the configuration of {own.stack}: {_refusal(exc)}"
+        ) from None
+    size_doc = plan_to_dict(plan)
+    size_doc["edge"]["sites"] = [s for s in size_doc["edge"]["sites"] if s["shard"] == own.estate.shard]
+    document = _document(own.stack, result.offline, result.violations, size_doc)
+    document["summary"]["counts"] = {"edge_nodes": sum(s["nodes"] for s in size_doc["edge"]["sites"])}
+    document["estate"] = {"core": cfg.stack, "shard": own.estate.shard, "sites": list(result.sites)}
+    return document
+
+
 def _policy_config(cfg: Any) -> dict[str, Any]:
     ceiling = cfg.policy.monthly_cost_ceiling_usd
     return {} if ceiling is None else {"monthly-cost-ceiling": {"monthly-cost-ceiling-usd": ceiling}}
@@ -119,13 +192,17 @@ def run(args: argparse.Namespace) -> int:
                 raise BadInput(str(exc)) from None
         document = plan_document(args)
         if base is not None:
+            from aidc.estate.report import changes_by_stack, flatten
             from aidc.output.diff import DiffDocument, diff_plans
+            from aidc.output.estate import estate_stacks
 
             try:
-                diff = diff_plans(base, document)
+                diff = diff_plans(flatten(base), flatten(document))
             except ValueError as exc:
                 raise BadInput(str(exc)) from None
-            write(PLAN_DIFF, fmt, DiffDocument(diff, document), sys.stdout)
+            estate = estate_stacks(base) or estate_stacks(document)
+            stacks = changes_by_stack(diff, base, document) if estate else []
+            write(PLAN_DIFF, fmt, DiffDocument(diff, document, tuple(stacks)), sys.stdout)
         else:
             write(PLAN, fmt, document, sys.stdout)
     except BadInput as exc:

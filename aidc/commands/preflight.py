@@ -18,6 +18,7 @@ from aidc.commands.common import (
     EXIT_OK,
     BadInput,
     add_source_arguments,
+    estate_core,
     fail,
     load_config,
     size,
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         _validate(args)
         cfg = load_config(args)  # the region is checked here (aidc/config/limits.py)
+        if cfg.estate.role == "shard":  # a shard's sites are its core's to check: the estate's requirements
+            cfg = estate_core(args, cfg)
         plan = size(cfg)
     except BadInput as exc:
         return fail(str(exc))

@@ -13,6 +13,7 @@ from aidc.commands.common import (
     add_format_argument,
     add_source_arguments,
     chosen_format,
+    estate_core,
     fail,
     load_config,
     size,
@@ -25,9 +26,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def size_document(args: argparse.Namespace) -> dict[str, Any]:
+    """The plan of the stack; for an estate's shard stack, the estate's plan with the shard's sites only."""
     from aidc.sizing.serialize import plan_to_dict
 
-    return plan_to_dict(size(load_config(args)))
+    cfg = load_config(args)
+    if cfg.estate.role != "shard":
+        return plan_to_dict(size(cfg))
+    document = plan_to_dict(size(estate_core(args, cfg)))
+    document["edge"]["sites"] = [s for s in document["edge"]["sites"] if s["shard"] == cfg.estate.shard]
+    document["estate"] = {"core": cfg.estate.core, "shard": cfg.estate.shard}
+    return document
 
 
 def run(args: argparse.Namespace) -> int:

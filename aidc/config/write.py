@@ -1,5 +1,5 @@
-"""Writing back to a stack file: record keys on edge sites (`network_cidr`, `shard`) and write shard stack files,
-keeping every comment, the key order and the layout of what is already there (ruamel.yaml round trip).
+"""Writing back to a stack file: record keys on edge sites (`network_cidr`, `shard`), keeping every comment,
+the key order and the layout of what is already there (ruamel.yaml round trip).
 
 Only keys a site does not have yet are added; nothing existing is changed or removed. The result is parsed
 again by the caller before it replaces the file. No Pulumi, no sizing.
@@ -76,15 +76,6 @@ def record_sites(text: str, records: Mapping[str, Mapping[str, Any]], source: st
             _append(site, missing)
     out = io.StringIO()
     yaml.dump(document, out)
-    return out.getvalue()
-
-
-def dump_config(config: Mapping[str, Any], header: str = "") -> str:
-    """A new stack file holding `config:` (for shard stack files), with `header` as comment lines on top."""
-    out = io.StringIO()
-    if header:
-        out.write("".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()))
-    _yaml().dump({"config": dict(config)}, out)
     return out.getvalue()
 
 

@@ -9,11 +9,24 @@ visible in plans. Output values are deterministic: the same program gives the sa
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 from aidc.mocks import aws, kubernetes, openstack, random_, tls
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    """The exports of a stack as a StackReference sees them: values, and which of them are secrets."""
+
+    values: Mapping[str, Any]
+    secret_names: frozenset[str] = frozenset()
+
 
 _PROVIDERS = {"aws": aws, "openstack": openstack, "kubernetes": kubernetes, "random": random_, "tls": tls}
 
@@ -26,19 +39,41 @@ def stable_hex(*parts: str, length: int = 17) -> str:
 class AidcMocks(pulumi.runtime.Mocks):
     """Mocks for every provider aidc uses; `registered` keeps each resource's args for inspection."""
 
-    def __init__(self, region: str = "us-east-1", account_id: str = "123456789012") -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        stack_outputs: Mapping[str, StackOutputs] | None = None,
+    ) -> None:
         self.region = region
         self.account_id = account_id
         self.registered: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []  # the invokes, for inspection
+        self.stack_outputs = dict(stack_outputs or {})
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.registered.append(args)
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(args)
         provider = args.typ.split(":", 1)[0]
         module = _PROVIDERS.get(provider)
         if module is None:  # components and unknown providers: echo the inputs
             return f"{args.name}-id", dict(args.inputs)
         return module.new_resource(self, args)
+
+    def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """A StackReference resolves to the outputs of a stack planned earlier in this run (an estate's core):
+        its values, and the names of the secret ones, so `get_output`/`require_output` keep them secret."""
+        name = str(args.inputs.get("name") or args.name)
+        if name not in self.stack_outputs:
+            known = ", ".join(sorted(self.stack_outputs)) or "none"
+            raise ValueError(f"StackReference {name!r}: no planned outputs for that stack (planned: {known})")
+        outputs = self.stack_outputs[name]
+        return name, {
+            "name": name,
+            "outputs": dict(outputs.values),
+            "secretOutputNames": sorted(outputs.secret_names),
+        }
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args)

@@ -533,3 +533,5 @@ class DiffDocument:
 
     diff: PlanDiff
     head: Mapping[str, Any] | None = None
+    # An estate: per stack, what the diff adds, changes and removes (aidc.estate.report.changes_by_stack).
+    stacks: tuple[Mapping[str, Any], ...] = ()

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from aidc.output.diff import DiffDocument, render_json, render_text
 from aidc.output.diff_markdown import render_markdown
+from aidc.output.estate import changes_text, topology_view, with_changes_json, with_changes_markdown
 from aidc.output.plan_view import plan_markdown, print_plan, write_plan_json
 from aidc.output.size_tables import print_size, size_markdown
 
@@ -58,9 +59,11 @@ RENDERERS: Mapping[str, Mapping[str, Renderer]] = {
     SIZE: {"text": _rich(print_size), "json": _size_json, "markdown": _whole(size_markdown)},
     PLAN: {"text": _rich(print_plan), "json": write_plan_json, "markdown": _whole(plan_markdown)},
     PLAN_DIFF: {
-        "text": _whole(lambda d: render_text(d.diff)),
-        "json": _whole(lambda d: render_json(d.diff)),
-        "markdown": _whole(lambda d: render_markdown(d.diff, d.head)),
+        "text": _whole(lambda d: render_text(d.diff) + (changes_text(d.stacks) if d.stacks else "")),
+        "json": _whole(lambda d: with_changes_json(render_json(d.diff), d.stacks)),
+        "markdown": _whole(
+            lambda d: with_changes_markdown(render_markdown(d.diff, topology_view(d.head)), d.stacks)
+        ),
     },
 }
 

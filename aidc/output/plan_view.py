@@ -15,6 +15,7 @@ from rich.tree import Tree
 
 from aidc.output.cost_table import cost_markdown, print_cost
 from aidc.output.diff_markdown import comment_marker
+from aidc.output.estate import estate_markdown, estate_stacks, estate_table, topology_view
 from aidc.output.size_tables import network_cell
 from aidc.output.topology import topology_mermaid
 
@@ -71,6 +72,8 @@ def print_plan(document: dict[str, Any], console: Console) -> None:
             shard = "" if site.get("shard") is None else str(site["shard"])
             edge.add_row(site["name"], network_cell(site), shard, f"{site['nodes']:,}")
         console.print(edge)
+    if estate_stacks(document):
+        console.print(estate_table(document))
     print_cost(summary["cost"], console)
     violations = document["policy"]["violations"]
     if violations:
@@ -110,9 +113,11 @@ def plan_markdown(document: dict[str, Any]) -> str:
         cost_markdown(summary["cost"]),
         "",
         "```mermaid",
-        topology_mermaid(document).rstrip(),
+        topology_mermaid(topology_view(document)).rstrip(),  # type: ignore[arg-type]
         "```",
     ]
+    if estate_stacks(document):
+        lines += ["", estate_markdown(document).rstrip()]
     violations = document["policy"]["violations"]
     if violations:
         lines += ["", "| policy | level | resource | message |", "|---|---|---|---|"]

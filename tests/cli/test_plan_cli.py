@@ -51,6 +51,20 @@ def test_every_shipped_stack_plans_clean(stack: str) -> None:
         )
     assert doc["summary"]["resources"] == len(doc["resources"])
     assert sum(doc["summary"]["by_type"].values()) == len(doc["resources"])
+    if "shard" in doc.get("estate", {}):  # a shard alone: its sites, planned after its core
+        assert doc["summary"]["counts"]["edge_nodes"] == sum(s["nodes"] for s in doc["plan"]["edge"]["sites"])
+        assert {f"edge-{s}" for s in doc["estate"]["sites"]} == {
+            r["name"] for r in doc["resources"] if r["type"] == "aidc:k3s:K3sCluster"
+        }
+        return
+    if "estate" in doc:  # a core: every shard within the limit, and the totals add up
+        estate = doc["estate"]
+        assert estate["total"]["sites"] == len(doc["plan"]["edge"]["sites"])
+        assert estate["total"]["resources"] == len(doc["resources"]) + sum(
+            len(shard["resources"]) for shard in doc["shards"].values()
+        )
+        limit = estate["max_sites_per_stack"]
+        assert all(s["sites"] <= limit for s in estate["stacks"])
     counts = doc["summary"]["counts"]
     assert set(counts) >= {"gpu_nodes_public", "gpu_nodes_private", "osds", "vpn_tunnels", "edge_nodes"}
     # One sizing per run: the program exported the very counts and cost the CLI reports, under the same keys.

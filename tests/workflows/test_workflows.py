@@ -28,6 +28,13 @@ FILES = sorted(WORKFLOWS.glob("*.yml"))
 STACK_FILES = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
 )
+# Estate shards (`<core>-edge-<n>` beside a `<core>` stack file) are planned with their core, not on their own.
+SHARD_FILES = sorted(
+    name
+    for name in STACK_FILES
+    if (m := re.match(r"^(?P<core>.+)-edge-\d+$", name)) and m["core"] in STACK_FILES
+)
+PLANNED_STACKS = [name for name in STACK_FILES if name not in SHARD_FILES]
 CLOUD_STACKS = [
     line.strip()
     for line in (ROOT / ".github" / "cloud-stacks").read_text(encoding="utf-8").splitlines()
@@ -311,9 +318,17 @@ def test_deploy_staging_then_protected_prod() -> None:
     assert document["concurrency"]["cancel-in-progress"] is False, "never cancel a running pulumi up"
     jobs = document["jobs"]
     assert jobs["staging"]["needs"] == "test"
-    assert jobs["prod"]["needs"] == "staging", "prod only after staging succeeded"
     assert jobs["staging-infrastructure"]["needs"] == "test"
-    assert jobs["prod-infrastructure"]["needs"] == "staging-infrastructure"
+    # The next environment waits for the previous one and its shards (skipped, not failed, for one stack).
+    for job_id, needs in (
+        ("prod", ["staging", "staging-edges"]),
+        ("prod-infrastructure", ["staging-infrastructure", "staging-edges-infrastructure"]),
+    ):
+        assert jobs[job_id]["needs"] == needs, f"{job_id} only after {needs}"
+        condition = " ".join(jobs[job_id]["if"].split())
+        assert condition.startswith("!cancelled() && ")
+        assert f"needs.{needs[0]}.result == 'success'" in condition
+        assert f"needs.{needs[1]}.result == 'success' || needs.{needs[1]}.result == 'skipped'" in condition
     assert {"staging", "prod"} <= set(CLOUD_STACKS), "deployed stacks are previewed on pull requests first"
     for env in ("staging", "prod"):
         assert jobs[env]["environment"] == env == jobs[f"{env}-infrastructure"]["environment"]
@@ -337,14 +352,59 @@ def test_deploys_run_inside_the_private_network_and_bootstrap_from_outside() -> 
         full, infrastructure = jobs[env], jobs[f"{env}-infrastructure"]
         assert full["runs-on"] == ["self-hosted", "linux", "aidc-deploy", f"aidc-{env}"]
         assert set(full["runs-on"]) - {"self-hosted", "linux"} <= set(labels["self-hosted-runner"]["labels"])
-        assert full["if"] == "github.event_name == 'push' || inputs.stage == 'all'"
+        # prod adds its wait for staging's shards to the same stage condition (test above).
+        assert "github.event_name == 'push' || inputs.stage == 'all'" in full["if"]
         assert "exclude" not in _pulumi_step(full)["with"], "inside, every resource converges"
         assert infrastructure["runs-on"] == "ubuntu-latest"
-        assert (
-            infrastructure["if"]
-            == "github.event_name == 'workflow_dispatch' && inputs.stage == 'infrastructure'"
+        assert "github.event_name == 'workflow_dispatch' && inputs.stage == 'infrastructure'" in " ".join(
+            infrastructure["if"].split()
         )
         _leaves_out_the_addon_layer(infrastructure, _pulumi_step(infrastructure), env)
+
+
+@pytest.mark.parametrize("stage", ["", "-infrastructure"])
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_deploy_fans_out_over_an_estates_shards_after_its_core(env: str, stage: str) -> None:
+    """Each environment's shard stacks follow its core in the same stage, on the same kind of runner."""
+    document = load("deploy.yml")
+    job = document["jobs"][f"{env}-edges{stage}"]
+    core = document["jobs"][f"{env}{stage}"]
+    assert job["needs"] == ["stacks", f"{env}{stage}"], "a shard deploys after its core"
+    assert job["if"] == f"toJSON(fromJSON(needs.stacks.outputs.shards).{env}) != '[]'"
+    assert job["environment"] == env
+    assert job["runs-on"] == core["runs-on"], "the edge clusters' APIs are as private as the core's"
+    assert job["strategy"]["matrix"]["stack"] == f"${{{{ fromJSON(needs.stacks.outputs.shards).{env} }}}}"
+    assert job["strategy"]["fail-fast"] is False
+    assert 1 <= job["strategy"]["max-parallel"] <= 8, "bounded fan-out"
+    assert job["permissions"] == {"contents": "read"}, "a shard needs no AWS role"
+    assert not steps_using(job, "aws-actions/configure-aws-credentials")
+    [step] = steps_using(job, "pulumi/actions")
+    assert set(step["with"]) <= PULUMI_ACTION_INPUTS
+    assert (step["with"]["command"], step["with"]["stack-name"]) == ("up", "${{ matrix.stack }}")
+    assert step["with"]["policyPacks"] == "policies" and step["with"]["upsert"] is True
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert 'aidc plan --stack "$STACK"' in runs
+    assert runs.index('aidc plan --stack "$STACK"') < job["steps"].index(step)
+    if stage:
+        _leaves_out_the_addon_layer(job, step, '"$STACK"')
+    else:
+        assert "exclude" not in step["with"], "inside, every resource converges"
+    assert document["jobs"]["stacks"]["outputs"] == {"shards": "${{ steps.list.outputs.shards }}"}
+
+
+def test_pull_request_previews_an_estates_shards_after_the_cores() -> None:
+    job = load("pull-request.yml")["jobs"]["preview-edges"]
+    assert set(job["needs"]) == {"stacks", "preview"}
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
+    assert "needs.stacks.outputs.cloud_shards != '[]'" in job["if"]
+    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.cloud_shards) }}"
+    assert 1 <= job["strategy"]["max-parallel"] <= 8
+    assert "id-token" not in job["permissions"]
+    [step] = steps_using(job, "pulumi/actions")
+    assert set(step["with"]) <= PULUMI_ACTION_INPUTS
+    assert (step["with"]["command"], step["with"]["stack-name"]) == ("preview", "${{ matrix.stack }}")
+    assert step["with"]["policyPacks"] == "policies"
+    _leaves_out_the_addon_layer(job, step, '"$STACK"')
 
 
 def test_every_secret_is_documented() -> None:
@@ -367,6 +427,7 @@ def _list_stacks_command() -> str:
     assert job["outputs"] == {
         "all": "${{ steps.list.outputs.all }}",
         "cloud": "${{ steps.list.outputs.cloud }}",
+        "cloud_shards": "${{ steps.list.outputs.cloud_shards }}",
     }
     assert job["permissions"] == {"contents": "read"}
     return str(step["run"])
@@ -391,8 +452,14 @@ def run_list_stacks(root: Path, tmp_path: Path) -> tuple[subprocess.CompletedPro
 def test_the_stacks_job_lists_every_stack_file_and_the_cloud_stacks(tmp_path: Path) -> None:
     result, outputs = run_list_stacks(ROOT, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert outputs == {"all": STACK_FILES, "cloud": CLOUD_STACKS}
-    assert set(CLOUD_STACKS) <= set(STACK_FILES)
+    shards = {name: [s for s in SHARD_FILES if s.startswith(f"{name}-edge-")] for name in CLOUD_STACKS}
+    assert outputs == {
+        "all": PLANNED_STACKS,
+        "cloud": CLOUD_STACKS,
+        "shards": shards,
+        "cloud_shards": [s for name in CLOUD_STACKS for s in shards[name]],
+    }
+    assert set(CLOUD_STACKS) <= set(PLANNED_STACKS)
 
 
 def _copy_for_stacks(tmp_path: Path) -> Path:
@@ -410,8 +477,25 @@ def test_a_new_stack_file_joins_the_plan_diff_matrix(tmp_path: Path) -> None:
     (root / "stacks" / "Pulumi.eu-edge.yaml").write_text("config: {}\n", encoding="utf-8")
     result, outputs = run_list_stacks(root, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert outputs["all"] == sorted([*STACK_FILES, "eu-edge"])
+    assert outputs["all"] == sorted([*PLANNED_STACKS, "eu-edge"])
     assert outputs["cloud"] == CLOUD_STACKS, "a new stack gets no credentials until it is declared"
+
+
+def test_an_estate_becoming_a_cloud_stack_fans_its_shards_out_in_shard_order(tmp_path: Path) -> None:
+    root = _copy_for_stacks(tmp_path)
+    for shard in (10, 2, 0, 1):
+        (root / "stacks" / f"Pulumi.prod-edge-{shard}.yaml").write_text("config: {}\n", encoding="utf-8")
+    (root / "stacks" / "Pulumi.nocore-edge-0.yaml").write_text("config: {}\n", encoding="utf-8")
+    result, outputs = run_list_stacks(root, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert outputs["shards"]["prod"] == [f"prod-edge-{n}" for n in (0, 1, 2, 10)]
+    assert outputs["cloud_shards"] == outputs["shards"]["prod"]
+    assert "prod-edge-0" not in outputs["all"], "a shard is planned by its core's plan diff"
+    assert "nocore-edge-0" in outputs["all"], "without a core file the name is an ordinary stack"
+    cloud = root / ".github" / "cloud-stacks"
+    cloud.write_text(cloud.read_text(encoding="utf-8") + "prod-edge-1\n", encoding="utf-8")
+    result, outputs = run_list_stacks(root, tmp_path)
+    assert result.returncode != 0 and "are estate shards; list their core instead" in result.stderr
 
 
 @pytest.mark.parametrize(
