@@ -154,7 +154,11 @@ def run_single(sites: int) -> dict[str, Any]:
 def child(arguments: list[str]) -> dict[str, Any]:
     """One measurement in a fresh interpreter (its own imports, runtime and peak memory)."""
     result = subprocess.run(
-        [sys.executable, __file__, "--child", *arguments], capture_output=True, text=True, check=False, cwd=ROOT
+        [sys.executable, __file__, "--child", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     if result.returncode != 0:
         raise SystemExit(f"bench_estate child {arguments} failed:\n{result.stderr[-4000:]}")
