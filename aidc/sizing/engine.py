@@ -14,6 +14,11 @@ from aidc.sizing.plan import CapacityPlan
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
+# Resources one edge site adds to a stack (measured: network, router, security groups and rules, keypair, K3s
+# servers, CAs, token, a Heat agent pool; 25-29 with 1-3 servers), and what one stack should carry at most.
+RESOURCES_PER_EDGE_SITE = 26
+MAX_RESOURCES_PER_STACK = 1500
+
 
 def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:
     """Size every demand of one stack; raises InfeasibleDemand with the item and the numbers."""
@@ -49,6 +54,14 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
+    per_stack = cfg.estate.max_sites_per_stack
+    if per_stack and per_stack * RESOURCES_PER_EDGE_SITE > MAX_RESOURCES_PER_STACK:
+        warnings.append(
+            f"aidc:estate.max_sites_per_stack is {per_stack}: a full shard stack holds about "
+            f"{per_stack * RESOURCES_PER_EDGE_SITE:,} resources ({RESOURCES_PER_EDGE_SITE} per site), more than the "
+            f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
+            f"{MAX_RESOURCES_PER_STACK // RESOURCES_PER_EDGE_SITE} sites or fewer keep it under"
+        )
     unrecorded = [site for site in edge_sites if not site.recorded]
     if unrecorded:
         shown = ", ".join(f"{s.name} {s.network_cidr}" for s in unrecorded[:3])
