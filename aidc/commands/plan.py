@@ -125,12 +125,13 @@ def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any) -> dict[str,
     from aidc.estate.report import estate_document
     from aidc.sizing.serialize import plan_to_dict
 
-    if args.jobs is not None and args.jobs < 1:
-        raise BadInput(f"--jobs: must be at least 1, got {args.jobs}")
-    verbose = chosen_format(args) == "text"
+    jobs = getattr(args, "jobs", None)  # callers that build the Namespace themselves (tests) may leave it out
+    if jobs is not None and jobs < 1:
+        raise BadInput(f"--jobs: must be at least 1, got {jobs}")
+    verbose = hasattr(args, "format") and chosen_format(args) == "text"
     try:
         estate = plan_estate(
-            cfg, plan, _policy_config(cfg), processes=args.jobs, on_done=_progress if verbose else None
+            cfg, plan, _policy_config(cfg), processes=jobs, on_done=_progress if verbose else None
         )
     except ValueError as exc:
         raise BadInput(
