@@ -61,6 +61,8 @@ def estate_config(sites: int, max_sites_per_stack: int | None) -> dict[str, Any]
                     "name": "traffic-flow",
                     "peak_tokens_per_s": 300 * sites,
                     "tokens_per_s_per_gpu": 3000,
+                    "model_params": 7.0e9,
+                    "context_tokens": 2048,
                     "accelerator": "a100-80gb",
                     "edge_fraction": 0.8,
                 }

@@ -60,6 +60,9 @@ def test_thousands_of_sites_get_distinct_networks_and_size(count: int) -> None:
                         "name": "chat",
                         "peak_tokens_per_s": 2e6,
                         "tokens_per_s_per_gpu": 1000,
+                        "model_params": 7.0e9,
+                        "context_tokens": 2048,
+                        "concurrent_sequences": 8,
                         "accelerator": "l4-24gb",
                         "edge_fraction": 0.5,
                     }

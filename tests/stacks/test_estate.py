@@ -42,6 +42,8 @@ def estate_values(sites: list[str] = SITES, max_sites: int | None = 3, **site_ke
                     "name": "chat",
                     "peak_tokens_per_s": 60000,
                     "tokens_per_s_per_gpu": 1500,
+                    "model_params": 7.0e9,
+                    "context_tokens": 2048,
                     "accelerator": "l4-24gb",
                     "edge_fraction": 0.5,
                 }
