@@ -122,15 +122,19 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 "custom": custom,
                 "inputs": redact(inputs),
                 "plain_inputs": unwrap(inputs),
+                # A read (ReadResourceRequest) carries its dependencies and provider, not the options of a
+                # registration: those are empty for it.
                 "dependencies": sorted(request.dependencies),
                 "property_dependencies": {
-                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                    key: sorted(deps.urns)
+                    for key, deps in sorted(getattr(request, "propertyDependencies", {}).items())
                 },
                 "provider": request.provider or None,
-                "providers": dict(request.providers),
-                "ignore_changes": list(request.ignoreChanges),
-                "replace_on_changes": list(request.replaceOnChanges),
-                "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
+                "providers": dict(getattr(request, "providers", {})),
+                "ignore_changes": list(getattr(request, "ignoreChanges", [])),
+                "replace_on_changes": list(getattr(request, "replaceOnChanges", [])),
+                "aliases": [str(alias) for alias in getattr(request, "aliases", [])]
+                + list(getattr(request, "aliasURNs", [])),
             }
 
 

@@ -185,7 +185,7 @@ def child(arguments: list[str]) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=1000)
-    parser.add_argument("--max-sites-per-stack", type=int, default=50)
+    parser.add_argument("--max-sites-per-stack", type=int, default=40)
     parser.add_argument("--processes", type=int, default=None, help="shard plans at a time (default: CPUs)")
     parser.add_argument("--no-single", action="store_true", help="skip the one-stack baseline (minutes)")
     parser.add_argument("--json", action="store_true")

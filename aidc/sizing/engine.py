@@ -14,9 +14,10 @@ from aidc.sizing.plan import CapacityPlan
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
-# Resources one edge site adds to a stack (measured: network, router, security groups and rules, keypair, K3s
-# servers, CAs, token, a Heat agent pool; 25-29 with 1-3 servers), and what one stack should carry at most.
-RESOURCES_PER_EDGE_SITE = 26
+# Resources one edge site adds to a stack (measured on the program: network, router, security groups and rules,
+# keypair, K3s server, CAs, token, readiness gate, kubernetes Provider, upgrade plans, a Heat agent pool: 35 with
+# one server, 46 with three), and what one stack should carry at most.
+RESOURCES_PER_EDGE_SITE = 35
 MAX_RESOURCES_PER_STACK = 1500
 
 

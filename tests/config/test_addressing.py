@@ -259,7 +259,7 @@ def test_provisional_networks_are_deterministic() -> None:
 
 
 def test_a_shard_size_past_what_one_stack_should_carry_is_flagged() -> None:
-    small = size_stack(parse_stack_config({"aidc:estate": {"max_sites_per_stack": 50}}))
+    small = size_stack(parse_stack_config({"aidc:estate": {"max_sites_per_stack": 40}}))
     assert not any("max_sites_per_stack" in w for w in small.warnings)
     large = size_stack(parse_stack_config({"aidc:estate": {"max_sites_per_stack": 200}}))
-    assert any("about 5,200 resources" in w and "57 sites or fewer" in w for w in large.warnings)
+    assert any("about 7,000 resources" in w and "42 sites or fewer" in w for w in large.warnings)
