@@ -75,19 +75,11 @@ def dependents_closure(resources: Sequence[Mapping[str, Any]], roots: Iterable[s
 
 
 def stack_resources(stack: str) -> list[dict[str, Any]]:
-    """The stack's program, run offline on its stack file (what `aidc plan` runs). An estate's shard stack reads
-    its core's outputs: the core is run first, and the shard's StackReference resolves to its exports."""
-    from aidc.config.load import read_config_values, stack_file
-    from aidc.estate.offline import reference_name
-    from aidc.offline import run_program
+    """The stack's program, run offline on its stack file (what `aidc plan` runs); an estate's shard stack after
+    its core, whose outputs its StackReference reads."""
+    from aidc.estate.offline import run_stack
 
-    values = read_config_values(stack_file(stack))
-    core = (values.get("aidc:estate") or {}).get("core")
-    if core is None:
-        return run_program(stack, stack_config=values).resources
-    core_run = run_program(core, stack_config=read_config_values(stack_file(core)))
-    outputs = {reference_name(core): core_run.stack_outputs()}
-    return run_program(stack, stack_config=values, stack_outputs=outputs).resources
+    return run_stack(stack).resources
 
 
 def main(argv: Sequence[str] | None = None) -> int:

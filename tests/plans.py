@@ -78,16 +78,13 @@ def as_base(document: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def _program_run(stack: str) -> OfflinePlan:
-    from aidc.estate.offline import reference_name
-    from aidc.offline import run_program
+    from aidc.estate.offline import run_stack
 
-    values = stack_values(stack)
-    core = (values.get("aidc:estate") or {}).get("core")
-    if core is None:
-        return run_program(stack, stack_config=values)
-    # An estate's shard reads its core's outputs: the core's run, as the engine would have deployed it.
-    outputs = {reference_name(core): _program_run(core).stack_outputs()}
-    return run_program(stack, stack_config=values, stack_outputs=outputs)
+    # An estate's shard runs after its core (cached here too), whose exports its StackReference reads.
+    return run_stack(stack, _CORE_RUNS)
+
+
+_CORE_RUNS: dict[str, OfflinePlan] = {}
 
 
 def program_run(stack: str) -> OfflinePlan:

@@ -35,6 +35,22 @@ def reference_name(core: str) -> str:
     return f"{ORGANIZATION}/{PROJECT}/{core}"
 
 
+def run_stack(stack: str, core_runs: dict[str, OfflinePlan] | None = None) -> OfflinePlan:
+    """stacks/__main__.py under mocks on stacks/Pulumi.<stack>.yaml, as `pulumi up` runs it. An estate's shard
+    stack is run after its core, whose exports its StackReference then resolves to (`core_runs` caches cores)."""
+    from aidc.config.load import read_config_values, stack_file
+
+    values = read_config_values(stack_file(stack))
+    core = (values.get("aidc:estate") or {}).get("core")
+    if core is None:
+        return run_program(stack, stack_config=values)
+    cores = core_runs if core_runs is not None else {}
+    if core not in cores:
+        cores[core] = run_stack(core)
+    outputs = {reference_name(core): cores[core].stack_outputs()}
+    return run_program(stack, stack_config=values, stack_outputs=outputs)
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
