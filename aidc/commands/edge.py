@@ -64,16 +64,22 @@ def allocate(args: argparse.Namespace) -> dict[str, Any]:
     }
     if not records or args.dry_run:
         return result
-    try:
-        import yaml
+    from aidc.documents import MAX_YAML_BYTES, DocumentError, parse_yaml, read_text
 
-        text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path, "a stack file", MAX_YAML_BYTES)
         new_text = record_sites(text, records, str(path))
-        # What is written must read back as exactly this assignment, every site recorded.
-        written = parse_stack_config(
-            (yaml.safe_load(new_text) or {}).get("config") or {}, stack=cfg.stack, source=str(path)
-        )
-    except ConfigError as exc:
+        if len(new_text.encode("utf-8")) > MAX_YAML_BYTES:
+            raise BadInput(
+                f"{path}: recording {len(records):,} site(s) would make the file "
+                f"{len(new_text.encode('utf-8')):,} bytes, past the {MAX_YAML_BYTES:,} a stack file may hold "
+                "(aidc:edge.sites); nothing written: write sites in flow style ({name: ..., share: ...}) or split "
+                "the estate"
+            )
+        # What is written must read back, with the same bounded reader, as exactly this assignment.
+        document = parse_yaml(new_text, str(path)) or {}
+        written = parse_stack_config(document.get("config") or {}, stack=cfg.stack, source=str(path))
+    except (ConfigError, DocumentError) as exc:
         raise BadInput(str(exc)) from None
     expected = {name: (site.network_cidr, site.shard) for name, site in cfg.edge_layout.items()}
     got = {name: (site.network_cidr, site.shard) for name, site in written.edge_layout.items()}

@@ -72,8 +72,9 @@ class SiteLayout:
         return self.network_recorded and (self.shard is None or self.shard_recorded)
 
 
-def _key(name: str) -> str:
-    return f"aidc:edge.sites[{name}]"
+def _key(index: int) -> str:
+    """The site's key path, as `pulumi config set --path` spells it (messages name the site beside it)."""
+    return f"aidc:edge.sites[{index}]"
 
 
 def _interval(network: ipaddress.IPv4Network) -> tuple[int, int]:
@@ -125,18 +126,19 @@ class _Taken:
         self.owners.insert(index, owner)
 
 
-def _check_disjoint(named: Sequence[tuple[str, ipaddress.IPv4Network]]) -> None:
-    """Refuse the first pair of overlapping networks (a sweep over start addresses)."""
-    ordered = sorted(named, key=lambda item: (int(item[1].network_address), -item[1].num_addresses))
-    widest: tuple[str, ipaddress.IPv4Network] | None = None
-    for key, network in ordered:
-        if widest is not None and int(network.network_address) <= int(widest[1].broadcast_address):
+def _check_disjoint(named: Sequence[tuple[str, str, ipaddress.IPv4Network]]) -> None:
+    """Refuse the first pair of overlapping networks (a sweep over start addresses); items are (key, site name,
+    network)."""
+    ordered = sorted(named, key=lambda item: (int(item[2].network_address), -item[2].num_addresses))
+    widest: tuple[str, str, ipaddress.IPv4Network] | None = None
+    for key, name, network in ordered:
+        if widest is not None and int(network.network_address) <= int(widest[2].broadcast_address):
             raise AddressingError(
-                f"{key}: network_cidr ({network}) overlaps {widest[0]} ({widest[1]}); every site needs "
-                "a network of its own"
+                f"{key}.network_cidr ({name}: {network}) overlaps {widest[0]}.network_cidr ({widest[1]}: "
+                f"{widest[2]}); every site needs a network of its own"
             )
-        if widest is None or network.broadcast_address > widest[1].broadcast_address:
-            widest = (key, network)
+        if widest is None or network.broadcast_address > widest[2].broadcast_address:
+            widest = (key, name, network)
 
 
 def allocate_networks(
@@ -159,47 +161,49 @@ def allocate_networks(
                 "interconnect ranges"
             )
 
-    recorded: list[tuple[str, ipaddress.IPv4Network]] = []
-    for site in sites:
+    index_of = {site.name: index for index, site in enumerate(sites)}
+    recorded: list[tuple[str, str, ipaddress.IPv4Network]] = []
+    for index, site in enumerate(sites):
         if site.network_cidr is None:
             continue
         network = ipaddress.ip_network(site.network_cidr)
         if not isinstance(network, ipaddress.IPv4Network):
-            raise AddressingError(f"{_key(site.name)}.network_cidr: must be IPv4, got {site.network_cidr!r}")
+            raise AddressingError(f"{_key(index)}.network_cidr: must be IPv4, got {site.network_cidr!r}")
         if site.prefix_length is not None and network.prefixlen != site.prefix_length:
             raise AddressingError(
-                f"{_key(site.name)}: network_cidr ({network}) is a /{network.prefixlen} but prefix_length is "
-                f"{site.prefix_length}; a recorded network keeps its size (change both, which replaces the site)"
+                f"{_key(index)}.prefix_length: {site.name}'s network_cidr ({network}) is a /{network.prefixlen} "
+                f"but prefix_length is {site.prefix_length}; a recorded network keeps its size (change both, "
+                "which replaces the site)"
             )
         for key, other in blocked:
             if network.overlaps(other):
                 raise AddressingError(
-                    f"{_key(site.name)}.network_cidr ({network}) overlaps {key} ({other}); the core routes to "
-                    "every edge site, so their networks must not overlap"
+                    f"{_key(index)}.network_cidr ({site.name}: {network}) overlaps {key} ({other}); the core "
+                    "routes to every edge site, so their networks must not overlap"
                 )
-        recorded.append((_key(site.name), network))
+        recorded.append((_key(index), site.name, network))
     _check_disjoint(recorded)
 
     taken = _Taken()
     inside: dict[int, int] = {}  # prefix length -> recorded networks of that size inside the supernet
-    for key, network in recorded:
+    for key, name, network in recorded:
         if network.subnet_of(outer):
             taken.add(*_interval(network), key)
             inside[network.prefixlen] = inside.get(network.prefixlen, 0) + 1
         elif network.overlaps(outer):
             raise AddressingError(
-                f"{key}.network_cidr ({network}) straddles aidc:edge.supernet ({supernet}); a site's network "
-                "lies wholly inside the supernet or wholly outside it"
+                f"{key}.network_cidr ({name}: {network}) straddles aidc:edge.supernet ({supernet}); a site's "
+                "network lies wholly inside the supernet or wholly outside it"
             )
 
     wanted: dict[int, list[SiteRequest]] = {}
-    for site in sites:
+    for index, site in enumerate(sites):
         if site.network_cidr is None:
             prefix = site.prefix_length or site_prefix_length
             if not outer.prefixlen < prefix <= MAX_SITE_PREFIX:
                 raise AddressingError(
-                    f"{_key(site.name)}: a /{prefix} site network does not fit in aidc:edge.supernet ({supernet}); "
-                    f"use /{outer.prefixlen + 1}../{MAX_SITE_PREFIX}"
+                    f"{_key(index)}.prefix_length: a /{prefix} network for {site.name} does not fit in "
+                    f"aidc:edge.supernet ({supernet}); use /{outer.prefixlen + 1}../{MAX_SITE_PREFIX}"
                 )
             wanted.setdefault(prefix, []).append(site)
 
@@ -210,7 +214,7 @@ def allocate_networks(
         # Capacity for this size: blocks not overlapping a recorded network of another size.
         base = int(outer.network_address)
         lost_blocks: set[int] = set()
-        for _, other in recorded:
+        for _, _, other in recorded:
             if other.prefixlen != prefix and other.subnet_of(outer):
                 first, end = _interval(other)
                 lost_blocks.update(range((first - base) // block, (end - 1 - base) // block + 1))
@@ -233,10 +237,10 @@ def allocate_networks(
                     break
             else:  # fragmentation across sizes: no aligned block left
                 raise AddressingError(
-                    f"{_key(site.name)}: no free /{prefix} block left in aidc:edge.supernet ({supernet}) "
-                    f"after {len(result):,} sites; use a larger supernet"
+                    f"{_key(index_of[site.name])} ({site.name}): no free /{prefix} block left in "
+                    f"aidc:edge.supernet ({supernet}) after {len(result):,} sites; use a larger supernet"
                 )
-            taken.add(start, start + block, _key(site.name))
+            taken.add(start, start + block, _key(index_of[site.name]))
             result[site.name] = (f"{ipaddress.IPv4Address(start)}/{prefix}", False)
     return result
 

@@ -74,9 +74,11 @@ MAX_GPUS = 1_000_000  # GPUs the private cloud has of one accelerator
 MAX_INSTANCES = 100_000  # instances of one type (the largest quota AWS grants is far below)
 MAX_USD = 1e12
 MAX_ITEMS = 1000  # workloads or transfers in one list
-# Edge sites are a fleet (issue 18 plans 5,000; an estate shards them): a stack file of 10,000 sites in flow
-# style still fits the 1 MiB document bound, and one shard index per site at most (EdgeSite.shard <= 9999).
+# Edge sites are a fleet (issue 18 plans 5,000; an estate shards them). At most one shard per site
+# (EdgeSite.shard <= 9999). The 1 MiB stack-file bound (aidc/documents.py) may bind first: a recorded site takes
+# ~95 bytes in flow style, ~130 in block style, and `aidc edge allocate` refuses to write past it.
 MAX_EDGE_SITES = 10_000
+MIN_SITE_SHARE = 1 / MAX_EDGE_SITES  # so that the most sites can share the edge load evenly
 
 
 class _Model(BaseModel):
@@ -645,7 +647,9 @@ class InterconnectSettings(_Model):
 
 class EdgeSite(_Model):
     name: Slug
-    share: float = Field(ge=0.001, le=1, description="share of the edge load this site serves, [0.001, 1]")
+    share: float = Field(
+        ge=MIN_SITE_SHARE, le=1, description="share of the edge load this site serves, [0.0001, 1]"
+    )
     accelerator: str
     gpus_per_node: int = Field(1, ge=1, le=16)
     servers: Literal[1, 3] = 1
@@ -860,11 +864,11 @@ class StackConfig(_Model):
                     f"the private cloud, but dataset_location is {run.dataset_location!r}"
                 )
         if self.estate.role != "core":
-            recorded = [site.name for site in self.edge.sites if site.shard is not None]
+            recorded = [(i, site.name) for i, site in enumerate(self.edge.sites) if site.shard is not None]
             if recorded:
                 raise ValueError(
-                    f"aidc:edge.sites[{recorded[0]}].shard: only a core stack (aidc:estate.max_sites_per_stack) "
-                    "deploys its sites from shard stacks"
+                    f"aidc:edge.sites[{recorded[0][0]}].shard ({recorded[0][1]}): only a core stack "
+                    "(aidc:estate.max_sites_per_stack) deploys its sites from shard stacks"
                 )
         if self.estate.role == "shard" and self.estate.core is not None and self.estate.shard is not None:
             expected = shard_stack_name(self.estate.core, self.estate.shard)

@@ -125,3 +125,24 @@ def test_pulumi_up_refuses_unrecorded_sites_and_preview_warns(
     assert warnings and "before `pulumi up`" in warnings[0]
     recorded = load_config_file(STACKS_DIR / "Pulumi.prod.yaml")
     require_recorded_sites(recorded, size_stack(recorded).edge_sites, dry_run=False)  # nothing to refuse
+
+
+def test_allocate_never_writes_a_file_past_the_stack_file_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file just under the 1 MiB a stack file may hold: recording two networks would pass it, so nothing is
+    written and the refusal names the file, the sizes and the key."""
+    from aidc.documents import MAX_YAML_BYTES
+
+    path = _stack(tmp_path, _sites(["a", "b"]))
+    text = path.read_text()
+    padding = "# " + "x" * 98 + "\n"
+    text += padding * ((MAX_YAML_BYTES - len(text)) // len(padding) - 1)
+    text += "# " + "x" * (MAX_YAML_BYTES - len(text) - 8) + "\n"  # 5 bytes short of the bound
+    path.write_text(text)
+    assert len(text.encode()) < MAX_YAML_BYTES
+    assert main(["edge", "allocate", "--config", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert path.read_text() == text
+    assert f"past the {MAX_YAML_BYTES:,} a stack file may hold (aidc:edge.sites); nothing written" in err, err
+    assert len(err.splitlines()) == 1

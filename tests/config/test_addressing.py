@@ -157,12 +157,14 @@ def test_overlaps_are_refused_naming_both() -> None:
     rows[1]["network_cidr"] = "10.130.4.0/24"
     with pytest.raises(
         ConfigError,
-        match=r"aidc:edge.sites\[b\]: network_cidr \(10.130.4.0/24\) overlaps aidc:edge.sites\[a\]",
+        match=r"aidc:edge.sites\[1\].network_cidr \(b: 10.130.4.0/24\) overlaps aidc:edge.sites\[0\].network_cidr "
+        r"\(a: 10.130.0.0/16\)",
     ):
         parse_stack_config({"aidc:edge": {"sites": rows}})
     site = sites(["a"], network_cidr="10.20.5.0/24")
     with pytest.raises(
-        ConfigError, match=r"\(10.20.5.0/24\) overlaps aidc:openstack.network_cidr \(10.20.0.0/16\)"
+        ConfigError,
+        match=r"aidc:edge.sites\[0\].network_cidr \(a: 10.20.5.0/24\) overlaps aidc:openstack.network_cidr \(10.20.0.0/16\)",
     ):
         parse_stack_config({"aidc:edge": {"sites": site}})
     with pytest.raises(ConfigError, match=r"overlaps the interconnect's tunnel addresses"):
@@ -207,7 +209,11 @@ def test_per_site_prefix_length_and_recorded_size_must_agree() -> None:
     assert layout["big"].network_cidr.endswith("/20") and layout["small"].network_cidr.endswith("/24")
     assert_disjoint([s.network_cidr for s in layout.values()])
     rows[0]["network_cidr"] = "10.140.0.0/24"
-    with pytest.raises(ConfigError, match=r"is a /24 but prefix_length is 20"):
+    with pytest.raises(
+        ConfigError,
+        match=r"aidc:edge.sites\[0\].prefix_length: big's network_cidr \(10.140.0.0/24\) is a /24 but "
+        r"prefix_length is 20",
+    ):
         parse_stack_config({"aidc:edge": {"sites": rows}})
 
 
@@ -232,7 +238,7 @@ def test_an_over_full_recorded_shard_is_refused() -> None:
 
 
 def test_shards_need_an_estate_and_a_shard_stack_holds_no_sites() -> None:
-    with pytest.raises(ConfigError, match=r"aidc:edge.sites\[a\].shard: only a core stack"):
+    with pytest.raises(ConfigError, match=r"aidc:edge.sites\[0\].shard \(a\): only a core stack"):
         parse_stack_config({"aidc:edge": {"sites": sites(["a"], shard=0)}})
     with pytest.raises(ConfigError, match="holds no demand and no sites"):
         parse_stack_config(
@@ -263,3 +269,18 @@ def test_a_shard_size_past_what_one_stack_should_carry_is_flagged() -> None:
     assert not any("max_sites_per_stack" in w for w in small.warnings)
     large = size_stack(parse_stack_config({"aidc:estate": {"max_sites_per_stack": 200}}))
     assert any("about 7,000 resources" in w and "42 sites or fewer" in w for w in large.warnings)
+
+
+def test_at_most_ten_thousand_sites_each_with_a_share_of_at_least_one_in_ten_thousand() -> None:
+    """Main's robustness bounds (1,000 items a list, shares of at least 0.001) give way for edge sites: 5,000 sites
+    must plan (issue 18), so a fleet of up to 10,000 sites may share the edge load evenly; past that, refused."""
+    from aidc.config.model import MAX_EDGE_SITES, MIN_SITE_SHARE
+
+    assert MAX_EDGE_SITES * MIN_SITE_SHARE == 1
+    rows = [{"name": name, "share": MIN_SITE_SHARE, "accelerator": "l4-24gb"} for name in names(10_001)]
+    with pytest.raises(ConfigError, match=r"aidc:edge\.sites: .*10000"):
+        parse_stack_config({"aidc:edge": {"sites": rows}})
+    with pytest.raises(
+        ConfigError, match=r"aidc:edge\.sites\[0\]\.share: input should be greater than or equal"
+    ):
+        parse_stack_config({"aidc:edge": {"sites": [{"name": "a", "share": 5e-5, "accelerator": "l4-24gb"}]}})
