@@ -61,14 +61,13 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
     if cfg.estate.role == "core":
         return _estate_document(args, cfg, plan)
 
-    from aidc.offline import DEFAULT_TIMEOUT_S, run_program
+    from aidc.offline import run_program
     from policies.offline import evaluate
     from stacks.program import deploy
 
-    timeout_s = DEFAULT_TIMEOUT_S if getattr(args, "timeout", None) is None else args.timeout
     try:
         offline = run_program(
-            cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=timeout_s
+            cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=_timeout(args)
         )
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
         raise BadInput(
@@ -112,6 +111,14 @@ def _refusal(exc: ValueError) -> str:
     return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
 
 
+def _timeout(args: argparse.Namespace) -> float:
+    """Seconds each stack's offline program may take (`--timeout`; a Namespace without it gets the default)."""
+    from aidc.offline import DEFAULT_TIMEOUT_S
+
+    timeout: float | None = getattr(args, "timeout", None)
+    return DEFAULT_TIMEOUT_S if timeout is None else timeout
+
+
 def _progress(result: Any) -> None:
     print(
         f"aidc: planned {result.stack}: {len(result.offline.resources):,} resources in {result.seconds:.1f} s "
@@ -131,7 +138,12 @@ def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any) -> dict[str,
     verbose = hasattr(args, "format") and chosen_format(args) == "text"
     try:
         estate = plan_estate(
-            cfg, plan, _policy_config(cfg), processes=jobs, on_done=_progress if verbose else None
+            cfg,
+            plan,
+            _policy_config(cfg),
+            processes=jobs,
+            on_done=_progress if verbose else None,
+            timeout_s=_timeout(args),
         )
     except ValueError as exc:
         raise BadInput(
@@ -156,8 +168,9 @@ def _shard_document(args: argparse.Namespace, own: Any) -> dict[str, Any]:
     plan = size(cfg)
     policy = _policy_config(cfg)
     try:
-        core = plan_core(cfg, plan, policy)
-        result = plan_shard(ShardJob(cfg, plan, own.estate.shard, core.offline.stack_outputs(), policy))
+        core = plan_core(cfg, plan, policy, _timeout(args))
+        job = ShardJob(cfg, plan, own.estate.shard, core.offline.stack_outputs(), policy, _timeout(args))
+        result = plan_shard(job)
     except ValueError as exc:
         raise BadInput(
             f"the stack program refused the configuration of {own.stack}: {_refusal(exc)}"

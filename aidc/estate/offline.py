@@ -23,7 +23,7 @@ from typing import Any
 from aidc.config.addressing import shard_stack_name
 from aidc.config.model import StackConfig
 from aidc.mocks import StackOutputs
-from aidc.offline import ORGANIZATION, PROJECT, OfflinePlan, run_program
+from aidc.offline import DEFAULT_TIMEOUT_S, ORGANIZATION, PROJECT, OfflinePlan, run_program
 from aidc.sizing.plan import CapacityPlan
 
 # Imported once by the forkserver, so each worker starts with the SDKs, the program and the pack loaded.
@@ -64,6 +64,7 @@ class ShardJob:
     shard: int
     core_outputs: StackOutputs
     policy_config: Mapping[str, Any]
+    timeout_s: float | None = DEFAULT_TIMEOUT_S  # per stack, as `aidc plan --timeout`
 
     @property
     def stack(self) -> str:
@@ -94,12 +95,17 @@ class EstatePlan:
     seconds: float = 0.0
 
 
-def plan_core(cfg: StackConfig, plan: CapacityPlan, policy_config: Mapping[str, Any]) -> StackResult:
+def plan_core(
+    cfg: StackConfig,
+    plan: CapacityPlan,
+    policy_config: Mapping[str, Any],
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+) -> StackResult:
     from policies.offline import evaluate
     from stacks.program import deploy
 
     start, cpu = time.perf_counter(), time.process_time()
-    offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region)
+    offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=timeout_s)
     violations = evaluate(offline.resources, policy_config=dict(policy_config))
     return StackResult(
         cfg.stack,
@@ -126,6 +132,7 @@ def plan_shard(job: ShardJob) -> StackResult:
         lambda: deploy_shard(job.cfg, job.plan, job.shard),
         region=job.cfg.aws_region,
         stack_outputs={reference_name(job.cfg.stack): job.core_outputs},
+        timeout_s=job.timeout_s,
     )
     violations = evaluate(offline.resources, policy_config=dict(job.policy_config))
     sites = tuple(site.name for site in job.plan.edge_sites if site.shard == job.shard)
@@ -163,8 +170,10 @@ def plan_estate(
     policy_config: Mapping[str, Any],
     processes: int | None = None,
     on_done: Callable[[StackResult], None] | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> EstatePlan:
-    """Plan the core, then every shard of `plan` (at most `processes` at a time; default: one per CPU)."""
+    """Plan the core, then every shard of `plan` (at most `processes` at a time; default: one per CPU). Each
+    stack's program gets `timeout_s` (OfflineTimeout names the stack, also from a worker)."""
     start = time.perf_counter()
     shards = sorted({site.shard for site in plan.edge_sites if site.shard is not None})
     workers = max(1, min(len(shards), processes or os.cpu_count() or 1))
@@ -173,10 +182,11 @@ def plan_estate(
         # Started before the core is planned: the workers warm up meanwhile.
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_warm)
     try:
-        core = plan_core(cfg, plan, policy_config)
+        core = plan_core(cfg, plan, policy_config, timeout_s)
         if on_done:
             on_done(core)
-        jobs = [ShardJob(cfg, plan, shard, core.offline.stack_outputs(), policy_config) for shard in shards]
+        outputs = core.offline.stack_outputs()
+        jobs = [ShardJob(cfg, plan, shard, outputs, policy_config, timeout_s) for shard in shards]
         results: list[StackResult] = []
         for result in pool.map(plan_shard, jobs) if pool else map(plan_shard, jobs):
             results.append(result)

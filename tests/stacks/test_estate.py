@@ -282,3 +282,37 @@ def test_aidc_plan_over_an_estate_in_parallel_and_its_diff_names_the_shards_that
     assert "| `city-edge-1` | 3 |" in comment and "`city-edge-0`" not in comment.split("**Estate**")[1]
     assert comment.index("**Estate**") < comment.index("<details>")
     assert "city-edge-1: 3 sites" in comment  # the topology draws one box per shard
+
+
+def test_timeout_bounds_every_stack_of_an_estate_also_in_a_worker_process() -> None:
+    """`aidc plan --timeout` holds for each stack of an estate: a shard planned in a worker process that does not
+    finish comes back as OfflineTimeout naming the shard (not a hang, not a pickling error)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from aidc.estate.offline import ShardJob, _context, _warm, plan_shard
+    from aidc.offline import OfflineTimeout
+
+    cfg = parse_stack_config(estate_values(), stack="city")
+    outputs = planned_estate().core.offline.stack_outputs()
+    job = ShardJob(cfg, size_stack(cfg), 0, outputs, {}, timeout_s=0.001)
+    with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_warm) as pool:
+        future = pool.submit(plan_shard, job)
+        with pytest.raises(OfflineTimeout, match=r"stack city-edge-0 did not finish within 0\.001 s"):
+            future.result(timeout=120)
+
+
+def test_aidc_plan_over_an_estate_past_its_timeout_exits_1_naming_the_stack() -> None:
+    import subprocess
+    import sys
+
+    aidc = str(Path(sys.executable).parent / "aidc")
+    result = subprocess.run(
+        [aidc, "plan", "--stack", "metro", "--timeout", "0.01", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert "the offline plan of stack metro did not finish within 0.01 s" in result.stderr
