@@ -1,4 +1,5 @@
-"""The stack program's security controls (issue 12) on every shipped stack, as `pulumi up` would declare them:
+"""The stack program's security controls (issue 12) on every shipped stack with a core (an estate's shards
+declare edge sites only), as `pulumi up` would declare them:
 the object gateway over TLS only, the audit trail of the dataset bucket, VPN tunnel logging under the AWS
 cluster's key, and EKS access through the configured roles only."""
 
@@ -13,7 +14,7 @@ import pytest
 from aidc.config.load import read_config_values, stack_file
 from aidc.offline import OfflinePlan, run_program
 from tests.plans import program_run
-from tests.stacks_list import SHIPPED_STACKS
+from tests.stacks_list import PLANNED_STACKS
 
 DEPLOY = "arn:aws:iam::123456789012:role/aidc-deploy"
 ADMIN = "arn:aws:iam::123456789012:role/aidc-operators"
@@ -27,7 +28,7 @@ def _named(offline: OfflinePlan, token: str) -> dict[str, dict[str, Any]]:
     return {r["name"]: r["inputs"] for r in _of_type(offline, token)}
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_object_stores_serve_https_only_from_a_secret_tls_secret(stack: str) -> None:
     offline = program_run(stack)
     secrets = _named(offline, "kubernetes:core/v1:Secret")
@@ -44,7 +45,7 @@ def test_object_stores_serve_https_only_from_a_secret_tls_secret(stack: str) -> 
     assert offline.exports["ceph_rgw_ca_cert"].startswith("-----BEGIN CERTIFICATE-----")
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_dataset_bucket_reads_and_writes_are_recorded(stack: str) -> None:
     offline = program_run(stack)
     buckets = {r["name"] for r in _of_type(offline, "aws:s3/bucket:Bucket")}
@@ -72,7 +73,7 @@ def test_dataset_bucket_reads_and_writes_are_recorded(stack: str) -> None:
     assert offline.exports["audit_trail_arn"].endswith(f":trail/aidc-{stack}-trail")
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_every_vpn_tunnel_logs_under_the_aws_clusters_key(stack: str) -> None:
     offline = program_run(stack)
     (group,) = [
@@ -94,7 +95,7 @@ def test_every_vpn_tunnel_logs_under_the_aws_clusters_key(stack: str) -> None:
             assert options["logGroupArn"].endswith(f":log-group:{group['inputs']['name']}"), options
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_shipped_stacks_declare_no_bootstrap_admin_and_no_access_entry(stack: str) -> None:
     """Shipped stacks name no roles (they carry no account): no entries, and the program warns (see below)."""
     offline = program_run(stack)
