@@ -14,11 +14,21 @@ from aidc.sizing.plan import CapacityPlan
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
-# Resources one edge site adds to a stack (measured on the program: network, router, security groups and rules,
-# keypair, K3s server, CAs, token, readiness gate, kubernetes Provider, upgrade plans, a Heat agent pool: 35 with
-# one server, 46 with three), and what one stack should carry at most.
-RESOURCES_PER_EDGE_SITE = 35
+# Resources one edge site adds to a shard stack, by its K3s servers (measured on the program with benchmarks/
+# bench_estate.py and the metro estate: network, router, security groups and rules, keypair, K3s server(s), CAs,
+# token, readiness gate, kubernetes Provider, upgrade plans, a Heat agent pool; three servers add the API load
+# balancer and two instances; in one stack a site also has its own SSH key, one more), and what one stack should
+# carry at most.
+RESOURCES_PER_EDGE_SITE = {1: 34, 3: 43}
 MAX_RESOURCES_PER_STACK = 1500
+
+
+def resources_per_site(cfg: StackConfig) -> float:
+    """What an average site of this stack adds (one-server sites when it has none yet)."""
+    sites = cfg.edge.sites
+    if not sites:
+        return RESOURCES_PER_EDGE_SITE[1]
+    return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites)
 
 
 def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:
@@ -56,12 +66,14 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
     per_stack = cfg.estate.max_sites_per_stack
-    if per_stack and per_stack * RESOURCES_PER_EDGE_SITE > MAX_RESOURCES_PER_STACK:
+    per_site = resources_per_site(cfg)
+    if per_stack and per_stack * per_site > MAX_RESOURCES_PER_STACK:
         warnings.append(
             f"aidc:estate.max_sites_per_stack is {per_stack}: a full shard stack holds about "
-            f"{per_stack * RESOURCES_PER_EDGE_SITE:,} resources ({RESOURCES_PER_EDGE_SITE} per site), more than the "
+            f"{per_stack * per_site:,.0f} resources ({per_site:.0f} per site here: {RESOURCES_PER_EDGE_SITE[1]} for "
+            f"a one-server site, {RESOURCES_PER_EDGE_SITE[3]} for a three-server one), more than the "
             f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
-            f"{MAX_RESOURCES_PER_STACK // RESOURCES_PER_EDGE_SITE} sites or fewer keep it under"
+            f"{int(MAX_RESOURCES_PER_STACK // per_site)} sites or fewer keep it under"
         )
     unrecorded = [site for site in edge_sites if not site.recorded]
     if unrecorded:

@@ -268,7 +268,12 @@ def test_a_shard_size_past_what_one_stack_should_carry_is_flagged() -> None:
     small = size_stack(parse_stack_config({"aidc:estate": {"max_sites_per_stack": 40}}))
     assert not any("max_sites_per_stack" in w for w in small.warnings)
     large = size_stack(parse_stack_config({"aidc:estate": {"max_sites_per_stack": 200}}))
-    assert any("about 7,000 resources" in w and "42 sites or fewer" in w for w in large.warnings)
+    assert any("about 6,800 resources" in w and "44 sites or fewer" in w for w in large.warnings)
+    # Three-server sites weigh more (43 each, measured): 40 of them pass the limit, 34 do not.
+    ha = {"aidc:estate": {"max_sites_per_stack": 40}, "aidc:edge": {"sites": sites(names(40), servers=3)}}
+    warned = [w for w in size_stack(parse_stack_config(ha)).warnings if "max_sites_per_stack" in w]
+    assert len(warned) == 1 and "about 1,720 resources (43 per site here" in warned[0], warned
+    assert "34 sites or fewer" in warned[0]
 
 
 def test_at_most_ten_thousand_sites_each_with_a_share_of_at_least_one_in_ten_thousand() -> None:
