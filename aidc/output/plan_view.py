@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -70,7 +71,7 @@ def print_plan(document: dict[str, Any], console: Console) -> None:
             edge.add_column(column)
         for site in sites:
             shard = "" if site.get("shard") is None else str(site["shard"])
-            edge.add_row(site["name"], network_cell(site), shard, f"{site['nodes']:,}")
+            edge.add_row(escape(site["name"]), escape(network_cell(site)), shard, f"{site['nodes']:,}")
         console.print(edge)
     if estate_stacks(document):
         console.print(estate_table(document))
@@ -82,15 +83,20 @@ def print_plan(document: dict[str, Any], console: Console) -> None:
             vt.add_column(column, overflow="fold")
         for v in violations:
             level = "[red]mandatory[/red]" if v["enforcement"] == "mandatory" else "[yellow]advisory[/yellow]"
-            vt.add_row(v["policy"], level, (v.get("urn") or "stack").split("::")[-1], v["message"])
+            vt.add_row(
+                escape(v["policy"]),
+                level,
+                escape((v.get("urn") or "stack").split("::")[-1]),
+                escape(v["message"]),
+            )
         console.print(vt)
     else:
         console.print("[green]policy pack: no violations[/green]")
     for warning in document["plan"]["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     secrets = sum(1 for r in document["resources"] for v in r["inputs"].values() if v == "[secret]")
     console.print(
-        f"[dim]{secrets} secret inputs shown as [secret]; exports: "
+        f"[dim]{secrets} secret inputs shown as \\[secret]; exports: "
         f"{', '.join(sorted(document['exports'])) or 'none'}[/dim]"
     )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
+from rich.markup import escape
 from rich.console import Console
 from rich.table import Table
 
@@ -311,7 +312,10 @@ _TEXT_COLUMNS = frozenset({"accelerator", "class", "where", "control", "target"}
 
 def _rich_why(why: Sequence[str | Why]) -> str:
     parts = [
-        p if isinstance(p, str) else p.formula + (f"\n[dim]{p.inputs}[/dim]" if p.inputs else "") for p in why
+        escape(p)
+        if isinstance(p, str)
+        else escape(p.formula) + (f"\n[dim]{escape(p.inputs)}[/dim]" if p.inputs else "")
+        for p in why
     ]
     return "\n".join(parts).replace("\n", "  ")
 
@@ -324,8 +328,8 @@ def _print_section(section: Section, console: Console) -> None:
         table.add_column(column, justify="left" if left else "right", overflow="fold")
     explained: list[tuple[str, str]] = []
     for row in section.rows:
-        label = f"[red]{row.cells[0]}[/red]" if row.alert else row.cells[0]
-        table.add_row(label, *row.cells[1:])
+        label = f"[red]{escape(row.cells[0])}[/red]" if row.alert else escape(row.cells[0])
+        table.add_row(label, *(escape(cell) for cell in row.cells[1:]))
         if row.why:
             explained.append((label, _rich_why(row.why)))
     console.print(table)
@@ -334,7 +338,7 @@ def _print_section(section: Section, console: Console) -> None:
     if explained:
         console.print()
     if section.note:
-        console.print(f"  {section.note}")
+        console.print(f"  {escape(section.note)}")
 
 
 def print_size(doc: Mapping[str, Any], console: Console) -> None:
@@ -344,13 +348,13 @@ def print_size(doc: Mapping[str, Any], console: Console) -> None:
         _print_section(section, console)
     print_cost(doc["cost"], console)
     for warning in doc["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     src = doc["sources"]
     console.print(
         f"[dim]prices: {src['prices']} as of {src['prices_as_of']}; override in aidc:capacity.prices[/dim]"
     )
     for line in _facts(doc):
-        console.print(f"[dim]{line}[/dim]", highlight=False)
+        console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
 
 
 # --- markdown -----------------------------------------------------------------------------------------------
