@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
-from rich.markup import escape
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aidc.output.cost_table import cost_markdown, print_cost
