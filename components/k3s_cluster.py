@@ -48,6 +48,9 @@ from components.k3s_readiness import DEFAULT_TIMEOUT_S, K3sApiReady
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 ACCELERATOR_LABEL = "aidc.io/accelerator"
 POOL_LABEL = "aidc.io/pool"
+# The GPUs each agent of a GPU pool carries: what its device plugin will advertise as nvidia.com/gpu, so the
+# policy pack's schedulability check can count a pool's GPUs from its declaration.
+GPUS_PER_NODE_LABEL = "aidc.io/gpus-per-node"
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 TAINT_EFFECTS: tuple[str, ...] = get_args(TaintEffect)
 # Nova server metadata keys (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/'); the policy pack reads them.
@@ -90,6 +93,11 @@ class AgentPool(FrozenArgs):
     """True for GPU agents: labelled aidc.io/accelerator=<accelerator> and tainted nvidia.com/gpu=present:NoSchedule."""
     accelerator: Slug | None = None
     """Catalog accelerator key (e.g. 'h100-80gb'); required when gpu is True, forbidden otherwise."""
+    gpus_per_node: Annotated[int, Field(ge=1)] | None = None
+    """GPUs each agent carries (labelled aidc.io/gpus-per-node: the nvidia.com/gpu its device plugin advertises);
+    required when gpu is True, forbidden otherwise."""
+    image: str | None = None
+    """Glance image of the pool's agents (e.g. one with the NVIDIA driver preinstalled); None uses the cluster's."""
     labels: NodeLabels = Field(default_factory=dict)
     """Extra node labels for every agent of the pool."""
     taints: tuple[Taint, ...] = ()
@@ -103,6 +111,10 @@ class AgentPool(FrozenArgs):
             raise field_error("accelerator", "required for a GPU pool, a catalog key like 'h100-80gb'")
         if not self.gpu and self.accelerator is not None:
             raise field_error("accelerator", "only allowed when gpu is True")
+        if self.gpu and self.gpus_per_node is None:
+            raise field_error("gpus_per_node", "required for a GPU pool: the GPUs each agent carries")
+        if not self.gpu and self.gpus_per_node is not None:
+            raise field_error("gpus_per_node", "only allowed when gpu is True")
         return self
 
 
@@ -177,9 +189,29 @@ def pool_node_settings(pool: AgentPool) -> tuple[dict[str, str], list[str]]:
     taints = list(pool.taints)
     if pool.gpu and pool.accelerator:
         labels[ACCELERATOR_LABEL] = pool.accelerator
+        if pool.gpus_per_node is not None:
+            labels[GPUS_PER_NODE_LABEL] = str(pool.gpus_per_node)
         if GPU_TAINT not in taints:
             taints.append(GPU_TAINT)
     return labels, taints
+
+
+def pool_node_tags(pool: AgentPool) -> list[str]:
+    """Heat stack tags saying what the pool's agents register with — 'node-label:<key>=<value>' and
+    'node-taint:<taint>' — since the user data that carries them is secret (Heat tags: strings without commas)."""
+    labels, taints = pool_node_settings(pool)
+    return [
+        *(f"node-label:{key}={value}" for key, value in sorted(labels.items())),
+        *(f"node-taint:{taint}" for taint in sorted(taints)),
+    ]
+
+
+def pool_inventory_tags(pool: AgentPool) -> list[str]:
+    """Heat stack tags that declare a GPU pool's inventory to the policy pack: accelerator, GPUs per server and the
+    node labels and taints (pool_node_tags). Empty for a pool without GPUs."""
+    if not pool.gpu:
+        return []
+    return [f"accelerator={pool.accelerator}", f"gpus-per-server={pool.gpus_per_node}", *pool_node_tags(pool)]
 
 
 def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
@@ -435,7 +467,7 @@ class K3sCluster(pulumi.ComponentResource):
                     "count": str(pool.count),
                     "name_prefix": f"{args.cluster_name}-{pool.name}",
                     "flavor": pool.flavor,
-                    "image": args.image,
+                    "image": pool.image or args.image,
                     "key_name": args.keypair_name,
                     "network": args.network_id,
                     "security_groups": security_groups_csv,
@@ -446,7 +478,13 @@ class K3sCluster(pulumi.ComponentResource):
                 disable_rollback=False,
                 timeout=120,
                 # The parameters are secret as a whole (user data); tags keep the count visible in plans.
-                tags=["aidc", f"cluster={args.cluster_name}", f"pool={pool.name}", f"servers={pool.count}"],
+                tags=[
+                    "aidc",
+                    f"cluster={args.cluster_name}",
+                    f"pool={pool.name}",
+                    f"servers={pool.count}",
+                    *pool_inventory_tags(pool),
+                ],
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     provider=args.provider,

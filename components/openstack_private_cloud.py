@@ -66,6 +66,10 @@ class GpuPool(FrozenArgs):
     """Nova server group policy: spread over hypervisors where possible."""
     user_data: StrInput | None = None
     """cloud-init user data for every server (e.g. a K3s agent join, K3sCluster.agent_user_data); kept secret."""
+    tags: tuple[
+        Annotated[str, matching(r"^[^,]{1,80}$", "a Heat tag: up to 80 characters, no comma")], ...
+    ] = ()
+    """Extra Heat stack tags after the pool's own (e.g. the cluster the servers join and their node labels)."""
 
 
 class OpenStackPrivateCloudArgs(FrozenArgs):
@@ -271,6 +275,7 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
                     f"accelerator={pool.accelerator}",
                     f"gpus-per-server={pool.gpus_per_server}",
                     f"servers={pool.servers}",
+                    *pool.tags,
                 ],
                 opts=pulumi.ResourceOptions(
                     parent=self,

@@ -32,7 +32,14 @@ from aidc.config.addressing import shard_stack_name
 from aidc.config.load import AIDC_KEYS
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
-from components.aws_gpu_cluster import AwsGpuCluster, AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
+from components.aws_gpu_cluster import (
+    AwsGpuCluster,
+    AwsGpuClusterArgs,
+    CapacityReservationSpec,
+    GpuNodeGroup,
+    WorkloadIdentity,
+)
+from components.aws_gpu_cluster.eks import cluster_physical_name
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
 from components.direct_connect import (
     DirectConnectInterconnect,
@@ -40,10 +47,13 @@ from components.direct_connect import (
     DirectConnectLinkSpec,
     IpsecOverDirectConnect,
 )
-from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs
+from components.gpu_metrics import GpuMetrics, GpuMetricsArgs
+from components.k3s_cluster import GPU_TAINT, AgentPool, K3sCluster, K3sClusterArgs, pool_node_tags
 from components.k3s_upgrades import K3sUpgrades, K3sUpgradesArgs
+from components.nvidia_gpu_operator import NvidiaGpuOperator, NvidiaGpuOperatorArgs
 from components.openstack_private_cloud import GpuPool, OpenStackPrivateCloud, OpenStackPrivateCloudArgs
 from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
+from components.workload_queues import QueueFlavor, WorkloadQueue, WorkloadQueues, WorkloadQueuesArgs
 
 STORAGE_POOL = "storage"  # the core cluster's Ceph hosts, an agent pool labelled for Rook
 NETWORK_WIRES = ("network_id", "subnet_id", "security_group_names", "keypair_name")
@@ -51,6 +61,12 @@ STORAGE_LABEL = ("aidc.io/storage", "true")
 # Tags and labels the policy pack reads: what sizing planned, for which workload, data class and location.
 WORKLOAD_TAG, CLASSIFICATION_TAG, LOCATION_TAG = "aidc:workload", "aidc:classification", "aidc:location"
 PLANNED_TAG, COST_TAG = "aidc:planned-instances", "aidc:usd-per-month"
+# Node labels every GPU pool carries (K3s agents and EKS node groups): the Kueue flavors select on them.
+LOCATION_LABEL, ACCELERATOR_LABEL = "aidc.io/location", "aidc.io/accelerator"
+CORE_CLUSTER = "core"
+AWS_CLUSTER = (
+    "aws"  # the AwsGpuCluster component's name; its EKS cluster is cluster_physical_name(AWS_CLUSTER)
+)
 # The interconnect's sized transfer rate and what the plan provisions for it (VPN + Direct Connect without its
 # spare port), on the Transit Gateway; Direct Connect resources carry their port speed.
 REQUIRED_GBPS_TAG, PROVISIONED_GBPS_TAG, PORT_GBPS_TAG = (
@@ -218,14 +234,25 @@ def gpu_node_group(group: PublicGroup, plan: CapacityPlan) -> GpuNodeGroup:
     )
 
 
-def gpu_agent_pool(group: PrivateGroup) -> AgentPool:
+def gpu_image(cfg: StackConfig) -> str | None:
+    """The Glance image of GPU servers when their NVIDIA driver is preinstalled (None: the common image)."""
+    return cfg.openstack.gpu_image if cfg.k3s.gpu_driver == "image" else None
+
+
+def gpu_agent_pool(group: PrivateGroup, image: str | None = None) -> AgentPool:
     return AgentPool(
         name=group.workload,
         flavor=group.flavor,
         count=group.servers,
         gpu=True,
         accelerator=group.accelerator,
-        labels={"aidc.io/workload": group.workload, "aidc.io/classification": group.classification},
+        gpus_per_node=group.gpus_per_server,
+        image=image,
+        labels={
+            "aidc.io/workload": group.workload,
+            "aidc.io/classification": group.classification,
+            LOCATION_LABEL: group.location,
+        },
     )
 
 
@@ -243,7 +270,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
     """Private core: tenant network, core K3s cluster (servers + Ceph hosts), GPU pools that join it, Ceph."""
     os_cfg = cfg.openstack
     gpu_agents = {
-        g.workload: (gpu_agent_pool(g), wires.new(f"user data of GPU pool {g.workload}"))
+        g.workload: (gpu_agent_pool(g, gpu_image(cfg)), wires.new(f"user data of GPU pool {g.workload}"))
         for g in plan.placement.private
     }
     cloud = OpenStackPrivateCloudArgs(
@@ -263,7 +290,14 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
                 servers=group.servers,
                 accelerator=group.accelerator,
                 gpus_per_server=group.gpus_per_server,
+                image=gpu_image(cfg),
                 user_data=gpu_agents[group.workload][1].output,
+                # The cluster the servers join and what they register as (the user data is secret).
+                tags=(
+                    f"cluster={CORE_CLUSTER}",
+                    f"pool={group.workload}",
+                    *pool_node_tags(gpu_agents[group.workload][0]),
+                ),
             )
             for group in plan.placement.private
         ],
@@ -271,7 +305,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
     network = {key: wires.new(f"private cloud {key}") for key in NETWORK_WIRES}
     storage = plan.storage
     core = K3sClusterArgs(
-        cluster_name="core",
+        cluster_name=CORE_CLUSTER,
         server_flavor=os_cfg.server_flavor,
         image=os_cfg.image,
         network_id=network["network_id"].output,
@@ -370,6 +404,9 @@ def edge_args(
                     count=site.nodes.int,
                     gpu=True,
                     accelerator=site.accelerator,
+                    gpus_per_node=site.gpus_per_node,
+                    image=gpu_image(cfg),
+                    labels={LOCATION_LABEL: site.location},
                 )
             ],
         ),
@@ -395,7 +432,151 @@ def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
         deploy_role_arn=aws.access.deploy_role_arn,
         admin_role_arn=aws.access.admin_role_arn,
         tags={"aidc:stack": cfg.stack, **aws.tags},
+        addon_versions=dict(aws.addon_versions),
+        workload_identities=[
+            WorkloadIdentity(
+                name=workload, namespace=workload, service_account=workload, prefix=f"{workload}/"
+            )
+            for workload in dict.fromkeys(g.workload for g in plan.placement.public if g.location == "aws")
+        ],
         gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == "aws"],
+    )
+
+
+# --- GPU add-ons: device plugins, queues and metrics per cluster ----------------------------------------------
+@dataclass
+class ClusterGpuArgs:
+    """What one cluster with GPUs gets on top of its nodes: the GPU Operator (K3s), metrics, and the queues of the
+    workloads placed there (None when none is)."""
+
+    operator: NvidiaGpuOperatorArgs | None
+    metrics: GpuMetricsArgs
+    queues: WorkloadQueuesArgs | None
+
+
+def _flavor(accelerator: str, location: str) -> QueueFlavor:
+    """The GPU nodes of one accelerator at one location: what every GPU pool there is labelled and tainted with."""
+    return QueueFlavor(
+        name=f"{accelerator}-{location}",
+        node_labels={ACCELERATOR_LABEL: accelerator, LOCATION_LABEL: location},
+        node_taints=(GPU_TAINT,),
+    )
+
+
+def _pod_gpus(plan: CapacityPlan, workload: str, kind: str, node_gpus: int) -> int:
+    """GPUs per pod of a workload's queue: a training pod takes a whole node (the gang is whole nodes), an
+    inference pod one replica (a power of two within one server or instance)."""
+    if kind == "training":
+        return node_gpus
+    return next(w.replica.gpus.int for w in plan.inference if w.name == workload)
+
+
+def _queues(
+    cluster: str, flavors: dict[str, QueueFlavor], workloads: list[WorkloadQueue]
+) -> WorkloadQueuesArgs | None:
+    if not workloads:
+        return None
+    return WorkloadQueuesArgs(
+        cluster=cluster,
+        flavors=tuple(flavors.values()),
+        workloads=tuple(workloads),
+        controller_node_selector={"aidc.io/node-group": "system"}
+        if cluster == cluster_physical_name(AWS_CLUSTER)
+        else {},
+    )
+
+
+def core_gpu_args(cfg: StackConfig, plan: CapacityPlan) -> ClusterGpuArgs | None:
+    """The core cluster's GPU add-ons: one queue per workload placed in the private cloud."""
+    groups = [g for g in plan.placement.private if g.servers > 0]
+    if not groups:
+        return None
+    flavors = {g.accelerator: _flavor(g.accelerator, g.location) for g in groups}
+    workloads = [
+        WorkloadQueue(
+            name=g.workload,
+            kind=g.kind,  # type: ignore[arg-type]  # validated against the Literal by pydantic
+            classification=g.classification,  # type: ignore[arg-type]
+            flavor=flavors[g.accelerator].name,
+            gpus=g.gpus.int,
+            pod_gpus=_pod_gpus(plan, g.workload, g.kind, g.gpus_per_server),
+        )
+        for g in groups
+    ]
+    return ClusterGpuArgs(
+        operator=NvidiaGpuOperatorArgs(
+            cluster=CORE_CLUSTER, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
+        ),
+        metrics=GpuMetricsArgs(cluster=CORE_CLUSTER, exporter_namespace="gpu-operator"),
+        queues=_queues(CORE_CLUSTER, {g.accelerator: flavors[g.accelerator] for g in groups}, workloads),
+    )
+
+
+def edge_gpu_args(cfg: StackConfig, plan: CapacityPlan, site: EdgeSitePlan) -> ClusterGpuArgs | None:
+    """One edge site's GPU add-ons: one queue per inference workload with replicas at the site."""
+    if site.nodes.int == 0:
+        return None
+    cluster = f"edge-{site.name}"
+    flavor = _flavor(site.accelerator, site.location)
+    workloads = [
+        WorkloadQueue(
+            name=w.name,
+            kind="inference",
+            classification=w.classification,  # type: ignore[arg-type]
+            flavor=flavor.name,
+            gpus=allocation.gpus,
+            pod_gpus=allocation.replica_gpus,
+        )
+        for w in plan.inference
+        for allocation in w.edge
+        if allocation.site == site.name and allocation.gpus > 0
+    ]
+    return ClusterGpuArgs(
+        operator=NvidiaGpuOperatorArgs(
+            cluster=cluster, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
+        ),
+        metrics=GpuMetricsArgs(cluster=cluster, exporter_namespace="gpu-operator"),
+        queues=_queues(cluster, {flavor.name: flavor}, workloads),
+    )
+
+
+def aws_gpu_args(plan: CapacityPlan) -> ClusterGpuArgs | None:
+    """The EKS cluster's GPU add-ons (the device plugins are the cluster component's): queues per workload placed
+    in AWS, GPU and EFA quota summed over its node groups, and the DCGM exporter with Prometheus."""
+    groups = [g for g in plan.placement.public if g.location == "aws"]
+    if not groups:
+        return None
+    cluster = cluster_physical_name(AWS_CLUSTER)
+    flavors = {g.accelerator: _flavor(g.accelerator, g.location) for g in groups}
+    by_workload: dict[str, list[PublicGroup]] = {}
+    for g in groups:
+        by_workload.setdefault(g.workload, []).append(g)
+    workloads = []
+    for workload, own in by_workload.items():
+        first = own[0]
+        workloads.append(
+            WorkloadQueue(
+                name=workload,
+                kind=first.kind,  # type: ignore[arg-type]
+                classification=first.classification,  # type: ignore[arg-type]
+                flavor=flavors[first.accelerator].name,
+                gpus=sum(g.gpus for g in own),
+                pod_gpus=_pod_gpus(plan, workload, first.kind, min(g.gpus_per_instance for g in own)),
+                efa=sum(g.instances.int * g.efa_interfaces for g in own if g.efa),
+            )
+        )
+    return ClusterGpuArgs(
+        operator=None,
+        metrics=GpuMetricsArgs(
+            cluster=cluster,
+            exporter_namespace="monitoring",
+            dcgm_exporter=True,
+            gpu_node_labels={"nvidia.com/gpu.present": "true"},
+            server_node_selector={"aidc.io/node-group": "system"},
+            # EKS has no default StorageClass without the EBS CSI driver: the series live in an emptyDir.
+            persistent=False,
+        ),
+        queues=_queues(cluster, flavors, workloads),
     )
 
 
@@ -527,13 +708,36 @@ def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> D
 
 
 # --- components ----------------------------------------------------------------------------------------------
+def declare_gpu_addons(prefix: str, args: ClusterGpuArgs | None, opts: pulumi.ResourceOptions) -> None:
+    """One cluster's GPU Operator (K3s), metrics and queues, on the cluster's kubernetes Provider (in `opts`)."""
+    if args is None:
+        return
+    if args.operator is not None:
+        NvidiaGpuOperator(f"{prefix}-gpu-operator", args.operator, opts=opts)
+    GpuMetrics(f"{prefix}-gpu-metrics", args.metrics, opts=opts)
+    if args.queues is not None:
+        WorkloadQueues(f"{prefix}-queues", args.queues, opts=opts)
+
+
+def gpu_queue_summary(gpu_addons: dict[str, ClusterGpuArgs | None]) -> dict[str, dict[str, int]]:
+    """Export: per cluster, each workload's GPU quota (its ClusterQueue's nominal nvidia.com/gpu)."""
+    return {
+        cluster: {w.name: w.gpus for w in addons.queues.workloads}
+        for cluster, addons in gpu_addons.items()
+        if addons is not None and addons.queues is not None
+    }
+
+
 def _connect(wires: dict[str, Wire], source: Any) -> None:
     for key, wire in wires.items():
         wire.connect(getattr(source, key))
 
 
-def declare_edges(edges: dict[str, EdgeArgs]) -> dict[str, tuple[OpenStackPrivateCloud, K3sCluster]]:
-    """Each edge site's network and K3s cluster, with an openstack Provider for the site's region if it has one."""
+def declare_edges(
+    edges: dict[str, EdgeArgs], gpu_addons: dict[str, ClusterGpuArgs | None]
+) -> dict[str, tuple[OpenStackPrivateCloud, K3sCluster]]:
+    """Each edge site's network and K3s cluster, with an openstack Provider for the site's region if it has one,
+    and its GPU add-ons (`gpu_addons` by cluster name) on the site's kubernetes Provider."""
     edge_clusters: dict[str, tuple[OpenStackPrivateCloud, K3sCluster]] = {}
     for name, edge in edges.items():
         provider = openstack.Provider(f"edge-{name}-openstack", region=edge.region) if edge.region else None
@@ -547,11 +751,9 @@ def declare_edges(edges: dict[str, EdgeArgs]) -> dict[str, tuple[OpenStackPrivat
             kubeconfig=cluster.kubeconfig,
             opts=pulumi.ResourceOptions(depends_on=[cluster.api_ready]),
         )
-        K3sUpgrades(
-            f"edge-{name}-upgrades",
-            edge.upgrades,
-            opts=pulumi.ResourceOptions(providers={"kubernetes": edge_kubernetes}),
-        )
+        on_edge = pulumi.ResourceOptions(providers={"kubernetes": edge_kubernetes})
+        K3sUpgrades(f"edge-{name}-upgrades", edge.upgrades, opts=on_edge)
+        declare_gpu_addons(f"edge-{name}", gpu_addons.get(f"edge-{name}"), on_edge)
         edge_clusters[name] = (network, cluster)
     return edge_clusters
 
@@ -580,6 +782,11 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         vpn = vpn_args(cfg, plan, wires)
         edges = {} if core_only else {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
         dx = direct_connect_args(cfg, plan, wires)
+        gpu_addons: dict[str, ClusterGpuArgs | None] = {
+            CORE_CLUSTER: core_gpu_args(cfg, plan),
+            **{f"edge-{site.name}": edge_gpu_args(cfg, plan, site) for site in plan.edge_sites if site.name in edges},
+            cluster_physical_name(AWS_CLUSTER): aws_gpu_args(plan),
+        }
 
         # 2. The components, each wire connected as soon as its producer exists.
         cloud = OpenStackPrivateCloud("private", private.cloud)
@@ -597,9 +804,15 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         on_core = pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
         ceph = CephStorage("ceph", private.ceph, opts=on_core)
         K3sUpgrades("core-upgrades", private.upgrades, opts=on_core)
+        declare_gpu_addons(CORE_CLUSTER, gpu_addons[CORE_CLUSTER], on_core)
         if aws_cluster_args.deploy_role_arn is None:
             pulumi.log.warn(NO_DEPLOY_ROLE.format(stack=cfg.stack))
-        aws = AwsGpuCluster("aws", aws_cluster_args)
+        aws = AwsGpuCluster(AWS_CLUSTER, aws_cluster_args)
+        declare_gpu_addons(
+            AWS_CLUSTER,
+            gpu_addons[aws.cluster_id],
+            pulumi.ResourceOptions(providers={"kubernetes": aws.kubernetes_provider}),
+        )
         vpn.wires["vpc_id"].connect(aws.vpc_id)
         vpn.wires["vpc_subnet_ids"].connect(aws.private_subnet_ids)
         for wire, route_table in zip(vpn.route_tables, aws.private_route_table_id_list, strict=True):
@@ -613,7 +826,7 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
             dx.transit_gateway.connect(interconnect.transit_gateway_id)
             dx.tunnel_log_group.connect(interconnect.tunnel_log_group_arn)
             direct_connect = DirectConnectInterconnect("dx", dx.args)
-        edge_clusters = declare_edges(edges)
+        edge_clusters = declare_edges(edges, gpu_addons)
         edge_ssh_key = None
         if core_only and cfg.openstack.ssh_public_key is None:
             # One break-glass key for every edge site of the estate, held here; shards read its public half.
@@ -639,6 +852,8 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         "edge_networks": {site.name: site.network_cidr for site in plan.edge_sites},
         # What the private cloud's WAN must route toward the edge sites (aggregated; see aidc/sizing/network.py).
         "edge_route_prefixes": list(plan.network.edge_route_prefixes),
+        "gpu_queues": gpu_queue_summary(gpu_addons),
+        "pod_role_arns": aws.pod_role_arns,
         "plan_summary": {
             **plan.counts(),
             "edge_nodes_by_site": {s.name: s.nodes.int for s in plan.edge_sites},
@@ -698,12 +913,14 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
     wires = Wires()
     with wires.guard():
         edges = {site.name: edge_args(cfg, site, wires, ssh_public_key=ssh_public_key) for site in sites}
-        edge_clusters = declare_edges(edges)
+        gpu_addons = {f"edge-{site.name}": edge_gpu_args(cfg, plan, site) for site in sites}
+        edge_clusters = declare_edges(edges, gpu_addons)
     return {
         "core_stack": core.name,
         "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
         "edge_networks": {site.name: site.network_cidr for site in sites},
         "edge_nodes_by_site": {site.name: site.nodes.int for site in sites},
+        "gpu_queues": gpu_queue_summary(gpu_addons),
         **edge_exports(edge_clusters, site_keys=False),
     }
 

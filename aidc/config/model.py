@@ -441,6 +441,10 @@ class AwsSettings(_Model):
     public_access_cidrs: AdminCidrs = Field((), description="IPv4 CIDRs allowed to a public EKS endpoint")
     tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
     access: AwsAccess = Field(AwsAccess(), description="EKS access entries: deploy_role_arn, admin_role_arn")
+    addon_versions: dict[Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"], str] = Field(
+        default_factory=dict,
+        description="EKS managed add-on versions; default: the ones pinned for eks_version (1.28-1.31)",
+    )
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -495,6 +499,10 @@ class OpenStackSettings(_Model):
     )
     ssh_public_key: Annotated[str, StringConstraints(max_length=16_384)] | None = None
     root_volume_gb: int = Field(200, ge=20, le=10_000)
+    gpu_image: CloudName | None = Field(
+        None,
+        description="Glance image with the NVIDIA driver preinstalled, for GPU servers (aidc:k3s.gpu_driver: image)",
+    )
 
     @field_validator("network_cidr")
     @classmethod
@@ -754,6 +762,10 @@ class K3sSettings(_Model):
     version: str = Field("v1.31.4+k3s1", pattern=r"^v\d+\.\d+\.\d+\+k3s\d+$")
     core_servers: Literal[1, 3] = 3
     secrets_encryption: bool = True
+    gpu_driver: Literal["operator", "image"] = Field(
+        "operator",
+        description="NVIDIA driver on GPU agents: installed by the GPU Operator, or preinstalled in aidc:openstack.gpu_image",
+    )
 
 
 class CephSettings(_Model):
@@ -855,6 +867,16 @@ class StackConfig(_Model):
                 f"aidc:interconnect.direct_connect.amazon_side_asn ({dx.amazon_side_asn}) equals "
                 "aidc:vpn.amazon_side_asn (the Transit Gateway's): a Direct Connect gateway associated with a "
                 "Transit Gateway needs its own ASN"
+            )
+        if self.k3s.gpu_driver == "image" and not self.openstack.gpu_image:
+            raise ValueError(
+                "aidc:openstack.gpu_image: required with aidc:k3s.gpu_driver: image (the Glance image whose NVIDIA "
+                "driver the GPU agents use)"
+            )
+        if self.k3s.gpu_driver == "operator" and self.openstack.gpu_image:
+            raise ValueError(
+                "aidc:openstack.gpu_image: only with aidc:k3s.gpu_driver: image (the GPU Operator installs the driver "
+                "on the common image otherwise)"
             )
         for index, run in enumerate(self.demand.training):
             level = self.classification_of(run)

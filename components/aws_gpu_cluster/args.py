@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
-from components._args import IPv4SourceCidr, LogRetentionDays, NodeLabels, matching, prefix_length
+from components._args import IPv4SourceCidr, LogRetentionDays, NodeLabels, first_repeat, matching, prefix_length
 
 InstanceType = Annotated[
     str, matching(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", "an EC2 instance type such as 'p5.48xlarge'")
@@ -68,6 +68,57 @@ class CapacityReservationSpec(FrozenArgs):
         if self.end_date <= self.start_date:
             raise field_error("end_date", f"must be after start_date {self.start_date}, got {self.end_date}")
         return self
+# The EKS managed add-ons the component pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons").
+MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+AddonVersion = Annotated[
+    str, matching(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", "an EKS add-on version 'vX.Y.Z-eksbuild.N'")
+]
+"""An EKS add-on version as DescribeAddonVersions lists it."""
+# The versions the EKS User Guide tabulates per Kubernetes version (awsdocs/amazon-eks-user-guide at 4d52b4d,
+# 2024-12-18: latest/ug/networking/eks-networking-add-ons.adoc for vpc-cni, coredns and kube-proxy;
+# latest/ug/automode/auto-enable-existing.adoc for the Pod Identity agent). Vendored with their lines in
+# tests/conformance/upstream/eks/addon-versions.json; `aidc:aws.addon_versions` overrides any of them.
+PINNED_ADDON_VERSIONS: dict[str, dict[str, str]] = {
+    "1.28": {
+        "vpc-cni": "v1.19.0-eksbuild.1",
+        "coredns": "v1.10.1-eksbuild.15",
+        "kube-proxy": "v1.28.15-eksbuild.4",
+        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+    },
+    "1.29": {
+        "vpc-cni": "v1.19.0-eksbuild.1",
+        "coredns": "v1.11.3-eksbuild.2",
+        "kube-proxy": "v1.29.10-eksbuild.3",
+        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+    },
+    "1.30": {
+        "vpc-cni": "v1.19.0-eksbuild.1",
+        "coredns": "v1.11.3-eksbuild.2",
+        "kube-proxy": "v1.30.6-eksbuild.3",
+        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+    },
+    "1.31": {
+        "vpc-cni": "v1.19.0-eksbuild.1",
+        "coredns": "v1.11.3-eksbuild.2",
+        "kube-proxy": "v1.31.2-eksbuild.3",
+        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+    },
+}
+S3Prefix = Annotated[str, matching(r"^[a-z0-9][a-z0-9-]*/$", "an S3 key prefix such as 'chat/'")]
+"""A key prefix of the dataset bucket: one workload's part of it."""
+
+
+class WorkloadIdentity(FrozenArgs):
+    """A workload's pod identity: its service account may read and write its prefix of the dataset bucket."""
+
+    name: Slug
+    """The workload's name (part of the role's and the association's resource names)."""
+    namespace: Slug
+    """Kubernetes namespace of the service account."""
+    service_account: Slug
+    """Kubernetes service account the workload's pods run as; EKS Pod Identity hands it the role."""
+    prefix: S3Prefix
+    """The workload's key prefix in the dataset bucket (its datasets and checkpoints)."""
 
 
 def _two_distinct_zones(azs: tuple[str, ...]) -> tuple[str, ...]:
@@ -166,6 +217,11 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Karpenter chart (and CRD chart) version, pinned: the NodePool/EC2NodeClass shapes follow its CRDs."""
     gpu_ami_alias: AmiAlias = "al2023@v20260724"
     """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
+    addon_versions: dict[str, AddonVersion] = Field(default_factory=dict)
+    """EKS managed add-on versions by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); each name left
+    out takes the version the component pins for eks_version (components/aws_gpu_cluster/addons.py)."""
+    workload_identities: tuple[WorkloadIdentity, ...] = ()
+    """Workloads whose pods reach the dataset bucket through EKS Pod Identity (one role and association each)."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Tags added to every taggable child."""
     trail_name: (
@@ -207,6 +263,31 @@ class AwsGpuClusterArgs(FrozenArgs):
         if not self.endpoint_public_access and self.public_access_cidrs:
             raise field_error("public_access_cidrs", "only allowed with endpoint_public_access True")
         return self
+
+    @model_validator(mode="after")
+    def _addons_known(self) -> Self:
+        unknown = sorted(set(self.addon_versions) - set(MANAGED_ADDONS))
+        if unknown:
+            raise field_error("addon_versions", f"{unknown} are not among {list(MANAGED_ADDONS)}")
+        pinned = PINNED_ADDON_VERSIONS.get(self.eks_version, {})
+        missing = [
+            addon for addon in MANAGED_ADDONS if addon not in self.addon_versions and addon not in pinned
+        ]
+        if missing:
+            raise field_error(
+                "addon_versions",
+                f"no pinned version of {missing} for EKS {self.eks_version} (pinned for "
+                f"{sorted(PINNED_ADDON_VERSIONS)}): give them, from `aws eks describe-addon-versions "
+                f"--kubernetes-version {self.eks_version}`",
+            )
+        index = first_repeat([identity.name for identity in self.workload_identities])
+        if index is not None:
+            raise field_error(f"workload_identities[{index}].name", "is used twice; names must be unique")
+        return self
+
+    def addon_version(self, addon: str) -> str:
+        """The version of one managed add-on: the configured one, else the one pinned for eks_version."""
+        return self.addon_versions.get(addon) or PINNED_ADDON_VERSIONS[self.eks_version][addon]
 
     @model_validator(mode="after")
     def _node_group_names_unique(self) -> Self:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 from components.aws_gpu_cluster import (
     access,
@@ -19,6 +20,7 @@ from components.aws_gpu_cluster import (
     kms,
     network,
     node_groups,
+    pod_identity,
     roles,
 )
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs
@@ -26,8 +28,9 @@ from components.aws_gpu_cluster.scope import Scope
 
 
 class AwsGpuCluster(pulumi.ComponentResource):
-    """VPC, EKS cluster with a system node group and Karpenter GPU node pools, NVIDIA device plugin, an encrypted
-    dataset bucket and its audit trail in AWS."""
+    """VPC, EKS cluster with a system node group and Karpenter GPU node pools, pinned managed add-ons, NVIDIA (and
+    EFA) device plugins, an encrypted dataset bucket and its audit trail, and EKS Pod Identity roles that give each
+    workload's pods its prefix of the bucket."""
 
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
@@ -42,6 +45,11 @@ class AwsGpuCluster(pulumi.ComponentResource):
     kms_key_arn: pulumi.Output[str]
     node_group_names: pulumi.Output[dict[str, str]]
     node_pool_names: pulumi.Output[dict[str, str]]  # Karpenter NodePool name by GPU group slug
+    pod_role_arns: pulumi.Output[dict[str, str]]
+    # The EKS cluster's name as the program knows it before it exists (labels, release descriptions), and the
+    # kubernetes Provider of the cluster, for add-ons declared outside the component (workload queues, metrics).
+    cluster_id: str
+    kubernetes_provider: k8s.Provider
     # Plain lists (length known at construction) for wiring resources per item, e.g. VpnInterconnect routes.
     private_subnet_id_list: list[pulumi.Output[str]]
     private_route_table_id_list: list[pulumi.Output[str]]
@@ -60,7 +68,6 @@ class AwsGpuCluster(pulumi.ComponentResource):
         net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key)
         iam = roles.create_roles(scope, partition.partition)
         data = bucket.create_bucket(scope, key)
-        roles.grant_node_data_access(scope, iam.node_role, data, key)
         trail = audit.create_audit_trail(
             scope, key, data, trail_name, identity.account_id, region.region, partition.partition
         )
@@ -75,6 +82,16 @@ class AwsGpuCluster(pulumi.ComponentResource):
         groups = node_groups.create_node_groups(
             scope, args, cluster, iam.node_role, iam.node_attachments, key, net.vpc, net.private_subnets
         )
+        managed = addons.create_managed_addons(scope, args, cluster, groups.system)
+        identities = pod_identity.create_pod_identities(
+            scope,
+            args.workload_identities,
+            cluster,
+            managed["eks-pod-identity-agent"],
+            data,
+            key,
+            region.region,
+        )
         api_access = eks.allow_api_access(scope, cluster, args.api_access_cidrs)
         deploy_access = access.grant_access(
             scope,
@@ -82,11 +99,15 @@ class AwsGpuCluster(pulumi.ComponentResource):
             partition.partition,
             args.deploy_role_arn,
             args.admin_role_arn,
-            cluster_scoped_addons=bool(args.gpu_node_groups),  # Karpenter
+            # Karpenter's objects, and the GPU add-ons the program declares on this cluster with them (Kueue,
+            # Prometheus and the DCGM exporter: CRDs, ClusterRoles, namespaces) are cluster-scoped.
+            cluster_scoped_addons=bool(args.gpu_node_groups),
         )
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
         provider = addons.kubernetes_provider(scope, kubeconfig, [groups.system, *api_access, *deploy_access])
-        addons.install_device_plugin(scope, provider, groups.system)
+        addons.install_device_plugin(
+            scope, provider, groups.system, efa=any(g.efa for g in args.gpu_node_groups)
+        )
         pools: dict[str, pulumi.Output[str]] = {}
         if args.gpu_node_groups:
             elastic = karpenter.install_karpenter(
@@ -95,8 +116,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 cluster=cluster,
                 provider=provider,
                 system_group=groups.system,
+                pod_identity_agent=managed["eks-pod-identity-agent"],
                 key=key,
-                bucket_arn=data.arn,
                 efa_sg=groups.efa_sg,
                 identity=identity.account_id,
                 region=region.region,
@@ -119,6 +140,10 @@ class AwsGpuCluster(pulumi.ComponentResource):
         self.kms_key_arn = key.arn
         self.node_group_names = pulumi.Output.all(**groups.names)
         self.node_pool_names = pulumi.Output.all(**pools) if pools else pulumi.Output.from_input({})
+        role_arns = {workload: role.arn for workload, role in identities.roles.items()}
+        self.pod_role_arns = pulumi.Output.all(**role_arns) if role_arns else pulumi.Output.from_input({})
+        self.cluster_id = eks.cluster_physical_name(name)
+        self.kubernetes_provider = provider
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
@@ -134,5 +159,6 @@ class AwsGpuCluster(pulumi.ComponentResource):
                 "kms_key_arn": self.kms_key_arn,
                 "node_group_names": self.node_group_names,
                 "node_pool_names": self.node_pool_names,
+                "pod_role_arns": self.pod_role_arns,
             }
         )

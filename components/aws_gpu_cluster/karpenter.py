@@ -5,10 +5,10 @@ tests/components/upstream/karpenter/ with their repository, tag and path):
 - an SQS interruption queue (SSE, TLS only, 5-minute retention) fed by EventBridge rules for spot interruption
   warnings, rebalance recommendations, instance state changes, AWS Health scheduled changes and Capacity
   Reservation interruption warnings (the rules of Karpenter's getting-started CloudFormation);
-- the controller's IAM role, assumed through EKS Pod Identity (the pod-identity agent add-on and an association
-  for kube-system/karpenter), with the controller policy of that CloudFormation scoped to this cluster, region,
+- the controller's IAM role, assumed through EKS Pod Identity (the managed pod-identity agent add-on of addons.py
+  and an association for kube-system/karpenter), with the controller policy of that CloudFormation scoped to this cluster, region,
   node role and queue, plus the use of the cluster's KMS key by EC2 for the nodes' encrypted volumes;
-- a node role of its own (the AWS-managed node policies and the bucket access the GPU nodes had) with an EKS
+- a node role of its own (the AWS-managed node policies only: pods reach the bucket through Pod Identity) with an EKS
   access entry of type EC2_LINUX; it is not the system node group's role, whose entry EKS manages;
 - the CRD chart and the controller chart from oci://public.ecr.aws/karpenter at one pinned version, on the
   system nodes, after them (the API endpoint is private: this applies from inside the VPC);
@@ -36,7 +36,8 @@ import pulumi_kubernetes as k8s
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components.aws_gpu_cluster.eks import DISCOVERY_TAG
 from components.aws_gpu_cluster.node_groups import gpu_labels
-from components.aws_gpu_cluster.roles import NODE_POLICIES, data_access_policy
+from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy
+from components.aws_gpu_cluster.roles import NODE_POLICIES
 from components.aws_gpu_cluster.scope import Scope
 from components.iam import PolicyDocument, PolicyStatement, managed_policy_arn
 
@@ -80,19 +81,6 @@ class Karpenter:
 
 
 # --- IAM documents -------------------------------------------------------------------------------------------
-def pod_identity_trust_policy() -> PolicyDocument:
-    """EKS Pod Identity assumes the role for the pod (it needs sts:TagSession as well)."""
-    return PolicyDocument(
-        (
-            PolicyStatement(
-                effect="Allow",
-                principal={"Service": "pods.eks.amazonaws.com"},
-                action=("sts:AssumeRole", "sts:TagSession"),
-            ),
-        )
-    )
-
-
 def controller_policy(
     *,
     partition: str,
@@ -525,12 +513,9 @@ def _name_once_declared(resource: pulumi.Resource, name: str) -> pulumi.Output[s
 
 
 def _node_role(
-    scope: Scope,
-    cluster: aws.eks.Cluster,
-    partition: pulumi.Output[str],
-    bucket_arn: pulumi.Output[str],
-    key: aws.kms.Key,
+    scope: Scope, cluster: aws.eks.Cluster, partition: pulumi.Output[str]
 ) -> tuple[aws.iam.Role, aws.eks.AccessEntry]:
+    """The GPU nodes' role: the AWS-managed node policies only (pods reach the bucket through Pod Identity)."""
     name = scope.name
     role = aws.iam.Role(
         f"{name}-karpenter-node-role",
@@ -551,12 +536,6 @@ def _node_role(
             policy_arn=_managed_arn(partition, policy),
             opts=scope.opts(),
         )
-    aws.iam.RolePolicy(
-        f"{name}-karpenter-node-data-access",
-        role=role.id,
-        policy=pulumi.Output.all(bucket_arn, key.arn).apply(lambda v: data_access_policy(*v).to_json()),
-        opts=scope.opts(),
-    )
     # EKS makes the access entries of managed node groups' roles itself; Karpenter's nodes need one declared.
     entry = aws.eks.AccessEntry(
         f"{name}-karpenter-node-access",
@@ -575,6 +554,7 @@ def _controller_role(
     node_role: aws.iam.Role,
     queue: aws.sqs.Queue,
     key: aws.kms.Key,
+    agent: aws.eks.Addon,
     identity: pulumi.Output[str],
     region: pulumi.Output[str],
     partition: pulumi.Output[str],
@@ -602,13 +582,6 @@ def _controller_role(
                 key_arn=v[6],
             ).to_json()
         ),
-        opts=scope.opts(),
-    )
-    agent = aws.eks.Addon(
-        f"{name}-pod-identity-agent",
-        cluster_name=cluster.name,
-        addon_name="eks-pod-identity-agent",
-        tags=scope.tags,
         opts=scope.opts(),
     )
     association = aws.eks.PodIdentityAssociation(
@@ -693,8 +666,8 @@ def install_karpenter(
     cluster: aws.eks.Cluster,
     provider: k8s.Provider,
     system_group: aws.eks.NodeGroup,
+    pod_identity_agent: aws.eks.Addon,
     key: aws.kms.Key,
-    bucket_arn: pulumi.Output[str],
     efa_sg: aws.ec2.SecurityGroup | None,
     identity: pulumi.Output[str],
     region: pulumi.Output[str],
@@ -703,9 +676,9 @@ def install_karpenter(
     """Queue and rules, IAM, the two charts, then one EC2NodeClass and NodePool per GPU group."""
     name = scope.name
     queue = _interruption_queue(scope)
-    node_role, access_entry = _node_role(scope, cluster, partition, bucket_arn, key)
+    node_role, access_entry = _node_role(scope, cluster, partition)
     controller_role, association = _controller_role(
-        scope, cluster, node_role, queue, key, identity, region, partition
+        scope, cluster, node_role, queue, key, pod_identity_agent, identity, region, partition
     )
     cluster_sg_id = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id)
     sg_tag = aws.ec2.Tag(

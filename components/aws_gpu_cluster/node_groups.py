@@ -23,6 +23,10 @@ from components.aws_gpu_cluster.scope import Scope
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
 # Label the NVIDIA device plugin chart's default node affinity selects on.
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+# Labels of EFA groups: the EFA device plugin selects on the first; the second says how many devices a node has
+# (what the plugin advertises as vpc.amazonaws.com/efa), for the policy pack's schedulability check.
+EFA_LABEL = "aidc.io/efa"
+EFA_INTERFACES_LABEL = "aidc.io/efa-interfaces"
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
 
 
@@ -76,13 +80,15 @@ def _system_launch_template(
 
 
 def gpu_labels(group: GpuNodeGroup) -> dict[str, str]:
-    """The Kubernetes labels of a GPU group's nodes: the device plugin's selector, the plan's facts, the caller's."""
+    """The Kubernetes labels of a GPU group's nodes: the device plugins' selectors, the plan's facts, the caller's."""
+    efa = {EFA_LABEL: "true", EFA_INTERFACES_LABEL: str(group.efa_interfaces)} if group.efa else {}
     return {
         GPU_PRESENT_LABEL: "true",
         "aidc.io/node-group": group.name,
         "aidc.io/accelerator": group.accelerator,
         "aidc.io/gpus-per-instance": str(group.gpus_per_instance),
         "aidc.io/capacity": "spot" if group.spot else "on-demand",
+        **efa,
         **dict(group.labels),
     }
 

@@ -1,5 +1,5 @@
 """IAM of AwsGpuCluster: the EKS cluster role and the node role with only the AWS-managed policies EKS documents
-for them, and the nodes' inline policy scoped to the component's one bucket and one key.
+for them. Nodes have no access to the dataset bucket: pods reach it through EKS Pod Identity (pod_identity.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_gpu_cluster.scope import Scope
-from components.iam import PolicyDocument, PolicyStatement, assume_role_policy, managed_policy_arn
+from components.iam import assume_role_policy, managed_policy_arn
 
 # The minimal AWS-managed policies EKS documents for the cluster role and for managed node groups.
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
@@ -65,30 +65,3 @@ def _attach(
 
 def _policy_arn(partition: pulumi.Output[str], policy: str) -> pulumi.Output[str]:
     return partition.apply(lambda p: managed_policy_arn(p, policy))
-
-
-def data_access_policy(bucket_arn: str, key_arn: str) -> PolicyDocument:
-    """Nodes list the bucket, read and write its objects, and use the key; nothing else."""
-    return PolicyDocument(
-        (
-            PolicyStatement(effect="Allow", action=("s3:ListBucket",), resource=bucket_arn),
-            PolicyStatement(
-                effect="Allow",
-                action=("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"),
-                resource=f"{bucket_arn}/*",
-            ),
-            PolicyStatement(effect="Allow", action=("kms:Decrypt", "kms:GenerateDataKey"), resource=key_arn),
-        )
-    )
-
-
-def grant_node_data_access(
-    scope: Scope, node_role: aws.iam.Role, bucket: aws.s3.Bucket, key: aws.kms.Key
-) -> None:
-    """Nodes read datasets and write checkpoints in this one bucket, with this one key."""
-    aws.iam.RolePolicy(
-        f"{scope.name}-node-data-access",
-        role=node_role.id,
-        policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: data_access_policy(*v).to_json()),
-        opts=scope.opts(),
-    )

@@ -37,7 +37,14 @@ K3S = {
     "security_group_names": ["sg"],
     "keypair_name": "kp",
 }
-AGENTS = {"name": "gpu", "flavor": "g1", "count": 1, "gpu": True, "accelerator": "h100-80gb"}
+AGENTS = {
+    "name": "gpu",
+    "flavor": "g1",
+    "count": 1,
+    "gpu": True,
+    "accelerator": "h100-80gb",
+    "gpus_per_node": 8,
+}
 GPU_POOL = {"name": "h100", "flavor": "g1", "servers": 1, "accelerator": "h100-80gb", "gpus_per_server": 8}
 CEPH_POOL = {"name": "rbd", "kind": "block", "pg_num": 64, "replicated_size": 3}
 CEPH = {"storage_nodes": ["n0", "n1", "n2"], "pools": [CEPH_POOL]}

@@ -8,7 +8,7 @@ import json
 from components.aws_gpu_cluster.bucket import log_bucket_policy, tls_only_policy
 from components.aws_gpu_cluster.kms import key_policy
 from components.aws_gpu_cluster.network import flow_log_policy
-from components.aws_gpu_cluster.roles import data_access_policy
+from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy, workload_data_policy
 from components.iam import PolicyDocument, PolicyStatement, assume_role_policy, managed_policy_arn
 
 BUCKET = "arn:aws:s3:::gpu-data-1a2b3c4"
@@ -77,21 +77,45 @@ def test_bucket_tls_only_policy_bytes() -> None:
     )
 
 
-def test_node_data_access_policy_bytes() -> None:
-    assert data_access_policy(BUCKET, KEY).to_json() == json.dumps(
+def test_workload_data_policy_bytes_reach_only_its_prefix_and_the_key_through_s3() -> None:
+    assert workload_data_policy(BUCKET, KEY, "chat/", "us-east-1").to_json() == json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": BUCKET},
                 {
+                    "Sid": "ListOwnPrefix",
                     "Effect": "Allow",
-                    "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-                    "Resource": f"{BUCKET}/*",
+                    "Action": "s3:ListBucket",
+                    "Resource": BUCKET,
+                    "Condition": {"StringLike": {"s3:prefix": "chat/*"}},
                 },
-                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": KEY},
+                {
+                    "Sid": "ReadWriteOwnPrefix",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                    "Resource": f"{BUCKET}/chat/*",
+                },
+                {
+                    "Sid": "BucketKeyThroughS3",
+                    "Effect": "Allow",
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                    "Resource": KEY,
+                    "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+                },
             ],
         }
     )
+
+
+def test_pod_identity_trust_lets_only_the_pod_identity_service_assume_and_tag() -> None:
+    statement = json.loads(pod_identity_trust_policy().to_json())["Statement"]
+    assert statement == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    ]
 
 
 def test_flow_log_policy_bytes() -> None:

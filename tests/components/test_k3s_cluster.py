@@ -12,7 +12,9 @@ from components.k3s_cluster import GPU_TAINT, AgentPool, K3sCluster, K3sClusterA
 from tests.components.args_helpers import assert_refused, data
 
 VERSION = "v1.31.4+k3s1"
-GPU_POOL = AgentPool(name="h100", flavor="g1.8xh100", count=64, gpu=True, accelerator="h100-80gb")
+GPU_POOL = AgentPool(
+    name="h100", flavor="g1.8xh100", count=64, gpu=True, accelerator="h100-80gb", gpus_per_node=8
+)
 CPU_POOL = AgentPool(name="general", flavor="m1.xlarge", count=6, labels={"tier": "general"})
 INSTANCE = "openstack:compute/instance:Instance"
 STACK = "openstack:orchestration/stackV1:StackV1"
@@ -267,7 +269,14 @@ def test_gpu_agents_tainted_and_labelled_cpu_agents_not(mocks: AidcMocks):
 def test_resource_names_stable_when_counts_double(mocks: AidcMocks):
     def pools(scale: int) -> tuple[AgentPool, ...]:
         return (
-            AgentPool(name="h100", flavor="g1.8xh100", count=32 * scale, gpu=True, accelerator="h100-80gb"),
+            AgentPool(
+                name="h100",
+                flavor="g1.8xh100",
+                count=32 * scale,
+                gpu=True,
+                accelerator="h100-80gb",
+                gpus_per_node=8,
+            ),
             AgentPool(name="general", flavor="m1.xlarge", count=3 * scale),
         )
 
@@ -352,7 +361,9 @@ def test_agent_user_data_joins_servers_declared_elsewhere(mocks: AidcMocks):
     """GPU servers of OpenStackPrivateCloud join the core cluster through this user data: same token, the
     first server's URL, the pool's GPU label and taint, and the whole thing secret."""
     cluster = K3sCluster("core", _args(servers=3))
-    pool = AgentPool(name="train-70b", flavor="g1.8xh100", count=12, gpu=True, accelerator="h100-80gb")
+    pool = AgentPool(
+        name="train-70b", flavor="g1.8xh100", count=12, gpu=True, accelerator="h100-80gb", gpus_per_node=8
+    )
     user_data = cluster.agent_user_data(pool)
 
     def check(values: list[object]) -> None:
