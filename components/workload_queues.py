@@ -346,9 +346,13 @@ class WorkloadQueues(pulumi.ComponentResource):
             )
             if workload.classification in ISOLATED_CLASSIFICATIONS:
                 for policy, spec in network_policies(workload.name).items():
-                    metadata: dict[str, Any] = {"name": policy, "namespace": workload.name, "labels": labels}
+                    # Keyword dict: mypy cannot match nested dict literals to the SDK's TypedDicts.
+                    policy_args: dict[str, Any] = {
+                        "metadata": {"name": policy, "namespace": workload.name, "labels": labels},
+                        "spec": spec,
+                    }
                     k8s.networking.v1.NetworkPolicy(
-                        f"{name}-{workload.name}-{policy}", metadata=metadata, spec=spec, opts=in_namespace
+                        f"{name}-{workload.name}-{policy}", **policy_args, opts=in_namespace
                     )
             cluster_queue = k8s.apiextensions.CustomResource(
                 f"{name}-{workload.name}-cq",
