@@ -196,12 +196,18 @@ def pool_node_settings(pool: AgentPool) -> tuple[dict[str, str], list[str]]:
     return labels, taints
 
 
+# The node labels a GPU pool's Heat tags declare: what Kueue flavors select on and what counts its GPUs. Other
+# labels stay out (a workload name of 63 characters would not fit Heat's 80-character tag).
+INVENTORY_LABELS = (ACCELERATOR_LABEL, GPUS_PER_NODE_LABEL, "aidc.io/location", "aidc.io/efa")
+
+
 def pool_node_tags(pool: AgentPool) -> list[str]:
-    """Heat stack tags saying what the pool's agents register with — 'node-label:<key>=<value>' and
-    'node-taint:<taint>' — since the user data that carries them is secret (Heat tags: strings without commas)."""
+    """Heat stack tags saying what the pool's agents register with — 'node-label:<key>=<value>' for the inventory
+    labels and 'node-taint:<taint>' — since the user data that carries them is secret (Heat tags: strings without
+    commas)."""
     labels, taints = pool_node_settings(pool)
     return [
-        *(f"node-label:{key}={value}" for key, value in sorted(labels.items())),
+        *(f"node-label:{key}={value}" for key, value in sorted(labels.items()) if key in INVENTORY_LABELS),
         *(f"node-taint:{taint}" for taint in sorted(taints)),
     ]
 

@@ -1,6 +1,7 @@
 """The aidc CrossGuard policy pack: rules that refuse unsafe or inconsistent plans.
 
-Rule modules: aws, vpn, openstack, ceph, k3s (K3s and Kubernetes), stack (placement, planned counts, cost).
+Rule modules: aws, vpn, openstack, ceph, k3s (K3s and Kubernetes), scheduling (GPUs reachable through
+device plugins and Kueue queues), stack (placement, planned counts, cost).
 `ALL_POLICIES` lists every rule object; policies/__main__.py (the only place a PolicyPack is built, since
 building one starts the analyzer server) registers them for `pulumi preview --policy-pack policies`, and
 policies/offline.py runs the same objects for `aidc plan`. Importing this package starts nothing.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from policies import aws, ceph, k3s, openstack, stack, vpn
+from policies import aws, ceph, k3s, openstack, scheduling, stack, vpn
 
 ALL_POLICIES: list[Policy] = [
     *aws.POLICIES,
@@ -18,6 +19,7 @@ ALL_POLICIES: list[Policy] = [
     *openstack.POLICIES,
     *ceph.POLICIES,
     *k3s.POLICIES,
+    *scheduling.POLICIES,
     *stack.POLICIES,
 ]
 """Every rule, in registration order."""

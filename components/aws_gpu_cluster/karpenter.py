@@ -34,7 +34,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
-from components.aws_gpu_cluster.eks import DISCOVERY_TAG
+from components._names import CLUSTER_LABEL
+from components.aws_gpu_cluster.eks import DISCOVERY_TAG, cluster_physical_name
 from components.aws_gpu_cluster.node_groups import gpu_labels
 from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy
 from components.aws_gpu_cluster.roles import NODE_POLICIES
@@ -747,7 +748,8 @@ def install_karpenter(
             kind="NodePool",
             metadata={
                 "name": group.name,
-                "labels": {"aidc.io/node-group": group.name},
+                # The cluster the pool's nodes join: the policy pack's schedulability check groups by it.
+                "labels": {"aidc.io/node-group": group.name, CLUSTER_LABEL: cluster_physical_name(name)},
                 "annotations": dict(group.annotations),
             },
             spec=node_pool_spec(group, zones),

@@ -302,3 +302,36 @@ def test_admin_rules_of_the_program_are_judged_by_their_union(dev_resources):
     found = {v["policy"] for v in evaluate([*edited, twin])}
     assert "openstack-admin-ingress-union" in found
     assert "openstack-no-open-admin-ingress" not in found
+
+
+DEVICE_PLUGIN_CHARTS = ("nvidia-device-plugin", "gpu-operator")
+
+
+@pytest.mark.parametrize("chart", DEVICE_PLUGIN_CHARTS)
+def test_dev_with_a_device_plugin_removed_is_refused(dev_resources, chart):
+    """dev's EKS cluster runs the NVIDIA device plugin chart, its core and edge clusters the GPU Operator: take
+    one away and the GPUs of that cluster's pools are unschedulable."""
+    edited = [
+        r
+        for r in dev_resources
+        if not (r["type"] == "kubernetes:helm.sh/v3:Release" and r["inputs"].get("chart") == chart)
+    ]
+    assert len(edited) < len(dev_resources)
+    found = [v for v in evaluate(edited) if v["policy"] == "gpu-schedulability"]
+    assert found and all(v["enforcement"] == "mandatory" for v in found)
+    assert any("no NVIDIA device plugin" in v["message"] for v in found), found
+
+
+def test_dev_with_a_queue_bigger_than_its_nodes_is_refused(dev_resources):
+    """The core training run's ClusterQueue asks for twice the GPUs its flavor's servers hold."""
+    edited = copy.deepcopy(dev_resources)
+    [queue] = [
+        r
+        for r in edited
+        if r["type"] == "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue" and r["name"].startswith("core-")
+    ]
+    [resource] = queue["inputs"]["spec"]["resourceGroups"][0]["flavors"][0]["resources"]
+    planned = int(resource["nominalQuota"])
+    resource["nominalQuota"] = 2 * planned
+    found = [v["message"] for v in evaluate(edited) if v["policy"] == "gpu-schedulability"]
+    assert any(f"{2 * planned} nvidia.com/gpu" in m and f"hold {planned}" in m for m in found), found
