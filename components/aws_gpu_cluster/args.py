@@ -68,6 +68,8 @@ class CapacityReservationSpec(FrozenArgs):
         if self.end_date <= self.start_date:
             raise field_error("end_date", f"must be after start_date {self.start_date}, got {self.end_date}")
         return self
+
+
 # The EKS managed add-ons the component pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons").
 MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
 AddonVersion = Annotated[

@@ -33,8 +33,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components._names import CLUSTER_LABEL
+from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components.aws_gpu_cluster.eks import DISCOVERY_TAG, cluster_physical_name
 from components.aws_gpu_cluster.node_groups import gpu_labels
 from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy

@@ -328,8 +328,10 @@ def test_the_controller_runs_as_its_pod_identity_role_and_nodes_join_by_access_e
     trust = json.loads(roles["gpu-karpenter-controller-role"]["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert set(trust["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
-    (addon,) = _of_type(mocks, "aws:eks/addon:Addon").values()
+    # The agent is the cluster's pinned managed add-on (addons.py), under the name it always had.
+    addon = _of_type(mocks, "aws:eks/addon:Addon")["gpu-pod-identity-agent"]
     assert addon["addonName"] == "eks-pod-identity-agent"
+    assert addon["addonVersion"] == "v1.3.4-eksbuild.1"
     (entry,) = _of_type(mocks, "aws:eks/accessEntry:AccessEntry").values()
     assert entry["type"] == "EC2_LINUX"
     assert ":role/gpu-karpenter-node-role" in entry["principalArn"]

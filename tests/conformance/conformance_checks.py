@@ -383,10 +383,12 @@ def structural_to_jsonschema(schema: Any) -> Any:
     return out
 
 
-def custom_resource_problems(kind: str, document: Mapping[str, Any], where: str) -> list[str]:
-    if kind not in upstream.ROOK_CRDS:
+def custom_resource_problems(
+    kind: str, document: Mapping[str, Any], where: str, version: str = "v1"
+) -> list[str]:
+    if kind not in upstream.CRDS:
         return [f"{where}: no vendored CRD for kind {kind}"]
-    schema = copy.deepcopy(structural_to_jsonschema(upstream.crd_schema(kind)))
+    schema = copy.deepcopy(structural_to_jsonschema(upstream.crd_schema(kind, version)))
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     return _schema_errors(schema, dict(document), where)
 

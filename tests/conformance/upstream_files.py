@@ -67,9 +67,18 @@ ROOK_CRDS = {
 }
 
 
+# kind -> vendored CRD (kueue.x-k8s.io, Kueue v0.19.2 config/components/crd/bases; served: v1beta1, v1beta2)
+KUEUE_CRDS = {
+    "ClusterQueue": "kueue/kueue.x-k8s.io_clusterqueues.yaml",
+    "LocalQueue": "kueue/kueue.x-k8s.io_localqueues.yaml",
+    "ResourceFlavor": "kueue/kueue.x-k8s.io_resourceflavors.yaml",
+}
+CRDS = {**ROOK_CRDS, **KUEUE_CRDS}
+
+
 def crd_schema(kind: str, version: str = "v1") -> dict[str, Any]:
     """The openAPIV3Schema of `kind` at `version` from its vendored CRD."""
-    crd = load_yaml(ROOK_CRDS[kind])
+    crd = load_yaml(CRDS[kind])
     for entry in crd["spec"]["versions"]:
         if entry["name"] == version:
             return dict(entry["schema"]["openAPIV3Schema"])
@@ -85,4 +94,35 @@ HELM_VALUES = {
     # OCI charts have no repository: the chart reference is the registry path.
     (None, "oci://public.ecr.aws/karpenter/karpenter", "1.14.1"): "karpenter/values.yaml",
     (None, "oci://public.ecr.aws/karpenter/karpenter-crd", "1.14.1"): "karpenter/karpenter-crd-values.yaml",
+    ("https://helm.ngc.nvidia.com/nvidia", "gpu-operator", "v25.10.1"): "nvidia/gpu-operator-values.yaml",
+    ("https://nvidia.github.io/dcgm-exporter/helm-charts", "dcgm-exporter", "4.7.0"): (
+        "nvidia/dcgm-exporter-values.yaml"
+    ),
+    ("https://prometheus-community.github.io/helm-charts", "prometheus", "29.27.0"): (
+        "prometheus-community/prometheus-values.yaml"
+    ),
+    ("https://aws.github.io/eks-charts", "aws-efa-k8s-device-plugin", "v0.5.30"): (
+        "eks-charts/aws-efa-k8s-device-plugin-values.yaml"
+    ),
+    (None, "oci://registry.k8s.io/kueue/charts/kueue", "0.19.2"): "kueue/kueue-values.yaml",
 }
+
+
+def kueue_configuration_fields() -> dict[str, dict[str, str]]:
+    return load_json("kueue/configuration-fields.json")
+
+
+def nvidia_toolkit_env() -> dict[str, Any]:
+    return load_json("nvidia/container-toolkit-env.json")
+
+
+def nvidia_device_plugin_env() -> dict[str, Any]:
+    return load_json("nvidia/device-plugin-env.json")
+
+
+def k3s_containerd() -> dict[str, Any]:
+    return load_json("k3s/containerd.json")
+
+
+def eks_addon_versions() -> dict[str, Any]:
+    return load_json("eks/addon-versions.json")

@@ -168,9 +168,9 @@ def test_a_schedulable_cluster_passes(inventory: dict[str, Any]) -> None:
 
 def test_gpu_pool_without_device_plugin_is_refused() -> None:
     messages = _check(_k3s(operator=(HELM_RELEASE, None)))
-    assert any("no NVIDIA device plugin" in m and "2 nodes x 8 GPUs" in m and "16 GPUs" in m for m in messages), (
-        messages
-    )
+    assert any(
+        "no NVIDIA device plugin" in m and "2 nodes x 8 GPUs" in m and "16 GPUs" in m for m in messages
+    ), messages
 
 
 def test_operator_with_its_device_plugin_disabled_counts_as_none() -> None:
@@ -196,7 +196,9 @@ def test_taint_without_toleration_in_the_flavor_is_refused() -> None:
 
 def test_efa_pool_without_the_efa_plugin_is_refused() -> None:
     messages = _check(_eks(efa=(HELM_RELEASE, None)))
-    assert any("without the EFA device plugin" in m and "32 EFA devices per node" in m for m in messages), messages
+    assert any("without the EFA device plugin" in m and "32 EFA devices per node" in m for m in messages), (
+        messages
+    )
 
 
 def test_queue_bigger_than_its_nodes_is_refused_with_the_numbers() -> None:
@@ -210,12 +212,16 @@ def test_queue_bigger_than_its_nodes_is_refused_with_the_numbers() -> None:
 def test_efa_quota_bigger_than_the_nodes_devices_is_refused() -> None:
     queue = _queue(cluster="aws-eks", flavor="h100-80gb-aws", gpus=32, efa=160)
     messages = _check(_eks(queue=(CLUSTER_QUEUE, queue)))
-    assert any("160 vpc.amazonaws.com/efa" in m and "hold 128 (4 nodes x 32)" in m for m in messages), messages
+    assert any("160 vpc.amazonaws.com/efa" in m and "hold 128 (4 nodes x 32)" in m for m in messages), (
+        messages
+    )
 
 
 def test_nodepool_capacity_is_its_gpu_limit() -> None:
     messages = _check(_eks(pool=(NODE_POOL, _node_pool(gpu_limit=16))))
-    assert any("32 nvidia.com/gpu of flavor h100-80gb-aws, whose nodes hold 16 (2 nodes x 8)" in m for m in messages)
+    assert any(
+        "32 nvidia.com/gpu of flavor h100-80gb-aws, whose nodes hold 16 (2 nodes x 8)" in m for m in messages
+    )
 
 
 def test_queues_sharing_a_flavor_may_not_promise_more_than_it_holds() -> None:
@@ -225,12 +231,16 @@ def test_queues_sharing_a_flavor_may_not_promise_more_than_it_holds() -> None:
             other=(CLUSTER_QUEUE, _queue(name="serve", gpus=16, pod_gpus=2)),
         )
     )
-    assert any("promised 24 nvidia.com/gpu by its queues (train: 8, serve: 16)" in m for m in messages), messages
+    assert any("promised 24 nvidia.com/gpu by its queues (train: 8, serve: 16)" in m for m in messages), (
+        messages
+    )
 
 
 def test_pod_larger_than_any_node_is_refused() -> None:
     messages = _check(_k3s(queue=(CLUSTER_QUEUE, _queue(gpus=16, pod_gpus=16))))
-    assert any("a pod asks for 16 GPUs, the largest node of flavor h100-80gb-private has 8" in m for m in messages)
+    assert any(
+        "a pod asks for 16 GPUs, the largest node of flavor h100-80gb-private has 8" in m for m in messages
+    )
 
 
 def test_queue_naming_an_undeclared_flavor_is_refused() -> None:

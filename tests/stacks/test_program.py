@@ -147,10 +147,12 @@ def test_ceph_pools_carry_the_planned_protection(stack: str) -> None:
     assert len(cluster["storage"]["nodes"]) == plan.storage.hosts.int
 
 
-def test_ecommerce_with_two_thousand_gpu_servers_stays_under_300_resources() -> None:
+def test_ecommerce_with_two_thousand_gpu_servers_stays_under_350_resources() -> None:
+    """285 before the GPU stack (issue 13); each cluster with GPUs adds its operator or device plugins, metrics and
+    Kueue (a handful of resources) and each workload its landing zone: counts follow clusters and workloads."""
     offline, plan = _planned("ecommerce")
     assert sum(g.servers for g in plan.placement.private) >= 1900
-    assert len(offline.resources) <= 300
+    assert len(offline.resources) <= 350
 
 
 def _doubled(values: dict[str, Any]) -> dict[str, Any]:
