@@ -18,6 +18,7 @@ from components.aws_gpu_cluster import (
     AwsGpuCluster,
     AwsGpuClusterArgs,
     GpuNodeGroup,
+    WorkloadIdentity,
 )
 from tests.components.args_helpers import assert_refused, changed, data
 
@@ -417,3 +418,89 @@ def test_node_group_names_composed_by_the_program_pass() -> None:
     workload = "w" * 32
     group = changed(L4, name=f"{workload}-{'p6-b200.48xlarge'.replace('.', '-')}")
     assert _args(gpu_node_groups=(group,)).gpu_node_groups[0].name == group.name
+
+
+# --- issue 13: managed add-ons, the EFA device plugin where EFA is planned, Pod Identity per workload ----------
+def test_managed_addons_are_pinned_for_the_eks_version(mocks: AidcMocks) -> None:
+    _build(_args())
+    addons = {r.inputs["addonName"]: r for r in _of_type(mocks, "aws:eks/addon:Addon").values()}
+    assert {name: r.inputs["addonVersion"] for name, r in addons.items()} == {
+        "vpc-cni": "v1.19.0-eksbuild.1",
+        "coredns": "v1.11.3-eksbuild.2",
+        "kube-proxy": "v1.31.2-eksbuild.3",
+        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+    }
+    assert all(r.inputs["resolveConflictsOnCreate"] == "OVERWRITE" for r in addons.values())
+    # The agent keeps the name Karpenter's controller declared it under (no replacement of a live add-on).
+    assert addons["eks-pod-identity-agent"].name == "gpu-pod-identity-agent"
+
+
+def test_addon_version_override_wins(mocks: AidcMocks) -> None:
+    _build(_args(addon_versions={"coredns": "v1.11.4-eksbuild.2"}))
+    coredns = next(
+        r for r in _of_type(mocks, "aws:eks/addon:Addon").values() if r.inputs["addonName"] == "coredns"
+    )
+    assert coredns.inputs["addonVersion"] == "v1.11.4-eksbuild.2"
+
+
+def test_efa_device_plugin_follows_the_efa_node_pools(mocks: AidcMocks) -> None:
+    _build(_args())
+    releases = {r.inputs["chart"]: r for r in _of_type(mocks, HELM).values()}
+    efa = releases["aws-efa-k8s-device-plugin"]
+    assert efa.inputs["version"] == "v0.5.30"
+    assert efa.provider and "::gpu-k8s::" in efa.provider
+    selector = efa.inputs["values"]["nodeSelector"]
+    # The plugin selects exactly the nodes of EFA NodePools: their template carries the label, others do not.
+    pools = _pools(mocks)
+    h100 = pools["gpu-np-h100"]["spec"]["template"]["metadata"]["labels"]
+    l4 = pools["gpu-np-l4"]["spec"]["template"]["metadata"]["labels"]
+    assert all(h100.get(k) == v for k, v in selector.items())
+    assert not all(l4.get(k) == v for k, v in selector.items())
+    assert h100["aidc.io/efa-interfaces"] == "32"
+    taint = pools["gpu-np-h100"]["spec"]["template"]["spec"]["taints"][0]
+    assert any(
+        t["key"] == taint["key"] and t["effect"] == taint["effect"]
+        for t in efa.inputs["values"]["tolerations"]
+    )
+    assert "aidc.io/cluster=" in efa.inputs["description"]
+
+
+def test_no_efa_device_plugin_without_efa_types(mocks: AidcMocks) -> None:
+    _build(_args(gpu_node_groups=(L4,)))
+    charts = {r.inputs["chart"] for r in _of_type(mocks, HELM).values()}
+    assert "nvidia-device-plugin" in charts
+    assert "aws-efa-k8s-device-plugin" not in charts
+
+
+def test_each_workload_gets_a_pod_identity_role_for_its_prefix(mocks: AidcMocks) -> None:
+    identities = (
+        WorkloadIdentity(name="chat", namespace="chat", service_account="chat", prefix="chat/"),
+        WorkloadIdentity(
+            name="train-70b", namespace="train-70b", service_account="train-70b", prefix="train-70b/"
+        ),
+    )
+    _build(_args(workload_identities=identities))
+    associations = {
+        r.name: r.inputs
+        for r in _of_type(mocks, "aws:eks/podIdentityAssociation:PodIdentityAssociation").values()
+        if r.name != "gpu-karpenter-pod-identity"
+    }
+    assert {(a["namespace"], a["serviceAccount"]) for a in associations.values()} == {
+        ("chat", "chat"),
+        ("train-70b", "train-70b"),
+    }
+    policies = _of_type(mocks, "aws:iam/rolePolicy:RolePolicy")
+    chat = json.loads(policies["gpu-pod-chat-data"].inputs["policy"])["Statement"]
+    resources = [s["Resource"] for s in chat]
+    assert resources[1].endswith("/chat/*") and chat[0]["Condition"]["StringLike"]["s3:prefix"] == "chat/*"
+    assert "train-70b" not in json.dumps(chat)
+    trust = json.loads(_of_type(mocks, "aws:iam/role:Role")["gpu-pod-chat-role"].inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    # Neither node role may reach the bucket any more: their only policies are the AWS-managed ones.
+    node_roles = ("gpu-node-role", "gpu-karpenter-node-role")
+    assert not [p for p in policies.values() if p.inputs["role"].startswith(node_roles)]
+
+
+def test_duplicate_workload_identities_are_refused() -> None:
+    twice = WorkloadIdentity(name="chat", namespace="chat", service_account="chat", prefix="chat/")
+    assert_refused(lambda: _args(workload_identities=(twice, twice)), "workload_identities[1].name")
