@@ -1,0 +1,138 @@
+"""Issue 13 on every shipped stack, under mocks: each cluster gets the GPU stack its plan needs and nothing more
+(the GPU Operator on K3s clusters with GPU nodes, the EFA device plugin only with EFA types, a Pod Identity per
+AWS workload, metrics and queues where GPUs are), every workload's ClusterQueue GPU quotas add up to the GPUs
+placement gave it, confidential workloads queue on owned nodes only, and `aidc plan` shows the queues."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from aidc.offline import OfflinePlan
+from aidc.sizing.plan import CapacityPlan
+from tests.stacks.test_program import _planned
+from tests.stacks_list import SHIPPED_STACKS
+
+HELM = "kubernetes:helm.sh/v3:Release"
+QUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
+FLAVOR = "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"
+ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+AWS_CLUSTER = "aws-eks"
+
+
+def _of(offline: OfflinePlan, token: str) -> list[dict[str, Any]]:
+    return [r for r in offline.resources if r["type"] == token]
+
+
+def _releases_by_cluster(offline: OfflinePlan, chart: str) -> set[str]:
+    return {
+        r["inputs"]["description"].rpartition("aidc.io/cluster=")[2]
+        for r in _of(offline, HELM)
+        if r["inputs"]["chart"] == chart
+    }
+
+
+def planned_gpus(plan: CapacityPlan) -> dict[str, int]:
+    """GPUs placement gave each workload: private servers, public instances and edge replicas."""
+    gpus: dict[str, int] = defaultdict(int)
+    for private in plan.placement.private:
+        gpus[private.workload] += private.gpus.int
+    for public in plan.placement.public:
+        gpus[public.workload] += public.gpus
+    for workload in plan.inference:
+        for allocation in workload.edge:
+            gpus[workload.name] += allocation.gpus
+    return {name: count for name, count in gpus.items() if count}
+
+
+def _gpu_clusters(plan: CapacityPlan) -> set[str]:
+    clusters = {f"edge-{site.name}" for site in plan.edge_sites if site.nodes.int > 0}
+    if any(g.servers > 0 for g in plan.placement.private):
+        clusters.add("core")
+    return clusters
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_queue_quotas_add_up_to_the_planned_gpus(stack: str) -> None:
+    offline, plan = _planned(stack)
+    quotas: dict[str, int] = defaultdict(int)
+    for queue in _of(offline, QUEUE):
+        workload = queue["inputs"]["metadata"]["labels"]["aidc.io/workload"]
+        for group in queue["inputs"]["spec"]["resourceGroups"]:
+            for flavor in group["flavors"]:
+                quotas[workload] += sum(
+                    int(r["nominalQuota"]) for r in flavor["resources"] if r["name"] == "nvidia.com/gpu"
+                )
+    assert dict(quotas) == planned_gpus(plan)
+    # The export `aidc plan` prints holds the same quotas, per cluster.
+    exported: dict[str, int] = defaultdict(int)
+    for per_workload in offline.exports["gpu_queues"].values():
+        for workload, gpus in per_workload.items():
+            exported[workload] += gpus
+    assert dict(exported) == dict(quotas)
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_gpu_stack_is_declared_where_the_plan_needs_it_and_nowhere_else(stack: str) -> None:
+    offline, plan = _planned(stack)
+    k3s_with_gpus = _gpu_clusters(plan)
+    public = [g for g in plan.placement.public if g.location == "aws"]
+    assert _releases_by_cluster(offline, "gpu-operator") == k3s_with_gpus
+    # EKS brings driver and toolkit with its NVIDIA AMI: the device plugin chart, never the operator.
+    assert _releases_by_cluster(offline, "nvidia-device-plugin") == {AWS_CLUSTER}
+    efa_expected = {AWS_CLUSTER} if any(g.efa for g in public) else set()
+    assert _releases_by_cluster(offline, "aws-efa-k8s-device-plugin") == efa_expected
+    gpu_clusters = k3s_with_gpus | ({AWS_CLUSTER} if public else set())
+    assert _releases_by_cluster(offline, "prometheus") == gpu_clusters
+    assert _releases_by_cluster(offline, "dcgm-exporter") == ({AWS_CLUSTER} if public else set())
+    queue_clusters = {q["inputs"]["metadata"]["labels"]["aidc.io/cluster"] for q in _of(offline, QUEUE)}
+    assert queue_clusters == {c for c, workloads in offline.exports["gpu_queues"].items() if workloads}
+    assert _releases_by_cluster(offline, "oci://registry.k8s.io/kueue/charts/kueue") == queue_clusters
+    identities = {
+        (a["inputs"]["namespace"], a["inputs"]["serviceAccount"])
+        for a in _of(offline, ASSOCIATION)
+        if a["inputs"]["namespace"] != "kube-system"
+    }
+    assert identities == {(g.workload, g.workload) for g in public}
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_confidential_workloads_queue_on_owned_nodes_only(stack: str) -> None:
+    offline, _ = _planned(stack)
+    flavors = {
+        (f["inputs"]["metadata"]["labels"]["aidc.io/cluster"], f["inputs"]["metadata"]["name"]): f["inputs"][
+            "spec"
+        ]
+        for f in _of(offline, FLAVOR)
+    }
+    policies = [r for r in offline.resources if r["type"] == "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
+    for queue in _of(offline, QUEUE):
+        labels = queue["inputs"]["metadata"]["labels"]
+        if labels["aidc.io/classification"] not in ("confidential", "restricted"):
+            continue
+        for group in queue["inputs"]["spec"]["resourceGroups"]:
+            for flavor in group["flavors"]:
+                location = flavors[(labels["aidc.io/cluster"], flavor["name"])]["nodeLabels"][
+                    "aidc.io/location"
+                ]
+                assert location in ("private", "edge"), queue["urn"]
+        namespace = labels["aidc.io/workload"]
+        denied = [p for p in policies if p["inputs"]["metadata"]["namespace"] == namespace]
+        assert any(p["inputs"]["metadata"]["name"] == "default-deny" for p in denied), queue["urn"]
+
+
+def test_a_shipped_stack_exercises_edge_efa_and_confidential_queues() -> None:
+    """The checks above are not vacuous: the shipped stacks together have edge queues, EFA and confidential work."""
+    efa = confidential = edge = False
+    for stack in SHIPPED_STACKS:
+        offline, plan = _planned(stack)
+        efa |= any(g.efa for g in plan.placement.public)
+        queues = _of(offline, QUEUE)
+        confidential |= any(
+            q["inputs"]["metadata"]["labels"]["aidc.io/classification"] in ("confidential", "restricted")
+            for q in queues
+        )
+        edge |= any(q["inputs"]["metadata"]["labels"]["aidc.io/cluster"].startswith("edge-") for q in queues)
+    assert efa and confidential and edge
