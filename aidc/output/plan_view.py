@@ -1,6 +1,6 @@
 """`aidc plan` without `--diff`: for people the resource tree (components with their children counted per
-type), the counts, cost and policy violations (rich); the counts, cost per line, topology and violations as
-markdown; and the document itself as JSON (the `aidc plan --json` contract: sorted keys)."""
+type), the counts, the GPU queues (each workload's Kueue ClusterQueue and its quota), cost and policy violations
+(rich); the counts, queues, cost per line, topology and violations as markdown; and the document itself as JSON (the `aidc plan --json` contract: sorted keys)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,35 @@ from aidc.output.size_tables import network_cell
 from aidc.output.topology import topology_mermaid
 
 NAMES_SHOWN = 4  # children of one type listed by name up to this many; beyond, just the count
+CLUSTER_QUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
+QUEUE_COLUMNS = ("cluster", "queue", "kind", "classification", "flavor", "GPUs", "GPUs per pod", "EFA")
+
+
+def gpu_queues(document: dict[str, Any]) -> list[tuple[str, ...]]:
+    """One row per Kueue ClusterQueue the program declares (each sized workload's landing zone in its cluster):
+    the quota the cluster enforces is the GPUs placement gave the workload there."""
+    rows: list[tuple[str, ...]] = []
+    for resource in document["resources"]:
+        if resource["type"] != CLUSTER_QUEUE:
+            continue
+        metadata = resource["inputs"].get("metadata") or {}
+        labels, annotations = metadata.get("labels") or {}, metadata.get("annotations") or {}
+        for group in (resource["inputs"].get("spec") or {}).get("resourceGroups") or []:
+            for flavor in group.get("flavors") or []:
+                quota = {r["name"]: int(r["nominalQuota"]) for r in flavor.get("resources") or []}
+                rows.append(
+                    (
+                        str(labels.get("aidc.io/cluster", "?")),
+                        str(metadata.get("name", resource["name"])),
+                        str(labels.get("aidc.io/kind", "")),
+                        str(labels.get("aidc.io/classification", "")),
+                        str(flavor.get("name", "")),
+                        f"{quota.get('nvidia.com/gpu', 0):,}",
+                        str(annotations.get("aidc.io/pod-gpus", "")),
+                        f"{quota['vpc.amazonaws.com/efa']:,}" if "vpc.amazonaws.com/efa" in quota else "",
+                    )
+                )
+    return sorted(rows)
 
 
 def _tree(document: dict[str, Any]) -> Tree:
@@ -75,6 +104,17 @@ def print_plan(document: dict[str, Any], console: Console) -> None:
         console.print(edge)
     if estate_stacks(document):
         console.print(estate_table(document))
+    queues = gpu_queues(document)
+    if queues:
+        qt = Table(title="GPU queues (Kueue ClusterQueues)", box=box.SIMPLE_HEAVY, title_justify="left")
+        # Narrow terminals: the names fold rather than get cut (kind and class are in the markdown and JSON).
+        for column in ("cluster", "queue", "flavor"):
+            qt.add_column(column, overflow="fold")
+        for column in ("GPUs", "per pod", "EFA"):
+            qt.add_column(column, justify="right")
+        for cluster, queue, _kind, _classification, flavor, *numbers in queues:
+            qt.add_row(cluster, queue, flavor, *numbers)
+        console.print(qt)
     print_cost(summary["cost"], console)
     violations = document["policy"]["violations"]
     if violations:
@@ -114,6 +154,11 @@ def plan_markdown(document: dict[str, Any]) -> str:
         "|---|---:|",
     ]
     lines += [f"| {k.replace('_', ' ')} | {v:,} |" for k, v in summary["counts"].items()]
+    queues = gpu_queues(document)
+    if queues:
+        lines += ["", "GPU queues (Kueue ClusterQueues):", "", "| " + " | ".join(QUEUE_COLUMNS) + " |"]
+        lines += ["|---|---|---|---|---|---:|---:|---:|"]
+        lines += ["| " + " | ".join(row) + " |" for row in queues]
     lines += [
         "",
         cost_markdown(summary["cost"]),
