@@ -132,17 +132,34 @@ def test_more_tokens() -> None:
         "vpn_tunnels": 0,
     }
     # The run gets a Karpenter NodePool and EC2NodeClass of its own, with its EFA placement group and security
-    # group; the private GPU servers' Heat stack and server group go.
+    # group, the EFA device plugin (the first EFA pool), a Pod Identity for its bucket prefix and its landing zone
+    # in the EKS cluster (an a100-80gb-aws flavor); the private GPU servers' Heat stack and server group go, and
+    # with them the core cluster's whole GPU stack (no GPU node is left there).
     assert sorted((r.type, r.name) for r in diff.added) == [
         ("aws:ec2/placementGroup:PlacementGroup", "aws-pg-assistant-7b-ft-p4de-24xlarge"),
         ("aws:ec2/securityGroup:SecurityGroup", "aws-efa-sg"),
+        ("aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws-pod-assistant-7b-ft"),
+        ("aws:iam/role:Role", "aws-pod-assistant-7b-ft-role"),
+        ("aws:iam/rolePolicy:RolePolicy", "aws-pod-assistant-7b-ft-data"),
+        ("kubernetes:core/v1:Namespace", "aws-queues-assistant-7b-ft-ns"),
+        ("kubernetes:core/v1:ServiceAccount", "aws-queues-assistant-7b-ft-sa"),
+        ("kubernetes:helm.sh/v3:Release", "aws-efa-device-plugin"),
         ("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "aws-nc-assistant-7b-ft-p4de-24xlarge"),
         ("kubernetes:karpenter.sh/v1:NodePool", "aws-np-assistant-7b-ft-p4de-24xlarge"),
+        ("kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue", "aws-queues-assistant-7b-ft-cq"),
+        ("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue", "aws-queues-assistant-7b-ft-lq"),
+        ("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor", "aws-queues-flavor-a100-80gb-aws"),
     ]
-    assert sorted((r.type, r.name) for r in diff.removed) == [
+    removed = sorted((r.type, r.name) for r in diff.removed)
+    assert [r for r in removed if r[0].startswith("openstack:")] == [
         ("openstack:compute/serverGroup:ServerGroup", "private-gpu-assistant-7b-ft-sg"),
         ("openstack:orchestration/stackV1:StackV1", "private-gpu-assistant-7b-ft"),
     ]
+    assert {name for token, name in removed if not token.startswith("openstack:")} >= {
+        "core-gpu-operator",
+        "core-gpu-metrics",
+        "core-queues",
+    }
     pool = next(r for r in head["resources"] if r["name"] == "aws-np-assistant-7b-ft-p4de-24xlarge")
     requirements = {r["key"]: r["values"] for r in pool["inputs"]["spec"]["template"]["spec"]["requirements"]}
     assert requirements["node.kubernetes.io/instance-type"] == ["p4de.24xlarge"]
