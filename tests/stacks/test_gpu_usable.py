@@ -136,3 +136,27 @@ def test_a_shipped_stack_exercises_edge_efa_and_confidential_queues() -> None:
         )
         edge |= any(q["inputs"]["metadata"]["labels"]["aidc.io/cluster"].startswith("edge-") for q in queues)
     assert efa and confidential and edge
+
+
+def test_driver_from_a_gpu_image_boots_gpu_servers_from_it_and_the_operator_installs_none() -> None:
+    from aidc.config.load import read_config_values, stack_file
+    from aidc.offline import run_program
+
+    values = dict(read_config_values(stack_file("dev")))
+    values["aidc:k3s"] = {**dict(values.get("aidc:k3s") or {}), "gpu_driver": "image"}
+    values["aidc:openstack"] = {**dict(values["aidc:openstack"]), "gpu_image": "ubuntu-22.04-nvidia-570"}
+    offline = run_program("dev", stack_config=values)
+    operators = [r for r in _of(offline, HELM) if r["inputs"]["chart"] == "gpu-operator"]
+    assert operators and all(r["inputs"]["values"]["driver"] == {"enabled": False} for r in operators)
+    gpu_stacks = [
+        r
+        for r in _of(offline, "openstack:orchestration/stackV1:StackV1")
+        if any(str(t).startswith("gpus-per-server=") for t in r["inputs"]["tags"])
+    ]
+    assert gpu_stacks
+    for stack in gpu_stacks:
+        parameters = stack["inputs"]["parameters"]
+        assert parameters == "[secret]" or parameters["image"] == "ubuntu-22.04-nvidia-570", stack["urn"]
+    plain = [r for r in offline.resources if r["type"] == "openstack:orchestration/stackV1:StackV1"]
+    images = {r["plain_inputs"]["parameters"].get("image") for r in plain if r in gpu_stacks}
+    assert images == {"ubuntu-22.04-nvidia-570"}
