@@ -441,7 +441,10 @@ class AwsSettings(_Model):
     public_access_cidrs: AdminCidrs = Field((), description="IPv4 CIDRs allowed to a public EKS endpoint")
     tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
     access: AwsAccess = Field(AwsAccess(), description="EKS access entries: deploy_role_arn, admin_role_arn")
-    addon_versions: dict[Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"], str] = Field(
+    addon_versions: dict[
+        Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"],
+        Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", max_length=64)],
+    ] = Field(
         default_factory=dict,
         description="EKS managed add-on versions; default: the ones pinned for eks_version (1.28-1.31)",
     )

@@ -59,3 +59,11 @@ def test_bad_gpu_settings_name_the_key(sections: dict[str, dict[str, object]], e
     with pytest.raises(ConfigError) as info:
         parse_stack_config(_dev(**sections))
     assert any(expected in problem for problem in info.value.problems), info.value.problems
+
+
+def test_addon_versions_are_eks_build_strings() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(_dev(**{"aidc:aws": {"addon_versions": {"coredns": "latest"}}}))
+    assert any(p.startswith("aidc:aws.addon_versions") for p in info.value.problems), info.value.problems
+    cfg = parse_stack_config(_dev(**{"aidc:aws": {"addon_versions": {"coredns": "v1.11.4-eksbuild.2"}}}))
+    assert cfg.aws.addon_versions == {"coredns": "v1.11.4-eksbuild.2"}
