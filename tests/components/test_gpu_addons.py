@@ -239,3 +239,31 @@ def test_quota_in_whole_pods_and_no_reserved_namespace() -> None:
     fields = {**TRAIN.model_dump(), "gpus": 60}
     assert_refused(lambda: WorkloadQueue(**fields), "gpus", says="whole replicas")
     assert_refused(lambda: WorkloadQueue(**{**TRAIN.model_dump(), "name": "kube-system"}), "name")
+
+
+# --- the inventory K3s GPU pools declare to the policy pack (Heat tags: the user data is secret) ---------------
+def test_gpu_pool_tags_declare_what_flavors_select_and_fit_heat() -> None:
+    from components.k3s_cluster import AgentPool, pool_inventory_tags
+
+    workload = "w" * 63  # the longest name a workload may have
+    pool = AgentPool(
+        name=workload,
+        flavor="g1.8xh100",
+        count=4,
+        gpu=True,
+        accelerator="h100-80gb",
+        gpus_per_node=8,
+        labels={"aidc.io/workload": workload, "aidc.io/location": "private"},
+    )
+    tags = pool_inventory_tags(pool)
+    assert tags == [
+        "accelerator=h100-80gb",
+        "gpus-per-server=8",
+        "node-label:aidc.io/accelerator=h100-80gb",
+        "node-label:aidc.io/gpus-per-node=8",
+        "node-label:aidc.io/location=private",
+        "node-taint:nvidia.com/gpu=present:NoSchedule",
+    ]
+    assert all(len(tag) <= 80 and "," not in tag for tag in tags)
+    cpu_pool = AgentPool(name="cpu", flavor="m1.large", count=2)
+    assert pool_inventory_tags(cpu_pool) == []
