@@ -11,7 +11,14 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
-from components._args import IPv4SourceCidr, LogRetentionDays, NodeLabels, first_repeat, matching, prefix_length
+from components._args import (
+    IPv4SourceCidr,
+    LogRetentionDays,
+    NodeLabels,
+    first_repeat,
+    matching,
+    prefix_length,
+)
 
 InstanceType = Annotated[
     str, matching(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", "an EC2 instance type such as 'p5.48xlarge'")
