@@ -1,5 +1,5 @@
 """NvidiaGpuOperator: the NVIDIA GPU stack of one K3s cluster (the private core or an edge site) — the GPU Operator
-from its pinned Helm chart, configured for K3s's embedded containerd, and the `nvidia` RuntimeClass.
+from its pinned Helm chart, configured for K3s's embedded containerd and its `nvidia` RuntimeClass.
 
 The operator runs, on every node whose PCI devices show an NVIDIA GPU (Node Feature Discovery labels them; the
 operator then labels them nvidia.com/gpu.present=true and deploys its operands there): the driver (or none, when
@@ -23,9 +23,10 @@ K3s runs its own containerd, so the toolkit is pointed at K3s's files (pins: tes
   class either — with the isolation the RKE2 guide prescribes for that mode: unprivileged pods cannot pick GPUs
   with NVIDIA_VISIBLE_DEVICES, the device plugin hands GPUs over as volume mounts.
 
-The RuntimeClass `nvidia` is also shipped by K3s (its packaged runtime classes) and reconciled by the operator,
-with the same handler; declaring it here makes it part of the cluster's declared state (server-side apply shares
-the fields). Knows nothing of demand: the stack program says which clusters have GPU agents.
+The RuntimeClass `nvidia` (handler `nvidia`) is the operator's: it creates and reconciles it from
+operator.runtimeClass. K3s ships one of the same name among its packaged runtime classes, so declaring a third
+owner here would only make the first `pulumi up` race them; the program declares none. Knows nothing of demand:
+the stack program says which clusters have GPU agents.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from aidc.types import FrozenArgs, Slug
-from components._names import CLUSTER_LABEL, release_description
+from components._names import release_description
 from components.k3s_cluster import GPU_TAINT, K3sVersion, Taint
 
 GPU_OPERATOR_CHART = "gpu-operator"
@@ -137,7 +138,7 @@ def operator_values(args: NvidiaGpuOperatorArgs) -> dict[str, Any]:
 
 
 class NvidiaGpuOperator(pulumi.ComponentResource):
-    """The NVIDIA GPU Operator (pinned chart) and the `nvidia` RuntimeClass on one K3s cluster."""
+    """The NVIDIA GPU Operator (pinned chart) on one K3s cluster, with the `nvidia` RuntimeClass it manages."""
 
     release_name: pulumi.Output[str | None]
     runtime_class: pulumi.Output[str]
@@ -146,13 +147,6 @@ class NvidiaGpuOperator(pulumi.ComponentResource):
         self, name: str, args: NvidiaGpuOperatorArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("aidc:k3s:NvidiaGpuOperator", name, None, opts)
-        labels = {CLUSTER_LABEL: args.cluster, "app.kubernetes.io/managed-by": "aidc"}
-        runtime_class = k8s.node.v1.RuntimeClass(
-            f"{name}-runtime-class",
-            metadata={"name": RUNTIME_CLASS, "labels": labels},
-            handler=RUNTIME_CLASS,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
         release = k8s.helm.v3.Release(
             f"{name}-chart",
             name="gpu-operator",
@@ -163,8 +157,8 @@ class NvidiaGpuOperator(pulumi.ComponentResource):
             create_namespace=True,
             description=release_description("NVIDIA GPU Operator", args.cluster),
             values=operator_values(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[runtime_class]),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.release_name = release.name
-        self.runtime_class = runtime_class.metadata.apply(lambda m: m["name"])
+        self.runtime_class = pulumi.Output.from_input(RUNTIME_CLASS)
         self.register_outputs({"release_name": self.release_name, "runtime_class": self.runtime_class})

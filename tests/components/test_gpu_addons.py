@@ -59,8 +59,10 @@ def test_gpu_operator_on_k3s_with_containerd_1_7(mocks: AidcMocks):
         assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in values[
             "daemonsets"
         ]["tolerations"]
-        (runtime_class,) = _of(mocks, "kubernetes:node.k8s.io/v1:RuntimeClass").values()
-        assert runtime_class["handler"] == "nvidia" and runtime_class["metadata"]["name"] == "nvidia"
+        # The operator owns the `nvidia` RuntimeClass (K3s ships one too): the program declares no third owner.
+        assert values["operator"]["runtimeClass"] == "nvidia"
+        assert _env(values, "toolkit")["CONTAINERD_RUNTIME_CLASS"] == "nvidia"
+        assert not _of(mocks, "kubernetes:node.k8s.io/v1:RuntimeClass")
 
     return _settled(operator).apply(check)
 

@@ -147,12 +147,13 @@ def test_ceph_pools_carry_the_planned_protection(stack: str) -> None:
     assert len(cluster["storage"]["nodes"]) == plan.storage.hosts.int
 
 
-def test_ecommerce_with_two_thousand_gpu_servers_stays_under_350_resources() -> None:
-    """285 before the GPU stack (issue 13); each cluster with GPUs adds its operator or device plugins, metrics and
-    Kueue (a handful of resources) and each workload its landing zone: counts follow clusters and workloads."""
+def test_ecommerce_with_two_thousand_gpu_servers_stays_under_360_resources() -> None:
+    """300 before the GPU stack (issue 13), 348 with it: each cluster with GPUs adds its operator or device plugins,
+    metrics and Kueue (a handful of resources) and each workload its landing zone; counts follow clusters and
+    workloads, never GPUs."""
     offline, plan = _planned("ecommerce")
     assert sum(g.servers for g in plan.placement.private) >= 1900
-    assert len(offline.resources) <= 350
+    assert len(offline.resources) <= 360
 
 
 def _doubled(values: dict[str, Any]) -> dict[str, Any]:
