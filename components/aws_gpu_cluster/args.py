@@ -228,7 +228,7 @@ class AwsGpuClusterArgs(FrozenArgs):
     """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
     addon_versions: dict[str, AddonVersion] = Field(default_factory=dict)
     """EKS managed add-on versions by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); each name left
-    out takes the version the component pins for eks_version (components/aws_gpu_cluster/addons.py)."""
+    out takes the version pinned for eks_version (PINNED_ADDON_VERSIONS above)."""
     workload_identities: tuple[WorkloadIdentity, ...] = ()
     """Workloads whose pods reach the dataset bucket through EKS Pod Identity (one role and association each)."""
     tags: dict[str, str] = Field(default_factory=dict)
