@@ -512,31 +512,40 @@ def core_gpu_args(cfg: StackConfig, plan: CapacityPlan) -> ClusterGpuArgs | None
     )
 
 
-def edge_gpu_args(cfg: StackConfig, plan: CapacityPlan, site: EdgeSitePlan) -> ClusterGpuArgs | None:
-    """One edge site's GPU add-ons: one queue per inference workload with replicas at the site."""
+def edge_queues_by_site(plan: CapacityPlan) -> dict[str, list[WorkloadQueue]]:
+    """Per edge site, one queue per inference workload with replicas there; read in one pass over the
+    allocations (an estate has thousands of sites: never one pass per site)."""
+    by_site: dict[str, list[WorkloadQueue]] = {}
+    flavors = {site.name: _flavor(site.accelerator, site.location).name for site in plan.edge_sites}
+    for workload in plan.inference:
+        for allocation in workload.edge:
+            if allocation.gpus > 0 and allocation.site in flavors:
+                by_site.setdefault(allocation.site, []).append(
+                    WorkloadQueue(
+                        name=workload.name,
+                        kind="inference",
+                        classification=workload.classification,  # type: ignore[arg-type]
+                        flavor=flavors[allocation.site],
+                        gpus=allocation.gpus,
+                        pod_gpus=allocation.replica_gpus,
+                    )
+                )
+    return by_site
+
+
+def edge_gpu_args(cfg: StackConfig, site: EdgeSitePlan, queues: list[WorkloadQueue]) -> ClusterGpuArgs | None:
+    """One edge site's GPU add-ons: the operator, metrics and the queues of the inference workloads with replicas
+    at the site (edge_queues_by_site)."""
     if site.nodes.int == 0:
         return None
     cluster = f"edge-{site.name}"
     flavor = _flavor(site.accelerator, site.location)
-    workloads = [
-        WorkloadQueue(
-            name=w.name,
-            kind="inference",
-            classification=w.classification,  # type: ignore[arg-type]
-            flavor=flavor.name,
-            gpus=allocation.gpus,
-            pod_gpus=allocation.replica_gpus,
-        )
-        for w in plan.inference
-        for allocation in w.edge
-        if allocation.site == site.name and allocation.gpus > 0
-    ]
     return ClusterGpuArgs(
         operator=NvidiaGpuOperatorArgs(
             cluster=cluster, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
         ),
         metrics=GpuMetricsArgs(cluster=cluster, exporter_namespace="gpu-operator"),
-        queues=_queues(cluster, {flavor.name: flavor}, workloads),
+        queues=_queues(cluster, {flavor.name: flavor}, queues),
     )
 
 
@@ -782,9 +791,14 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
         vpn = vpn_args(cfg, plan, wires)
         edges = {} if core_only else {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
         dx = direct_connect_args(cfg, plan, wires)
+        edge_queues = edge_queues_by_site(plan)
         gpu_addons: dict[str, ClusterGpuArgs | None] = {
             CORE_CLUSTER: core_gpu_args(cfg, plan),
-            **{f"edge-{site.name}": edge_gpu_args(cfg, plan, site) for site in plan.edge_sites if site.name in edges},
+            **{
+                f"edge-{site.name}": edge_gpu_args(cfg, site, edge_queues.get(site.name, []))
+                for site in plan.edge_sites
+                if site.name in edges
+            },
             cluster_physical_name(AWS_CLUSTER): aws_gpu_args(plan),
         }
 
@@ -913,7 +927,10 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
     wires = Wires()
     with wires.guard():
         edges = {site.name: edge_args(cfg, site, wires, ssh_public_key=ssh_public_key) for site in sites}
-        gpu_addons = {f"edge-{site.name}": edge_gpu_args(cfg, plan, site) for site in sites}
+        edge_queues = edge_queues_by_site(plan)
+        gpu_addons = {
+            f"edge-{site.name}": edge_gpu_args(cfg, site, edge_queues.get(site.name, [])) for site in sites
+        }
         edge_clusters = declare_edges(edges, gpu_addons)
     return {
         "core_stack": core.name,
