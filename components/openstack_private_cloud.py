@@ -21,7 +21,7 @@ import pulumi_tls as tls
 from pydantic import Field, PlainValidator, model_validator
 
 from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
-from components._args import SourceCidr, StrInput, first_repeat, prefix_length
+from components._args import SourceCidr, StrInput, first_repeat, matching, prefix_length
 from components._names import cidr_slug
 from components.cloud_init import heat_server_pool_template
 
