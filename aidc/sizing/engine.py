@@ -21,14 +21,22 @@ from aidc.sizing.storage import size_storage
 # carry at most.
 RESOURCES_PER_EDGE_SITE = {1: 34, 3: 43}
 MAX_RESOURCES_PER_STACK = 1500
+# A site with GPU nodes adds its GPU stack (issue 13): the GPU Operator, Prometheus and Kueue with their components
+# and the site's flavor (7), and a landing zone per inference workload served at the edge (namespace, service
+# account, ClusterQueue, LocalQueue: 4 each).
+GPU_STACK_PER_EDGE_SITE = 7
+RESOURCES_PER_EDGE_LANDING_ZONE = 4
 
 
 def resources_per_site(cfg: StackConfig) -> float:
-    """What an average site of this stack adds (one-server sites when it has none yet)."""
+    """What an average site of this stack adds (one-server sites when it has none yet), with its GPU stack when
+    inference is served at the edge."""
     sites = cfg.edge.sites
+    served = sum(1 for w in cfg.demand.inference if w.edge_fraction > 0)
+    gpu_stack = GPU_STACK_PER_EDGE_SITE + RESOURCES_PER_EDGE_LANDING_ZONE * served if served else 0
     if not sites:
-        return RESOURCES_PER_EDGE_SITE[1]
-    return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites)
+        return RESOURCES_PER_EDGE_SITE[1] + gpu_stack
+    return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites) + gpu_stack
 
 
 def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:
