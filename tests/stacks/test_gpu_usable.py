@@ -12,8 +12,9 @@ import pytest
 
 from aidc.offline import OfflinePlan
 from aidc.sizing.plan import CapacityPlan
+from tests.plans import program_run
 from tests.stacks.test_program import _planned
-from tests.stacks_list import SHIPPED_STACKS
+from tests.stacks_list import PLANNED_STACKS, SHARD_STACKS
 
 HELM = "kubernetes:helm.sh/v3:Release"
 QUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
@@ -22,11 +23,23 @@ ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 AWS_CLUSTER = "aws-eks"
 
 
-def _of(offline: OfflinePlan, token: str) -> list[dict[str, Any]]:
+class _Estate:
+    """A stack's program run and, for an estate's core, its shards' runs: together they declare every cluster."""
+
+    def __init__(self, stack: str) -> None:
+        core, self.plan = _planned(stack)
+        self.runs = [core, *(program_run(s) for s in SHARD_STACKS if s.rsplit("-edge-", 1)[0] == stack)]
+        self.resources = [r for run in self.runs for r in run.resources]
+        self.exports: dict[str, Any] = {"gpu_queues": {}}
+        for run in self.runs:
+            self.exports["gpu_queues"].update(run.exports.get("gpu_queues", {}))
+
+
+def _of(offline: OfflinePlan | _Estate, token: str) -> list[dict[str, Any]]:
     return [r for r in offline.resources if r["type"] == token]
 
 
-def _releases_by_cluster(offline: OfflinePlan, chart: str) -> set[str]:
+def _releases_by_cluster(offline: OfflinePlan | _Estate, chart: str) -> set[str]:
     return {
         r["inputs"]["description"].rpartition("aidc.io/cluster=")[2]
         for r in _of(offline, HELM)
@@ -54,9 +67,10 @@ def _gpu_clusters(plan: CapacityPlan) -> set[str]:
     return clusters
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_queue_quotas_add_up_to_the_planned_gpus(stack: str) -> None:
-    offline, plan = _planned(stack)
+    offline = _Estate(stack)
+    plan = offline.plan
     quotas: dict[str, int] = defaultdict(int)
     for queue in _of(offline, QUEUE):
         workload = queue["inputs"]["metadata"]["labels"]["aidc.io/workload"]
@@ -74,9 +88,10 @@ def test_queue_quotas_add_up_to_the_planned_gpus(stack: str) -> None:
     assert dict(exported) == dict(quotas)
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_gpu_stack_is_declared_where_the_plan_needs_it_and_nowhere_else(stack: str) -> None:
-    offline, plan = _planned(stack)
+    offline = _Estate(stack)
+    plan = offline.plan
     k3s_with_gpus = _gpu_clusters(plan)
     public = [g for g in plan.placement.public if g.location == "aws"]
     assert _releases_by_cluster(offline, "gpu-operator") == k3s_with_gpus
@@ -98,9 +113,9 @@ def test_gpu_stack_is_declared_where_the_plan_needs_it_and_nowhere_else(stack: s
     assert identities == {(g.workload, g.workload) for g in public}
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_confidential_workloads_queue_on_owned_nodes_only(stack: str) -> None:
-    offline, _ = _planned(stack)
+    offline = _Estate(stack)
     flavors = {
         (f["inputs"]["metadata"]["labels"]["aidc.io/cluster"], f["inputs"]["metadata"]["name"]): f["inputs"][
             "spec"
@@ -126,7 +141,7 @@ def test_confidential_workloads_queue_on_owned_nodes_only(stack: str) -> None:
 def test_a_shipped_stack_exercises_edge_efa_and_confidential_queues() -> None:
     """The checks above are not vacuous: the shipped stacks together have edge queues, EFA and confidential work."""
     efa = confidential = edge = False
-    for stack in SHIPPED_STACKS:
+    for stack in PLANNED_STACKS:
         offline, plan = _planned(stack)
         efa |= any(g.efa for g in plan.placement.public)
         queues = _of(offline, QUEUE)
