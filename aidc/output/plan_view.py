@@ -113,7 +113,7 @@ def print_plan(document: dict[str, Any], console: Console) -> None:
         for column in ("GPUs", "per pod", "EFA"):
             qt.add_column(column, justify="right")
         for cluster, queue, _kind, _classification, flavor, *numbers in queues:
-            qt.add_row(cluster, queue, flavor, *numbers)
+            qt.add_row(escape(cluster), escape(queue), escape(flavor), *numbers)
         console.print(qt)
     print_cost(summary["cost"], console)
     violations = document["policy"]["violations"]
