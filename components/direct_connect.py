@@ -37,7 +37,14 @@ from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import Frozen, FrozenArgs, IPv4Cidr, Slug
 from components._args import StrInput
-from components.vpn_interconnect import DH_GROUPS, ENCRYPTIONS, IKE_VERSIONS, INTEGRITIES, tunnel_log_options
+from components.vpn_interconnect import (
+    DH_GROUPS,
+    ENCRYPTIONS,
+    IKE_VERSIONS,
+    INTEGRITIES,
+    tunnel_log_options,
+    tunnel_psk,
+)
 
 DEDICATED_BANDWIDTHS = ("1Gbps", "10Gbps", "100Gbps", "400Gbps")
 """Dedicated port speeds (botocore CreateLag.connectionsBandwidth)."""
@@ -54,7 +61,6 @@ MACSEC_KEY_ALPHABET = "0123456789ABCDE"
 """AssociateMacSecKey: 'The valid values are 64 hexadecimal characters (0-9, A-E).'"""
 MACSEC_KEY_LENGTH = 64
 BGP_KEY_LENGTH = 32  # MD5 key: AWS takes 6-80 characters
-PSK_LENGTH = 48  # letters only: AWS PSK rules (8-64 of [A-Za-z0-9._], no leading 0) hold by construction
 MAX_2_BYTE_ASN = 2_147_483_646  # NewTransitVirtualInterface.asn; larger ASNs go in asnLong
 
 Bandwidth = Literal["1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps", "100Gbps", "400Gbps"]
@@ -456,22 +462,7 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
         )
         tunnels: list[pulumi.Output[dict[str, Any]]] = []
         for index in range(ipsec.connections):
-            psks = [
-                _secret(
-                    random.RandomPassword(
-                        f"{name}-ipsec-{index}-psk-t{tunnel}",
-                        length=PSK_LENGTH,
-                        special=False,
-                        numeric=False,
-                        upper=True,
-                        lower=True,
-                        min_upper=1,
-                        min_lower=1,
-                        opts=child,
-                    )
-                )
-                for tunnel in (1, 2)
-            ]
+            psks = [_secret(tunnel_psk(f"{name}-ipsec-{index}-psk-t{tunnel}", child)) for tunnel in (1, 2)]
             vpn = aws.ec2.VpnConnection(
                 f"{name}-ipsec-{index}",
                 customer_gateway_id=gateway.id,

@@ -80,6 +80,22 @@ DPD_INTERVAL_S = 10
 # carry ~273 bits.
 PSK_LENGTH = 48
 
+
+def tunnel_psk(resource_name: str, opts: pulumi.ResourceOptions) -> random.RandomPassword:
+    """One tunnel's pre-shared key (letters only, PSK_LENGTH long); its result is secret in state."""
+    return random.RandomPassword(
+        resource_name,
+        length=PSK_LENGTH,
+        special=False,
+        numeric=False,
+        upper=True,
+        lower=True,
+        min_upper=1,
+        min_lower=1,
+        opts=opts,
+    )
+
+
 PrivateCidr = Annotated[IPv4Cidr, prefix_length(8, 32)]
 """An IPv4 network of the private cloud, /8 or longer."""
 
@@ -351,20 +367,7 @@ class VpnInterconnect(pulumi.ComponentResource):
         psks: list[pulumi.Output[str]] = []
         for index in range(args.connections):
             # One password per tunnel; the same resource feeds the AWS tunnel and its Neutron site connection.
-            passwords = [
-                random.RandomPassword(
-                    f"{name}-psk-{index}-t{tunnel}",
-                    length=PSK_LENGTH,
-                    special=False,
-                    numeric=False,
-                    upper=True,
-                    lower=True,
-                    min_upper=1,
-                    min_lower=1,
-                    opts=child,
-                )
-                for tunnel in (1, 2)
-            ]
+            passwords = [tunnel_psk(f"{name}-psk-{index}-t{tunnel}", child) for tunnel in (1, 2)]
             tunnel_psks: list[pulumi.Output[str]] = [
                 pulumi.Output.secret(p.result)  # type: ignore[arg-type]
                 for p in passwords
