@@ -6,7 +6,6 @@
 
 from aidc.config.load import ConfigError, load_config_file, load_stack_config, parse_stack_config, stack_file
 from aidc.config.model import (
-    AwsSettings,
     Capacity,
     Demand,
     EdgeSettings,
@@ -23,7 +22,6 @@ from aidc.config.model import (
 )
 
 __all__ = [
-    "AwsSettings",
     "Capacity",
     "ConfigError",
     "Demand",
