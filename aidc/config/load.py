@@ -169,7 +169,9 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
     if problems:
         raise ConfigError(problems, source)
     try:
-        return StackConfig.model_validate(data)
+        cfg = StackConfig.model_validate(data)
+        cfg.with_provider_keys(frozenset(provider_values))
+        return cfg
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
@@ -191,7 +193,9 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
             else:
                 top, rest = "aidc", loc
             message = _message(error)
-            if error.get("type") == FIELD_RULE:  # a rule across fields, attributed to one (aidc.types.field_error)
+            if (
+                error.get("type") == FIELD_RULE
+            ):  # a rule across fields, attributed to one (aidc.types.field_error)
                 context = error.get("ctx", {})
                 problems.append(f"{_key_path(top, rest)}.{context.get('field')}: {context.get('message')}")
                 continue

@@ -324,7 +324,7 @@ class Demand(Model):
 
     @model_validator(mode="after")
     def _names(self) -> Demand:
-        _unique_names(self.training + self.inference, "workload")  # type: ignore[operator]
+        _unique_names(self.training + self.inference, "workload")
         _unique_names(self.transfer, "transfer")
         return self
 
@@ -758,6 +758,17 @@ class StackConfigBase(Model):
         return public_cloud(PUBLIC_CLOUDS[0])
 
     _edge_layout: dict[str, SiteLayout] = PrivateAttr(default_factory=dict)
+    _provider_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    @property
+    def provider_keys(self) -> frozenset[str]:
+        """The public clouds' Pulumi provider keys the stack file sets itself (aws:region): the program leaves
+        those to the default provider, and gives a cloud whose region only aidc:<cloud> names an explicit one."""
+        return self._provider_keys
+
+    def with_provider_keys(self, keys: frozenset[str]) -> None:
+        """Record which provider keys the stack file set (the loader calls this once, right after validation)."""
+        self._provider_keys = keys
 
     @property
     def edge_layout(self) -> dict[str, SiteLayout]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi_aws
 
 from aidc.clouds.aws.settings import settings_of
 from aidc.config.model import StackConfig
@@ -319,6 +320,7 @@ class Prepared:
     vpn: VpnArgs
     direct_connect: DirectConnectArgs | None
     stack: str
+    region: str | None  # set when only aidc:aws.region names the region: the program's own provider takes it
 
     @property
     def gpu_cluster(self) -> str:
@@ -334,6 +336,7 @@ def prepare(ctx: CloudContext) -> Prepared:
         vpn=vpn_args(ctx.cfg, ctx.plan, ctx.wires, ctx.private),
         direct_connect=direct_connect_args(ctx.cfg, ctx.plan, ctx.wires),
         stack=ctx.cfg.stack,
+        region=None if "aws:region" in ctx.cfg.provider_keys else settings_of(ctx.cfg).region,
     )
 
 
@@ -341,7 +344,14 @@ def declare(prepared: Prepared) -> dict[str, Any]:
     """The EKS cluster and its GPU add-ons, the VPN and (when sized) Direct Connect; returns AWS's exports."""
     if prepared.cluster.deploy_role_arn is None:
         pulumi.log.warn(NO_DEPLOY_ROLE.format(stack=prepared.stack))
-    aws = AwsGpuCluster(NAME, prepared.cluster)
+    # A stack file with `aws:region` configures Pulumi's default AWS provider; one that names its region only in
+    # aidc:aws gets an explicit provider with it (the default provider would have none).
+    opts = (
+        pulumi.ResourceOptions(providers={"aws": pulumi_aws.Provider("aws", region=prepared.region)})
+        if prepared.region is not None
+        else None
+    )
+    aws = AwsGpuCluster(NAME, prepared.cluster, opts=opts)
     declare_gpu_addons(
         NAME, prepared.gpu, pulumi.ResourceOptions(providers={"kubernetes": aws.kubernetes_provider})
     )
@@ -351,7 +361,7 @@ def declare(prepared: Prepared) -> dict[str, Any]:
     for wire, route_table in zip(vpn.route_tables, aws.private_route_table_id_list, strict=True):
         wire.connect(route_table)
     vpn.wires["log_kms_key_arn"].connect(aws.kms_key_arn)
-    interconnect = VpnInterconnect("vpn", vpn.args)
+    interconnect = VpnInterconnect("vpn", vpn.args, opts=opts)
     exports: dict[str, Any] = {
         "aws_cluster_name": aws.cluster_name,
         "aws_cluster_endpoint": aws.cluster_endpoint,
@@ -369,7 +379,7 @@ def declare(prepared: Prepared) -> dict[str, Any]:
     if dx is not None:
         dx.transit_gateway.connect(interconnect.transit_gateway_id)
         dx.tunnel_log_group.connect(interconnect.tunnel_log_group_arn)
-        direct_connect = DirectConnectInterconnect("dx", dx.args)
+        direct_connect = DirectConnectInterconnect("dx", dx.args, opts=opts)
         exports["direct_connect_gateway_id"] = direct_connect.dx_gateway_id
         exports["direct_connect_on_premises"] = direct_connect.on_premises
         exports["direct_connect_bgp_auth_keys"] = direct_connect.bgp_auth_keys

@@ -251,9 +251,7 @@ def test_a_private_only_workload_is_not_held_to_public_names() -> None:
     assert parse_stack_config(values).demand.training[0].name == "a" * 32
 
 
-@pytest.mark.parametrize(
-    "rules", [AWS_WORKLOAD_NAMES, limits.WORKLOAD_PRIVATE_NAMES, limits.SITE_NAMES]
-)
+@pytest.mark.parametrize("rules", [AWS_WORKLOAD_NAMES, limits.WORKLOAD_PRIVATE_NAMES, limits.SITE_NAMES])
 def test_every_derived_name_rule_has_a_source_and_renders(rules: tuple[limits.NameRule, ...]) -> None:
     for rule in rules:
         assert rule.source and rule.limit > 0

@@ -34,9 +34,7 @@ def planned() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     values = yaml.safe_load((STACKS_DIR / "Pulumi.dev.yaml").read_text())["config"]
     demand = values["aidc:demand"]
     # dev: a training run on a100-80gb (p4de.24xlarge in AWS), inference on l4-24gb (g6.12xlarge/48xlarge).
-    training_len = _longest_allowed(
-        limits.WORKLOAD_PRIVATE_NAMES + AWS_WORKLOAD_NAMES, ["p4de.24xlarge"]
-    )
+    training_len = _longest_allowed(limits.WORKLOAD_PRIVATE_NAMES + AWS_WORKLOAD_NAMES, ["p4de.24xlarge"])
     inference_len = _longest_allowed(
         limits.WORKLOAD_PRIVATE_NAMES + AWS_WORKLOAD_NAMES, ["g6.12xlarge", "g6.48xlarge"]
     )
