@@ -32,7 +32,15 @@ if TYPE_CHECKING:
 
     from aidc.config.model import StackConfig, TrainingDemand
     from aidc.sizing.figure import Figure
-    from aidc.sizing.plan import CapacityPlan, ComponentCost, NetworkPlan, PublicGroup, Reservation
+    from aidc.sizing.plan import (
+        CapacityPlan,
+        ComponentCost,
+        InterconnectPlan,
+        NetworkPlan,
+        PublicGroup,
+        Reservation,
+        TransferSizing,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +115,16 @@ class CloudCost(Protocol):
 
     def priced_services(self) -> tuple[tuple[ServicePrice, ...], tuple[TransferPrice, ...]]:
         """The service and transfer prices its lines use, for the plan's price table."""
+        ...
+
+
+class CloudInterconnect(Protocol):
+    """aidc/clouds/<name>/interconnect.py: the link between the cloud and the private cloud, sized."""
+
+    def size_interconnect(
+        self, cfg: StackConfig, transfers: Sequence[TransferSizing]
+    ) -> tuple[InterconnectPlan, list[str]]:
+        """Its VPN (and dedicated links when the VPN cannot carry them) for the transfers that reach it."""
         ...
 
 

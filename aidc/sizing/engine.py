@@ -9,7 +9,7 @@ from aidc.sizing.bounds import check_plan_bounds
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
-from aidc.sizing.network import size_network, without_interconnect
+from aidc.sizing.network import for_clouds, size_network
 from aidc.sizing.placement import place
 from aidc.sizing.plan import CapacityPlan, NetworkPlan, Placement
 from aidc.sizing.security import size_security
@@ -105,8 +105,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             f"{what} is not recorded"
         )
     clouds = used_clouds(cfg, placement, network)
-    if not clouds:
-        network = without_interconnect(network)
+    network = for_clouds(network, clouds)
     cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds)
     plan = CapacityPlan(
         stack=cfg.stack,

@@ -40,6 +40,7 @@ import dataclasses
 import ipaddress
 import math
 
+from aidc.clouds import interconnect_of
 from aidc.clouds.aws.catalog import (
     DIRECT_CONNECT_HOSTED_GBPS,
     DIRECT_CONNECT_LAG_MAX,
@@ -59,10 +60,16 @@ from aidc.clouds.aws.catalog import (
 from aidc.clouds.aws.settings import settings_of as aws_settings
 from aidc.config.addressing import edge_route_prefixes
 from aidc.config.model import StackConfig
-from aidc.contract import CLASSIFICATION_ORDER, DirectConnectBandwidth, LinkEncryption
+from aidc.contract import CLASSIFICATION_ORDER, PUBLIC_CLOUDS, DirectConnectBandwidth, LinkEncryption
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import DirectConnectLink, DirectConnectPlan, NetworkPlan, TransferSizing
+from aidc.sizing.plan import (
+    DirectConnectLink,
+    DirectConnectPlan,
+    InterconnectPlan,
+    NetworkPlan,
+    TransferSizing,
+)
 
 # Port speeds as the Direct Connect API spells them (botocore directconnect CreateConnection.bandwidth).
 BANDWIDTH: dict[int, DirectConnectBandwidth] = {
@@ -74,6 +81,7 @@ BANDWIDTH: dict[int, DirectConnectBandwidth] = {
     100: "100Gbps",
     400: "400Gbps",
 }
+AWS = "aws"  # the cloud this module's VPN and Direct Connect reach (to move to aidc/clouds/aws/ with them)
 SECONDS_PER_HOUR = 3600
 BITS_PER_BYTE = 8
 
@@ -308,12 +316,16 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
     warnings: list[str] = []
     tunnel_gbps = VPN_TUNNEL_GBPS_LARGE if cfg.vpn.tunnel_bandwidth == "large" else VPN_TUNNEL_GBPS_STANDARD
     per_connection = tunnel_gbps  # static routing: one active tunnel per connection, the other on standby
-    rates = [(t, transfer_gbps(t.volume_gb, t.window_hours)) for t in cfg.demand.transfer]
+    clouds = {t.name: cfg.transfer_cloud(t) for t in cfg.demand.transfer}
+    all_rates = [(t, transfer_gbps(t.volume_gb, t.window_hours)) for t in cfg.demand.transfer]
+    # The VPN and Direct Connect sized here are AWS's: they carry the transfers that reach AWS. Every other
+    # cloud sizes its own interconnect (aidc/clouds/<cloud>/interconnect.py) for the transfers that reach it.
+    rates = [(t, rate) for t, rate in all_rates if clouds[t.name] == AWS]
     required_value = sum(rate.value for _, rate in rates)
     required = Figure(
         required_value,
         "Gbps",
-        "Σ transfer Gbps (windows may overlap, so they add)",
+        "Σ Gbps of the transfers to aws (windows may overlap, so they add)",
         {t.name: round(rate.value, 6) for t, rate in rates},
     )
     connections_needed = max(1, math.ceil(required_value / per_connection - 1e-9))
@@ -397,9 +409,16 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             classification=cfg.classification_of(t),
             direction=t.direction,
             every=t.every,
-            cloud=cfg.transfer_cloud(t),
+            cloud=clouds[t.name],
         )
-        for t, rate in rates
+        for t, rate in all_rates
+    )
+    others, other_warnings = other_interconnects(cfg, transfers)
+    warnings += other_warnings
+    capacity: dict[str, float] = {AWS: carried, **{i.cloud: i.capacity_gbps.value for i in others}}
+    transfers = tuple(
+        dataclasses.replace(t, hours_at_provisioned=transfer_hours(t.volume_gb, capacity[t.cloud]))
+        for t in transfers
     )
     return (
         NetworkPlan(
@@ -416,9 +435,35 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             edge_route_prefixes=edge_route_prefixes(
                 cfg.edge.supernet, (site.network_cidr for site in cfg.edge_layout.values())
             ),
+            interconnects=others,
         ),
         warnings,
     )
+
+
+def other_interconnects(
+    cfg: StackConfig, transfers: tuple[TransferSizing, ...]
+) -> tuple[tuple[InterconnectPlan, ...], list[str]]:
+    """Each public cloud but AWS sizes its own interconnect for the transfers that reach it."""
+    plans: list[InterconnectPlan] = []
+    warnings: list[str] = []
+    for cloud in PUBLIC_CLOUDS:
+        module = interconnect_of(cloud)
+        if cloud == AWS or module is None:
+            continue
+        plan, found = module.size_interconnect(cfg, [t for t in transfers if t.cloud == cloud])
+        plans.append(plan)
+        warnings += found
+    return tuple(plans), warnings
+
+
+def for_clouds(network: NetworkPlan, clouds: tuple[str, ...]) -> NetworkPlan:
+    """The network of a stack that uses `clouds`: the interconnects of the others dropped (nothing is declared
+    there: their transfers would have made the stack use them)."""
+    kept = dataclasses.replace(
+        network, interconnects=tuple(i for i in network.interconnects if i.cloud in clouds)
+    )
+    return kept if AWS in clouds else without_interconnect(kept)
 
 
 def without_interconnect(network: NetworkPlan) -> NetworkPlan:
