@@ -89,7 +89,7 @@ def instance_hour_usd(
     else the catalog's price for that region (its listed spot price for spot), else the priced region's on-demand
     price (× the cloud's spot fraction for spot)."""
     prices = cfg.capacity.prices
-    region = cast(CloudSettings, cfg.cloud(instance.cloud)).region
+    region = cast("CloudSettings", cfg.cloud(instance.cloud)).region
     listed = catalog.regional_price(instance, region)
     if spot:
         if f"{instance.name}:spot" in prices:

@@ -6,6 +6,7 @@ from aidc.catalog import DEFAULT_CATALOG, Catalog
 from aidc.config.model import StackConfig
 from aidc.contract import PUBLIC_CLOUDS, PublicCloud, public_cloud
 from aidc.sizing.bounds import check_plan_bounds
+from aidc.sizing.choices import explain
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
@@ -104,6 +105,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             f"{more}): `aidc edge allocate --stack {cfg.stack}` records them; `pulumi up` refuses a site whose "
             f"{what} is not recorded"
         )
+    offers = explain(cfg, training, inference, placement, catalog, network)
     clouds = used_clouds(cfg, placement, network)
     network = for_clouds(network, clouds)
     cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds)
@@ -120,6 +122,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         warnings=tuple(warnings),
         replicas=replica_ranges(cfg, inference),
         clouds=clouds,
+        offers=offers,
         catalog_source={
             "prices": catalog.price_source(),
             "prices_as_of": catalog.price_as_of(),

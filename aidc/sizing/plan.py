@@ -214,6 +214,19 @@ class PrivateGroup:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What one location offered one workload, and how it fared."""
+
+    workload: str
+    location: str  # private or a public cloud
+    instance_type: str | None  # the location's cheapest eligible type (None: private, or nothing eligible)
+    usd_per_gpu_hour: Figure | None  # None when the location could not take the workload
+    gpus: int  # GPUs placement gave the workload there
+    outcome: str  # "chosen" | "lost" | "ineligible"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Placement:
     private: tuple[PrivateGroup, ...]
     public: tuple[PublicGroup, ...]
@@ -462,6 +475,8 @@ class CapacityPlan:
     catalog_source: dict[str, Any] = field(default_factory=dict)
     # The public clouds the stack declares resources in: where it places GPUs, keeps datasets or moves data to.
     clouds: tuple[PublicCloud, ...] = field(default=())
+    # Why each place won or lost each workload (aidc/sizing/choices.py): one offer per workload and location.
+    offers: tuple[Offer, ...] = field(default=())
 
     def counts(self) -> dict[str, int]:
         """The headline counts, under the one set of keys every report and export uses."""
