@@ -34,8 +34,8 @@ _DOCS_GPUS = (
 # List prices. Cyclenerd/google-cloud-pricing-cost-calculator builds pricing.yml from the Cloud Billing Catalog
 # API SKUs: vCPU SKU x vCPUs + RAM SKU x GB + GPU SKU x GPUs + Local SSD SKU x bundled GiB / 730 h. Each
 # instance's `cost.<region>.hour` is on-demand and `hour_spot` is spot. The commit below was generated
-# 2026-07-30 06:13 UTC. It is the newest version whose pricing.yml is stored whole; three later weekly commits are
-# over the 4 MiB snapshot limit.
+# 2026-07-30 06:13 UTC. It is the newest version whose pricing.yml could be read here: the repository snapshot
+# that was fetched lacks the file for the three later weekly commits.
 _PRICES_REPO = "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator"
 _PRICES = f"{_PRICES_REPO}/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml (generated 2026-07-30)"
 _PRICE_UC1 = f"{_PRICES} compute.instance.<type>.cost.us-central1.hour"
@@ -235,9 +235,9 @@ NOT_ON_DEMAND: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-# Physical NICs (_DOCS_GPUS). The GPUDirect types need one VPC network per NIC: A3 High 8g 1 gVNIC + 4 for
-# GPUDirect-TCPX, A3 Mega 1 + 8 for GPUDirect-TCPXO, A3 Ultra 2 gVNIC + 8 CX-7 for RDMA
-# (https://cloud.google.com/compute/docs/gpus/gpu-network-bandwidth, read 2026-12).
+# Physical NICs (_DOCS_GPUS). The GPUDirect types spread GPU traffic over several NICs, each in its own VPC
+# network. A3 Mega is arranged 8 + 1 (GPUDirect-TCPXO). A3 Ultra has 8 CX-7 NICs for RDMA and 2 gVNIC for other
+# traffic (https://cloud.google.com/compute/docs/gpus/gpu-network-bandwidth, read 2026-12).
 PHYSICAL_NICS: Mapping[str, int] = MappingProxyType(
     {"a3-highgpu-1g": 1, "a3-highgpu-2g": 1, "a3-highgpu-4g": 1, "a3-highgpu-8g": 5, "a3-megagpu-8g": 9,
      "a3-ultragpu-8g": 10}
@@ -351,7 +351,7 @@ PRICE_LIST = PriceList(
 )
 
 # --- Limits ----------------------------------------------------------------------------------------------------
-# HA VPN (https://cloud.google.com/network-connectivity/docs/vpn/quotas, "Limits", page updated 2026-04-08):
+# HA VPN (https://cloud.google.com/network-connectivity/docs/vpn/quotas, "Limits", read 2026-12):
 # "Bandwidth per VPN tunnel: 250,000 packets per second for the sum of ingress and egress ... roughly equivalent
 # to 1 Gbps to 3 Gbps, depending on the average packet size". The limit covers both directions combined, and it
 # is stated in packets, not Gbps.
@@ -366,7 +366,7 @@ HA_VPN_INTERFACES_PER_GATEWAY = 2
 # (https://cloud.google.com/network-connectivity/docs/interconnect/concepts/ha-vpn-interconnect, read 2026-12).
 HA_VPN_OVER_INTERCONNECT_ATTACHMENT_GBPS = 50
 HA_VPN_SOURCE = (
-    "https://cloud.google.com/network-connectivity/docs/vpn/quotas (page updated 2026-04-08) and "
+    "https://cloud.google.com/network-connectivity/docs/vpn/quotas and "
     "https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies (read 2026-12)"
 )
 
