@@ -44,7 +44,7 @@ class InstanceType:
     accelerator: str
     gpus: int
     vcpus: int
-    memory_gb: int = 0  # the instance's memory as the cloud lists it (GB; GCP's GB are GiB); 0 where not recorded
+    memory_gb: int = 0  # memory as the cloud lists it, GB (GCP's GB are GiB); 0: not recorded
     network_gbps: int
     efa: bool = False  # AWS Elastic Fabric Adapter
     efa_interfaces: int = 0  # EFA devices per instance (one per network card); 0 without EFA
