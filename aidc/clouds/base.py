@@ -52,11 +52,15 @@ class InstanceType:
     accelerator: str
     gpus: int
     vcpus: int
+    memory_gb: int = 0  # memory as the cloud lists it, GB (GCP's GB are GiB); 0: not recorded
     network_gbps: int
     efa: bool = False  # AWS Elastic Fabric Adapter
     efa_interfaces: int = 0  # EFA devices per instance (one per network card); 0 without EFA
     usd_per_hour: float  # on-demand, in the cloud's priced region (its PRICE_LIST)
     quota_family: str = ""  # the cloud's quota that bounds it (AWS: the P or G vCPU family)
+    on_demand: bool = (
+        True  # sold on demand; False: only as spot (or reserved/flex capacity), so spot runs only
+    )
     source: str
     as_of: str
 

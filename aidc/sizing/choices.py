@@ -110,8 +110,15 @@ def _cloud_offer(
             None,
             f"aidc:capacity.public.allowed_instance_types admits none of {', '.join(t.name for t in sold)}",
         )
+    buyable = [t for t in listed if t.on_demand or w.spot]
+    if not buyable:
+        return (
+            None,
+            None,
+            f"{', '.join(t.name for t in listed)}: sold only as spot, and the workload is not spot",
+        )
     quotas = cfg.capacity.public.max_instances
-    fits = [t for t in listed if quotas.get(t.name, math.inf) >= math.ceil(w.gpus / t.gpus)]
+    fits = [t for t in buyable if quotas.get(t.name, math.inf) >= math.ceil(w.gpus / t.gpus)]
     if not fits:
         shown = ", ".join(f"{t.name} {quotas.get(t.name)}" for t in listed)
         return (

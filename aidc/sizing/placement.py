@@ -129,6 +129,8 @@ def _solve_accelerator(
                 )
             if not d.private_only:
                 for t in types:
+                    if not (t.on_demand or d.spot):  # sold only as spot (or reserved/flex-start capacity)
+                        continue
                     instances = math.ceil(d.gpus / t.gpus)
                     if quotas.get(t.name, instances) >= instances:
                         to_public = move(d, t.cloud)
@@ -149,7 +151,7 @@ def _solve_accelerator(
                 variables.append(_Var(d, "private", usable, private_price.value * per_server))
             if not d.private_only:
                 for t in types:
-                    if t.gpus >= d.replica_gpus:
+                    if t.gpus >= d.replica_gpus and (t.on_demand or d.spot):
                         variables.append(
                             _Var(
                                 d,

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from aidc.catalog import RUNS_PER_MONTH
 from aidc.clouds.base import ServicePrice, TransferPrice
-from aidc.clouds.gcp.catalog import PRICE_LIST, SERVICE_PRICES, TRANSFER_PRICES
+from aidc.clouds.gcp.catalog import (
+    PRICE_LIST,
+    SERVICE_PRICES,
+    TRANSFER_PRICES,
+    VLAN_ATTACHMENT_BANDWIDTH_GBPS,
+)
 from aidc.clouds.gcp.interconnect import GcpInterconnectPlan
 from aidc.clouds.gcp.settings import settings_of
 from aidc.contract import PublicCloud
@@ -29,8 +34,10 @@ if TYPE_CHECKING:
 CLOUD: PublicCloud = "gcp"
 GPU_CLUSTER, INTERCONNECT = "gcp-gpu-cluster", "gcp-interconnect"
 # Price keys in the catalog.
-GKE_FEE, NAT, TUNNEL = "gke-cluster", "cloud-nat-gateway", "ha-vpn-tunnel"
-EGRESS_INTERNET, EGRESS_INTERCONNECT = "internet-egress", "interconnect-egress"
+GKE_FEE, NAT_VM, TUNNEL = "gke-cluster-management", "cloud-nat-vm", "ha-vpn-tunnel"
+ATTACHMENT = "interconnect-vlan-attachment"
+EGRESS_VPN, EGRESS_INTERCONNECT = "vpn-out", "interconnect-out"
+NAT_VM_CAP = 32  # Cloud NAT bills at most 32 VMs per gateway (the catalog's price note)
 
 
 def priced_services() -> tuple[tuple[ServicePrice, ...], tuple[TransferPrice, ...]]:
@@ -64,7 +71,8 @@ def _gpu_cluster(groups: Sequence[PublicGroup], cfg: StackConfig, notes: list[st
             "nodes are not priced"
         )
     lines.append(_service(GKE_FEE, 1, "GKE cluster management fee (regional cluster)"))
-    lines.append(_service(NAT, 1, "Cloud NAT gateway"))
+    vms = min(NAT_VM_CAP, nodes + sum(g.instances.int for g in groups))
+    lines.append(_service(NAT_VM, vms, f"Cloud NAT gateway ({vms} VMs at peak, billed up to {NAT_VM_CAP})"))
     return lines
 
 
@@ -84,31 +92,41 @@ def _out_gb(network: NetworkPlan) -> tuple[float, list[str]]:
 
 
 def _egress_key(interconnect: GcpInterconnectPlan | None) -> str:
-    return EGRESS_INTERCONNECT if interconnect is not None and interconnect.links else EGRESS_INTERNET
+    return EGRESS_INTERCONNECT if interconnect is not None and interconnect.links else EGRESS_VPN
 
 
-def _interconnect(network: NetworkPlan) -> list[CostLine]:
+def _dedicated(plan: GcpInterconnectPlan, notes: list[str]) -> list[CostLine]:
+    """The circuits and VLAN attachments, where the catalog prices them (the rest said in `notes`)."""
+    lines = []
+    for link in plan.links:
+        speed = link.link_type.removeprefix("LINK_TYPE_ETHERNET_").split("_")[0].lower()
+        key = f"interconnect-port-{speed}"
+        if key in SERVICE_PRICES:
+            lines.append(
+                _service(key, link.circuits, f"Dedicated Interconnect {link.name}: {link.circuits} x {speed}")
+            )
+        else:
+            notes.append(
+                f"{INTERCONNECT}: {link.name}'s {speed} circuits have no price in aidc/clouds/gcp/catalog.py"
+            )
+    small = [a for a in plan.attachments if VLAN_ATTACHMENT_BANDWIDTH_GBPS[a.bandwidth] <= 10]
+    if small:
+        lines.append(_service(ATTACHMENT, len(small), "VLAN attachments up to 10 Gbps"))
+    for attachment in plan.attachments:
+        if attachment not in small:
+            notes.append(
+                f"{INTERCONNECT}: VLAN attachment {attachment.name} ({attachment.bandwidth}) has no dated price in "
+                "aidc/clouds/gcp/catalog.py (only attachments up to 10 Gbps do): add it by hand"
+            )
+    return lines
+
+
+def _interconnect(network: NetworkPlan, notes: list[str]) -> list[CostLine]:
     plan = network.interconnect(CLOUD)
     if not isinstance(plan, GcpInterconnectPlan):
         return []
     lines = [_service(TUNNEL, plan.vpn_tunnels.int, f"HA VPN tunnels ({plan.vpn_tunnels.int})")]
-    for link in plan.links:
-        speed = link.link_type.removeprefix("LINK_TYPE_ETHERNET_").removesuffix("_LR").lower()
-        lines.append(
-            _service(
-                f"interconnect-{speed}",
-                link.circuits,
-                f"Dedicated Interconnect {link.name}: {link.circuits} x {speed} circuits",
-            )
-        )
-    for attachment in plan.attachments:
-        lines.append(
-            _service(
-                f"attachment-{attachment.bandwidth}",
-                1,
-                f"VLAN attachment {attachment.name} ({attachment.bandwidth})",
-            )
-        )
+    lines += _dedicated(plan, notes)
     gb, names = _out_gb(network)
     if gb > 0:
         price = TRANSFER_PRICES[_egress_key(plan)]
@@ -137,7 +155,7 @@ def cost_components(
         )
     return [
         ComponentCost(GPU_CLUSTER, CLOUD, tuple(_gpu_cluster(groups, cfg, notes))),
-        ComponentCost(INTERCONNECT, CLOUD, tuple(_interconnect(network))),
+        ComponentCost(INTERCONNECT, CLOUD, tuple(_interconnect(network, notes))),
     ]
 
 

@@ -21,17 +21,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aidc.clouds.gcp.catalog import (
-    ATTACHMENT_BANDWIDTHS,
-    ATTACHMENT_MAX_GBPS,
-    HA_VPN_INTERFACES,
+    HA_VPN_INTERFACES_PER_GATEWAY,
     HA_VPN_SOURCE,
-    HA_VPN_TUNNEL_GBPS,
-    INTERCONNECT_LINK_TYPE,
-    INTERCONNECT_MACSEC_GBPS,
-    INTERCONNECT_MAX_CIRCUITS,
+    HA_VPN_TUNNEL_GBPS_MAX,
+    INTERCONNECT_LAG_MAX,
+    INTERCONNECT_LINK_TYPES,
     INTERCONNECT_PORT_GBPS,
     INTERCONNECT_SOURCE,
+    MACSEC_PORT_GBPS,
+    MACSEC_PORT_GBPS_AT_SOME_LOCATIONS,
     MACSEC_SOURCE,
+    VLAN_ATTACHMENT_BANDWIDTH_GBPS,
+    VLAN_ATTACHMENT_MAX_GBPS,
 )
 from aidc.clouds.gcp.settings import Settings, settings_of
 from aidc.contract import CLASSIFICATION_ORDER, LinkEncryption
@@ -115,7 +116,7 @@ def _tunnels(settings: Settings, count: int) -> tuple[VpnTunnel, ...]:
     return tuple(
         VpnTunnel(
             name=f"tunnel-{i}",
-            interface=i % HA_VPN_INTERFACES,
+            interface=i % HA_VPN_INTERFACES_PER_GATEWAY,
             peer_interface=i % peers,
             bgp_cidr=str(blocks[i]),
         )
@@ -125,17 +126,18 @@ def _tunnels(settings: Settings, count: int) -> tuple[VpnTunnel, ...]:
 
 def _vpn(required: float, mode: str) -> tuple[Figure, bool]:
     """Tunnels for `required` Gbps (BGP: ECMP over every tunnel), and whether that many is sane."""
-    needed = _even(max(HA_VPN_INTERFACES, math.ceil(required / HA_VPN_TUNNEL_GBPS - 1e-9)))
+    needed = _even(max(HA_VPN_INTERFACES_PER_GATEWAY, math.ceil(required / HA_VPN_TUNNEL_GBPS_MAX - 1e-9)))
     feasible = needed <= HA_VPN_MAX_SANE_TUNNELS
     if feasible and mode != "always":
         return (
             Figure(
                 needed,
                 "tunnels",
-                "max(2, ceil(required_gbps / tunnel_gbps)), rounded up to a pair: BGP, ECMP over every tunnel",
+                "max(2, ceil(required_gbps / tunnel_gbps)), rounded up to a pair: BGP, ECMP over every tunnel; "
+                "tunnel_gbps is a tunnel's 250,000 packets/s with large packets, both directions together",
                 {
                     "required_gbps": round(required, 6),
-                    "tunnel_gbps": HA_VPN_TUNNEL_GBPS,
+                    "tunnel_gbps": HA_VPN_TUNNEL_GBPS_MAX,
                     "source": HA_VPN_SOURCE,
                 },
             ),
@@ -148,7 +150,7 @@ def _vpn(required: float, mode: str) -> tuple[Figure, bool]:
     )
     return (
         Figure(
-            HA_VPN_INTERFACES,
+            HA_VPN_INTERFACES_PER_GATEWAY,
             "tunnels",
             f"2 (the encrypted management and fallback path): {why}",
             {"required_gbps": round(required, 6), "tunnels_needed": needed, "source": HA_VPN_SOURCE},
@@ -159,9 +161,7 @@ def _vpn(required: float, mode: str) -> tuple[Figure, bool]:
 
 def _port(required: float, speeds: tuple[int, ...]) -> int:
     """The smallest circuit speed whose active circuits fit one connection; past that, the largest."""
-    return next(
-        (p for p in speeds if math.ceil(required / p - 1e-9) <= INTERCONNECT_MAX_CIRCUITS[p]), speeds[-1]
-    )
+    return next((p for p in speeds if math.ceil(required / p - 1e-9) <= INTERCONNECT_LAG_MAX[p]), speeds[-1])
 
 
 def _attachment_bandwidth(gbps: float) -> str:
@@ -169,10 +169,10 @@ def _attachment_bandwidth(gbps: float) -> str:
     return next(
         (
             name
-            for name, size in sorted(ATTACHMENT_BANDWIDTHS.items(), key=lambda kv: kv[1])
+            for name, size in sorted(VLAN_ATTACHMENT_BANDWIDTH_GBPS.items(), key=lambda kv: kv[1])
             if size >= gbps - 1e-9
         ),
-        max(ATTACHMENT_BANDWIDTHS, key=lambda name: ATTACHMENT_BANDWIDTHS[name]),
+        max(VLAN_ATTACHMENT_BANDWIDTH_GBPS, key=lambda name: VLAN_ATTACHMENT_BANDWIDTH_GBPS[name]),
     )
 
 
@@ -182,14 +182,14 @@ def _links(
     """Circuits bundled into connections of at most the speed's maximum, and the VLAN attachments that carry
     each connection's active circuits (the spare's connection carries its share too: attachments are sized on the
     active capacity spread over the connections)."""
-    per_link = INTERCONNECT_MAX_CIRCUITS[port]
+    per_link = INTERCONNECT_LAG_MAX[port]
     count = math.ceil(circuits / per_link)
     links = tuple(
         DedicatedLink(
             name=f"link-{i}",
             location=settings.interconnect.location,
             circuits=min(per_link, circuits - i * per_link),
-            link_type=INTERCONNECT_LINK_TYPE[port],
+            link_type=INTERCONNECT_LINK_TYPES[port],
         )
         for i in range(count)
     )
@@ -197,7 +197,7 @@ def _links(
     attachments: list[VlanAttachment] = []
     for link in links:
         link_gbps = link.circuits * port
-        pieces = math.ceil(link_gbps / ATTACHMENT_MAX_GBPS[port] - 1e-9)
+        pieces = math.ceil(link_gbps / VLAN_ATTACHMENT_MAX_GBPS - 1e-9)
         for _ in range(pieces):
             index = len(attachments)
             if index >= len(blocks):
@@ -230,13 +230,18 @@ def _dedicated(
             "and Cloud Interconnect would carry them unencrypted: aidc:gcp.interconnect.macsec is false (the "
             f"location offers no MACsec). Use a location with MACsec ({MACSEC_SOURCE}), or lower the transfer rate"
         )
-    speeds = INTERCONNECT_MACSEC_GBPS if must_encrypt else INTERCONNECT_PORT_GBPS
+    # MACsec runs on every 100 and 400 Gbps connection, on 10 Gbps ones only where the location offers it.
+    speeds = (
+        tuple(sorted({*MACSEC_PORT_GBPS, *MACSEC_PORT_GBPS_AT_SOME_LOCATIONS}))
+        if must_encrypt
+        else INTERCONNECT_PORT_GBPS
+    )
     port = settings.interconnect.port_gbps or _port(required, speeds)
     active = max(1, math.ceil(required / port - 1e-9))
     circuits = Figure(
         active + 1,
         f"x {port} Gbps circuits",
-        f"max(1, ceil(required_gbps / port_gbps)) + 1 spare; connections of at most {INTERCONNECT_MAX_CIRCUITS[port]}",
+        f"max(1, ceil(required_gbps / port_gbps)) + 1 spare; connections of at most {INTERCONNECT_LAG_MAX[port]}",
         {
             "required_gbps": round(required, 6),
             "port_gbps": port,
@@ -270,7 +275,7 @@ def size_interconnect(
     )
     tunnels, feasible = _vpn(required_value, mode)
     vpn_gbps = Figure(
-        tunnels.int * HA_VPN_TUNNEL_GBPS, "Gbps", "tunnels · tunnel_gbps", {"tunnels": tunnels.int}
+        tunnels.int * HA_VPN_TUNNEL_GBPS_MAX, "Gbps", "tunnels · tunnel_gbps", {"tunnels": tunnels.int}
     )
     warnings: list[str] = []
     levels = [t.classification for t in transfers] or [cfg.demand.security.classification]
@@ -286,7 +291,7 @@ def size_interconnect(
     elif not feasible:
         warnings.append(
             f"transfers to Google Cloud need {required_value:,.1f} Gbps, more than {HA_VPN_MAX_SANE_TUNNELS} HA VPN "
-            f"tunnels of {HA_VPN_TUNNEL_GBPS:g} Gbps carry, and aidc:gcp.interconnect.mode is never: the plan keeps "
+            f"tunnels of {HA_VPN_TUNNEL_GBPS_MAX:g} Gbps carry, and aidc:gcp.interconnect.mode is never: the plan keeps "
             "2 tunnels and the policy pack refuses it"
         )
     capacity = Figure(

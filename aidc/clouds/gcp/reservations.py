@@ -13,10 +13,9 @@ import datetime
 import math
 
 from aidc.clouds.gcp.catalog import (
-    CALENDAR_MODE_MAX_DAYS,
-    CALENDAR_MODE_MAX_VMS,
-    CALENDAR_MODE_SOURCE,
-    SPECIFIC_RESERVATION_SOURCE,
+    CALENDAR_RESERVATION_MAX_DAYS,
+    CALENDAR_RESERVATION_MAX_VMS,
+    RESERVATION_SOURCE,
 )
 from aidc.config.model import TrainingDemand
 from aidc.contract import ReservationKind
@@ -38,18 +37,18 @@ def reserve(run: TrainingDemand, group: PublicGroup) -> Reservation:
     days_needed = math.ceil(run.deadline_days - 1e-9)
     where = f"aidc:demand.training[{run.name}]"
     if kind == "capacity-block":
-        if days_needed > CALENDAR_MODE_MAX_DAYS:
+        if days_needed > CALENDAR_RESERVATION_MAX_DAYS:
             raise InfeasibleDemand(
                 f"{where}: deadline_days {run.deadline_days:g} needs a {days_needed}-day calendar-mode reservation "
-                f"on Google Cloud; the longest is {CALENDAR_MODE_MAX_DAYS} days ({CALENDAR_MODE_SOURCE}): use "
+                f"on Google Cloud; the longest is {CALENDAR_RESERVATION_MAX_DAYS} days ({RESERVATION_SOURCE}): use "
                 "reserve: capacity-reservation"
             )
-        if instances > CALENDAR_MODE_MAX_VMS:
+        if instances > CALENDAR_RESERVATION_MAX_VMS:
             raise InfeasibleDemand(
-                f"{where}: {instances} {group.instance_type} machines exceed the {CALENDAR_MODE_MAX_VMS} one "
-                f"calendar-mode reservation holds ({CALENDAR_MODE_SOURCE})"
+                f"{where}: {instances} {group.instance_type} machines exceed the {CALENDAR_RESERVATION_MAX_VMS} one "
+                f"calendar-mode reservation holds ({RESERVATION_SOURCE})"
             )
-    source = CALENDAR_MODE_SOURCE if kind == "capacity-block" else SPECIFIC_RESERVATION_SOURCE
+    source = RESERVATION_SOURCE
     days = Figure(
         days_needed, "days", "ceil(deadline_days)", {"deadline_days": run.deadline_days, "source": source}
     )
