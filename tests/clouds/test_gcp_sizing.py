@@ -86,7 +86,9 @@ def test_a_spot_only_type_serves_only_spot_work() -> None:
     public = {"allowed_instance_types": ["a3-highgpu-1g"]}
     with pytest.raises(InfeasibleDemand):  # GCP sells a3-highgpu-1g as spot or flex-start only
         _stack(**{"aidc:capacity": {"public": public}})
-    spot = _stack(**{"aidc:capacity": {"public": public}, "aidc:demand": {"training": [{**H100_RUN, "spot": True}]}})
+    spot = _stack(
+        **{"aidc:capacity": {"public": public}, "aidc:demand": {"training": [{**H100_RUN, "spot": True}]}}
+    )
     assert {(g.instance_type, g.spot) for g in spot.placement.public} == {("a3-highgpu-1g", True)}
 
 
