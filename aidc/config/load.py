@@ -169,9 +169,11 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
     if problems:
         raise ConfigError(problems, source)
     try:
-        cfg = StackConfig.model_validate(data)
-        cfg.with_provider_keys(frozenset(provider_values))
-        return cfg
+        context = {
+            "provider_keys": frozenset(provider_values),
+            "configured_clouds": frozenset(cloud for cloud in PUBLIC_CLOUDS if f"aidc:{cloud}" in values),
+        }
+        return StackConfig.model_validate(data, context=context)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])

@@ -99,6 +99,8 @@ def _cloud_offer(
     """The cloud's cheapest eligible type for the workload, its price, or why none is eligible."""
     if w.classification in PRIVATE_ONLY:
         return None, None, f"{w.classification} data stays in the private cloud"
+    if cloud not in cfg.enabled_clouds:
+        return None, None, f"the stack does not configure {cloud} (aidc:{cloud}, its quotas or provider keys)"
     sold = [t for t in catalog.instance_types_for(w.accelerator) if t.cloud == cloud]
     if not sold:
         return None, None, f"{cloud} sells no {w.accelerator} instance type aidc knows"

@@ -12,7 +12,7 @@ from aidc.sizing.cost import monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
 from aidc.sizing.network import for_clouds, size_network
 from aidc.sizing.placement import place
-from aidc.sizing.plan import CapacityPlan, NetworkPlan, Placement
+from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, InferenceSizing, NetworkPlan, Placement
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
@@ -66,45 +66,12 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings)
     storage = size_storage(cfg, catalog)
     edge_sites = size_edge_sites(cfg, inference)
-    warnings = list(placement_warnings) + network_warnings
-    site_accelerators: dict[str, list[str]] = {}
-    for site in cfg.edge.sites:
-        site_accelerators.setdefault(site.accelerator, []).append(site.name)
-    for w, sized in zip(cfg.demand.inference, inference, strict=True):
-        if sized.replica.estimated:
-            per_gpu = sized.replica.tokens_per_s.value / sized.replica.gpus.value
-            warnings.append(
-                f"inference {w.name}: tokens_per_s_per_gpu is not given, so its throughput is an ESTIMATE from "
-                f"the decode roofline ({per_gpu:,.0f} tokens/s per {w.accelerator} GPU in replicas of "
-                f"{sized.replica.gpus.int}); measure it and set tokens_per_s_per_gpu"
-            )
-        for accelerator, names in site_accelerators.items():
-            if w.edge_fraction > 0 and accelerator != w.accelerator and w.tokens_per_s_per_gpu is not None:
-                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-                warnings.append(
-                    f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
-                    "per-GPU throughput there is scaled by memory bandwidth; measure it"
-                )
-    per_stack = cfg.estate.max_sites_per_stack
-    per_site = resources_per_site(cfg)
-    if per_stack and per_stack * per_site > MAX_RESOURCES_PER_STACK:
-        warnings.append(
-            f"aidc:estate.max_sites_per_stack is {per_stack}: a full shard stack holds about "
-            f"{per_stack * per_site:,.0f} resources ({per_site:.0f} per site here: {RESOURCES_PER_EDGE_SITE[1]} for "
-            f"a one-server site, {RESOURCES_PER_EDGE_SITE[3]} for a three-server one), more than the "
-            f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
-            f"{int(MAX_RESOURCES_PER_STACK // per_site)} sites or fewer keep it under"
-        )
-    unrecorded = [site for site in edge_sites if not site.recorded]
-    if unrecorded:
-        shown = ", ".join(f"{s.name} {s.network_cidr}" for s in unrecorded[:3])
-        more = f" and {len(unrecorded) - 3} more" if len(unrecorded) > 3 else ""
-        what = "network or shard" if cfg.estate.role == "core" else "network"
-        warnings.append(
-            f"{len(unrecorded)} edge site(s) have a provisional {what}, not recorded in the stack file ({shown}"
-            f"{more}): `aidc edge allocate --stack {cfg.stack}` records them; `pulumi up` refuses a site whose "
-            f"{what} is not recorded"
-        )
+    warnings = [
+        *placement_warnings,
+        *network_warnings,
+        *serving_warnings(cfg, inference),
+        *estate_warnings(cfg, edge_sites),
+    ]
     offers = explain(cfg, training, inference, placement, catalog, network)
     clouds = used_clouds(cfg, placement, network)
     network = for_clouds(network, clouds)
@@ -135,3 +102,53 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     )
     check_plan_bounds(cfg, plan)
     return plan
+
+
+def serving_warnings(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> list[str]:
+    """Throughputs that are estimates, or scaled to another accelerator at the edge: measure them."""
+    warnings: list[str] = []
+    site_accelerators: dict[str, list[str]] = {}
+    for site in cfg.edge.sites:
+        site_accelerators.setdefault(site.accelerator, []).append(site.name)
+    for w, sized in zip(cfg.demand.inference, inference, strict=True):
+        if sized.replica.estimated:
+            per_gpu = sized.replica.tokens_per_s.value / sized.replica.gpus.value
+            warnings.append(
+                f"inference {w.name}: tokens_per_s_per_gpu is not given, so its throughput is an ESTIMATE from "
+                f"the decode roofline ({per_gpu:,.0f} tokens/s per {w.accelerator} GPU in replicas of "
+                f"{sized.replica.gpus.int}); measure it and set tokens_per_s_per_gpu"
+            )
+        for accelerator, names in site_accelerators.items():
+            if w.edge_fraction > 0 and accelerator != w.accelerator and w.tokens_per_s_per_gpu is not None:
+                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                warnings.append(
+                    f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
+                    "per-GPU throughput there is scaled by memory bandwidth; measure it"
+                )
+    return warnings
+
+
+def estate_warnings(cfg: StackConfig, edge_sites: tuple[EdgeSitePlan, ...]) -> list[str]:
+    """A shard stack too large for one `pulumi up`, and sites whose network is not recorded yet."""
+    warnings: list[str] = []
+    per_stack = cfg.estate.max_sites_per_stack
+    per_site = resources_per_site(cfg)
+    if per_stack and per_stack * per_site > MAX_RESOURCES_PER_STACK:
+        warnings.append(
+            f"aidc:estate.max_sites_per_stack is {per_stack}: a full shard stack holds about "
+            f"{per_stack * per_site:,.0f} resources ({per_site:.0f} per site here: {RESOURCES_PER_EDGE_SITE[1]} for "
+            f"a one-server site, {RESOURCES_PER_EDGE_SITE[3]} for a three-server one), more than the "
+            f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
+            f"{int(MAX_RESOURCES_PER_STACK // per_site)} sites or fewer keep it under"
+        )
+    unrecorded = [site for site in edge_sites if not site.recorded]
+    if unrecorded:
+        shown = ", ".join(f"{s.name} {s.network_cidr}" for s in unrecorded[:3])
+        more = f" and {len(unrecorded) - 3} more" if len(unrecorded) > 3 else ""
+        what = "network or shard" if cfg.estate.role == "core" else "network"
+        warnings.append(
+            f"{len(unrecorded)} edge site(s) have a provisional {what}, not recorded in the stack file ({shown}"
+            f"{more}): `aidc edge allocate --stack {cfg.stack}` records them; `pulumi up` refuses a site whose "
+            f"{what} is not recorded"
+        )
+    return warnings

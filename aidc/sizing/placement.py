@@ -88,7 +88,12 @@ def _solve_accelerator(
     servers_available = available // per_server
     private_price = private_gpu_hour_usd(accelerator, cfg, catalog)
     allowed = cfg.capacity.public.allowed_instance_types
-    types = [t for t in catalog.instance_types_for(accelerator) if allowed is None or t.name in allowed]
+    enabled = cfg.enabled_clouds
+    types = [
+        t
+        for t in catalog.instance_types_for(accelerator)
+        if t.cloud in enabled and (allowed is None or t.name in allowed)
+    ]
     quotas = cfg.capacity.public.max_instances
 
     # Private-only demand beyond the inventory is an error with the numbers, before any solving.
