@@ -139,11 +139,11 @@ def _transfer_plan(gbps: float, **interconnect: Any) -> GcpInterconnectPlan:
 
 
 def test_ha_vpn_tunnels_carry_the_transfers_in_pairs() -> None:
-    link = _transfer_plan(10)
-    # ceil(10 / 3) = 4 tunnels, already a pair: BGP spreads the traffic over every tunnel.
-    assert link.vpn_tunnels.int == 4 and link.capacity_gbps.value == pytest.approx(12)
-    assert [t.interface for t in link.tunnels] == [0, 1, 0, 1]
-    assert [t.peer_interface for t in link.tunnels] == [0, 1, 0, 1]
+    link = _transfer_plan(9)
+    # 250,000 packets/s · 2/3 · 1,500 B · 8 = 2 Gbps a tunnel; ceil(9 / 2) = 5, rounded up to a pair: 6.
+    assert link.vpn_tunnels.int == 6 and link.capacity_gbps.value == pytest.approx(12)
+    assert [t.interface for t in link.tunnels] == [0, 1, 0, 1, 0, 1]
+    assert [t.peer_interface for t in link.tunnels] == [0, 1, 0, 1, 0, 1]
     assert link.tunnels[0].bgp_cidr == "169.254.200.0/30" and link.links == ()
 
 
@@ -156,7 +156,7 @@ def test_past_sixteen_tunnels_dedicated_interconnect_carries_them_with_macsec() 
     assert link.encryption == "macsec"
     carried = sum(catalog.VLAN_ATTACHMENT_BANDWIDTH_GBPS[a.bandwidth] for a in link.attachments)
     assert carried >= 500 and all(a.bgp_cidr.endswith("/29") for a in link.attachments)
-    assert link.capacity_gbps.value == pytest.approx(2 * 3 + 400)
+    assert link.capacity_gbps.value == pytest.approx(2 * 2 + 400)
 
 
 def test_internal_data_without_macsec_is_refused_not_sent_in_clear() -> None:

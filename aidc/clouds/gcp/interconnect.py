@@ -2,9 +2,10 @@
 on-premises BGP routers, and Dedicated Cloud Interconnect when the VPN cannot carry the transfers to Google Cloud.
 
 Sizing (pure Python): HA VPN routes with BGP only, so the Cloud Router spreads traffic over every tunnel (ECMP):
-tunnels = max(2, ceil(required_gbps / 3 Gbps)) rounded up to a pair (one per gateway interface, the 99.99% topology).
+tunnels = max(2, ceil(required_gbps / 2 Gbps)) rounded up to a pair (a tunnel's 250,000 packets/s, two thirds of them
+full data segments in a bulk TCP transfer) (one per gateway interface, the 99.99% topology).
 Neutron VPNaaS speaks no BGP, so the peers are the private cloud's border routers (aidc:gcp.vpn.peer_ips), which
-already speak BGP for Direct Connect. Past 16 tunnels (48 Gbps) the plan keeps 2 as the encrypted management and
+already speak BGP for Direct Connect. Past 16 tunnels (32 Gbps) the plan keeps 2 as the encrypted management and
 fallback path and declares Dedicated Interconnect, sized as Direct Connect is: circuits = ceil(required / port) + 1
 spare at the smallest speed whose active circuits fit one connection (8 x 10 Gbps or 2 x 100 Gbps), connections
 named by index, VLAN attachments of at most the speed's largest capacity carrying each connection, each with its
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 from aidc.clouds.gcp.catalog import (
     HA_VPN_INTERFACES_PER_GATEWAY,
     HA_VPN_SOURCE,
-    HA_VPN_TUNNEL_GBPS_MAX,
+    HA_VPN_TUNNEL_PPS,
     INTERCONNECT_LAG_MAX,
     INTERCONNECT_LINK_TYPES,
     INTERCONNECT_PORT_GBPS,
@@ -95,7 +96,14 @@ class GcpInterconnectPlan(InterconnectPlan):
     port_gbps: Figure | None = None  # the dedicated circuits (count and speed), when declared
 
 
-HA_VPN_MAX_SANE_TUNNELS = 16  # past this many tunnels (48 Gbps) a dedicated link is the sane design
+HA_VPN_MAX_SANE_TUNNELS = 16  # past this many tunnels (32 Gbps) a dedicated link is the sane design
+# A tunnel carries 250,000 packets/s for both directions together. A bulk TCP transfer sends full 1,500-byte
+# segments one way and an ACK per two segments back (delayed ACK, RFC 1122 4.2.3.2), so two thirds of the packets
+# carry data: 250,000 · 2/3 · 1,500 B · 8 = 2.0 Gbps per tunnel, not the 3 Gbps the packet limit gives with every
+# packet full.
+DATA_SHARE_OF_PACKETS = 2 / 3
+SEGMENT_BYTES = 1500
+HA_VPN_TUNNEL_GBPS = HA_VPN_TUNNEL_PPS * DATA_SHARE_OF_PACKETS * SEGMENT_BYTES * 8 / 1e9
 FIRST_ATTACHMENT_VLAN = 200
 
 
@@ -126,7 +134,7 @@ def _tunnels(settings: Settings, count: int) -> tuple[VpnTunnel, ...]:
 
 def _vpn(required: float, mode: str) -> tuple[Figure, bool]:
     """Tunnels for `required` Gbps (BGP: ECMP over every tunnel), and whether that many is sane."""
-    needed = _even(max(HA_VPN_INTERFACES_PER_GATEWAY, math.ceil(required / HA_VPN_TUNNEL_GBPS_MAX - 1e-9)))
+    needed = _even(max(HA_VPN_INTERFACES_PER_GATEWAY, math.ceil(required / HA_VPN_TUNNEL_GBPS - 1e-9)))
     feasible = needed <= HA_VPN_MAX_SANE_TUNNELS
     if feasible and mode != "always":
         return (
@@ -134,10 +142,10 @@ def _vpn(required: float, mode: str) -> tuple[Figure, bool]:
                 needed,
                 "tunnels",
                 "max(2, ceil(required_gbps / tunnel_gbps)), rounded up to a pair: BGP, ECMP over every tunnel; "
-                "tunnel_gbps is a tunnel's 250,000 packets/s with large packets, both directions together",
+                "tunnel_gbps = 250,000 packets/s · 2/3 data packets (one ACK per two segments) · 1,500 B · 8",
                 {
                     "required_gbps": round(required, 6),
-                    "tunnel_gbps": HA_VPN_TUNNEL_GBPS_MAX,
+                    "tunnel_gbps": HA_VPN_TUNNEL_GBPS,
                     "source": HA_VPN_SOURCE,
                 },
             ),
@@ -275,7 +283,7 @@ def size_interconnect(
     )
     tunnels, feasible = _vpn(required_value, mode)
     vpn_gbps = Figure(
-        tunnels.int * HA_VPN_TUNNEL_GBPS_MAX, "Gbps", "tunnels · tunnel_gbps", {"tunnels": tunnels.int}
+        tunnels.int * HA_VPN_TUNNEL_GBPS, "Gbps", "tunnels · tunnel_gbps", {"tunnels": tunnels.int}
     )
     warnings: list[str] = []
     levels = [t.classification for t in transfers] or [cfg.demand.security.classification]
@@ -291,7 +299,7 @@ def size_interconnect(
     elif not feasible:
         warnings.append(
             f"transfers to Google Cloud need {required_value:,.1f} Gbps, more than {HA_VPN_MAX_SANE_TUNNELS} HA VPN "
-            f"tunnels of {HA_VPN_TUNNEL_GBPS_MAX:g} Gbps carry, and aidc:gcp.interconnect.mode is never: the plan keeps "
+            f"tunnels of {HA_VPN_TUNNEL_GBPS:g} Gbps carry, and aidc:gcp.interconnect.mode is never: the plan keeps "
             "2 tunnels and the policy pack refuses it"
         )
     capacity = Figure(
