@@ -145,7 +145,7 @@ def prod_problems(deploy: dict[str, Any], main_only: list[str]) -> list[str]:
             continue
         for step in steps_using(job, "pulumi/actions"):
             stack = step["with"]["stack-name"]
-            shard_matrix = "${{ matrix.stack }}" == stack and "shards).prod" in json.dumps(job["strategy"])
+            shard_matrix = stack == "${{ matrix.stack }}" and "shards).prod" in json.dumps(job["strategy"])
             if stack not in main_only and not shard_matrix:
                 problems.append(
                     f"{job_id}: deploys {stack!r} in prod, which .github/cloud-stacks does not mark main-only"
@@ -284,7 +284,7 @@ def test_a_cloud_stack_line_with_an_unknown_mark_is_refused(tmp_path: Path) -> N
 def test_stack_names_are_matched_whole_and_ascii(name: str) -> None:
     stacks = _stacks_module()
     assert not stacks.STACK_NAME.fullmatch(name) or not stacks.SHARD_NAME.fullmatch(name)
-    assert stacks.STACK_NAME.fullmatch(name) is None or name.isascii() and "\n" not in name
+    assert stacks.STACK_NAME.fullmatch(name) is None or (name.isascii() and "\n" not in name)
     if name == "prod-edge-١":
         assert stacks.SHARD_NAME.fullmatch(name) is None, "an Arabic-Indic digit is no shard number"
 
