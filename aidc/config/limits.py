@@ -270,8 +270,7 @@ def ssh_public_key_problem(value: object) -> str | None:
     if looks_like_private_key(value) or "PuTTY-User-Key-File" in value:
         return (
             "this looks like a PRIVATE key (not shown here): give the public half, the one line of the .pub file "
-            "(`ssh-keygen -y -f KEY` prints it), and treat the private key as leaked: it is in a file you were "
-            "about to commit"
+            "(`ssh-keygen -y -f KEY` prints it), and treat the private key as leaked"
         )
     lines = value.splitlines()
     if len(lines) != 1 or value != lines[0]:

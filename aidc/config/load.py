@@ -19,7 +19,7 @@ from aidc.config.limits import stack_name_problem
 from aidc.config.model import StackConfig
 from aidc.contract import PUBLIC_CLOUDS
 from aidc.documents import MAX_YAML_DEPTH, DocumentError, load_yaml
-from aidc.types import FIELD_RULE, NAME_MAX, SLUG_PATTERN, redact_key_material, shown
+from aidc.types import FIELD_RULE, NAME_MAX, SLUG_PATTERN, looks_like_private_key, redact_key_material, shown
 
 STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 # aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
@@ -174,6 +174,7 @@ def parse_stack_config(
         settings[field] = value
     if problem := stack_name_problem(stack):
         problems.append(f"config: the stack name {problem}")
+    problems += _private_keys(values)
     if problems:
         raise ConfigError(problems, source)
     try:
@@ -212,6 +213,36 @@ def parse_stack_config(
                 continue
             problems.append(f"{_key_path(top, rest)}: {message}")
         raise ConfigError(sorted(set(problems), key=problems.index), source) from None
+
+
+PRIVATE_KEY_REFUSAL = (
+    "this looks like a PRIVATE key (not shown here): a stack file holds no private key; for "
+    "aidc:openstack.ssh_public_key give the public half, the one line of the .pub file (`ssh-keygen -y -f KEY` "
+    "prints it), and treat the private key as leaked: it is in a file you were about to commit"
+)
+
+
+def _private_keys(values: Any, path: str = "") -> list[str]:
+    """One problem per value anywhere in the config that holds a private key, named by its key path and never
+    shown (whatever the key is: a secret pasted into the wrong place is still a secret)."""
+    if isinstance(values, str):
+        return [f"{path or 'config'}: {PRIVATE_KEY_REFUSAL}"] if looks_like_private_key(values) else []
+    if isinstance(values, Mapping):
+        found = []
+        for key, value in values.items():
+            key_text = str(key)
+            where = (
+                key_text
+                if not path
+                else f"{path}.{key_text}"
+                if isinstance(key, str)
+                else f"{path}[{key_text}]"
+            )
+            found += _private_keys(value, where)
+        return found
+    if isinstance(values, list | tuple):
+        return [problem for i, item in enumerate(values) for problem in _private_keys(item, f"{path}[{i}]")]
+    return []
 
 
 def _no_constant(name: str) -> Any:

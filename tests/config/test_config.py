@@ -231,7 +231,9 @@ def test_eks_access_roles_default_to_none_and_validate_as_iam_role_arns() -> Non
     gov = parse_stack_config(
         {
             "aws:region": "us-gov-west-1",
-            "aidc:aws": {"access": {"admin_role_arn": "arn:aws-us-gov:iam::123456789012:role/aidc-operators"}},
+            "aidc:aws": {
+                "access": {"admin_role_arn": "arn:aws-us-gov:iam::123456789012:role/aidc-operators"}
+            },
         }
     )
     assert gov.aws.access.admin_role_arn == "arn:aws-us-gov:iam::123456789012:role/aidc-operators"

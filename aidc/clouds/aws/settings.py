@@ -164,7 +164,7 @@ class Settings(Model):
 
     @model_validator(mode="after")
     def _subnets_fit(self) -> Settings:
-        # stacks/clouds/aws.py's network cuts the VPC into 2·zones equal subnets (private and public per zone); a
+        # components/aws_gpu_cluster/network.py subnet_cidrs cuts the VPC into 2·zones equal subnets (private and public per zone); a
         # VPC subnet is /16 to /28 (docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html).
         zones = len(self.azs) if self.azs is not None else 2
         subnet_prefix = ipaddress.ip_network(self.vpc_cidr).prefixlen + math.ceil(math.log2(2 * zones))
