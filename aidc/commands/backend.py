@@ -1,5 +1,7 @@
 """`aidc backend bootstrap`: create (or converge) the S3 bucket and KMS key of a self-managed Pulumi
-state backend, then print the `pulumi login` and `--secrets-provider` lines to use.
+state backend, limited to the principals named with --allow-role (and whoever runs it), with the bucket's data
+events in the CloudTrail trail named with --trail; then print the `pulumi login` and `--secrets-provider` lines
+to use. docs/backend.md says what each policy holds and why.
 
 Exit codes: 0 done (created, updated or already in place), 1 an AWS call failed (unreachable endpoint,
 rejected credentials, a bucket owned by someone else …), 2 bad input.
@@ -28,6 +30,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     boot.add_argument(
         "--kms-alias", default="alias/pulumi-state", help="KMS key alias (default alias/pulumi-state)"
     )
+    boot.add_argument(
+        "--allow-role",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="an IAM role that may use the state and its key (repeatable; added to those already allowed; the "
+        "role running this is always allowed)",
+    )
+    boot.add_argument(
+        "--revoke-role",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="an IAM role that may no longer use the state (repeatable; never the one running this)",
+    )
+    boot.add_argument(
+        "--trail",
+        default=None,
+        metavar="NAME",
+        help="an existing CloudTrail trail (name or ARN) to record the state bucket's data events in; "
+        "bootstrap never creates a trail",
+    )
     boot.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: $AWS_ENDPOINT_URL)")
     boot.add_argument("--json", action="store_true", help="print one JSON object for machines")
 
@@ -41,7 +65,15 @@ def run(args: argparse.Namespace) -> int:
     )
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     try:
-        result = bootstrap(args.bucket, region, args.kms_alias, endpoint_url=endpoint)
+        result = bootstrap(
+            args.bucket,
+            region,
+            args.kms_alias,
+            endpoint_url=endpoint,
+            allow_roles=tuple(args.allow_role),
+            revoke_roles=tuple(args.revoke_role),
+            trail=args.trail,
+        )
     except ValueError as exc:  # bad --bucket/--region/--kms-alias, or an unknown AWS_PROFILE
         return fail(str(exc))
     except RuntimeError as exc:
@@ -58,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     for resource, state, note in result.actions:
         print(f"{state:>9}  {resource}: {note}")
+    print("allowed to use the state and its key (everyone else is denied):")
+    for principal in result.principals:
+        print(f"  {principal}")
+    for warning in result.warnings:
+        print(f"aidc: warning: {warning}", file=sys.stderr)
     print("no changes: the backend was already in place" if not result.changed else "backend ready")
     print()
     print("Use it:")
