@@ -506,3 +506,44 @@ def bootstrap(
     _ensure_settings(s3, bucket, result.kms_key_arn, result, partition)
     _ensure_trail(session, kwargs, trail, partition, bucket, result)
     return result
+
+
+def secrets_key(
+    region: str,
+    kms_alias: str,
+    endpoint_url: str | None = None,
+    session: Any = None,
+    allow_roles: tuple[str, ...] = (),
+    revoke_roles: tuple[str, ...] = (),
+) -> BootstrapResult:
+    """Create or converge a KMS key for one environment's stack secrets (e.g. prod's `awskms://alias/pulumi-prod`),
+    with the same limited key policy as the state key and no bucket: the key the state bucket encrypts with stays
+    the one `bootstrap` made, so the roles that read non-prod state never decrypt prod's secrets."""
+    from aidc.config.limits import partition_of_region
+    from aidc.preflight.retry import aws_session, boto_config
+
+    validate("placeholder-bucket", region, kms_alias)
+    partition = partition_of_region(region) or "aws"
+    allow = access.check_roles(allow_roles, "--allow-role", partition)
+    revoke = access.check_roles(revoke_roles, "--revoke-role", partition)
+    session = session or aws_session()
+    kwargs: dict[str, Any] = {"region_name": region, "config": boto_config()}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    kms = session.client("kms", **kwargs)
+    result = BootstrapResult("", region, kms_alias)
+    caller, account, _ = access.caller_principal(
+        session.client("sts", **kwargs), session.client("iam", **kwargs), allow
+    )
+    current: set[str] = set()
+    if (key_id := _aliased_key(kms, kms_alias)) is not None:
+        current = access.allowed_in(
+            json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        )
+    result.principals = access.converge_principals(
+        current, allow, revoke, caller, access.root_arn(partition, account)
+    )
+    result.kms_key_arn = _ensure_key(
+        kms, kms_alias, result, access.key_policy(partition, account, result.principals)
+    )
+    return result

@@ -389,3 +389,32 @@ def test_twenty_concurrent_trials_leave_exactly_one_key_per_alias(
         ]
         assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"].endswith(aliased)
     assert sum(1 for s in states.values() if s == "Enabled") == TRIALS
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_a_secrets_key_of_its_own_for_prod(capsys: pytest.CaptureFixture[str]) -> None:
+    """prod's stack secrets under a key only the prod deploy role (and the runner) may use; the state key and
+    bucket keep theirs, so a preview role allowed on the state decrypts no prod secret."""
+    preview, prod = role("aidc-preview"), role("aidc-deploy-prod")
+    state = bootstrap(BUCKET, REGION, ALIAS, allow_roles=(preview, prod))
+    argv = [
+        "backend",
+        "secrets-key",
+        "--region",
+        REGION,
+        "--kms-alias",
+        "alias/pulumi-prod",
+        "--allow-role",
+        prod,
+    ]
+    assert main([*argv, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert prod in document["allowed_principals"] and preview not in document["allowed_principals"]
+    assert document["secrets_provider"] == f'--secrets-provider="awskms://alias/pulumi-prod?region={REGION}"'
+    assert document["kms_key_arn"] != state.kms_key_arn
+    [rule] = boto3.client("s3", region_name=REGION).get_bucket_encryption(Bucket=BUCKET)[
+        "ServerSideEncryptionConfiguration"
+    ]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == state.kms_key_arn, "state key kept"
+    assert main(argv) == 0
+    assert "unchanged  kms key: alias/pulumi-prod" in capsys.readouterr().out
