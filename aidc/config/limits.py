@@ -272,13 +272,16 @@ def ssh_public_key_problem(value: object) -> str | None:
             "this looks like a PRIVATE key (not shown here): give the public half, the one line of the .pub file "
             "(`ssh-keygen -y -f KEY` prints it), and treat the private key as leaked"
         )
-    lines = value.splitlines()
-    if len(lines) != 1 or value != lines[0]:
+    # One line; a single trailing newline (a YAML block scalar, the tls provider's output) is what Nova's
+    # cryptography loader ignores too.
+    line = value.removesuffix("\n")
+    lines = line.splitlines()
+    if len(lines) != 1 or line != lines[0]:
         return (
             f"must be one line `TYPE BASE64 [COMMENT]` (the .pub file's line), got {len(value):,} characters "
-            f"on {max(len(lines), 1)} line(s) (write it quoted, without a trailing newline)"
+            f"on {max(len(lines), 1)} line(s)"
         )
-    match = _SSH_KEY_LINE.fullmatch(value)
+    match = _SSH_KEY_LINE.fullmatch(line)
     if match is None or match["type"] not in SSH_KEY_TYPES:
         return (
             f"must be an OpenSSH public key line `TYPE BASE64 [COMMENT]` with TYPE one of {', '.join(SSH_KEY_TYPES)} "

@@ -300,13 +300,18 @@ def assert_nothing_of(secret: str, output: str) -> None:
 
 def test_a_public_key_is_accepted() -> None:
     assert ssh_public_key_problem(PUBLIC_KEY) is None
+    assert ssh_public_key_problem(PUBLIC_KEY + "\n") is None, (
+        "a YAML block scalar's newline, as Nova takes it"
+    )
     assert problems_of({"aidc:openstack": {"ssh_public_key": PUBLIC_KEY}}) == []
 
 
 @pytest.mark.parametrize(
     "value",
     [
-        PUBLIC_KEY + "\n",
+        PUBLIC_KEY + "\n\n",
+        PUBLIC_KEY + "\n" + PUBLIC_KEY,
+        "\n" + PUBLIC_KEY,
         PUBLIC_KEY.replace("ssh-ed25519", "ssh-rsa"),
         PUBLIC_KEY.replace("AAAAC3", "AAAAC4"),
         "ssh-ed25519 not-base64! aidc",
