@@ -111,7 +111,9 @@ def _validate_access_entry(args: ResourceValidationArgs, report: ReportViolation
         return
     arn = get(args.props, "principalArn")
     if arn is not None and (problem := principal_problem(arn)):
-        report(f"EKS access entry {args.name}: principalArn {str(arn)[:120]!r} {problem}; EKS refuses it.")
+        report(
+            f"EKS access entry {args.name}: principalArn {str(arn)[:120]!r} {problem}; EKS refuses it.", None
+        )
 
 
 def _validate_addon(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -121,7 +123,8 @@ def _validate_addon(args: ResourceValidationArgs, report: ReportViolation) -> No
     if version is not None and not (isinstance(version, str) and EKS_ADDON_VERSION.fullmatch(version)):
         report(
             f"EKS add-on {args.name}: addonVersion {str(version)[:60]!r} is not a build EKS lists "
-            "(vX.Y.Z-eksbuild.N, matched whole in ASCII); pin one from DescribeAddonVersions."
+            "(vX.Y.Z-eksbuild.N, matched whole in ASCII); pin one from DescribeAddonVersions.",
+            None,
         )
 
 
@@ -130,7 +133,7 @@ def _validate_keypair(args: ResourceValidationArgs, report: ReportViolation) -> 
         return
     key = get(args.props, "publicKey")
     if key is not None and (problem := ssh_key_problem(key)):
-        report(f"Key pair {args.name}: publicKey {problem}; give the one line of a .pub file.")
+        report(f"Key pair {args.name}: publicKey {problem}; give the one line of a .pub file.", None)
 
 
 def _validate_peering(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -140,7 +143,7 @@ def _validate_peering(args: ResourceValidationArgs, report: ReportViolation) -> 
     if amazon is None and customer is None:
         return  # AWS assigns a 169.254.0.0/16 /30 itself
     if problem := peering_problem(amazon, customer):
-        report(f"Direct Connect interface {args.name}: {problem}; one BGP peering is one /30.")
+        report(f"Direct Connect interface {args.name}: {problem}; one BGP peering is one /30.", None)
 
 
 def _now() -> datetime.datetime:
@@ -162,13 +165,14 @@ def _validate_reservation_end(args: ResourceValidationArgs, report: ReportViolat
     try:
         ends = datetime.datetime.fromisoformat(str(end).replace("Z", "+00:00"))
     except ValueError:
-        report(f"Capacity reservation {args.name}: endDate {str(end)[:40]!r} is not an RFC 3339 time.")
+        report(f"Capacity reservation {args.name}: endDate {str(end)[:40]!r} is not an RFC 3339 time.", None)
         return
     now = _now()
     if ends.tzinfo is None or ends <= now:
         report(
             f"Capacity reservation {args.name}: endDate {end} is not in the future (now {now:%Y-%m-%dT%H:%MZ}); "
-            "a reservation for a run whose window has passed is refused by EC2 or bills for nothing."
+            "a reservation for a run whose window has passed is refused by EC2 or bills for nothing.",
+            None,
         )
 
 
