@@ -41,7 +41,9 @@ class VpnInterconnect(pulumi.ComponentResource):
         openstack_side = neutron.create_neutron_side(scope, args)
         aws_side = gateways.create_transit_gateway(scope, args)
         tgw = aws_side.transit_gateway
-        routes.route_vpc_to_private(scope, args.vpc_route_table_ids, args.private_cidrs, tgw, aws_side.vpc_attachment)
+        routes.route_vpc_to_private(
+            scope, args.vpc_route_table_ids, args.private_cidrs, tgw, aws_side.vpc_attachment
+        )
         customer_gateway = gateways.create_customer_gateway(
             scope, args.customer_gateway_asn, openstack_side.service.external_v4_ip
         )

@@ -92,7 +92,12 @@ def _vpn_connection(
 
 
 def _site_connection(
-    scope: Scope, role: str, ends: TunnelEnds, address: pulumi.Output[str], psk: pulumi.Output[str], dpd_s: int
+    scope: Scope,
+    role: str,
+    ends: TunnelEnds,
+    address: pulumi.Output[str],
+    psk: pulumi.Output[str],
+    dpd_s: int,
 ) -> openstack.vpnaas.SiteConnection:
     neutron = ends.neutron
     return openstack.vpnaas.SiteConnection(
@@ -118,7 +123,9 @@ def create_tunnels(scope: Scope, args: VpnInterconnectArgs, ends: TunnelEnds) ->
     tunnels = Tunnels()
     for index in range(args.connections):
         # One password per tunnel; the same resource feeds the AWS tunnel and its Neutron site connection.
-        passwords = [tunnel_psk(f"{scope.name}-psk-{index}-t{t}", scope.opts()) for t in TUNNELS_PER_CONNECTION]
+        passwords = [
+            tunnel_psk(f"{scope.name}-psk-{index}-t{t}", scope.opts()) for t in TUNNELS_PER_CONNECTION
+        ]
         psks: list[pulumi.Output[str]] = [pulumi.Output.secret(p.result) for p in passwords]
         vpn = _vpn_connection(scope, args, index, ends, psks)
         tunnels.vpn_connections.append(vpn)
