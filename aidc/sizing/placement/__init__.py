@@ -28,8 +28,8 @@ from aidc.contract import PRIVATE
 from aidc.sizing.cost import GB_PER_TB
 from aidc.sizing.figure import Figure
 from aidc.sizing.placement.build import Demand, build_model, market
-from aidc.sizing.placement.decode import Groups, decode
-from aidc.sizing.placement.solve import solve
+from aidc.sizing.placement.decode import Groups, decode_solution
+from aidc.sizing.placement.solve import solve_model
 from aidc.sizing.plan import (
     InferenceSizing,
     NetworkPlan,
@@ -84,8 +84,8 @@ def place_accelerator(
 ) -> Groups:
     """One accelerator's demand: build the model, solve it, decode the solution into groups."""
     model = build_model(demands, market(accelerator, cfg, catalog), cfg, catalog, network)
-    solution = solve(model)
-    groups = decode(model, solution.counts, cfg, catalog)
+    solution = solve_model(model)
+    groups = decode_solution(model, solution.counts, cfg, catalog)
     if solution.warning is not None:
         groups.warnings.insert(0, solution.warning)
     return groups

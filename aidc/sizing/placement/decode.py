@@ -99,7 +99,7 @@ def public_group(model: Model, v: Option, amount: int, cfg: StackConfig, catalog
     )
 
 
-def decode(model: Model, counts: np.ndarray, cfg: StackConfig, catalog: Catalog) -> Groups:
+def decode_solution(model: Model, counts: np.ndarray, cfg: StackConfig, catalog: Catalog) -> Groups:
     """The groups of every variable with a positive count (`counts` in the model's column order); a warning per
     instance type used without a quota."""
     groups = Groups()

@@ -51,7 +51,7 @@ def capacity_error(demands: Sequence[Demand], market: Market) -> InfeasibleDeman
     )
 
 
-def solve(model: Model) -> Solution:
+def solve_model(model: Model) -> Solution:
     """Solve the model (module docstring: what each status means)."""
     n = len(model.options)
     result = milp(
