@@ -26,6 +26,10 @@ class TrainingSizing:
     spot: bool
     state_gpus: Figure  # GPUs whose memory holds the sharded model states (weights, gradients, Adam)
     bound: str  # "compute" (the deadline decided) or "memory" (the model states decided)
+    mfu: Figure | None = None  # the MFU used: given, or the default for the run's scale (MFU_BY_SCALE)
+    every: str = "once"  # day | week | month | once: how often the run repeats
+    run_hours: Figure | None = None  # wall-clock hours one run takes on its planned GPUs (≤ its deadline)
+    gpu_hours_per_month: Figure | None = None  # GPU-hours the run needs in a 730-hour month (repeating runs)
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,19 @@ class ModelSizing:
 
     params: float
     weight_precision: str
-    context_tokens: int
-    concurrent_sequences: int
+    context_tokens: int  # the most one sequence reaches
+    concurrent_sequences: int  # the most sequences one replica runs at once
     layers: int
     kv_heads: int
     head_dim: int
     assumed: str  # what was derived rather than given ("" when the stack gave layers, kv_heads and head_dim)
     weights_gb: Figure
     kv_bytes_per_token: Figure
+    kv_precision: str = "bf16"
+    prompt_tokens: float = 0.0  # average tokens in per request
+    output_tokens: float = 0.0  # average tokens out per request
+    model_dim: int = 0  # the width (attention FLOPs); from the model family
+    cached_tokens: Figure | None = None  # KV cache tokens the average sequence holds (paged): prompt + output / 2
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,11 @@ class ReplicaSizing:
 
     accelerator: str
     gpus: Figure  # a power of two within one server or instance
-    memory_gb: Figure  # weights + KV cache for concurrent_sequences at context_tokens, against usable memory
-    batch: Figure  # sequences the replica's KV cache holds at full context (the decode batch)
+    memory_gb: Figure  # weights + KV cache for concurrent_sequences at the average sequence, against usable memory
+    batch: Figure  # sequences decoded together: min(KV cache at the average sequence, concurrent, compute)
     tokens_per_s: Figure  # per replica: measured per GPU · GPUs, or the decode roofline estimate
     estimated: bool  # tokens_per_s comes from the roofline, not a measurement
+    bound: str = ""  # what decided the batch: "KV cache", "concurrent_sequences" or "compute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +190,7 @@ class PublicGroup:
     quota: int | None = None  # aidc:capacity.public.max_instances of the type, None when none is given
     scaling: InstanceRange | None = None  # min/desired/max; None: fixed at `instances`
     reservation: Reservation | None = None  # reserved capacity of a deadline training run
+    hours_per_month: Figure | None = None  # hours the group runs in a month (a repeating run); None: all 730
 
     @property
     def range(self) -> InstanceRange:
@@ -209,6 +220,7 @@ class PrivateGroup:
     usd_per_gpu_hour: float
     flavor: str  # the Nova flavor of these servers (aidc:openstack.gpu_flavors, or the default name)
     location: str = PRIVATE
+    hours_per_month: Figure | None = None  # hours the GPUs draw power in a month (a repeating run); None: all 730
 
 
 @dataclass(frozen=True)
