@@ -14,6 +14,7 @@ Assumptions about what the stack program declares (kept here, in one place, so t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from aidc.catalog import INSTANCE_TYPES
 
 if TYPE_CHECKING:
     from aidc.config import StackConfig
-    from aidc.sizing.plan import CapacityPlan
+    from aidc.sizing.plan import CapacityPlan, DirectConnectLink
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,12 @@ class DirectConnectNeed:
     """Hosted connections from a partner: the partner's port speeds apply, not the location's."""
     macsec: bool = False
     """The plan encrypts the ports with MACsec, so the location must offer it at this speed."""
+    ports_per_location: tuple[tuple[str, int], ...] = ()
+    """(location, dedicated connections the plan orders there): each counts against the account's quota."""
+    connections_per_location: int = 10
+    """The quota the plan was sized with (aidc:interconnect.direct_connect.connections_per_location)."""
+    connection_names: tuple[str, ...] = ()
+    """Names of the plan's own connections: already ordered, they are not counted twice."""
 
 
 @dataclass(frozen=True)
@@ -147,11 +154,28 @@ def aws_requirements(cfg: StackConfig, plan: CapacityPlan) -> AwsRequirements:
             ports=dx.ports.int,
             hosted=dx.hosted,
             macsec=dx.encryption == "macsec",
+            ports_per_location=_ports_per_location(dx.links, dx.hosted),
+            connections_per_location=cfg.interconnect.direct_connect.connections_per_location,
+            # The program names each port <component>-<link>-port-<i> (stacks/program.py: component "dx").
+            connection_names=tuple(
+                f"dx-{link.name}-port-{port}" for link in dx.links for port in range(link.ports)
+            )
+            if not dx.hosted
+            else (),
         )
         if dx is not None
         else None
     )
     return AwsRequirements(cfg.aws_region, tuple(cfg.azs), tuple(needs), cfg.aws.eks_version, direct_connect)
+
+
+def _ports_per_location(links: Sequence[DirectConnectLink], hosted: bool) -> tuple[tuple[str, int], ...]:
+    if hosted:  # hosted connections are the partner's, not the account's dedicated ones
+        return ()
+    counts: dict[str, int] = {}
+    for link in links:
+        counts[link.location] = counts.get(link.location, 0) + link.ports
+    return tuple(counts.items())
 
 
 def openstack_requirements(cfg: StackConfig, plan: CapacityPlan) -> tuple[OpenStackRequirements, ...]:

@@ -297,6 +297,22 @@ class DirectConnectLink:
     amazon_address: str  # BGP peer address on the AWS side, "a.b.c.d/30"
     customer_address: str  # BGP peer address of the on-premises router
     hosted_connection_id: str | None = None
+    public_vlan: int | None = None  # the public virtual interface to Amazon S3 on this link (the bulk path)
+    public_amazon_address: str | None = None  # its BGP peers: public /30 addresses from public_peer_cidr
+    public_customer_address: str | None = None
+
+
+@dataclass(frozen=True)
+class PathHop:
+    """One hop of the path the bulk transfers take, with what it carries (Gbps, formula, the limit's source)."""
+
+    name: str
+    carries: Figure  # Gbps this hop carries as declared
+    required_gbps: float  # what the transfers need through it
+
+    @property
+    def ok(self) -> bool:
+        return self.carries.value + 1e-6 >= self.required_gbps
 
 
 @dataclass(frozen=True)
@@ -324,6 +340,11 @@ class DirectConnectPlan:
     transit_gateway_cidr: str | None  # the TGW's CIDR block for the private IP VPN outside addresses
     vpn_peer_ip: str | None  # the on-premises VPN device over the link (IPsec)
     tgw_path_gbps: Figure  # what the Transit Gateway attachments carry (per-AZ quota)
+    locations: tuple[str, ...] = ()  # the locations the links are spread over, in order
+    ports_per_location: Figure | None = None  # the most ports at one location, against the account's quota
+    bulk_path: str = "transit"  # "public-vif" (to S3 over public virtual interfaces) | "transit" (through the TGW)
+    public_prefixes: tuple[str, ...] = ()  # what the public virtual interfaces advertise (the customer's own)
+    path: tuple[PathHop, ...] = ()  # the hops the bulk transfers cross, each with what it carries
 
 
 @dataclass(frozen=True)
