@@ -23,7 +23,9 @@ class Accelerator:
     peak_bf16_flops: float  # dense BF16 FLOP/s per GPU
     peak_fp8_flops: float | None  # dense FP8 FLOP/s per GPU; None where the hardware has no FP8 Tensor Cores
     peak_int8_ops: float | None  # dense INT8 OP/s per GPU; None where the hardware has no INT8 Tensor Cores
-    low_precision_source: str  # the datasheet the FP8 and INT8 peaks come from (dense = half the sparsity figure)
+    low_precision_source: (
+        str  # the datasheet the FP8 and INT8 peaks come from (dense = half the sparsity figure)
+    )
     memory_gb: int
     memory_bandwidth_tbps: float  # HBM/GDDR bandwidth, TB/s; decode throughput scales with it
     gpus_per_node: int  # GPUs in one private-cloud server of this model
@@ -45,7 +47,10 @@ class Accelerator:
             return self.peak_int8_ops, "INT8"
         if precision in ("fp8", "int8"):
             return self.peak_bf16_flops, f"BF16 ({self.key} has no {precision.upper()} Tensor Cores)"
-        return self.peak_bf16_flops, "BF16" if precision == "bf16" else f"BF16 ({precision} weights dequantised)"
+        return (
+            self.peak_bf16_flops,
+            "BF16" if precision == "bf16" else f"BF16 ({precision} weights dequantised)",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,10 +214,24 @@ _LLAMA3 = "Llama 3 paper (Llama Team, arXiv:2407.21783), Table 3: layers, model 
 # attention with 8 KV heads of dimension 128 (4096/32 = 8192/64 = 16384/128).
 MODEL_SHAPES: tuple[ModelShape, ...] = (
     ModelShape(
-        name="Llama 3 8B", params=8e9, layers=32, model_dim=4096, kv_heads=8, head_dim=128, source=_LLAMA3, as_of="2024-07"
+        name="Llama 3 8B",
+        params=8e9,
+        layers=32,
+        model_dim=4096,
+        kv_heads=8,
+        head_dim=128,
+        source=_LLAMA3,
+        as_of="2024-07",
     ),
     ModelShape(
-        name="Llama 3 70B", params=70e9, layers=80, model_dim=8192, kv_heads=8, head_dim=128, source=_LLAMA3, as_of="2024-07"
+        name="Llama 3 70B",
+        params=70e9,
+        layers=80,
+        model_dim=8192,
+        kv_heads=8,
+        head_dim=128,
+        source=_LLAMA3,
+        as_of="2024-07",
     ),
     ModelShape(
         name="Llama 3 405B",

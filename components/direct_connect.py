@@ -159,7 +159,9 @@ class DirectConnectLinkSpec(Frozen):
         pairs = [("", self.amazon_address, self.customer_address)]
         public = (self.public_vlan, self.public_amazon_address, self.public_customer_address)
         if any(v is not None for v in public) and any(v is None for v in public):
-            raise ValueError("public_vlan, public_amazon_address and public_customer_address: give all or none")
+            raise ValueError(
+                "public_vlan, public_amazon_address and public_customer_address: give all or none"
+            )
         if self.public_amazon_address and self.public_customer_address:
             pairs.append(("public_", self.public_amazon_address, self.public_customer_address))
             if self.public_vlan == self.vlan:
@@ -276,7 +278,9 @@ class DirectConnectInterconnectArgs(FrozenArgs):
                 "links: public virtual interfaces go on every link, with public_prefixes to advertise, or on none"
             )
         if self.public_prefixes and not any(public_links):
-            raise ValueError("public_prefixes: only with public virtual interfaces on the links (public_vlan)")
+            raise ValueError(
+                "public_prefixes: only with public virtual interfaces on the links (public_vlan)"
+            )
         if any(public_links) and (self.hosted or self.encryption == "ipsec"):
             raise ValueError(
                 "links: public virtual interfaces need dedicated ports whose traffic is not in an IPsec VPN "
@@ -402,16 +406,22 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
                 connection_id = self._lag(prefix, link, args, tags, waits, macsec_keys)
                 lag_ids.append(connection_id)
             bgp_keys[link.name] = _secret(_bgp_key(f"{prefix}-bgp-key", child))
-            vif_ids.append(self._transit_vif(prefix, link, args, connection_id, gateway, bgp_keys[link.name], waits))
+            vif_ids.append(
+                self._transit_vif(prefix, link, args, connection_id, gateway, bgp_keys[link.name], waits)
+            )
             if link.public:
                 bgp_keys[f"{link.name}-public"] = _secret(_bgp_key(f"{prefix}-public-bgp-key", child))
                 public_vif_ids.append(
-                    self._public_vif(prefix, link, args, connection_id, bgp_keys[f"{link.name}-public"], waits)
+                    self._public_vif(
+                        prefix, link, args, connection_id, bgp_keys[f"{link.name}-public"], waits
+                    )
                 )
         tunnels: list[pulumi.Output[dict[str, Any]]] = []
         if args.ipsec is not None:
             tunnels = self._ipsec(name, args, args.ipsec, association, tags)
-        self._outputs(args, gateway, association, lag_ids, vif_ids, public_vif_ids, bgp_keys, macsec_keys, tunnels)
+        self._outputs(
+            args, gateway, association, lag_ids, vif_ids, public_vif_ids, bgp_keys, macsec_keys, tunnels
+        )
 
     def _outputs(
         self,

@@ -17,6 +17,7 @@ import ipaddress
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -719,7 +720,7 @@ class DirectConnectSettings(_Model):
         description="the account's quota of dedicated connections per location in the Region (AWS default 10, "
         "adjustable: raise it with AWS first, then here; `aidc preflight` reads the applied value)",
     )
-    public_prefixes: tuple[str, ...] = Field(
+    public_prefixes: tuple[Annotated[str, AfterValidator(_public_ipv4)], ...] = Field(
         (),
         max_length=1000,
         description="public IPv4 prefixes you own that the private cloud's object gateways use toward Amazon S3, "
@@ -783,7 +784,7 @@ class DirectConnectSettings(_Model):
     def _public_prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(value)) != len(value):
             raise ValueError("must be distinct")
-        return tuple(_public_ipv4(prefix) for prefix in value)
+        return value
 
     @field_validator("public_peer_cidr")
     @classmethod

@@ -313,7 +313,9 @@ def _model_fit(inference: Sequence[Mapping[str, Any]]) -> Section:
             t.add(f"{on}: GPUs per replica", _n(replica["gpus"]), why=(_why(why["gpus"]),))
             t.add(f"{on}: need GB", _n(replica["memory_gb"]), why=(_why(why["memory_gb"]),))
             t.add(
-                f"{on}: batch ({replica.get('bound') or 'measured'})", _n(replica["batch"]), why=(_why(why["batch"]),)
+                f"{on}: batch ({replica.get('bound') or 'measured'})",
+                _n(replica["batch"]),
+                why=(_why(why["batch"]),),
             )
             t.add(
                 f"{on}: tokens/s" + (" (ESTIMATE)" if replica["estimated"] else ""),

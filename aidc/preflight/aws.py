@@ -417,11 +417,16 @@ DX_GONE = frozenset({"deleting", "deleted", "rejected"})
 def _dx_location_quota(clients: AwsClients) -> tuple[float, str]:
     """The applied quota of dedicated connections per location, else AWS's default, else the documented one."""
     quotas = clients.client("service-quotas")
-    for operation, source in (("list_service_quotas", "applied"), ("list_aws_default_service_quotas", "default")):
+    for operation, source in (
+        ("list_service_quotas", "applied"),
+        ("list_aws_default_service_quotas", "default"),
+    ):
         for quota in _paginate(quotas, operation, "Quotas", ServiceCode=DX_QUOTA_SERVICE):
             if DX_QUOTA_NAME.search(str(quota.get("QuotaName", ""))):
                 return float(quota["Value"]), f"{source}: {quota.get('QuotaName')} ({quota.get('QuotaCode')})"
-    return float(DIRECT_CONNECT_CONNECTIONS_PER_LOCATION), f"documented default ({DIRECT_CONNECT_QUOTA_SOURCE})"
+    return float(
+        DIRECT_CONNECT_CONNECTIONS_PER_LOCATION
+    ), f"documented default ({DIRECT_CONNECT_QUOTA_SOURCE})"
 
 
 def check_direct_connect_quota(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
@@ -434,7 +439,10 @@ def check_direct_connect_quota(clients: AwsClients, reqs: AwsRequirements) -> li
     existing: dict[str, int] = {}
     response = clients.client("directconnect").describe_connections()
     for connection in response.get("connections", []):
-        if connection.get("connectionState") in DX_GONE or connection.get("connectionName") in need.connection_names:
+        if (
+            connection.get("connectionState") in DX_GONE
+            or connection.get("connectionName") in need.connection_names
+        ):
             continue
         location = str(connection.get("location", ""))
         existing[location] = existing.get(location, 0) + 1
@@ -443,10 +451,14 @@ def check_direct_connect_quota(clients: AwsClients, reqs: AwsRequirements) -> li
         held = existing.get(location, 0)
         ok = planned + held <= quota
         figures = {"planned": planned, "existing": held, "quota": quota, "quota_source": source}
-        hint = "" if ok else (
-            f"ask AWS to raise it (aws service-quotas request-service-quota-increase --service-code "
-            f"{DX_QUOTA_SERVICE} --quota-code <the quota's code> --desired-value {planned + held} --region "
-            f"{reqs.region}, or a support case), or list more locations in aidc:interconnect.direct_connect.locations"
+        hint = (
+            ""
+            if ok
+            else (
+                f"ask AWS to raise it (aws service-quotas request-service-quota-increase --service-code "
+                f"{DX_QUOTA_SERVICE} --quota-code <the quota's code> --desired-value {planned + held} --region "
+                f"{reqs.region}, or a support case), or list more locations in aidc:interconnect.direct_connect.locations"
+            )
         )
         detail = (
             f"{planned} planned + {held} existing dedicated connections ≤ {quota:,.0f} per location ({source})"
@@ -456,7 +468,13 @@ def check_direct_connect_quota(clients: AwsClients, reqs: AwsRequirements) -> li
         )
         results.append(
             CheckResult(
-                "aws", "direct-connect-quota", f"Direct Connect {location} in {reqs.region}", ok, detail, figures, hint
+                "aws",
+                "direct-connect-quota",
+                f"Direct Connect {location} in {reqs.region}",
+                ok,
+                detail,
+                figures,
+                hint,
             )
         )
     if quota < need.connections_per_location:

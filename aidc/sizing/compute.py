@@ -51,7 +51,12 @@ ATTENTION_FLOPS_PER_TOKEN = 12
 
 
 def training_flops(
-    params: float, tokens: float, layers: int = 0, model_dim: int = 0, sequence_tokens: int = 0, shape: str = ""
+    params: float,
+    tokens: float,
+    layers: int = 0,
+    model_dim: int = 0,
+    sequence_tokens: int = 0,
+    shape: str = "",
 ) -> Figure:
     """(6 · params + 12 · layers · width · sequence_tokens) · tokens; without a shape, 6 · params · tokens."""
     attention = ATTENTION_FLOPS_PER_TOKEN * layers * model_dim * sequence_tokens
@@ -98,9 +103,7 @@ def _nodes_for(
     return max(1, compute_nodes, memory_nodes), compute_nodes, memory_nodes
 
 
-def training_mfu(
-    run: TrainingDemand, flops: float, accelerator: Accelerator, state_gpus: int
-) -> Figure:
+def training_mfu(run: TrainingDemand, flops: float, accelerator: Accelerator, state_gpus: int) -> Figure:
     """The run's MFU: as given, else the first MFU_BY_SCALE tier whose GPUs hold the run planned at its MFU."""
     if run.mfu is not None:
         return Figure(run.mfu, "MFU", "aidc:demand.training[].mfu (given)", {"mfu": run.mfu})
@@ -148,7 +151,9 @@ def size_training(run: TrainingDemand, classification: str, catalog: Catalog) ->
     gpu_hours = training_gpu_hours(flops.value, accelerator.peak_bf16_flops, mfu.value)
     wall_hours = run.deadline_days * HOURS_PER_DAY
     per_node = accelerator.gpus_per_node
-    nodes_count, compute_nodes, memory_nodes = _nodes_for(gpu_hours.value, wall_hours, accelerator, state_gpus.int)
+    nodes_count, compute_nodes, memory_nodes = _nodes_for(
+        gpu_hours.value, wall_hours, accelerator, state_gpus.int
+    )
     bound = "memory" if memory_nodes > compute_nodes else "compute"
     nodes = Figure(
         nodes_count,
@@ -240,6 +245,58 @@ def largest_node_by_accelerator(sites: tuple[EdgeSite, ...]) -> dict[str, int]:
     return largest
 
 
+def _edge_allocations(
+    workload: InferenceDemand,
+    model: ModelSizing,
+    sites: tuple[EdgeSite, ...],
+    catalog: Catalog,
+    largest_node: dict[str, int] | None,
+) -> tuple[list[EdgeAllocation], dict[str, ReplicaSizing | None]]:
+    """Whole replicas of the workload at each edge site, by its share of the edge load; a site whose nodes
+    cannot hold one replica is refused."""
+    allocations: list[EdgeAllocation] = []
+    edge_replicas: dict[str, ReplicaSizing | None] = {}
+    edge_tps = workload.peak_tokens_per_s * workload.edge_fraction
+    if edge_tps > 0:
+        # One replica per site accelerator, not per site: edge sites can number in hundreds. Its size does not
+        # depend on the site; whether it fits a site's nodes does.
+        per_gpu_formula: dict[str, str] = {}
+        for accelerator, node_gpus in (largest_node or largest_node_by_accelerator(sites)).items():
+            hardware = catalog.accelerators[accelerator]
+            measured = _measured_per_gpu(workload, accelerator, catalog)
+            per_gpu_formula[accelerator] = (
+                measured[1] if measured else f"decode roofline ESTIMATE on {accelerator} / replica_gpus"
+            )
+            gpus = smallest_replica(model, hardware, node_gpus, catalog.fact("serving_memory_overhead"))
+            edge_replicas[accelerator] = (
+                None if gpus is None else replica_sizing(model, hardware, gpus, node_gpus, measured, catalog)
+            )
+        # (GPUs, tokens/s) of a replica per accelerator, read once: this loop runs sites × workloads times.
+        replica_of = {
+            acc: (r.gpus.int, r.tokens_per_s.value) for acc, r in edge_replicas.items() if r is not None
+        }
+        for site in sites:
+            replica_gpus, replica_tps = replica_of.get(site.accelerator, (0, 0.0))
+            if not replica_gpus or replica_gpus > site.gpus_per_node:
+                _refuse_edge_site(workload, model, site, catalog)
+            site_tps = edge_tps * site.share
+            site_replicas = math.ceil(site_tps / replica_tps - 1e-9)
+            allocations.append(
+                EdgeAllocation(
+                    workload.name,
+                    site.name,
+                    site.accelerator,
+                    site_replicas * replica_gpus,
+                    site_tps,
+                    replica_tps / replica_gpus,
+                    per_gpu_formula[site.accelerator],
+                    replica_gpus,
+                    site_replicas,
+                )
+            )
+    return allocations, edge_replicas
+
+
 def size_inference(
     workload: InferenceDemand,
     classification: str,
@@ -283,46 +340,7 @@ def size_inference(
             "gpus_per_replica": replica.gpus.int,
         },
     )
-    allocations: list[EdgeAllocation] = []
-    edge_replicas: dict[str, ReplicaSizing | None] = {}
-    edge_tps = workload.peak_tokens_per_s * workload.edge_fraction
-    if edge_tps > 0:
-        # One replica per site accelerator, not per site: edge sites can number in hundreds. Its size does not
-        # depend on the site; whether it fits a site's nodes does.
-        per_gpu_formula: dict[str, str] = {}
-        for accelerator, node_gpus in (largest_node or largest_node_by_accelerator(sites)).items():
-            hardware = catalog.accelerators[accelerator]
-            measured = _measured_per_gpu(workload, accelerator, catalog)
-            per_gpu_formula[accelerator] = (
-                measured[1] if measured else f"decode roofline ESTIMATE on {accelerator} / replica_gpus"
-            )
-            gpus = smallest_replica(model, hardware, node_gpus, catalog.fact("serving_memory_overhead"))
-            edge_replicas[accelerator] = (
-                None if gpus is None else replica_sizing(model, hardware, gpus, node_gpus, measured, catalog)
-            )
-        # (GPUs, tokens/s) of a replica per accelerator, read once: this loop runs sites × workloads times.
-        replica_of = {
-            acc: (r.gpus.int, r.tokens_per_s.value) for acc, r in edge_replicas.items() if r is not None
-        }
-        for site in sites:
-            replica_gpus, replica_tps = replica_of.get(site.accelerator, (0, 0.0))
-            if not replica_gpus or replica_gpus > site.gpus_per_node:
-                _refuse_edge_site(workload, model, site, catalog)
-            site_tps = edge_tps * site.share
-            site_replicas = math.ceil(site_tps / replica_tps - 1e-9)
-            allocations.append(
-                EdgeAllocation(
-                    workload.name,
-                    site.name,
-                    site.accelerator,
-                    site_replicas * replica_gpus,
-                    site_tps,
-                    replica_tps / replica_gpus,
-                    per_gpu_formula[site.accelerator],
-                    replica_gpus,
-                    site_replicas,
-                )
-            )
+    allocations, edge_replicas = _edge_allocations(workload, model, sites, catalog, largest_node)
     edge_total = sum(a.gpus for a in allocations)
     edge = Figure(
         edge_total,

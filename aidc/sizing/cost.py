@@ -11,7 +11,9 @@ Transfers are priced from each `aidc:demand.transfer` item's volume and `every` 
 730/24, week 730/168, month 1, once 0 — a one-off move is listed apart, not in the monthly total), by direction:
 to_private leaves AWS (data transfer out: over Direct Connect at its per-GB rate, otherwise over the VPN at the
 tiered internet rates), to_public enters AWS (free), both moves the volume each way; every GB crossing the Transit
-Gateway pays its data processing. `dataset_move_usd` prices moving a training run's dataset between locations the
+Gateway pays its data processing (not when Direct Connect carries the bulk to S3 over public virtual interfaces).
+A repeating training run's public groups bill the hours the run runs (run hours · runs per month), its private
+GPUs draw power for those hours (amortisation stays whole); a one-off run is costed for the whole month. `dataset_move_usd` prices moving a training run's dataset between locations the
 same way, for placement.
 
 What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): Ceph hosts and
@@ -21,7 +23,7 @@ internet), EBS volumes, S3 storage and KMS requests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aidc.catalog import (
@@ -204,7 +206,9 @@ def _public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
                         "usd_per_hour": round(group_usd_per_hour(members[0]), 4),
                         "workloads": ", ".join(sorted(g.workload for g in members)),
                         "hours_per_month": {
-                            g.workload: round(g.hours_per_month.value if g.hours_per_month else HOURS_PER_MONTH, 3)
+                            g.workload: round(
+                                g.hours_per_month.value if g.hours_per_month else HOURS_PER_MONTH, 3
+                            )
                             for g in members
                         },
                     },
@@ -291,9 +295,15 @@ def _per_gb_line(
     )
 
 
+def through_tgw(network: NetworkPlan) -> bool:
+    """True when the transfers cross the Transit Gateway (and pay its data processing): over the VPN, or over
+    Direct Connect's transit path; public virtual interfaces to S3 bypass it."""
+    return network.direct_connect is None or network.direct_connect.bulk_path == "transit"
+
+
 def _tgw_processing_line(network: NetworkPlan) -> CostLine | None:
     out, into, per_transfer = _monthly_gb(network)
-    if out + into <= 0:
+    if out + into <= 0 or not through_tgw(network):
         return None
     return _per_gb_line(
         "Transit Gateway data processing (planned transfers)",
@@ -322,9 +332,10 @@ def one_off_transfer_notes(network: NetworkPlan) -> list[str]:
         if transfer.every != "once":
             continue
         out, into = _directions(transfer)
-        usd = tiered_usd(out, AWS_TRANSFER_PRICES[dtos_key]) + tiered_usd(
-            out + into, AWS_TRANSFER_PRICES["tgw-processing"]
+        processing = (
+            tiered_usd(out + into, AWS_TRANSFER_PRICES["tgw-processing"]) if through_tgw(network) else 0.0
         )
+        usd = tiered_usd(out, AWS_TRANSFER_PRICES[dtos_key]) + processing
         notes.append(
             f"transfer {transfer.name} runs once: {transfer.volume_gb:,.0f} GB ({transfer.direction}) costs "
             f"{usd:,.2f} USD once (data out {dtos_key}, Transit Gateway processing), not in the monthly total"
@@ -344,7 +355,7 @@ def dataset_move_usd(dataset_gb: float, source: str, target: str, network: Netwo
     leaves_aws = source != PRIVATE  # public -> private leaves AWS; private -> public enters it
     out_key = "dx-out" if network.direct_connect is not None else "internet-out"
     out_usd = tiered_usd(dataset_gb, AWS_TRANSFER_PRICES[out_key]) if leaves_aws else 0.0
-    processing_usd = tiered_usd(dataset_gb, processing)
+    processing_usd = tiered_usd(dataset_gb, processing) if through_tgw(network) else 0.0
     return Figure(
         out_usd + processing_usd,
         "USD",
@@ -442,7 +453,7 @@ def _owned_gpu_lines(
     ]
 
 
-def _power_line(inputs: dict[str, Any], gpus: int, powered_gpu_hours: float | None) -> Figure:
+def _power_line(inputs: Mapping[str, Any], gpus: int, powered_gpu_hours: float | None) -> Figure:
     shown = {
         "gpus": gpus,
         "power_kw_per_gpu": inputs["power_kw_per_gpu"],
@@ -450,7 +461,9 @@ def _power_line(inputs: dict[str, Any], gpus: int, powered_gpu_hours: float | No
         "usd_per_kwh": inputs["usd_per_kwh"],
     }
     if powered_gpu_hours is None:
-        return _monthly(inputs["power_usd_per_gpu_hour"], gpus, "GPUs · power_kw_per_gpu · pue · usd_per_kwh", shown)
+        return _monthly(
+            inputs["power_usd_per_gpu_hour"], gpus, "GPUs · power_kw_per_gpu · pue · usd_per_kwh", shown
+        )
     return Figure(
         inputs["power_usd_per_gpu_hour"] * powered_gpu_hours,
         "USD/month",
@@ -474,8 +487,8 @@ def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> 
             repeating.add(group.accelerator)
     lines: list[CostLine] = []
     for accelerator, gpus in sorted(gpus_by_accelerator.items()):
-        hours = powered[accelerator] if accelerator in repeating else None
-        lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog, hours))
+        gpu_hours = powered[accelerator] if accelerator in repeating else None
+        lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog, gpu_hours))
     return lines
 
 

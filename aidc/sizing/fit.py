@@ -76,7 +76,9 @@ def _cached_tokens(workload: InferenceDemand) -> Figure:
             "prompt_tokens": round(prompt, 3),
             "output_tokens": round(output, 3),
             "context_tokens": workload.context_tokens,
-            "defaults": "none" if workload.prompt_tokens and workload.output_tokens else "aidc/catalog.py FACTS "
+            "defaults": "none"
+            if workload.prompt_tokens and workload.output_tokens
+            else "aidc/catalog.py FACTS "
             "serving_prompt_tokens / serving_output_tokens (MLPerf Llama 2 70B dataset), scaled to the context",
         },
     )
@@ -249,7 +251,11 @@ def replica_batch(
     kv_bound = max(1, math.floor((usable - weights) / per_sequence))
     compute = compute_bound_batch(model, accelerator, gpus, catalog)
     compute_bound = math.inf if math.isinf(compute) else max(1, math.ceil(compute - 1e-9))
-    bounds = {"KV cache": kv_bound, "concurrent_sequences": model.concurrent_sequences, "compute": compute_bound}
+    bounds = {
+        "KV cache": kv_bound,
+        "concurrent_sequences": model.concurrent_sequences,
+        "compute": compute_bound,
+    }
     bound = min(bounds, key=lambda key: bounds[key])
     return Figure(
         int(bounds[bound]),
@@ -362,7 +368,9 @@ def decode_roofline(
             "flops_per_output_token": flops_per_output_token(model),
             "peak_flops": peak,
             "peak": peak_kind,
-            "peak_source": accelerator.low_precision_source if peak_kind in ("FP8", "INT8") else accelerator.source,
+            "peak_source": accelerator.low_precision_source
+            if peak_kind in ("FP8", "INT8")
+            else accelerator.source,
             "bandwidth_efficiency": catalog.fact("decode_bandwidth_efficiency"),
             "compute_efficiency": catalog.fact("serving_compute_efficiency"),
             "efficiency_sources": f"{catalog.facts['decode_bandwidth_efficiency'].source} | "

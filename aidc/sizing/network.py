@@ -132,7 +132,7 @@ class DxPorts(NamedTuple):
     """The ports (or hosted connections) Direct Connect needs."""
 
     port_gbps: int
-    count: int  # with the spare
+    total: int  # ports with the spare
     lag_max: int  # connections per link: a LAG's limit (1 for a hosted connection)
     want_macsec: bool
     figure: Figure
@@ -175,13 +175,15 @@ def _ports_per_location(cfg: StackConfig, ports: DxPorts, link_count: int) -> Fi
     locations = dx.all_locations
     per_location = {location: 0 for location in locations}
     for index in range(link_count):
-        per_location[locations[index % len(locations)]] += min(ports.lag_max, ports.count - index * ports.lag_max)
+        per_location[locations[index % len(locations)]] += min(
+            ports.lag_max, ports.total - index * ports.lag_max
+        )
     busiest = max(per_location, key=lambda code: per_location[code])
     quota = dx.connections_per_location
     if not dx.hosted and per_location[busiest] > quota:
-        needed = math.ceil(ports.count / quota)
+        needed = math.ceil(ports.total / quota)
         raise InfeasibleDemand(
-            f"Direct Connect needs {ports.count} dedicated connections of {ports.port_gbps} Gbps in {link_count} "
+            f"Direct Connect needs {ports.total} dedicated connections of {ports.port_gbps} Gbps in {link_count} "
             f"links; spread over {', '.join(locations)} they put {per_location[busiest]} at {busiest}, past the "
             f"quota of {quota} dedicated connections per location in {cfg.aws_region} ({DIRECT_CONNECT_QUOTA_SOURCE}"
             f"): list at least {needed} locations in aidc:interconnect.direct_connect.locations, or "
@@ -246,7 +248,7 @@ def _check_link_quotas(cfg: StackConfig, ports: DxPorts, link_count: int) -> Non
 def _dx_links(cfg: StackConfig, ports: DxPorts) -> tuple[tuple[DirectConnectLink, ...], Figure]:
     """The links (LAGs, or hosted connections), their locations, VLANs and BGP peers, within the quotas."""
     dx = cfg.interconnect.direct_connect
-    link_count = math.ceil(ports.count / ports.lag_max)
+    link_count = math.ceil(ports.total / ports.lag_max)
     _check_link_quotas(cfg, ports, link_count)
     per_location = _ports_per_location(cfg, ports, link_count)
     locations = dx.all_locations
@@ -262,7 +264,7 @@ def _dx_links(cfg: StackConfig, ports: DxPorts) -> tuple[tuple[DirectConnectLink
             DirectConnectLink(
                 name=f"link-{index}",
                 location=locations[index % len(locations)],
-                ports=min(ports.lag_max, ports.count - index * ports.lag_max),
+                ports=min(ports.lag_max, ports.total - index * ports.lag_max),
                 vlan=dx.first_vlan + index,
                 amazon_address=f"{hosts[0]}/30",
                 customer_address=f"{hosts[1]}/30",
@@ -284,7 +286,9 @@ def _dx_encryption(
     dx = cfg.interconnect.direct_connect
     port = ports.port_gbps
     if level == "public":
-        return DxEncryption("none", f"the transfers are {level}: Direct Connect carries them unencrypted", None)
+        return DxEncryption(
+            "none", f"the transfers are {level}: Direct Connect carries them unencrypted", None
+        )
     if ports.want_macsec and port in DIRECT_CONNECT_MACSEC_GBPS:
         return DxEncryption(
             "macsec",
@@ -326,8 +330,8 @@ def _dx_encryption(
 
 
 def _dx_capacity(ports: DxPorts, encryption: DxEncryption) -> Figure:
-    capacity = float((ports.count - 1) * ports.port_gbps)
-    inputs: dict[str, object] = {"ports": ports.count, "port_gbps": ports.port_gbps}
+    capacity = float((ports.total - 1) * ports.port_gbps)
+    inputs: dict[str, object] = {"ports": ports.total, "port_gbps": ports.port_gbps}
     formula = "(ports - 1 spare) · port_gbps"
     if encryption.ipsec_connections is not None:
         tunnel_gbps = float(encryption.ipsec_connections.inputs["tunnel_gbps"])
@@ -385,10 +389,10 @@ def _dx_path(
     ports_hop = PathHop(
         f"Direct Connect ports at {', '.join(dict.fromkeys(link.location for link in links))}",
         Figure(
-            float((ports.count - 1) * ports.port_gbps),
+            float((ports.total - 1) * ports.port_gbps),
             "Gbps",
             "(ports - 1 spare) · port_gbps",
-            {"ports": ports.count, "port_gbps": ports.port_gbps, "source": DIRECT_CONNECT_SOURCE},
+            {"ports": ports.total, "port_gbps": ports.port_gbps, "source": DIRECT_CONNECT_SOURCE},
         ),
         required_gbps,
     )
@@ -409,7 +413,9 @@ def _dx_path(
         tgw = _tgw_path(cfg)
         hops = (
             ports_hop,
-            PathHop("transit virtual interfaces (one per link) to the Direct Connect gateway", vifs, required_gbps),
+            PathHop(
+                "transit virtual interfaces (one per link) to the Direct Connect gateway", vifs, required_gbps
+            ),
             *(
                 (PathHop("private IP VPN tunnels over Direct Connect", capacity, required_gbps),)
                 if encryption.ipsec_connections is not None
@@ -436,7 +442,9 @@ def _dx_path(
     return ("public-vif" if public else "transit"), hops
 
 
-def _dx_warnings(cfg: StackConfig, ports: DxPorts, links: tuple[DirectConnectLink, ...], encryption: str) -> list[str]:
+def _dx_warnings(
+    cfg: StackConfig, ports: DxPorts, links: tuple[DirectConnectLink, ...], encryption: str
+) -> list[str]:
     dx = cfg.interconnect.direct_connect
     warnings: list[str] = []
     if dx.hosted and len(dx.hosted_connection_ids) < len(links):
@@ -522,7 +530,9 @@ def size_direct_connect(
 
 
 def _without_public(link: DirectConnectLink) -> DirectConnectLink:
-    return dataclasses.replace(link, public_vlan=None, public_amazon_address=None, public_customer_address=None)
+    return dataclasses.replace(
+        link, public_vlan=None, public_amazon_address=None, public_customer_address=None
+    )
 
 
 class VpnSizing(NamedTuple):
@@ -541,7 +551,11 @@ def _vpn(cfg: StackConfig, required_value: float) -> VpnSizing:
     connections_needed = max(1, math.ceil(required_value / per_connection - 1e-9))
     tunnels_needed = connections_needed * VPN_TUNNELS_PER_CONNECTION
     feasible = tunnels_needed <= VPN_MAX_SANE_TUNNELS
-    inputs: dict[str, object] = {"required_gbps": required_value, "tunnel_gbps": tunnel_gbps, "source": VPN_SOURCE}
+    inputs: dict[str, object] = {
+        "required_gbps": required_value,
+        "tunnel_gbps": tunnel_gbps,
+        "source": VPN_SOURCE,
+    }
     if feasible:
         connections = Figure(
             connections_needed,

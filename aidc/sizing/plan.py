@@ -51,7 +51,9 @@ class ModelSizing:
     prompt_tokens: float = 0.0  # average tokens in per request
     output_tokens: float = 0.0  # average tokens out per request
     model_dim: int = 0  # the width (attention FLOPs); from the model family
-    cached_tokens: Figure | None = None  # KV cache tokens the average sequence holds (paged): prompt + output / 2
+    cached_tokens: Figure | None = (
+        None  # KV cache tokens the average sequence holds (paged): prompt + output / 2
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ class ReplicaSizing:
 
     accelerator: str
     gpus: Figure  # a power of two within one server or instance
-    memory_gb: Figure  # weights + KV cache for concurrent_sequences at the average sequence, against usable memory
+    memory_gb: (
+        Figure  # weights + KV cache for concurrent_sequences at the average sequence, against usable memory
+    )
     batch: Figure  # sequences decoded together: min(KV cache at the average sequence, concurrent, compute)
     tokens_per_s: Figure  # per replica: measured per GPU · GPUs, or the decode roofline estimate
     estimated: bool  # tokens_per_s comes from the roofline, not a measurement
@@ -220,7 +224,9 @@ class PrivateGroup:
     usd_per_gpu_hour: float
     flavor: str  # the Nova flavor of these servers (aidc:openstack.gpu_flavors, or the default name)
     location: str = PRIVATE
-    hours_per_month: Figure | None = None  # hours the GPUs draw power in a month (a repeating run); None: all 730
+    hours_per_month: Figure | None = (
+        None  # hours the GPUs draw power in a month (a repeating run); None: all 730
+    )
 
 
 @dataclass(frozen=True)
@@ -342,7 +348,9 @@ class DirectConnectPlan:
     tgw_path_gbps: Figure  # what the Transit Gateway attachments carry (per-AZ quota)
     locations: tuple[str, ...] = ()  # the locations the links are spread over, in order
     ports_per_location: Figure | None = None  # the most ports at one location, against the account's quota
-    bulk_path: str = "transit"  # "public-vif" (to S3 over public virtual interfaces) | "transit" (through the TGW)
+    bulk_path: str = (
+        "transit"  # "public-vif" (to S3 over public virtual interfaces) | "transit" (through the TGW)
+    )
     public_prefixes: tuple[str, ...] = ()  # what the public virtual interfaces advertise (the customer's own)
     path: tuple[PathHop, ...] = ()  # the hops the bulk transfers cross, each with what it carries
 

@@ -151,7 +151,9 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "every": t.every,
                     "sequence_tokens": t.flops.inputs.get("sequence_tokens"),
                     "run_hours": None if t.run_hours is None else t.run_hours.value,
-                    "gpu_hours_per_month": None if t.gpu_hours_per_month is None else t.gpu_hours_per_month.value,
+                    "gpu_hours_per_month": None
+                    if t.gpu_hours_per_month is None
+                    else t.gpu_hours_per_month.value,
                     "why": _why(
                         flops=t.flops,
                         gpu_hours=t.gpu_hours,

@@ -367,7 +367,9 @@ def test_bulk_transfers_reach_s3_over_one_public_virtual_interface_per_link(
         assert on_premises["links"][1]["public_vlan"] == 2001 and on_premises["links"][1]["public_vif_id"]
         assert {"link-0", "link-0-public"} <= set(keys)  # each interface its own MD5 key
 
-    return pulumi.Output.all(component.public_vif_ids, component.on_premises, component.bgp_auth_keys).apply(check)
+    return pulumi.Output.all(component.public_vif_ids, component.on_premises, component.bgp_auth_keys).apply(
+        check
+    )
 
 
 def test_past_ten_ports_at_one_location_the_plan_is_refused_naming_the_quota() -> None:
@@ -378,8 +380,12 @@ def test_past_ten_ports_at_one_location_the_plan_is_refused_naming_the_quota() -
     assert "directconnect/latest/UserGuide/limits.html" in message
     assert "aidc:interconnect.direct_connect.locations" in message and "Service Quotas" in message
     # A raised quota (set after AWS grants it) holds them at one location.
-    assert _plan(4000, connections_per_location=11, public_prefixes=["198.51.100.0/24"],
-                 public_peer_cidr="203.0.113.0/27").locations == ("EqDC2",)
+    assert _plan(
+        4000,
+        connections_per_location=11,
+        public_prefixes=["198.51.100.0/24"],
+        public_peer_cidr="203.0.113.0/27",
+    ).locations == ("EqDC2",)
 
 
 def test_past_what_the_transit_gateway_carries_without_a_public_path_the_plan_is_refused() -> None:
@@ -397,12 +403,20 @@ def test_past_what_the_transit_gateway_carries_without_a_public_path_the_plan_is
     [
         ({"public_vlan": 2000}, {}, "give all or none"),
         (
-            {"public_vlan": 100, "public_amazon_address": "203.0.113.1/30", "public_customer_address": "203.0.113.2/30"},
+            {
+                "public_vlan": 100,
+                "public_amazon_address": "203.0.113.1/30",
+                "public_customer_address": "203.0.113.2/30",
+            },
             {},
             "is the transit interface's VLAN too",
         ),
         (
-            {"public_vlan": 2000, "public_amazon_address": "10.1.0.1/30", "public_customer_address": "10.1.0.2/30"},
+            {
+                "public_vlan": 2000,
+                "public_amazon_address": "10.1.0.1/30",
+                "public_customer_address": "10.1.0.2/30",
+            },
             {},
             "public IPv4 addresses you own",
         ),

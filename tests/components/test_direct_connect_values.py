@@ -70,11 +70,16 @@ PUBLIC_ASN_MAX = int(re.search(r"from 1 to (\d+)", DOCS["NewPublicVirtualInterfa
 PUBLIC_AUTH_KEY_LENGTH = tuple(
     int(v) for v in re.findall(r"(\d+) characters", DOCS["NewPublicVirtualInterface.authKey"])
 )
-NAME_MAX = int(re.search(r"maximum of (\d+) characters", DOCS["NewPublicVirtualInterface.virtualInterfaceName"]).group(1))  # type: ignore[union-attr]
+NAME_MAX = int(
+    re.search(r"maximum of (\d+) characters", DOCS["NewPublicVirtualInterface.virtualInterfaceName"]).group(1)
+)  # type: ignore[union-attr]
 NAME_CHARS = re.search(
-    r"valid characters: ([a-z])-([a-z]), (\d)-(\d) and a hyphen", DOCS["NewPublicVirtualInterface.virtualInterfaceName"]
+    r"valid characters: ([a-z])-([a-z]), (\d)-(\d) and a hyphen",
+    DOCS["NewPublicVirtualInterface.virtualInterfaceName"],
 ).groups()  # type: ignore[union-attr]
-IPV6_PREFIX_MAX = int(re.search(r"IPv6 CIDR must use /(\d+) or shorter", DOCS["RouteFilterPrefix.cidr"]).group(1))  # type: ignore[union-attr]
+IPV6_PREFIX_MAX = int(
+    re.search(r"IPv6 CIDR must use /(\d+) or shorter", DOCS["RouteFilterPrefix.cidr"]).group(1)
+)  # type: ignore[union-attr]
 
 
 def _lag_max() -> dict[str, int]:
@@ -100,7 +105,10 @@ def test_the_rules_were_read() -> None:
     assert _lag_max() == {"1Gbps": 4, "10Gbps": 4, "100Gbps": 2, "400Gbps": 2}
     assert (PUBLIC_ASN_MAX, PUBLIC_AUTH_KEY_LENGTH, NAME_MAX) == (2147483646, (6, 80), 100)
     assert NAME_CHARS == ("a", "z", "0", "9") and IPV6_PREFIX_MAX == 64
-    assert DOCS["NewTransitVirtualInterface.virtualInterfaceName"] == DOCS["NewPublicVirtualInterface.virtualInterfaceName"]
+    assert (
+        DOCS["NewTransitVirtualInterface.virtualInterfaceName"]
+        == DOCS["NewPublicVirtualInterface.virtualInterfaceName"]
+    )
 
 
 def _key(value: str) -> bool:
@@ -246,7 +254,9 @@ def test_every_direct_connect_value_is_one_aws_accepts(variant: str) -> None:
     assert any(r["type"].startswith("aws:directconnect/") for r in resources), variant
     assert violations(resources) == []
     if variant == "ecommerce":  # the public virtual interfaces were checked, not absent
-        assert sum(r["type"].endswith("publicVirtualInterface:PublicVirtualInterface") for r in resources) == 6
+        assert (
+            sum(r["type"].endswith("publicVirtualInterface:PublicVirtualInterface") for r in resources) == 6
+        )
 
 
 def test_component_constants_agree_with_botocore() -> None:
@@ -295,8 +305,16 @@ def test_macsec_keys_the_mocks_generate_have_the_documented_form() -> None:
         ("aws:directconnect/transitVirtualInterface:TransitVirtualInterface", "name", "dx_link_0_vif"),
         ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "name", "DX-link-0-public-vif"),
         ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "name", "x" * 101),
-        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "routeFilterPrefixes", ["198.51.100.0"]),
-        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "routeFilterPrefixes", ["2001:db8::/96"]),
+        (
+            "aws:directconnect/publicVirtualInterface:PublicVirtualInterface",
+            "routeFilterPrefixes",
+            ["198.51.100.0"],
+        ),
+        (
+            "aws:directconnect/publicVirtualInterface:PublicVirtualInterface",
+            "routeFilterPrefixes",
+            ["2001:db8::/96"],
+        ),
         ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "routeFilterPrefixes", []),
         ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "addressFamily", "inet"),
         ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "bgpAsn", 4200000000),

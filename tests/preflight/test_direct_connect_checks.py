@@ -43,7 +43,11 @@ def _check(need: DirectConnectNeed, *locations: dict[str, Any]) -> list[Any]:
     return results
 
 
-CSVA1_400G = {**CSVA1, "availablePortSpeeds": ["1G", "10G", "100G", "400G"], "availableMacSecPortSpeeds": ["400G"]}
+CSVA1_400G = {
+    **CSVA1,
+    "availablePortSpeeds": ["1G", "10G", "100G", "400G"],
+    "availableMacSecPortSpeeds": ["400G"],
+}
 
 
 @pytest.mark.usefixtures("aws_env")
@@ -66,13 +70,18 @@ def test_the_seed_case_locations_offer_400g_with_macsec() -> None:
 
 
 def _quota_check(
-    need: DirectConnectNeed, quotas: list[dict[str, Any]], defaults: list[dict[str, Any]] | None, connections: list[dict[str, Any]]
+    need: DirectConnectNeed,
+    quotas: list[dict[str, Any]],
+    defaults: list[dict[str, Any]] | None,
+    connections: list[dict[str, Any]],
 ) -> list[Any]:
     clients = AwsClients("us-east-1")
     with Stubber(clients.client("service-quotas")) as sq, Stubber(clients.client("directconnect")) as dx:
         sq.add_response("list_service_quotas", {"Quotas": quotas}, {"ServiceCode": "directconnect"})
         if defaults is not None:
-            sq.add_response("list_aws_default_service_quotas", {"Quotas": defaults}, {"ServiceCode": "directconnect"})
+            sq.add_response(
+                "list_aws_default_service_quotas", {"Quotas": defaults}, {"ServiceCode": "directconnect"}
+            )
         dx.add_response("describe_connections", {"connections": connections}, {})
         results = check_direct_connect_quota(clients, replace(aws_reqs(), direct_connect=need))
         sq.assert_no_pending_responses()
@@ -97,14 +106,22 @@ NEED = DirectConnectNeed(
 
 
 def _connection(name: str, location: str, state: str = "available") -> dict[str, Any]:
-    return {"connectionId": f"dxcon-{abs(hash(name)) % 10**8:08d}", "connectionName": name, "location": location,
-            "connectionState": state, "bandwidth": "400Gbps"}
+    return {
+        "connectionId": f"dxcon-{abs(hash(name)) % 10**8:08d}",
+        "connectionName": name,
+        "location": location,
+        "connectionState": state,
+        "bandwidth": "400Gbps",
+    }
 
 
 @pytest.mark.usefixtures("aws_env")
 def test_the_quota_per_location_holds_the_planned_and_existing_connections() -> None:
-    existing = [_connection("other-team", "CSVA1"), _connection("dx-link-0-port-0", "EqDC2"),
-                _connection("old", "EqDC2", "deleted")]
+    existing = [
+        _connection("other-team", "CSVA1"),
+        _connection("dx-link-0-port-0", "EqDC2"),
+        _connection("old", "EqDC2", "deleted"),
+    ]
     results = _quota_check(NEED, [QUOTA], None, existing)
     assert [(r.target, r.ok) for r in results] == [
         ("Direct Connect EqDC2 in us-east-1", True),
@@ -144,7 +161,9 @@ def test_a_plan_sized_for_more_than_the_account_holds_is_flagged() -> None:
 
 def test_hosted_connections_ask_no_quota() -> None:
     hosted = DirectConnectNeed(("CSVA1",), 10, 3, hosted=True)
-    assert check_direct_connect_quota(AwsClients("us-east-1"), replace(aws_reqs(), direct_connect=hosted)) == []
+    assert (
+        check_direct_connect_quota(AwsClients("us-east-1"), replace(aws_reqs(), direct_connect=hosted)) == []
+    )
 
 
 @pytest.mark.usefixtures("aws_env")

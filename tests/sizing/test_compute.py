@@ -60,13 +60,23 @@ def test_the_default_mfu_follows_the_scale_of_the_run() -> None:
         cfg = stack(
             {
                 "training": [
-                    {"name": "r", "params": 4.05e11, "tokens": tokens, "accelerator": "h100-80gb", "deadline_days": 60}
+                    {
+                        "name": "r",
+                        "params": 4.05e11,
+                        "tokens": tokens,
+                        "accelerator": "h100-80gb",
+                        "deadline_days": 60,
+                    }
                 ]
             },
             {"private": {"gpus": {"h100-80gb": 100_000}}},
         )
         run = size_stack(cfg).training[0]
-        assert run.mfu is not None and "default by scale" in run.mfu.formula and "Table 4" in run.mfu.inputs["source"]
+        assert (
+            run.mfu is not None
+            and "default by scale" in run.mfu.formula
+            and "Table 4" in run.mfu.inputs["source"]
+        )
         return run.mfu.value, run.gpus.int
 
     small, gpus_small = mfu_of(1e12)
@@ -77,8 +87,18 @@ def test_the_default_mfu_follows_the_scale_of_the_run() -> None:
     assert large == 0.38 and gpus_large > 16384
     given = size_stack(
         stack(
-            {"training": [{"name": "r", "params": 7e9, "tokens": 2e10, "accelerator": "h100-80gb", "mfu": 0.3,
-                           "deadline_days": 7}]},
+            {
+                "training": [
+                    {
+                        "name": "r",
+                        "params": 7e9,
+                        "tokens": 2e10,
+                        "accelerator": "h100-80gb",
+                        "mfu": 0.3,
+                        "deadline_days": 7,
+                    }
+                ]
+            },
             {"private": {"gpus": {"h100-80gb": 64}}},
         )
     ).training[0]

@@ -353,7 +353,9 @@ def test_decode_roofline_estimate_hand_derived_and_flagged() -> None:
     assert replica.tokens_per_s.formula.startswith("ESTIMATE")
     assert plan.inference[0].gpus.int == 4  # ceil(10,000 / 3,896.6) + 1
     assert any(
-        "recs: tokens_per_s_per_gpu is not given" in w and "3,897" in w and "bounded by the concurrent_sequences" in w
+        "recs: tokens_per_s_per_gpu is not given" in w
+        and "3,897" in w
+        and "bounded by the concurrent_sequences" in w
         for w in plan.warnings
     )
 
@@ -392,7 +394,9 @@ MLPERF_LLAMA2_70B_H100_PER_GPU = {
 
 
 @pytest.mark.parametrize(("case", "published"), sorted(MLPERF_LLAMA2_70B_H100_PER_GPU.items()))
-def test_llama2_70b_on_h100_fp8_within_25_percent_of_mlperf(case: tuple[str, str, int], published: float) -> None:
+def test_llama2_70b_on_h100_fp8_within_25_percent_of_mlperf(
+    case: tuple[str, str, int], published: float
+) -> None:
     _, _, batch_limit = case
     workload = InferenceDemand(
         name="llama2",
@@ -415,7 +419,9 @@ def test_llama2_70b_on_h100_fp8_within_25_percent_of_mlperf(case: tuple[str, str
     assert replica.gpus.int == 2  # what NVIDIA ran (tensor_parallelism 2)
     assert replica.estimated and replica.tokens_per_s.inputs["peak"] == "FP8"
     assert replica.bound == "compute"  # the FP8 roofline, not the KV cache or the batch limit, decides
-    assert per_gpu == pytest.approx(published, rel=0.25), f"{per_gpu:,.0f} vs {published:,.0f} tokens/s per GPU"
+    assert per_gpu == pytest.approx(published, rel=0.25), (
+        f"{per_gpu:,.0f} vs {published:,.0f} tokens/s per GPU"
+    )
 
 
 def test_a_measured_throughput_is_not_flagged() -> None:

@@ -19,7 +19,12 @@ def _inference(**changes: Any) -> dict[str, Any]:
 
 def test_defaults_are_the_stated_ones() -> None:
     w = parse_stack_config(_inference()).demand.inference[0]
-    assert (w.weight_precision, w.kv_precision, w.context_tokens, w.concurrent_sequences) == ("bf16", "bf16", 8192, 256)
+    assert (w.weight_precision, w.kv_precision, w.context_tokens, w.concurrent_sequences) == (
+        "bf16",
+        "bf16",
+        8192,
+        256,
+    )
     # Averages default to the MLPerf Llama 2 70B dataset's (aidc/catalog.py FACTS, with their sources).
     assert (w.prompt_tokens, w.output_tokens, w.average_tokens) == (None, None, (222.0, 294.0))
     short = parse_stack_config(_inference(context_tokens=258)).demand.inference[0]

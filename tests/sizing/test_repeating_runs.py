@@ -30,9 +30,7 @@ def _weekly(**extra: Any) -> dict[str, Any]:
 
 
 def test_a_weekly_run_is_sized_for_its_deadline_and_billed_for_the_hours_it_runs() -> None:
-    plan = size_stack(
-        stack({"training": [_weekly()]}, {"public": {"max_instances": {"p5.48xlarge": 10}}})
-    )
+    plan = size_stack(stack({"training": [_weekly()]}, {"public": {"max_instances": {"p5.48xlarge": 10}}}))
     run = plan.training[0]
     # (6 · 8e9 + 12 · 32 · 4096 · 8192) · 5e10 = 3.044e21 FLOPs / (989e12 · 0.4) / 3600 = 2,137.3 GPU-h;
     # over 2 · 24 h: 44.5 GPUs → 6 nodes (48 GPUs), which finish one run in 2,137.3 / 48 = 44.5 h.
@@ -69,7 +67,9 @@ def test_a_monthly_run_in_the_private_cloud_draws_power_only_while_it_runs() -> 
         )
     )
     once = size_stack(
-        stack({"training": [_weekly(every="once", deadline_days=5)]}, {"private": {"gpus": {"h100-80gb": 64}}})
+        stack(
+            {"training": [_weekly(every="once", deadline_days=5)]}, {"private": {"gpus": {"h100-80gb": 64}}}
+        )
     )
     run = monthly.training[0]
     assert run.run_hours is not None

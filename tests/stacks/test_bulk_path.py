@@ -85,7 +85,9 @@ def walk(resources: list[dict[str, Any]], required_gbps: float, quota_per_locati
     vifs_gbps = sum(carried.values()) - spare
     assert vifs_gbps >= required_gbps, f"public virtual interfaces carry {vifs_gbps} Gbps < {required_gbps}"
     prefixes = {p for vif in public_vifs for p in vif["inputs"]["routeFilterPrefixes"]}
-    hops.append(f"{len(public_vifs)} public virtual interfaces advertising {sorted(prefixes)}: {vifs_gbps:g} Gbps")
+    hops.append(
+        f"{len(public_vifs)} public virtual interfaces advertising {sorted(prefixes)}: {vifs_gbps:g} Gbps"
+    )
     # Hop 4: the destination, an S3 bucket in the Region (public virtual interfaces reach the Region's public
     # endpoints; the Transit Gateway, at 100 Gbps per AZ attachment, is not on the way).
     buckets = [r for r in resources if r["type"] == BUCKET]
@@ -115,7 +117,9 @@ def test_ecommerce_reaches_s3_over_a_path_whose_every_hop_carries_4000_gbps(
     assert planned is not None and planned.bulk_path == "public-vif"
     assert [hop.ok for hop in planned.path] == [True, True, True]
     assert "optimizing-performance" in str(planned.path[-1].carries.inputs["source"])
-    assert planned.path[-1].carries.inputs["prefixes"] == 9  # ceil(4000 / 469.8 Gbps per prefix at 16 MiB PUTs)
+    assert (
+        planned.path[-1].carries.inputs["prefixes"] == 9
+    )  # ceil(4000 / 469.8 Gbps per prefix at 16 MiB PUTs)
     # The bulk path does not cross the Transit Gateway, which could not carry it.
     assert planned.tgw_path_gbps.value == TGW_ATTACHMENT_GBPS_PER_AZ * len(cfg.azs) < required
     # What the public interfaces advertise is the stack's public prefixes, from its public block's peers.
@@ -130,14 +134,20 @@ def test_the_walk_catches_a_missing_public_interface(ecommerce: tuple[OfflinePla
     broken = [r for r in offline.resources if r["name"] != "dx-link-0-public-vif"]
     assert len(broken) == len(offline.resources) - 1
     with pytest.raises(AssertionError, match="public virtual interfaces carry 3200"):
-        walk(broken, plan.network.required_gbps.value, cfg.interconnect.direct_connect.connections_per_location)
+        walk(
+            broken, plan.network.required_gbps.value, cfg.interconnect.direct_connect.connections_per_location
+        )
 
 
-def test_the_walk_catches_ports_past_the_quota_at_one_location(ecommerce: tuple[OfflinePlan, Any, Any]) -> None:
+def test_the_walk_catches_ports_past_the_quota_at_one_location(
+    ecommerce: tuple[OfflinePlan, Any, Any],
+) -> None:
     offline, cfg, plan = ecommerce
     broken = copy.deepcopy(offline.resources)
     for resource in broken:
         if resource["type"] in (CONNECTION, LAG):
             resource["inputs"]["location"] = "EqDC2"
     with pytest.raises(AssertionError, match="connections per location"):
-        walk(broken, plan.network.required_gbps.value, cfg.interconnect.direct_connect.connections_per_location)
+        walk(
+            broken, plan.network.required_gbps.value, cfg.interconnect.direct_connect.connections_per_location
+        )
