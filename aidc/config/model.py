@@ -819,7 +819,8 @@ class DirectConnectSettings(_Model):
             raise ValueError("hosted_connection_ids: must be distinct")
         if ipaddress.ip_network(self.transit_gateway_cidr).prefixlen > 24:
             raise ValueError("transit_gateway_cidr: a Transit Gateway CIDR block is /24 or larger")
-        if self.locations and {"location", "second_location"} & self.model_fields_set:
+        explicit_location = "location" in self.model_fields_set and self.location not in self.locations
+        if self.locations and (self.second_location is not None or explicit_location):
             raise ValueError("locations: give either locations or location (and second_location), not both")
         if len(set(self.locations)) != len(self.locations):
             raise ValueError("locations: must be distinct")
