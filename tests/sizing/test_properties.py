@@ -168,7 +168,10 @@ def test_capacity_covers_demand_under_the_failure_model(demand: dict[str, Any]) 
         # Every hop of the bulk path carries the transfers, within the quota of connections per location.
         assert all(hop.ok for hop in n.direct_connect.path), n.direct_connect.path
         assert n.direct_connect.ports_per_location is not None
-        assert n.direct_connect.ports_per_location.int <= cfg.interconnect.direct_connect.connections_per_location
+        assert (
+            n.direct_connect.ports_per_location.int
+            <= cfg.interconnect.direct_connect.connections_per_location
+        )
 
 
 def _scaled(demand: dict[str, Any], factor: float) -> dict[str, Any]:
