@@ -340,7 +340,7 @@ def _bgp_asn(asn: int) -> dict[str, Any]:
 
 
 def _secret(password: random.RandomPassword) -> pulumi.Output[str]:
-    return pulumi.Output.secret(password.result)  # type: ignore[arg-type]
+    return pulumi.Output.secret(password.result)
 
 
 def _bgp_key(name: str, opts: pulumi.ResourceOptions) -> random.RandomPassword:
@@ -592,7 +592,7 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
             f"{prefix}-public-vif",
             name=f"{prefix}-public-vif",
             connection_id=connection_id,
-            vlan=link.public_vlan,  # type: ignore[arg-type]  # set on every link with public=True
+            vlan=link.public_vlan,  # set on every link with public=True
             address_family=ADDRESS_FAMILY,
             **_bgp_asn(args.customer_asn),
             bgp_auth_key=bgp_key,

@@ -222,7 +222,7 @@ def pool_inventory_tags(pool: AgentPool) -> list[str]:
 
 def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
     """Output.secret with the type mypy cannot infer through the SDK's generic signature."""
-    return pulumi.Output.secret(value)  # type: ignore[arg-type]
+    return pulumi.Output.secret(value)
 
 
 def _agent_renderer(

@@ -21,6 +21,7 @@ from typing import NoReturn
 
 from aidc.catalog import MFU_BY_SCALE, RUNS_PER_MONTH, Accelerator, Catalog
 from aidc.config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
+from aidc.contract import Classification
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.fit import (
@@ -143,7 +144,7 @@ def _repeats(run: TrainingDemand, gpu_hours: Figure, gpus: int) -> tuple[Figure,
     return run_hours, monthly
 
 
-def size_training(run: TrainingDemand, classification: str, catalog: Catalog) -> TrainingSizing:
+def size_training(run: TrainingDemand, classification: Classification, catalog: Catalog) -> TrainingSizing:
     accelerator = catalog.accelerators[run.accelerator]
     flops = run_flops(run, catalog)
     state_gpus = training_state_gpus(run.params, accelerator, catalog)
@@ -299,7 +300,7 @@ def _edge_allocations(
 
 def size_inference(
     workload: InferenceDemand,
-    classification: str,
+    classification: Classification,
     sites: tuple[EdgeSite, ...],
     catalog: Catalog,
     largest_node: dict[str, int] | None = None,

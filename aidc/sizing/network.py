@@ -41,7 +41,7 @@ import ipaddress
 import math
 from typing import NamedTuple
 
-from aidc.catalog import (
+from aidc.clouds.aws.catalog import (
     DIRECT_CONNECT_HOSTED_GBPS,
     DIRECT_CONNECT_LAG_MAX,
     DIRECT_CONNECT_LAG_SOURCE,
@@ -65,12 +65,24 @@ from aidc.catalog import (
     VPN_TUNNEL_GBPS_STANDARD,
     VPN_TUNNELS_PER_CONNECTION,
 )
+from aidc.clouds.aws.settings import settings_of as aws_settings
 from aidc.config.addressing import edge_route_prefixes
-from aidc.config.model import CLASSIFICATION_ORDER, DOCUMENTATION_IPV4, StackConfig
+from aidc.config.model import DOCUMENTATION_IPV4, StackConfig
+from aidc.contract import CLASSIFICATION_ORDER, DirectConnectBandwidth, LinkEncryption
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import DirectConnectLink, DirectConnectPlan, NetworkPlan, PathHop, TransferSizing
 
+# Port speeds as the Direct Connect API spells them (botocore directconnect CreateConnection.bandwidth).
+BANDWIDTH: dict[int, DirectConnectBandwidth] = {
+    1: "1Gbps",
+    2: "2Gbps",
+    5: "5Gbps",
+    10: "10Gbps",
+    25: "25Gbps",
+    100: "100Gbps",
+    400: "400Gbps",
+}
 SECONDS_PER_HOUR = 3600
 BITS_PER_BYTE = 8
 
@@ -139,7 +151,7 @@ class DxPorts(NamedTuple):
 
 
 class DxEncryption(NamedTuple):
-    mode: str  # "macsec" | "ipsec" | "none"
+    mode: LinkEncryption
     reason: str
     ipsec_connections: Figure | None
 
@@ -185,7 +197,7 @@ def _ports_per_location(cfg: StackConfig, ports: DxPorts, link_count: int) -> Fi
         raise InfeasibleDemand(
             f"Direct Connect needs {ports.total} dedicated connections of {ports.port_gbps} Gbps in {link_count} "
             f"links; spread over {', '.join(locations)} they put {per_location[busiest]} at {busiest}, past the "
-            f"quota of {quota} dedicated connections per location in {cfg.aws_region} ({DIRECT_CONNECT_QUOTA_SOURCE}"
+            f"quota of {quota} dedicated connections per location in {aws_settings(cfg).region} ({DIRECT_CONNECT_QUOTA_SOURCE}"
             f"): list at least {needed} locations in aidc:interconnect.direct_connect.locations, or "
             f"{DIRECT_CONNECT_QUOTA_HINT}"
         )
@@ -343,7 +355,7 @@ def _dx_capacity(ports: DxPorts, encryption: DxEncryption) -> Figure:
 
 
 def _tgw_path(cfg: StackConfig) -> Figure:
-    azs = len(cfg.azs)
+    azs = len(aws_settings(cfg).zones)
     return Figure(
         TGW_ATTACHMENT_GBPS_PER_AZ * azs,
         "Gbps",
@@ -357,7 +369,7 @@ def _s3_hop(cfg: StackConfig, required_gbps: float) -> PathHop:
     per_prefix = S3_PUT_PER_PREFIX_PER_S * S3_PART_BYTES * BITS_PER_BYTE / 1e9  # the lower (PUT) rate
     prefixes = max(1, math.ceil(required_gbps / per_prefix - 1e-9))
     return PathHop(
-        f"Amazon S3 in {cfg.aws_region} (the datasets bucket)",
+        f"Amazon S3 in {aws_settings(cfg).region} (the datasets bucket)",
         Figure(
             prefixes * per_prefix,
             "Gbps",
@@ -422,7 +434,9 @@ def _dx_path(
                 else ()
             ),
             PathHop("Transit Gateway: Direct Connect gateway attachment", tgw, required_gbps),
-            PathHop(f"Transit Gateway: VPC attachment ({', '.join(cfg.azs)})", tgw, required_gbps),
+            PathHop(
+                f"Transit Gateway: VPC attachment ({', '.join(aws_settings(cfg).zones)})", tgw, required_gbps
+            ),
         )
     short = [hop for hop in hops if not hop.ok]
     if short:
@@ -497,14 +511,14 @@ def size_direct_connect(
     bulk_path, path = _dx_path(cfg, required.value, ports, links, encryption, capacity)
     warnings += _dx_warnings(cfg, ports, links, encryption.mode)
     ipsec = encryption.mode == "ipsec"
-    allowed = (cfg.aws.vpc_cidr,) + ((dx.transit_gateway_cidr,) if ipsec else ())
+    allowed = (aws_settings(cfg).vpc_cidr,) + ((dx.transit_gateway_cidr,) if ipsec else ())
     return (
         DirectConnectPlan(
             reason=reason,
             location=links[0].location,
             hosted=dx.hosted,
             port_gbps=ports.port_gbps,
-            bandwidth=f"{ports.port_gbps}Gbps",
+            bandwidth=BANDWIDTH[ports.port_gbps],
             ports=ports.figure,
             links=links if bulk_path == "public-vif" else tuple(_without_public(link) for link in links),
             lag_max=ports.lag_max,
@@ -589,7 +603,7 @@ def _vpn(cfg: StackConfig, required_value: float) -> VpnSizing:
 
 
 def _vpn_warning(vpn: VpnSizing, required_value: float, direct_connect: DirectConnectPlan | None) -> str:
-    tunnel_gbps = float(vpn.connections.inputs["tunnel_gbps"])  # type: ignore[arg-type]
+    tunnel_gbps = float(vpn.connections.inputs["tunnel_gbps"])
     message = (
         f"transfers need {required_value:,.1f} Gbps; a Site-to-Site VPN carries {tunnel_gbps:g} Gbps per "
         f"tunnel, so {vpn.tunnels_needed} tunnels ({vpn.tunnels_needed // VPN_TUNNELS_PER_CONNECTION} connections) "
@@ -652,6 +666,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             classification=cfg.classification_of(t),
             direction=t.direction,
             every=t.every,
+            cloud=cfg.transfer_cloud(t),
         )
         for t, rate in rates
     )
@@ -659,7 +674,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
         NetworkPlan(
             transfers=transfers,
             required_gbps=required,
-            tunnel_gbps=float(vpn.connections.inputs["tunnel_gbps"]),  # type: ignore[arg-type]
+            tunnel_gbps=float(vpn.connections.inputs["tunnel_gbps"]),
             vpn_connections=vpn.connections,
             vpn_tunnels=vpn.tunnels,
             provisioned_gbps=vpn.provisioned,
@@ -672,4 +687,19 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             ),
         ),
         warnings,
+    )
+
+
+def without_interconnect(network: NetworkPlan) -> NetworkPlan:
+    """The network of a stack that uses no public cloud: no VPN, no Direct Connect, nothing to carry (it has no
+    transfers: each reaches a public cloud, which the stack then uses)."""
+    none = Figure(0, "connections", "no public cloud in the plan: nothing to interconnect", {})
+    return dataclasses.replace(
+        network,
+        vpn_connections=none,
+        vpn_tunnels=Figure(0, "tunnels", "no VPN connection", {}),
+        provisioned_gbps=Figure(0.0, "Gbps", "no VPN connection", {}),
+        private_route_prefixes=(),
+        direct_connect=None,
+        interconnect_gbps=None,
     )

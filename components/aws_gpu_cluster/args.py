@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.types import FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
+from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
 from components._args import (
     IPv4SourceCidr,
     LogRetentionDays,
@@ -79,9 +79,7 @@ class CapacityReservationSpec(FrozenArgs):
 
 # The EKS managed add-ons the component pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons").
 MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
-AddonVersion = Annotated[
-    str, matching(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", "an EKS add-on version 'vX.Y.Z-eksbuild.N'")
-]
+AddonVersion = EksAddonVersion
 """An EKS add-on version as DescribeAddonVersions lists it."""
 # The versions the EKS User Guide tabulates per Kubernetes version (awsdocs/amazon-eks-user-guide at 4d52b4d,
 # 2024-12-18: latest/ug/networking/eks-networking-add-ons.adoc for vpc-cni, coredns and kube-proxy;

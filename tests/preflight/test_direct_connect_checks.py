@@ -1,5 +1,6 @@
 """Direct Connect preflight: the plan's location exists in the region and offers the port speed (and MACsec at it),
-read from DescribeLocations through botocore's Stubber (moto has no DescribeLocations)."""
+read from DescribeLocations through botocore's Stubber (moto has no DescribeLocations), and the quota of dedicated
+connections per location (Service Quotas and DescribeConnections, stubbed the same way)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
+from aidc.clouds.aws.preflight import (
+    AwsClients,
+    DirectConnectNeed,
+    aws_requirements,
+    check_direct_connect,
+    check_direct_connect_quota,
+)
 from aidc.config import load_stack_config
-from aidc.preflight.aws import AwsClients, check_direct_connect, check_direct_connect_quota
-from aidc.preflight.requirements import DirectConnectNeed, aws_requirements
 from aidc.sizing import size_stack
 from tests.preflight.conftest import aws_reqs
 
@@ -202,7 +208,7 @@ def test_a_plan_without_direct_connect_asks_nothing() -> None:
 
 
 def test_run_aws_checks_includes_the_location_and_quota_checks() -> None:
-    from aidc.preflight import aws
+    from aidc.clouds.aws import preflight as aws
 
     assert ("direct-connect-location", check_direct_connect) in aws.CHECKS
     assert ("direct-connect-quota", check_direct_connect_quota) in aws.CHECKS

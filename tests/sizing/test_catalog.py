@@ -9,7 +9,6 @@ import pytest
 
 from aidc.catalog import (
     ACCELERATORS,
-    AWS_SERVICE_PRICES,
     FACTS,
     INSTANCE_TYPES,
     MFU_BY_SCALE,
@@ -17,6 +16,7 @@ from aidc.catalog import (
     Accelerator,
     InstanceType,
 )
+from aidc.clouds.aws.catalog import SERVICE_PRICES as AWS_SERVICE_PRICES
 
 DATE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 
