@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 
-from aidc.catalog import (
+from aidc.clouds.aws.catalog import (
     DIRECT_CONNECT_LAG_MAX,
     DIRECT_CONNECT_LAGS_PER_REGION,
     DIRECT_CONNECT_PUBLIC_VIF_ROUTES,
     TGW_ATTACHMENT_GBPS_PER_AZ,
 )
+from aidc.clouds.aws.settings import settings_of as aws_settings
 from aidc.config import load_stack_config
 from aidc.offline import OfflinePlan, run_program
 from aidc.sizing import size_stack
@@ -121,7 +122,7 @@ def test_ecommerce_reaches_s3_over_a_path_whose_every_hop_carries_4000_gbps(
         planned.path[-1].carries.inputs["prefixes"] == 9
     )  # ceil(4000 / 469.8 Gbps per prefix at 16 MiB PUTs)
     # The bulk path does not cross the Transit Gateway, which could not carry it.
-    assert planned.tgw_path_gbps.value == TGW_ATTACHMENT_GBPS_PER_AZ * len(cfg.azs) < required
+    assert planned.tgw_path_gbps.value == TGW_ATTACHMENT_GBPS_PER_AZ * len(aws_settings(cfg).zones) < required
     # What the public interfaces advertise is the stack's public prefixes, from its public block's peers.
     block = ipaddress.IPv4Network(str(dx.public_peer_cidr))
     for vif in (r for r in offline.resources if r["type"] == PUBLIC_VIF):
