@@ -99,7 +99,18 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
                 _n(r["flops"]),
                 _n(r["gpu_hours"], 0),
                 f"{r['gpus']:,} ({r['nodes']:,} nodes)",
-                why=(_why(r["why"]["gpu_hours"]), _why(r["why"]["nodes"]), _why(r["why"]["state_gpus"])),
+                why=(
+                    _why(r["why"]["flops"]),
+                    _why(r["why"].get("mfu")),
+                    _why(r["why"]["gpu_hours"]),
+                    _why(r["why"]["nodes"]),
+                    _why(r["why"]["state_gpus"]),
+                    *(
+                        (_why(r["why"].get("run_hours")), _why(r["why"].get("gpu_hours_per_month")))
+                        if r.get("every", "once") != "once"
+                        else ()
+                    ),
+                ),
             )
         sections.append(t)
     inference = doc["compute"]["inference"]
@@ -219,7 +230,21 @@ def size_sections(doc: Mapping[str, Any]) -> list[Section]:
         dc = n["direct_connect"]
         t.add("Direct Connect", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]["ports"]),), alert=True)
         links = ", ".join(f"{link['name']} {link['ports']}x VLAN {link['vlan']}" for link in dc["links"])
-        t.add("Direct Connect links", f"{len(dc['links'])} at {dc['location']}", why=(links,))
+        where = ", ".join(dc.get("locations") or [dc["location"]])
+        t.add("Direct Connect links", f"{len(dc['links'])} at {where}", why=(links,))
+        if dc["why"].get("ports_per_location"):
+            t.add(
+                "Direct Connect ports per location",
+                _n(dc["ports_per_location"]),
+                why=(_why(dc["why"]["ports_per_location"]),),
+            )
+        for hop, figure in zip(dc.get("path", []), dc["why"].get("path", []), strict=False):
+            t.add(
+                f"path ({dc['bulk_path']}): {hop['hop']} Gbps",
+                _n(hop["gbps"], 1),
+                why=(_why(figure),),
+                alert=not hop["ok"],
+            )
         t.add("Direct Connect Gbps", _n(dc["capacity_gbps"], 2), why=(_why(dc["why"]["capacity_gbps"]),))
         t.add("Direct Connect encryption", dc["encryption"], why=(dc["encryption_reason"],))
         if dc["ipsec_connections"]:
@@ -287,7 +312,11 @@ def _model_fit(inference: Sequence[Mapping[str, Any]]) -> Section:
             why = replica["why"]
             t.add(f"{on}: GPUs per replica", _n(replica["gpus"]), why=(_why(why["gpus"]),))
             t.add(f"{on}: need GB", _n(replica["memory_gb"]), why=(_why(why["memory_gb"]),))
-            t.add(f"{on}: batch", _n(replica["batch"]), why=(_why(why["batch"]),))
+            t.add(
+                f"{on}: batch ({replica.get('bound') or 'measured'})",
+                _n(replica["batch"]),
+                why=(_why(why["batch"]),),
+            )
             t.add(
                 f"{on}: tokens/s" + (" (ESTIMATE)" if replica["estimated"] else ""),
                 _n(replica["tokens_per_s"], 0),

@@ -62,7 +62,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     # The network first: placement prices moving datasets over the links it plans.
     network, network_warnings = size_network(cfg)
     placement, placement_warnings = place(cfg, training, inference, catalog, network)
-    placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings)
+    placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings, training)
     storage = size_storage(cfg, catalog)
     edge_sites = size_edge_sites(cfg, inference)
     warnings = list(placement_warnings) + network_warnings
@@ -75,7 +75,8 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             warnings.append(
                 f"inference {w.name}: tokens_per_s_per_gpu is not given, so its throughput is an ESTIMATE from "
                 f"the decode roofline ({per_gpu:,.0f} tokens/s per {w.accelerator} GPU in replicas of "
-                f"{sized.replica.gpus.int}); measure it and set tokens_per_s_per_gpu"
+                f"{sized.replica.gpus.int}, a batch of {sized.replica.batch.int} bounded by the "
+                f"{sized.replica.bound}); measure it and set tokens_per_s_per_gpu"
             )
         for accelerator, names in site_accelerators.items():
             if w.edge_fraction > 0 and accelerator != w.accelerator and w.tokens_per_s_per_gpu is not None:

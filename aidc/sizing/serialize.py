@@ -49,8 +49,19 @@ def _direct_connect(dc: DirectConnectPlan) -> dict[str, Any]:
                 "amazon_address": link.amazon_address,
                 "customer_address": link.customer_address,
                 "hosted_connection_id": link.hosted_connection_id,
+                "public_vlan": link.public_vlan,
+                "public_amazon_address": link.public_amazon_address,
+                "public_customer_address": link.public_customer_address,
             }
             for link in dc.links
+        ],
+        "locations": list(dc.locations),
+        "ports_per_location": None if dc.ports_per_location is None else dc.ports_per_location.int,
+        "bulk_path": dc.bulk_path,
+        "public_prefixes": list(dc.public_prefixes),
+        "path": [
+            {"hop": hop.name, "gbps": hop.carries.value, "required_gbps": hop.required_gbps, "ok": hop.ok}
+            for hop in dc.path
         ],
         "capacity_gbps": dc.capacity_gbps.value,
         "encryption": dc.encryption,
@@ -62,12 +73,16 @@ def _direct_connect(dc: DirectConnectPlan) -> dict[str, Any]:
         "advertised_prefixes": list(dc.advertised_prefixes),
         "transit_gateway_cidr": dc.transit_gateway_cidr,
         "tgw_path_gbps": dc.tgw_path_gbps.value,
-        "why": _why(
-            ports=dc.ports,
-            capacity_gbps=dc.capacity_gbps,
-            ipsec_connections=dc.ipsec_connections,
-            tgw_path_gbps=dc.tgw_path_gbps,
-        ),
+        "why": {
+            **_why(
+                ports=dc.ports,
+                capacity_gbps=dc.capacity_gbps,
+                ipsec_connections=dc.ipsec_connections,
+                tgw_path_gbps=dc.tgw_path_gbps,
+                ports_per_location=dc.ports_per_location,
+            ),
+            "path": [hop.carries.to_json() for hop in dc.path],
+        },
     }
 
 
@@ -83,7 +98,15 @@ def _model(model: ModelSizing) -> dict[str, Any]:
         "assumed": model.assumed,
         "weights_gb": model.weights_gb.value,
         "kv_bytes_per_token": model.kv_bytes_per_token.value,
-        "why": _why(weights_gb=model.weights_gb, kv_bytes_per_token=model.kv_bytes_per_token),
+        "kv_precision": model.kv_precision,
+        "prompt_tokens": model.prompt_tokens,
+        "output_tokens": model.output_tokens,
+        "cached_tokens": None if model.cached_tokens is None else model.cached_tokens.value,
+        "why": _why(
+            weights_gb=model.weights_gb,
+            kv_bytes_per_token=model.kv_bytes_per_token,
+            cached_tokens=model.cached_tokens,
+        ),
     }
 
 
@@ -93,6 +116,7 @@ def _replica(replica: ReplicaSizing) -> dict[str, Any]:
         "gpus": replica.gpus.int,
         "memory_gb": replica.memory_gb.value,
         "batch": replica.batch.int,
+        "bound": replica.bound,
         "tokens_per_s": replica.tokens_per_s.value,
         "estimated": replica.estimated,
         "why": _why(
@@ -125,12 +149,22 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
                     "spot": t.spot,
                     "state_gpus": t.state_gpus.int,
                     "bound": t.bound,
+                    "mfu": None if t.mfu is None else t.mfu.value,
+                    "every": t.every,
+                    "sequence_tokens": t.flops.inputs.get("sequence_tokens"),
+                    "run_hours": None if t.run_hours is None else t.run_hours.value,
+                    "gpu_hours_per_month": None
+                    if t.gpu_hours_per_month is None
+                    else t.gpu_hours_per_month.value,
                     "why": _why(
                         flops=t.flops,
                         gpu_hours=t.gpu_hours,
                         nodes=t.nodes,
                         gpus=t.gpus,
                         state_gpus=t.state_gpus,
+                        mfu=t.mfu,
+                        run_hours=t.run_hours,
+                        gpu_hours_per_month=t.gpu_hours_per_month,
                     ),
                 }
                 for t in plan.training

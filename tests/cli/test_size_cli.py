@@ -57,9 +57,15 @@ def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(
     assert doc["network"]["required_gbps"] == pytest.approx(4000.0)
     assert doc["network"]["feasible_over_vpn"] is False
     assert doc["network"]["direct_connect"]["ports"] == 11
+    # Within 10 dedicated connections per location, and over public virtual interfaces to S3 (the Transit
+    # Gateway carries 200 Gbps over two AZs).
+    assert doc["network"]["direct_connect"]["locations"] == ["EqDC2", "CSVA1"]
+    assert doc["network"]["direct_connect"]["bulk_path"] == "public-vif"
+    assert all(hop["ok"] for hop in doc["network"]["direct_connect"]["path"])
     assert any("Direct Connect" in w for w in doc["warnings"])
-    # ~2,000 GPU servers, as the seed says, from a stated demand
-    assert doc["compute"]["training"][0]["nodes"] == 1920
+    # ~2,000 GPU servers, as the seed says, from a stated demand (attention at GPT-3's 2,048-token sequences
+    # adds 3% to 6·N·D)
+    assert doc["compute"]["training"][0]["nodes"] == 1979
 
 
 def test_tables_explain_figures(capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,7 +119,7 @@ def test_an_edge_site_too_small_for_a_replica_exits_2_naming_it(
     captured = capsys.readouterr()
     assert captured.out == "" and "Traceback" not in captured.err
     assert "edge site tiny cannot hold one replica of inference chat" in captured.err
-    assert "155.9 GB > 4 × 24 GB" in captured.err
+    assert "101.0 GB > 4 × 24 GB" in captured.err
 
 
 def test_bad_config_exits_2_with_the_key_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

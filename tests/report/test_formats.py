@@ -106,7 +106,8 @@ def test_size_markdown_explains_every_figure() -> None:
     document = _document(SIZE)
     markdown = render(SIZE, "markdown", document)
     for run in document["compute"]["training"]:
-        assert f"- **{run['name']}**: `{run['why']['gpu_hours']['formula']}`" in markdown
+        assert f"- **{run['name']}**: `{run['why']['flops']['formula']}`" in markdown
+        assert f"`{run['why']['gpu_hours']['formula']}`" in markdown
     for key in ("usable_tb", "raw_tb", "osds", "hosts", "monitors"):
         assert f"`{document['storage']['why'][key]['formula']}`" in markdown, key
     assert f"`{document['network']['why']['vpn_connections']['formula']}`" in markdown
