@@ -90,3 +90,16 @@ def size(cfg: StackConfig) -> CapacityPlan:
 def fail(message: str) -> int:
     print(f"aidc: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Each warning on stderr, before the output, starting `warning:`: one line each when stderr is a file or
+    a pipe (grep finds it whole), wrapped with indented continuation lines on a terminal."""
+    from aidc.output.text_table import output_width, paragraph
+
+    terminal = sys.stderr.isatty()
+    width = output_width(sys.stderr)
+    for warning in warnings:
+        text = "warning: " + " ".join(str(warning).split())
+        lines = paragraph(text, width, "", "  ") if terminal else [text]
+        print("\n".join(lines), file=sys.stderr)

@@ -42,6 +42,7 @@ from aidc.config.addressing import (
 )
 from aidc.config.base import Model, check_cidr
 from aidc.config.re2 import re2_problem
+from aidc.config.suggest import did_you_mean
 from aidc.contract import (
     PRIVATE_ONLY,
     PUBLIC_CLOUDS,
@@ -93,7 +94,10 @@ BGP_PEERING_PREFIX = 30
 
 def _check_accelerator(value: str) -> str:
     if value not in ACCELERATORS:
-        raise ValueError(f"unknown accelerator {value!r}; allowed: {', '.join(sorted(ACCELERATORS))}")
+        raise ValueError(
+            f"unknown accelerator {value!r}{did_you_mean(value, ACCELERATORS) or ';'} allowed: "
+            f"{', '.join(sorted(ACCELERATORS))}"
+        )
     return value
 
 
@@ -375,7 +379,8 @@ class PublicCapacity(Model):
         for key, count in value.items():
             if key not in INSTANCE_TYPES:
                 raise ValueError(
-                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                    f"unknown instance type {key!r}{did_you_mean(key, INSTANCE_TYPES) or ';'} allowed: "
+                    f"{', '.join(sorted(INSTANCE_TYPES))}"
                 )
             if count < 0:
                 raise ValueError(f"{key}: quota must be >= 0, got {count}")
@@ -389,7 +394,8 @@ class PublicCapacity(Model):
         for key in value or ():
             if key not in INSTANCE_TYPES:
                 raise ValueError(
-                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                    f"unknown instance type {key!r}{did_you_mean(key, INSTANCE_TYPES) or ';'} allowed: "
+                    f"{', '.join(sorted(INSTANCE_TYPES))}"
                 )
         return value
 
