@@ -11,11 +11,17 @@ Exit codes: 0 done, 2 bad input (not an estate core, unrecorded sites).
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from aidc.commands.common import EXIT_OK, BadInput, add_source_arguments, fail, load_config, source_path
+from aidc.commands.common import (
+    EXIT_OK,
+    BadInput,
+    add_source_arguments,
+    fail,
+    load_config,
+    source_path,
+    write_json,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
     except BadInput as exc:
         return fail(str(exc))
     if args.json:
-        json.dump(result, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(result)
         return EXIT_OK
     verb = "would write" if result["dry_run"] else "wrote"
     new = [row for row in result["shards"] if row["action"] == "write"]

@@ -42,10 +42,15 @@ class CheckResult:
         }
 
 
+# Raised on a breaking change of the document (docs/schemas/preflight.schema.json; CHANGELOG.md).
+SCHEMA_VERSION = 1
+
+
 def document(checks: Iterable[CheckResult]) -> dict[str, Any]:
-    """The `--json` contract: {"checks": [{cloud, name, target, ok, detail, figures, hint}], "ok": bool}."""
+    """The `--json` contract: {"schema_version", "checks": [{cloud, name, target, ok, detail, figures, hint}],
+    "ok": bool}."""
     rows = [c.to_dict() for c in checks]
-    return {"checks": rows, "ok": all(r["ok"] for r in rows)}
+    return {"schema_version": SCHEMA_VERSION, "checks": rows, "ok": all(r["ok"] for r in rows)}
 
 
 def write_json(checks: Iterable[CheckResult], out: IO[str]) -> None:
