@@ -112,7 +112,11 @@ def run(args: argparse.Namespace) -> int:
                     ),
                 )
             )
-    checks = run_jobs(jobs, deadline)
+    from aidc.output.progress import Progress
+
+    progress = Progress.for_command(machine_output=bool(args.json))
+    with progress.step(f"checking {', '.join(sorted({job.cloud for job in jobs}))} for {cfg.stack}"):
+        checks = run_jobs(jobs, deadline)
     if args.json:
         write_json(checks, sys.stdout)
     else:

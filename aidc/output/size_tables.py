@@ -120,7 +120,17 @@ def _model_fit(doc: Doc) -> Section | None:
         detail=True,
     )
     for r in workloads:
-        t.add(r["name"], "model", "", "", _n(r["model"]["weights_gb"]), "", "", sources=[("", r["model"])])
+        t.add(
+            r["name"],
+            "model",
+            "",
+            "",
+            _n(r["model"]["weights_gb"]),
+            "",
+            "",
+            sources=[("", r["model"])],
+            label=f"{r['name']} model",
+        )
         for where, replica in [("core", r["replica"]), *(("edge", e) for e in r["edge_replicas"])]:
             tokens = _n(replica["tokens_per_s"], 0) + (" ESTIMATE" if replica["estimated"] else "")
             t.add(
@@ -132,6 +142,7 @@ def _model_fit(doc: Doc) -> Section | None:
                 _n(replica["batch"]),
                 tokens,
                 sources=[("", replica)],
+                label=f"{r['name']} ({where}, {replica['accelerator']})",
             )
     return t
 
@@ -494,8 +505,14 @@ def size_markdown(doc: Doc) -> str:
         lines += ["**Warnings**", ""]
         lines += [f"- {_md(w)}" for w in doc["warnings"]]
         lines.append("")
-    for section in size_sections(doc):
+    sections = size_sections(doc)
+    for section in sections:
         lines += _section_markdown(section)
+    left = figures_left(doc, _shown_ids(sections))
+    if left:
+        lines += ["#### Other figures", ""]
+        lines += [f"- **{_md(path)}**: {_md_why(Row((), (('', source),)))}" for path, source in left]
+        lines.append("")
     # cost_markdown ends with the price source and date; the spot estimate's source is the one left to say.
     lines += ["#### Monthly cost (USD)", "", cost_markdown(doc["cost"]).rstrip("\n")]
     lines.append(

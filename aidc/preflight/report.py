@@ -58,47 +58,33 @@ def write_json(checks: Iterable[CheckResult], out: IO[str]) -> None:
     out.write("\n")
 
 
-def _figures_text(figures: Mapping[str, Any]) -> str:
-    parts = []
-    for key, value in figures.items():
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value) or "-"
-        elif isinstance(value, float) and value.is_integer():
-            value = int(value)
-        parts.append(f"{key}={value}")
-    return "\n".join(parts)
+def report_lines(checks: list[CheckResult], width: int = 80) -> list[str]:
+    """One line per check: PASS or FAIL, the check, its target and, for a failure, what the service said;
+    wrapped at spaces (never inside a word or a command) with the fix hint indented under it."""
+    from aidc.output.text_table import paragraph
+    from aidc.preflight.retry import one_line
+
+    lines: list[str] = []
+    for check in checks:
+        verdict = "PASS" if check.ok else "FAIL"
+        text = f"{verdict} {check.cloud}:{check.name} {check.target}"
+        if not check.ok:
+            text += f": {one_line(check.detail)}"
+        lines += paragraph(text, width, "  ", "       ")
+        if not check.ok and check.hint:
+            lines += paragraph(f"fix: {one_line(check.hint)}", width, "       ", "         ")
+    failed = sum(1 for c in checks if not c.ok)
+    lines.append(f"{len(checks) - failed} passed, {failed} failed")
+    return lines
 
 
 def print_table(checks: list[CheckResult], out: IO[str] | None = None, width: int | None = None) -> None:
-    """A table for people (check, target, result with its detail, figures), then each failure's fix hint
-    as whole lines under it, so commands in hints stay copyable on an 80-column terminal."""
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    """The report for people (`report_lines`), to `out` (default stdout) at `width` (default: the
+    terminal's, 80 when stdout is not one)."""
+    import sys
 
-    console = Console(file=out, width=width, highlight=False)
-    table = Table(title="aidc preflight", box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
-    for column in ("check", "target", "result", "figures"):
-        table.add_column(column, overflow="fold")
-    for check in checks:
-        verdict = "[green]PASS[/green]" if check.ok else "[red]FAIL[/red]"
-        table.add_row(
-            escape(f"{check.cloud}:{check.name}"),
-            escape(check.target),
-            f"{verdict} {escape(check.detail)}",
-            escape(_figures_text(check.figures)),
-        )
-    console.print(table)
-    failed = [c for c in checks if not c.ok]
-    if failed:
-        console.print("[bold]Fix hints[/bold]")
-        for check in failed:
-            console.print(
-                f"- {escape(check.cloud)}:{escape(check.name)} {escape(check.target)}: {escape(check.detail)}",
-                soft_wrap=True,
-            )
-            if check.hint:
-                console.print(f"  fix: {escape(check.hint)}", soft_wrap=True)
-    summary = f"{len(checks) - len(failed)} passed, {len(failed)} failed"
-    console.print(f"[red]{summary}[/red]" if failed else f"[green]{summary}[/green]")
+    from aidc.output.text_table import output_width
+
+    stream = sys.stdout if out is None else out
+    lines = ["aidc preflight", *report_lines(checks, width or output_width(stream))]
+    stream.write("\n".join(lines) + "\n")

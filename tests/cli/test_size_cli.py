@@ -62,20 +62,25 @@ def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(
     assert doc["compute"]["training"][0]["nodes"] == 1920
 
 
-def test_tables_explain_figures(capsys: pytest.CaptureFixture[str]) -> None:
+def test_summary_by_default_and_explain_shows_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["size", "--stack", "dev"]) == 0
+    summary = capsys.readouterr().out
+    for text in ("Training", "Ceph storage", "Interconnect", "Edge sites", "Monthly cost", "--explain"):
+        assert text in summary, text
+    assert "FLOPs / (peak dense BF16" not in summary and "Model fit" not in summary
+    assert main(["size", "--stack", "dev", "--explain"]) == 0
     out = capsys.readouterr().out
     for text in (
         "Training",
         "FLOPs / (peak dense BF16",
         "Ceph storage",
         "pgcalc",
-        "VPN tunnels",
+        "vpn_tunnels = ",
         "Edge sites",
         "prices:",
         "Model fit (one replica per accelerator)",
-        "KV cache B/token",
-        "OSDs for bandwidth",
+        "kv_bytes_per_token = 2 (K and V)",
+        "osds_for_bandwidth = ",
         "model states",
         "serving_memory_overhead = 0.1",
     ):
@@ -94,11 +99,14 @@ def test_an_estimated_throughput_is_flagged_and_warned(
 ) -> None:
     cfg = tmp_path / "Pulumi.estimate.yaml"
     cfg.write_text(SEVENTY_B.replace("GPUS", "8"))
-    assert main(["size", "--config", str(cfg)]) == 0
-    out = " ".join(capsys.readouterr().out.split())  # the tables wrap at the terminal's width
-    assert "chat (core, h100-80gb): tokens/s (ESTIMATE)" in out
+    assert main(["size", "--config", str(cfg), "--explain"]) == 0
+    captured = capsys.readouterr()
+    out = " ".join(captured.out.split())  # the tables wrap at the terminal's width
+    assert "chat core h100-80gb" in out and " ESTIMATE" in out
     assert "ESTIMATE (measure it and set tokens_per_s_per_gpu)" in out
-    assert "warning: inference chat: tokens_per_s_per_gpu is not given" in out
+    # Warnings come first, on stderr, each starting `warning:`.
+    assert captured.err.startswith("warning: ")
+    assert "warning: inference chat: tokens_per_s_per_gpu is not given" in captured.err
     doc = _size_json(capsys, "--config", str(cfg))
     assert doc["compute"]["inference"][0]["throughput_estimated"] is True
     assert doc["compute"]["inference"][0]["replica"]["estimated"] is True
