@@ -110,7 +110,7 @@ def _formulas(document: Any) -> list[str]:
 
     def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
-            for key, figure in (value.get("why") or {}).items():
+            for figure in (value.get("why") or {}).values():
                 found.append(figure["formula"])
             for key, item in value.items():
                 if key not in ("why", "cost"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-
 from aidc.output.plan_view import gpu_queues, plan_markdown, plan_text
 from tests.plans import plan_of
 
