@@ -43,7 +43,7 @@ def init(args: argparse.Namespace) -> dict[str, Any]:
     cfg = load_config(args)
     if cfg.estate.role != "core":
         raise BadInput(
-            f"{cfg.stack} is not an estate core: give it `aidc:estate: {{max_sites_per_stack: N}}` first"
+            f"{cfg.stack} is not an estate core: give it `aidc:estate: {{max_sites_per_stack: auto}}` (or a number of sites per shard stack) first"
             if cfg.estate.role == "single"
             else f"{cfg.stack} is a shard; run this for its core, {cfg.estate.core}"
         )

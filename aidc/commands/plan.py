@@ -170,7 +170,7 @@ def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any, progress: Pr
         f"with {estate.processes} process(es)"
     )
     core = _document(cfg.stack, estate.core.offline, estate.core.violations, plan_to_dict(plan))
-    return estate_document(core, estate, cfg.estate.max_sites_per_stack)
+    return estate_document(core, estate, cfg.sites_per_shard)
 
 
 def _shard_document(args: argparse.Namespace, own: Any, progress: Progress) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import IO
 
 DEFAULT_WIDTH = 80
 INDENT = "  "
@@ -22,7 +22,7 @@ GAP = "  "
 _PIECES = re.compile(r"[^\s-]*-+|[^\s-]+|\s+")
 
 
-def output_width(stream: TextIO) -> int:
+def output_width(stream: IO[str]) -> int:
     """The terminal's width when `stream` is one (COLUMNS wins, as everywhere), else 80."""
     isatty = getattr(stream, "isatty", None)
     if isatty is not None and isatty():
