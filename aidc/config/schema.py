@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aidc.catalog import ACCELERATORS, INSTANCE_TYPES
-from aidc.config.limits import AWS_REGIONS
-from aidc.config.load import AIDC_KEYS
+from aidc.config.load import AIDC_KEYS, PROVIDER_KEYS
 from aidc.config.model import StackConfig
 
 SCHEMA_ID = "https://aidc.invalid/schemas/stack-config.schema.json"  # a name, not a place to fetch from
@@ -37,18 +36,34 @@ def _enrich(defs: dict[str, Any]) -> None:
             prop["propertyNames"] = {"enum": names}
 
 
+def _ref_name(prop: dict[str, Any]) -> str:
+    """The $defs name a property refers to (directly, or through allOf/anyOf)."""
+    if "$ref" in prop:
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
+    for key in ("allOf", "anyOf"):
+        for item in prop.get(key, ()):
+            if "$ref" in item:
+                return str(item["$ref"]).rsplit("/", 1)[-1]
+    raise KeyError(f"no $ref in {prop}")
+
+
 def stack_config_schema() -> dict[str, Any]:
     """A JSON Schema (2020-12) for a Pulumi stack file holding aidc's configuration."""
     model = StackConfig.model_json_schema(ref_template="#/$defs/{model}")
     defs: dict[str, Any] = model.pop("$defs")
     _enrich(defs)
     props = model["properties"]
-    region = {**props["aws_region"], "enum": sorted(AWS_REGIONS), "title": "aws:region"}
-    config: dict[str, Any] = {"aws:region": region}
+    config: dict[str, Any] = {}
     for key in AIDC_KEYS:
         config[f"aidc:{key}"] = {k: v for k, v in props[key].items() if k != "default"} | {
             "title": f"aidc:{key}"
         }
+    for key, (
+        cloud,
+        field,
+    ) in PROVIDER_KEYS.items():  # aws:region: the provider's own key, read into aidc:aws
+        settings = defs[_ref_name(props[cloud])]
+        config[key] = {**settings["properties"][field], "title": key}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
