@@ -147,14 +147,7 @@ def sections(schema: dict[str, Any] | None = None) -> Iterator[Section]:
     yield "config", "The keys of a stack file's `config:` that aidc reads.", list(top.items()), frozenset()
 
     def visit(path: str, prop: dict[str, Any]) -> Iterator[Section]:
-        target, suffix = prop, ""
-        while target.get("type") == "array" or (target.get("anyOf") and _ref(target) is None):
-            items = target.get("items") or next(
-                (o for o in target.get("anyOf", ()) if o.get("type") == "array"), {}
-            )
-            if not items:
-                return
-            target, suffix = items.get("items", items) if "items" in items else items, suffix + "[]"
+        target, suffix = _unwrap(prop)
         name = _ref(target)
         if name is None:
             return
@@ -195,16 +188,21 @@ def render(examples: dict[str, Any] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _child_path(full: str, prop: dict[str, Any]) -> str:
-    """The section a key's mapping (or list of mappings) is described in, or ''."""
+def _unwrap(prop: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The schema a property holds through lists (and optional lists), and `[]` per list level."""
     target, suffix = prop, ""
     while target.get("type") == "array" or (target.get("anyOf") and _ref(target) is None):
-        items = target.get("items") or next(
-            (o for o in target.get("anyOf", ()) if o.get("type") == "array"), {}
-        )
+        arrays = [o for o in target.get("anyOf", ()) if o.get("type") == "array"]
+        items: dict[str, Any] = target.get("items") or (arrays[0].get("items", {}) if arrays else {})
         if not items:
-            return ""
+            return {}, suffix
         target, suffix = items, suffix + "[]"
+    return target, suffix
+
+
+def _child_path(full: str, prop: dict[str, Any]) -> str:
+    """The section a key's mapping (or list of mappings) is described in, or ''."""
+    target, suffix = _unwrap(prop)
     return full + suffix if _ref(target) is not None else ""
 
 

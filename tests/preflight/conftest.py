@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 
-# aidc.config first: entering through aidc.clouds.aws.preflight meets the config model half-built (a cycle
-# between aidc.config.model and aidc.clouds.aws.settings), which `pytest tests/preflight` alone would hit.
-import aidc.config  # noqa: F401  # isort: skip
 from aidc.clouds.aws.preflight import AwsRequirements, InstanceNeed
 from aidc.preflight.requirements import FlavorNeed, OpenStackRequirements
 from tests.preflight.fake_openstack import FakeOpenStack

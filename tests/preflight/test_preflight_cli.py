@@ -13,6 +13,7 @@ from moto import mock_aws
 from aidc.cli import main
 from aidc.config.load import STACKS_DIR
 from tests.preflight.fake_openstack import FakeOpenStack
+from tests.schemas import validate_document
 
 
 def stack_file_with(tmp_path: Path, stack: str = "dev", **config: object) -> Path:
@@ -45,6 +46,7 @@ def test_openstack_pass_exits_0_with_json_contract(
 ) -> None:
     assert main(["preflight", "--stack", "dev", "--cloud", "openstack", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
+    validate_document("preflight", document)
     assert document["ok"] is True
     for check in document["checks"]:
         assert set(check) == {"cloud", "name", "target", "ok", "detail", "figures", "hint"}
@@ -76,6 +78,7 @@ def test_aws_under_moto_reports_the_missing_quota_api_as_a_failed_check(
         )
         code = main(["preflight", "--stack", "dev", "--cloud", "aws", "--json"])
     document = json.loads(capsys.readouterr().out)
+    validate_document("preflight", document)
     verdicts = {c["name"]: c["ok"] for c in document["checks"]}
     assert verdicts == {"credentials": True, "instance-offering": True, "vcpu-quota": False, "gpu-ami": True}
     # moto implements no EC2 quotas in Service Quotas: a clear failed check, exit 1, no traceback
