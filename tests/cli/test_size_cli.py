@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aidc.cli import main
-from tests.stacks_list import SHIPPED_STACKS
+from tests.stacks_list import PLANNED_STACKS, SHIPPED_STACKS
 
 
 def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
@@ -193,3 +193,48 @@ def test_markdown_has_the_figures_formulas_cost_and_warnings(capsys: pytest.Capt
 def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["size", "--stack", "dev", "--format", "html"]) == 2
     assert "invalid choice: 'html'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
+@pytest.mark.parametrize("explain", [False, True], ids=["summary", "explain"])
+def test_text_fits_80_columns_and_breaks_names_only_at_hyphens(
+    stack: str, explain: bool, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["size", "--stack", stack, *(["--explain"] if explain else [])]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    document = _size_json(capsys, "--stack", stack)
+    names = {r["name"] for r in document["compute"]["training"] + document["compute"]["inference"]}
+    names |= {s["name"] for s in document["edge"]["sites"]}
+    tokens = set(out.split())
+    for name in names:
+        # Whole, or cut after a hyphen into pieces that each stand whole in the text.
+        pieces = [p + "-" for p in name.split("-")[:-1]] + [name.split("-")[-1]]
+        assert name in out or all(any(p in t for t in tokens) for p in pieces), name
+
+
+def test_wrap_breaks_at_spaces_and_after_hyphens_never_inside_a_word() -> None:
+    from aidc.output.text_table import wrap
+
+    assert wrap("assistant-7b-ft", 12) == ["assistant-", "7b-ft"]
+    assert wrap("one two three", 7) == ["one two", "three"]
+    assert wrap("unbreakablewordlonger", 5) == ["unbreakablewordlonger"]  # overflows, never split
+    for text in ("edge-edge-lab-gpu-metrics, core-gpu-metrics", "a b-c d-e-f ghi-jkl-mno"):
+        for width in range(3, 20):
+            lines = wrap(text, width)
+            assert "".join(lines).replace(" ", "") == text.replace(" ", ""), (text, width)
+            for line in lines:
+                assert len(line) <= width or (" " not in line and line.count("-") <= 1)
+
+
+@pytest.mark.slow
+def test_the_demo_prints_under_100_lines() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        ["bash", "scripts/demo"], cwd=root, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert 20 < len(lines) < 100, len(lines)
+    assert "aidc size: stack dev" in result.stdout and "aidc plan: stack dev" in result.stdout
