@@ -429,7 +429,9 @@ def _facts(doc: Doc) -> list[str]:
 def size_lines(doc: Doc, width: int = 80, explain: bool = False) -> list[str]:
     """The text of `aidc size` (`--explain`: every table, each figure's formula and inputs under its row)."""
     sections = [s for s in size_sections(doc) if explain or not s.detail]
-    lines = [f"aidc size: stack {doc['stack']}", ""]
+    estate = doc.get("estate")
+    shard = f" (the estate's plan, with shard {estate['shard']}'s sites)" if estate else ""
+    lines = [f"aidc size: stack {doc['stack']}{shard}", ""]
     for section in sections:
         lines += _section_lines(section, width, explain)
     if explain:
