@@ -208,7 +208,8 @@ class _Collect(logging.Handler):
 
 def _engine_logger(stack: str) -> tuple[logging.Logger, _Collect]:
     logger = logging.getLogger(f"aidc.offline.{stack}")
-    logger.propagate = True  # to the root (pytest's caplog); our handler keeps Python's last-resort print away
+    # Records reach the root (pytest's caplog); our handler keeps Python's last-resort print away.
+    logger.propagate = True
     logger.handlers.clear()
     collect = _Collect()
     logger.addHandler(collect)

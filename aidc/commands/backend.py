@@ -143,8 +143,7 @@ def _print_key(result: object, as_json: bool) -> int:
     assert isinstance(result, BootstrapResult)
     if as_json:
         document = {k: v for k, v in result.to_dict().items() if k not in ("bucket", "login")}
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(document)
         return EXIT_OK
     for resource, state, note in result.actions:
         print(f"{state:>9}  {resource}: {note}")

@@ -77,8 +77,9 @@ class Budget:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aidc.output.preflight import print_table
     from aidc.preflight.deadline import Deadline, Job, run_jobs
-    from aidc.preflight.report import print_table, write_json
+    from aidc.preflight.report import write_json
     from aidc.preflight.requirements import openstack_requirements
 
     try:

@@ -88,7 +88,8 @@ def test_aws_under_moto_reports_the_missing_quota_api_as_a_failed_check(
 
 
 def test_the_report_has_one_line_per_check_whole_words_and_no_html() -> None:
-    from aidc.preflight.report import CheckResult, report_lines
+    from aidc.output.preflight import report_lines
+    from aidc.preflight.report import CheckResult
     from aidc.preflight.retry import classify_openstack_error
 
     html = (
