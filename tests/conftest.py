@@ -13,7 +13,8 @@ from aidc.mocks import AidcMocks
 # Every run draws one fixed sequence of property-test examples (derandomize, no example database shared by the
 # pytest-xdist workers), so a result never depends on the draw or on which worker ran the test. To explore new
 # examples locally: HYPOTHESIS_PROFILE=explore (random draws, failures kept in .hypothesis/ to replay them).
-settings.register_profile("ci", derandomize=True, database=None)
+# No deadline either: a shared, loaded machine (or a busy worker) makes an example slow, never wrong.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 settings.register_profile("explore")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # Config rules about dates (a reservation may not start in the past) judge against this fixed day in tests, so a
