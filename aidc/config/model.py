@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from typing import TYPE_CHECKING, Annotated, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, cast
 
 from pydantic import (
     AfterValidator,
@@ -34,7 +34,7 @@ from aidc.clouds.aws.catalog import (
     DIRECT_CONNECT_HOSTED_GBPS,
     DIRECT_CONNECT_PORT_GBPS,
 )
-from aidc.config import limits
+from aidc.config import budget, limits
 from aidc.config.addressing import (
     DEFAULT_SITE_PREFIX,
     DEFAULT_SUPERNET,
@@ -47,6 +47,7 @@ from aidc.config.addressing import (
 )
 from aidc.config.base import Model, check_cidr
 from aidc.config.re2 import re2_problem
+from aidc.config.suggest import did_you_mean
 from aidc.contract import (
     PRIVATE_ONLY,
     PUBLIC_CLOUDS,
@@ -98,7 +99,10 @@ BGP_PEERING_PREFIX = 30
 
 def _check_accelerator(value: str) -> str:
     if value not in ACCELERATORS:
-        raise ValueError(f"unknown accelerator {value!r}; allowed: {', '.join(sorted(ACCELERATORS))}")
+        raise ValueError(
+            f"unknown accelerator {value!r}{did_you_mean(value, ACCELERATORS) or ';'} allowed: "
+            f"{', '.join(sorted(ACCELERATORS))}"
+        )
     return value
 
 
@@ -471,7 +475,8 @@ class PublicCapacity(Model):
         for key, count in value.items():
             if key not in INSTANCE_TYPES:
                 raise ValueError(
-                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                    f"unknown instance type {key!r}{did_you_mean(key, INSTANCE_TYPES) or ';'} allowed: "
+                    f"{', '.join(sorted(INSTANCE_TYPES))}"
                 )
             if count < 0:
                 raise ValueError(f"{key}: quota must be >= 0, got {count}")
@@ -485,7 +490,8 @@ class PublicCapacity(Model):
         for key in value or ():
             if key not in INSTANCE_TYPES:
                 raise ValueError(
-                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                    f"unknown instance type {key!r}{did_you_mean(key, INSTANCE_TYPES) or ';'} allowed: "
+                    f"{', '.join(sorted(INSTANCE_TYPES))}"
                 )
         return value
 
@@ -873,11 +879,14 @@ class EdgeSettings(Model):
 class EstateSettings(Model):
     """An estate: a core stack whose edge sites are deployed by shard stacks `<core>-edge-<n>`.
 
-    In the core's stack file: `{max_sites_per_stack: N}`. In a shard's stack file: `{core: NAME, shard: N}`
-    (written by `aidc estate init`). Absent: one stack holds everything, as before."""
+    In the core's stack file: `{max_sites_per_stack: N}`, or `auto` (also `aidc:estate: {}`): as many sites
+    as keep a shard stack within the resource budget (aidc/config/budget.py). In a shard's stack file:
+    `{core: NAME, shard: N}` (written by `aidc estate init`). Absent: one stack holds everything, as before."""
 
-    max_sites_per_stack: int | None = Field(
-        None, ge=1, le=1000, description="edge sites per shard stack (core stack file only)"
+    max_sites_per_stack: Annotated[int, Field(ge=1, le=1000)] | Literal["auto"] | None = Field(
+        None,
+        description="edge sites per shard stack (core stack file only), 1-1000, or auto: as many as keep a "
+        "shard stack within the resource budget (1,500)",
     )
     core: Slug | None = Field(
         None, description="the core stack this shard belongs to (shard stack file only)"
@@ -1000,6 +1009,24 @@ class StackConfigBase(Model):
         """Record which provider keys the stack file set (the loader calls this once, right after validation)."""
         self._provider_keys = keys
 
+    @model_validator(mode="before")
+    @classmethod
+    def _estate_auto(cls, data: Any) -> Any:
+        """`aidc:estate: {}` is a core whose shard size is derived (`max_sites_per_stack: auto`)."""
+        if isinstance(data, dict) and isinstance(data.get("estate"), dict) and not data["estate"]:
+            return {**data, "estate": {"max_sites_per_stack": "auto"}}
+        return data
+
+    @property
+    def sites_per_shard(self) -> int | None:
+        """An estate core's sites per shard stack: as given, or (auto) as many as fit the resource budget;
+        None for any other stack."""
+        declared = self.estate.max_sites_per_stack
+        if declared != "auto":
+            return declared
+        served = sum(1 for w in self.demand.inference if w.edge_fraction > 0)
+        return budget.sites_within_budget(budget.resources_per_site(self.edge.sites, served))
+
     @property
     def edge_layout(self) -> dict[str, SiteLayout]:
         """Each edge site's network and (in an estate) shard, recorded or provisional, in config order."""
@@ -1081,7 +1108,9 @@ class StackConfigBase(Model):
                 supernet=self.edge.supernet,
                 site_prefix_length=self.edge.site_prefix_length,
                 reserved=routed,
-                max_sites_per_stack=self.estate.max_sites_per_stack,
+                max_sites_per_stack=self.sites_per_shard,
+                # A derived size follows the demand: recorded shards it no longer fits stay (sizing warns).
+                strict_shards=self.estate.max_sites_per_stack != "auto",
             )
         except AddressingError as exc:
             raise ValueError(str(exc)) from None
