@@ -74,6 +74,7 @@ from aidc.contract import (
     PUBLIC_CLOUDS,
     DirectConnectBandwidth,
     LinkEncryption,
+    PublicCloud,
 )
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
