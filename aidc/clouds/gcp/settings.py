@@ -115,7 +115,7 @@ class HaVpn(Model):
     @classmethod
     def _inside(cls, value: str) -> str:
         check_cidr(value, version=4, longest=27)
-        if not ipaddress.ip_network(value).subnet_of(LINK_LOCAL):
+        if not ipaddress.IPv4Network(value).subnet_of(LINK_LOCAL):
             raise ValueError(f"{value} is not in 169.254.0.0/16: BGP over HA VPN uses link-local /30s")
         return value
 
@@ -145,7 +145,7 @@ class Interconnect(Model):
     @classmethod
     def _bgp(cls, value: str) -> str:
         check_cidr(value, version=4, longest=29)
-        if not ipaddress.ip_network(value).subnet_of(LINK_LOCAL):
+        if not ipaddress.IPv4Network(value).subnet_of(LINK_LOCAL):
             raise ValueError(f"{value} is not in 169.254.0.0/16: VLAN attachments peer on link-local /29s")
         return value
 
