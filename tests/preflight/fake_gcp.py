@@ -26,10 +26,15 @@ State to edit in tests: `offered` (zone -> machine and accelerator types it offe
 the bearer token is the one /token issued), `token_error` (/token answers invalid_grant), `fail[path fragment] =
 status` (that status with Google's error body), `html[path fragment] = status` (an HTML page, as a proxy answers),
 `throttle[path fragment] = n` (n x 429 RESOURCE_EXHAUSTED first), `hang_s` (sleep before answering).
+
+Standalone (docs/gcp-preflight.md): `python -m tests.preflight.fake_gcp --port 8765 [--key FILE]` serves until
+stopped; `--key` writes a service-account key file it trusts, for Application Default Credentials.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import threading
 import time
@@ -143,7 +148,7 @@ def _uint64(name: str) -> str:
 class FakeGcp:
     """Start with `with FakeGcp() as gcp:`; `gcp.base` is the URL for --gcp-endpoint-url."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.offered: dict[str, set[str]] = {zone: {*MACHINE_TYPES, *ACCELERATOR_TYPES} for zone in ZONES}
         self.region_quotas: dict[str, list[float]] = {
             "CPUS": [2400, 24],
@@ -176,7 +181,7 @@ class FakeGcp:
         self.hang_s = 0.0
         self.requests: list[tuple[str, str]] = []
         self.public_keys: dict[str, str] = {}  # private_key_id -> PEM public key (`trust`)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -482,3 +487,24 @@ def service_account_key(token_uri: str) -> dict[str, str]:
         "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/aidc-preflight%40{PROJECT}.iam.gserviceaccount.com",
         "universe_domain": "googleapis.com",
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the fake on loopback until interrupted (the docs' recipe; tests start it in-process instead)."""
+    parser = argparse.ArgumentParser(prog="python -m tests.preflight.fake_gcp", description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8765, help="loopback port (default 8765)")
+    parser.add_argument("--key", metavar="FILE", help="write a service-account key file the fake trusts")
+    args = parser.parse_args(argv)
+    with FakeGcp(args.port) as fake:
+        if args.key:
+            with open(args.key, "w", encoding="utf-8") as out:
+                json.dump(fake.trust(service_account_key(f"{fake.base}/token")), out)
+            fake.require_token = True
+        print(f"fake Google Cloud at {fake.base} (project {PROJECT}, region {REGION})", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -491,3 +491,29 @@ def test_the_client_libraries_load_only_when_checks_run() -> None:
     code = "import sys, aidc.clouds.gcp.preflight; print(sorted(m for m in sys.modules if m.startswith('google')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+@pytest.mark.slow
+def test_the_fake_served_on_its_own_as_the_docs_run_it(
+    gcp_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/gcp-preflight.md: `python -m tests.preflight.fake_gcp --port P --key FILE`, then ADC from that file."""
+    port, key = closed_port(), gcp_env / "fake-key.json"
+    command = [sys.executable, "-m", "tests.preflight.fake_gcp", "--port", str(port), "--key", str(key)]
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(f"fake Google Cloud at http://127.0.0.1:{port}")
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+        results = run(None, reqs(), url=f"http://127.0.0.1:{port}", anonymous=False)
+        assert failed(results) == [] and results[0].detail.startswith("authenticated as aidc-preflight@")
+        # the key is required: anonymous calls are refused
+        [_, refused] = run(None, reqs(), url=f"http://127.0.0.1:{port}")
+        assert (
+            refused.detail
+            == "credentials rejected: the endpoint answered 401 UNAUTHENTICATED to an anonymous call"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -707,3 +707,10 @@ def job_of(reqs: GcpRequirements, args: argparse.Namespace, budget: Any) -> Job:
     )
     where = f"project {reqs.project} in {reqs.region}" + (f" via {url}" if url else "")
     return Job(CLOUD, where, lambda: run_gcp_checks(reqs, clients))
+
+
+if TYPE_CHECKING:  # mypy checks this module against the interface (aidc/clouds/gcp/__init__.py is the lead's)
+    from aidc.clouds.base import CloudPreflight
+    from aidc.clouds.gcp import preflight as _this_module
+
+    _preflight: CloudPreflight = _this_module
