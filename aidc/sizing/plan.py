@@ -384,18 +384,6 @@ class InterconnectPlan:
 
 
 @dataclass(frozen=True)
-class InterconnectPlan:
-    """What links one public cloud to the private cloud, as sized: what its transfers need and what the plan
-    provides. A cloud's own plan (e.g. aidc/clouds/gcp/interconnect.py GcpInterconnectPlan) adds its specifics."""
-
-    cloud: PublicCloud
-    required_gbps: Figure  # Σ Gbps of the transfers that reach this cloud
-    vpn_tunnels: Figure
-    vpn_gbps: Figure  # what the VPN carries
-    capacity_gbps: Figure  # VPN plus the dedicated links (spares excluded)
-
-
-@dataclass(frozen=True)
 class NetworkPlan:
     transfers: tuple[TransferSizing, ...]
     required_gbps: Figure
