@@ -318,6 +318,18 @@ class DirectConnectPlan:
 
 
 @dataclass(frozen=True)
+class InterconnectPlan:
+    """What links one public cloud to the private cloud, as sized: what its transfers need and what the plan
+    provides. A cloud's own plan (e.g. aidc/clouds/gcp/interconnect.py GcpInterconnectPlan) adds its specifics."""
+
+    cloud: PublicCloud
+    required_gbps: Figure  # Σ Gbps of the transfers that reach this cloud
+    vpn_tunnels: Figure
+    vpn_gbps: Figure  # what the VPN carries
+    capacity_gbps: Figure  # VPN plus the dedicated links (spares excluded)
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     transfers: tuple[TransferSizing, ...]
     required_gbps: Figure
@@ -333,6 +345,12 @@ class NetworkPlan:
     interconnect_gbps: Figure | None = None  # VPN + Direct Connect without its spare: what the plan carries
     # What the core routes toward the edge sites: the edge supernet plus hand-set networks outside it, collapsed.
     edge_route_prefixes: tuple[str, ...] = ()
+    # The interconnects of the public clouds other than the one the fields above describe (AWS's), one per cloud.
+    interconnects: tuple[InterconnectPlan, ...] = ()
+
+    def interconnect(self, cloud: str) -> InterconnectPlan | None:
+        """The sized interconnect to `cloud`, if the plan has one in `interconnects`."""
+        return next((i for i in self.interconnects if i.cloud == cloud), None)
 
     @property
     def capacity_gbps(self) -> Figure:
