@@ -55,6 +55,7 @@ class GcpGpuCluster(pulumi.ComponentResource):
     network_id: pulumi.Output[str]
     network_name: pulumi.Output[str]
     subnet_id: pulumi.Output[str]
+    router_id: pulumi.Output[str]
     router_name: pulumi.Output[str]
     node_service_account: pulumi.Output[str]
     service_account_emails: pulumi.Output[dict[str, str]]
@@ -108,6 +109,7 @@ class GcpGpuCluster(pulumi.ComponentResource):
         self.network_id = net.network.id
         self.network_name = net.network.name
         self.subnet_id = net.subnet.id
+        self.router_id = net.router.id
         self.router_name = net.router.name
         self.node_service_account = identity.account.email
         self.service_account_emails = workload_identity.workload_emails(accounts)
@@ -126,6 +128,7 @@ class GcpGpuCluster(pulumi.ComponentResource):
                 "network_id": self.network_id,
                 "network_name": self.network_name,
                 "subnet_id": self.subnet_id,
+                "router_id": self.router_id,
                 "router_name": self.router_name,
                 "node_service_account": self.node_service_account,
                 "service_account_emails": self.service_account_emails,
