@@ -45,7 +45,11 @@ HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
 GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 # GKE's taint effects (container.v1 NodeTaint.effect) as Kubernetes spells them.
-GKE_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "PREFER_NO_SCHEDULE": "PreferNoSchedule", "NO_EXECUTE": "NoExecute"}
+GKE_EFFECTS = {
+    "NO_SCHEDULE": "NoSchedule",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+    "NO_EXECUTE": "NoExecute",
+}
 # gpu_driver_installation_config values with which GKE installs a driver (container.v1 GPUDriverInstallationConfig;
 # GPU_DRIVER_VERSION_UNSPECIFIED installs none before GKE 1.30.1-gke.1156000, so it does not count).
 GKE_DRIVER_INSTALLED = frozenset({"DEFAULT", "LATEST", "SPECIFIC"})

@@ -58,13 +58,17 @@ def kubeconfig_document(cluster_name: str, endpoint: str, ca_data: str) -> str:
 
 def _render(values: list[Any]) -> str:
     name, endpoint, master_auth = values
-    return kubeconfig_document(name, endpoint, field(master_auth, "cluster_ca_certificate", "clusterCaCertificate"))
+    return kubeconfig_document(
+        name, endpoint, field(master_auth, "cluster_ca_certificate", "clusterCaCertificate")
+    )
 
 
 def cluster_kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:
     """The cluster's kubeconfig (its private endpoint: enable_private_endpoint makes `endpoint` the private one),
     as a secret."""
-    return pulumi.Output.secret(pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(_render))
+    return pulumi.Output.secret(
+        pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(_render)
+    )
 
 
 def kubernetes_provider(

@@ -49,14 +49,20 @@ GpuDirect = Literal["none", "tcpxo"]
 GCP_LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
 GCP_LABEL_VALUE = r"^[a-z0-9_-]{0,63}$"
 GCP_MAX_LABELS = 64
-LABELS_ADDED = 4  # the component adds aidc-component, and node pools aidc-node-group, aidc-workload, aidc-location
+LABELS_ADDED = (
+    4  # the component adds aidc-component, and node pools aidc-node-group, aidc-workload, aidc-location
+)
 
 
 def _gcp_labels(labels: dict[str, str]) -> dict[str, str]:
     if len(labels) > GCP_MAX_LABELS - LABELS_ADDED:
-        raise ValueError(f"{len(labels)} labels: Google Cloud allows {GCP_MAX_LABELS}, the component adds {LABELS_ADDED}")
+        raise ValueError(
+            f"{len(labels)} labels: Google Cloud allows {GCP_MAX_LABELS}, the component adds {LABELS_ADDED}"
+        )
     for key, value in labels.items():
-        if not re.fullmatch(GCP_LABEL_KEY, key, re.ASCII) or not re.fullmatch(GCP_LABEL_VALUE, value, re.ASCII):
+        if not re.fullmatch(GCP_LABEL_KEY, key, re.ASCII) or not re.fullmatch(
+            GCP_LABEL_VALUE, value, re.ASCII
+        ):
             raise ValueError(
                 f"{key}={value} is not a Google Cloud label: keys 1-63 of lowercase letters, digits, '_' and '-' "
                 "from a letter; values 0-63 of the same"
@@ -122,9 +128,14 @@ class GpuNodePool(FrozenArgs):
     @model_validator(mode="after")
     def _shape(self) -> Self:
         if self.min_nodes > self.max_nodes:
-            raise field_error("min_nodes", f"must not exceed max_nodes ({self.max_nodes}), got {self.min_nodes}")
+            raise field_error(
+                "min_nodes", f"must not exceed max_nodes ({self.max_nodes}), got {self.min_nodes}"
+            )
         if self.fixed and self.min_nodes != self.max_nodes:
-            raise field_error("min_nodes", f"a fixed pool has min_nodes == max_nodes, got {self.min_nodes}..{self.max_nodes}")
+            raise field_error(
+                "min_nodes",
+                f"a fixed pool has min_nodes == max_nodes, got {self.min_nodes}..{self.max_nodes}",
+            )
         if (self.fixed or self.compact) and len(self.zones) != 1:
             raise field_error("zones", f"a fixed or compact pool runs in one zone, got {list(self.zones)}")
         if not self.zones or len(set(self.zones)) != len(self.zones):
@@ -134,10 +145,13 @@ class GpuNodePool(FrozenArgs):
                 raise field_error("spot", "a pool with a reservation runs on it, not on Spot")
             if self.reservation.instances < self.max_nodes:
                 raise field_error(
-                    "reservation.instances", f"must hold max_nodes ({self.max_nodes}), got {self.reservation.instances}"
+                    "reservation.instances",
+                    f"must hold max_nodes ({self.max_nodes}), got {self.reservation.instances}",
                 )
         if self.gpudirect == "tcpxo" and self.machine_type != "a3-megagpu-8g":
-            raise field_error("gpudirect", f"GPUDirect-TCPXO is A3 Mega's (a3-megagpu-8g), not {self.machine_type}")
+            raise field_error(
+                "gpudirect", f"GPUDirect-TCPXO is A3 Mega's (a3-megagpu-8g), not {self.machine_type}"
+            )
         return self
 
 
@@ -255,7 +269,9 @@ class GcpGpuClusterArgs(FrozenArgs):
         for i, pool in enumerate(self.gpu_node_pools):
             strays = [zone for zone in pool.zones if zone not in self.zones]
             if strays:
-                raise field_error(f"gpu_node_pools[{i}].zones", f"{strays} are not among the cluster's {list(self.zones)}")
+                raise field_error(
+                    f"gpu_node_pools[{i}].zones", f"{strays} are not among the cluster's {list(self.zones)}"
+                )
         return self
 
     @property

@@ -41,8 +41,8 @@ def _secure_bucket(
     role: str,
     key: Key,
     depends_on: Sequence[pulumi.Resource],
-    lifecycle_rules: list[dict[str, Any]] | None = None,
-    logging: dict[str, Any] | None = None,
+    lifecycle_rules: Any = None,
+    logging: Any = None,
 ) -> gcp.storage.Bucket:
     return gcp.storage.Bucket(
         f"{scope.name}-{role}",

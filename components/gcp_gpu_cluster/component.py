@@ -66,7 +66,9 @@ class GcpGpuCluster(pulumi.ComponentResource):
     cluster_id: str
     kubernetes_provider: k8s.Provider
 
-    def __init__(self, name: str, args: GcpGpuClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: GcpGpuClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("aidc:gcp:GcpGpuCluster", name, None, opts)
         scope = _scope(name, args, self)
         key = kms.create_key(scope, args.key_rotation_days)

@@ -15,6 +15,7 @@ routes (those the Cloud Router learns over the interconnect), so replies reach t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -31,7 +32,7 @@ LOG_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MAN
 METRIC_COMPONENTS = ("SYSTEM_COMPONENTS", "DCGM")
 
 
-def authorized_networks(cidrs: Sequence[str]) -> dict[str, object]:
+def authorized_networks(cidrs: Sequence[str]) -> Any:
     """Master authorized networks: the named CIDRs only, enforced on the private endpoint too."""
     return {
         "cidr_blocks": [{"cidr_block": cidr, "display_name": f"aidc {cidr}"} for cidr in cidrs],
@@ -40,7 +41,7 @@ def authorized_networks(cidrs: Sequence[str]) -> dict[str, object]:
     }
 
 
-def node_security(identity: NodeIdentity, key: Key) -> dict[str, object]:
+def node_security(identity: NodeIdentity, key: Key) -> Any:
     """What every node's config carries: its service account, Shielded VM, GKE metadata server, CMEK boot disk."""
     return {
         "service_account": identity.account.email,
@@ -60,6 +61,8 @@ def create_cluster(
     depends_on: Sequence[pulumi.Resource],
 ) -> gcp.container.Cluster:
     """The private regional cluster, without its default node pool."""
+    # The default pool (removed once created) runs as the nodes' account too: never the Compute default.
+    default_pool: Any = {"machine_type": args.system_machine_type, **node_security(identity, key)}
     return gcp.container.Cluster(
         f"{scope.name}-gke",
         name=args.cluster_name,
@@ -75,7 +78,7 @@ def create_cluster(
         },
         remove_default_node_pool=True,
         initial_node_count=1,
-        node_config={"machine_type": args.system_machine_type, **node_security(identity, key)},
+        node_config=default_pool,
         private_cluster_config={
             "enable_private_nodes": True,
             "enable_private_endpoint": True,
@@ -105,7 +108,9 @@ def export_routes_to_control_plane(
     scope: Scope, net: Network, cluster: gcp.container.Cluster
 ) -> gcp.compute.NetworkPeeringRoutesConfig:
     """The control plane's peering exports the VPC's custom routes: the private cloud's, learned over BGP."""
-    peering = cluster.private_cluster_config.apply(lambda config: field(config, "peering_name", "peeringName"))
+    peering = cluster.private_cluster_config.apply(
+        lambda config: field(config, "peering_name", "peeringName")
+    )
     return gcp.compute.NetworkPeeringRoutesConfig(
         f"{scope.name}-gke-peering-routes",
         project=scope.project,

@@ -26,8 +26,12 @@ def service_agents(scope: Scope) -> dict[str, pulumi.Output[str]]:
     number = scope.project_number
     storage_agent = gcp.storage.get_project_service_account_output(project=scope.project, opts=scope.invoke())
     return {
-        "gke": number.apply(lambda n: f"serviceAccount:service-{n}@container-engine-robot.iam.gserviceaccount.com"),
-        "compute": number.apply(lambda n: f"serviceAccount:service-{n}@compute-system.iam.gserviceaccount.com"),
+        "gke": number.apply(
+            lambda n: f"serviceAccount:service-{n}@container-engine-robot.iam.gserviceaccount.com"
+        ),
+        "compute": number.apply(
+            lambda n: f"serviceAccount:service-{n}@compute-system.iam.gserviceaccount.com"
+        ),
         "storage": storage_agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
     }
 
@@ -46,7 +50,9 @@ class Key:
 
 def create_key(scope: Scope, rotation_days: int) -> Key:
     """The key ring, the rotated key and the service agents' grants on it."""
-    ring = gcp.kms.KeyRing(f"{scope.name}-keyring", project=scope.project, location=scope.region, opts=scope.opts())
+    ring = gcp.kms.KeyRing(
+        f"{scope.name}-keyring", project=scope.project, location=scope.region, opts=scope.opts()
+    )
     key = gcp.kms.CryptoKey(
         f"{scope.name}-key",
         key_ring=ring.id,

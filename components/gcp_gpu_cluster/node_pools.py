@@ -53,7 +53,7 @@ def gpu_node_labels(cluster_name: str, pool: GpuNodePool) -> dict[str, str]:
     }
 
 
-def _sizing(pool: GpuNodePool) -> dict[str, Any]:
+def _sizing(pool: GpuNodePool) -> Any:
     """A fixed pool's node count (one zone: per zone is the total), or an autoscaled pool's total range."""
     if pool.fixed:
         return {"node_count": pool.max_nodes}
@@ -73,7 +73,7 @@ def _gpu_node_config(
     security: dict[str, Any],
     labels: dict[str, str],
     reservation: pulumi.Input[str] | None,
-) -> dict[str, Any]:
+) -> Any:
     config: dict[str, Any] = {
         "machine_type": pool.machine_type,
         "image_type": IMAGE_TYPE,
@@ -119,7 +119,7 @@ def create_gpu_pool(
         cloud_label_of(NODE_GROUP_TAG): pool.name,
         cloud_label_of(COMPONENT_TAG): scope.name,
     }
-    network_config: dict[str, Any] = {"enable_private_nodes": True}
+    network_config: Any = {"enable_private_nodes": True}
     if pool.gpudirect == "tcpxo":
         network_config["additional_node_network_configs"] = [
             {"network": network, "subnetwork": subnet} for network, subnet in gpu_networks

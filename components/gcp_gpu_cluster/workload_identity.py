@@ -27,21 +27,12 @@ OBJECT_USER = "roles/storage.objectUser"
 OBJECT_LISTER = "roles/storage.objectViewer"
 
 
-def prefix_condition(bucket: str, prefix: str) -> dict[str, str]:
-    """Objects under the prefix, and nothing else of the bucket."""
-    return {
-        "title": f"objects under {prefix}",
-        "expression": f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}")',
-    }
-
-
-def list_condition(prefix: str) -> dict[str, str]:
+def list_expression(prefix: str) -> str:
     """Listing the bucket, only with the workload's prefix."""
-    return {
-        "title": f"list {prefix} only",
-        "expression": 'resource.type == "storage.googleapis.com/Bucket" && '
-        f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{prefix}")',
-    }
+    return (
+        'resource.type == "storage.googleapis.com/Bucket" && '
+        f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{prefix}")'
+    )
 
 
 @dataclass(frozen=True)
@@ -67,8 +58,8 @@ def create_workload_identities(
             display_name=f"aidc workload {identity.name}",
             opts=scope.opts(),
         )
-        subject = scope.project.apply(
-            lambda p, ns=identity.namespace, ksa=identity.service_account: f"serviceAccount:{p}.svc.id.goog[{ns}/{ksa}]"
+        subject = pulumi.Output.concat(
+            "serviceAccount:", scope.project, f".svc.id.goog[{identity.namespace}/{identity.service_account}]"
         )
         gcp.serviceaccount.IAMMember(
             f"{base}-binding",
@@ -83,7 +74,12 @@ def create_workload_identities(
             bucket=bucket.name,
             role=OBJECT_USER,
             member=account.member,
-            condition=bucket.name.apply(lambda name, p=prefix: prefix_condition(name, p)),
+            condition={
+                "title": f"objects under {prefix}",
+                "expression": pulumi.Output.concat(
+                    'resource.name.startsWith("projects/_/buckets/', bucket.name, f'/objects/{prefix}")'
+                ),
+            },
             opts=scope.opts(),
         )
         gcp.storage.BucketIAMMember(
@@ -91,7 +87,7 @@ def create_workload_identities(
             bucket=bucket.name,
             role=OBJECT_LISTER,
             member=account.member,
-            condition=list_condition(prefix),
+            condition={"title": f"list {prefix} only", "expression": list_expression(prefix)},
             opts=scope.opts(),
         )
         accounts[identity.name] = account

@@ -16,7 +16,7 @@ from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
 from components._args import StrInput, first_repeat, matching
 from components.gcp_gpu_cluster.args import GcpLabels, GcpProject, Region
 
-LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
+LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 # Cloud Router ASNs are private (RFC 6996): 64512-65534 or 4200000000-4294967294 (compute.v1 RouterBgp.asn).
 PRIVATE_ASNS = ((64512, 65534), (4_200_000_000, 4_294_967_294))
 # HA VPN's peers are IPv4 internet addresses; an external VPN gateway with one interface is
@@ -25,8 +25,19 @@ REDUNDANCY = {1: "SINGLE_IP_INTERNALLY_REDUNDANT", 2: "TWO_IPS_REDUNDANCY"}
 LinkType = Literal["LINK_TYPE_ETHERNET_10G_LR", "LINK_TYPE_ETHERNET_100G_LR"]
 # VLAN attachment capacities of a Dedicated attachment (compute.v1 InterconnectAttachment.bandwidth).
 AttachmentBandwidth = Literal[
-    "BPS_50M", "BPS_100M", "BPS_200M", "BPS_300M", "BPS_400M", "BPS_500M", "BPS_1G", "BPS_2G", "BPS_5G",
-    "BPS_10G", "BPS_20G", "BPS_50G", "BPS_100G",
+    "BPS_50M",
+    "BPS_100M",
+    "BPS_200M",
+    "BPS_300M",
+    "BPS_400M",
+    "BPS_500M",
+    "BPS_1G",
+    "BPS_2G",
+    "BPS_5G",
+    "BPS_10G",
+    "BPS_20G",
+    "BPS_50G",
+    "BPS_100G",
 ]
 # Cloud VPN dropped Diffie-Hellman group 22 (MODP_1024_160): cloud.google.com/network-connectivity/docs/vpn/
 # deprecations/cipher-changes. The other groups aidc accepts (2, 14-21, 23, 24) are on its supported list.
@@ -35,8 +46,8 @@ UNSUPPORTED_DH_GROUPS = frozenset({22})
 
 def _link_local(prefix: int) -> AfterValidator:
     def check(value: str) -> str:
-        network = ipaddress.ip_network(value)
-        if network.prefixlen != prefix or not network.subnet_of(LINK_LOCAL):  # type: ignore[arg-type]
+        network = ipaddress.IPv4Network(value)
+        if network.prefixlen != prefix or not network.subnet_of(LINK_LOCAL):
             raise ValueError(f"must be a /{prefix} in 169.254.0.0/16, got {value!r}")
         return value
 
@@ -73,11 +84,11 @@ class TunnelSpec(FrozenArgs):
 
     @property
     def cloud_router_ip(self) -> str:
-        return str(list(ipaddress.ip_network(self.bgp_cidr).hosts())[0])
+        return str(ipaddress.ip_network(self.bgp_cidr)[1])
 
     @property
     def peer_ip(self) -> str:
-        return str(list(ipaddress.ip_network(self.bgp_cidr).hosts())[1])
+        return str(ipaddress.ip_network(self.bgp_cidr)[2])
 
 
 class LinkSpec(FrozenArgs):
@@ -85,7 +96,9 @@ class LinkSpec(FrozenArgs):
 
     name: Slug
     """Stable name ('link-<i>')."""
-    location: Annotated[str, matching(r"^[a-z0-9-]{1,63}$", "an Interconnect location name such as 'iad-zone1-1'")]
+    location: Annotated[
+        str, matching(r"^[a-z0-9-]{1,63}$", "an Interconnect location name such as 'iad-zone1-1'")
+    ]
     """The facility's Interconnect location (gcloud compute interconnects locations list)."""
     circuits: Annotated[int, Field(ge=1, le=8)]
     """Circuits (physical links) in the bundle."""
@@ -125,7 +138,9 @@ class GcpInterconnectArgs(FrozenArgs):
     """The Cloud Router's ASN (for the peers' configuration)."""
     peer_asn: Annotated[int, Field(ge=1, le=4_294_967_294)] = 65000
     """The on-premises BGP routers' ASN."""
-    peer_ips: Annotated[tuple[Annotated[str, AfterValidator(_public_ipv4)], ...], Field(min_length=1, max_length=2)]
+    peer_ips: Annotated[
+        tuple[Annotated[str, AfterValidator(_public_ipv4)], ...], Field(min_length=1, max_length=2)
+    ]
     """Public IPv4 addresses of the on-premises VPN/BGP routers (one or two)."""
     tunnels: Annotated[tuple[TunnelSpec, ...], Field(min_length=1)]
     """The HA VPN tunnels."""
@@ -157,14 +172,20 @@ class GcpInterconnectArgs(FrozenArgs):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.dh_group in UNSUPPORTED_DH_GROUPS:
-            raise field_error("dh_group", f"Cloud VPN no longer supports group {self.dh_group}: use 14, 19, 20 or 21")
+            raise field_error(
+                "dh_group", f"Cloud VPN no longer supports group {self.dh_group}: use 14, 19, 20 or 21"
+            )
         if self.peer_asn == self.router_asn:
-            raise field_error("peer_asn", f"must differ from router_asn ({self.router_asn}): the sessions are eBGP")
+            raise field_error(
+                "peer_asn", f"must differ from router_asn ({self.router_asn}): the sessions are eBGP"
+            )
         if len(set(self.peer_ips)) != len(self.peer_ips):
             raise field_error("peer_ips", f"must be distinct, got {list(self.peer_ips)}")
         for i, tunnel in enumerate(self.tunnels):
             if tunnel.peer_interface >= len(self.peer_ips):
-                raise field_error(f"tunnels[{i}].peer_interface", f"there are {len(self.peer_ips)} peer addresses")
+                raise field_error(
+                    f"tunnels[{i}].peer_interface", f"there are {len(self.peer_ips)} peer addresses"
+                )
         for what, names in (
             ("tunnels", [t.name for t in self.tunnels]),
             ("links", [link.name for link in self.links]),
@@ -177,5 +198,7 @@ class GcpInterconnectArgs(FrozenArgs):
         links = {link.name for link in self.links}
         for i, attachment in enumerate(self.attachments):
             if attachment.link not in links:
-                raise field_error(f"attachments[{i}].link", f"{attachment.link!r} is not among links {sorted(links)}")
+                raise field_error(
+                    f"attachments[{i}].link", f"{attachment.link!r} is not among links {sorted(links)}"
+                )
         return self

@@ -3,6 +3,7 @@ Cloud Router and the private cloud's BGP routers; exports what the private side 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -10,7 +11,7 @@ import pulumi_gcp as gcp
 
 from aidc.contract import COMPONENT_TAG, cloud_label_of
 from components.gcp_interconnect import dedicated, vpn
-from components.gcp_interconnect.args import GcpInterconnectArgs
+from components.gcp_interconnect.args import AttachmentSpec, GcpInterconnectArgs
 from components.gcp_interconnect.scope import Scope
 
 
@@ -54,7 +55,9 @@ class GcpInterconnect(pulumi.ComponentResource):
     attachments: pulumi.Output[dict[str, Any]]
     bgp_md5_keys: pulumi.Output[dict[str, str]]
 
-    def __init__(self, name: str, args: GcpInterconnectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: GcpInterconnectArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("aidc:gcp:GcpInterconnect", name, None, opts)
         project = (
             pulumi.Output.from_input(args.project)
@@ -75,7 +78,9 @@ class GcpInterconnect(pulumi.ComponentResource):
         self.links = dedicated.link_exports(args, links)
         self.attachments = self._attachment_exports(args, links)
         md5 = {name: key.result for name, key in links.md5_keys.items()}
-        self.bgp_md5_keys = pulumi.Output.secret(pulumi.Output.all(**md5) if md5 else pulumi.Output.from_input({}))
+        self.bgp_md5_keys = pulumi.Output.secret(
+            pulumi.Output.all(**md5) if md5 else pulumi.Output.from_input({})
+        )
         self.register_outputs(
             {
                 "gateway_addresses": self.gateway_addresses,
@@ -88,23 +93,32 @@ class GcpInterconnect(pulumi.ComponentResource):
         )
 
     @staticmethod
-    def _attachment_exports(args: GcpInterconnectArgs, made: dedicated.Dedicated) -> pulumi.Output[dict[str, Any]]:
+    def _attachment_exports(
+        args: GcpInterconnectArgs, made: dedicated.Dedicated
+    ) -> pulumi.Output[dict[str, Any]]:
         """Per attachment: its link, VLAN, capacity and the BGP addresses Google chose in its /29."""
         exported = {
             spec.name: pulumi.Output.all(
                 made.attachments[spec.name].cloud_router_ip_address,
                 made.attachments[spec.name].customer_router_ip_address,
-            ).apply(
-                lambda ips, s=spec: {
-                    "link": s.link,
-                    "vlan": s.vlan,
-                    "bandwidth": s.bandwidth,
-                    "cloud_router_bgp_address": ips[0],
-                    "peer_bgp_address": ips[1],
-                    "router_asn": args.router_asn,
-                    "peer_asn": args.peer_asn,
-                }
-            )
+            ).apply(_attachment_export(args, spec))
             for spec in args.attachments
         }
         return pulumi.Output.all(**exported) if exported else pulumi.Output.from_input({})
+
+
+def _attachment_export(
+    args: GcpInterconnectArgs, spec: AttachmentSpec
+) -> Callable[[list[str]], dict[str, Any]]:
+    def render(addresses: list[str]) -> dict[str, Any]:
+        return {
+            "link": spec.link,
+            "vlan": spec.vlan,
+            "bandwidth": spec.bandwidth,
+            "cloud_router_bgp_address": addresses[0],
+            "peer_bgp_address": addresses[1],
+            "router_asn": args.router_asn,
+            "peer_asn": args.peer_asn,
+        }
+
+    return render

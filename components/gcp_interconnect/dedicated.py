@@ -12,6 +12,7 @@ circuits are provisioned (docs/gcp.md). The component exports the key names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +53,8 @@ def _link(scope: Scope, args: GcpInterconnectArgs, spec: LinkSpec) -> gcp.comput
         customer_name=args.customer_name,
         interconnect_type="DEDICATED",
         link_type=spec.link_type,
-        location=scope.project.apply(
-            lambda p, where=spec.location: f"{COMPUTE}projects/{p}/global/interconnectLocations/{where}"
+        location=pulumi.Output.concat(
+            COMPUTE, "projects/", scope.project, f"/global/interconnectLocations/{spec.location}"
         ),
         requested_link_count=spec.circuits,
         admin_enabled=True,
@@ -119,18 +120,23 @@ def create_dedicated(scope: Scope, args: GcpInterconnectArgs) -> Dedicated:
     return Dedicated(links, attachments, md5_keys)
 
 
+def _link_export(spec: LinkSpec, macsec: bool) -> Callable[[str], dict[str, Any]]:
+    def render(reference: str) -> dict[str, Any]:
+        return {
+            "location": spec.location,
+            "circuits": spec.circuits,
+            "link_type": spec.link_type,
+            "google_reference_id": reference,
+            "macsec_keys": [macsec_key_name(spec.name)] if macsec else [],
+        }
+
+    return render
+
+
 def link_exports(args: GcpInterconnectArgs, dedicated: Dedicated) -> pulumi.Output[dict[str, Any]]:
     """What the network team needs per link: location, circuits, the Google reference for the LOA, MACsec keys."""
     exported = {
-        spec.name: pulumi.Output.all(dedicated.links[spec.name].google_reference_id).apply(
-            lambda ref, s=spec: {
-                "location": s.location,
-                "circuits": s.circuits,
-                "link_type": s.link_type,
-                "google_reference_id": ref[0],
-                "macsec_keys": [macsec_key_name(s.name)] if args.macsec else [],
-            }
-        )
+        spec.name: dedicated.links[spec.name].google_reference_id.apply(_link_export(spec, args.macsec))
         for spec in args.links
     }
     return pulumi.Output.all(**exported) if exported else pulumi.Output.from_input({})

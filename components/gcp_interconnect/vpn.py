@@ -47,7 +47,7 @@ def dh_name(group: int) -> str:
     return f"Group-{group}"
 
 
-def cipher_suite(args: GcpInterconnectArgs) -> dict[str, Any]:
+def cipher_suite(args: GcpInterconnectArgs) -> Any:
     """The tunnels' IKE ciphers in Cloud VPN's spelling; an AES-GCM cipher authenticates itself (no integrity)."""
     aead = args.encryption.endswith("-gcm")
     integrity = None if aead else [INTEGRITIES[args.integrity]]
@@ -87,7 +87,7 @@ class Vpn:
     psks: dict[str, random.RandomPassword]
 
 
-def advertised(args: GcpInterconnectArgs) -> dict[str, Any]:
+def advertised(args: GcpInterconnectArgs) -> Any:
     """A BGP peer's advertisements: exactly the plan's ranges (custom mode, no subnet groups)."""
     return {
         "advertise_mode": "CUSTOM",

@@ -63,7 +63,15 @@ from components.gcp_interconnect import (
 from components.gpu_metrics import GpuMetricsArgs
 from components.workload_queues import WorkloadQueue
 from stacks.clouds import CloudContext
-from stacks.gpu import ClusterGpuArgs, declare_gpu_addons, landing_zones, planned_annotations, planned_tags, pod_gpus, queue_flavor
+from stacks.gpu import (
+    ClusterGpuArgs,
+    declare_gpu_addons,
+    landing_zones,
+    planned_annotations,
+    planned_tags,
+    pod_gpus,
+    queue_flavor,
+)
 from stacks.wiring import Wire, Wires
 
 CLOUD = "gcp"
@@ -251,7 +259,10 @@ def interconnect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> Int
             "the plan encrypts the Google Cloud interconnect's dedicated links with IPsec (HA VPN over Cloud "
             "Interconnect), which this program does not declare: size them with MACsec or none"
         )
-    named = {key: wires.new(f"{key} for the Google Cloud interconnect") for key in ("network_id", "router_id", "router_name")}
+    named = {
+        key: wires.new(f"{key} for the Google Cloud interconnect")
+        for key in ("network_id", "router_id", "router_name")
+    }
     advertised = interconnect.advertised_prefixes or tuple(cidr for _, cidr in gcp.routed_ranges())
     vpn = cfg.vpn
     return InterconnectArgs(
@@ -273,7 +284,13 @@ def interconnect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> Int
             links=tuple(LinkSpec.model_validate(asdict(link)) for link in interconnect.links),
             attachments=tuple(
                 AttachmentSpec.model_validate(
-                    {"name": a.name, "link": a.connection, "bandwidth": a.bandwidth, "vlan": a.vlan, "bgp_cidr": a.bgp_cidr}
+                    {
+                        "name": a.name,
+                        "link": a.connection,
+                        "bandwidth": a.bandwidth,
+                        "vlan": a.vlan,
+                        "bgp_cidr": a.bgp_cidr,
+                    }
                 )
                 for a in interconnect.attachments
             ),
@@ -318,7 +335,9 @@ class Prepared:
     gpu: ClusterGpuArgs | None
     interconnect: InterconnectArgs | None
     missing: list[str] = field(default_factory=list)
-    provider: dict[str, str | None] | None = None  # an explicit provider's project and region, when the stack file
+    provider: dict[str, str | None] | None = (
+        None  # an explicit provider's project and region, when the stack file
+    )
     # does not set both gcp:project and gcp:region
 
     @property
@@ -347,7 +366,13 @@ def declare(prepared: Prepared) -> dict[str, Any]:
     for message in prepared.missing:
         pulumi.log.warn(message)
     opts = (
-        pulumi.ResourceOptions(providers={"gcp": pulumi_gcp.Provider("gcp", **prepared.provider)})
+        pulumi.ResourceOptions(
+            providers={
+                "gcp": pulumi_gcp.Provider(
+                    "gcp", project=prepared.provider["project"], region=prepared.provider["region"]
+                )
+            }
+        )
         if prepared.provider is not None
         else None
     )

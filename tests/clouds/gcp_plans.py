@@ -56,7 +56,9 @@ def interconnect(dedicated: bool, encryption: str = "macsec") -> GcpInterconnect
     circuits with one 50G VLAN attachment."""
     gbps = Figure(3.0, "Gbps", "tunnels · 1.5", {"tunnels": 2})
     links = (DedicatedLink("link-0", "iad-zone1-1", 2, "LINK_TYPE_ETHERNET_100G_LR"),) if dedicated else ()
-    attachments = (VlanAttachment("attachment-0", "link-0", "BPS_50G", 100, "169.254.210.0/29"),) if dedicated else ()
+    attachments = (
+        (VlanAttachment("attachment-0", "link-0", "BPS_50G", 100, "169.254.210.0/29"),) if dedicated else ()
+    )
     return GcpInterconnectPlan(
         cloud="gcp",
         required_gbps=Figure(1.2, "Gbps", "Σ transfers", {}),
@@ -94,12 +96,14 @@ def on_gcp(plan: CapacityPlan, keep_aws: bool = False, dedicated: bool = False) 
     inference = plan.inference + tuple(
         dataclasses.replace(w, name=f"{w.name}-gcp", edge=()) for w in plan.inference if keep_aws
     )
-    clouds = ("aws", "gcp") if keep_aws or "aws" in plan.clouds and not plan.placement.public else ("gcp",)
+    clouds = ("aws", "gcp") if keep_aws or ("aws" in plan.clouds and not plan.placement.public) else ("gcp",)
     return dataclasses.replace(
         plan,
         placement=dataclasses.replace(plan.placement, public=public),
         inference=inference,
-        cost=dataclasses.replace(plan.cost, group_usd_per_month=costs, group_usd_per_month_baseline=baselines),
+        cost=dataclasses.replace(
+            plan.cost, group_usd_per_month=costs, group_usd_per_month_baseline=baselines
+        ),
         network=dataclasses.replace(plan.network, interconnects=(interconnect(dedicated),)),
         clouds=clouds,  # type: ignore[arg-type]
     )

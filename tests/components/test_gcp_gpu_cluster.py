@@ -67,7 +67,9 @@ def _args(**changes: Any) -> GcpGpuClusterArgs:
         "master_authorized_cidrs": AUTHORIZED,
         "gpu_node_pools": (TRAIN, SERVE),
         "workload_identities": (
-            WorkloadIdentity(name="pretrain", namespace="pretrain", service_account="pretrain", prefix="pretrain/"),
+            WorkloadIdentity(
+                name="pretrain", namespace="pretrain", service_account="pretrain", prefix="pretrain/"
+            ),
             WorkloadIdentity(name="chat", namespace="chat", service_account="chat", prefix="chat/"),
         ),
         "labels": {"aidc-stack": "test"},
@@ -102,8 +104,17 @@ def build(args: GcpGpuClusterArgs) -> Built:
     def run() -> pulumi.Output[None]:
         cluster = GcpGpuCluster("gcp", args)
         names = (
-            "cluster_name", "cluster_endpoint", "kubeconfig", "bucket_name", "log_bucket_name", "kms_key_id",
-            "network_id", "router_name", "node_service_account", "service_account_emails", "node_pool_names",
+            "cluster_name",
+            "cluster_endpoint",
+            "kubeconfig",
+            "bucket_name",
+            "log_bucket_name",
+            "kms_key_id",
+            "network_id",
+            "router_name",
+            "node_service_account",
+            "service_account_emails",
+            "node_pool_names",
         )
         return pulumi.Output.all(
             cluster.kubeconfig.is_secret(), *(getattr(cluster, name) for name in names)
@@ -130,7 +141,10 @@ def test_the_cluster_is_private_regional_and_reachable_only_from_the_named_netwo
     assert [b["cidrBlock"] for b in authorized["cidrBlocks"]] == list(AUTHORIZED)
     assert authorized["gcpPublicCidrsAccessEnabled"] is False
     assert authorized["privateEndpointEnforcementEnabled"] is True
-    assert cluster["ipAllocationPolicy"] == {"clusterSecondaryRangeName": "pods", "servicesSecondaryRangeName": "services"}
+    assert cluster["ipAllocationPolicy"] == {
+        "clusterSecondaryRangeName": "pods",
+        "servicesSecondaryRangeName": "services",
+    }
 
 
 def test_the_cluster_has_workload_identity_shielded_nodes_dataplane_v2_and_cmek_secrets(built: Built) -> None:
@@ -155,7 +169,10 @@ def test_every_node_runs_as_the_dedicated_account_on_shielded_cmek_disks(built: 
     assert len(configs) == 4  # the default pool's, system, two GPU pools
     for config in configs:
         assert config["serviceAccount"] == email and "-compute@developer" not in config["serviceAccount"]
-        assert config["shieldedInstanceConfig"] == {"enableSecureBoot": True, "enableIntegrityMonitoring": True}
+        assert config["shieldedInstanceConfig"] == {
+            "enableSecureBoot": True,
+            "enableIntegrityMonitoring": True,
+        }
         assert config["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
         assert config["bootDiskKmsKey"] == built.outputs["kms_key_id"]
     (role,) = [r.inputs for r in built.registered if r.typ == "gcp:projects/iAMMember:IAMMember"]
@@ -185,7 +202,10 @@ def test_gpu_pools_carry_gke_accelerators_the_managed_driver_labels_and_the_gpu_
         assert config["resourceLabels"]["aidc-node-group"] == planned.name
         assert config["resourceLabels"]["aidc-stack"] == "test"
     assert pools[TRAIN.name]["nodeConfig"]["labels"]["aidc.io/usd-per-month"] == "123456.78"
-    assert pools["system"]["nodeConfig"]["labels"] == {"aidc.io/node-group": "system", "aidc.io/cluster": "aidc-test"}
+    assert pools["system"]["nodeConfig"]["labels"] == {
+        "aidc.io/node-group": "system",
+        "aidc.io/cluster": "aidc-test",
+    }
     assert "taints" not in pools["system"]["nodeConfig"]
 
 
@@ -206,7 +226,10 @@ def test_training_is_fixed_and_compact_in_one_zone_serving_autoscales_over_the_z
 def test_a_reserved_pool_consumes_only_its_specific_reservation(built: Built) -> None:
     (reservation,) = [r for r in built.registered if r.typ == "gcp:compute/reservation:Reservation"]
     assert reservation.inputs["zone"] == "us-central1-a"
-    assert reservation.inputs["specificReservation"] == {"count": 4, "instanceProperties": {"machineType": "a3-megagpu-8g"}}
+    assert reservation.inputs["specificReservation"] == {
+        "count": 4,
+        "instanceProperties": {"machineType": "a3-megagpu-8g"},
+    }
     assert reservation.inputs["specificReservationRequired"] is True
     assert reservation.inputs["deleteAtTime"] == "2027-03-01T00:00:00Z"
     pools = {p["name"]: p for p in built.of("NodePool").values()}
@@ -226,15 +249,21 @@ def _suffix(resource: pulumi.runtime.MockResourceArgs) -> str:
 def test_a3_mega_pools_get_eight_gpudirect_tcpxo_networks(built: Built) -> None:
     networks = {n: i for n, i in built.of("Network").items() if n.startswith("gcp-gpunic-")}
     assert len(networks) == 8 and all(i["mtu"] == 8244 for i in networks.values())
-    subnets = sorted(i["ipCidrRange"] for n, i in built.of("Subnetwork").items() if n.startswith("gcp-gpunic-"))
+    subnets = sorted(
+        i["ipCidrRange"] for n, i in built.of("Subnetwork").items() if n.startswith("gcp-gpunic-")
+    )
     assert subnets == sorted(f"192.168.{i}.0/24" for i in range(8))
     pools = {p["name"]: p for p in built.of("NodePool").values()}
     extra = pools[TRAIN.name]["networkConfig"]["additionalNodeNetworkConfigs"]
-    assert [e["network"] for e in extra] == [f"gcp-gpunic-{i}-{_suffix_of(built, 'Network', f'gcp-gpunic-{i}')}" for i in range(8)]
+    assert [e["network"] for e in extra] == [
+        f"gcp-gpunic-{i}-{_suffix_of(built, 'Network', f'gcp-gpunic-{i}')}" for i in range(8)
+    ]
     assert "additionalNodeNetworkConfigs" not in pools[SERVE.name]["networkConfig"]
     params = built.of("GKENetworkParamSet")
     assert len(params) == 8 and all(p["spec"]["deviceMode"] == "NetDevice" for p in params.values())
-    device_networks = [i for r, i in built.of("Network").items() if r.endswith(tuple(f"gpu-nic{k}" for k in range(8)))]
+    device_networks = [
+        i for r, i in built.of("Network").items() if r.endswith(tuple(f"gpu-nic{k}" for k in range(8)))
+    ]
     assert len(device_networks) == 8 and all(n["spec"]["type"] == "Device" for n in device_networks)
 
 
@@ -260,7 +289,9 @@ def test_the_key_rotates_and_only_the_service_agents_may_use_it(built: Built) ->
         f"serviceAccount:service-{number}@compute-system.iam.gserviceaccount.com",
         f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
     }
-    assert {g["role"] for g in built.of("CryptoKeyIAMMember").values()} == {"roles/cloudkms.cryptoKeyEncrypterDecrypter"}
+    assert {g["role"] for g in built.of("CryptoKeyIAMMember").values()} == {
+        "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+    }
     assert built.one("KeyRing")["location"] == "us-central1"
 
 
@@ -286,10 +317,17 @@ def test_the_datasets_bucket_is_cmek_uniform_private_versioned_and_logged(built:
         assert bucket["encryption"] == {"defaultKmsKeyName": built.outputs["kms_key_id"]}
         assert bucket["uniformBucketLevelAccess"] is True and bucket["publicAccessPrevention"] == "enforced"
         assert bucket["versioning"] == {"enabled": True} and bucket["location"] == "US-CENTRAL1"
-    assert datasets["logging"] == {"logBucket": built.outputs["log_bucket_name"], "logObjectPrefix": "datasets"}
+    assert datasets["logging"] == {
+        "logBucket": built.outputs["log_bucket_name"],
+        "logObjectPrefix": "datasets",
+    }
     assert logs["lifecycleRules"] == [{"action": {"type": "Delete"}, "condition": {"age": 365}}]
     writer = built.of("BucketIAMMember")["gcp-access-logs-writer"]
-    assert writer == {"bucket": built.outputs["log_bucket_name"], "role": "roles/storage.objectCreator", "member": "group:cloud-storage-analytics@google.com"}
+    assert writer == {
+        "bucket": built.outputs["log_bucket_name"],
+        "role": "roles/storage.objectCreator",
+        "member": "group:cloud-storage-analytics@google.com",
+    }
     audit = built.one("IAMAuditConfig")
     assert audit["service"] == "storage.googleapis.com" and audit["project"] == PROJECT
     assert {c["logType"] for c in audit["auditLogConfigs"]} == {"ADMIN_READ", "DATA_READ", "DATA_WRITE"}
@@ -301,14 +339,19 @@ def test_each_workload_gets_an_account_bound_through_workload_identity_to_its_pr
         "pretrain": f"aidc-pretrain@{PROJECT}.iam.gserviceaccount.com",
         "chat": f"aidc-chat@{PROJECT}.iam.gserviceaccount.com",
     }
-    bindings = {r.name: r.inputs for r in built.registered if r.typ == "gcp:serviceaccount/iAMMember:IAMMember"}
+    bindings = {
+        r.name: r.inputs for r in built.registered if r.typ == "gcp:serviceaccount/iAMMember:IAMMember"
+    }
     assert bindings["gcp-wi-chat-binding"]["member"] == f"serviceAccount:{PROJECT}.svc.id.goog[chat/chat]"
     assert bindings["gcp-wi-chat-binding"]["role"] == "roles/iam.workloadIdentityUser"
     grants = built.of("BucketIAMMember")
     objects, listing = grants["gcp-wi-chat-objects"], grants["gcp-wi-chat-list"]
     member = f"serviceAccount:aidc-chat@{PROJECT}.iam.gserviceaccount.com"
     assert objects["member"] == member and objects["role"] == "roles/storage.objectUser"
-    assert objects["condition"]["expression"] == f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/chat/")'
+    assert (
+        objects["condition"]["expression"]
+        == f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/chat/")'
+    )
     assert listing["member"] == member and listing["role"] == "roles/storage.objectViewer"
     assert 'objectListPrefix", "").startsWith("chat/")' in listing["condition"]["expression"]
     # Nothing else of the bucket or project is granted to a workload.
@@ -333,7 +376,9 @@ def test_the_project_defaults_to_the_providers() -> None:
 
 def test_resources_scale_with_pools_never_with_gpus() -> None:
     small = build(_args(gpu_node_pools=(SERVE,), workload_identities=()))
-    large = build(_args(gpu_node_pools=(data_pool(SERVE, min_nodes=50, max_nodes=500),), workload_identities=()))
+    large = build(
+        _args(gpu_node_pools=(data_pool(SERVE, min_nodes=50, max_nodes=500),), workload_identities=())
+    )
     assert len(small.registered) == len(large.registered)
     assert sorted(r.typ for r in small.registered) == sorted(r.typ for r in large.registered)
 
@@ -346,25 +391,49 @@ def data_pool(pool: GpuNodePool, **changes: Any) -> GpuNodePool:
     ("changes", "field", "says"),
     [
         ({"master_authorized_cidrs": ("0.0.0.0/0",)}, "master_authorized_cidrs[0]", "whole internet"),
-        ({"master_authorized_cidrs": ("0.0.0.0/1", "128.0.0.0/1")}, "master_authorized_cidrs", "shorter than /8"),
+        (
+            {"master_authorized_cidrs": ("0.0.0.0/1", "128.0.0.0/1")},
+            "master_authorized_cidrs",
+            "shorter than /8",
+        ),
         ({"master_authorized_cidrs": ()}, "master_authorized_cidrs", "at least 1"),
         ({"cluster_name": "a" * 41}, "cluster_name", "at most 40"),
         ({"project": "Bad_Project"}, "project", "project ID"),
         ({"pods_cidr": "10.40.0.0/14"}, "pods_cidr", "overlaps network_cidr"),
         ({"gpu_node_pools": (data(SERVE, name="system"),)}, "gpu_node_pools[0].name", "system"),
-        ({"gpu_node_pools": (data(SERVE, zones=("europe-west4-a",)),)}, "gpu_node_pools[0].zones", "not among"),
+        (
+            {"gpu_node_pools": (data(SERVE, zones=("europe-west4-a",)),)},
+            "gpu_node_pools[0].zones",
+            "not among",
+        ),
         ({"gpu_node_pools": (data(TRAIN, zones=ZONES),)}, "gpu_node_pools[0].zones", "one zone"),
         ({"gpu_node_pools": (data(TRAIN, min_nodes=1),)}, "gpu_node_pools[0].min_nodes", "fixed pool"),
         ({"gpu_node_pools": (data(SERVE, gpudirect="tcpxo"),)}, "gpu_node_pools[0].gpudirect", "A3 Mega"),
         ({"gpu_node_pools": (data(TRAIN, spot=True),)}, "gpu_node_pools[0].spot", "reservation"),
-        ({"gpu_node_pools": (data(SERVE, accelerator_type="h100"),)}, "gpu_node_pools[0].accelerator_type", "GKE accelerator"),
+        (
+            {"gpu_node_pools": (data(SERVE, accelerator_type="h100"),)},
+            "gpu_node_pools[0].accelerator_type",
+            "GKE accelerator",
+        ),
         ({"gpu_node_pools": (data(SERVE, name="x" * 41),)}, "gpu_node_pools[0].name", "at most 40"),
         ({"labels": {"Stack": "x"}}, "labels", "Google Cloud label"),
     ],
     ids=[
-        "open-to-the-world", "halves-of-the-world", "no-networks", "long-name", "project", "overlap", "system-name",
-        "stray-zone", "fixed-multi-zone", "fixed-range", "tcpxo-elsewhere", "reserved-spot", "accelerator",
-        "long-pool", "label",
+        "open-to-the-world",
+        "halves-of-the-world",
+        "no-networks",
+        "long-name",
+        "project",
+        "overlap",
+        "system-name",
+        "stray-zone",
+        "fixed-multi-zone",
+        "fixed-range",
+        "tcpxo-elsewhere",
+        "reserved-spot",
+        "accelerator",
+        "long-pool",
+        "label",
     ],
 )
 def test_bad_args_are_refused_naming_the_field(changes: dict[str, Any], field: str, says: str) -> None:

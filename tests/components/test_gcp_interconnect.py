@@ -28,7 +28,9 @@ TUNNELS = (
     TunnelSpec(name="tunnel-1", interface=1, peer_interface=1, bgp_cidr="169.254.200.4/30"),
 )
 LINK = LinkSpec(name="link-0", location="iad-zone1-1", circuits=2, link_type="LINK_TYPE_ETHERNET_100G_LR")
-ATTACHMENT = AttachmentSpec(name="attachment-0", link="link-0", bandwidth="BPS_50G", vlan=100, bgp_cidr="169.254.210.0/29")
+ATTACHMENT = AttachmentSpec(
+    name="attachment-0", link="link-0", bandwidth="BPS_50G", vlan=100, bgp_cidr="169.254.210.0/29"
+)
 RANGES = ("10.40.0.0/20", "10.44.0.0/14", "10.48.0.0/20", "10.49.0.0/28")
 
 
@@ -112,10 +114,16 @@ def test_ha_vpn_peers_with_the_on_premises_routers(built: Built) -> None:
 def test_tunnels_use_one_cipher_per_role_in_cloud_vpns_spelling(built: Built) -> None:
     for tunnel in built.of(":VPNTunnel").values():
         assert tunnel["cipherSuite"] == {
-            "phase1": {"encryptions": ["AES-GCM-16-256"], "prves": ["PRF-HMAC-SHA2-256"], "dhs": ["Group-20"]},
+            "phase1": {
+                "encryptions": ["AES-GCM-16-256"],
+                "prves": ["PRF-HMAC-SHA2-256"],
+                "dhs": ["Group-20"],
+            },
             "phase2": {"encryptions": ["AES-GCM-16-256"], "pfs": ["Group-20"]},
         }
-    cbc = build(_args(encryption="aes256", integrity="sha384", dh_group=14, links=(), attachments=(), macsec=False))
+    cbc = build(
+        _args(encryption="aes256", integrity="sha384", dh_group=14, links=(), attachments=(), macsec=False)
+    )
     (tunnel, _) = cbc.of(":VPNTunnel").values()
     assert tunnel["cipherSuite"]["phase1"]["integrities"] == ["HMAC-SHA2-384-192"]
     assert tunnel["cipherSuite"]["phase2"] == {
@@ -148,10 +156,15 @@ def test_dedicated_links_request_macsec_and_attachments_peer_with_md5(built: Bui
     (attachment,) = built.of(":InterconnectAttachment").values()
     assert attachment["type"] == "DEDICATED" and attachment["bandwidth"] == "BPS_50G"
     assert attachment["vlanTag8021q"] == 100 and attachment["candidateSubnets"] == ["169.254.210.0/29"]
-    assert attachment["interconnect"].endswith("/interconnects/gcp-interconnect-link-0-" + attachment["interconnect"][-7:])
+    assert attachment["interconnect"].endswith(
+        "/interconnects/gcp-interconnect-link-0-" + attachment["interconnect"][-7:]
+    )
     peer = built.of(":RouterPeer")["gcp-interconnect-attachment-0-bgp"]
     assert peer["peerIpAddress"] == "169.254.210.2"
-    assert peer["md5AuthenticationKey"]["name"] == "attachment-0-md5" and len(peer["md5AuthenticationKey"]["key"]) == 32
+    assert (
+        peer["md5AuthenticationKey"]["name"] == "attachment-0-md5"
+        and len(peer["md5AuthenticationKey"]["key"]) == 32
+    )
     assert rpc.is_rpc_secret(built.raw("gcp-interconnect-attachment-0-bgp")["md5AuthenticationKey"])
     assert built.of(":RouterInterface")["gcp-interconnect-attachment-0-if"]["ipRange"] == "169.254.210.1/29"
 
@@ -160,7 +173,10 @@ def test_the_private_side_gets_what_it_peers_with_and_the_keys_stay_secret(built
     tunnels = built.outputs["tunnels"]
     assert tunnels["tunnel-0"]["peer_address"] == "80.80.80.1"
     assert tunnels["tunnel-0"]["google_address"] in built.outputs["gateway_addresses"]
-    assert tunnels["tunnel-0"]["peer_bgp_address"] == "169.254.200.2" and tunnels["tunnel-0"]["router_asn"] == 64520
+    assert (
+        tunnels["tunnel-0"]["peer_bgp_address"] == "169.254.200.2"
+        and tunnels["tunnel-0"]["router_asn"] == 64520
+    )
     assert set(built.outputs["tunnel_psks"]) == {"tunnel-0", "tunnel-1"}
     assert built.secrets["tunnel_psks"] and built.secrets["bgp_md5_keys"]
     assert not built.secrets["tunnels"]
@@ -169,9 +185,18 @@ def test_the_private_side_gets_what_it_peers_with_and_the_keys_stay_secret(built
 
 
 def test_without_links_only_ha_vpn_is_declared() -> None:
-    vpn_only = build(_args(links=(), attachments=(), macsec=False, peer_ips=("80.80.80.1",), tunnels=(
-        TUNNELS[0], TunnelSpec(name="tunnel-1", interface=1, peer_interface=0, bgp_cidr="169.254.200.4/30")
-    )))
+    vpn_only = build(
+        _args(
+            links=(),
+            attachments=(),
+            macsec=False,
+            peer_ips=("80.80.80.1",),
+            tunnels=(
+                TUNNELS[0],
+                TunnelSpec(name="tunnel-1", interface=1, peer_interface=0, bgp_cidr="169.254.200.4/30"),
+            ),
+        )
+    )
     assert not vpn_only.of(":Interconnect") and not vpn_only.of(":InterconnectAttachment")
     (peer,) = vpn_only.of(":ExternalVpnGateway").values()
     assert peer["redundancyType"] == "SINGLE_IP_INTERNALLY_REDUNDANT"
@@ -188,10 +213,24 @@ def test_without_links_only_ha_vpn_is_declared() -> None:
         ({"router_asn": 3000}, "router_asn", "private ASN"),
         ({"peer_asn": 64520}, "peer_asn", "eBGP"),
         ({"tunnels": (TUNNELS[0], TUNNELS[0])}, "tunnels[1]", "used twice"),
-        ({"attachments": (ATTACHMENT.model_copy(update={"link": "link-9"}),)}, "attachments[0].link", "not among links"),
+        (
+            {"attachments": (ATTACHMENT.model_copy(update={"link": "link-9"}),)},
+            "attachments[0].link",
+            "not among links",
+        ),
         ({"advertised_ranges": ()}, "advertised_ranges", "at least 1"),
     ],
-    ids=["private-peer", "no-peer", "peer-interface", "dh-22", "public-asn", "same-asn", "twice", "stray-link", "nothing-advertised"],
+    ids=[
+        "private-peer",
+        "no-peer",
+        "peer-interface",
+        "dh-22",
+        "public-asn",
+        "same-asn",
+        "twice",
+        "stray-link",
+        "nothing-advertised",
+    ],
 )
 def test_bad_args_are_refused_naming_the_field(changes: dict[str, Any], field: str, says: str) -> None:
     assert_refused(lambda: _args(**changes), field, says=says)
@@ -200,8 +239,14 @@ def test_bad_args_are_refused_naming_the_field(changes: dict[str, Any], field: s
 @pytest.mark.parametrize(
     ("spec", "says"),
     [
-        ({"name": "t", "interface": 0, "peer_interface": 0, "bgp_cidr": "169.254.200.0/29"}, "/30 in 169.254.0.0/16"),
-        ({"name": "t", "interface": 0, "peer_interface": 0, "bgp_cidr": "10.0.0.0/30"}, "/30 in 169.254.0.0/16"),
+        (
+            {"name": "t", "interface": 0, "peer_interface": 0, "bgp_cidr": "169.254.200.0/29"},
+            "/30 in 169.254.0.0/16",
+        ),
+        (
+            {"name": "t", "interface": 0, "peer_interface": 0, "bgp_cidr": "10.0.0.0/30"},
+            "/30 in 169.254.0.0/16",
+        ),
         ({"name": "t", "interface": 2, "peer_interface": 0, "bgp_cidr": "169.254.200.0/30"}, "0 or 1"),
     ],
 )

@@ -22,9 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from upstream_files import load_json
-
 import googleapiclient
+from upstream_files import load_json
 
 DISCOVERY = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 Record = Mapping[str, Any]
@@ -131,7 +130,11 @@ def in_range(api: str, path: str, low: int, high: int) -> Check:
     assert f"{low}-{high}" in description or f"{low} or {high}" in description, (path, description)
 
     def check(value: Any) -> str | None:
-        return None if isinstance(value, int | float) and low <= value <= high else f"{value!r} not in {low}..{high}"
+        return (
+            None
+            if isinstance(value, int | float) and low <= value <= high
+            else f"{value!r} not in {low}..{high}"
+        )
 
     check.allowed = [f"{low}..{high}"]  # type: ignore[attr-defined]
     return check
@@ -140,7 +143,9 @@ def in_range(api: str, path: str, low: int, high: int) -> Check:
 def duration_between(api: str, path: str, low_h: int, high_h: int) -> Check:
     """A google-duration ('<seconds>s') within the bounds the description states in hours."""
     description = prop(api, path)["description"]
-    assert f"at least {low_h} hours" in description and f"at most {high_h:,} hours" in description, description
+    assert f"at least {low_h} hours" in description and f"at most {high_h:,} hours" in description, (
+        description
+    )
 
     def check(value: Any) -> str | None:
         match = re.fullmatch(r"(\d+)s", str(value))
@@ -181,55 +186,195 @@ COMPUTE = "gcp:compute/"
 RULES: list[tuple[str, str, Callable[[], Check]]] = [
     (f"{COMPUTE}network:Network", "routingMode", lambda: enum("compute", "NetworkRoutingConfig.routingMode")),
     (f"{COMPUTE}subnetwork:Subnetwork", "stackType", lambda: enum("compute", "Subnetwork.stackType")),
-    (f"{COMPUTE}subnetwork:Subnetwork", "logConfig.aggregationInterval", lambda: enum("compute", "SubnetworkLogConfig.aggregationInterval")),
-    (f"{COMPUTE}subnetwork:Subnetwork", "logConfig.metadata", lambda: enum("compute", "SubnetworkLogConfig.metadata")),
+    (
+        f"{COMPUTE}subnetwork:Subnetwork",
+        "logConfig.aggregationInterval",
+        lambda: enum("compute", "SubnetworkLogConfig.aggregationInterval"),
+    ),
+    (
+        f"{COMPUTE}subnetwork:Subnetwork",
+        "logConfig.metadata",
+        lambda: enum("compute", "SubnetworkLogConfig.metadata"),
+    ),
     (f"{COMPUTE}subnetwork:Subnetwork", "secondaryIpRanges[].rangeName", lambda: rfc1035()),
     (f"{COMPUTE}router:Router", "bgp.advertiseMode", lambda: enum("compute", "RouterBgp.advertiseMode")),
-    (f"{COMPUTE}routerNat:RouterNat", "natIpAllocateOption", lambda: enum("compute", "RouterNat.natIpAllocateOption")),
-    (f"{COMPUTE}routerNat:RouterNat", "sourceSubnetworkIpRangesToNat", lambda: enum("compute", "RouterNat.sourceSubnetworkIpRangesToNat")),
-    (f"{COMPUTE}routerNat:RouterNat", "subnetworks[].sourceIpRangesToNats[]", lambda: enum("compute", "RouterNatSubnetworkToNat.sourceIpRangesToNat")),
-    (f"{COMPUTE}routerNat:RouterNat", "logConfig.filter", lambda: enum("compute", "RouterNatLogConfig.filter")),
-    (f"{COMPUTE}routerPeer:RouterPeer", "advertiseMode", lambda: enum("compute", "RouterBgpPeer.advertiseMode")),
+    (
+        f"{COMPUTE}routerNat:RouterNat",
+        "natIpAllocateOption",
+        lambda: enum("compute", "RouterNat.natIpAllocateOption"),
+    ),
+    (
+        f"{COMPUTE}routerNat:RouterNat",
+        "sourceSubnetworkIpRangesToNat",
+        lambda: enum("compute", "RouterNat.sourceSubnetworkIpRangesToNat"),
+    ),
+    (
+        f"{COMPUTE}routerNat:RouterNat",
+        "subnetworks[].sourceIpRangesToNats[]",
+        lambda: enum("compute", "RouterNatSubnetworkToNat.sourceIpRangesToNat"),
+    ),
+    (
+        f"{COMPUTE}routerNat:RouterNat",
+        "logConfig.filter",
+        lambda: enum("compute", "RouterNatLogConfig.filter"),
+    ),
+    (
+        f"{COMPUTE}routerPeer:RouterPeer",
+        "advertiseMode",
+        lambda: enum("compute", "RouterBgpPeer.advertiseMode"),
+    ),
     (f"{COMPUTE}firewall:Firewall", "direction", lambda: enum("compute", "Firewall.direction")),
     (f"{COMPUTE}haVpnGateway:HaVpnGateway", "stackType", lambda: enum("compute", "VpnGateway.stackType")),
-    (f"{COMPUTE}externalVpnGateway:ExternalVpnGateway", "redundancyType", lambda: enum("compute", "ExternalVpnGateway.redundancyType")),
+    (
+        f"{COMPUTE}externalVpnGateway:ExternalVpnGateway",
+        "redundancyType",
+        lambda: enum("compute", "ExternalVpnGateway.redundancyType"),
+    ),
     (f"{COMPUTE}vPNTunnel:VPNTunnel", "ikeVersion", lambda: ike_version),
-    (f"{COMPUTE}vPNTunnel:VPNTunnel", "cipherSuite.phase1.encryptions[]", lambda: vendored("encryption", "phase1")),
+    (
+        f"{COMPUTE}vPNTunnel:VPNTunnel",
+        "cipherSuite.phase1.encryptions[]",
+        lambda: vendored("encryption", "phase1"),
+    ),
     (f"{COMPUTE}vPNTunnel:VPNTunnel", "cipherSuite.phase1.prves[]", lambda: vendored("prf", "phase1")),
     (f"{COMPUTE}vPNTunnel:VPNTunnel", "cipherSuite.phase1.dhs[]", lambda: vendored("dh", "phase1")),
-    (f"{COMPUTE}vPNTunnel:VPNTunnel", "cipherSuite.phase2.encryptions[]", lambda: vendored("encryption", "phase2")),
+    (
+        f"{COMPUTE}vPNTunnel:VPNTunnel",
+        "cipherSuite.phase2.encryptions[]",
+        lambda: vendored("encryption", "phase2"),
+    ),
     (f"{COMPUTE}vPNTunnel:VPNTunnel", "cipherSuite.phase2.pfs[]", lambda: vendored("pfs", "phase2")),
     (f"{COMPUTE}interconnect:Interconnect", "linkType", lambda: enum("compute", "Interconnect.linkType")),
-    (f"{COMPUTE}interconnect:Interconnect", "interconnectType", lambda: enum("compute", "Interconnect.interconnectType")),
-    (f"{COMPUTE}interconnect:Interconnect", "requestedFeatures[]", lambda: enum("compute", "Interconnect.requestedFeatures")),
+    (
+        f"{COMPUTE}interconnect:Interconnect",
+        "interconnectType",
+        lambda: enum("compute", "Interconnect.interconnectType"),
+    ),
+    (
+        f"{COMPUTE}interconnect:Interconnect",
+        "requestedFeatures[]",
+        lambda: enum("compute", "Interconnect.requestedFeatures"),
+    ),
     (f"{COMPUTE}interconnect:Interconnect", "macsec.preSharedKeys[].name", lambda: rfc1035()),
-    (f"{COMPUTE}interconnectAttachment:InterconnectAttachment", "bandwidth", lambda: enum("compute", "InterconnectAttachment.bandwidth")),
-    (f"{COMPUTE}interconnectAttachment:InterconnectAttachment", "type", lambda: enum("compute", "InterconnectAttachment.type")),
-    (f"{COMPUTE}interconnectAttachment:InterconnectAttachment", "vlanTag8021q", lambda: in_range("compute", "InterconnectAttachment.vlanTag8021q", 2, 4093)),
-    (f"{COMPUTE}interconnectAttachment:InterconnectAttachment", "candidateSubnets[]", lambda: link_local_candidate),
+    (
+        f"{COMPUTE}interconnectAttachment:InterconnectAttachment",
+        "bandwidth",
+        lambda: enum("compute", "InterconnectAttachment.bandwidth"),
+    ),
+    (
+        f"{COMPUTE}interconnectAttachment:InterconnectAttachment",
+        "type",
+        lambda: enum("compute", "InterconnectAttachment.type"),
+    ),
+    (
+        f"{COMPUTE}interconnectAttachment:InterconnectAttachment",
+        "vlanTag8021q",
+        lambda: in_range("compute", "InterconnectAttachment.vlanTag8021q", 2, 4093),
+    ),
+    (
+        f"{COMPUTE}interconnectAttachment:InterconnectAttachment",
+        "candidateSubnets[]",
+        lambda: link_local_candidate,
+    ),
     ("gcp:container/cluster:Cluster", "name", lambda: rfc1035(longest=40)),
-    ("gcp:container/cluster:Cluster", "releaseChannel.channel", lambda: enum("container", "ReleaseChannel.channel")),
-    ("gcp:container/cluster:Cluster", "databaseEncryption.state", lambda: enum("container", "DatabaseEncryption.state")),
-    ("gcp:container/cluster:Cluster", "datapathProvider", lambda: enum("container", "NetworkConfig.datapathProvider")),
-    ("gcp:container/cluster:Cluster", "loggingConfig.enableComponents[]", lambda: enum("container", "LoggingComponentConfig.enableComponents")),
-    ("gcp:container/cluster:Cluster", "monitoringConfig.enableComponents[]", lambda: enum("container", "MonitoringComponentConfig.enableComponents")),
-    ("gcp:container/cluster:Cluster", "nodeConfig.workloadMetadataConfig.mode", lambda: enum("container", "WorkloadMetadataConfig.mode")),
+    (
+        "gcp:container/cluster:Cluster",
+        "releaseChannel.channel",
+        lambda: enum("container", "ReleaseChannel.channel"),
+    ),
+    (
+        "gcp:container/cluster:Cluster",
+        "databaseEncryption.state",
+        lambda: enum("container", "DatabaseEncryption.state"),
+    ),
+    (
+        "gcp:container/cluster:Cluster",
+        "datapathProvider",
+        lambda: enum("container", "NetworkConfig.datapathProvider"),
+    ),
+    (
+        "gcp:container/cluster:Cluster",
+        "loggingConfig.enableComponents[]",
+        lambda: enum("container", "LoggingComponentConfig.enableComponents"),
+    ),
+    (
+        "gcp:container/cluster:Cluster",
+        "monitoringConfig.enableComponents[]",
+        lambda: enum("container", "MonitoringComponentConfig.enableComponents"),
+    ),
+    (
+        "gcp:container/cluster:Cluster",
+        "nodeConfig.workloadMetadataConfig.mode",
+        lambda: enum("container", "WorkloadMetadataConfig.mode"),
+    ),
     ("gcp:container/nodePool:NodePool", "name", lambda: rfc1035(longest=40)),
-    ("gcp:container/nodePool:NodePool", "nodeConfig.workloadMetadataConfig.mode", lambda: enum("container", "WorkloadMetadataConfig.mode")),
-    ("gcp:container/nodePool:NodePool", "nodeConfig.guestAccelerators[].gpuDriverInstallationConfig.gpuDriverVersion", lambda: enum("container", "GPUDriverInstallationConfig.gpuDriverVersion")),
-    ("gcp:container/nodePool:NodePool", "nodeConfig.taints[].effect", lambda: enum("container", "NodeTaint.effect")),
-    ("gcp:container/nodePool:NodePool", "nodeConfig.reservationAffinity.consumeReservationType", lambda: enum("container", "ReservationAffinity.consumeReservationType")),
-    ("gcp:container/nodePool:NodePool", "placementPolicy.type", lambda: enum("container", "PlacementPolicy.type")),
-    ("gcp:container/nodePool:NodePool", "autoscaling.locationPolicy", lambda: enum("container", "NodePoolAutoscaling.locationPolicy")),
-    ("gcp:container/nodePool:NodePool", "upgradeSettings.strategy", lambda: enum("container", "UpgradeSettings.strategy")),
-    ("gcp:storage/bucket:Bucket", "publicAccessPrevention", lambda: quoted_in_description("storage", "Bucket.iamConfiguration.publicAccessPrevention")),
-    ("gcp:storage/bucket:Bucket", "storageClass", lambda: listed_in_description("storage", "Bucket.storageClass", "Values include")),
+    (
+        "gcp:container/nodePool:NodePool",
+        "nodeConfig.workloadMetadataConfig.mode",
+        lambda: enum("container", "WorkloadMetadataConfig.mode"),
+    ),
+    (
+        "gcp:container/nodePool:NodePool",
+        "nodeConfig.guestAccelerators[].gpuDriverInstallationConfig.gpuDriverVersion",
+        lambda: enum("container", "GPUDriverInstallationConfig.gpuDriverVersion"),
+    ),
+    (
+        "gcp:container/nodePool:NodePool",
+        "nodeConfig.taints[].effect",
+        lambda: enum("container", "NodeTaint.effect"),
+    ),
+    (
+        "gcp:container/nodePool:NodePool",
+        "nodeConfig.reservationAffinity.consumeReservationType",
+        lambda: enum("container", "ReservationAffinity.consumeReservationType"),
+    ),
+    (
+        "gcp:container/nodePool:NodePool",
+        "placementPolicy.type",
+        lambda: enum("container", "PlacementPolicy.type"),
+    ),
+    (
+        "gcp:container/nodePool:NodePool",
+        "autoscaling.locationPolicy",
+        lambda: enum("container", "NodePoolAutoscaling.locationPolicy"),
+    ),
+    (
+        "gcp:container/nodePool:NodePool",
+        "upgradeSettings.strategy",
+        lambda: enum("container", "UpgradeSettings.strategy"),
+    ),
+    (
+        "gcp:storage/bucket:Bucket",
+        "publicAccessPrevention",
+        lambda: quoted_in_description("storage", "Bucket.iamConfiguration.publicAccessPrevention"),
+    ),
+    (
+        "gcp:storage/bucket:Bucket",
+        "storageClass",
+        lambda: listed_in_description("storage", "Bucket.storageClass", "Values include"),
+    ),
     ("gcp:kms/cryptoKey:CryptoKey", "purpose", lambda: enum("cloudkms", "CryptoKey.purpose")),
-    ("gcp:kms/cryptoKey:CryptoKey", "rotationPeriod", lambda: duration_between("cloudkms", "CryptoKey.rotationPeriod", 24, 876_000)),
-    ("gcp:kms/cryptoKey:CryptoKey", "versionTemplate.algorithm", lambda: enum("cloudkms", "CryptoKeyVersionTemplate.algorithm")),
-    ("gcp:kms/cryptoKey:CryptoKey", "versionTemplate.protectionLevel", lambda: enum("cloudkms", "CryptoKeyVersionTemplate.protectionLevel")),
+    (
+        "gcp:kms/cryptoKey:CryptoKey",
+        "rotationPeriod",
+        lambda: duration_between("cloudkms", "CryptoKey.rotationPeriod", 24, 876_000),
+    ),
+    (
+        "gcp:kms/cryptoKey:CryptoKey",
+        "versionTemplate.algorithm",
+        lambda: enum("cloudkms", "CryptoKeyVersionTemplate.algorithm"),
+    ),
+    (
+        "gcp:kms/cryptoKey:CryptoKey",
+        "versionTemplate.protectionLevel",
+        lambda: enum("cloudkms", "CryptoKeyVersionTemplate.protectionLevel"),
+    ),
     ("gcp:serviceaccount/account:Account", "accountId", lambda: account_id()),
-    ("gcp:projects/iAMAuditConfig:IAMAuditConfig", "auditLogConfigs[].logType", lambda: enum("cloudresourcemanager", "AuditLogConfig.logType")),
+    (
+        "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+        "auditLogConfigs[].logType",
+        lambda: enum("cloudresourcemanager", "AuditLogConfig.logType"),
+    ),
 ]
 
 
@@ -277,10 +422,18 @@ def accelerator_problems(resource: Record) -> list[str]:
     series = load_json("gcp/gpu-machine-types.json")["machine_series"]
     found = next((facts for prefix, facts in series.items() if machine.startswith(prefix)), None)
     if found is None:
-        return [f"{resource['urn']}: GPU accelerators on {machine!r}, not a GPU machine type"] if accelerators else []
+        return (
+            [f"{resource['urn']}: GPU accelerators on {machine!r}, not a GPU machine type"]
+            if accelerators
+            else []
+        )
     expected = [{"type": found["accelerator_type"], "count": found["gpus"].get(machine)}]
     actual = [{"type": a.get("type"), "count": _number(a.get("count"))} for a in accelerators]
-    return [] if actual == expected else [f"{resource['urn']}: {machine} carries {expected}, the pool says {actual}"]
+    return (
+        []
+        if actual == expected
+        else [f"{resource['urn']}: {machine} carries {expected}, the pool says {actual}"]
+    )
 
 
 # --- auto-names must fit the name rules ------------------------------------------------------------------------

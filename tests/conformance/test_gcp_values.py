@@ -78,7 +78,11 @@ GOOD = {
             "nodeConfig": {
                 "machineType": "a3-highgpu-8g",
                 "guestAccelerators": [
-                    {"type": "nvidia-h100-80gb", "count": 8, "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}}
+                    {
+                        "type": "nvidia-h100-80gb",
+                        "count": 8,
+                        "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"},
+                    }
                 ],
                 "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}],
                 "workloadMetadataConfig": {"mode": "GKE_METADATA"},
@@ -92,25 +96,50 @@ GOOD = {
         {
             "ikeVersion": 2,
             "cipherSuite": {
-                "phase1": {"encryptions": ["AES-GCM-16-256"], "prves": ["PRF-HMAC-SHA2-256"], "dhs": ["Group-20"]},
+                "phase1": {
+                    "encryptions": ["AES-GCM-16-256"],
+                    "prves": ["PRF-HMAC-SHA2-256"],
+                    "dhs": ["Group-20"],
+                },
                 "phase2": {"encryptions": ["AES-GCM-16-256"], "pfs": ["Group-20"]},
             },
         },
     ),
     "attachment": _resource(
         "gcp:compute/interconnectAttachment:InterconnectAttachment",
-        {"type": "DEDICATED", "bandwidth": "BPS_10G", "vlanTag8021q": 100, "candidateSubnets": ["169.254.210.0/29"]},
+        {
+            "type": "DEDICATED",
+            "bandwidth": "BPS_10G",
+            "vlanTag8021q": 100,
+            "candidateSubnets": ["169.254.210.0/29"],
+        },
     ),
     "key": _resource(
         "gcp:kms/cryptoKey:CryptoKey",
-        {"keyRing": "r", "purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s", "versionTemplate": {"algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION", "protectionLevel": "SOFTWARE"}},
+        {
+            "keyRing": "r",
+            "purpose": "ENCRYPT_DECRYPT",
+            "rotationPeriod": "7776000s",
+            "versionTemplate": {"algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION", "protectionLevel": "SOFTWARE"},
+        },
     ),
-    "bucket": _resource("gcp:storage/bucket:Bucket", {"location": "US", "publicAccessPrevention": "enforced", "storageClass": "STANDARD"}),
+    "bucket": _resource(
+        "gcp:storage/bucket:Bucket",
+        {"location": "US", "publicAccessPrevention": "enforced", "storageClass": "STANDARD"},
+    ),
     "account": _resource("gcp:serviceaccount/account:Account", {"accountId": "aidc-chat"}),
-    "audit": _resource("gcp:projects/iAMAuditConfig:IAMAuditConfig", {"service": "storage.googleapis.com", "auditLogConfigs": [{"logType": "DATA_READ"}]}),
+    "audit": _resource(
+        "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+        {"service": "storage.googleapis.com", "auditLogConfigs": [{"logType": "DATA_READ"}]},
+    ),
     "cluster": _resource(
         "gcp:container/cluster:Cluster",
-        {"name": "aidc-prod", "datapathProvider": "ADVANCED_DATAPATH", "releaseChannel": {"channel": "REGULAR"}, "privateClusterConfig": {"enablePrivateEndpoint": True}},
+        {
+            "name": "aidc-prod",
+            "datapathProvider": "ADVANCED_DATAPATH",
+            "releaseChannel": {"channel": "REGULAR"},
+            "privateClusterConfig": {"enablePrivateEndpoint": True},
+        },
     ),
 }
 
@@ -164,7 +193,10 @@ def test_a_broken_value_is_refused(name: str, path: str, value: Any) -> None:
 
 
 def test_a_pool_whose_accelerator_is_not_its_machines_is_refused() -> None:
-    for path, value in (("nodeConfig.guestAccelerators.0.type", "nvidia-h100-mega-80gb"), ("nodeConfig.guestAccelerators.0.count", 4)):
+    for path, value in (
+        ("nodeConfig.guestAccelerators.0.type", "nvidia-h100-mega-80gb"),
+        ("nodeConfig.guestAccelerators.0.count", 4),
+    ):
         broken = copy.deepcopy(GOOD["pool"])
         _set(broken["plain_inputs"], path, value)
         assert accelerator_problems(broken), path

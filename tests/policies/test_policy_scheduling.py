@@ -287,7 +287,11 @@ def _gke_pool(
         "nodeConfig": {
             "guestAccelerators": [accelerator],
             "labels": labels
-            or {"aidc.io/cluster": "aidc-prod", "aidc.io/accelerator": "h100-80gb", "aidc.io/location": "gcp"},
+            or {
+                "aidc.io/cluster": "aidc-prod",
+                "aidc.io/accelerator": "h100-80gb",
+                "aidc.io/location": "gcp",
+            },
             "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": taint_effect}],
         },
         **(sizing or {"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 4}}),
@@ -313,16 +317,22 @@ def test_a_schedulable_gke_cluster_passes_without_a_device_plugin_chart() -> Non
 def test_gke_pool_capacity_is_per_zone_counts_times_its_zones(sizing: dict[str, Any]) -> None:
     assert _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(**sizing)))) == []
     messages = _check(
-        _gke(pool=(GKE_NODE_POOL, _gke_pool(**sizing)), queue=(CLUSTER_QUEUE, _queue(cluster="aidc-prod", flavor="h100-80gb-gcp", gpus=40)))
+        _gke(
+            pool=(GKE_NODE_POOL, _gke_pool(**sizing)),
+            queue=(CLUSTER_QUEUE, _queue(cluster="aidc-prod", flavor="h100-80gb-gcp", gpus=40)),
+        )
     )
-    assert any("40 nvidia.com/gpu of flavor h100-80gb-gcp, whose nodes hold 32 (4 nodes x 8)" in m for m in messages)
+    assert any(
+        "40 nvidia.com/gpu of flavor h100-80gb-gcp, whose nodes hold 32 (4 nodes x 8)" in m for m in messages
+    )
 
 
 @pytest.mark.parametrize("driver", [None, "INSTALLATION_DISABLED", "GPU_DRIVER_VERSION_UNSPECIFIED"])
 def test_a_gke_pool_whose_driver_gke_does_not_install_is_refused(driver: str | None) -> None:
     messages = _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(driver=driver))))
     assert any(
-        "GPU pool chat-a3-highgpu-8g (4 nodes x 8 GPUs) in cluster aidc-prod: GKE installs no NVIDIA driver" in m
+        "GPU pool chat-a3-highgpu-8g (4 nodes x 8 GPUs) in cluster aidc-prod: GKE installs no NVIDIA driver"
+        in m
         and "32 GPUs" in m
         for m in messages
     ), messages
@@ -344,7 +354,10 @@ def test_a_gke_pool_the_flavor_does_not_select_leaves_the_queue_without_nodes() 
 
 def test_a_gke_taint_the_flavor_does_not_tolerate_is_refused_in_kubernetes_spelling() -> None:
     messages = _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(taint_effect="NO_EXECUTE"))))
-    assert any("taint nvidia.com/gpu=present:NoExecute of pool chat-a3-highgpu-8g has no toleration" in m for m in messages), messages
+    assert any(
+        "taint nvidia.com/gpu=present:NoExecute of pool chat-a3-highgpu-8g has no toleration" in m
+        for m in messages
+    ), messages
 
 
 def test_a_gke_pool_without_cluster_label_or_gpus_is_not_a_gpu_pool() -> None:

@@ -320,14 +320,18 @@ def test_interconnect_rule_is_mandatory():
 
 # --- GKE node pools: the plan's facts are node labels; capacity is a node count or an autoscaling range ----------
 def _gke_pool(name, *, planned=(1, 4), quota=6, cost="1000.00", system=False, **sizing):  # type: ignore[no-untyped-def]
-    labels = {"aidc.io/node-group": "system"} if system else {
-        "aidc.io/planned-min-instances": str(planned[0]),
-        "aidc.io/planned-max-instances": str(planned[1]),
-        "aidc.io/quota-instances": str(quota),
-        "aidc.io/usd-per-month": cost,
-        "aidc.io/classification": "internal",
-        "aidc.io/location": "gcp",
-    }
+    labels = (
+        {"aidc.io/node-group": "system"}
+        if system
+        else {
+            "aidc.io/planned-min-instances": str(planned[0]),
+            "aidc.io/planned-max-instances": str(planned[1]),
+            "aidc.io/quota-instances": str(quota),
+            "aidc.io/usd-per-month": cost,
+            "aidc.io/classification": "internal",
+            "aidc.io/location": "gcp",
+        }
+    )
     return stack_resource(
         stack.GKE_NODE_POOL,
         name,
@@ -346,10 +350,19 @@ def test_a_gke_pool_within_its_planned_range_passes(sizing):  # type: ignore[no-
 @pytest.mark.parametrize(
     ("sizing", "words"),
     [
-        ({"autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 4}}, "total minimum nodes is 0, below"),
-        ({"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 9}}, "total maximum nodes is 9, above"),
+        (
+            {"autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 4}},
+            "total minimum nodes is 0, below",
+        ),
+        (
+            {"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 9}},
+            "total maximum nodes is 9, above",
+        ),
         ({"nodeCount": 5}, "node count is 5, above the planned maximum 4"),
-        ({"nodeCount": 2, "nodeLocations": ["us-central1-a", "us-central1-b", "us-central1-c"]}, "node count is 6"),
+        (
+            {"nodeCount": 2, "nodeLocations": ["us-central1-a", "us-central1-b", "us-central1-c"]},
+            "node count is 6",
+        ),
         ({}, "declares no node count"),
     ],
 )

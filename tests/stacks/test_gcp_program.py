@@ -19,9 +19,9 @@ import pytest
 
 from aidc.contract import PLANNED_MAX_TAG, PLANNED_MIN_TAG, QUOTA_TAG, annotation_of
 from aidc.offline import run_program, unwrap
+from aidc.sizing.figure import Figure
 from policies.offline import evaluate
 from stacks.clouds import CloudContext, PrivateSide
-from aidc.sizing.figure import Figure
 from stacks.clouds import gcp as program
 from stacks.program import deploy
 from stacks.wiring import Wires
@@ -40,7 +40,9 @@ def _of(resources: list[dict[str, Any]], token: str) -> list[dict[str, Any]]:
 
 def _gpu_pools(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {
-        r["plain_inputs"]["name"]: r["plain_inputs"] for r in _of(resources, NODE_POOL) if r["plain_inputs"]["name"] != "system"
+        r["plain_inputs"]["name"]: r["plain_inputs"]
+        for r in _of(resources, NODE_POOL)
+        if r["plain_inputs"]["name"] != "system"
     }
 
 
@@ -54,7 +56,9 @@ def test_h100_training_on_gcp_is_a_private_gke_pool_with_identity_cmek_and_its_q
     assert cluster["privateClusterConfig"]["enablePrivateNodes"] is True
     assert cluster["workloadIdentityConfig"] == {"workloadPool": f"{PROJECT}.svc.id.goog"}
     assert cluster["databaseEncryption"]["state"] == "ENCRYPTED"
-    assert cluster["databaseEncryption"]["keyName"].startswith(f"projects/{PROJECT}/locations/us-central1/keyRings/")
+    assert cluster["databaseEncryption"]["keyName"].startswith(
+        f"projects/{PROJECT}/locations/us-central1/keyRings/"
+    )
     authorized = {b["cidrBlock"] for b in cluster["masterAuthorizedNetworksConfig"]["cidrBlocks"]}
     assert cfg.openstack.network_cidr in authorized and "0.0.0.0/0" not in authorized
     pools = _gpu_pools(resources)
@@ -62,12 +66,18 @@ def test_h100_training_on_gcp_is_a_private_gke_pool_with_identity_cmek_and_its_q
     assert set(pools) == set(groups)
     train = pools["code-34b-a3-megagpu-8g"]["nodeConfig"]["guestAccelerators"]
     assert train == [
-        {"type": "nvidia-h100-mega-80gb", "count": 8, "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}}
+        {
+            "type": "nvidia-h100-mega-80gb",
+            "count": 8,
+            "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"},
+        }
     ]
     serve = pools["assistant-chat-a3-highgpu-8g"]["nodeConfig"]["guestAccelerators"][0]
     assert (serve["type"], serve["count"]) == ("nvidia-h100-80gb", 8)
     quotas = {
-        r["plain_inputs"]["metadata"]["name"]: r["plain_inputs"]["spec"]["resourceGroups"][0]["flavors"][0]["resources"][0]
+        r["plain_inputs"]["metadata"]["name"]: r["plain_inputs"]["spec"]["resourceGroups"][0]["flavors"][0][
+            "resources"
+        ][0]
         for r in _of(resources, QUEUE)
         if r["plain_inputs"]["metadata"]["labels"]["aidc.io/cluster"] == "aidc-prod"
     }
@@ -97,7 +107,10 @@ def test_the_plans_facts_ride_as_node_labels_and_the_pool_follows_the_range() ->
     reserved = [g for g in plan.placement.public if g.reservation is not None]
     assert reserved, "prod's deadline run reserves its capacity"
     for group in reserved:
-        assert pools[group.name]["nodeConfig"]["reservationAffinity"]["consumeReservationType"] == "SPECIFIC_RESERVATION"
+        assert (
+            pools[group.name]["nodeConfig"]["reservationAffinity"]["consumeReservationType"]
+            == "SPECIFIC_RESERVATION"
+        )
 
 
 def test_the_workloads_service_accounts_are_annotated_for_workload_identity() -> None:
@@ -106,7 +119,9 @@ def test_the_workloads_service_accounts_are_annotated_for_workload_identity() ->
         for r in gcp_offline("prod-gcp").resources
         if r["type"] == "kubernetes:core/v1:ServiceAccount" and "gcp-queues" in r["urn"]
     }
-    assert accounts["code-34b"] == {"iam.gke.io/gcp-service-account": f"aidc-code-34b@{PROJECT}.iam.gserviceaccount.com"}
+    assert accounts["code-34b"] == {
+        "iam.gke.io/gcp-service-account": f"aidc-code-34b@{PROJECT}.iam.gserviceaccount.com"
+    }
 
 
 def test_the_stack_passes_the_pack() -> None:
@@ -119,9 +134,16 @@ def test_a_stack_on_both_clouds_declares_both_clusters_each_with_its_interconnec
     offline = gcp_offline("prod-both")
     types = {r["type"] for r in offline.resources}
     assert {"aws:eks/cluster:Cluster", "aws:ec2/vpnConnection:VpnConnection"} <= types
-    assert {CLUSTER, "gcp:compute/vPNTunnel:VPNTunnel", "gcp:compute/interconnectAttachment:InterconnectAttachment"} <= types
+    assert {
+        CLUSTER,
+        "gcp:compute/vPNTunnel:VPNTunnel",
+        "gcp:compute/interconnectAttachment:InterconnectAttachment",
+    } <= types
     assert offline.exports["clouds"] == ["aws", "gcp"]
-    assert offline.exports["gcp_vpn_tunnel_psks"] == "[secret]" and offline.exports["gcp_kubeconfig"] == "[secret]"
+    assert (
+        offline.exports["gcp_vpn_tunnel_psks"] == "[secret]"
+        and offline.exports["gcp_kubeconfig"] == "[secret]"
+    )
     links = offline.exports["gcp_interconnect_links"]
     assert links["link-0"]["macsec_keys"] == ["link-0-key-1"]
 
@@ -129,7 +151,9 @@ def test_a_stack_on_both_clouds_declares_both_clusters_each_with_its_interconnec
 def test_a_region_and_project_named_only_in_aidc_gcp_get_an_explicit_provider() -> None:
     resources = gcp_offline("dev-gcp").resources
     (provider,) = _of(resources, "pulumi:providers:gcp")
-    assert provider["plain_inputs"]["project"] == PROJECT and provider["plain_inputs"]["region"] == "us-central1"
+    assert (
+        provider["plain_inputs"]["project"] == PROJECT and provider["plain_inputs"]["region"] == "us-central1"
+    )
     (cluster,) = _of(resources, CLUSTER)
     assert cluster["provider"].startswith(provider["urn"] + "::")
 
@@ -137,7 +161,9 @@ def test_a_region_and_project_named_only_in_aidc_gcp_get_an_explicit_provider() 
 def _prepared(cfg: Any, plan: Any) -> program.Prepared:
     unresolved: pulumi.Output[str] = pulumi.Output.from_input("router")
     private = PrivateSide(router_id=unresolved, subnet_id=unresolved)
-    return program.prepare(CloudContext(cfg=cfg, plan=plan, wires=Wires(), deploy_cidrs=["10.0.0.0/16"], private=private))
+    return program.prepare(
+        CloudContext(cfg=cfg, plan=plan, wires=Wires(), deploy_cidrs=["10.0.0.0/16"], private=private)
+    )
 
 
 def test_provider_keys_in_the_stack_file_keep_the_default_provider() -> None:
@@ -154,9 +180,12 @@ def test_provider_keys_in_the_stack_file_keep_the_default_provider() -> None:
 def test_missing_project_and_peers_warn_and_refuse_only_pulumi_up() -> None:
     cfg = gcp_config("dev", project=None, vpn={"peer_ips": []})
     _, plan = gcp_case("dev-gcp")
-    plan = dataclasses.replace(plan, network=dataclasses.replace(plan.network, interconnects=(
-        dataclasses.replace(plan.network.interconnects[0], peer_ips=()),
-    )))
+    plan = dataclasses.replace(
+        plan,
+        network=dataclasses.replace(
+            plan.network, interconnects=(dataclasses.replace(plan.network.interconnects[0], peer_ips=()),)
+        ),
+    )
     prepared = _prepared(cfg, plan)
     assert prepared.interconnect is None
     assert any("aidc:gcp.project" in m for m in prepared.missing)
@@ -225,7 +254,12 @@ _PLAN_AND_LIST_SDKS = textwrap.dedent(
 @pytest.mark.parametrize(("case", "imports_gcp"), [("aws", False), ("gcp", True)])
 def test_pulumi_gcp_is_imported_only_when_the_plan_uses_google_cloud(case: str, imports_gcp: bool) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", _PLAN_AND_LIST_SDKS, case], capture_output=True, text=True, timeout=300, check=True, cwd=ROOT
+        [sys.executable, "-c", _PLAN_AND_LIST_SDKS, case],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
     )
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded == (["pulumi_gcp"] if imports_gcp else []), loaded
@@ -233,6 +267,11 @@ def test_pulumi_gcp_is_imported_only_when_the_plan_uses_google_cloud(case: str, 
 
 def test_exported_secrets_stay_secret() -> None:
     offline = gcp_offline("prod-both")
-    kubeconfig = next(r for r in offline.resources if r["type"] == "pulumi:providers:kubernetes" and "gcp-k8s" in r["urn"])
+    kubeconfig = next(
+        r for r in offline.resources if r["type"] == "pulumi:providers:kubernetes" and "gcp-k8s" in r["urn"]
+    )
     assert kubeconfig["inputs"]["kubeconfig"] == "[secret]"
-    assert json.loads(unwrap(kubeconfig["plain_inputs"]["kubeconfig"]))["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
+    assert (
+        json.loads(unwrap(kubeconfig["plain_inputs"]["kubeconfig"]))["users"][0]["user"]["exec"]["command"]
+        == "gke-gcloud-auth-plugin"
+    )

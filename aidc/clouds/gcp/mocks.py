@@ -119,10 +119,14 @@ def _cluster(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any]
     endpoint = str(list(ipaddress.ip_network(str(master)).hosts())[1])
     private.setdefault("privateEndpoint", endpoint)
     private.setdefault("publicEndpoint", "")
-    private.setdefault("peeringName", f"gke-n{_hex(rid, 'peering', length=16)}-{_hex(rid, 'p', length=4)}-peer")
+    private.setdefault(
+        "peeringName", f"gke-n{_hex(rid, 'peering', length=16)}-{_hex(rid, 'p', length=4)}-peer"
+    )
     o["privateClusterConfig"] = private
     o.setdefault("endpoint", endpoint)
-    pem = f"-----BEGIN CERTIFICATE-----\nMOCK{_hex(rid, 'ca', length=32).upper()}\n-----END CERTIFICATE-----\n"
+    pem = (
+        f"-----BEGIN CERTIFICATE-----\nMOCK{_hex(rid, 'ca', length=32).upper()}\n-----END CERTIFICATE-----\n"
+    )
     o.setdefault("masterAuth", {"clusterCaCertificate": base64.b64encode(pem.encode()).decode()})
     o.setdefault("masterVersion", GKE_VERSION)
     o.setdefault("selfLink", f"https://container.googleapis.com/v1/{path}")
@@ -143,7 +147,9 @@ def _node_pool(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, An
         for zone in zones
     ]
     o.setdefault("instanceGroupUrls", groups)
-    o.setdefault("managedInstanceGroupUrls", [url.replace("instanceGroupManagers", "instanceGroups") for url in groups])
+    o.setdefault(
+        "managedInstanceGroupUrls", [url.replace("instanceGroupManagers", "instanceGroups") for url in groups]
+    )
     o.setdefault("version", GKE_VERSION)
     o.setdefault("operation", "")
     return f"projects/{_project(o)}/locations/{location}/clusters/{cluster}/nodePools/{name}"
@@ -154,7 +160,10 @@ def _key_ring(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any
 
 
 def _crypto_key(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
-    o.setdefault("primaries", [{"name": f"{o.get('keyRing')}/cryptoKeys/{o.get('name')}/cryptoKeyVersions/1", "state": "ENABLED"}])
+    o.setdefault(
+        "primaries",
+        [{"name": f"{o.get('keyRing')}/cryptoKeys/{o.get('name')}/cryptoKeyVersions/1", "state": "ENABLED"}],
+    )
     return f"{o.get('keyRing', 'projects/p/locations/l/keyRings/r')}/cryptoKeys/{_named(a, o, rid)}"
 
 
@@ -172,7 +181,9 @@ def _iam_member(key: str) -> Handler:
 def _account(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     account_id = str(o.get("accountId") or a.name[:30])
     email = f"{account_id}@{_project(o)}.iam.gserviceaccount.com"
-    o.update(email=email, member=f"serviceAccount:{email}", name=f"projects/{_project(o)}/serviceAccounts/{email}")
+    o.update(
+        email=email, member=f"serviceAccount:{email}", name=f"projects/{_project(o)}/serviceAccounts/{email}"
+    )
     o.setdefault("uniqueId", str(100_000_000_000_000_000_000 + int(_hex(rid, "uid", length=16), 16) % 10**20))
     o.setdefault("project", _project(o))
     return str(o["name"])
@@ -205,7 +216,10 @@ def _reservation(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, 
 def _ha_vpn_gateway(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     o.setdefault(
         "vpnInterfaces",
-        [{"id": i, "ipAddress": f"{VPN_BLOCK}.{_octet(rid, str(i))}", "interconnectAttachment": ""} for i in (0, 1)],
+        [
+            {"id": i, "ipAddress": f"{VPN_BLOCK}.{_octet(rid, str(i))}", "interconnectAttachment": ""}
+            for i in (0, 1)
+        ],
     )
     return _regional("vpnGateways")(m, a, o, rid)
 
@@ -214,7 +228,9 @@ def _external_ip(m: AidcMocks, gateway: str, interface: int) -> str:
     """The address of interface `interface` of the mocked external VPN gateway whose id is `gateway`."""
     token = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
     for registered in m.registered:
-        if registered.typ == token and gateway.endswith(f"/{registered.inputs.get('name') or registered.name}"):
+        if registered.typ == token and gateway.endswith(
+            f"/{registered.inputs.get('name') or registered.name}"
+        ):
             for item in registered.inputs.get("interfaces") or []:
                 if int(item.get("id", 0)) == interface:
                     return str(item.get("ipAddress", ""))

@@ -46,7 +46,7 @@ MAX_LABELS = 64
 # Cloud Router ASNs: a private ASN, 64512-65534 or 4200000000-4294967294 (cloud.google.com/network-connectivity/
 # docs/router/how-to/create-router-vpc-network; Partner Interconnect routers take 16550 instead).
 PRIVATE_ASNS = ((64512, 65534), (4_200_000_000, 4_294_967_294))
-LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
+LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 
 # A workload placed in Google Cloud becomes a GKE node pool named "<workload>-<machine type>" (PublicGroup.name) in
 # the cluster "gcp" (stacks/clouds/gcp.py), and a Google service account named after the workload.
@@ -115,7 +115,7 @@ class HaVpn(Model):
     @classmethod
     def _inside(cls, value: str) -> str:
         check_cidr(value, version=4, longest=27)
-        if not ipaddress.ip_network(value).subnet_of(LINK_LOCAL):
+        if not ipaddress.IPv4Network(value).subnet_of(LINK_LOCAL):
             raise ValueError(f"{value} is not in 169.254.0.0/16: BGP over HA VPN uses link-local /30s")
         return value
 
@@ -145,7 +145,7 @@ class Interconnect(Model):
     @classmethod
     def _bgp(cls, value: str) -> str:
         check_cidr(value, version=4, longest=29)
-        if not ipaddress.ip_network(value).subnet_of(LINK_LOCAL):
+        if not ipaddress.IPv4Network(value).subnet_of(LINK_LOCAL):
             raise ValueError(f"{value} is not in 169.254.0.0/16: VLAN attachments peer on link-local /29s")
         return value
 
