@@ -132,6 +132,13 @@ def tag_of(annotation: str) -> str:
     return "aidc:" + annotation.removeprefix(LABEL_PREFIX)
 
 
+def cloud_label_of(tag: str) -> str:
+    """The key a cloud whose labels take only lowercase letters, digits, '_' and '-' (Google Cloud) carries an aidc:*
+    tag under: aidc:workload -> aidc-workload. Only slugs ride there (workload, location, node group); the plan's
+    figures ride as Kubernetes node labels (`annotation_of`)."""
+    return tag.replace(":", "-", 1)
+
+
 # --- Nova metadata keys of K3s servers (Nova metadata keys take no ':' or '/') ---------------------------------
 CLUSTER_METADATA_KEY = "aidc_cluster"
 ROLE_METADATA_KEY = "aidc_role"
