@@ -51,11 +51,12 @@ LogRetentionDays = Literal[
 
 
 def matching(pattern: str, allowed: str) -> AfterValidator:
-    """A string rule: the value must match `pattern`; the message says what is `allowed`."""
-    compiled = re.compile(pattern)
+    """A string rule: the whole value must match `pattern` (ASCII classes: `\\d` is 0-9 only, and `$` admits no
+    trailing newline); the message says what is `allowed`."""
+    compiled = re.compile(pattern, re.ASCII)
 
     def check(value: str) -> str:
-        if not compiled.match(value):
+        if not compiled.fullmatch(value):
             raise ValueError(f"must be {allowed}, got {value!r}")
         return value
 

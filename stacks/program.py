@@ -32,6 +32,7 @@ from aidc.config.addressing import shard_stack_name
 from aidc.config.load import AIDC_KEYS
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
+from aidc.versions import EKS_ADDON_VERSIONS, chart_version
 from components.aws_gpu_cluster import (
     AwsGpuCluster,
     AwsGpuClusterArgs,
@@ -350,9 +351,35 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         cloud=cloud,
         core=core,
         ceph=ceph,
-        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        upgrades=upgrades_args(cfg),
         gpu_agents=gpu_agents,
         network=network,
+    )
+
+
+def upgrades_args(cfg: StackConfig) -> K3sUpgradesArgs:
+    """A cluster's upgrade Plans: the configured K3s release, by the pinned system-upgrade-controller."""
+    return K3sUpgradesArgs(version=cfg.k3s.version, controller_version=chart_version("system-upgrade-controller"))
+
+
+def operator_args(cluster: str, cfg: StackConfig) -> NvidiaGpuOperatorArgs:
+    """A K3s cluster's GPU Operator at the pinned chart version."""
+    return NvidiaGpuOperatorArgs(
+        cluster=cluster,
+        k3s_version=cfg.k3s.version,
+        driver=cfg.k3s.gpu_driver,
+        chart_version=chart_version("gpu-operator"),
+    )
+
+
+def metrics_args(cluster: str, exporter_namespace: str, **settings: Any) -> GpuMetricsArgs:
+    """A cluster's GPU metrics at the pinned Prometheus and DCGM exporter chart versions."""
+    return GpuMetricsArgs(
+        cluster=cluster,
+        exporter_namespace=exporter_namespace,
+        prometheus_chart_version=chart_version("prometheus"),
+        dcgm_exporter_chart_version=chart_version("dcgm-exporter"),
+        **settings,
     )
 
 
@@ -410,7 +437,7 @@ def edge_args(
                 )
             ],
         ),
-        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        upgrades=upgrades_args(cfg),
         wires=network,
         region=site.region,
     )
@@ -432,7 +459,11 @@ def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
         deploy_role_arn=aws.access.deploy_role_arn,
         admin_role_arn=aws.access.admin_role_arn,
         tags={"aidc:stack": cfg.stack, **aws.tags},
-        addon_versions=dict(aws.addon_versions),
+        # The table's versions for the EKS version, any configured one instead.
+        addon_versions={**EKS_ADDON_VERSIONS.get(aws.eks_version, {}), **aws.addon_versions},
+        karpenter_version=chart_version("karpenter"),
+        nvidia_device_plugin_version=chart_version("nvidia-device-plugin"),
+        efa_device_plugin_version=chart_version("efa-device-plugin"),
         workload_identities=[
             WorkloadIdentity(
                 name=workload, namespace=workload, service_account=workload, prefix=f"{workload}/"
@@ -478,6 +509,7 @@ def _queues(
         return None
     return WorkloadQueuesArgs(
         cluster=cluster,
+        kueue_version=chart_version("kueue"),
         flavors=tuple(flavors.values()),
         workloads=tuple(workloads),
         controller_node_selector={"aidc.io/node-group": "system"}
@@ -504,10 +536,8 @@ def core_gpu_args(cfg: StackConfig, plan: CapacityPlan) -> ClusterGpuArgs | None
         for g in groups
     ]
     return ClusterGpuArgs(
-        operator=NvidiaGpuOperatorArgs(
-            cluster=CORE_CLUSTER, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
-        ),
-        metrics=GpuMetricsArgs(cluster=CORE_CLUSTER, exporter_namespace="gpu-operator"),
+        operator=operator_args(CORE_CLUSTER, cfg),
+        metrics=metrics_args(CORE_CLUSTER, "gpu-operator"),
         queues=_queues(CORE_CLUSTER, {g.accelerator: flavors[g.accelerator] for g in groups}, workloads),
     )
 
@@ -541,10 +571,8 @@ def edge_gpu_args(cfg: StackConfig, site: EdgeSitePlan, queues: list[WorkloadQue
     cluster = f"edge-{site.name}"
     flavor = _flavor(site.accelerator, site.location)
     return ClusterGpuArgs(
-        operator=NvidiaGpuOperatorArgs(
-            cluster=cluster, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
-        ),
-        metrics=GpuMetricsArgs(cluster=cluster, exporter_namespace="gpu-operator"),
+        operator=operator_args(cluster, cfg),
+        metrics=metrics_args(cluster, "gpu-operator"),
         queues=_queues(cluster, {flavor.name: flavor}, queues),
     )
 
@@ -576,9 +604,9 @@ def aws_gpu_args(plan: CapacityPlan) -> ClusterGpuArgs | None:
         )
     return ClusterGpuArgs(
         operator=None,
-        metrics=GpuMetricsArgs(
-            cluster=cluster,
-            exporter_namespace="monitoring",
+        metrics=metrics_args(
+            cluster,
+            "monitoring",
             dcgm_exporter=True,
             gpu_node_labels={"nvidia.com/gpu.present": "true"},
             server_node_selector={"aidc.io/node-group": "system"},
@@ -753,7 +781,7 @@ def declare_edges(
         opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
         network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
         _connect(edge.wires, network)
-        cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
+        cluster_args = edge.cluster.replace(provider=provider, region=edge.region) if provider else edge.cluster
         cluster = K3sCluster(f"edge-{name}", cluster_args)
         edge_kubernetes = kubernetes.Provider(
             f"edge-{name}-kubernetes",

@@ -46,6 +46,7 @@ from aidc.config.addressing import (
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.re2 import re2_problem
 from aidc.types import AdminCidrs, IamRoleArn, Name
+from aidc.versions import CHARTS, EKS_ADDON_VERSIONS, EKS_DEFAULT, K3S_DEFAULT, eks_refusal, k3s_refusal, today
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Reserve = Literal["none", "capacity-block", "capacity-reservation"]
@@ -429,12 +430,19 @@ class AwsAccess(_Model):
         return self
 
 
+EKS_ADDON_NAMES = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+
+
 class AwsSettings(_Model):
     azs: tuple[str, ...] | None = Field(
         None, max_length=26, description="availability zones of aws:region; default: <region>a, <region>b"
     )
     vpc_cidr: str = Field("10.0.0.0/16", description="IPv4, /16 to /22 (split into a subnet pair per zone)")
-    eks_version: str = Field("1.31", pattern=r"^1\.(2[89]|3\d)$", description="EKS minor version 1.28-1.39")
+    eks_version: str = Field(
+        EKS_DEFAULT,
+        pattern=r"^1\.[0-9]{2}$",
+        description="EKS minor version in standard support (aidc/versions.py: EKS_VERSIONS)",
+    )
     system_instance_type: str = Field("m6i.large", description="an EC2 instance type (botocore's list)")
     system_nodes: int = Field(2, ge=1, le=20)
     endpoint_public_access: bool = False
@@ -446,13 +454,31 @@ class AwsSettings(_Model):
         Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", max_length=64)],
     ] = Field(
         default_factory=dict,
-        description="EKS managed add-on versions; default: the ones pinned for eks_version (1.28-1.31)",
+        description="EKS managed add-on versions; default: the ones pinned for eks_version (aidc/versions.py)",
     )
+
+    @field_validator("eks_version")
+    @classmethod
+    def _eks_supported(cls, value: str) -> str:
+        if why := eks_refusal(value, today()):
+            raise ValueError(f"{why}; pin a version in standard support")
+        return value
 
     @field_validator("vpc_cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
         return _check_cidr(value, version=4, shortest=16, longest=22)
+
+    @model_validator(mode="after")
+    def _addons_for_version(self) -> AwsSettings:
+        known = EKS_ADDON_VERSIONS.get(self.eks_version, {})
+        missing = [name for name in EKS_ADDON_NAMES if name not in known and name not in self.addon_versions]
+        if missing:
+            raise ValueError(
+                f"addon_versions: aidc pins no {', '.join(missing)} version for EKS {self.eks_version}; give them "
+                f"(`aws eks describe-addon-versions --kubernetes-version {self.eks_version} --addon-name NAME`)"
+            )
+        return self
 
     @field_validator("public_access_cidrs")
     @classmethod
@@ -762,7 +788,7 @@ class EstateSettings(_Model):
 
 
 class K3sSettings(_Model):
-    version: str = Field("v1.31.4+k3s1", pattern=r"^v\d+\.\d+\.\d+\+k3s\d+$")
+    version: str = Field(K3S_DEFAULT, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
     core_servers: Literal[1, 3] = 3
     secrets_encryption: bool = True
     gpu_driver: Literal["operator", "image"] = Field(
@@ -770,9 +796,16 @@ class K3sSettings(_Model):
         description="NVIDIA driver on GPU agents: installed by the GPU Operator, or preinstalled in aidc:openstack.gpu_image",
     )
 
+    @field_validator("version")
+    @classmethod
+    def _k3s_supported(cls, value: str) -> str:
+        if why := k3s_refusal(value, today()):
+            raise ValueError(f"{why}; pin a patch of a maintained minor")
+        return value
+
 
 class CephSettings(_Model):
-    rook_chart_version: str = Field("v1.16.4", pattern=r"^v\d+\.\d+\.\d+$")
+    rook_chart_version: str = Field(CHARTS["rook"].version, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")
     # An OCI image reference (distribution/reference grammar, loosely): registry/path:tag or @digest.
     ceph_image: str = Field(
         "quay.io/ceph/ceph:v19.2.1", max_length=255, pattern=r"^[a-z0-9][a-z0-9._/:@-]*[A-Za-z0-9._-]$"

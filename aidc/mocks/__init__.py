@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from aidc.mocks import aws, kubernetes, openstack, random_, tls
+from aidc.mocks import aws, k3s, kubernetes, openstack, random_, tls
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
@@ -55,6 +55,8 @@ class AidcMocks(pulumi.runtime.Mocks):
         self.registered.append(args)
         if args.typ == STACK_REFERENCE:
             return self._stack_reference(args)
+        if k3s.is_identity(args):
+            return k3s.new_resource(args)
         provider = args.typ.split(":", 1)[0]
         module = _PROVIDERS.get(provider)
         if module is None:  # components and unknown providers: echo the inputs

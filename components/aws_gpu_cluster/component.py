@@ -106,7 +106,11 @@ class AwsGpuCluster(pulumi.ComponentResource):
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
         provider = addons.kubernetes_provider(scope, kubeconfig, [groups.system, *api_access, *deploy_access])
         addons.install_device_plugin(
-            scope, provider, groups.system, efa=any(g.efa for g in args.gpu_node_groups)
+            scope,
+            provider,
+            groups.system,
+            efa=any(g.efa for g in args.gpu_node_groups),
+            versions=(args.nvidia_device_plugin_version, args.efa_device_plugin_version),
         )
         pools: dict[str, pulumi.Output[str]] = {}
         if args.gpu_node_groups:
