@@ -65,7 +65,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
 
         trail_name = audit.trail_physical_name(name, args.trail_name)
         key = kms.create_key(scope, trail_name, identity.account_id, region.region, partition.partition)
-        net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key)
+        account = network.Account(identity.account_id, region.region, partition.partition)
+        net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key, account)
         iam = roles.create_roles(scope, partition.partition)
         data = bucket.create_bucket(scope, key)
         trail = audit.create_audit_trail(
@@ -91,6 +92,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
             data,
             key,
             region.region,
+            identity.account_id,
         )
         api_access = eks.allow_api_access(scope, cluster, args.api_access_cidrs)
         deploy_access = access.grant_access(
@@ -129,6 +131,23 @@ class AwsGpuCluster(pulumi.ComponentResource):
             )
             pools = elastic.pool_names
 
+        self._publish(name, net, cluster, kubeconfig, data, trail, key, groups, pools, identities, provider)
+
+    def _publish(
+        self,
+        name: str,
+        net: network.Network,
+        cluster: aws.eks.Cluster,
+        kubeconfig: pulumi.Output[str],
+        data: aws.s3.Bucket,
+        trail: audit.Audit,
+        key: aws.kms.Key,
+        groups: node_groups.NodeGroups,
+        pools: dict[str, pulumi.Output[str]],
+        identities: pod_identity.PodIdentities,
+        provider: k8s.Provider,
+    ) -> None:
+        """The component's outputs, from what the concerns declared, registered last."""
         self.vpc_id = net.vpc.id
         self.private_subnet_id_list = [s.id for s in net.private_subnets]
         self.private_route_table_id_list = [rt.id for rt in net.private_route_tables]

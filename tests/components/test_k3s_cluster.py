@@ -421,7 +421,9 @@ def test_servers_and_agents_join_with_their_own_secure_tokens(mocks: AidcMocks):
             assert _k3s_config(text)["token"] == f"K10{ca_hash}::node:{agent_secret}"
             assert secret not in text, f"{stack.name}: an agent holds the server token"
 
-    return pulumi.Output.all(_settled(cluster), cluster.identity.ca_hash).apply(lambda values: check(values[1]))
+    return pulumi.Output.all(_settled(cluster), cluster.identity.ca_hash).apply(
+        lambda values: check(values[1])
+    )
 
 
 @pulumi.runtime.test
@@ -434,8 +436,13 @@ def test_servers_are_tainted_only_where_general_purpose_agents_exist(mocks: Aidc
         core = _k3s_config(_secret_value(servers["core-server-0"].inputs["userData"]))
         edge = _k3s_config(_secret_value(servers["edge-server-0"].inputs["userData"]))
         assert core["node-taint"] == ["CriticalAddonsOnly=true:NoExecute"]
-        assert servers["core-server-0"].inputs["metadata"]["aidc_node_taints"] == "CriticalAddonsOnly=true:NoExecute"
-        assert "node-taint" not in edge, "an edge site's only other nodes are GPU agents: the add-ons run here"
+        assert (
+            servers["core-server-0"].inputs["metadata"]["aidc_node_taints"]
+            == "CriticalAddonsOnly=true:NoExecute"
+        )
+        assert "node-taint" not in edge, (
+            "an edge site's only other nodes are GPU agents: the add-ons run here"
+        )
 
     return pulumi.Output.all(_settled(with_general), _settled(gpu_only)).apply(check)
 
