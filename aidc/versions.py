@@ -66,7 +66,9 @@ class Pin:
         return None
 
 
-EKS_CALENDAR = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar"
+EKS_CALENDAR = (
+    "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar"
+)
 # Standard support of the EKS minors a stack may still choose (EKS release → end of standard support, UTC). 1.31-1.34
 # from the EKS user guide's calendar (awsdocs/amazon-eks-user-guide, latest/ug/versioning/kubernetes-versions.adoc);
 # 1.34-1.35 as the calendar states them, corroborated by https://endoflife.date/amazon-eks (checked AS_OF).
@@ -198,7 +200,9 @@ def eks_refusal(minor: str, today: datetime.date) -> str | None:
     """Why EKS `minor` may not be used on `today`, naming the date and the source; None when it may."""
     pin = EKS_VERSIONS.get(minor)
     if pin is None:
-        return f"EKS {minor} is not in aidc's table (known: {', '.join(sorted(EKS_VERSIONS))}; {EKS_CALENDAR})"
+        return (
+            f"EKS {minor} is not in aidc's table (known: {', '.join(sorted(EKS_VERSIONS))}; {EKS_CALENDAR})"
+        )
     return pin.refusal(today)
 
 
@@ -219,5 +223,7 @@ def pinned() -> list[Pin]:
         Pin(f"EKS add-on {name}", version, eks.support_start, eks.support_end, EKS_ADDONS_SOURCE, eks.policy)
         for name, version in EKS_ADDON_VERSIONS[EKS_DEFAULT].items()
     ]
-    k3s = Pin("K3s", K3S_DEFAULT, k3s_window.support_start, k3s_window.support_end, K3S_RELEASES, k3s_window.policy)
+    k3s = Pin(
+        "K3s", K3S_DEFAULT, k3s_window.support_start, k3s_window.support_end, K3S_RELEASES, k3s_window.policy
+    )
     return [eks, *addons, k3s, *CHARTS.values()]

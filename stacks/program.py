@@ -359,7 +359,9 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
 
 def upgrades_args(cfg: StackConfig) -> K3sUpgradesArgs:
     """A cluster's upgrade Plans: the configured K3s release, by the pinned system-upgrade-controller."""
-    return K3sUpgradesArgs(version=cfg.k3s.version, controller_version=chart_version("system-upgrade-controller"))
+    return K3sUpgradesArgs(
+        version=cfg.k3s.version, controller_version=chart_version("system-upgrade-controller")
+    )
 
 
 def operator_args(cluster: str, cfg: StackConfig) -> NvidiaGpuOperatorArgs:
@@ -781,7 +783,9 @@ def declare_edges(
         opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
         network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
         _connect(edge.wires, network)
-        cluster_args = edge.cluster.replace(provider=provider, region=edge.region) if provider else edge.cluster
+        cluster_args = (
+            edge.cluster.replace(provider=provider, region=edge.region) if provider else edge.cluster
+        )
         cluster = K3sCluster(f"edge-{name}", cluster_args)
         edge_kubernetes = kubernetes.Provider(
             f"edge-{name}-kubernetes",

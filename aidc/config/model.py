@@ -46,7 +46,15 @@ from aidc.config.addressing import (
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.re2 import re2_problem
 from aidc.types import AdminCidrs, IamRoleArn, Name
-from aidc.versions import CHARTS, EKS_ADDON_VERSIONS, EKS_DEFAULT, K3S_DEFAULT, eks_refusal, k3s_refusal, today
+from aidc.versions import (
+    CHARTS,
+    EKS_ADDON_VERSIONS,
+    EKS_DEFAULT,
+    K3S_DEFAULT,
+    eks_refusal,
+    k3s_refusal,
+    today,
+)
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Reserve = Literal["none", "capacity-block", "capacity-reservation"]

@@ -343,7 +343,9 @@ def test_the_interruption_rules_are_upstreams(mocks: AidcMocks) -> None:
     assert send["Principal"] == {"Service": "events.amazonaws.com"}
     assert send["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
     sources = send["Condition"]["ArnEquals"]["aws:SourceArn"]
-    assert len(sources) == len(rules_) == 5 and all(":events:" in a and ":rule/" in a for a in sources), sources
+    assert len(sources) == len(rules_) == 5 and all(":events:" in a and ":rule/" in a for a in sources), (
+        sources
+    )
 
 
 def test_the_controller_runs_as_its_pod_identity_role_and_nodes_join_by_access_entry(

@@ -17,7 +17,6 @@ import ipaddress
 import itertools
 import json
 import re
-import shlex
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence

@@ -65,7 +65,9 @@ def secret_problems(documents: list[tuple[str, str, str, str]]) -> list[str]:
     for urn, cluster, role, text in documents:
         if role == "agent" and any(secret in text for secret in server_secrets.get(cluster, ())):
             problems.append(f"{urn}: an agent's user data holds the server token of {cluster}")
-    problems += [f"cluster {c}: joining nodes pin {len(h)} CA hashes" for c, h in hashes.items() if len(h) != 1]
+    problems += [
+        f"cluster {c}: joining nodes pin {len(h)} CA hashes" for c, h in hashes.items() if len(h) != 1
+    ]
     return problems
 
 
