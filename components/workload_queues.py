@@ -32,7 +32,7 @@ import pulumi_kubernetes as k8s
 import yaml
 from pydantic import Field, model_validator
 
-from aidc.types import FrozenArgs, Slug, field_error
+from aidc.types import RESERVED_NAMESPACES, RESERVED_POOLS, FrozenArgs, Slug, field_error
 from components._args import NodeLabels, first_repeat, matching
 from components._names import CLUSTER_LABEL, release_description
 from components.k3s_cluster import Taint
@@ -48,10 +48,11 @@ LOCATION_LABEL = "aidc.io/location"
 ACCELERATOR_LABEL = "aidc.io/accelerator"
 ISOLATED_CLASSIFICATIONS = frozenset({"confidential", "restricted"})
 OWNED_LOCATIONS = frozenset({"private", "edge"})
-# Namespaces the clusters already use: a workload may not take their names.
-RESERVED_NAMESPACES = frozenset(
-    {"default", "kube-system", "kube-public", "kube-node-lease", "kueue-system", "gpu-operator", "monitoring"}
-)
+# Pod Security (pod-security.kubernetes.io labels) of a workload's namespace: `restricted` enforced for serving
+# (vLLM, TGI and Triton run as non-root without added capabilities); `baseline` for training, because the NGC
+# PyTorch images a gang runs start as root (restricted requires runAsNonRoot), with `restricted` still audited and
+# warned so a training image that can run non-root shows it. Neither level admits hostNetwork, hostPath or privileged.
+POD_SECURITY = {"training": "baseline", "inference": "restricted"}
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Duration = Annotated[str, matching(r"^\d+(s|m|h)$", "a duration such as '10m'")]
 """A Kubernetes duration in seconds, minutes or hours."""
@@ -105,9 +106,11 @@ class WorkloadQueue(FrozenArgs):
 
     @model_validator(mode="after")
     def _quota_in_whole_pods(self) -> Self:
-        if self.name in RESERVED_NAMESPACES:
+        if self.name in RESERVED_NAMESPACES | RESERVED_POOLS:
             raise field_error(
-                "name", f"{self.name!r} is a namespace the cluster already uses; rename the workload"
+                "name",
+                f"{self.name!r} is a namespace or node pool the cluster already uses "
+                f"({', '.join(sorted(RESERVED_NAMESPACES | RESERVED_POOLS))}); rename the workload",
             )
         if self.gpus % self.pod_gpus:
             raise field_error(
@@ -255,6 +258,16 @@ def queue_annotations(workload: WorkloadQueue) -> dict[str, str]:
     return {"aidc.io/pod-gpus": str(workload.pod_gpus), "aidc.io/planned-gpus": str(workload.gpus)}
 
 
+def pod_security_labels(kind: str) -> dict[str, str]:
+    """The namespace's Pod Security admission labels (POD_SECURITY says why each level)."""
+    return {
+        "pod-security.kubernetes.io/enforce": POD_SECURITY[kind],
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+    }
+
+
 def network_policies(namespace: str) -> dict[str, dict[str, Any]]:
     """Default deny for a confidential namespace: nothing in or out, except within the namespace (a training gang
     talks to itself) and DNS to the cluster's resolver."""
@@ -330,7 +343,7 @@ class WorkloadQueues(pulumi.ComponentResource):
             }
             namespace = k8s.core.v1.Namespace(
                 f"{name}-{workload.name}-ns",
-                metadata={"name": workload.name, "labels": labels},
+                metadata={"name": workload.name, "labels": {**labels, **pod_security_labels(workload.kind)}},
                 opts=pulumi.ResourceOptions(parent=self),
             )
             in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])

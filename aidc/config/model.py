@@ -45,7 +45,7 @@ from aidc.config.addressing import (
 )
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.re2 import re2_problem
-from aidc.types import AdminCidrs, IamRoleArn, Name
+from aidc.types import RESERVED_NAMESPACES, RESERVED_POOLS, AdminCidrs, IamRoleArn, Name
 from aidc.versions import (
     CHARTS,
     EKS_ADDON_VERSIONS,
@@ -448,6 +448,7 @@ class AwsSettings(_Model):
     vpc_cidr: str = Field("10.0.0.0/16", description="IPv4, /16 to /22 (split into a subnet pair per zone)")
     eks_version: str = Field(
         EKS_DEFAULT,
+        validate_default=True,
         pattern=r"^1\.[0-9]{2}$",
         description="EKS minor version in standard support (aidc/versions.py: EKS_VERSIONS)",
     )
@@ -796,7 +797,7 @@ class EstateSettings(_Model):
 
 
 class K3sSettings(_Model):
-    version: str = Field(K3S_DEFAULT, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
+    version: str = Field(K3S_DEFAULT, validate_default=True, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
     core_servers: Literal[1, 3] = 3
     secrets_encryption: bool = True
     gpu_driver: Literal["operator", "image"] = Field(
@@ -835,6 +836,10 @@ class CephSettings(_Model):
 
 class PolicySettings(_Model):
     monthly_cost_ceiling_usd: Annotated[float, Field(ge=0, le=MAX_USD)] | None = None
+
+
+# The clusters' own namespaces and node pools (aidc/types.py): a workload named like one would share it.
+RESERVED_WORKLOAD_NAMES = RESERVED_NAMESPACES | RESERVED_POOLS
 
 
 class StackConfig(_Model):
@@ -961,6 +966,22 @@ class StackConfig(_Model):
         return self
 
     @model_validator(mode="after")
+    def _versions_supported(self) -> StackConfig:
+        """The pinned versions are inside their support windows on the day this runs (the defaults too, which
+        pydantic built once at import)."""
+        problems = [
+            f"{key}: {why}"
+            for key, why in (
+                ("aidc:aws.eks_version", eks_refusal(self.aws.eks_version, today())),
+                ("aidc:k3s.version", k3s_refusal(self.k3s.version, today())),
+            )
+            if why
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _cloud_names(self) -> StackConfig:
         """Zones in the region, and names that still fit once aidc derives resource names from them; one
         line per fault, each starting with its key path."""
@@ -984,6 +1005,11 @@ class StackConfig(_Model):
                 rules += limits.WORKLOAD_PUBLIC_NAMES
             for why in limits.name_problems(item.name, rules, public_types or ("",)):
                 problems.append(f"aidc:demand.{kind}[{index}].name: {why}")
+            if item.name in RESERVED_WORKLOAD_NAMES:
+                problems.append(
+                    f"aidc:demand.{kind}[{index}].name: {item.name!r} is reserved (a workload's namespace and node "
+                    f"pool are named after it); reserved: {', '.join(sorted(RESERVED_WORKLOAD_NAMES))}"
+                )
         for index, site in enumerate(self.edge.sites):
             for why in limits.name_problems(site.name, limits.SITE_NAMES):
                 problems.append(f"aidc:edge.sites[{index}].name: {why}")
