@@ -786,7 +786,91 @@ aws_tgw_no_auto_accept = ResourceValidationPolicy(
 )
 
 
+# --- issue 24: source conditions on service trust and resource policies, CreateGrant in identity policies -------
+IAM_ROLE_TYPE = "aws:iam/role:Role"
+IAM_INLINE_POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
+SQS_QUEUE_POLICY_TYPE = "aws:sqs/queuePolicy:QueuePolicy"
+# Service principals and the condition keys that scope them to this account's (and cluster's) requests: the EKS
+# Pod Identity session tags, the confused-deputy keys of VPC Flow Logs and EventBridge.
+SOURCE_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "pods.eks.amazonaws.com": ("aws:SourceAccount", "aws:RequestTag/eks-cluster-arn"),
+    "vpc-flow-logs.amazonaws.com": ("aws:SourceAccount", "aws:SourceArn"),
+    "events.amazonaws.com": ("aws:SourceAccount", "aws:SourceArn"),
+}
+
+
+def _condition_keys(statement: Any) -> set[str]:
+    return {
+        str(key).lower()
+        for keys in (get(statement, "Condition") or {}).values()
+        if is_mapping(keys)
+        for key in keys
+    }
+
+
+def source_condition_problems(document: Any) -> list[str]:
+    """Allow statements to a service principal of SOURCE_CONDITIONS without that service's source conditions."""
+    problems = []
+    for index, statement in enumerate(as_list(get(document, "Statement"))):
+        if get(statement, "Effect") != "Allow":
+            continue
+        present = _condition_keys(statement)
+        for service in _principals(statement):
+            missing = [k for k in SOURCE_CONDITIONS.get(service, ()) if k.lower() not in present]
+            if missing:
+                label = get(statement, "Sid", default=f"Statement[{index}]")
+                problems.append(f"{label} admits {service} without {', '.join(missing)}")
+    return problems
+
+
+def _validate_source_conditions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == IAM_ROLE_TYPE:
+        document = _policy_document(get(args.props, "assumeRolePolicy"))
+    elif args.resource_type == SQS_QUEUE_POLICY_TYPE:
+        document = _policy_document(get(args.props, "policy"))
+    else:
+        return
+    for problem in source_condition_problems(document or {}):
+        report(
+            f"{args.name}: {problem}: another account's (or another cluster's) request could use it "
+            "(confused deputy).",
+            None,
+        )
+
+
+aws_service_source_conditions = ResourceValidationPolicy(
+    name="aws-service-source-conditions",
+    description="Role trusts and queue policies admit EKS Pod Identity, VPC Flow Logs and EventBridge only for this "
+    "account's requests (aws:SourceAccount) and their own cluster or source (eks-cluster-arn / aws:SourceArn).",
+    enforcement_level=MANDATORY,
+    validate=_validate_source_conditions,
+)
+
+
+def _validate_identity_grants(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in IAM_INLINE_POLICY_TYPES:
+        return
+    document = _policy_document(get(args.props, "policy"))
+    for index, statement in enumerate(as_list(get(document or {}, "Statement"))):
+        if _grants_action(statement, "kms:CreateGrant") and not _grant_for_aws_resource_only(statement):
+            label = get(statement, "Sid", default=f"Statement[{index}]")
+            report(
+                f"{args.name}: {label} allows kms:CreateGrant without "
+                '{"Bool": {"kms:GrantIsForAWSResource": "true"}}: the role could hand use of the key to anyone.',
+                None,
+            )
+
+
+aws_iam_grant_for_aws_resource = ResourceValidationPolicy(
+    name="aws-iam-grant-for-aws-resource",
+    description="An IAM policy allows kms:CreateGrant only for AWS resources (kms:GrantIsForAWSResource).",
+    enforcement_level=MANDATORY,
+    validate=_validate_identity_grants,
+)
+
 POLICIES = [
+    aws_service_source_conditions,
+    aws_iam_grant_for_aws_resource,
     aws_s3_bucket_kms_encryption,
     aws_s3_bucket_versioning,
     aws_s3_bucket_public_access_blocked,

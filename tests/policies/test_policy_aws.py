@@ -567,3 +567,91 @@ def test_new_aws_rules_are_mandatory():
         aws.aws_eks_no_bootstrap_admin,
     ):
         assert policy.enforcement_level.value == "mandatory", policy.name
+
+
+# --- issue 24: source conditions, CreateGrant in identity policies -----------------------------------------------
+from components.aws_gpu_cluster.karpenter import controller_policy, interruption_queue_policy  # noqa: E402
+from components.aws_gpu_cluster.network import flow_log_trust_policy  # noqa: E402
+from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy  # noqa: E402
+
+ACCOUNT = "123456789012"
+CLUSTER_ARN = f"arn:aws:eks:us-east-1:{ACCOUNT}:cluster/aws-eks"
+
+
+def _trust(service: str, condition: dict | None = None) -> str:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props", "refused"),
+    [
+        (
+            "aws:iam/role:Role",
+            {"assumeRolePolicy": pod_identity_trust_policy(ACCOUNT, CLUSTER_ARN, "a", "a").to_json()},
+            False,
+        ),
+        ("aws:iam/role:Role", {"assumeRolePolicy": _trust("pods.eks.amazonaws.com")}, True),
+        (
+            "aws:iam/role:Role",
+            {
+                "assumeRolePolicy": _trust(
+                    "pods.eks.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+                )
+            },
+            True,
+        ),
+        (
+            "aws:iam/role:Role",
+            {"assumeRolePolicy": flow_log_trust_policy(ACCOUNT, "us-east-1", "aws").to_json()},
+            False,
+        ),
+        ("aws:iam/role:Role", {"assumeRolePolicy": _trust("vpc-flow-logs.amazonaws.com")}, True),
+        ("aws:iam/role:Role", {"assumeRolePolicy": _trust("ec2.amazonaws.com")}, False),
+        (
+            "aws:sqs/queuePolicy:QueuePolicy",
+            {
+                "policy": interruption_queue_policy(
+                    "arn:q", ACCOUNT, ["arn:aws:events:us-east-1:1:rule/r"]
+                ).to_json()
+            },
+            False,
+        ),
+        (
+            "aws:sqs/queuePolicy:QueuePolicy",
+            {"policy": _trust("events.amazonaws.com").replace("sts:AssumeRole", "sqs:SendMessage")},
+            True,
+        ),
+    ],
+)
+def test_service_source_conditions(resource_type: str, props: dict, refused: bool) -> None:
+    found = check_resource(aws.aws_service_source_conditions, resource_type, props)
+    assert bool(found) is refused, found
+
+
+def test_identity_policies_create_grants_only_for_aws_resources() -> None:
+    good = controller_policy(
+        partition="aws",
+        region="us-east-1",
+        account_id=ACCOUNT,
+        cluster_name="c",
+        node_role_arn="arn:n",
+        queue_arn="arn:q",
+        key_arn="arn:k",
+    ).to_json()
+    assert (
+        check_resource(aws.aws_iam_grant_for_aws_resource, "aws:iam/rolePolicy:RolePolicy", {"policy": good})
+        == []
+    )
+    bad = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["kms:CreateGrant"], "Resource": "*"}],
+        }
+    )
+    found = check_resource(
+        aws.aws_iam_grant_for_aws_resource, "aws:iam/rolePolicy:RolePolicy", {"policy": bad}
+    )
+    assert found and "GrantIsForAWSResource" in found[0]
