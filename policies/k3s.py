@@ -388,10 +388,8 @@ def _validate_no_server_token_on_agents(args: StackValidationArgs, report: Repor
             if secret and "server" not in config:
                 secrets[cluster] = secret
         else:
-            cluster = dict(
-                str(t).split("=", 1) for t in as_list(get(resource.props, "tags")) if "=" in str(t)
-            )
-            agents.append((cluster.get("cluster", ""), resource.name, node[1]))
+            tags = dict(str(t).split("=", 1) for t in as_list(get(resource.props, "tags")) if "=" in str(t))
+            agents.append((tags.get("cluster", ""), resource.name, node[1]))
     for cluster, name, text in agents:
         if cluster in secrets and secrets[cluster] in text:
             report(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 
 from components.k3s_api import API_PORT, ApiLoadBalancer
@@ -116,7 +118,7 @@ class K3sCluster(pulumi.ComponentResource):
         args: K3sClusterArgs,
         registration_address: pulumi.Output[str],
         server_url: pulumi.Output[str],
-        all_servers: list[pulumi.Resource],
+        all_servers: Sequence[pulumi.Resource],
         load_balancer: ApiLoadBalancer | None,
     ) -> None:
         """The kubeconfig of the named admin user and the readiness gate it comes out of."""

@@ -16,7 +16,9 @@ from components.workload_queues import WorkloadQueue
 
 RESERVED = sorted(RESERVED_NAMESPACES | RESERVED_POOLS)
 SLUGS = st.from_regex(r"[a-z]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
-NAMES = st.one_of(st.sampled_from(RESERVED), SLUGS, st.sampled_from(["chat", "chat", "server-1", "storage-0"]))
+NAMES = st.one_of(
+    st.sampled_from(RESERVED), SLUGS, st.sampled_from(["chat", "chat", "server-1", "storage-0"])
+)
 
 
 def _config(training: list[str], inference: list[str]) -> StackConfig:
@@ -24,7 +26,13 @@ def _config(training: list[str], inference: list[str]) -> StackConfig:
         {
             "demand": {
                 "training": [
-                    {"name": n, "params": 7e9, "tokens": 1e11, "accelerator": "h100-80gb", "deadline_days": 30}
+                    {
+                        "name": n,
+                        "params": 7e9,
+                        "tokens": 1e11,
+                        "accelerator": "h100-80gb",
+                        "deadline_days": 30,
+                    }
                     for n in training
                 ],
                 "inference": [
@@ -48,7 +56,10 @@ def test_names_are_unique_and_never_a_systems_or_refused_naming_the_key(
         message = str(exc)
         assert "aidc:demand." in message or "duplicate" in message, message
         assert (
-            set(names) & set(RESERVED) or len(set(names)) < len(names) or "must" in message or "not" in message
+            set(names) & set(RESERVED)
+            or len(set(names)) < len(names)
+            or "must" in message
+            or "not" in message
         ), message
         if set(names) & set(RESERVED) and len(set(names)) == len(names):
             assert "reserved" in message and "kube-system" in message

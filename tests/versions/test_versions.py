@@ -67,7 +67,9 @@ def test_today_is_injectable_and_refuses_a_bad_date(monkeypatch: pytest.MonkeyPa
         ("aidc:k3s", {"version": "v1.31.4+k3s1"}, "K3s 1.31 is not a maintained minor"),
     ],
 )
-def test_config_refuses_a_version_past_its_window_naming_date_and_source(key: str, value: object, says: str) -> None:
+def test_config_refuses_a_version_past_its_window_naming_date_and_source(
+    key: str, value: object, says: str
+) -> None:
     with pytest.raises(ConfigError) as refused:
         parse_stack_config({key: value}, stack="dev")
     assert says in str(refused.value)
@@ -91,12 +93,15 @@ def test_component_defaults_are_the_tables() -> None:
     assert fields["karpenter_version"].default == chart("karpenter")
     assert fields["nvidia_device_plugin_version"].default == chart("nvidia-device-plugin")
     assert fields["efa_device_plugin_version"].default == chart("efa-device-plugin")
-    assert (GPU_OPERATOR_VERSION, KUEUE_VERSION, PROMETHEUS_VERSION) == (
+    assert (
         chart("gpu-operator"),
         chart("kueue"),
         chart("prometheus"),
-    )
-    assert (DCGM_EXPORTER_VERSION, SUC_VERSION) == (chart("dcgm-exporter"), chart("system-upgrade-controller"))
+    ) == (GPU_OPERATOR_VERSION, KUEUE_VERSION, PROMETHEUS_VERSION)
+    assert (
+        chart("dcgm-exporter"),
+        chart("system-upgrade-controller"),
+    ) == (DCGM_EXPORTER_VERSION, SUC_VERSION)
 
 
 def test_vendored_upstream_files_are_at_the_pinned_versions() -> None:
