@@ -78,7 +78,7 @@ def test_config_refuses_a_version_past_its_window_naming_date_and_source(
 
 def test_a_window_that_closed_later_is_refused_on_that_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(versions.TODAY_ENV, "2027-03-27")
-    with pytest.raises(ConfigError, match="EKS 1.35 left support on 2027-03-27"):
+    with pytest.raises(ConfigError, match=r"EKS 1\.35 left support on 2027-03-27"):
         parse_stack_config({}, stack="dev")
     monkeypatch.setenv(versions.TODAY_ENV, "2027-03-26")
     assert parse_stack_config({}, stack="dev").aws.eks_version == "1.35"
