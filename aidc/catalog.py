@@ -1,8 +1,9 @@
 """Hardware and price facts, each with its source and the date it was read.
 
-This is the only module that holds hardware numbers. Accelerator keys are `<model>-<memory>gb`, lower case.
-Peaks are dense (no sparsity) BF16 tensor FLOP/s from the vendor datasheets. Prices are USD per hour,
-us-east-1 Linux on-demand, and change: every price can be overridden in `aidc:capacity.prices`.
+This module holds the hardware numbers and merges the public clouds' catalogs (aidc/clouds/<name>/catalog.py:
+instance types, prices, limits) into the one `Catalog` sizing reads. Accelerator keys are `<model>-<memory>gb`, lower case.
+Peaks are dense (no sparsity) BF16 tensor FLOP/s from the vendor datasheets. Prices are USD per hour (each
+cloud's price list says for which region) and change: every price can be overridden in `aidc:capacity.prices`.
 `FACTS` holds the other numbers sizing rests on (serving memory overhead, decode efficiency, training bytes per
 parameter, NVMe write bandwidth) and `MODEL_SHAPES` the published attention shapes that stand in for a model's
 when config gives none. To add an entry, give it a source and a date.
@@ -13,6 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from aidc.clouds import catalog_of
+from aidc.clouds.base import InstanceType, PriceList, ServicePrice, TransferPrice
+from aidc.contract import PUBLIC_CLOUDS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,24 +36,6 @@ class Accelerator:
     capex_source: str  # where capex_usd_per_gpu comes from and how it was derived ("estimate: ..." if so)
     power_source: str  # where power_kw_per_gpu comes from and how it was derived
     costs_as_of: str  # the date of the newest figure the capex and power rest on
-
-
-@dataclass(frozen=True, kw_only=True)
-class InstanceType:
-    """One public GPU instance type."""
-
-    cloud: str = "aws"  # the public cloud that sells it: the plan's location for groups of this type
-    name: str
-    accelerator: str
-    gpus: int
-    vcpus: int
-    network_gbps: int
-    efa: bool
-    efa_interfaces: int  # EFA devices per instance (one per network card); 0 without EFA
-    usd_per_hour: float  # on-demand
-    quota_family: str  # Service Quotas family (P or G) whose vCPU quota bounds it
-    source: str
-    as_of: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,19 +149,14 @@ MODEL_SHAPES: tuple[ModelShape, ...] = (
 
 @dataclass(frozen=True)
 class Catalog:
-    """Accelerators and instance types; a sizing run takes one (tests and benchmarks pass their own)."""
+    """Accelerators, the public clouds' instance types and where their prices come from; a sizing run takes one
+    (tests and benchmarks pass their own)."""
 
     accelerators: Mapping[str, Accelerator]
     instance_types: Mapping[str, InstanceType]
     facts: Mapping[str, Fact] = field(default_factory=lambda: FACTS)
     model_shapes: tuple[ModelShape, ...] = MODEL_SHAPES
-    spot_fraction_of_on_demand: float = 0.4
-    spot_source: str = (
-        "estimate: GPU spot prices in us-east-1 ran at roughly 30-50% of on-demand in 2024; "
-        "check EC2 Spot price history for your region and override in aidc:capacity.prices"
-    )
-    price_source: str = "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)"
-    price_as_of: str = "2024-11"
+    price_lists: Mapping[str, PriceList] = field(default_factory=lambda: PRICE_LISTS)
     notes: tuple[str, ...] = field(default=())
 
     def instance_types_for(self, accelerator: str) -> list[InstanceType]:
@@ -182,6 +164,23 @@ class Catalog:
 
     def fact(self, key: str) -> float:
         return self.facts[key].value
+
+    def price_list(self, cloud: str) -> PriceList:
+        return self.price_lists[cloud]
+
+    @property
+    def price_source(self) -> str:
+        """Every cloud's price page, '<cloud>: <page>', in registration order."""
+        return "; ".join(f"{p.cloud}: {p.source}" for p in self.price_lists.values())
+
+    @property
+    def price_as_of(self) -> str:
+        """The date of the oldest price list: what the plan's prices are at least as new as."""
+        return min((p.as_of for p in self.price_lists.values()), default="")
+
+    @property
+    def spot_source(self) -> str:
+        return "; ".join(f"{p.cloud}: {p.spot_source}" for p in self.price_lists.values())
 
 
 _NV = "NVIDIA datasheet"
@@ -333,348 +332,39 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
     }
 )
 
-_PRICE = "https://aws.amazon.com/ec2/pricing/on-demand/ us-east-1 Linux"
-_SPECS = "https://aws.amazon.com/ec2/instance-types/ (accelerated computing)"
-# EFA devices per instance = network cards with EFA (EC2 User Guide, "Network cards" and "EFA supported
-# instance types"): p5/p5e 32, p6-b200 8, p4d/p4de 4, g6e.48xlarge 4, g6e.12xlarge and g6.48xlarge 1.
-INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
-    {
-        t.name: t
-        for t in (
-            InstanceType(
-                name="p4d.24xlarge",
-                accelerator="a100-40gb",
-                gpus=8,
-                vcpus=96,
-                network_gbps=400,
-                efa=True,
-                efa_interfaces=4,
-                usd_per_hour=32.7726,
-                quota_family="P",
-                source=f"{_SPECS}: 8x A100 40GB, 400 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="p4de.24xlarge",
-                accelerator="a100-80gb",
-                gpus=8,
-                vcpus=96,
-                network_gbps=400,
-                efa=True,
-                efa_interfaces=4,
-                usd_per_hour=40.9657,
-                quota_family="P",
-                source=f"{_SPECS}: 8x A100 80GB, 400 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="p5.48xlarge",
-                accelerator="h100-80gb",
-                gpus=8,
-                vcpus=192,
-                network_gbps=3200,
-                efa=True,
-                efa_interfaces=32,
-                usd_per_hour=98.32,
-                quota_family="P",
-                source=f"{_SPECS}: 8x H100 80GB, 3,200 Gbps EFA; {_PRICE} (AWS cut P5 prices in "
-                "June 2025: override in aidc:capacity.prices)",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="p5e.48xlarge",
-                accelerator="h200-141gb",
-                gpus=8,
-                vcpus=192,
-                network_gbps=3200,
-                efa=True,
-                efa_interfaces=32,
-                usd_per_hour=108.0,
-                quota_family="P",
-                source=f"{_SPECS}: 8x H200 141GB, 3,200 Gbps EFA; price an estimate (sold mostly as "
-                "Capacity Blocks)",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="p6-b200.48xlarge",
-                accelerator="b200-180gb",
-                gpus=8,
-                vcpus=192,
-                network_gbps=3200,
-                efa=True,
-                efa_interfaces=8,
-                usd_per_hour=113.93,
-                quota_family="P",
-                source=f"{_SPECS}: 8x B200 180GB, 3,200 Gbps EFA; {_PRICE}",
-                as_of="2025-05",
-            ),
-            InstanceType(
-                name="g6.48xlarge",
-                accelerator="l4-24gb",
-                gpus=8,
-                vcpus=192,
-                network_gbps=100,
-                efa=True,
-                efa_interfaces=1,
-                usd_per_hour=13.3504,
-                quota_family="G",
-                source=f"{_SPECS}: 8x L4 24GB, 100 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="g6.12xlarge",
-                accelerator="l4-24gb",
-                gpus=4,
-                vcpus=48,
-                network_gbps=40,
-                efa=False,
-                efa_interfaces=0,
-                usd_per_hour=4.6016,
-                quota_family="G",
-                source=f"{_SPECS}: 4x L4 24GB, 40 Gbps; {_PRICE}",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="g6e.48xlarge",
-                accelerator="l40s-48gb",
-                gpus=8,
-                vcpus=192,
-                network_gbps=400,
-                efa=True,
-                efa_interfaces=4,
-                usd_per_hour=30.1309,
-                quota_family="G",
-                source=f"{_SPECS}: 8x L40S 48GB, 400 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
-            ),
-            InstanceType(
-                name="g6e.12xlarge",
-                accelerator="l40s-48gb",
-                gpus=4,
-                vcpus=48,
-                network_gbps=100,
-                efa=True,
-                efa_interfaces=1,
-                usd_per_hour=10.4926,
-                quota_family="G",
-                source=f"{_SPECS}: 4x L40S 48GB, 100 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
-            ),
-        )
-    }
-)
 
+# Every registered public cloud's instance types (each names its cloud) and price list, in registration order.
+INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
+    {name: t for cloud in PUBLIC_CLOUDS for name, t in catalog_of(cloud).INSTANCE_TYPES.items()}
+)
+PRICE_LISTS: Mapping[str, PriceList] = MappingProxyType(
+    {cloud: catalog_of(cloud).PRICE_LIST for cloud in PUBLIC_CLOUDS}
+)
 DEFAULT_CATALOG = Catalog(accelerators=ACCELERATORS, instance_types=INSTANCE_TYPES)
 
-# AWS Site-to-Site VPN limits: https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html
-VPN_TUNNELS_PER_CONNECTION = 2
-VPN_TUNNEL_GBPS_STANDARD = 1.25
-VPN_TUNNEL_GBPS_LARGE = 5.0  # "large" tunnel bandwidth, Transit Gateway attachments only
-VPN_SOURCE = "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html (read 2025-11)"
-# Past this many tunnels an ECMP VPN mesh is harder to run than a dedicated link.
-VPN_MAX_SANE_TUNNELS = 16
-DIRECT_CONNECT_PORT_GBPS = (1, 10, 100, 400)
-DIRECT_CONNECT_SOURCE = "https://aws.amazon.com/directconnect/ (dedicated ports 1, 10, 100, 400 Gbps)"
-# Hosted connections a partner provisions, 1 Gbps and up (smaller ones cannot carry bulk transfers): botocore
-# directconnect AllocateHostedConnection.bandwidth "50Mbps ... 1Gbps, 2Gbps, 5Gbps, 10Gbps, and 25Gbps".
-DIRECT_CONNECT_HOSTED_GBPS = (1, 2, 5, 10, 25)
-# Connections per link aggregation group, by port speed: "a maximum of two 100 Gbps or 400 Gbps connections, or
-# four connections with a port speed less than 100 Gbps in a LAG".
-DIRECT_CONNECT_LAG_MAX: Mapping[int, int] = MappingProxyType({1: 4, 10: 4, 100: 2, 400: 2})
-DIRECT_CONNECT_LAG_SOURCE = (
-    "https://docs.aws.amazon.com/directconnect/latest/UserGuide/lags.html and botocore directconnect "
-    "CreateLag.numberOfConnections: four connections at 1 or 10 Gbps, two at 100 or 400 Gbps (read 2025-11)"
-)
-# MACsec runs on dedicated connections only, at 10, 100 and 400 Gbps, where the location offers it
-# (DescribeLocations.availableMacSecPortSpeeds; `aidc preflight` checks the location).
-DIRECT_CONNECT_MACSEC_GBPS = (10, 100, 400)
-DIRECT_CONNECT_MACSEC_SOURCE = (
-    "https://docs.aws.amazon.com/directconnect/latest/UserGuide/MACsec.html (dedicated 10, 100 and 400 Gbps "
-    "connections at selected locations; not on hosted connections, botocore CreateConnection.requestMACSec)"
-)
-# A Transit Gateway attachment (VPC or Direct Connect gateway) carries "up to 100 Gbps (burst) per Availability
-# Zone": the ceiling of the TGW path, whatever the ports carry.
-TGW_ATTACHMENT_GBPS_PER_AZ = 100
-TGW_BANDWIDTH_SOURCE = (
-    "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html#bandwidth-quotas (read 2025-11)"
-)
-
-# AWS pricing pages bill a month as 730 hours (8,760 h / 12); every monthly figure uses this one convention.
+# Cloud pricing pages bill a month as 730 hours (8,760 h / 12); every monthly figure uses this one convention.
 HOURS_PER_MONTH = 730
 HOURS_PER_MONTH_SOURCE = "https://aws.amazon.com/ec2/pricing/on-demand/ (monthly estimates use 730 hours)"
-
-
-@dataclass(frozen=True)
-class ServicePrice:
-    """An AWS list price per hour of one billable unit, with where and when it was read."""
-
-    key: str
-    usd_per_hour: float
-    unit: str
-    source: str
-    as_of: str
-
-
-_EC2 = "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)"
-_DX = (
-    "https://aws.amazon.com/directconnect/pricing/ (dedicated connection port hours, all locations but Japan)"
-)
-_DX_HOSTED = (
-    "https://aws.amazon.com/directconnect/pricing/ (hosted connection port hours, all locations but Japan)"
-)
-AWS_SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
-    {
-        p.key: p
-        for p in (
-            ServicePrice(
-                "eks-control-plane",
-                0.10,
-                "cluster-hour",
-                "https://aws.amazon.com/eks/pricing/ (standard Kubernetes version support)",
-                "2024-11",
-            ),
-            ServicePrice(
-                "nat-gateway",
-                0.045,
-                "NAT gateway-hour",
-                "https://aws.amazon.com/vpc/pricing/ (NAT gateway, us-east-1)",
-                "2024-11",
-            ),
-            ServicePrice(
-                "tgw-attachment",
-                0.05,
-                "attachment-hour",
-                "https://aws.amazon.com/transit-gateway/pricing/ (us-east-1)",
-                "2024-11",
-            ),
-            ServicePrice(
-                "vpn-connection",
-                0.05,
-                "connection-hour",
-                "https://aws.amazon.com/vpn/pricing/ (Site-to-Site VPN, us-east-1)",
-                "2024-11",
-            ),
-            *(
-                ServicePrice(f"dx-port-{gbps}g", usd, "port-hour", _DX, "2026-09")
-                for gbps, usd in ((1, 0.30), (10, 2.25), (100, 22.50), (400, 85.00))
-            ),
-            *(
-                ServicePrice(f"dx-hosted-{gbps}g", usd, "port-hour", _DX_HOSTED, "2026-09")
-                for gbps, usd in ((1, 0.33), (2, 0.66), (5, 1.65), (10, 2.48), (25, 6.20))
-            ),
-            ServicePrice("m6i.large", 0.096, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m6i.xlarge", 0.192, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m6i.2xlarge", 0.384, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m7i.large", 0.1008, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m7i.xlarge", 0.2016, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m5.large", 0.096, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("t3.large", 0.0832, "instance-hour", _EC2, "2024-11"),
-        )
-    }
-)
-
-
-@dataclass(frozen=True)
-class TransferPrice:
-    """An AWS list price per GB moved, with where and when it was read; `tiers` for prices by monthly volume."""
-
-    key: str
-    usd_per_gb: float  # the flat price, or the first tier's
-    source: str
-    as_of: str
-    tiers: tuple[
-        tuple[float, float], ...
-    ] = ()  # (GB per month up to, USD/GB), ascending; the last is unbounded
-
-
-_TB = 1024  # AWS bills data transfer tiers in TB of 1,024 GB
-AWS_TRANSFER_PRICES: Mapping[str, TransferPrice] = MappingProxyType(
-    {
-        p.key: p
-        for p in (
-            TransferPrice(
-                "internet-out",
-                0.09,
-                "https://aws.amazon.com/ec2/pricing/on-demand/ (Data Transfer OUT from Amazon EC2 to the "
-                "internet, us-east-1; Site-to-Site VPN data out is billed at these rates, "
-                "https://aws.amazon.com/vpn/pricing/)",
-                "2024-11",
-                tiers=((10 * _TB, 0.09), (50 * _TB, 0.085), (150 * _TB, 0.07), (float("inf"), 0.05)),
-            ),
-            TransferPrice(
-                "dx-out",
-                0.02,
-                "https://aws.amazon.com/directconnect/pricing/ (data transfer out over Direct Connect, US "
-                "Regions to US locations; data transfer in is free)",
-                "2026-09",
-            ),
-            TransferPrice(
-                "tgw-processing",
-                0.02,
-                "https://aws.amazon.com/transit-gateway/pricing/ (data processing per GB sent to the Transit "
-                "Gateway from a VPC, Direct Connect or VPN attachment)",
-                "2024-11",
-            ),
-        )
-    }
-)
-# How many times a transfer runs in the 730-hour month, by its `every`.
+# How many times a transfer (or a repeating run) happens in the 730-hour month, by its `every`.
 RUNS_PER_MONTH: Mapping[str, float] = MappingProxyType(
     {"day": HOURS_PER_MONTH / 24, "week": HOURS_PER_MONTH / (24 * 7), "month": 1.0, "once": 0.0}
 )
 
-
-# --- Reserved capacity for deadline training -----------------------------------------------------------------
-@dataclass(frozen=True)
-class CapacityBlockPrice:
-    """The up-front reservation fee of an EC2 Capacity Block for ML, per instance-hour, where and when read."""
-
-    instance_type: str
-    usd_per_instance_hour: float
-    region: str
-    source: str
-    as_of: str
-
-
-_CB = "https://aws.amazon.com/ec2/capacityblocks/pricing/ (reservation fee, 'effective instance hourly rate')"
-# Capacity Blocks are paid up front when purchased, at the rate prevailing then (AWS updates the rates regularly
-# with supply and demand); the operating-system fee (Linux, per second while running) is not included.
-CAPACITY_BLOCK_PRICES: Mapping[str, CapacityBlockPrice] = MappingProxyType(
-    {
-        p.instance_type: p
-        for p in (
-            CapacityBlockPrice(
-                "p5.48xlarge", 39.33, "us-east-1", f"{_CB}: p5.48xlarge US East (N. Virginia)", "2024-12"
-            ),
-            CapacityBlockPrice(
-                "p5e.48xlarge", 43.26, "us-east-2", f"{_CB}: p5e.48xlarge US East (Ohio)", "2024-12"
-            ),
-            CapacityBlockPrice(
-                "p4d.24xlarge",
-                14.75,
-                "us-east-2",
-                f"{_CB}: p4d.24xlarge US East (Ohio), US West (Oregon)",
-                "2024-12",
-            ),
-        )
-    }
-)
-# What a Capacity Block can be (EC2 User Guide, "Capacity Blocks for ML"; botocore ec2
-# DescribeCapacityBlockOfferings: "up to 64 instances, and ... up to 256 instances across Capacity Blocks";
-# durations "in 1-day increments up to 14 days, and in 7-day increments up to 182 days").
-CAPACITY_BLOCK_MAX_INSTANCES = 64
-CAPACITY_BLOCK_MAX_INSTANCES_TOTAL = 256
-CAPACITY_BLOCK_DAILY_UP_TO_DAYS = 14
-CAPACITY_BLOCK_WEEKLY_STEP_DAYS = 7
-CAPACITY_BLOCK_MAX_DAYS = 182
-CAPACITY_BLOCK_SOURCE = (
-    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-blocks.html and botocore ec2 "
-    "DescribeCapacityBlockOfferings (read 2025-11)"
-)
-# On-Demand Capacity Reservations bill every reserved instance at the on-demand rate from creation to the end
-# date, used or not; instances running in the reservation are not billed again.
-CAPACITY_RESERVATION_SOURCE = (
-    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-pricing-billing.html "
-    "(read 2025-11): billed at the equivalent On-Demand rate whether instances run in it or not"
-)
-CAPACITY_RESERVATION_MAX_INSTANCES = 1000  # CreateCapacityReservation InstanceCount: "Valid range: 1 - 1000"
+__all__ = [
+    "ACCELERATORS",
+    "DEFAULT_CATALOG",
+    "FACTS",
+    "HOURS_PER_MONTH",
+    "INSTANCE_TYPES",
+    "MODEL_SHAPES",
+    "PRICE_LISTS",
+    "RUNS_PER_MONTH",
+    "Accelerator",
+    "Catalog",
+    "Fact",
+    "InstanceType",
+    "ModelShape",
+    "PriceList",
+    "ServicePrice",
+    "TransferPrice",
+]

@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
 # name -> one-line help; the module aidc.commands.<name> is imported lazily.
 SUBCOMMANDS: dict[str, str] = {
@@ -35,7 +36,7 @@ EXIT_BAD_INPUT = 2
 _OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
-def _command_module(name: str):  # type: ignore[no-untyped-def]
+def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"aidc.commands.{name.replace('-', '_')}")
 
 

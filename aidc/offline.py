@@ -146,7 +146,7 @@ def config_values(stack_config: Mapping[str, Any]) -> dict[str, str]:
 def run_program(
     stack: str,
     program: Callable[[], Any] | None = None,
-    region: str = "us-east-1",
+    regions: Mapping[str, str] | None = None,
     stack_config: Mapping[str, Any] | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     stack_outputs: Mapping[str, StackOutputs] | None = None,
@@ -155,14 +155,15 @@ def run_program(
     mocks; raise whatever the program raises, or OfflineTimeout when it has not finished after `timeout_s`
     seconds (None waits for ever). `aidc plan` passes the program for the plan it already sized.
     `stack_outputs` (fully qualified stack name -> its exports) is what a StackReference resolves to: an estate's
-    shards read the core's exports from the core planned just before."""
+    shards read the core's exports from the core planned just before. `regions` (public cloud -> region:
+    `StackConfig.cloud_regions()`) is where the mocks say each cloud's resources live."""
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            outcome["plan"] = _run(stack, program, region, stack_config, stack_outputs)
+            outcome["plan"] = _run(stack, program, regions, stack_config, stack_outputs)
         except BaseException as exc:  # handed to the caller's thread, raised there
             outcome["error"] = exc
         finally:
@@ -191,11 +192,11 @@ def run_program(
 def _run(
     stack: str,
     program: Callable[[], Any] | None,
-    region: str,
+    regions: Mapping[str, str] | None,
     stack_config: Mapping[str, Any] | None,
     stack_outputs: Mapping[str, StackOutputs] | None = None,
 ) -> OfflinePlan:
-    mocks = AidcMocks(region=region, stack_outputs=stack_outputs)
+    mocks = AidcMocks(regions=regions, stack_outputs=stack_outputs)
     monitor = _RecordingMonitor(mocks)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()

@@ -18,6 +18,8 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
+from aidc.contract import ADMIN_SOURCE_MIN_PREFIX, public_addresses
+
 SLUG_PATTERN = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 # A DNS label and a Kubernetes label value are at most 63 characters.
 SLUG_MAX = 63
@@ -189,49 +191,8 @@ def field_messages(exc: ValidationError, prefix: str = "") -> list[str]:
 # publicly routable (the IANA special-purpose registries: RFC 1918, CGNAT, loopback, link-local, documentation,
 # multicast, reserved; in IPv6 everything outside 2000::/3, and 2001:db8::/32) do not count, so
 # 10.0.0.0/8 + 172.16.0.0/12 + 192.168.0.0/16 is allowed.
-# policies/_common.py applies the same rule to what the program registers (the pack imports nothing from aidc;
-# tests/policies/test_cidr_union.py proves the two agree).
-ADMIN_SOURCE_MIN_PREFIX = {4: 8, 6: 32}
-_NOT_PUBLIC_V4 = tuple(
-    ipaddress.ip_network(n)
-    for n in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",
-        "192.0.2.0/24",
-        "192.168.0.0/16",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/3",  # multicast and reserved, up to 255.255.255.255
-    )
-)
-_PUBLIC_V6 = ipaddress.ip_network("2000::/3")
-_DOCUMENTATION_V6 = ipaddress.ip_network("2001:db8::/32")
-
-
-def _overlap(network: Any, other: Any) -> int:
-    """Addresses two CIDR blocks share (one holds the other, or they are disjoint)."""
-    if network.version != other.version:
-        return 0
-    if network.subnet_of(other):
-        return int(network.num_addresses)
-    if other.subnet_of(network):
-        return int(other.num_addresses)
-    return 0
-
-
-def public_addresses(network: Any) -> int:
-    """How many publicly routable addresses `network` (an ip_network) holds."""
-    if network.version == 4:
-        return int(network.num_addresses) - sum(_overlap(network, n) for n in _NOT_PUBLIC_V4)
-    return _overlap(network, _PUBLIC_V6) - _overlap(network, _DOCUMENTATION_V6)
-
-
+# The table of addresses that are not publicly routable lives in aidc/contract.py; policies/_common.py applies the
+# same rule to what the program registers (tests/policies/test_cidr_union.py proves the two agree).
 def admin_sources_problem(cidrs: Any) -> str | None:
     """Why this set of CIDRs is too broad a source of admin traffic (see the comment above), or None.
     Entries that are not CIDRs are left to the CIDR check."""

@@ -153,7 +153,7 @@ def run_single(sites: int) -> dict[str, Any]:
     cfg = parse_stack_config(estate_config(sites, None), stack="city")
     plan = size_stack(cfg)
     sized = time.perf_counter()
-    offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region)
+    offline = run_program(cfg.stack, lambda: deploy(cfg, plan), regions=cfg.cloud_regions())
     violations = evaluate(offline.resources)
     done = time.perf_counter()
     return {

@@ -269,7 +269,7 @@ def _bgp_asn(asn: int) -> dict[str, Any]:
 
 
 def _secret(password: random.RandomPassword) -> pulumi.Output[str]:
-    return pulumi.Output.secret(password.result)  # type: ignore[arg-type]
+    return pulumi.Output.secret(password.result)
 
 
 class DirectConnectInterconnect(pulumi.ComponentResource):

@@ -368,10 +368,7 @@ class VpnInterconnect(pulumi.ComponentResource):
         for index in range(args.connections):
             # One password per tunnel; the same resource feeds the AWS tunnel and its Neutron site connection.
             passwords = [tunnel_psk(f"{name}-psk-{index}-t{tunnel}", child) for tunnel in (1, 2)]
-            tunnel_psks: list[pulumi.Output[str]] = [
-                pulumi.Output.secret(p.result)  # type: ignore[arg-type]
-                for p in passwords
-            ]
+            tunnel_psks: list[pulumi.Output[str]] = [pulumi.Output.secret(p.result) for p in passwords]
             vpn = aws.ec2.VpnConnection(
                 f"{name}-vpn-{index}",
                 customer_gateway_id=customer_gateway.id,

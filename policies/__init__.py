@@ -1,7 +1,9 @@
 """The aidc CrossGuard policy pack: rules that refuse unsafe or inconsistent plans.
 
-Rule modules: aws, vpn, openstack, ceph, k3s (K3s and Kubernetes), scheduling (GPUs reachable through
-device plugins and Kueue queues), stack (placement, planned counts, cost).
+Rule modules: one per registered public cloud, named after it (aws: EKS, IAM, S3, KMS, CloudTrail, Direct
+Connect; the names are aidc.contract.PUBLIC_CLOUDS, the one module of aidc the pack imports), vpn (the IPsec
+interconnect: the public side's gateways and the Neutron side), openstack, ceph, k3s (K3s and Kubernetes),
+scheduling (GPUs reachable through device plugins and Kueue queues), stack (placement, planned counts, cost).
 `ALL_POLICIES` lists every rule object; policies/__main__.py (the only place a PolicyPack is built, since
 building one starts the analyzer server) registers them for `pulumi preview --policy-pack policies`, and
 policies/offline.py runs the same objects for `aidc plan`. Importing this package starts nothing.
@@ -9,12 +11,20 @@ policies/offline.py runs the same objects for `aidc plan`. Importing this packag
 
 from __future__ import annotations
 
+import importlib
+
 from pulumi_policy import EnforcementLevel, Policy
 
-from policies import aws, ceph, k3s, openstack, scheduling, stack, vpn
+from aidc.contract import PUBLIC_CLOUDS
+from policies import ceph, k3s, openstack, scheduling, stack, vpn
+
+CLOUD_POLICIES: dict[str, list[Policy]] = {
+    cloud: importlib.import_module(f"policies.{cloud}").POLICIES for cloud in PUBLIC_CLOUDS
+}
+"""Each registered public cloud's rules (policies/<cloud>.py)."""
 
 ALL_POLICIES: list[Policy] = [
-    *aws.POLICIES,
+    *(policy for policies in CLOUD_POLICIES.values() for policy in policies),
     *vpn.POLICIES,
     *openstack.POLICIES,
     *ceph.POLICIES,

@@ -13,6 +13,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, PolicyResource
 
+from aidc.contract import ADMIN_SOURCE_MIN_PREFIX, public_addresses
+
 SECRET_MARKER = "[secret]"
 """What `aidc plan` puts where the program passed a Pulumi secret (aidc/offline.py)."""
 
@@ -127,47 +129,8 @@ def is_open_cidr(cidr: Any) -> bool:
 # to one network operator (RIPE-738). Addresses that are not publicly routable (IANA special-purpose registries:
 # RFC 1918, CGNAT, loopback, link-local, documentation, multicast, reserved; in IPv6 everything outside
 # 2000::/3, and 2001:db8::/32) do not count, so 10.0.0.0/8 + 172.16.0.0/12 + 192.168.0.0/16 passes.
-# aidc/types.py applies the same rule to the config (the pack imports nothing from aidc); a test proves the
-# two agree.
-ADMIN_SOURCE_MIN_PREFIX = {4: 8, 6: 32}
-_NOT_PUBLIC_V4 = tuple(
-    ipaddress.ip_network(n)
-    for n in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",
-        "192.0.2.0/24",
-        "192.168.0.0/16",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/3",
-    )
-)
-_PUBLIC_V6 = ipaddress.ip_network("2000::/3")
-_DOCUMENTATION_V6 = ipaddress.ip_network("2001:db8::/32")
-
-
-def _overlap(network: Any, other: Any) -> int:
-    if network.version != other.version:
-        return 0
-    if network.subnet_of(other):
-        return int(network.num_addresses)
-    if other.subnet_of(network):
-        return int(other.num_addresses)
-    return 0
-
-
-def _public_addresses(network: Any) -> int:
-    if network.version == 4:
-        return int(network.num_addresses) - sum(_overlap(network, n) for n in _NOT_PUBLIC_V4)
-    return _overlap(network, _PUBLIC_V6) - _overlap(network, _DOCUMENTATION_V6)
-
-
+# The table of addresses that are not publicly routable is aidc/contract.py's (the one module of aidc the pack
+# imports, stdlib only); aidc/types.py applies the same rule to the config, and a test proves the two agree.
 def broad_sources(cidrs: Iterable[Any]) -> str | None:
     """Why the union of `cidrs` is too broad a source for admin ports (see above), or None. Values that are
     not CIDRs (unknown in preview, secrets) are left out."""
@@ -185,7 +148,7 @@ def broad_sources(cidrs: Iterable[Any]) -> str | None:
         broad = [n for n in union if n.prefixlen < min_prefix]
         if broad:
             return f"{shown} (together {broad[0]}, wider than a /{min_prefix})"
-        public = sum(_public_addresses(n) for n in union)
+        public = sum(public_addresses(n) for n in union)
         if public > 2 ** ((32 if version == 4 else 128) - min_prefix):
             return f"{shown} ({public:,} public addresses together, more than a /{min_prefix})"
     return None

@@ -28,6 +28,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from aidc.contract import CLUSTER_METADATA_KEY, ROLE_METADATA_KEY, SECRETS_ENCRYPTION_METADATA_KEY
 from policies._common import (
     ADVISORY,
     MANDATORY,
@@ -46,9 +47,9 @@ OS_INSTANCE = "openstack:compute/instance:Instance"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 CEPH_CLUSTER = "kubernetes:ceph.rook.io/v1:CephCluster"
 # Nova server metadata keys the K3s component sets (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$).
-ROLE_KEY = "aidc_role"
-CLUSTER_KEY = "aidc_cluster"
-SECRETS_ENCRYPTION_KEY = "aidc_secrets_encryption"
+ROLE_KEY = ROLE_METADATA_KEY
+CLUSTER_KEY = CLUSTER_METADATA_KEY
+SECRETS_ENCRYPTION_KEY = SECRETS_ENCRYPTION_METADATA_KEY
 TAINTS_KEY = "aidc_node_taints"
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
 NAMESPACE = "kubernetes:core/v1:Namespace"

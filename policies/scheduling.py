@@ -27,6 +27,14 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
 
+from aidc.contract import (
+    CLUSTER_LABEL,
+    EFA_INTERFACES_LABEL,
+    EFA_LABEL,
+    GPU_RESOURCE,
+    GPUS_PER_INSTANCE_LABEL,
+    POD_GPUS_ANNOTATION,
+)
 from policies._common import MANDATORY, as_list, get, is_mapping, resources_of, truthy
 
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
@@ -35,13 +43,8 @@ HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"
 RESOURCE_FLAVOR = f"{KUEUE}ResourceFlavor"
 CLUSTER_QUEUE = f"{KUEUE}ClusterQueue"
-CLUSTER_LABEL = "aidc.io/cluster"
-GPU = "nvidia.com/gpu"
+GPU = GPU_RESOURCE
 EFA = "vpc.amazonaws.com/efa"
-GPUS_PER_INSTANCE_LABEL = "aidc.io/gpus-per-instance"
-EFA_LABEL = "aidc.io/efa"
-EFA_INTERFACES_LABEL = "aidc.io/efa-interfaces"
-POD_GPUS_ANNOTATION = "aidc.io/pod-gpus"
 # Charts whose DaemonSet advertises a device resource; the tolerations path in their values.
 NVIDIA_PLUGIN_CHARTS = {
     "nvidia-device-plugin": ("tolerations",),

@@ -23,6 +23,30 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
 
+from aidc.contract import (
+    CLASSIFICATION_LABEL,
+    CLASSIFICATION_ORDER,
+    CLASSIFICATION_TAG,
+    COST_TAG,
+    GPU_RESOURCE,
+    GPUS_PER_INSTANCE_LABEL,
+    LABEL_PREFIX,
+    LOCATION_LABEL,
+    LOCATION_TAG,
+    NODE_GROUP_LABEL,
+    OWNED_LOCATIONS,
+    PLANNED_MAX_TAG,
+    PLANNED_MIN_TAG,
+    PLANNED_TAG,
+    PORT_GBPS_TAG,
+    PRIVATE_ONLY,
+    PROVISIONED_GBPS_TAG,
+    QUOTA_TAG,
+    REQUIRED_GBPS_TAG,
+    SYSTEM_NODE_GROUP,
+    WORKLOAD_TAG,
+    tag_of,
+)
 from policies._common import (
     ADVISORY,
     MANDATORY,
@@ -37,23 +61,8 @@ from policies._common import (
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
-CLASSIFICATION_TAG = "aidc:classification"
-WORKLOAD_TAG = "aidc:workload"
-PLANNED_TAG = "aidc:planned-instances"
-PLANNED_MIN_TAG = "aidc:planned-min-instances"
-PLANNED_MAX_TAG = "aidc:planned-max-instances"
-QUOTA_TAG = "aidc:quota-instances"
-LOCATION_TAG = "aidc:location"
-COST_TAG = "aidc:usd-per-month"
-BASELINE_COST_TAG = "aidc:usd-per-month-baseline"
-# A NodePool is a Kubernetes object: it carries the same facts as annotations aidc.io/<name after 'aidc:'>.
-GPU_RESOURCE = "nvidia.com/gpu"
-GPUS_PER_INSTANCE_LABEL = "aidc.io/gpus-per-instance"
-
-
-def annotation_of(tag: str) -> str:
-    """The NodePool annotation that carries an aidc:* tag's value (aidc:usd-per-month -> aidc.io/usd-per-month)."""
-    return "aidc.io/" + tag.removeprefix("aidc:")
+# A NodePool is a Kubernetes object: it carries the same facts as annotations aidc.io/<name after 'aidc:'>
+# (aidc.contract.annotation_of).
 
 
 def planned_of(resource: PolicyResource) -> dict[str, str]:
@@ -61,9 +70,9 @@ def planned_of(resource: PolicyResource) -> dict[str, str]:
     if resource.resource_type == NODE_POOL:
         annotations = get(resource.props, "metadata", "annotations", default={})
         return {
-            "aidc:" + key.removeprefix("aidc.io/"): str(value)
+            tag_of(str(key)): str(value)
             for key, value in (annotations.items() if is_mapping(annotations) else [])
-            if str(key).startswith("aidc.io/")
+            if str(key).startswith(LABEL_PREFIX)
         }
     return tags_of(resource.props)
 
@@ -72,14 +81,14 @@ _PLACEMENT_SCHEMA = schema(
     {
         "private-only-classifications": {
             "type": "array",
-            "items": {"type": "string", "enum": ["public", "internal", "confidential", "restricted"]},
-            "default": ["confidential", "restricted"],
+            "items": {"type": "string", "enum": list(CLASSIFICATION_ORDER)},
+            "default": sorted(PRIVATE_ONLY),
             "description": "Data classifications that must never be placed in a public cloud.",
         },
         "owned-locations": {
             "type": "array",
             "items": {"type": "string"},
-            "default": ["private", "edge"],
+            "default": sorted(OWNED_LOCATIONS, reverse=True),
             "description": "Locations the organisation owns; every other aidc:location is a public cloud.",
         },
     }
@@ -99,10 +108,10 @@ def _validate_placement(args: StackValidationArgs, report: ReportViolation) -> N
     config = config_of(args, _PLACEMENT_SCHEMA)
     private_only, owned = set(config["private-only-classifications"]), set(config["owned-locations"])
     for resource in args.resources:
-        classification = _tag_or_label(resource, CLASSIFICATION_TAG, "aidc.io/classification")
+        classification = _tag_or_label(resource, CLASSIFICATION_TAG, CLASSIFICATION_LABEL)
         if classification not in private_only:
             continue
-        location = _tag_or_label(resource, LOCATION_TAG, "aidc.io/location")
+        location = _tag_or_label(resource, LOCATION_TAG, LOCATION_LABEL)
         if location in owned:
             continue
         workload = planned_of(resource).get(WORKLOAD_TAG, resource.name)
@@ -250,7 +259,7 @@ def planned_monthly_usd(resource: PolicyResource) -> float | None:
 
 def _is_system_group(group: PolicyResource) -> bool:
     """The cluster's system node group: CPU nodes the plan prices as a service line, not a GPU group."""
-    return get(group.props, "labels", "aidc.io/node-group") == "system"
+    return get(group.props, "labels", NODE_GROUP_LABEL) == SYSTEM_NODE_GROUP
 
 
 def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -295,9 +304,6 @@ monthly_cost_ceiling = StackValidationPolicy(
 VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
 DX_CONNECTION = "aws:directconnect/connection:Connection"
 DX_CONFIRMATION = "aws:directconnect/connectionConfirmation:ConnectionConfirmation"
-REQUIRED_GBPS_TAG = "aidc:required-gbps"
-PROVISIONED_GBPS_TAG = "aidc:provisioned-gbps"
-PORT_GBPS_TAG = "aidc:port-gbps"
 # Site-to-Site VPN tunnel bandwidth (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html).
 TUNNEL_GBPS = {"standard": 1.25, "large": 5.0}
 

@@ -1,14 +1,18 @@
 """The Pulumi program: read the stack's config once, size it once, hand each component its slice of the plan,
 export what an operator needs.
 
-This is the only module that knows both the CapacityPlan and the components. `main()` is what the Pulumi
-CLI runs (stacks/__main__.py); `deploy(cfg, plan)` is the same program for a plan already made (`aidc plan`
-sizes once and runs this under mocks, so the plan it prints is the plan the program used).
+stacks/ is the only package that knows both the CapacityPlan and the components: this module declares what every
+stack has (the private core: tenant network, core K3s cluster, GPU pools, Ceph; the edge sites), and each public
+cloud the plan uses declares its part through its program module (stacks/clouds/<cloud>.py, loaded only then: a
+stack whose plan places nothing public and keeps no data there declares no public-cloud resource and imports no
+public cloud's SDK). `main()` is what the Pulumi CLI runs (stacks/__main__.py); `deploy(cfg, plan)` is the same
+program for a plan already made (`aidc plan` sizes once and runs this under mocks, so the plan it prints is the
+plan the program used).
 
 Every component's Args are built — and so validated — before the first resource is declared: a refused Arg
 leaves nothing half-declared. Components that need each other's outputs (the GPU pools need the core
-cluster's join data, the core cluster needs the pools' network) are wired through `Wire`s, deferred outputs
-that are always resolved: with the producer's output, or, if construction stops, with an error.
+cluster's join data, the core cluster needs the pools' network, an interconnect needs the core's router) are
+wired through `Wire`s (stacks/wiring.py), deferred outputs that are always resolved.
 
 Resource names come from stable identities (component role, workload, edge site, instance type, pool),
 never from counts, so growing or shrinking demand changes counts in place. Renaming anything here replaces
@@ -17,8 +21,7 @@ live infrastructure: add `aliases` first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,132 +32,56 @@ import pulumi_tls as tls
 
 from aidc.config import ConfigError, StackConfig, load_stack_config, parse_stack_config
 from aidc.config.addressing import shard_stack_name
-from aidc.config.load import AIDC_KEYS
+from aidc.config.load import AIDC_KEYS, PROVIDER_KEYS
+from aidc.contract import (
+    CLASSIFICATION_LABEL,
+    EXPORT_CLOUDS,
+    EXPORT_EDGE_SSH_PUBLIC_KEY,
+    EXPORT_GPU_QUEUES,
+    EXPORT_PLAN_SUMMARY,
+    LOCATION_LABEL,
+    STORAGE_LABEL,
+    WORKLOAD_LABEL,
+)
 from aidc.sizing import InfeasibleDemand, size_stack
-from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup, PublicGroup
-from aidc.versions import EKS_ADDON_VERSIONS, chart_version
-from components.aws_gpu_cluster import (
-    AwsGpuCluster,
-    AwsGpuClusterArgs,
-    CapacityReservationSpec,
-    GpuNodeGroup,
-    WorkloadIdentity,
-)
-from components.aws_gpu_cluster.eks import cluster_physical_name
+from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup
+from aidc.versions import chart_version
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
-from components.direct_connect import (
-    DirectConnectInterconnect,
-    DirectConnectInterconnectArgs,
-    DirectConnectLinkSpec,
-    IpsecOverDirectConnect,
-)
-from components.gpu_metrics import GpuMetrics, GpuMetricsArgs
-from components.k3s_cluster import GPU_TAINT, AgentPool, K3sCluster, K3sClusterArgs, pool_node_tags
+from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs, pool_node_tags
 from components.k3s_upgrades import K3sUpgrades, K3sUpgradesArgs
-from components.nvidia_gpu_operator import NvidiaGpuOperator, NvidiaGpuOperatorArgs
+from components.nvidia_gpu_operator import NvidiaGpuOperatorArgs
 from components.openstack_private_cloud import GpuPool, OpenStackPrivateCloud, OpenStackPrivateCloudArgs
-from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
-from components.workload_queues import QueueFlavor, WorkloadQueue, WorkloadQueues, WorkloadQueuesArgs
+from components.workload_queues import WorkloadQueue
+from stacks.clouds import CloudContext, PrivateSide, program_of
+from stacks.gpu import (
+    ClusterGpuArgs,
+    declare_gpu_addons,
+    gpu_queue_summary,
+    landing_zones,
+    metrics_args,
+    pod_gpus,
+    queue_flavor,
+)
+from stacks.wiring import Wire, Wires, connect
 
 STORAGE_POOL = "storage"  # the core cluster's Ceph hosts, an agent pool labelled for Rook
 NETWORK_WIRES = ("network_id", "subnet_id", "security_group_names", "keypair_name")
-STORAGE_LABEL = ("aidc.io/storage", "true")
-# Tags and labels the policy pack reads: what sizing planned, for which workload, data class and location.
-WORKLOAD_TAG, CLASSIFICATION_TAG, LOCATION_TAG = "aidc:workload", "aidc:classification", "aidc:location"
-PLANNED_TAG, COST_TAG = "aidc:planned-instances", "aidc:usd-per-month"
-# Node labels every GPU pool carries (K3s agents and EKS node groups): the Kueue flavors select on them.
-LOCATION_LABEL, ACCELERATOR_LABEL = "aidc.io/location", "aidc.io/accelerator"
 CORE_CLUSTER = "core"
-AWS_CLUSTER = (
-    "aws"  # the AwsGpuCluster component's name; its EKS cluster is cluster_physical_name(AWS_CLUSTER)
-)
-# The interconnect's sized transfer rate and what the plan provisions for it (VPN + Direct Connect without its
-# spare port), on the Transit Gateway; Direct Connect resources carry their port speed.
-REQUIRED_GBPS_TAG, PROVISIONED_GBPS_TAG, PORT_GBPS_TAG = (
-    "aidc:required-gbps",
-    "aidc:provisioned-gbps",
-    "aidc:port-gbps",
-)
-# The planned range (min, max: the peak, also PLANNED_TAG) and the quota; the cost at baseline beside the peak's.
-PLANNED_MIN_TAG, PLANNED_MAX_TAG = "aidc:planned-min-instances", "aidc:planned-max-instances"
-QUOTA_TAG, BASELINE_COST_TAG = "aidc:quota-instances", "aidc:usd-per-month-baseline"
-# NodePools are Kubernetes objects: the same facts as annotations (AWS tag keys are not annotation keys).
-ANNOTATION_OF_TAG = {
-    WORKLOAD_TAG: "aidc.io/workload",
-    CLASSIFICATION_TAG: "aidc.io/classification",
-    LOCATION_TAG: "aidc.io/location",
-    PLANNED_TAG: "aidc.io/planned-instances",
-    PLANNED_MIN_TAG: "aidc.io/planned-min-instances",
-    PLANNED_MAX_TAG: "aidc.io/planned-max-instances",
-    QUOTA_TAG: "aidc.io/quota-instances",
-    COST_TAG: "aidc.io/usd-per-month",
-    BASELINE_COST_TAG: "aidc.io/usd-per-month-baseline",
-}
-# Without a deploy role the EKS cluster is declared with no access entry for whoever applies it (there is no
-# bootstrap grant any more): a new cluster then refuses the add-ons. Warned, not refused, so `aidc size` and
-# `aidc plan` work without AWS details and a cluster created before keeps its bootstrap entry until removed.
-NO_DEPLOY_ROLE = (
-    "aidc:aws.access.deploy_role_arn is not set: the EKS cluster gets no access entry for the identity that "
-    "runs `pulumi up`, so on a new cluster the device plugin release fails with Unauthorized. Set it to that "
-    "IAM role: pulumi config set --path 'aidc:aws.access.deploy_role_arn' arn:aws:iam::ACCOUNT:role/NAME "
-    "--stack {stack}"
-)
 # Estates: the core's break-glass key for every edge site, and the shards' reference to the core.
-EDGE_SSH_KEY, EDGE_SSH_PUBLIC_KEY, CORE_REFERENCE = "edge-ssh", "edge_ssh_public_key", "core"
+EDGE_SSH_KEY, EDGE_SSH_PUBLIC_KEY, CORE_REFERENCE = "edge-ssh", EXPORT_EDGE_SSH_PUBLIC_KEY, "core"
 
 
 def read_config() -> StackConfig:
-    """The aidc:* keys (structured values arrive from the engine as JSON strings) and aws:region."""
+    """The aidc:* keys (structured values arrive from the engine as JSON strings) and the public clouds' provider
+    keys aidc mirrors (aws:region)."""
     aidc = pulumi.Config("aidc")
     values: dict[str, Any] = {f"aidc:{key}": aidc.get(key) for key in AIDC_KEYS if aidc.get(key) is not None}
-    region = pulumi.Config("aws").get("region")
-    if region:
-        values["aws:region"] = region
+    for key in PROVIDER_KEYS:
+        namespace, _, name = key.partition(":")
+        value = pulumi.Config(namespace).get(name)
+        if value:
+            values[key] = value
     return parse_stack_config(values, stack=pulumi.get_stack())
-
-
-# --- wiring ------------------------------------------------------------------------------------------------
-class Wire:
-    """A value one component produces that Args built earlier consume (a deferred output)."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.output: pulumi.Output[Any]
-        self.output, self._resolve = pulumi.deferred_output()
-        self.resolved = False
-
-    def connect(self, value: pulumi.Input[Any]) -> None:
-        self._resolve(pulumi.Output.from_input(value))
-        self.resolved = True
-
-    def fail(self, error: BaseException) -> None:
-        """Resolve with the error that stopped construction, so nothing waits for ever on a component that
-        was never built, and whoever awaits this wire sees that same error."""
-
-        def refuse(_: object) -> None:
-            raise error
-
-        self.connect(pulumi.Output.from_input(None).apply(refuse))
-
-
-class Wires:
-    def __init__(self) -> None:
-        self._all: list[Wire] = []
-
-    def new(self, what: str) -> Wire:
-        wire = Wire(what)
-        self._all.append(wire)
-        return wire
-
-    @contextmanager
-    def guard(self) -> Iterator[None]:
-        try:
-            yield
-        except BaseException as exc:
-            for wire in self._all:
-                if not wire.resolved:
-                    wire.fail(exc)
-            raise
 
 
 # --- the plan's slices as Args (no resources yet) ------------------------------------------------------------
@@ -167,72 +94,6 @@ def deploy_cidrs(cfg: StackConfig) -> list[str]:
 
 def _distinct(*groups: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cidr for group in groups for cidr in group))
-
-
-def planned_tags(group: PublicGroup, plan: CapacityPlan) -> dict[str, str]:
-    """Tags the policy pack checks: the planned range (min, max = the peak count) and quota, the monthly cost at
-    peak (the ceiling rule sums these) and at baseline, the workload, its data class and place."""
-    tags = {
-        WORKLOAD_TAG: group.workload,
-        CLASSIFICATION_TAG: group.classification,
-        PLANNED_TAG: str(group.instances.int),
-        LOCATION_TAG: group.location,
-        COST_TAG: f"{plan.cost.group_usd_per_month[group.name].value:.2f}",
-        PLANNED_MIN_TAG: str(group.range.min.int),
-        PLANNED_MAX_TAG: str(group.range.max.int),
-    }
-    baseline = plan.cost.group_usd_per_month_baseline.get(group.name)
-    if baseline is not None:
-        tags[BASELINE_COST_TAG] = f"{baseline.value:.2f}"
-    if group.quota is not None:
-        tags[QUOTA_TAG] = str(group.quota)
-    return tags
-
-
-def planned_annotations(tags: dict[str, str]) -> dict[str, str]:
-    """The planned tags as the NodePool's annotations, which the policy pack reads there."""
-    return {ANNOTATION_OF_TAG[key]: value for key, value in tags.items() if key in ANNOTATION_OF_TAG}
-
-
-def reservation_spec(group: PublicGroup) -> CapacityReservationSpec | None:
-    reservation = group.reservation
-    if reservation is None:
-        return None
-    return CapacityReservationSpec(
-        kind=reservation.kind,  # type: ignore[arg-type]
-        instances=reservation.instances.int,
-        start_date=reservation.start_date,
-        end_date=reservation.end_date,
-        days=reservation.days.int,
-        blocks=reservation.blocks if reservation.kind == "capacity-block" else (),
-    )
-
-
-def gpu_node_group(group: PublicGroup, plan: CapacityPlan) -> GpuNodeGroup:
-    """One public group of the plan as the cluster's GPU group: its range, reservation and planned tags."""
-    tags = planned_tags(group, plan)
-    scaling = group.range
-    return GpuNodeGroup(
-        name=group.name,
-        instance_type=group.instance_type,
-        desired=scaling.desired.int,
-        min_size=scaling.min.int,
-        max_size=scaling.max.int,
-        spot=group.spot,
-        efa=group.efa,
-        efa_interfaces=max(1, group.efa_interfaces),
-        gpus_per_instance=group.gpus_per_instance,
-        vcpus_per_instance=group.vcpus_per_instance,
-        accelerator=group.accelerator,
-        labels={
-            "aidc.io/workload": group.workload,
-            "aidc.io/kind": group.kind,
-            "aidc.io/location": group.location,
-        },
-        tags=tags,
-        annotations=planned_annotations(tags),
-        reservation=reservation_spec(group),
-    )
 
 
 def gpu_image(cfg: StackConfig) -> str | None:
@@ -250,8 +111,8 @@ def gpu_agent_pool(group: PrivateGroup, image: str | None = None) -> AgentPool:
         gpus_per_node=group.gpus_per_server,
         image=image,
         labels={
-            "aidc.io/workload": group.workload,
-            "aidc.io/classification": group.classification,
+            WORKLOAD_LABEL: group.workload,
+            CLASSIFICATION_LABEL: group.classification,
             LOCATION_LABEL: group.location,
         },
     )
@@ -322,7 +183,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
                 name=STORAGE_POOL,
                 flavor=os_cfg.storage_flavor,
                 count=storage.hosts.int,
-                labels=dict([STORAGE_LABEL]),
+                labels={STORAGE_LABEL: "true"},
             )
         ],
     )
@@ -344,7 +205,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         rook_chart_version=cfg.ceph.rook_chart_version,
         ceph_image=cfg.ceph.ceph_image,
         monitors=storage.monitors.int,
-        storage_node_label="=".join(STORAGE_LABEL),
+        storage_node_label=f"{STORAGE_LABEL}=true",
         device_filter=cfg.ceph.device_filter,
     )
     return PrivateArgs(
@@ -371,17 +232,6 @@ def operator_args(cluster: str, cfg: StackConfig) -> NvidiaGpuOperatorArgs:
         k3s_version=cfg.k3s.version,
         driver=cfg.k3s.gpu_driver,
         chart_version=chart_version("gpu-operator"),
-    )
-
-
-def metrics_args(cluster: str, exporter_namespace: str, **settings: Any) -> GpuMetricsArgs:
-    """A cluster's GPU metrics at the pinned Prometheus and DCGM exporter chart versions."""
-    return GpuMetricsArgs(
-        cluster=cluster,
-        exporter_namespace=exporter_namespace,
-        prometheus_chart_version=chart_version("prometheus"),
-        dcgm_exporter_chart_version=chart_version("dcgm-exporter"),
-        **settings,
     )
 
 
@@ -445,102 +295,30 @@ def edge_args(
     )
 
 
-def aws_args(cfg: StackConfig, plan: CapacityPlan) -> AwsGpuClusterArgs:
-    aws = cfg.aws
-    return AwsGpuClusterArgs(
-        vpc_cidr=aws.vpc_cidr,
-        azs=list(cfg.azs),
-        eks_version=aws.eks_version,
-        system_instance_type=aws.system_instance_type,
-        system_nodes=aws.system_nodes,
-        endpoint_public_access=aws.endpoint_public_access,
-        public_access_cidrs=list(aws.public_access_cidrs),
-        api_access_cidrs=deploy_cidrs(cfg),
-        # Stacks may share an account; a multi-region trail's name is the account's, in every region.
-        trail_name=f"aidc-{cfg.stack}-trail",
-        deploy_role_arn=aws.access.deploy_role_arn,
-        admin_role_arn=aws.access.admin_role_arn,
-        tags={"aidc:stack": cfg.stack, **aws.tags},
-        # The table's versions for the EKS version, any configured one instead.
-        addon_versions={**EKS_ADDON_VERSIONS.get(aws.eks_version, {}), **aws.addon_versions},
-        karpenter_version=chart_version("karpenter"),
-        nvidia_device_plugin_version=chart_version("nvidia-device-plugin"),
-        efa_device_plugin_version=chart_version("efa-device-plugin"),
-        workload_identities=[
-            WorkloadIdentity(
-                name=workload, namespace=workload, service_account=workload, prefix=f"{workload}/"
-            )
-            for workload in dict.fromkeys(g.workload for g in plan.placement.public if g.location == "aws")
-        ],
-        gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == "aws"],
-    )
-
-
-# --- GPU add-ons: device plugins, queues and metrics per cluster ----------------------------------------------
-@dataclass
-class ClusterGpuArgs:
-    """What one cluster with GPUs gets on top of its nodes: the GPU Operator (K3s), metrics, and the queues of the
-    workloads placed there (None when none is)."""
-
-    operator: NvidiaGpuOperatorArgs | None
-    metrics: GpuMetricsArgs
-    queues: WorkloadQueuesArgs | None
-
-
-def _flavor(accelerator: str, location: str) -> QueueFlavor:
-    """The GPU nodes of one accelerator at one location: what every GPU pool there is labelled and tainted with."""
-    return QueueFlavor(
-        name=f"{accelerator}-{location}",
-        node_labels={ACCELERATOR_LABEL: accelerator, LOCATION_LABEL: location},
-        node_taints=(GPU_TAINT,),
-    )
-
-
-def _pod_gpus(plan: CapacityPlan, workload: str, kind: str, node_gpus: int) -> int:
-    """GPUs per pod of a workload's queue: a training pod takes a whole node (the gang is whole nodes), an
-    inference pod one replica (a power of two within one server or instance)."""
-    if kind == "training":
-        return node_gpus
-    return next(w.replica.gpus.int for w in plan.inference if w.name == workload)
-
-
-def _queues(
-    cluster: str, flavors: dict[str, QueueFlavor], workloads: list[WorkloadQueue]
-) -> WorkloadQueuesArgs | None:
-    if not workloads:
-        return None
-    return WorkloadQueuesArgs(
-        cluster=cluster,
-        kueue_version=chart_version("kueue"),
-        flavors=tuple(flavors.values()),
-        workloads=tuple(workloads),
-        controller_node_selector={"aidc.io/node-group": "system"}
-        if cluster == cluster_physical_name(AWS_CLUSTER)
-        else {},
-    )
-
-
+# --- GPU add-ons of the K3s clusters: operator, queues and metrics ----------------------------------------------
 def core_gpu_args(cfg: StackConfig, plan: CapacityPlan) -> ClusterGpuArgs | None:
     """The core cluster's GPU add-ons: one queue per workload placed in the private cloud."""
     groups = [g for g in plan.placement.private if g.servers > 0]
     if not groups:
         return None
-    flavors = {g.accelerator: _flavor(g.accelerator, g.location) for g in groups}
+    flavors = {g.accelerator: queue_flavor(g.accelerator, g.location) for g in groups}
     workloads = [
         WorkloadQueue(
             name=g.workload,
-            kind=g.kind,  # type: ignore[arg-type]  # validated against the Literal by pydantic
-            classification=g.classification,  # type: ignore[arg-type]
+            kind=g.kind,
+            classification=g.classification,
             flavor=flavors[g.accelerator].name,
             gpus=g.gpus.int,
-            pod_gpus=_pod_gpus(plan, g.workload, g.kind, g.gpus_per_server),
+            pod_gpus=pod_gpus(plan, g.workload, g.kind, g.gpus_per_server),
         )
         for g in groups
     ]
     return ClusterGpuArgs(
         operator=operator_args(CORE_CLUSTER, cfg),
         metrics=metrics_args(CORE_CLUSTER, "gpu-operator"),
-        queues=_queues(CORE_CLUSTER, {g.accelerator: flavors[g.accelerator] for g in groups}, workloads),
+        queues=landing_zones(
+            CORE_CLUSTER, {g.accelerator: flavors[g.accelerator] for g in groups}, workloads
+        ),
     )
 
 
@@ -548,7 +326,7 @@ def edge_queues_by_site(plan: CapacityPlan) -> dict[str, list[WorkloadQueue]]:
     """Per edge site, one queue per inference workload with replicas there; read in one pass over the
     allocations (an estate has thousands of sites: never one pass per site)."""
     by_site: dict[str, list[WorkloadQueue]] = {}
-    flavors = {site.name: _flavor(site.accelerator, site.location).name for site in plan.edge_sites}
+    flavors = {site.name: queue_flavor(site.accelerator, site.location).name for site in plan.edge_sites}
     for workload in plan.inference:
         for allocation in workload.edge:
             if allocation.gpus > 0 and allocation.site in flavors:
@@ -556,7 +334,7 @@ def edge_queues_by_site(plan: CapacityPlan) -> dict[str, list[WorkloadQueue]]:
                     WorkloadQueue(
                         name=workload.name,
                         kind="inference",
-                        classification=workload.classification,  # type: ignore[arg-type]
+                        classification=workload.classification,
                         flavor=flavors[allocation.site],
                         gpus=allocation.gpus,
                         pod_gpus=allocation.replica_gpus,
@@ -571,207 +349,15 @@ def edge_gpu_args(cfg: StackConfig, site: EdgeSitePlan, queues: list[WorkloadQue
     if site.nodes.int == 0:
         return None
     cluster = f"edge-{site.name}"
-    flavor = _flavor(site.accelerator, site.location)
+    flavor = queue_flavor(site.accelerator, site.location)
     return ClusterGpuArgs(
         operator=operator_args(cluster, cfg),
         metrics=metrics_args(cluster, "gpu-operator"),
-        queues=_queues(cluster, {flavor.name: flavor}, queues),
-    )
-
-
-def aws_gpu_args(plan: CapacityPlan) -> ClusterGpuArgs | None:
-    """The EKS cluster's GPU add-ons (the device plugins are the cluster component's): queues per workload placed
-    in AWS, GPU and EFA quota summed over its node groups, and the DCGM exporter with Prometheus."""
-    groups = [g for g in plan.placement.public if g.location == "aws"]
-    if not groups:
-        return None
-    cluster = cluster_physical_name(AWS_CLUSTER)
-    flavors = {g.accelerator: _flavor(g.accelerator, g.location) for g in groups}
-    by_workload: dict[str, list[PublicGroup]] = {}
-    for g in groups:
-        by_workload.setdefault(g.workload, []).append(g)
-    workloads = []
-    for workload, own in by_workload.items():
-        first = own[0]
-        workloads.append(
-            WorkloadQueue(
-                name=workload,
-                kind=first.kind,  # type: ignore[arg-type]
-                classification=first.classification,  # type: ignore[arg-type]
-                flavor=flavors[first.accelerator].name,
-                gpus=sum(g.gpus for g in own),
-                pod_gpus=_pod_gpus(plan, workload, first.kind, min(g.gpus_per_instance for g in own)),
-                efa=sum(g.instances.int * g.efa_interfaces for g in own if g.efa),
-            )
-        )
-    return ClusterGpuArgs(
-        operator=None,
-        metrics=metrics_args(
-            cluster,
-            "monitoring",
-            dcgm_exporter=True,
-            gpu_node_labels={"nvidia.com/gpu.present": "true"},
-            server_node_selector={"aidc.io/node-group": "system"},
-            # EKS has no default StorageClass without the EBS CSI driver: the series live in an emptyDir.
-            persistent=False,
-        ),
-        queues=_queues(cluster, flavors, workloads),
-    )
-
-
-@dataclass
-class VpnArgs:
-    args: VpnInterconnectArgs
-    wires: dict[str, Wire]
-    route_tables: list[Wire]
-
-
-def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> VpnArgs:
-    named = {
-        key: wires.new(f"{key} for the VPN")
-        for key in (
-            "vpc_id",
-            "vpc_subnet_ids",
-            "openstack_router_id",
-            "openstack_subnet_id",
-            "log_kms_key_arn",
-        )
-    }
-    route_tables = [wires.new(f"route table in {az}") for az in cfg.azs]
-    vpn = cfg.vpn
-    dx = plan.network.direct_connect
-    return VpnArgs(
-        args=VpnInterconnectArgs(
-            vpc_id=named["vpc_id"].output,
-            vpc_cidr=cfg.aws.vpc_cidr,
-            vpc_subnet_ids=named["vpc_subnet_ids"].output,
-            vpc_route_table_ids=[wire.output for wire in route_tables],
-            private_cidrs=[cfg.openstack.network_cidr],
-            route_prefixes=list(plan.network.private_route_prefixes),
-            openstack_router_id=named["openstack_router_id"].output,
-            openstack_subnet_id=named["openstack_subnet_id"].output,
-            connections=plan.network.vpn_connections.int,
-            tunnel_bandwidth=vpn.tunnel_bandwidth,
-            ike_version=vpn.ike_version,
-            encryption=vpn.encryption,
-            integrity=vpn.integrity,
-            dh_group=vpn.dh_group,
-            amazon_side_asn=vpn.amazon_side_asn,
-            customer_gateway_asn=vpn.customer_gateway_asn,
-            dpd_timeout_s=vpn.dpd_timeout_s,
-            transit_gateway_cidr_blocks=(
-                [dx.transit_gateway_cidr] if dx is not None and dx.transit_gateway_cidr else []
-            ),
-            tags=interconnect_tags(plan),
-            # The AWS cluster's key: its policy lets CloudWatch Logs use it for the account's log groups.
-            log_kms_key_arn=named["log_kms_key_arn"].output,
-        ),
-        wires=named,
-        route_tables=route_tables,
-    )
-
-
-def interconnect_tags(plan: CapacityPlan) -> dict[str, str]:
-    """The rate the transfers need and the capacity the plan provides, for the interconnect-capacity rule."""
-    network = plan.network
-    return {
-        REQUIRED_GBPS_TAG: f"{network.required_gbps.value:.3f}",
-        PROVISIONED_GBPS_TAG: f"{network.capacity_gbps.value:.3f}",
-    }
-
-
-@dataclass
-class DirectConnectArgs:
-    args: DirectConnectInterconnectArgs
-    transit_gateway: Wire
-    tunnel_log_group: Wire
-
-
-def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> DirectConnectArgs | None:
-    """The Direct Connect links the plan sized, or None when the VPN carries the transfers."""
-    dx = plan.network.direct_connect
-    if dx is None:
-        return None
-    transit_gateway = wires.new("transit gateway id for Direct Connect")
-    # A VPN over the link logs its tunnels where the Site-to-Site VPN's do.
-    tunnel_log_group = wires.new("VPN tunnel log group for Direct Connect")
-    vpn = cfg.vpn
-    ipsec = (
-        IpsecOverDirectConnect(
-            connections=dx.ipsec_connections.int,
-            customer_gateway_ip=str(dx.vpn_peer_ip),
-            tunnel_bandwidth=vpn.tunnel_bandwidth,
-            ike_version=vpn.ike_version,
-            encryption=vpn.encryption,
-            integrity=vpn.integrity,
-            dh_group=vpn.dh_group,
-            dpd_timeout_s=vpn.dpd_timeout_s,
-        )
-        if dx.ipsec_connections is not None
-        else None
-    )
-    return DirectConnectArgs(
-        args=DirectConnectInterconnectArgs(
-            transit_gateway_id=transit_gateway.output,
-            links=tuple(
-                DirectConnectLinkSpec(
-                    name=link.name,
-                    location=link.location,
-                    ports=link.ports,
-                    vlan=link.vlan,
-                    amazon_address=link.amazon_address,
-                    customer_address=link.customer_address,
-                    hosted_connection_id=link.hosted_connection_id,
-                )
-                for link in dx.links
-            ),
-            bandwidth=dx.bandwidth,  # type: ignore[arg-type]  # validated against the Literal by pydantic
-            customer_asn=dx.asn,
-            amazon_side_asn=dx.amazon_side_asn,
-            allowed_prefixes=dx.allowed_prefixes,
-            on_premises_prefixes=dx.advertised_prefixes,
-            hosted=dx.hosted,
-            encryption=dx.encryption,  # type: ignore[arg-type]
-            ipsec=ipsec,
-            tunnel_log_group_arn=tunnel_log_group.output if ipsec is not None else None,
-            tags={
-                "aidc:stack": cfg.stack,
-                LOCATION_TAG: "aws",
-                PORT_GBPS_TAG: f"{dx.port_gbps:g}",
-                "aidc:encryption": dx.encryption,
-            },
-        ),
-        transit_gateway=transit_gateway,
-        tunnel_log_group=tunnel_log_group,
+        queues=landing_zones(cluster, {flavor.name: flavor}, queues),
     )
 
 
 # --- components ----------------------------------------------------------------------------------------------
-def declare_gpu_addons(prefix: str, args: ClusterGpuArgs | None, opts: pulumi.ResourceOptions) -> None:
-    """One cluster's GPU Operator (K3s), metrics and queues, on the cluster's kubernetes Provider (in `opts`)."""
-    if args is None:
-        return
-    if args.operator is not None:
-        NvidiaGpuOperator(f"{prefix}-gpu-operator", args.operator, opts=opts)
-    GpuMetrics(f"{prefix}-gpu-metrics", args.metrics, opts=opts)
-    if args.queues is not None:
-        WorkloadQueues(f"{prefix}-queues", args.queues, opts=opts)
-
-
-def gpu_queue_summary(gpu_addons: dict[str, ClusterGpuArgs | None]) -> dict[str, dict[str, int]]:
-    """Export: per cluster, each workload's GPU quota (its ClusterQueue's nominal nvidia.com/gpu)."""
-    return {
-        cluster: {w.name: w.gpus for w in addons.queues.workloads}
-        for cluster, addons in gpu_addons.items()
-        if addons is not None and addons.queues is not None
-    }
-
-
-def _connect(wires: dict[str, Wire], source: Any) -> None:
-    for key, wire in wires.items():
-        wire.connect(getattr(source, key))
-
-
 def declare_edges(
     edges: dict[str, EdgeArgs], gpu_addons: dict[str, ClusterGpuArgs | None]
 ) -> dict[str, tuple[OpenStackPrivateCloud, K3sCluster]]:
@@ -782,7 +368,7 @@ def declare_edges(
         provider = openstack.Provider(f"edge-{name}-openstack", region=edge.region) if edge.region else None
         opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
         network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
-        _connect(edge.wires, network)
+        connect(edge.wires, network)
         cluster_args = (
             edge.cluster.replace(provider=provider, region=edge.region) if provider else edge.cluster
         )
@@ -811,125 +397,146 @@ def edge_exports(
     return exports
 
 
+@dataclass
+class StackArgs:
+    """Every Args of a one-stack estate or an estate's core, validated, before any resource exists."""
+
+    private: PrivateArgs
+    private_side: dict[str, Wire]  # the core router and subnet, for the public clouds' interconnects
+    clouds: dict[str, Any]  # public cloud -> its program's Prepared Args
+    edges: dict[str, EdgeArgs]
+    gpu_addons: dict[str, ClusterGpuArgs | None]  # cluster name -> its GPU add-ons
+
+
+def stack_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> StackArgs:
+    """1. Every Args, validated: the private core, each public cloud the plan uses, the edge sites."""
+    core_only = cfg.estate.role == "core"
+    private = private_args(cfg, plan, wires)
+    private_side = {
+        key: wires.new(f"private cloud {key} for the interconnects") for key in ("router_id", "subnet_id")
+    }
+    side = PrivateSide(router_id=private_side["router_id"].output, subnet_id=private_side["subnet_id"].output)
+    context = CloudContext(cfg=cfg, plan=plan, wires=wires, deploy_cidrs=deploy_cidrs(cfg), private=side)
+    clouds: dict[str, Any] = {cloud: program_of(cloud).prepare(context) for cloud in plan.clouds}
+    edges = {} if core_only else {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
+    edge_queues = edge_queues_by_site(plan)
+    gpu_addons: dict[str, ClusterGpuArgs | None] = {
+        CORE_CLUSTER: core_gpu_args(cfg, plan),
+        **{
+            f"edge-{site.name}": edge_gpu_args(cfg, site, edge_queues.get(site.name, []))
+            for site in plan.edge_sites
+            if site.name in edges
+        },
+        **{prepared.gpu_cluster: prepared.gpu for prepared in clouds.values()},
+    }
+    return StackArgs(private, private_side, clouds, edges, gpu_addons)
+
+
+@dataclass
+class PrivateCore:
+    cloud: OpenStackPrivateCloud
+    cluster: K3sCluster
+    ceph: CephStorage
+
+
+def declare_private(args: StackArgs) -> PrivateCore:
+    """2. The private core: network, core K3s cluster and its GPU pools, Ceph, upgrades and GPU add-ons."""
+    private = args.private
+    cloud = OpenStackPrivateCloud("private", private.cloud)
+    connect(private.network, cloud)
+    connect(args.private_side, cloud)
+    core = K3sCluster("core", private.core)
+    for pool, wire in private.gpu_agents.values():
+        wire.connect(core.agent_user_data(pool))
+    # Built from the kubeconfig the cluster's readiness gate hands out, and depending on the gate besides:
+    # nothing on this Provider is applied before the K3s API answers.
+    core_kubernetes = kubernetes.Provider(
+        "core-kubernetes",
+        kubeconfig=core.kubeconfig,
+        opts=pulumi.ResourceOptions(depends_on=[core.api_ready]),
+    )
+    on_core = pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
+    ceph = CephStorage("ceph", private.ceph, opts=on_core)
+    K3sUpgrades("core-upgrades", private.upgrades, opts=on_core)
+    declare_gpu_addons(CORE_CLUSTER, args.gpu_addons[CORE_CLUSTER], on_core)
+    return PrivateCore(cloud, core, ceph)
+
+
 def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
     """Every component of a one-stack estate, or of an estate's core (everything but the edge sites, which its
     shard stacks declare); returns the stack's exports."""
     core_only = cfg.estate.role == "core"
     wires = Wires()
     with wires.guard():
-        # 1. Every Args, validated, before any resource exists.
-        private = private_args(cfg, plan, wires)
-        aws_cluster_args = aws_args(cfg, plan)
-        vpn = vpn_args(cfg, plan, wires)
-        edges = {} if core_only else {site.name: edge_args(cfg, site, wires) for site in plan.edge_sites}
-        dx = direct_connect_args(cfg, plan, wires)
-        edge_queues = edge_queues_by_site(plan)
-        gpu_addons: dict[str, ClusterGpuArgs | None] = {
-            CORE_CLUSTER: core_gpu_args(cfg, plan),
-            **{
-                f"edge-{site.name}": edge_gpu_args(cfg, site, edge_queues.get(site.name, []))
-                for site in plan.edge_sites
-                if site.name in edges
-            },
-            cluster_physical_name(AWS_CLUSTER): aws_gpu_args(plan),
-        }
-
+        args = stack_args(cfg, plan, wires)
         # 2. The components, each wire connected as soon as its producer exists.
-        cloud = OpenStackPrivateCloud("private", private.cloud)
-        _connect(private.network, cloud)
-        core = K3sCluster("core", private.core)
-        for pool, wire in private.gpu_agents.values():
-            wire.connect(core.agent_user_data(pool))
-        # Built from the kubeconfig the cluster's readiness gate hands out, and depending on the gate besides:
-        # nothing on this Provider is applied before the K3s API answers.
-        core_kubernetes = kubernetes.Provider(
-            "core-kubernetes",
-            kubeconfig=core.kubeconfig,
-            opts=pulumi.ResourceOptions(depends_on=[core.api_ready]),
-        )
-        on_core = pulumi.ResourceOptions(providers={"kubernetes": core_kubernetes})
-        ceph = CephStorage("ceph", private.ceph, opts=on_core)
-        K3sUpgrades("core-upgrades", private.upgrades, opts=on_core)
-        declare_gpu_addons(CORE_CLUSTER, gpu_addons[CORE_CLUSTER], on_core)
-        if aws_cluster_args.deploy_role_arn is None:
-            pulumi.log.warn(NO_DEPLOY_ROLE.format(stack=cfg.stack))
-        aws = AwsGpuCluster(AWS_CLUSTER, aws_cluster_args)
-        declare_gpu_addons(
-            AWS_CLUSTER,
-            gpu_addons[aws.cluster_id],
-            pulumi.ResourceOptions(providers={"kubernetes": aws.kubernetes_provider}),
-        )
-        vpn.wires["vpc_id"].connect(aws.vpc_id)
-        vpn.wires["vpc_subnet_ids"].connect(aws.private_subnet_ids)
-        for wire, route_table in zip(vpn.route_tables, aws.private_route_table_id_list, strict=True):
-            wire.connect(route_table)
-        vpn.wires["openstack_router_id"].connect(cloud.router_id)
-        vpn.wires["openstack_subnet_id"].connect(cloud.subnet_id)
-        vpn.wires["log_kms_key_arn"].connect(aws.kms_key_arn)
-        interconnect = VpnInterconnect("vpn", vpn.args)
-        direct_connect: DirectConnectInterconnect | None = None
-        if dx is not None:
-            dx.transit_gateway.connect(interconnect.transit_gateway_id)
-            dx.tunnel_log_group.connect(interconnect.tunnel_log_group_arn)
-            direct_connect = DirectConnectInterconnect("dx", dx.args)
-        edge_clusters = declare_edges(edges, gpu_addons)
+        private = declare_private(args)
+        cloud_exports = {
+            cloud: program_of(cloud).declare(prepared) for cloud, prepared in args.clouds.items()
+        }
+        edge_clusters = declare_edges(args.edges, args.gpu_addons)
         edge_ssh_key = None
         if core_only and cfg.openstack.ssh_public_key is None:
             # One break-glass key for every edge site of the estate, held here; shards read its public half.
             edge_ssh_key = tls.PrivateKey(EDGE_SSH_KEY, algorithm="ED25519")
-
     exports: dict[str, Any] = {
-        "aws_cluster_name": aws.cluster_name,
-        "aws_cluster_endpoint": aws.cluster_endpoint,
-        "aws_kubeconfig": aws.kubeconfig,
-        "datasets_bucket": aws.bucket_name,
-        "audit_log_bucket": aws.log_bucket_name,
-        "audit_trail_arn": aws.trail_arn,
-        "vpn_tunnel_log_group": interconnect.tunnel_log_group,
-        "transit_gateway_id": interconnect.transit_gateway_id,
-        "vpn_customer_gateway_ip": interconnect.customer_gateway_ip,
-        "vpn_tunnel_addresses": interconnect.tunnel_outside_addresses,
-        "core_api_endpoint": core.api_endpoint,
-        "core_kubeconfig": core.kubeconfig,
-        "ceph_block_storage_class": ceph.block_storage_class,
-        "ceph_object_store": ceph.object_store_name,
-        "ceph_rgw_ca_cert": ceph.rgw_ca_cert,
-        "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
+        EXPORT_CLOUDS: list(plan.clouds),
+        **{key: value for exported in cloud_exports.values() for key, value in exported.items()},
+        **core_exports(private, plan),
+        EXPORT_GPU_QUEUES: gpu_queue_summary(args.gpu_addons),
+        EXPORT_PLAN_SUMMARY: plan_summary(plan),
+    }
+    generated_keys = cfg.openstack.ssh_public_key is None  # each network then made its own SSH key
+    if generated_keys:
+        exports["ssh_private_key"] = private.cloud.ssh_private_key
+    if core_only:
+        exports.update(estate_exports(cfg, plan, edge_ssh_key))
+    else:
+        exports["edge_api_endpoints"] = {
+            name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()
+        }
+    exports.update(edge_exports(edge_clusters, site_keys=generated_keys))
+    return exports
+
+
+def core_exports(private: PrivateCore, plan: CapacityPlan) -> dict[str, Any]:
+    """The private core's endpoints and storage, and the edge networks it routes to."""
+    return {
+        "core_api_endpoint": private.cluster.api_endpoint,
+        "core_kubeconfig": private.cluster.kubeconfig,
+        "ceph_block_storage_class": private.ceph.block_storage_class,
+        "ceph_object_store": private.ceph.object_store_name,
+        "ceph_rgw_ca_cert": private.ceph.rgw_ca_cert,
         "edge_networks": {site.name: site.network_cidr for site in plan.edge_sites},
         # What the private cloud's WAN must route toward the edge sites (aggregated; see aidc/sizing/network.py).
         "edge_route_prefixes": list(plan.network.edge_route_prefixes),
-        "gpu_queues": gpu_queue_summary(gpu_addons),
-        "pod_role_arns": aws.pod_role_arns,
-        "plan_summary": {
-            **plan.counts(),
-            "edge_nodes_by_site": {s.name: s.nodes.int for s in plan.edge_sites},
-            "usd_per_hour": round(plan.placement.usd_per_hour.value, 2),
-            "usd_per_month": round(plan.cost.total_usd_per_month.value, 2),
-            "warnings": list(plan.warnings),
-        },
     }
-    if direct_connect is not None:
-        exports["direct_connect_gateway_id"] = direct_connect.dx_gateway_id
-        exports["direct_connect_on_premises"] = direct_connect.on_premises
-        exports["direct_connect_bgp_auth_keys"] = direct_connect.bgp_auth_keys
-        if dx is not None and dx.args.encryption == "macsec":
-            exports["direct_connect_macsec_keys"] = direct_connect.macsec_keys
-        if dx is not None and dx.args.encryption == "ipsec":
-            exports["direct_connect_ipsec_tunnels"] = direct_connect.ipsec_tunnels
-    generated_keys = cfg.openstack.ssh_public_key is None  # each network then made its own SSH key
-    if generated_keys:
-        exports["ssh_private_key"] = cloud.ssh_private_key
-    if core_only:
-        del exports["edge_api_endpoints"]  # the shards export their sites' endpoints
-        exports["estate_shards"] = {
+
+
+def plan_summary(plan: CapacityPlan) -> dict[str, Any]:
+    return {
+        **plan.counts(),
+        "edge_nodes_by_site": {s.name: s.nodes.int for s in plan.edge_sites},
+        "usd_per_hour": round(plan.placement.usd_per_hour.value, 2),
+        "usd_per_month": round(plan.cost.total_usd_per_month.value, 2),
+        "warnings": list(plan.warnings),
+    }
+
+
+def estate_exports(
+    cfg: StackConfig, plan: CapacityPlan, edge_ssh_key: tls.PrivateKey | None
+) -> dict[str, Any]:
+    """An estate core's shards and the break-glass key its shards' sites take (the shards export their sites)."""
+    exports: dict[str, Any] = {
+        "estate_shards": {
             shard_stack_name(cfg.stack, shard): sites for shard, sites in estate_shards(plan).items()
         }
-        if edge_ssh_key is not None:
-            exports[EDGE_SSH_PUBLIC_KEY] = edge_ssh_key.public_key_openssh
-            exports["edge_ssh_private_key"] = pulumi.Output.secret(edge_ssh_key.private_key_openssh)
-        else:
-            exports[EDGE_SSH_PUBLIC_KEY] = cfg.openstack.ssh_public_key
-    exports.update(edge_exports(edge_clusters, site_keys=generated_keys))
+    }
+    if edge_ssh_key is not None:
+        exports[EDGE_SSH_PUBLIC_KEY] = edge_ssh_key.public_key_openssh
+        exports["edge_ssh_private_key"] = pulumi.Output.secret(edge_ssh_key.private_key_openssh)
+    else:
+        exports[EDGE_SSH_PUBLIC_KEY] = cfg.openstack.ssh_public_key
     return exports
 
 
@@ -969,7 +576,7 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
         "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
         "edge_networks": {site.name: site.network_cidr for site in sites},
         "edge_nodes_by_site": {site.name: site.nodes.int for site in sites},
-        "gpu_queues": gpu_queue_summary(gpu_addons),
+        EXPORT_GPU_QUEUES: gpu_queue_summary(gpu_addons),
         **edge_exports(edge_clusters, site_keys=False),
     }
 

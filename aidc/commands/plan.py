@@ -67,7 +67,7 @@ def plan_document(args: argparse.Namespace) -> dict[str, Any]:
 
     try:
         offline = run_program(
-            cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=_timeout(args)
+            cfg.stack, lambda: deploy(cfg, plan), regions=cfg.cloud_regions(), timeout_s=_timeout(args)
         )
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
         raise BadInput(

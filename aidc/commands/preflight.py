@@ -2,8 +2,8 @@
 
 Exit codes: 0 every check passed, 1 a check failed (including an unreachable endpoint or rejected
 credentials: those are failed checks with a reason, never a traceback), 2 bad input or infeasible demand.
-AWS credentials and endpoint come from boto3's usual chain (AWS_PROFILE, AWS_ENDPOINT_URL …);
-OpenStack from `--os-cloud`/OS_CLOUD (clouds.yaml) or, without it, the OS_* environment variables.
+Each public cloud the plan uses is checked by its own module (aidc/clouds/<cloud>/preflight.py; AWS's credentials
+and endpoint come from boto3's usual chain: AWS_PROFILE, AWS_ENDPOINT_URL …); OpenStack from `--os-cloud`/OS_CLOUD (clouds.yaml) or, without it, the OS_* environment variables.
 `--timeout` is the budget of the whole run: every cloud is checked at once, and connect and read timeouts,
 retries and backoff all count inside it (aidc/preflight/deadline.py).
 """
@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from typing import Any
 
+from aidc.clouds import preflight_of
 from aidc.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -23,6 +26,7 @@ from aidc.commands.common import (
     load_config,
     size,
 )
+from aidc.contract import PUBLIC_CLOUDS
 
 DEFAULT_TIMEOUT_S = 60.0
 # Per-request timeouts, capped by the budget: one slow request cannot use it all up.
@@ -33,20 +37,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
     parser.add_argument(
         "--cloud",
-        choices=("aws", "openstack", "all"),
+        choices=(*PUBLIC_CLOUDS, "openstack", "all"),
         default="all",
-        help="which cloud to check (default: all)",
+        help="which cloud to check (default: all the stack uses)",
     )
     parser.add_argument(
         "--os-cloud",
         metavar="NAME",
         help="clouds.yaml entry for OpenStack (default: $OS_CLOUD, else the OS_* environment variables)",
     )
-    parser.add_argument(
-        "--aws-endpoint-url",
-        metavar="URL",
-        help="AWS endpoint for every service (default: $AWS_ENDPOINT_URL)",
-    )
+    for cloud in PUBLIC_CLOUDS:
+        preflight_of(cloud).add_arguments(parser)
     parser.add_argument(
         "--max-attempts", type=int, default=4, help="attempts per API call, with backoff (default 4)"
     )
@@ -66,11 +67,19 @@ def _validate(args: argparse.Namespace) -> None:
         raise BadInput(f"--timeout: must be in (0, 600] seconds, got {args.timeout:g}")
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What every cloud's checks share: the run's deadline and the per-request timeouts within it."""
+
+    deadline: Any
+    connect_timeout_s: float
+    read_timeout_s: float
+
+
 def run(args: argparse.Namespace) -> int:
     from aidc.preflight.deadline import Deadline, Job, run_jobs
     from aidc.preflight.report import print_table, write_json
-    from aidc.preflight.requirements import requirements_from_plan
-    from aidc.preflight.retry import AwsProfileError
+    from aidc.preflight.requirements import openstack_requirements
 
     try:
         _validate(args)
@@ -80,32 +89,20 @@ def run(args: argparse.Namespace) -> int:
         plan = size(cfg)
     except BadInput as exc:
         return fail(str(exc))
-    reqs = requirements_from_plan(cfg, plan)
     deadline = Deadline(args.timeout)
-    connect_s, read_s = min(CONNECT_TIMEOUT_S, args.timeout), min(READ_TIMEOUT_S, args.timeout)
+    budget = Budget(deadline, min(CONNECT_TIMEOUT_S, args.timeout), min(READ_TIMEOUT_S, args.timeout))
+    read_s = budget.read_timeout_s
     jobs: list[Job] = []
-    if args.cloud in ("aws", "all"):
-        from aidc.preflight.aws import AwsClients, run_aws_checks
-
-        try:
-            clients = AwsClients(
-                reqs.aws.region,
-                endpoint_url=args.aws_endpoint_url,
-                max_attempts=args.max_attempts,
-                connect_timeout_s=connect_s,
-                read_timeout_s=read_s,
-                deadline=deadline,
-            )
-        except AwsProfileError as exc:
-            return fail(str(exc))
-        where = f"region {reqs.aws.region}" + (
-            f" via {args.aws_endpoint_url}" if args.aws_endpoint_url else ""
-        )
-        jobs.append(Job("aws", where, lambda: run_aws_checks(reqs.aws, clients)))
+    for cloud in plan.clouds:
+        if args.cloud in (cloud, "all"):
+            try:
+                jobs.append(preflight_of(cloud).job(cfg, plan, args, budget))
+            except ValueError as exc:  # a cloud's bad local setting (an unknown AWS_PROFILE): one line
+                return fail(str(exc))
     if args.cloud in ("openstack", "all"):
         from aidc.preflight.openstack import run_openstack_checks_for
 
-        for region_reqs in reqs.openstack:
+        for region_reqs in openstack_requirements(cfg, plan):
             jobs.append(
                 Job(
                     "openstack",

@@ -152,7 +152,7 @@ _INDEX = str(MAX_SERVERS_PER_POOL - 1)
 # Pulumi auto-names a physical name from the resource name plus "-" and 7 random hex characters.
 _AUTONAME = "-0123456"
 
-_K8S_LABEL = "Kubernetes label values are at most 63 characters (kubernetes.io/docs/concepts/overview/working-with-objects/labels)"
+K8S_LABEL_SOURCE = "Kubernetes label values are at most 63 characters (kubernetes.io/docs/concepts/overview/working-with-objects/labels)"
 _HOSTNAME = (
     "a host name label is at most 63 characters (RFC 1123); Nova derives the host name from the server "
     "name and K3s names the node after it"
@@ -174,29 +174,6 @@ class NameRule:
         )
 
 
-# A workload placed in AWS becomes a node group named "<workload>-<instance type>"
-# (aidc/sizing/plan.py PublicGroup.name) in the component "aws" (stacks/program.py).
-WORKLOAD_PUBLIC_NAMES: tuple[NameRule, ...] = (
-    NameRule(
-        "node group name",
-        "{name}-{instance_type}",
-        63,
-        "a name handed to a component is a Slug, a DNS label of 1-63 characters (aidc/types.py)",
-    ),
-    NameRule(
-        "EKS node group name",
-        "aws-ng-{name}-{instance_type}{autoname}",
-        63,
-        "EKS CreateNodegroup: nodegroupName at most 63 characters",
-    ),
-    NameRule("aidc.io/node-group label", "{name}-{instance_type}", 63, _K8S_LABEL),
-    NameRule(
-        "EC2 launch template name",
-        "aws-lt-{name}-{instance_type}{autoname}",
-        128,
-        "EC2 CreateLaunchTemplate: LaunchTemplateName 3-128 characters",
-    ),
-)
 # A workload placed in the private cloud becomes a GPU pool of OpenStackPrivateCloud "private".
 WORKLOAD_PRIVATE_NAMES: tuple[NameRule, ...] = (
     NameRule(
@@ -206,7 +183,7 @@ WORKLOAD_PRIVATE_NAMES: tuple[NameRule, ...] = (
         "a name handed to a component is a Slug, a DNS label of 1-63 characters (aidc/types.py)",
     ),
     NameRule("GPU server host name", "private-gpu-{name}-{index}", 63, _HOSTNAME),
-    NameRule("aidc.io/workload label", "{name}", 63, _K8S_LABEL),
+    NameRule("aidc.io/workload label", "{name}", 63, K8S_LABEL_SOURCE),
 )
 # An edge site becomes the network "edge-<site>-net" and the K3s cluster "edge-<site>" (stacks/program.py).
 SITE_NAMES: tuple[NameRule, ...] = (

@@ -13,17 +13,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aidc.clouds import module_of
 from aidc.config.limits import stack_name_problem
 from aidc.config.model import StackConfig
+from aidc.contract import PUBLIC_CLOUDS
 from aidc.documents import MAX_YAML_DEPTH, DocumentError, load_yaml
-from aidc.types import NAME_MAX, SLUG_PATTERN
+from aidc.types import FIELD_RULE, NAME_MAX, SLUG_PATTERN
 
 STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 # aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
 AIDC_KEYS = (
     "demand",
     "capacity",
-    "aws",
+    *PUBLIC_CLOUDS,
     "openstack",
     "vpn",
     "interconnect",
@@ -33,6 +35,23 @@ AIDC_KEYS = (
     "ceph",
     "policy",
 )
+
+
+# The public clouds' Pulumi provider keys aidc reads (aws:region): key -> (cloud, settings field), and back.
+PROVIDER_KEYS: dict[str, tuple[str, str]] = {
+    key: (cloud, field)
+    for cloud in PUBLIC_CLOUDS
+    for key, field in module_of(cloud, "settings").PROVIDER_KEYS.items()
+}
+PROVIDER_FIELDS: dict[tuple[str, str], str] = {target: key for key, target in PROVIDER_KEYS.items()}
+PROVIDER_PREFIXES = tuple(f"{cloud}:" for cloud in PUBLIC_CLOUDS)
+
+
+def _from_provider(values: Mapping[str, Any], loc: tuple[Any, ...]) -> bool:
+    """True when the faulty settings field came from its provider key (aws:region), not from aidc:<cloud>."""
+    key = PROVIDER_FIELDS[(str(loc[0]), str(loc[1]))]
+    own = values.get(f"aidc:{loc[0]}")
+    return key in values and not (isinstance(own, Mapping) and loc[1] in own)
 
 
 class ConfigError(ValueError):
@@ -111,6 +130,7 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
         )
     problems: list[str] = []
     data: dict[str, Any] = {"stack": stack}
+    provider_values: dict[str, Any] = {}
     for key, value in values.items():
         namespace, _, name = str(key).partition(":")
         if namespace == "aidc":
@@ -131,29 +151,54 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
             if value is None:
                 continue
             data[name] = value
-        elif key == "aws:region":
-            data["aws_region"] = value
+        elif str(key) in PROVIDER_KEYS:
+            provider_values[str(key)] = value
+    for key, value in provider_values.items():
+        cloud, field = PROVIDER_KEYS[key]
+        settings = data.setdefault(cloud, {})
+        if not isinstance(settings, dict):
+            continue  # the settings' own type error names the key
+        given = settings.get(field)
+        if given is not None and given != value:
+            problems.append(
+                f"aidc:{cloud}.{field} ({given!r}) and {key} ({value!r}) disagree; set one, or both the same"
+            )
+        settings[field] = value
     if problem := stack_name_problem(stack):
         problems.append(f"config: the stack name {problem}")
     if problems:
         raise ConfigError(problems, source)
     try:
-        return StackConfig.model_validate(data)
+        cfg = StackConfig.model_validate(data)
+        cfg.with_provider_keys(frozenset(provider_values))
+        return cfg
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
             if not loc and error.get("type") == "value_error":
                 # A rule across keys: its message lines already start with their key paths.
                 for line in _message(error).splitlines():
-                    problems.append(line if line.startswith(("aidc:", "aws:")) else f"aidc: {line}")
+                    problems.append(
+                        line if line.startswith(("aidc:", *PROVIDER_PREFIXES)) else f"aidc: {line}"
+                    )
                 continue
-            if loc and loc[0] == "aws_region":
-                top, rest = "aws:region", loc[1:]
+            if (
+                len(loc) >= 2
+                and (str(loc[0]), str(loc[1])) in PROVIDER_FIELDS
+                and _from_provider(values, loc)
+            ):
+                top, rest = PROVIDER_FIELDS[(str(loc[0]), str(loc[1]))], loc[2:]
             elif loc and loc[0] in AIDC_KEYS:
                 top, rest = f"aidc:{loc[0]}", loc[1:]
             else:
                 top, rest = "aidc", loc
             message = _message(error)
+            if (
+                error.get("type") == FIELD_RULE
+            ):  # a rule across fields, attributed to one (aidc.types.field_error)
+                context = error.get("ctx", {})
+                problems.append(f"{_key_path(top, rest)}.{context.get('field')}: {context.get('message')}")
+                continue
             if not rest and top == "aidc" and message.startswith("aidc:"):
                 problems.append(message)  # a cross-key check names its keys itself
                 continue

@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol, cast
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
+    create_model,
     field_validator,
     model_validator,
 )
 
-from aidc.catalog import (
-    ACCELERATORS,
-    DIRECT_CONNECT_HOSTED_GBPS,
-    DIRECT_CONNECT_PORT_GBPS,
-    INSTANCE_TYPES,
-)
+from aidc.catalog import ACCELERATORS, INSTANCE_TYPES
+from aidc.clouds import module_of
+from aidc.clouds.aws.catalog import DIRECT_CONNECT_HOSTED_GBPS, DIRECT_CONNECT_PORT_GBPS
 from aidc.config import limits
 from aidc.config.addressing import (
     DEFAULT_SITE_PREFIX,
@@ -43,23 +39,26 @@ from aidc.config.addressing import (
     layout_sites,
     shard_stack_name,
 )
-from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
+from aidc.config.base import Model, check_cidr
 from aidc.config.re2 import re2_problem
-from aidc.types import RESERVED_NAMESPACES, RESERVED_POOLS, AdminCidrs, IamRoleArn, Name
-from aidc.versions import (
-    CHARTS,
-    EKS_ADDON_VERSIONS,
-    EKS_DEFAULT,
-    K3S_DEFAULT,
-    eks_refusal,
-    k3s_refusal,
-    today,
+from aidc.contract import (
+    PRIVATE_ONLY,
+    PUBLIC_CLOUDS,
+    Classification,
+    DhGroup,
+    Every,
+    IkeVersion,
+    IpsecEncryption,
+    IpsecIntegrity,
+    PublicCloud,
+    Reserve,
+    TransferDirection,
+    TunnelBandwidth,
+    WeightPrecision,
+    public_cloud,
 )
-
-Classification = Literal["public", "internal", "confidential", "restricted"]
-Reserve = Literal["none", "capacity-block", "capacity-reservation"]
-CLASSIFICATION_ORDER: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
-PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
+from aidc.types import RESERVED_NAMESPACES, RESERVED_POOLS, AdminCidrs, Name
+from aidc.versions import CHARTS, K3S_DEFAULT, eks_refusal, k3s_refusal, today
 
 # Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
 Slug = Name
@@ -90,32 +89,13 @@ MAX_EDGE_SITES = 10_000
 MIN_SITE_SHARE = 1 / MAX_EDGE_SITES  # so that the most sites can share the edge load evenly
 
 
-class _Model(BaseModel):
-    # allow_inf_nan=False: .inf, -.inf and .nan (or 1e400, which YAML reads as inf) are refused everywhere.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
 def _check_accelerator(value: str) -> str:
     if value not in ACCELERATORS:
         raise ValueError(f"unknown accelerator {value!r}; allowed: {', '.join(sorted(ACCELERATORS))}")
     return value
 
 
-def _check_cidr(value: str, version: int | None = None, shortest: int = 0, longest: int = 128) -> str:
-    try:
-        network = ipaddress.ip_network(value, strict=True)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a CIDR block (e.g. 10.0.0.0/16): {exc}") from None
-    if version is not None and network.version != version:
-        raise ValueError(f"{value!r} is not an IPv{version} CIDR block (e.g. 10.0.0.0/16)")
-    if network.prefixlen > longest:
-        raise ValueError(f"{value!r} is too small: the prefix may be at most /{longest}")
-    if network.prefixlen < shortest:
-        raise ValueError(f"{value!r} is too large: the prefix must be /{shortest} to /{longest}")
-    return value
-
-
-def _unique_names(items: tuple[_Model, ...], what: str) -> None:
+def _unique_names(items: tuple[Model, ...], what: str) -> None:
     seen: set[str] = set()
     for item in items:
         name = item.name  # type: ignore[attr-defined]
@@ -124,7 +104,7 @@ def _unique_names(items: tuple[_Model, ...], what: str) -> None:
         seen.add(name)
 
 
-class TrainingDemand(_Model):
+class TrainingDemand(Model):
     """One training run: 6·params·tokens FLOPs to finish within deadline_days."""
 
     name: Slug
@@ -145,7 +125,8 @@ class TrainingDemand(_Model):
         "at a cost",
     )
     dataset_location: str = Field(
-        "private", description="where the dataset lives: private, or a public cloud (aws)"
+        "private",
+        description=f"where the dataset lives: private, or a public cloud ({', '.join(PUBLIC_CLOUDS)})",
     )
     reserve: Reserve = Field(
         "none",
@@ -168,7 +149,7 @@ class TrainingDemand(_Model):
     @field_validator("dataset_location")
     @classmethod
     def _dataset_location(cls, value: str) -> str:
-        allowed = ("private", *sorted({t.cloud for t in INSTANCE_TYPES.values()}))
+        allowed = ("private", *PUBLIC_CLOUDS)
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
         return value
@@ -188,12 +169,11 @@ class TrainingDemand(_Model):
         return self
 
 
-WeightPrecision = Literal["bf16", "fp8", "int4"]
 # Bytes per weight of each precision (BF16 2, FP8 1, INT4 a half).
 BYTES_PER_WEIGHT: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
 
 
-class InferenceDemand(_Model):
+class InferenceDemand(Model):
     """One serving workload: a model served in whole replicas, peak tokens/s over replica throughput, part of
     it at the edge."""
 
@@ -258,12 +238,12 @@ class InferenceDemand(_Model):
         return self.peak_tokens_per_s if self.base_tokens_per_s is None else self.base_tokens_per_s
 
 
-class ErasureCoding(_Model):
+class ErasureCoding(Model):
     k: int = Field(ge=2, le=16, description="data chunks")
     m: int = Field(ge=1, le=8, description="coding chunks")
 
 
-class Protection(_Model):
+class Protection(Model):
     """Either `{replicas: n}` or `{erasure: {k, m}}`."""
 
     replicas: int | None = Field(None, ge=1, le=10)
@@ -276,7 +256,7 @@ class Protection(_Model):
         return self
 
 
-class StorageDemand(_Model):
+class StorageDemand(Model):
     datasets_tb: float = Field(0.0, ge=0, le=MAX_TB, description="usable TB of datasets, at most 1e6 (1 EB)")
     checkpoint_keep: int = Field(2, ge=0, le=100, description="checkpoints retained per training run")
     checkpoint_bytes_per_param: float = Field(
@@ -311,28 +291,32 @@ class StorageDemand(_Model):
     )
 
 
-class TransferDemand(_Model):
+class TransferDemand(Model):
     name: Slug
     volume_gb: float = Field(ge=1e-6, le=MAX_VOLUME_GB, description="GB moved per window, 1 KB to 1 EB")
     window_hours: float = Field(
         ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS, description="one minute to one year"
     )
     classification: Classification | None = None
-    direction: Literal["to_private", "to_public", "both"] = Field(
-        "to_private", description="which way the data flows between the clouds"
+    direction: TransferDirection = Field(
+        "to_private", description="which way the data flows between the private cloud and the public one"
     )
-    every: Literal["day", "week", "month", "once"] = Field(
-        "day", description="how often the volume moves (for cost); once: a one-off move"
+    every: Every = Field("day", description="how often the volume moves (for cost); once: a one-off move")
+    cloud: PublicCloud | None = Field(
+        None,
+        description="the public cloud the transfer reaches; default: where the stack's public datasets live "
+        "(a training run's dataset_location), else the first cloud the stack's quotas name, else "
+        f"{PUBLIC_CLOUDS[0]}",
     )
 
 
-class SecurityDemand(_Model):
+class SecurityDemand(Model):
     encryption: Literal["aes-256-gcm", "aes-256-xts", "aes-128-gcm"] = "aes-256-gcm"
     classification: Classification = Field("internal", description="default for items that name none")
     key_rotation_days: int = Field(365, ge=1, le=3650)
 
 
-class Demand(_Model):
+class Demand(Model):
     training: tuple[TrainingDemand, ...] = Field((), max_length=MAX_ITEMS)
     inference: tuple[InferenceDemand, ...] = Field((), max_length=MAX_ITEMS)
     storage: StorageDemand = StorageDemand()
@@ -341,12 +325,12 @@ class Demand(_Model):
 
     @model_validator(mode="after")
     def _names(self) -> Demand:
-        _unique_names(self.training + self.inference, "workload")  # type: ignore[operator]
+        _unique_names(self.training + self.inference, "workload")
         _unique_names(self.transfer, "transfer")
         return self
 
 
-class PrivateCapacity(_Model):
+class PrivateCapacity(Model):
     gpus: dict[str, int] = Field(
         default_factory=dict, description="accelerator -> GPUs the private cloud has"
     )
@@ -366,7 +350,7 @@ class PrivateCapacity(_Model):
         return value
 
 
-class PublicCapacity(_Model):
+class PublicCapacity(Model):
     max_instances: dict[str, int] = Field(default_factory=dict, description="instance type -> quota")
     allowed_instance_types: tuple[str, ...] | None = Field(None, description="restrict placement to these")
 
@@ -395,7 +379,7 @@ class PublicCapacity(_Model):
         return value
 
 
-class Capacity(_Model):
+class Capacity(Model):
     private: PrivateCapacity = PrivateCapacity()
     public: PublicCapacity = PublicCapacity()
     prices: dict[str, Annotated[float, Field(ge=0, le=10_000)]] = Field(
@@ -417,113 +401,7 @@ class Capacity(_Model):
         return value
 
 
-class AwsAccess(_Model):
-    """Who may use the EKS cluster's Kubernetes API (EKS access entries); the creator gets no standing grant."""
-
-    deploy_role_arn: IamRoleArn | None = Field(
-        None,
-        description="IAM role that runs `pulumi up` (e.g. the role behind AWS_ROLE_ARN): namespace admin where "
-        "the cluster's add-ons go; without it the first `pulumi up` cannot apply them",
-    )
-    admin_role_arn: IamRoleArn | None = Field(
-        None, description="IAM role of the cluster's operators: cluster admin"
-    )
-
-    @model_validator(mode="after")
-    def _two_roles(self) -> AwsAccess:
-        if self.deploy_role_arn is not None and self.deploy_role_arn == self.admin_role_arn:
-            raise ValueError(
-                "admin_role_arn and deploy_role_arn name the same role; EKS keeps one access entry per role"
-            )
-        return self
-
-
-EKS_ADDON_NAMES = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
-
-
-class AwsSettings(_Model):
-    azs: tuple[str, ...] | None = Field(
-        None, max_length=26, description="availability zones of aws:region; default: <region>a, <region>b"
-    )
-    vpc_cidr: str = Field("10.0.0.0/16", description="IPv4, /16 to /22 (split into a subnet pair per zone)")
-    eks_version: str = Field(
-        EKS_DEFAULT,
-        validate_default=True,
-        pattern=r"^1\.[0-9]{2}$",
-        description="EKS minor version in standard support (aidc/versions.py: EKS_VERSIONS)",
-    )
-    system_instance_type: str = Field("m6i.large", description="an EC2 instance type (botocore's list)")
-    system_nodes: int = Field(2, ge=1, le=20)
-    endpoint_public_access: bool = False
-    public_access_cidrs: AdminCidrs = Field((), description="IPv4 CIDRs allowed to a public EKS endpoint")
-    tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
-    access: AwsAccess = Field(AwsAccess(), description="EKS access entries: deploy_role_arn, admin_role_arn")
-    addon_versions: dict[
-        Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"],
-        Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", max_length=64)],
-    ] = Field(
-        default_factory=dict,
-        description="EKS managed add-on versions; default: the ones pinned for eks_version (aidc/versions.py)",
-    )
-
-    @field_validator("eks_version")
-    @classmethod
-    def _eks_supported(cls, value: str) -> str:
-        if why := eks_refusal(value, today()):
-            raise ValueError(f"{why}; pin a version in standard support")
-        return value
-
-    @field_validator("vpc_cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        return _check_cidr(value, version=4, shortest=16, longest=22)
-
-    @model_validator(mode="after")
-    def _addons_for_version(self) -> AwsSettings:
-        known = EKS_ADDON_VERSIONS.get(self.eks_version, {})
-        missing = [name for name in EKS_ADDON_NAMES if name not in known and name not in self.addon_versions]
-        if missing:
-            raise ValueError(
-                f"addon_versions: aidc pins no {', '.join(missing)} version for EKS {self.eks_version}; give them "
-                f"(`aws eks describe-addon-versions --kubernetes-version {self.eks_version} --addon-name NAME`)"
-            )
-        return self
-
-    @field_validator("public_access_cidrs")
-    @classmethod
-    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        # EKS publicAccessCidrs takes IPv4 blocks only.
-        return tuple(_check_cidr(v, version=4) for v in value)
-
-    @field_validator("azs")
-    @classmethod
-    def _azs(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None and len(value) < 2:
-            raise ValueError("give at least two availability zones")
-        if value is not None and len(set(value)) != len(value):
-            raise ValueError(f"availability zones must be distinct, got {list(value)}")
-        return value
-
-    @field_validator("system_instance_type")
-    @classmethod
-    def _instance_type(cls, value: str) -> str:
-        if value not in EC2_INSTANCE_TYPES:
-            raise ValueError(
-                f"{value!r} is not an EC2 instance type (botocore's EC2 service model lists "
-                f"{len(EC2_INSTANCE_TYPES):,}; e.g. m6i.large, m7i.xlarge)"
-            )
-        return value
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        problems = limits.tag_problems(value)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
-
-
-class OpenStackSettings(_Model):
+class OpenStackSettings(Model):
     region: CloudName | None = None
     external_network: CloudName = "public"
     image: CloudName = "ubuntu-22.04"
@@ -546,12 +424,12 @@ class OpenStackSettings(_Model):
     @classmethod
     def _cidr(cls, value: str) -> str:
         # A Neutron IPv4 subnet; the smallest the private cloud takes is a /28.
-        return _check_cidr(value, version=4, longest=28)
+        return check_cidr(value, version=4, longest=28)
 
     @field_validator("admin_cidrs")
     @classmethod
     def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_check_cidr(v) for v in value)
+        return tuple(check_cidr(v) for v in value)
 
     @field_validator("dns_nameservers")
     @classmethod
@@ -576,14 +454,14 @@ class OpenStackSettings(_Model):
         return self.gpu_flavors.get(accelerator, f"gpu-{accelerator}-x{gpus_per_node}")
 
 
-class VpnSettings(_Model):
+class VpnSettings(Model):
     """IPsec parameters both clouds must agree on (mapped to each cloud's names by the components)."""
 
-    ike_version: Literal["ikev1", "ikev2"] = "ikev2"
-    encryption: Literal["aes128", "aes256", "aes128-gcm", "aes256-gcm"] = "aes256-gcm"
-    integrity: Literal["sha1", "sha256", "sha384", "sha512"] = "sha256"
-    dh_group: Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24] = 20
-    tunnel_bandwidth: Literal["standard", "large"] = "standard"
+    ike_version: IkeVersion = "ikev2"
+    encryption: IpsecEncryption = "aes256-gcm"
+    integrity: IpsecIntegrity = "sha256"
+    dh_group: DhGroup = 20
+    tunnel_bandwidth: TunnelBandwidth = "standard"
     customer_gateway_asn: int = Field(65000, ge=1, le=4_294_967_294)
     amazon_side_asn: int = Field(64512, ge=64512, le=65534)
     dpd_timeout_s: int = Field(30, ge=30, le=3600)
@@ -598,7 +476,7 @@ def _private_asn(value: int) -> int:
 LOCATION_CODE = r"^[A-Za-z0-9-]{2,32}$"
 
 
-class DirectConnectSettings(_Model):
+class DirectConnectSettings(Model):
     """AWS Direct Connect: declared when sizing says the VPN cannot carry the transfers, or on request."""
 
     mode: Literal["auto", "always", "never"] = Field(
@@ -653,7 +531,7 @@ class DirectConnectSettings(_Model):
     @field_validator("bgp_peer_cidr", "transit_gateway_cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
-        _check_cidr(value)
+        check_cidr(value)
         if ipaddress.ip_network(value).version != 4:
             raise ValueError(f"{value!r} is not an IPv4 CIDR block")
         return value
@@ -685,13 +563,13 @@ class DirectConnectSettings(_Model):
         return self
 
 
-class InterconnectSettings(_Model):
+class InterconnectSettings(Model):
     """How the clouds are joined besides the VPN (aidc:vpn)."""
 
     direct_connect: DirectConnectSettings = DirectConnectSettings()
 
 
-class EdgeSite(_Model):
+class EdgeSite(Model):
     name: Slug
     share: float = Field(
         ge=MIN_SITE_SHARE, le=1, description="share of the edge load this site serves, [0.0001, 1]"
@@ -723,7 +601,7 @@ class EdgeSite(_Model):
     @field_validator("network_cidr")
     @classmethod
     def _site_cidr(cls, value: str | None) -> str | None:
-        return None if value is None else _check_cidr(value, version=4, longest=28)
+        return None if value is None else check_cidr(value, version=4, longest=28)
 
     @field_validator("accelerator")
     @classmethod
@@ -734,7 +612,7 @@ class EdgeSite(_Model):
         return SiteRequest(self.name, self.network_cidr, self.prefix_length, self.shard)
 
 
-class EdgeSettings(_Model):
+class EdgeSettings(Model):
     supernet: str = Field(
         DEFAULT_SUPERNET,
         description="where edge site networks are allocated; must overlap neither the AWS VPC, the private "
@@ -748,7 +626,7 @@ class EdgeSettings(_Model):
     @field_validator("supernet")
     @classmethod
     def _supernet(cls, value: str) -> str:
-        _check_cidr(value)
+        check_cidr(value)
         network = ipaddress.ip_network(value)
         if network.version != 4 or not network.is_private or network.is_link_local:
             raise ValueError(f"{value!r} must be a private (RFC 1918) IPv4 range, e.g. 10.128.0.0/9")
@@ -763,7 +641,7 @@ class EdgeSettings(_Model):
         return self
 
 
-class EstateSettings(_Model):
+class EstateSettings(Model):
     """An estate: a core stack whose edge sites are deployed by shard stacks `<core>-edge-<n>`.
 
     In the core's stack file: `{max_sites_per_stack: N}`. In a shard's stack file: `{core: NAME, shard: N}`
@@ -796,7 +674,7 @@ class EstateSettings(_Model):
         return "shard" if self.core is not None else "single"
 
 
-class K3sSettings(_Model):
+class K3sSettings(Model):
     version: str = Field(K3S_DEFAULT, validate_default=True, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
     core_servers: Literal[1, 3] = 3
     secrets_encryption: bool = True
@@ -813,7 +691,7 @@ class K3sSettings(_Model):
         return value
 
 
-class CephSettings(_Model):
+class CephSettings(Model):
     rook_chart_version: str = Field(CHARTS["rook"].version, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")
     # An OCI image reference (distribution/reference grammar, loosely): registry/path:tag or @digest.
     ceph_image: str = Field(
@@ -834,7 +712,7 @@ class CephSettings(_Model):
         return value
 
 
-class PolicySettings(_Model):
+class PolicySettings(Model):
     monthly_cost_ceiling_usd: Annotated[float, Field(ge=0, le=MAX_USD)] | None = None
 
 
@@ -842,14 +720,13 @@ class PolicySettings(_Model):
 RESERVED_WORKLOAD_NAMES = RESERVED_NAMESPACES | RESERVED_POOLS
 
 
-class StackConfig(_Model):
-    """Everything aidc reads from one stack's config."""
+class StackConfigBase(Model):
+    """Everything aidc reads from one stack's config but the public clouds' settings (`StackConfig` adds one
+    field per registered cloud, `aidc:<cloud>`, from aidc/clouds/<cloud>/settings.py)."""
 
     stack: str = "dev"
-    aws_region: str = Field("us-east-1", description="an AWS region botocore lists")
     demand: Demand = Demand()
     capacity: Capacity = Capacity()
-    aws: AwsSettings = AwsSettings()
     openstack: OpenStackSettings = OpenStackSettings()
     vpn: VpnSettings = VpnSettings()
     interconnect: InterconnectSettings = InterconnectSettings()
@@ -866,21 +743,44 @@ class StackConfig(_Model):
             raise ValueError(problem)
         return value
 
-    @field_validator("aws_region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        if problem := limits.region_problem(value):
-            raise ValueError(problem)
-        return value
+    def cloud(self, name: str) -> Model:
+        """The `aidc:<name>` settings of a registered public cloud (its own module types them: settings_of)."""
+        if name not in PUBLIC_CLOUDS:
+            raise ValueError(f"unknown public cloud {name!r}; registered: {', '.join(PUBLIC_CLOUDS)}")
+        settings: Model = getattr(self, name)
+        return settings
 
-    @property
-    def azs(self) -> tuple[str, ...]:
-        return self.aws.azs or (f"{self.aws_region}a", f"{self.aws_region}b")
-
-    def classification_of(self, item: TrainingDemand | InferenceDemand | TransferDemand) -> str:
+    def classification_of(self, item: TrainingDemand | InferenceDemand | TransferDemand) -> Classification:
         return item.classification or self.demand.security.classification
 
+    def cloud_regions(self) -> dict[str, str]:
+        """Each registered public cloud's region (aidc:<cloud>.region, or its provider key, or its default)."""
+        return {cloud: cast(CloudSettings, self.cloud(cloud)).region for cloud in PUBLIC_CLOUDS}
+
+    def transfer_cloud(self, transfer: TransferDemand) -> PublicCloud:
+        """The public cloud a transfer reaches: its `cloud`, else where the stack's public datasets live, else the
+        first cloud whose instance types the stack's quotas name, else the first registered cloud."""
+        if transfer.cloud is not None:
+            return transfer.cloud
+        for run in self.demand.training:
+            if run.dataset_location in PUBLIC_CLOUDS:
+                return public_cloud(run.dataset_location)
+        for instance_type in self.capacity.public.max_instances:
+            return public_cloud(INSTANCE_TYPES[instance_type].cloud)
+        return public_cloud(PUBLIC_CLOUDS[0])
+
     _edge_layout: dict[str, SiteLayout] = PrivateAttr(default_factory=dict)
+    _provider_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    @property
+    def provider_keys(self) -> frozenset[str]:
+        """The public clouds' Pulumi provider keys the stack file sets itself (aws:region): the program leaves
+        those to the default provider, and gives a cloud whose region only aidc:<cloud> names an explicit one."""
+        return self._provider_keys
+
+    def with_provider_keys(self, keys: frozenset[str]) -> None:
+        """Record which provider keys the stack file set (the loader calls this once, right after validation)."""
+        self._provider_keys = keys
 
     @property
     def edge_layout(self) -> dict[str, SiteLayout]:
@@ -890,7 +790,11 @@ class StackConfig(_Model):
     def routed_ranges(self) -> list[tuple[str, str]]:
         """(config key, CIDR) of the networks the core routes to, which no edge network may overlap."""
         return [
-            ("aidc:aws.vpc_cidr", self.aws.vpc_cidr),
+            *(
+                ranged
+                for cloud in PUBLIC_CLOUDS
+                for ranged in cast(CloudSettings, self.cloud(cloud)).routed_ranges()
+            ),
             ("aidc:openstack.network_cidr", self.openstack.network_cidr),
             (
                 "aidc:interconnect.direct_connect.transit_gateway_cidr",
@@ -899,7 +803,7 @@ class StackConfig(_Model):
         ]
 
     @model_validator(mode="after")
-    def _cross(self) -> StackConfig:
+    def _cross(self) -> StackConfigBase:
         if any(w.edge_fraction > 0 for w in self.demand.inference) and not self.edge.sites:
             raise ValueError("inference with edge_fraction > 0 needs aidc:edge.sites")
         routed = self.routed_ranges()
@@ -966,13 +870,14 @@ class StackConfig(_Model):
         return self
 
     @model_validator(mode="after")
-    def _versions_supported(self) -> StackConfig:
+    def _versions_supported(self) -> StackConfigBase:
         """The pinned versions are inside their support windows on the day this runs (the defaults too, which
         pydantic built once at import)."""
+        aws = getattr(self, "aws", None)  # the AWS cloud's settings, when that cloud is registered
         problems = [
             f"{key}: {why}"
             for key, why in (
-                ("aidc:aws.eks_version", eks_refusal(self.aws.eks_version, today())),
+                ("aidc:aws.eks_version", eks_refusal(aws.eks_version, today()) if aws is not None else None),
                 ("aidc:k3s.version", k3s_refusal(self.k3s.version, today())),
             )
             if why
@@ -982,13 +887,10 @@ class StackConfig(_Model):
         return self
 
     @model_validator(mode="after")
-    def _cloud_names(self) -> StackConfig:
+    def _cloud_names(self) -> StackConfigBase:
         """Zones in the region, and names that still fit once aidc derives resource names from them; one
         line per fault, each starting with its key path."""
         problems: list[str] = []
-        for index, zone in enumerate(self.aws.azs or ()):
-            if why := limits.zone_problem(zone, self.aws_region):
-                problems.append(f"aidc:aws.azs[{index}]: {why}")
         allowed = self.capacity.public.allowed_instance_types
         workloads: list[tuple[str, int, TrainingDemand | InferenceDemand]] = [
             *(("training", i, item) for i, item in enumerate(self.demand.training)),
@@ -996,14 +898,17 @@ class StackConfig(_Model):
         ]
         for kind, index, item in workloads:
             public_types = [
-                t.name
+                t
                 for t in INSTANCE_TYPES.values()
                 if t.accelerator == item.accelerator and (allowed is None or t.name in allowed)
             ]
-            rules = list(limits.WORKLOAD_PRIVATE_NAMES)
-            if self.classification_of(item) not in PRIVATE_ONLY and public_types:
-                rules += limits.WORKLOAD_PUBLIC_NAMES
-            for why in limits.name_problems(item.name, rules, public_types or ("",)):
+            found = limits.name_problems(item.name, limits.WORKLOAD_PRIVATE_NAMES)
+            if self.classification_of(item) not in PRIVATE_ONLY:
+                for cloud in dict.fromkeys(t.cloud for t in public_types):
+                    rules = cast(CloudSettingsModule, module_of(cloud, "settings")).WORKLOAD_NAMES
+                    names = [t.name for t in public_types if t.cloud == cloud]
+                    found += limits.name_problems(item.name, rules, names)
+            for why in dict.fromkeys(found):
                 problems.append(f"aidc:demand.{kind}[{index}].name: {why}")
             if item.name in RESERVED_WORKLOAD_NAMES:
                 problems.append(
@@ -1016,3 +921,47 @@ class StackConfig(_Model):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+
+class CloudSettings(Protocol):
+    """What StackConfig needs of a public cloud's settings model."""
+
+    region: str
+
+    def routed_ranges(self) -> list[tuple[str, str]]: ...
+
+
+class CloudSettingsModule(Protocol):
+    """aidc/clouds/<name>/settings.py: its `Settings` model, the provider keys it mirrors, the names it derives."""
+
+    Settings: type[Model]
+    PROVIDER_KEYS: dict[str, str]
+    WORKLOAD_NAMES: tuple[limits.NameRule, ...]
+
+
+def _cloud_settings(cloud: str) -> CloudSettingsModule:
+    return cast(CloudSettingsModule, module_of(cloud, "settings"))
+
+
+if TYPE_CHECKING:
+
+    class StackConfig(StackConfigBase):
+        """StackConfigBase with one settings field per registered public cloud (typed through `cloud`)."""
+
+else:
+    StackConfig = create_model(
+        "StackConfig",
+        __base__=StackConfigBase,
+        __module__=__name__,
+        __doc__="Everything aidc reads from one stack's config.",
+        **{
+            cloud: (
+                _cloud_settings(cloud).Settings,
+                Field(
+                    default_factory=_cloud_settings(cloud).Settings,
+                    description=f"the {cloud} side of the stack (aidc/clouds/{cloud}/settings.py)",
+                ),
+            )
+            for cloud in PUBLIC_CLOUDS
+        },
+    )

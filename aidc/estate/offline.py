@@ -105,7 +105,9 @@ def plan_core(
     from stacks.program import deploy
 
     start, cpu = time.perf_counter(), time.process_time()
-    offline = run_program(cfg.stack, lambda: deploy(cfg, plan), region=cfg.aws_region, timeout_s=timeout_s)
+    offline = run_program(
+        cfg.stack, lambda: deploy(cfg, plan), regions=cfg.cloud_regions(), timeout_s=timeout_s
+    )
     violations = evaluate(offline.resources, policy_config=dict(policy_config))
     return StackResult(
         cfg.stack,
@@ -130,7 +132,7 @@ def plan_shard(job: ShardJob) -> StackResult:
     offline = run_program(
         job.stack,
         lambda: deploy_shard(job.cfg, job.plan, job.shard),
-        region=job.cfg.aws_region,
+        regions=job.cfg.cloud_regions(),
         stack_outputs={reference_name(job.cfg.stack): job.core_outputs},
         timeout_s=job.timeout_s,
     )

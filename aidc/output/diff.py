@@ -132,7 +132,7 @@ def load_plan_json(path: str | Path) -> dict[str, Any]:
     except DocumentError as exc:
         raise ValueError(f"--diff: {exc}") from None
     check_plan_document(document, f"--diff: {path}")
-    return document  # type: ignore[no-any-return]
+    return document
 
 
 _TEXT = (str,)

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from aidc.contract import CLASSIFICATION_LABEL, CLUSTER_LABEL, GPU_RESOURCE, KIND_LABEL, POD_GPUS_ANNOTATION
 from aidc.output.cost_table import cost_markdown, print_cost
 from aidc.output.diff_markdown import comment_marker
 from aidc.output.estate import estate_markdown, estate_stacks, estate_table, topology_view
@@ -39,13 +40,13 @@ def gpu_queues(document: dict[str, Any]) -> list[tuple[str, ...]]:
                 quota = {r["name"]: int(r["nominalQuota"]) for r in flavor.get("resources") or []}
                 rows.append(
                     (
-                        str(labels.get("aidc.io/cluster", "?")),
+                        str(labels.get(CLUSTER_LABEL, "?")),
                         str(metadata.get("name", resource["name"])),
-                        str(labels.get("aidc.io/kind", "")),
-                        str(labels.get("aidc.io/classification", "")),
+                        str(labels.get(KIND_LABEL, "")),
+                        str(labels.get(CLASSIFICATION_LABEL, "")),
                         str(flavor.get("name", "")),
-                        f"{quota.get('nvidia.com/gpu', 0):,}",
-                        str(annotations.get("aidc.io/pod-gpus", "")),
+                        f"{quota.get(GPU_RESOURCE, 0):,}",
+                        str(annotations.get(POD_GPUS_ANNOTATION, "")),
                         f"{quota['vpc.amazonaws.com/efa']:,}" if "vpc.amazonaws.com/efa" in quota else "",
                     )
                 )
@@ -164,7 +165,7 @@ def plan_markdown(document: dict[str, Any]) -> str:
         cost_markdown(summary["cost"]),
         "",
         "```mermaid",
-        topology_mermaid(topology_view(document)).rstrip(),  # type: ignore[arg-type]
+        topology_mermaid(topology_view(document)).rstrip(),
         "```",
     ]
     if estate_stacks(document):

@@ -1,10 +1,9 @@
-"""What the live checks need from a capacity plan, as explicit values: `requirements_from_plan(cfg, plan)`.
+"""What the OpenStack checks need from a capacity plan, as explicit values: `openstack_requirements(cfg, plan)`.
 
 The checks are functions over these dataclasses, so they can be tested without sizing. Pure Python.
 
 Assumptions about what the stack program declares (kept here, in one place, so they can be corrected):
-- AWS: one node group per PublicGroup; its instances run in the stack's planned AZs (`cfg.azs`); Direct
-  Connect ports at the plan's locations and speed (MACsec when the plan encrypts with it).
+- Each public cloud the plan uses: its own requirements, in its preflight module (aidc/clouds/<cloud>/preflight.py).
 - OpenStack, per region (edge sites may name their own): private GPU servers on
   `openstack.gpu_flavor(accelerator, gpus_per_server)`, Ceph hosts on `storage_flavor`, the core K3s
   servers (`k3s.core_servers`) and each edge site's K3s servers on `server_flavor`, each edge site's GPU
@@ -17,65 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aidc.catalog import INSTANCE_TYPES
-
 if TYPE_CHECKING:
     from aidc.config import StackConfig
     from aidc.sizing.plan import CapacityPlan
-
-
-@dataclass(frozen=True)
-class InstanceNeed:
-    """Public instances of one type and purchase option the plan launches."""
-
-    instance_type: str
-    """EC2 instance type, e.g. "p5.48xlarge"."""
-    instances: int
-    """Instances of this type the plan launches (all workloads together)."""
-    vcpus_per_instance: int
-    """vCPUs one instance counts against the family quota."""
-    quota_family: str
-    """Service Quotas family whose vCPU quota bounds the type: "P" or "G"."""
-    spot: bool = False
-    """True for spot capacity (counted against the spot quota)."""
-    efa: bool = False
-    """True when the plan relies on EFA for this type."""
-
-    @property
-    def vcpus(self) -> int:
-        return self.instances * self.vcpus_per_instance
-
-
-@dataclass(frozen=True)
-class DirectConnectNeed:
-    """The Direct Connect ports the plan orders."""
-
-    locations: tuple[str, ...]
-    """Location codes the links use (e.g. EqDC2)."""
-    port_gbps: float
-    """Speed of each port (dedicated) or hosted connection."""
-    ports: int
-    """Ports (or hosted connections) ordered, the spare included."""
-    hosted: bool = False
-    """Hosted connections from a partner: the partner's port speeds apply, not the location's."""
-    macsec: bool = False
-    """The plan encrypts the ports with MACsec, so the location must offer it at this speed."""
-
-
-@dataclass(frozen=True)
-class AwsRequirements:
-    """What the AWS checks verify."""
-
-    region: str
-    """AWS region (`aws:region`)."""
-    azs: tuple[str, ...]
-    """Availability zones every planned instance type must be offered in."""
-    instances: tuple[InstanceNeed, ...]
-    """Planned GPU instances, one entry per (type, spot)."""
-    eks_version: str = "1.31"
-    """EKS version whose NVIDIA AMI must resolve."""
-    direct_connect: DirectConnectNeed | None = None
-    """Direct Connect ports the plan orders, if any."""
 
 
 @dataclass(frozen=True)
@@ -116,42 +59,6 @@ class OpenStackRequirements:
     @property
     def servers(self) -> int:
         return sum(f.servers for f in self.flavors)
-
-
-@dataclass(frozen=True)
-class Requirements:
-    aws: AwsRequirements
-    openstack: tuple[OpenStackRequirements, ...]
-
-
-def aws_requirements(cfg: StackConfig, plan: CapacityPlan) -> AwsRequirements:
-    totals: dict[tuple[str, bool], list[int | bool]] = {}
-    for group in plan.placement.public:
-        count = group.instances.int
-        if count <= 0:
-            continue
-        entry = totals.setdefault((group.instance_type, group.spot), [0, False])
-        entry[0] = int(entry[0]) + count
-        entry[1] = bool(entry[1]) or group.efa
-    needs = []
-    for (instance_type, spot), (count, efa) in sorted(totals.items()):
-        spec = INSTANCE_TYPES[instance_type]
-        needs.append(
-            InstanceNeed(instance_type, int(count), spec.vcpus, spec.quota_family, spot=spot, efa=bool(efa))
-        )
-    dx = plan.network.direct_connect
-    direct_connect = (
-        DirectConnectNeed(
-            locations=tuple(dict.fromkeys(link.location for link in dx.links)),
-            port_gbps=dx.port_gbps,
-            ports=dx.ports.int,
-            hosted=dx.hosted,
-            macsec=dx.encryption == "macsec",
-        )
-        if dx is not None
-        else None
-    )
-    return AwsRequirements(cfg.aws_region, tuple(cfg.azs), tuple(needs), cfg.aws.eks_version, direct_connect)
 
 
 def openstack_requirements(cfg: StackConfig, plan: CapacityPlan) -> tuple[OpenStackRequirements, ...]:
@@ -201,8 +108,3 @@ def openstack_requirements(cfg: StackConfig, plan: CapacityPlan) -> tuple[OpenSt
             )
         )
     return tuple(result)
-
-
-def requirements_from_plan(cfg: StackConfig, plan: CapacityPlan) -> Requirements:
-    """Everything the live checks verify, derived from the stack config and its capacity plan."""
-    return Requirements(aws_requirements(cfg, plan), openstack_requirements(cfg, plan))

@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from aidc.catalog import Catalog
 from aidc.config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
+from aidc.contract import Classification
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.fit import (
@@ -56,7 +57,7 @@ def training_gpu_hours(flops: float, peak_flops: float, mfu: float) -> Figure:
     )
 
 
-def size_training(run: TrainingDemand, classification: str, catalog: Catalog) -> TrainingSizing:
+def size_training(run: TrainingDemand, classification: Classification, catalog: Catalog) -> TrainingSizing:
     accelerator = catalog.accelerators[run.accelerator]
     flops = training_flops(run.params, run.tokens)
     gpu_hours = training_gpu_hours(flops.value, accelerator.peak_bf16_flops, run.mfu)
@@ -153,7 +154,7 @@ def largest_node_by_accelerator(sites: tuple[EdgeSite, ...]) -> dict[str, int]:
 
 def size_inference(
     workload: InferenceDemand,
-    classification: str,
+    classification: Classification,
     sites: tuple[EdgeSite, ...],
     catalog: Catalog,
     largest_node: dict[str, int] | None = None,

@@ -5,18 +5,16 @@ Pure Python (no Pulumi import). Placement prices its options with `private_gpu_h
 and inputs, and the CapacityPlan carries the result (`plan.cost`), so `aidc size`, `aidc plan`, the
 pull-request diff and the policy pack (through the node-group tags the program writes from
 `plan.cost.group_usd_per_month`) all read the same numbers. Prices and the 730-hour month come from
-aidc/catalog.py with their sources and dates; `aidc:capacity.prices` overrides any of them.
+aidc/catalog.py and each cloud's catalog with their sources and dates; `aidc:capacity.prices` overrides any of them.
 
-Transfers are priced from each `aidc:demand.transfer` item's volume and `every` (runs per 730-hour month: day
-730/24, week 730/168, month 1, once 0 — a one-off move is listed apart, not in the monthly total), by direction:
-to_private leaves AWS (data transfer out: over Direct Connect at its per-GB rate, otherwise over the VPN at the
-tiered internet rates), to_public enters AWS (free), both moves the volume each way; every GB crossing the Transit
-Gateway pays its data processing. `dataset_move_usd` prices moving a training run's dataset between locations the
-same way, for placement.
+This module prices what every stack has (owned GPUs in the private cloud and at the edge sites) and the parts all
+public clouds share (their GPU groups at peak and at baseline); each public cloud the plan uses adds its own
+components — its cluster, its interconnect, its egress — from aidc/clouds/<cloud>/cost.py (`cost_components`), and
+prices moving a dataset in or out of it (`move_usd`, for placement).
 
 What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): Ceph hosts and
-drives (no sourced figure for storage-server capex), traffic other than the planned transfers (inter-AZ, S3,
-internet), EBS volumes, S3 storage and KMS requests.
+drives (no sourced figure for storage-server capex), traffic other than the planned transfers (inter-AZ, object
+storage, internet), block volumes, object storage and key-management requests.
 """
 
 from __future__ import annotations
@@ -24,54 +22,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aidc.catalog import (
-    AWS_SERVICE_PRICES,
-    AWS_TRANSFER_PRICES,
-    DEFAULT_CATALOG,
-    HOURS_PER_MONTH,
-    RUNS_PER_MONTH,
-    Catalog,
-    InstanceType,
-    TransferPrice,
-)
+from aidc.catalog import DEFAULT_CATALOG, HOURS_PER_MONTH, Catalog, InstanceType, TransferPrice
+from aidc.clouds import cost_of
+from aidc.contract import EDGE, PRIVATE, is_public
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import (
-    EDGE,
-    PRIVATE,
     ComponentCost,
     CostEstimate,
     CostLine,
-    DirectConnectPlan,
     EdgeSitePlan,
     NetworkPlan,
     Placement,
     PublicGroup,
-    TransferSizing,
 )
 
 if TYPE_CHECKING:
     from aidc.config.model import StackConfig
 
-# The component that holds each location's GPU capacity (a new public cloud adds its component here).
-COMPONENT_OF_LOCATION: dict[str, str] = {
-    "aws": "aws-gpu-cluster",
-    PRIVATE: "private-cloud",
-    EDGE: "edge-sites",
-}
-COMPONENTS: tuple[str, ...] = (
-    "aws-gpu-cluster",
-    "vpn-interconnect",
-    "direct-connect",  # only when the plan declares Direct Connect
-    "private-cloud",
-    "edge-sites",
-)
-PRICED_REGION = "us-east-1"
+# The components that hold the owned locations' GPUs (each public cloud names its own in its cost module).
+COMPONENT_OF_LOCATION: dict[str, str] = {PRIVATE: "private-cloud", EDGE: "edge-sites"}
 
 NOT_PRICED: tuple[str, ...] = (
     "ceph-storage: storage hosts and drives are not priced (no sourced capex figure for storage servers); "
     "add their amortisation by hand",
-    "traffic other than aidc:demand.transfer (inter-AZ, S3, internet egress of the workloads)",
-    "EBS volumes, S3 storage, KMS keys and requests",
+    "traffic other than aidc:demand.transfer (inter-AZ, object storage, internet egress of the workloads)",
+    "block volumes, object storage, key-management keys and requests",
 )
 
 
@@ -115,12 +90,14 @@ def instance_hour_usd(
     if spot:
         if f"{instance.name}:spot" in prices:
             return prices[f"{instance.name}:spot"]
-        return prices.get(instance.name, instance.usd_per_hour) * catalog.spot_fraction_of_on_demand
+        fraction = catalog.price_list(instance.cloud).spot_fraction_of_on_demand
+        return prices.get(instance.name, instance.usd_per_hour) * fraction
     return prices.get(instance.name, instance.usd_per_hour)
 
 
 # --- monthly figures ---------------------------------------------------------------------------------------
-def _monthly(usd_per_hour: float, units: float, formula: str, inputs: dict[str, Any]) -> Figure:
+def monthly(usd_per_hour: float, units: float, formula: str, inputs: dict[str, Any]) -> Figure:
+    """usd_per_hour · units · 730 h, with the formula and inputs."""
     return Figure(
         usd_per_hour * units * HOURS_PER_MONTH,
         "USD/month",
@@ -144,7 +121,7 @@ def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Fig
     """One public node group's monthly cost: instances (the peak, unless given) · USD per instance-hour · 730 h."""
     count = group.instances.int if instances is None else instances
     rate = group_usd_per_hour(group)
-    return _monthly(
+    return monthly(
         rate,
         count,
         f"instances · USD/h ({_purchase_option(group)})",
@@ -157,20 +134,8 @@ def group_usd_per_month_baseline(group: PublicGroup) -> Figure:
     return group_usd_per_month(group, group.range.min.int)
 
 
-def _service(key: str, units: int, what: str) -> CostLine:
-    price = AWS_SERVICE_PRICES[key]
-    return CostLine(
-        what,
-        _monthly(
-            price.usd_per_hour,
-            units,
-            f"{price.unit}s · USD/{price.unit}",
-            {f"{price.unit}s": units, "usd_per_hour": price.usd_per_hour, "source": price.source},
-        ),
-    )
-
-
-def _public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
+def public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
+    """A public cloud's GPU groups at peak: one line per (instance type, purchase option), what the bill shows."""
     # One line per (instance type, purchase option): what the bill shows; each the sum of its groups.
     grouped: dict[tuple[str, str], list[PublicGroup]] = {}
     for group in groups:
@@ -198,22 +163,6 @@ def _public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
     return lines
 
 
-def _aws_gpu_cluster(groups: Sequence[PublicGroup], cfg: StackConfig, notes: list[str]) -> list[CostLine]:
-    lines = _public_gpu_lines(groups)
-    system_type = cfg.aws.system_instance_type
-    if system_type in AWS_SERVICE_PRICES:
-        lines.append(_service(system_type, cfg.aws.system_nodes, f"system nodes {system_type}"))
-    else:
-        notes.append(
-            f"aws-gpu-cluster: system instance type {system_type} has no price in aidc/catalog.py; "
-            f"its {cfg.aws.system_nodes} nodes are not priced"
-        )
-    lines.append(_service("eks-control-plane", 1, "EKS control plane"))
-    # The cluster's VPC gets one NAT gateway per availability zone (no cross-AZ egress dependency).
-    lines.append(_service("nat-gateway", len(cfg.azs), f"NAT gateways (one per AZ: {', '.join(cfg.azs)})"))
-    return lines
-
-
 # --- transfers -------------------------------------------------------------------------------------------------
 GB_PER_TB = 1000  # dataset_tb is decimal, as drives and datasets are sized
 
@@ -231,29 +180,8 @@ def tiered_usd(gb: float, price: TransferPrice) -> float:
     return total
 
 
-def _directions(transfer: TransferSizing) -> tuple[float, float]:
-    """(GB out of AWS, GB into AWS) of one run of the transfer."""
-    out = transfer.volume_gb if transfer.direction in ("to_private", "both") else 0.0
-    into = transfer.volume_gb if transfer.direction in ("to_public", "both") else 0.0
-    return out, into
-
-
-def _monthly_gb(network: NetworkPlan) -> tuple[float, float, dict[str, float]]:
-    """GB per 730-h month out of and into AWS, and each transfer's GB per month (both directions)."""
-    out_total = in_total = 0.0
-    per_transfer: dict[str, float] = {}
-    for transfer in network.transfers:
-        runs = RUNS_PER_MONTH[transfer.every]
-        out, into = _directions(transfer)
-        out_total += out * runs
-        in_total += into * runs
-        per_transfer[f"{transfer.name}_gb_per_month"] = round((out + into) * runs, 3)
-    return out_total, in_total, per_transfer
-
-
-def _per_gb_line(
-    what: str, gb: float, price: TransferPrice, formula: str, inputs: dict[str, Any]
-) -> CostLine:
+def per_gb_line(what: str, gb: float, price: TransferPrice, formula: str, inputs: dict[str, Any]) -> CostLine:
+    """A month's GB at a (tiered) per-GB price, as a cost line with the tiers and source."""
     usd = tiered_usd(gb, price)
     shown: dict[str, Any] = {**inputs, "gb_per_month": round(gb, 3)}
     if price.tiers:
@@ -275,112 +203,29 @@ def _per_gb_line(
     )
 
 
-def _tgw_processing_line(network: NetworkPlan) -> CostLine | None:
-    out, into, per_transfer = _monthly_gb(network)
-    if out + into <= 0:
-        return None
-    return _per_gb_line(
-        "Transit Gateway data processing (planned transfers)",
-        out + into,
-        AWS_TRANSFER_PRICES["tgw-processing"],
-        "Σ GB/month through the Transit Gateway, both directions · USD/GB",
-        per_transfer,
-    )
-
-
-def _transfer_out_line(network: NetworkPlan, key: str, what: str) -> CostLine | None:
-    out, _, _ = _monthly_gb(network)
-    if out <= 0:
-        return None
-    names = [t.name for t in network.transfers if _directions(t)[0] and RUNS_PER_MONTH[t.every]]
-    price = AWS_TRANSFER_PRICES[key]
-    formula = "Σ GB/month out of AWS (to_private, both) · " + ("tiered USD/GB" if price.tiers else "USD/GB")
-    return _per_gb_line(what, out, price, formula, {"transfers": ", ".join(names)})
-
-
-def one_off_transfer_notes(network: NetworkPlan) -> list[str]:
-    """Transfers that run once: their cost is not monthly, so it is stated apart."""
-    notes: list[str] = []
-    dtos_key = "dx-out" if network.direct_connect is not None else "internet-out"
-    for transfer in network.transfers:
-        if transfer.every != "once":
-            continue
-        out, into = _directions(transfer)
-        usd = tiered_usd(out, AWS_TRANSFER_PRICES[dtos_key]) + tiered_usd(
-            out + into, AWS_TRANSFER_PRICES["tgw-processing"]
-        )
-        notes.append(
-            f"transfer {transfer.name} runs once: {transfer.volume_gb:,.0f} GB ({transfer.direction}) costs "
-            f"{usd:,.2f} USD once (data out {dtos_key}, Transit Gateway processing), not in the monthly total"
-        )
-    return notes
-
-
 def dataset_move_usd(dataset_gb: float, source: str, target: str, network: NetworkPlan) -> Figure:
-    """USD to move a dataset once from `source` to `target` (private or a public cloud): data out of AWS over
-    Direct Connect when the plan has it (else the VPN's internet rates), and Transit Gateway processing; data
-    into AWS is free. Zero when the dataset is already there."""
+    """USD to move a dataset once from `source` to `target` (private or a public cloud): what leaving the source
+    cloud and entering the target cloud cost over their interconnects (aidc/clouds/<cloud>/cost.py `move_usd`).
+    Zero when the dataset is already there."""
+    where = {"source": source, "target": target}
     if source == target or dataset_gb <= 0:
-        return Figure(
-            0.0, "USD", "dataset already where the run is placed", {"source": source, "target": target}
-        )
-    processing = AWS_TRANSFER_PRICES["tgw-processing"]
-    leaves_aws = source != PRIVATE  # public -> private leaves AWS; private -> public enters it
-    out_key = "dx-out" if network.direct_connect is not None else "internet-out"
-    out_usd = tiered_usd(dataset_gb, AWS_TRANSFER_PRICES[out_key]) if leaves_aws else 0.0
-    processing_usd = tiered_usd(dataset_gb, processing)
+        return Figure(0.0, "USD", "dataset already where the run is placed", where)
+    legs = [cost_of(source).move_usd(dataset_gb, True, network)] if is_public(source) else []
+    if is_public(target):
+        legs.append(cost_of(target).move_usd(dataset_gb, False, network))
+    if len(legs) == 1:
+        return Figure(legs[0].value, "USD", legs[0].formula, {**legs[0].inputs, **where})
     return Figure(
-        out_usd + processing_usd,
+        sum(leg.value for leg in legs),
         "USD",
-        "dataset_gb · tgw_processing_usd_per_gb"
-        + (f" + data out of AWS ({out_key})" if leaves_aws else "")
-        + " (data into AWS is free)",
+        f"out of {source} ({legs[0].formula}) + into {target} ({legs[1].formula})",
         {
             "dataset_gb": dataset_gb,
-            "source": source,
-            "target": target,
-            "tgw_processing_usd_per_gb": processing.usd_per_gb,
-            "data_out_usd": round(out_usd, 2),
-            "processing_usd": round(processing_usd, 2),
+            **where,
+            "out_usd": round(legs[0].value, 2),
+            "in_usd": round(legs[1].value, 2),
         },
     )
-
-
-def _vpn_interconnect(network: NetworkPlan) -> list[CostLine]:
-    connections = network.vpn_connections.int
-    # The Transit Gateway has the VPC attachment plus one VPN attachment per connection.
-    lines = [
-        _service(
-            "tgw-attachment", connections + 1, "Transit Gateway attachments (VPC + one per VPN connection)"
-        ),
-        _service("vpn-connection", connections, "Site-to-Site VPN connections"),
-    ]
-    processing = _tgw_processing_line(network)
-    if processing is not None:
-        lines.append(processing)
-    if network.direct_connect is None:  # with Direct Connect, the transfers leave AWS over it
-        out = _transfer_out_line(network, "internet-out", "data transfer out over the VPN (internet rates)")
-        if out is not None:
-            lines.append(out)
-    return lines
-
-
-def _direct_connect(dc: DirectConnectPlan, network: NetworkPlan) -> list[CostLine]:
-    gbps = f"{dc.port_gbps:g}"
-    key = f"dx-hosted-{gbps}g" if dc.hosted else f"dx-port-{gbps}g"
-    kind = "hosted connections" if dc.hosted else "dedicated ports"
-    lines = [
-        _service(key, dc.ports.int, f"Direct Connect {kind} {dc.ports.int} x {dc.bandwidth} (incl. 1 spare)"),
-        _service("tgw-attachment", 1, "Transit Gateway attachment (Direct Connect gateway)"),
-    ]
-    if dc.ipsec_connections is not None:
-        count = dc.ipsec_connections.int
-        lines.append(_service("vpn-connection", count, "private IP VPN connections over Direct Connect"))
-        lines.append(_service("tgw-attachment", count, "Transit Gateway attachments (private IP VPNs)"))
-    out = _transfer_out_line(network, "dx-out", "data transfer out over Direct Connect")
-    if out is not None:
-        lines.append(out)
-    return lines
 
 
 def _owned_gpu_lines(
@@ -392,7 +237,7 @@ def _owned_gpu_lines(
         return [
             CostLine(
                 f"{label} {accelerator} (price override)",
-                _monthly(
+                monthly(
                     hourly.value,
                     gpus,
                     "GPUs · USD/GPU-h (aidc:capacity.prices override)",
@@ -404,7 +249,7 @@ def _owned_gpu_lines(
     return [
         CostLine(
             f"{label} {accelerator} amortisation",
-            _monthly(
+            monthly(
                 inputs["capex_usd_per_gpu_hour"],
                 gpus,
                 f"GPUs · capex_usd_per_gpu / (amortisation_months · {HOURS_PER_MONTH})",
@@ -418,7 +263,7 @@ def _owned_gpu_lines(
         ),
         CostLine(
             f"{label} {accelerator} power",
-            _monthly(
+            monthly(
                 inputs["power_usd_per_gpu_hour"],
                 gpus,
                 "GPUs · power_kw_per_gpu · pue · usd_per_kwh",
@@ -459,41 +304,35 @@ def monthly_cost(
     edge_sites: Sequence[EdgeSitePlan],
     cfg: StackConfig,
     catalog: Catalog = DEFAULT_CATALOG,
+    clouds: Sequence[str] = (),
 ) -> CostEstimate:
-    """Monthly cost (USD, 730 h) of a sized stack, per component, each line with its formula and inputs."""
+    """Monthly cost (USD, 730 h) of a sized stack, per component, each line with its formula and inputs: the
+    public clouds the stack uses (`clouds`, each from its own cost module), then the private cloud and the edge."""
     notes: list[str] = []
     public_by_location: dict[str, list[PublicGroup]] = {}
     for group in placement.public:
         public_by_location.setdefault(group.location, []).append(group)
-    unknown = sorted(set(public_by_location) - {"aws"})
-    if unknown:  # a new public cloud needs its own component costing here
-        raise ValueError(f"no cost model for public location(s) {', '.join(unknown)}")
+    unused = sorted(set(public_by_location) - set(clouds))
+    if unused:  # the engine derives `clouds` from the placement, so this is a caller's mistake
+        raise ValueError(
+            f"public groups in {', '.join(unused)}, which the stack's clouds ({clouds}) leave out"
+        )
+    public = [
+        component
+        for cloud in clouds
+        for component in cost_of(cloud).cost_components(
+            public_by_location.get(cloud, []), network, cfg, notes
+        )
+    ]
     components = (
-        ComponentCost(
-            "aws-gpu-cluster", "aws", tuple(_aws_gpu_cluster(public_by_location.get("aws", []), cfg, notes))
-        ),
-        ComponentCost("vpn-interconnect", "aws", tuple(_vpn_interconnect(network))),
-        *(
-            (ComponentCost("direct-connect", "aws", tuple(_direct_connect(network.direct_connect, network))),)
-            if network.direct_connect is not None
-            else ()
-        ),
+        *public,
         ComponentCost(
             COMPONENT_OF_LOCATION[PRIVATE], PRIVATE, tuple(_private_cloud(placement, cfg, catalog))
         ),
         ComponentCost(COMPONENT_OF_LOCATION[EDGE], EDGE, tuple(_edge_sites(edge_sites, cfg, catalog))),
     )
-    if cfg.aws_region != PRICED_REGION:
-        notes.append(
-            f"AWS prices are {PRICED_REGION} list prices; the stack runs in {cfg.aws_region}, "
-            f"override GPU prices in aidc:capacity.prices"
-        )
-    if cfg.vpn.tunnel_bandwidth == "large":
-        notes.append(
-            "vpn-interconnect: priced at the standard Site-to-Site VPN connection rate; "
-            "large-bandwidth tunnels may bill differently (see https://aws.amazon.com/vpn/pricing/)"
-        )
-    notes += one_off_transfer_notes(network)
+    for cloud in clouds:
+        notes += cost_of(cloud).one_off_notes(network)
     total = Figure(
         sum(c.usd_per_month for c in components),
         "USD/month",
@@ -506,6 +345,7 @@ def monthly_cost(
         for g in placement.public
         if g.range.autoscaled
     }
+    priced = [cost_of(cloud).priced_services() for cloud in clouds]
     return CostEstimate(
         stack=stack,
         components=components,
@@ -514,10 +354,10 @@ def monthly_cost(
         price_source=catalog.price_source,
         price_as_of=catalog.price_as_of,
         spot_source=catalog.spot_source,
-        service_prices=tuple(AWS_SERVICE_PRICES.values()),
+        service_prices=tuple(price for services, _ in priced for price in services),
         not_priced=(*NOT_PRICED, *notes),
         group_usd_per_month={g.name: group_usd_per_month(g) for g in placement.public},
-        transfer_prices=tuple(AWS_TRANSFER_PRICES.values()),
+        transfer_prices=tuple(price for _, transfers in priced for price in transfers),
         group_usd_per_month_baseline=baseline,
         baseline_usd_per_month=Figure(
             total.value - sum(peak - base for peak, base in savings.values()),

@@ -10,7 +10,8 @@ Placement sizes every group at peak; this module adds the shape of the demand:
 - training: a run needs its GPUs until its deadline, so its groups are fixed (min = desired = max). A run with
   `reserve` on a public instance type gets "N instances of type T for D days": a targeted On-Demand Capacity
   Reservation for ceil(deadline_days) days, or Capacity Blocks for ML (at most 64 instances each and 256 in all,
-  1-day steps up to 14 days and 7-day steps up to 182), priced from aidc/catalog.py.
+  1-day steps up to 14 days and 7-day steps up to 182) on AWS: each cloud reserves its own way
+  (aidc/clouds/<cloud>/reservations.py), priced from its catalog.
 Owned capacity (private core, edge sites) stays fixed; only the replicas on it scale (`ReplicaRange`).
 
 Pure Python; no Pulumi.
@@ -19,24 +20,12 @@ Pure Python; no Pulumi.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import math
 from collections.abc import Sequence
 
-from aidc.catalog import (
-    CAPACITY_BLOCK_DAILY_UP_TO_DAYS,
-    CAPACITY_BLOCK_MAX_DAYS,
-    CAPACITY_BLOCK_MAX_INSTANCES,
-    CAPACITY_BLOCK_MAX_INSTANCES_TOTAL,
-    CAPACITY_BLOCK_PRICES,
-    CAPACITY_BLOCK_SOURCE,
-    CAPACITY_BLOCK_WEEKLY_STEP_DAYS,
-    CAPACITY_RESERVATION_MAX_INSTANCES,
-    CAPACITY_RESERVATION_SOURCE,
-    Catalog,
-)
-from aidc.config.model import InferenceDemand, StackConfig, TrainingDemand
-from aidc.sizing.errors import InfeasibleDemand
+from aidc.catalog import Catalog
+from aidc.clouds import reservations_of
+from aidc.config.model import InferenceDemand, StackConfig
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import (
     InferenceSizing,
@@ -44,10 +33,7 @@ from aidc.sizing.plan import (
     Placement,
     PublicGroup,
     ReplicaRange,
-    Reservation,
 )
-
-HOURS_PER_DAY = 24
 
 
 def baseline_core_gpus(workload: InferenceDemand, sized: InferenceSizing) -> Figure:
@@ -125,107 +111,6 @@ def fixed_range(group: PublicGroup, why: str) -> InstanceRange:
     return InstanceRange(count, count, count)
 
 
-def reservation_days(kind: str, deadline_days: float) -> Figure:
-    """Days to reserve for a run due in deadline_days: whole days; a Capacity Block's allowed durations."""
-    days = math.ceil(deadline_days - 1e-9)
-    if kind == "capacity-reservation":
-        return Figure(days, "days", "ceil(deadline_days)", {"deadline_days": deadline_days})
-    if days > CAPACITY_BLOCK_DAILY_UP_TO_DAYS:
-        days = math.ceil(days / CAPACITY_BLOCK_WEEKLY_STEP_DAYS) * CAPACITY_BLOCK_WEEKLY_STEP_DAYS
-    return Figure(
-        days,
-        "days",
-        f"ceil(deadline_days), in 1-day steps up to {CAPACITY_BLOCK_DAILY_UP_TO_DAYS} days, then 7-day steps "
-        f"(Capacity Block durations, at most {CAPACITY_BLOCK_MAX_DAYS})",
-        {"deadline_days": deadline_days, "source": CAPACITY_BLOCK_SOURCE},
-    )
-
-
-def _blocks(instances: int) -> tuple[int, ...]:
-    """Instances per Capacity Block: as few blocks as hold them, spread evenly (largest first)."""
-    count = math.ceil(instances / CAPACITY_BLOCK_MAX_INSTANCES)
-    base, extra = divmod(instances, count)
-    return tuple(base + 1 if i < extra else base for i in range(count))
-
-
-def size_reservation(run: TrainingDemand, group: PublicGroup) -> Reservation:
-    """N instances of type T for D days, from the run's start date, and what it costs over its term."""
-    kind = run.reserve
-    assert run.start_date is not None  # config requires it with reserve
-    instances = group.instances.int
-    days = reservation_days(kind, run.deadline_days)
-    where = f"aidc:demand.training[{run.name}]"
-    if kind == "capacity-block":
-        price = CAPACITY_BLOCK_PRICES.get(group.instance_type)
-        if price is None:
-            raise InfeasibleDemand(
-                f"{where}: reserve capacity-block, but EC2 Capacity Blocks are not sold for "
-                f"{group.instance_type} (aidc/catalog.py lists {', '.join(sorted(CAPACITY_BLOCK_PRICES))}); "
-                "use reserve: capacity-reservation"
-            )
-        if days.int > CAPACITY_BLOCK_MAX_DAYS:
-            raise InfeasibleDemand(
-                f"{where}: deadline_days {run.deadline_days:g} needs a {days.int}-day Capacity Block; the longest "
-                f"is {CAPACITY_BLOCK_MAX_DAYS} days: use reserve: capacity-reservation"
-            )
-        if instances > CAPACITY_BLOCK_MAX_INSTANCES_TOTAL:
-            raise InfeasibleDemand(
-                f"{where}: {instances} {group.instance_type} instances exceed the "
-                f"{CAPACITY_BLOCK_MAX_INSTANCES_TOTAL} instances an account may hold across Capacity Blocks"
-            )
-        rate, paid = price.usd_per_instance_hour, "up front"
-        rate_source = f"{price.source} ({price.as_of})"
-        blocks = _blocks(instances)
-    else:
-        if instances > CAPACITY_RESERVATION_MAX_INSTANCES:
-            raise InfeasibleDemand(
-                f"{where}: {instances} instances exceed the {CAPACITY_RESERVATION_MAX_INSTANCES} one Capacity "
-                "Reservation may hold"
-            )
-        rate, paid = group.usd_per_hour, "hourly over the term"
-        rate_source = CAPACITY_RESERVATION_SOURCE
-        blocks = (instances,)
-    start = run.start_date
-    end = start + datetime.timedelta(days=days.int)
-    hours = days.int * HOURS_PER_DAY
-    count = Figure(
-        instances,
-        "instances",
-        "the run's placement: ceil(GPU-hours / (deadline_days · 24) / GPUs per instance) whole instances of "
-        + group.instance_type,
-        {
-            "instance_type": group.instance_type,
-            "gpus_per_instance": group.gpus_per_instance,
-            "days": days.int,
-        },
-    )
-    total = Figure(
-        instances * rate * hours,
-        "USD",
-        f"instances · USD/instance-h ({'Capacity Block fee' if kind == 'capacity-block' else 'on-demand'}) · "
-        "days · 24 h",
-        {
-            "instances": instances,
-            "usd_per_instance_hour": rate,
-            "days": days.int,
-            "paid": paid,
-            "source": rate_source,
-        },
-    )
-    return Reservation(
-        kind=kind,
-        instance_type=group.instance_type,
-        instances=count,
-        days=days,
-        start_date=start.isoformat(),
-        end_date=end.isoformat(),
-        blocks=blocks,
-        usd_per_instance_hour=rate,
-        usd_total=total,
-        paid=paid,
-    )
-
-
 def with_elastic_capacity(
     placement: Placement,
     cfg: StackConfig,
@@ -269,7 +154,7 @@ def with_elastic_capacity(
         reservation = None
         run = runs.get(g.workload) if g.kind == "training" else None
         if run is not None and run.reserve != "none":
-            reservation = size_reservation(run, g)
+            reservation = reservations_of(g.location).reserve(run, g)
         scaling = ranges.get(g.name) or fixed_range(
             g,
             "fixed: a training run needs all its instances until its deadline"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aidc.catalog import DEFAULT_CATALOG, Catalog
 from aidc.config.model import StackConfig
+from aidc.contract import PUBLIC_CLOUDS, PublicCloud, public_cloud
 from aidc.sizing.bounds import check_plan_bounds
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
-from aidc.sizing.network import size_network
+from aidc.sizing.network import size_network, without_interconnect
 from aidc.sizing.placement import place
-from aidc.sizing.plan import CapacityPlan
+from aidc.sizing.plan import CapacityPlan, NetworkPlan, Placement
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
@@ -37,6 +38,16 @@ def resources_per_site(cfg: StackConfig) -> float:
     if not sites:
         return RESOURCES_PER_EDGE_SITE[1] + gpu_stack
     return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites) + gpu_stack
+
+
+def used_clouds(cfg: StackConfig, placement: Placement, network: NetworkPlan) -> tuple[PublicCloud, ...]:
+    """The public clouds the stack declares resources in, in registration order: where placement put GPU groups,
+    where a training run's dataset lives, where a transfer goes. A stack with none of these is private and edge
+    only, and declares no public-cloud resource at all."""
+    used: set[str] = {group.location for group in placement.public}
+    used |= {run.dataset_location for run in cfg.demand.training if run.dataset_tb > 0}
+    used |= {transfer.cloud for transfer in network.transfers}
+    return tuple(public_cloud(cloud) for cloud in PUBLIC_CLOUDS if cloud in used)
 
 
 def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> CapacityPlan:
@@ -93,7 +104,10 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             f"{more}): `aidc edge allocate --stack {cfg.stack}` records them; `pulumi up` refuses a site whose "
             f"{what} is not recorded"
         )
-    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog)
+    clouds = used_clouds(cfg, placement, network)
+    if not clouds:
+        network = without_interconnect(network)
+    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds)
     plan = CapacityPlan(
         stack=cfg.stack,
         training=training,
@@ -106,6 +120,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         cost=cost,
         warnings=tuple(warnings),
         replicas=replica_ranges(cfg, inference),
+        clouds=clouds,
         catalog_source={
             "prices": catalog.price_source,
             "prices_as_of": catalog.price_as_of,

@@ -36,10 +36,11 @@ through services in the core (the object store the edge pulls models from), not 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import math
 
-from aidc.catalog import (
+from aidc.clouds.aws.catalog import (
     DIRECT_CONNECT_HOSTED_GBPS,
     DIRECT_CONNECT_LAG_MAX,
     DIRECT_CONNECT_LAG_SOURCE,
@@ -55,12 +56,24 @@ from aidc.catalog import (
     VPN_TUNNEL_GBPS_STANDARD,
     VPN_TUNNELS_PER_CONNECTION,
 )
+from aidc.clouds.aws.settings import settings_of as aws_settings
 from aidc.config.addressing import edge_route_prefixes
-from aidc.config.model import CLASSIFICATION_ORDER, StackConfig
+from aidc.config.model import StackConfig
+from aidc.contract import CLASSIFICATION_ORDER, DirectConnectBandwidth, LinkEncryption
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import DirectConnectLink, DirectConnectPlan, NetworkPlan, TransferSizing
 
+# Port speeds as the Direct Connect API spells them (botocore directconnect CreateConnection.bandwidth).
+BANDWIDTH: dict[int, DirectConnectBandwidth] = {
+    1: "1Gbps",
+    2: "2Gbps",
+    5: "5Gbps",
+    10: "10Gbps",
+    25: "25Gbps",
+    100: "100Gbps",
+    400: "400Gbps",
+}
 SECONDS_PER_HOUR = 3600
 BITS_PER_BYTE = 8
 
@@ -196,6 +209,7 @@ def size_direct_connect(
         )
     ports_capacity = (port_count - 1) * port
     ipsec_connections: Figure | None = None
+    encryption: LinkEncryption
     if not must_encrypt:
         encryption = "none"
         encryption_reason = f"the transfers are {level}: Direct Connect carries them unencrypted"
@@ -249,7 +263,7 @@ def size_direct_connect(
         formula = "min((ports - 1 spare) · port_gbps, ipsec_connections · 2 · tunnel_gbps)"
         inputs |= {"ipsec_connections": ipsec_connections.int, "tunnel_gbps": tunnel_gbps}
     capacity = Figure(capacity_value, "Gbps", formula, inputs)
-    azs = len(cfg.azs)
+    azs = len(aws_settings(cfg).zones)
     tgw_path = Figure(
         TGW_ATTACHMENT_GBPS_PER_AZ * azs,
         "Gbps",
@@ -263,14 +277,14 @@ def size_direct_connect(
             f"{azs} AZs) of the {required_value:,.1f} Gbps: spread the transfers over more AZs or VPCs, or ask "
             "AWS for the path"
         )
-    allowed = (cfg.aws.vpc_cidr,) + ((dx.transit_gateway_cidr,) if encryption == "ipsec" else ())
+    allowed = (aws_settings(cfg).vpc_cidr,) + ((dx.transit_gateway_cidr,) if encryption == "ipsec" else ())
     return (
         DirectConnectPlan(
             reason=reason,
             location=dx.location,
             hosted=dx.hosted,
             port_gbps=port,
-            bandwidth=f"{port}Gbps",
+            bandwidth=BANDWIDTH[port],
             ports=ports,
             links=tuple(links),
             lag_max=lag_max,
@@ -383,6 +397,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             classification=cfg.classification_of(t),
             direction=t.direction,
             every=t.every,
+            cloud=cfg.transfer_cloud(t),
         )
         for t, rate in rates
     )
@@ -403,4 +418,19 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             ),
         ),
         warnings,
+    )
+
+
+def without_interconnect(network: NetworkPlan) -> NetworkPlan:
+    """The network of a stack that uses no public cloud: no VPN, no Direct Connect, nothing to carry (it has no
+    transfers: each reaches a public cloud, which the stack then uses)."""
+    none = Figure(0, "connections", "no public cloud in the plan: nothing to interconnect", {})
+    return dataclasses.replace(
+        network,
+        vpn_connections=none,
+        vpn_tunnels=Figure(0, "tunnels", "no VPN connection", {}),
+        provisioned_gbps=Figure(0.0, "Gbps", "no VPN connection", {}),
+        private_route_prefixes=(),
+        direct_connect=None,
+        interconnect_gbps=None,
     )

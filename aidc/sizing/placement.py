@@ -26,11 +26,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from aidc.catalog import Catalog, InstanceType
 from aidc.config.model import PRIVATE_ONLY, StackConfig
+from aidc.contract import PRIVATE, Classification, WorkloadKind
 from aidc.sizing.cost import GB_PER_TB, dataset_move_usd, instance_hour_usd, private_gpu_hour_usd
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import (
-    PRIVATE,
     InferenceSizing,
     NetworkPlan,
     Placement,
@@ -43,8 +43,8 @@ from aidc.sizing.plan import (
 @dataclass(frozen=True)
 class _Demand:
     name: str
-    kind: str  # training | inference
-    classification: str
+    kind: WorkloadKind
+    classification: Classification
     gpus: int
     private_only: bool
     spot: bool

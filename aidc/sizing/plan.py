@@ -11,6 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aidc.catalog import ServicePrice, TransferPrice
+from aidc.contract import (
+    EDGE,
+    PRIVATE,
+    Classification,
+    DirectConnectBandwidth,
+    Every,
+    LinkEncryption,
+    Location,
+    PublicCloud,
+    ReservationKind,
+    TransferDirection,
+    WeightPrecision,
+    WorkloadKind,
+)
 from aidc.sizing.figure import Figure
 
 
@@ -18,7 +32,7 @@ from aidc.sizing.figure import Figure
 class TrainingSizing:
     name: str
     accelerator: str
-    classification: str
+    classification: Classification
     flops: Figure
     gpu_hours: Figure
     gpus: Figure  # rounded up to whole nodes
@@ -34,7 +48,7 @@ class ModelSizing:
     assumed where config gave no architecture."""
 
     params: float
-    weight_precision: str
+    weight_precision: WeightPrecision
     context_tokens: int
     concurrent_sequences: int
     layers: int
@@ -92,7 +106,7 @@ class EdgeAllocation:
 class InferenceSizing:
     name: str
     accelerator: str
-    classification: str
+    classification: Classification
     gpus: Figure  # core (non-edge) GPUs: whole replicas incl. one spare replica (N+1)
     edge_gpus: (
         Figure  # all edge GPUs of this workload (whole replicas; each site's spare node is in its plan)
@@ -103,18 +117,6 @@ class InferenceSizing:
     replica: ReplicaSizing  # on `accelerator`, in the core
     replicas: Figure  # core replicas incl. the spare
     edge_replicas: tuple[ReplicaSizing, ...] = ()  # one per edge-site accelerator
-
-
-# Where capacity lives. The private core and the edge sites are owned; every other location is a public cloud
-# (the catalog's `cloud` of an instance type). Placement, policies, cost and topology key on these strings.
-PRIVATE = "private"
-EDGE = "edge"
-OWNED_LOCATIONS: frozenset[str] = frozenset({PRIVATE, EDGE})
-
-
-def is_public(location: str) -> bool:
-    """True for a public cloud location (anything not owned)."""
-    return location not in OWNED_LOCATIONS
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class ReplicaRange:
 class Reservation:
     """Capacity reserved for a deadline training run: N instances of one type from start to end."""
 
-    kind: str  # "capacity-block" | "capacity-reservation"
+    kind: ReservationKind
     instance_type: str
     instances: Figure
     days: Figure  # the reserved duration (a Capacity Block's allowed durations round it up)
@@ -164,9 +166,9 @@ class PublicGroup:
     """One GPU node group in a public cloud: a workload's share on one instance type."""
 
     workload: str
-    kind: str  # "training" | "inference"
-    classification: str
-    location: str  # the public cloud, e.g. "aws" (the instance type's catalog `cloud`)
+    kind: WorkloadKind
+    classification: Classification
+    location: PublicCloud  # the instance type's catalog `cloud`
     instance_type: str
     accelerator: str
     instances: Figure
@@ -200,15 +202,15 @@ class PrivateGroup:
     """A workload's share of the private cloud's GPU inventory, in whole servers."""
 
     workload: str
-    kind: str
-    classification: str
+    kind: WorkloadKind
+    classification: Classification
     accelerator: str
     gpus: Figure
     servers: int
     gpus_per_server: int
     usd_per_gpu_hour: float
     flavor: str  # the Nova flavor of these servers (aidc:openstack.gpu_flavors, or the default name)
-    location: str = PRIVATE
+    location: Location = PRIVATE
 
 
 @dataclass(frozen=True)
@@ -268,9 +270,10 @@ class TransferSizing:
     window_hours: float
     gbps: Figure
     hours_at_provisioned: Figure  # T = V / B at the bandwidth the plan provides (the seed's formula)
-    classification: str
-    direction: str = "to_private"  # to_private (out of AWS) | to_public (into AWS) | both
-    every: str = "day"  # day | week | month | once: how often the volume moves
+    classification: Classification
+    direction: TransferDirection = "to_private"  # to_private (out of the public cloud) | to_public | both
+    every: Every = "day"  # how often the volume moves
+    cloud: PublicCloud = "aws"  # the public cloud the transfer reaches
 
 
 @dataclass(frozen=True)
@@ -295,12 +298,12 @@ class DirectConnectPlan:
     location: str
     hosted: bool
     port_gbps: float
-    bandwidth: str  # the AWS bandwidth string, e.g. "400Gbps"
+    bandwidth: DirectConnectBandwidth  # as the Direct Connect API spells it, e.g. "400Gbps"
     ports: Figure  # ceil(required / port) + 1 spare
     links: tuple[DirectConnectLink, ...]
     lag_max: int  # connections one LAG may bundle at this speed
     capacity_gbps: Figure  # the ports without the spare (and, for IPsec, what the tunnels carry)
-    encryption: str  # "macsec" | "ipsec" | "none"
+    encryption: LinkEncryption
     encryption_reason: str
     ipsec_connections: Figure | None  # private IP VPN connections over the link (encryption == "ipsec")
     asn: int  # on-premises BGP ASN
@@ -365,7 +368,7 @@ class EdgeSitePlan:
     region: str | None
     flavor: str
     network_cidr: str  # the site's tenant network
-    location: str = EDGE
+    location: Location = EDGE
     # False: the network (or shard) is provisional, not in the stack file yet; `pulumi up` refuses the site.
     recorded: bool = True
     shard: int | None = None  # the estate shard stack that deploys the site; None in a one-stack estate
@@ -384,7 +387,7 @@ class ComponentCost:
     """The priced lines of one component (names match the components/ package)."""
 
     component: str
-    location: str  # where the component's capacity lives (private, edge, aws, ...)
+    location: Location  # where the component's capacity lives
     lines: tuple[CostLine, ...]
 
     @property
@@ -439,6 +442,8 @@ class CapacityPlan:
     warnings: tuple[str, ...] = field(default=())
     replicas: tuple[ReplicaRange, ...] = field(default=())  # inference replicas per place, baseline..peak
     catalog_source: dict[str, Any] = field(default_factory=dict)
+    # The public clouds the stack declares resources in: where it places GPUs, keeps datasets or moves data to.
+    clouds: tuple[PublicCloud, ...] = field(default=())
 
     def counts(self) -> dict[str, int]:
         """The headline counts, under the one set of keys every report and export uses."""

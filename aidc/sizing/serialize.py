@@ -110,6 +110,8 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
     network = plan.network
     data: dict[str, Any] = {
         "stack": plan.stack,
+        # The public clouds the stack declares resources in (placement.public[].location is one of them).
+        "clouds": list(plan.clouds),
         "compute": {
             "training": [
                 {
@@ -360,4 +362,4 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
         "warnings": list(plan.warnings),
         "sources": dict(plan.catalog_source),
     }
-    return _clean(data)  # type: ignore[no-any-return]
+    return _clean(data)

@@ -84,7 +84,7 @@ def _ca_data(certificate_authority: Any) -> str:
 
 def cluster_kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> pulumi.Output[str]:
     """The cluster's kubeconfig, as a secret."""
-    return pulumi.Output.secret(  # type: ignore[arg-type]
+    return pulumi.Output.secret(
         pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority, region).apply(
             lambda v: kubeconfig_document(v[0], v[1], _ca_data(v[2]), v[3])
         )

@@ -47,7 +47,7 @@ def agent_user_data(
     """Secret user data joining an agent of `pool` (its labels and taints) to the cluster."""
     labels, taints = pool_node_settings(pool)
     rendered = pulumi.Output.all(agent_secret, ca_hash, url).apply(agent_renderer(version, labels, taints))
-    return pulumi.Output.secret(rendered)  # type: ignore[arg-type]
+    return pulumi.Output.secret(rendered)
 
 
 def create_agent_pools(

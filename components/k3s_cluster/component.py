@@ -17,7 +17,7 @@ from components.k3s_readiness import K3sApiReady
 
 def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
     """Output.secret with the type mypy cannot infer through the SDK's generic signature."""
-    return pulumi.Output.secret(value)  # type: ignore[arg-type]
+    return pulumi.Output.secret(value)
 
 
 class K3sCluster(pulumi.ComponentResource):

@@ -42,6 +42,6 @@ def create_join_secrets(name: str, opts: pulumi.ResourceOptions) -> JoinSecrets:
     server = random.RandomPassword(f"{name}-token", length=48, special=False, opts=opts)
     agent = random.RandomPassword(f"{name}-agent-token", length=48, special=False, opts=opts)
     return JoinSecrets(
-        server=pulumi.Output.secret(server.result),  # type: ignore[arg-type]
-        agent=pulumi.Output.secret(agent.result),  # type: ignore[arg-type]
+        server=pulumi.Output.secret(server.result),
+        agent=pulumi.Output.secret(agent.result),
     )

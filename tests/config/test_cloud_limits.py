@@ -13,6 +13,7 @@ import botocore.loaders
 import pytest
 import yaml
 
+from aidc.clouds.aws.settings import WORKLOAD_NAMES as AWS_WORKLOAD_NAMES
 from aidc.config import ConfigError, limits, parse_stack_config
 from aidc.config.ec2_instance_types import BOTOCORE_VERSION, EC2_INSTANCE_TYPES
 from aidc.config.load import STACKS_DIR
@@ -94,7 +95,7 @@ def test_zones_outside_the_region_are_refused(zones: list[str]) -> None:
 
 def test_zones_of_the_region_pass() -> None:
     cfg = parse_stack_config(_with("aidc:aws", {"azs": ["us-east-1a", "us-east-1f"]}))
-    assert cfg.azs == ("us-east-1a", "us-east-1f")
+    assert cfg.aws.zones == ("us-east-1a", "us-east-1f")
 
 
 @pytest.mark.parametrize("instance_type", ["m6i.huge", "p9.48xlarge", "", "m6i"])
@@ -250,9 +251,7 @@ def test_a_private_only_workload_is_not_held_to_public_names() -> None:
     assert parse_stack_config(values).demand.training[0].name == "a" * 32
 
 
-@pytest.mark.parametrize(
-    "rules", [limits.WORKLOAD_PUBLIC_NAMES, limits.WORKLOAD_PRIVATE_NAMES, limits.SITE_NAMES]
-)
+@pytest.mark.parametrize("rules", [AWS_WORKLOAD_NAMES, limits.WORKLOAD_PRIVATE_NAMES, limits.SITE_NAMES])
 def test_every_derived_name_rule_has_a_source_and_renders(rules: tuple[limits.NameRule, ...]) -> None:
     for rule in rules:
         assert rule.source and rule.limit > 0

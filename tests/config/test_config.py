@@ -40,7 +40,7 @@ def test_defaults_are_the_secure_ones() -> None:
     assert cfg.vpn.dh_group >= 14
     assert cfg.demand.storage.protection.replicas == 3
     assert cfg.k3s.secrets_encryption is True
-    assert cfg.azs == ("us-east-1a", "us-east-1b")
+    assert cfg.aws.zones == ("us-east-1a", "us-east-1b")
 
 
 @pytest.mark.parametrize(

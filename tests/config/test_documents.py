@@ -106,7 +106,7 @@ def test_binary_non_utf8_and_huge_files_are_refused(tmp_path: Path, data: bytes,
 def test_a_utf8_bom_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfconfig:\n  aws:region: eu-west-1\n")
-    assert load_config_file(path).aws_region == "eu-west-1"
+    assert load_config_file(path).aws.region == "eu-west-1"
 
 
 def test_a_directory_is_not_a_file(tmp_path: Path) -> None:

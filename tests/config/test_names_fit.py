@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from aidc.clouds.aws.settings import WORKLOAD_NAMES as AWS_WORKLOAD_NAMES
 from aidc.config import limits, parse_stack_config
 from aidc.config.load import STACKS_DIR
 from aidc.offline import run_program
@@ -33,11 +34,9 @@ def planned() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     values = yaml.safe_load((STACKS_DIR / "Pulumi.dev.yaml").read_text())["config"]
     demand = values["aidc:demand"]
     # dev: a training run on a100-80gb (p4de.24xlarge in AWS), inference on l4-24gb (g6.12xlarge/48xlarge).
-    training_len = _longest_allowed(
-        limits.WORKLOAD_PRIVATE_NAMES + limits.WORKLOAD_PUBLIC_NAMES, ["p4de.24xlarge"]
-    )
+    training_len = _longest_allowed(limits.WORKLOAD_PRIVATE_NAMES + AWS_WORKLOAD_NAMES, ["p4de.24xlarge"])
     inference_len = _longest_allowed(
-        limits.WORKLOAD_PRIVATE_NAMES + limits.WORKLOAD_PUBLIC_NAMES, ["g6.12xlarge", "g6.48xlarge"]
+        limits.WORKLOAD_PRIVATE_NAMES + AWS_WORKLOAD_NAMES, ["g6.12xlarge", "g6.48xlarge"]
     )
     site_len = _longest_allowed(limits.SITE_NAMES, [""])
     demand["training"][0]["name"] = "t" * training_len

@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aidc.preflight.requirements import (
-    AwsRequirements,
-    FlavorNeed,
-    InstanceNeed,
-    OpenStackRequirements,
-)
+from aidc.clouds.aws.preflight import AwsRequirements, InstanceNeed
+from aidc.preflight.requirements import FlavorNeed, OpenStackRequirements
 from tests.preflight.fake_openstack import FakeOpenStack
 
 

@@ -15,16 +15,16 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from aidc.preflight.aws import (
+from aidc.clouds.aws.preflight import (
     EKS_NVIDIA_AMI_PARAMETER,
     AwsClients,
+    InstanceNeed,
     check_efa,
     check_gpu_ami,
     check_offerings,
     check_vcpu_quotas,
     run_aws_checks,
 )
-from aidc.preflight.requirements import InstanceNeed
 from tests.preflight.conftest import P5, aws_reqs, closed_port
 
 

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
+from aidc.clouds.aws.preflight import AwsClients, DirectConnectNeed, aws_requirements, check_direct_connect
 from aidc.config import load_stack_config
-from aidc.preflight.aws import AwsClients, check_direct_connect
-from aidc.preflight.requirements import DirectConnectNeed, aws_requirements
 from aidc.sizing import size_stack
 from tests.preflight.conftest import aws_reqs
 
@@ -89,6 +88,6 @@ def test_a_plan_without_direct_connect_asks_nothing() -> None:
 
 
 def test_run_aws_checks_includes_the_location_check() -> None:
-    from aidc.preflight import aws
+    from aidc.clouds.aws import preflight as aws
 
     assert ("direct-connect-location", check_direct_connect) in aws.CHECKS

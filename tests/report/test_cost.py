@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from aidc.catalog import AWS_SERVICE_PRICES, HOURS_PER_MONTH
+from aidc.catalog import HOURS_PER_MONTH
+from aidc.clouds.aws.catalog import SERVICE_PRICES as AWS_SERVICE_PRICES
 from aidc.sizing import size_stack
 from aidc.sizing.cost import cost_to_dict
 from tests.plans import config_of, stack_values

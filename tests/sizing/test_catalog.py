@@ -9,13 +9,13 @@ import pytest
 
 from aidc.catalog import (
     ACCELERATORS,
-    AWS_SERVICE_PRICES,
     FACTS,
     INSTANCE_TYPES,
     MODEL_SHAPES,
     Accelerator,
     InstanceType,
 )
+from aidc.clouds.aws.catalog import SERVICE_PRICES as AWS_SERVICE_PRICES
 
 DATE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from aidc.clouds.aws.reservations import reservation_days
 from aidc.config import ConfigError
 from aidc.sizing import InfeasibleDemand, size_stack
-from aidc.sizing.elastic import reservation_days
 from tests.sizing.helpers import stack
 
 H100_PEAK = 989e12

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aidc.catalog import AWS_TRANSFER_PRICES
+from aidc.clouds.aws.catalog import TRANSFER_PRICES as AWS_TRANSFER_PRICES
 from aidc.config import ConfigError, parse_stack_config
 from aidc.config.load import read_config_values, stack_file
 from aidc.sizing import size_stack

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from aidc.catalog import AWS_TRANSFER_PRICES, RUNS_PER_MONTH
+from aidc.catalog import RUNS_PER_MONTH
+from aidc.clouds.aws.catalog import TRANSFER_PRICES as AWS_TRANSFER_PRICES
 from aidc.sizing import size_stack
 from aidc.sizing.cost import cost_to_dict, tiered_usd
 from tests.sizing.helpers import stack

@@ -19,8 +19,14 @@ import pulumi
 if TYPE_CHECKING:
     from aidc.mocks import AidcMocks
 
+CLOUD = "aws"
 EIP_BLOCK = "203.0.113"
 TUNNEL_BLOCK = "198.51.100"
+
+
+def _region(mocks: AidcMocks) -> str:
+    """The stack's AWS region, as the provider would report it."""
+    return mocks.region_of(CLOUD)
 
 
 def _hex(*parts: str, length: int = 17) -> str:
@@ -30,9 +36,7 @@ def _hex(*parts: str, length: int = 17) -> str:
 
 
 def _arn(mocks: AidcMocks, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
-    return (
-        f"arn:aws:{service}:{mocks.region if region else ''}:{mocks.account_id if account else ''}:{resource}"
-    )
+    return f"arn:aws:{service}:{_region(mocks) if region else ''}:{mocks.account_id if account else ''}:{resource}"
 
 
 def _octet(*parts: str) -> int:
@@ -174,9 +178,9 @@ def _bucket(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any],
     o["bucket"] = name
     o.setdefault("arn", f"arn:aws:s3:::{name}")
     o.setdefault("bucketDomainName", f"{name}.s3.amazonaws.com")
-    o.setdefault("bucketRegionalDomainName", f"{name}.s3.{m.region}.amazonaws.com")
+    o.setdefault("bucketRegionalDomainName", f"{name}.s3.{_region(m)}.amazonaws.com")
     o.setdefault("hostedZoneId", "Z3AQBSTGFYJSTF")
-    o.setdefault("region", m.region)
+    o.setdefault("region", _region(m))
     return name
 
 
@@ -189,14 +193,14 @@ def _eks_cluster(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, 
     o["name"] = name
     o.setdefault("arn", _arn(m, "eks", f"cluster/{name}"))
     endpoint_id = _hex(a.typ, a.name, "endpoint", length=32).upper()
-    o.setdefault("endpoint", f"https://{endpoint_id}.gr7.{m.region}.eks.amazonaws.com")
+    o.setdefault("endpoint", f"https://{endpoint_id}.gr7.{_region(m)}.eks.amazonaws.com")
     ca = base64.b64encode(
         f"-----BEGIN CERTIFICATE-----\nMOCK{endpoint_id}\n-----END CERTIFICATE-----\n".encode()
     )
     o.setdefault("certificateAuthority", {"data": ca.decode()})
     o.setdefault(
         "identities",
-        [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{endpoint_id}"}]}],
+        [{"oidcs": [{"issuer": f"https://oidc.eks.{_region(m)}.amazonaws.com/id/{endpoint_id}"}]}],
     )
     vpc_config = dict(o.get("vpcConfig") or {})
     vpc_config.setdefault("clusterSecurityGroupId", f"sg-{_hex(rid, 'cluster-sg')}")
@@ -248,7 +252,7 @@ def _trail(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], 
     name = o.get("name") or _physical(a, rid)
     o["name"] = name
     o.setdefault("arn", _arn(m, "cloudtrail", f"trail/{name}"))
-    o.setdefault("homeRegion", m.region)
+    o.setdefault("homeRegion", _region(m))
     return o["arn"]
 
 
@@ -373,7 +377,7 @@ def _capacity_reservation(
     m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str
 ) -> str:
     # Capacity Reservations and Capacity Blocks both have ids cr-<17 hex>.
-    o.setdefault("availabilityZone", f"{m.region}a")
+    o.setdefault("availabilityZone", f"{_region(m)}a")
     o.setdefault("instanceCount", o.get("instanceCount", 1))
     o["arn"] = _arn(m, "ec2", f"capacity-reservation/cr-{rid}")
     return f"cr-{rid}"
@@ -384,7 +388,7 @@ def _sqs_queue(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, An
     name = o.get("name") or _physical(a, rid)
     o["name"] = name
     o["arn"] = _arn(m, "sqs", name)
-    o["url"] = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
+    o["url"] = f"https://sqs.{_region(m)}.amazonaws.com/{m.account_id}/{name}"
     return str(o["url"])
 
 
@@ -406,7 +410,7 @@ def _event_rule(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, A
     # EventBridge names an unnamed rule after the resource (auto-naming) and its ARN is events:...:rule/<name>.
     name = str(o.get("name") or f"{a.name}-{rid[:7]}")
     o.setdefault("name", name)
-    o.setdefault("arn", f"arn:aws:events:{m.region}:{m.account_id}:rule/{name}")
+    o.setdefault("arn", f"arn:aws:events:{m.region_of('aws')}:{m.account_id}:rule/{name}")
     return name
 
 
@@ -487,7 +491,7 @@ def call(mocks: AidcMocks, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
             "id": mocks.account_id,
         }
     if args.token == "aws:index/getRegion:getRegion":
-        return {"name": mocks.region, "region": mocks.region, "id": mocks.region}
+        return {"name": _region(mocks), "region": _region(mocks), "id": _region(mocks)}
     if args.token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
     if args.token == "aws:ec2/getCapacityBlockOffering:getCapacityBlockOffering":
@@ -495,7 +499,7 @@ def call(mocks: AidcMocks, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         a = args.args
         return {
             "capacityBlockOfferingId": f"cb-{_hex('offering', str(a.get('instanceType')), str(a.get('startDateRange')))}",
-            "availabilityZone": f"{mocks.region}a",
+            "availabilityZone": f"{_region(mocks)}a",
             "capacityDurationHours": a.get("capacityDurationHours"),
             "instanceCount": a.get("instanceCount"),
             "instanceType": a.get("instanceType"),
@@ -507,6 +511,6 @@ def call(mocks: AidcMocks, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
             "id": "offering",
         }
     if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-        names = [f"{mocks.region}{suffix}" for suffix in "abcdef"]
-        return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": mocks.region}
+        names = [f"{_region(mocks)}{suffix}" for suffix in "abcdef"]
+        return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": _region(mocks)}
     return {}

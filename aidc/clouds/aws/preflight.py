@@ -10,17 +10,26 @@ and stops after an unreachable endpoint or rejected credentials (every later cal
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError
 
-from aidc.preflight.deadline import Deadline
+from aidc.catalog import INSTANCE_TYPES
+from aidc.clouds.aws.settings import settings_of
+from aidc.preflight.deadline import Deadline, Job
 from aidc.preflight.report import CheckResult
-from aidc.preflight.requirements import AwsRequirements, InstanceNeed
 from aidc.preflight.retry import DEFAULT_MAX_ATTEMPTS, Failure, aws_session, boto_config, classify_aws_error
 
 if TYPE_CHECKING:
+    import argparse
+
     from boto3.session import Session
+
+    from aidc.config.model import StackConfig
+    from aidc.sizing.plan import CapacityPlan
+
+CLOUD = "aws"
 
 # The services the checks call: a Literal, so boto3-stubs can pick the `Session.client` overload per service.
 AwsService = Literal["directconnect", "ec2", "service-quotas", "ssm", "sts"]
@@ -42,6 +51,94 @@ EKS_NVIDIA_AMI_NAME = "amazon-eks-node-al2023-x86_64-nvidia-{version}-*"
 REGION_HINT = (
     "choose a region that offers it (aws:region) or restrict aidc:capacity.public.allowed_instance_types"
 )
+
+
+@dataclass(frozen=True)
+class InstanceNeed:
+    """Public instances of one type and purchase option the plan launches."""
+
+    instance_type: str
+    """EC2 instance type, e.g. "p5.48xlarge"."""
+    instances: int
+    """Instances of this type the plan launches (all workloads together)."""
+    vcpus_per_instance: int
+    """vCPUs one instance counts against the family quota."""
+    quota_family: str
+    """Service Quotas family whose vCPU quota bounds the type: "P" or "G"."""
+    spot: bool = False
+    """True for spot capacity (counted against the spot quota)."""
+    efa: bool = False
+    """True when the plan relies on EFA for this type."""
+
+    @property
+    def vcpus(self) -> int:
+        return self.instances * self.vcpus_per_instance
+
+
+@dataclass(frozen=True)
+class DirectConnectNeed:
+    """The Direct Connect ports the plan orders."""
+
+    locations: tuple[str, ...]
+    """Location codes the links use (e.g. EqDC2)."""
+    port_gbps: float
+    """Speed of each port (dedicated) or hosted connection."""
+    ports: int
+    """Ports (or hosted connections) ordered, the spare included."""
+    hosted: bool = False
+    """Hosted connections from a partner: the partner's port speeds apply, not the location's."""
+    macsec: bool = False
+    """The plan encrypts the ports with MACsec, so the location must offer it at this speed."""
+
+
+@dataclass(frozen=True)
+class AwsRequirements:
+    """What the AWS checks verify."""
+
+    region: str
+    """AWS region (`aidc:aws.region`, or `aws:region`)."""
+    azs: tuple[str, ...]
+    """Availability zones every planned instance type must be offered in."""
+    instances: tuple[InstanceNeed, ...]
+    """Planned GPU instances, one entry per (type, spot)."""
+    eks_version: str = "1.31"
+    """EKS version whose NVIDIA AMI must resolve."""
+    direct_connect: DirectConnectNeed | None = None
+    """Direct Connect ports the plan orders, if any."""
+
+
+def aws_requirements(cfg: StackConfig, plan: CapacityPlan) -> AwsRequirements:
+    """What the AWS checks verify for this plan: its GPU instances per (type, spot), zones, EKS and Direct Connect."""
+    aws = settings_of(cfg)
+    totals: dict[tuple[str, bool], list[int | bool]] = {}
+    for group in plan.placement.public:
+        if group.location != CLOUD:
+            continue
+        count = group.instances.int
+        if count <= 0:
+            continue
+        entry = totals.setdefault((group.instance_type, group.spot), [0, False])
+        entry[0] = int(entry[0]) + count
+        entry[1] = bool(entry[1]) or group.efa
+    needs = []
+    for (instance_type, spot), (count, efa) in sorted(totals.items()):
+        spec = INSTANCE_TYPES[instance_type]
+        needs.append(
+            InstanceNeed(instance_type, int(count), spec.vcpus, spec.quota_family, spot=spot, efa=bool(efa))
+        )
+    dx = plan.network.direct_connect
+    direct_connect = (
+        DirectConnectNeed(
+            locations=tuple(dict.fromkeys(link.location for link in dx.links)),
+            port_gbps=dx.port_gbps,
+            ports=dx.ports.int,
+            hosted=dx.hosted,
+            macsec=dx.encryption == "macsec",
+        )
+        if dx is not None
+        else None
+    )
+    return AwsRequirements(aws.region, aws.zones, tuple(needs), aws.eks_version, direct_connect)
 
 
 class DeadlineExceeded(BotoCoreError):
@@ -433,3 +530,27 @@ def run_aws_checks(reqs: AwsRequirements, clients: AwsClients) -> list[CheckResu
             if failure.fatal:
                 break
     return results
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`aidc preflight`'s AWS options."""
+    parser.add_argument(
+        "--aws-endpoint-url",
+        metavar="URL",
+        help="AWS endpoint for every service (default: $AWS_ENDPOINT_URL; e.g. a moto server, see docs)",
+    )
+
+
+def job(cfg: StackConfig, plan: CapacityPlan, args: argparse.Namespace, budget: Any) -> Job:
+    """The AWS checks of this plan as one preflight job; raises AwsProfileError for an unknown AWS_PROFILE."""
+    reqs = aws_requirements(cfg, plan)
+    clients = AwsClients(
+        reqs.region,
+        endpoint_url=args.aws_endpoint_url,
+        max_attempts=args.max_attempts,
+        connect_timeout_s=budget.connect_timeout_s,
+        read_timeout_s=budget.read_timeout_s,
+        deadline=budget.deadline,
+    )
+    where = f"region {reqs.region}" + (f" via {args.aws_endpoint_url}" if args.aws_endpoint_url else "")
+    return Job(CLOUD, where, lambda: run_aws_checks(reqs, clients))

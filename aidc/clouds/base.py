@@ -1,0 +1,140 @@
+"""What every public cloud provides, as records and module shapes (stdlib only at run time).
+
+A public cloud is a name in `aidc.contract.PublicCloud` and one module per layer, found by that name
+(aidc/clouds/__init__.py loads them, only when asked):
+
+| module | layer | provides |
+|---|---|---|
+| aidc/clouds/<name>/catalog.py | catalog (stdlib) | `INSTANCE_TYPES`, `PRICE_LIST`, `SERVICE_PRICES`, `TRANSFER_PRICES` |
+| aidc/clouds/<name>/settings.py | config (pydantic) | `Settings`: the `aidc:<name>` model, with `region` and `routed_ranges()` |
+| aidc/clouds/<name>/cost.py | sizing (pure) | `cost_components`, `move_usd`, `priced_services` (`CloudCost`) |
+| aidc/clouds/<name>/reservations.py | sizing (pure) | `reserve` (`CloudReservations`): reserved capacity for a deadline run |
+| aidc/clouds/<name>/preflight.py | preflight | `add_arguments`, `requirements`, `run` (`CloudPreflight`) |
+| aidc/clouds/<name>/mocks.py | offline engine | `new_resource`, `call`: outputs for its provider's type tokens |
+| stacks/clouds/<name>.py | program | `prepare` (Args, validated) and `declare` (components, exports) |
+| components/<name>_*/ | components | its ComponentResources (typed Args; no config, no sizing) |
+| policies/<name>.py | policy pack | `POLICIES`: its rules (imports only pulumi_policy and aidc.contract) |
+
+The records below are what a catalog module holds; the Protocols are what the other modules provide (mypy
+checks each registered cloud's modules against them in tests/clouds/test_registry.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aidc.contract import PublicCloud
+
+if TYPE_CHECKING:
+    import argparse
+
+    from aidc.config.model import StackConfig, TrainingDemand
+    from aidc.sizing.figure import Figure
+    from aidc.sizing.plan import CapacityPlan, ComponentCost, NetworkPlan, PublicGroup, Reservation
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstanceType:
+    """One public GPU instance (or machine) type, named as its cloud names it."""
+
+    cloud: PublicCloud  # the public cloud that sells it: the plan's location for groups of this type
+    name: str
+    accelerator: str
+    gpus: int
+    vcpus: int
+    network_gbps: int
+    efa: bool = False  # AWS Elastic Fabric Adapter
+    efa_interfaces: int = 0  # EFA devices per instance (one per network card); 0 without EFA
+    usd_per_hour: float  # on-demand, in the cloud's priced region (its PRICE_LIST)
+    quota_family: str = ""  # the cloud's quota that bounds it (AWS: the P or G vCPU family)
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class ServicePrice:
+    """A list price per hour of one billable unit of a cloud service, with where and when it was read."""
+
+    key: str
+    usd_per_hour: float
+    unit: str
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class TransferPrice:
+    """A list price per GB moved, with where and when it was read; `tiers` for prices by monthly volume."""
+
+    key: str
+    usd_per_gb: float  # the flat price, or the first tier's
+    source: str
+    as_of: str
+    # (GB per month up to, USD/GB), ascending; the last is unbounded
+    tiers: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class PriceList:
+    """Where one cloud's instance prices come from: the page, its date, the region it prices, and spot."""
+
+    cloud: str
+    source: str
+    as_of: str
+    region: str  # the region the catalog's prices are for
+    spot_fraction_of_on_demand: float  # spot price as a share of on-demand, where no spot price is listed
+    spot_source: str
+
+
+class CloudCost(Protocol):
+    """aidc/clouds/<name>/cost.py: the cloud's lines of the one cost model (aidc/sizing/cost.py)."""
+
+    def cost_components(
+        self, groups: Sequence[PublicGroup], network: NetworkPlan, cfg: StackConfig, notes: list[str]
+    ) -> list[ComponentCost]:
+        """The cloud's components, priced per month: its GPU cluster, its interconnect, its egress."""
+        ...
+
+    def move_usd(self, dataset_gb: float, leaves: bool, network: NetworkPlan) -> Figure:
+        """USD to move `dataset_gb` once out of (`leaves`) or into this cloud over its interconnect."""
+        ...
+
+    def one_off_notes(self, network: NetworkPlan) -> list[str]:
+        """What one-off transfers cost, said apart from the monthly total."""
+        ...
+
+    def priced_services(self) -> tuple[tuple[ServicePrice, ...], tuple[TransferPrice, ...]]:
+        """The service and transfer prices its lines use, for the plan's price table."""
+        ...
+
+
+class CloudReservations(Protocol):
+    """aidc/clouds/<name>/reservations.py: reserved capacity for a deadline training run."""
+
+    def reserve(self, run: TrainingDemand, group: PublicGroup) -> Reservation:
+        """The run's `reserve` kind of capacity for `group`, from its start date for its deadline, priced; raises
+        InfeasibleDemand naming the run and the cloud's limit when the cloud cannot reserve it."""
+        ...
+
+
+class CloudPreflight(Protocol):
+    """aidc/clouds/<name>/preflight.py: read-only live checks before `pulumi up`."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """The cloud's own options of `aidc preflight` (endpoints, credentials)."""
+        ...
+
+    def job(self, cfg: StackConfig, plan: CapacityPlan, args: argparse.Namespace, budget: Any) -> Any:
+        """The cloud's checks of this plan as one preflight Job (aidc/preflight/deadline.py) within `budget` (the
+        run's deadline and per-request timeouts); ValueError (one line) for a bad local setting."""
+        ...
+
+
+class CloudMocks(Protocol):
+    """aidc/clouds/<name>/mocks.py: realistic outputs for the cloud provider's type tokens (offline plans)."""
+
+    def new_resource(self, mocks: Any, args: Any) -> tuple[str, dict[str, Any]]: ...
+
+    def call(self, mocks: Any, args: Any) -> dict[str, Any]: ...
