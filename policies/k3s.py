@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
 from pulumi_policy import (
     ReportViolation,
     ResourceValidationArgs,
@@ -128,26 +128,24 @@ def _text(user_data: str) -> str:
         return user_data
 
 
-def cloud_config(text: str) -> dict[str, Any] | None:
-    """The cloud-config document of a node's user data, or None when it is not one."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    return document if isinstance(document, dict) and text.startswith("#cloud-config") else None
+_CONFIG_FILE = re.compile(
+    r"- path: /etc/rancher/k3s/config\.yaml\n(?:    [a-z]+: .*\n)*?    content: (\"(?:[^\"\\]|\\.)*\")"
+)
 
 
 def k3s_config(text: str) -> dict[str, Any] | None:
-    """/etc/rancher/k3s/config.yaml of a node's cloud-config (JSON or YAML), or None."""
-    document = cloud_config(text)
-    for item in as_list((document or {}).get("write_files")):
-        if is_mapping(item) and item.get("path") == K3S_CONFIG:
-            try:
-                loaded = yaml.safe_load(str(item.get("content") or ""))
-            except yaml.YAMLError:
-                return None
-            return loaded if isinstance(loaded, dict) else None
-    return None
+    """/etc/rancher/k3s/config.yaml of a node's cloud-config, as aidc writes it (components/cloud_init.py: the
+    content a JSON string of JSON, so no YAML parser is needed here: the pack imports only pulumi_policy), or None."""
+    if not text.startswith("#cloud-config"):
+        return None
+    match = _CONFIG_FILE.search(text)
+    if match is None:
+        return None
+    try:
+        loaded = json.loads(json.loads(match.group(1)))
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def secrets_encryption_state(props: Any) -> bool | None:
