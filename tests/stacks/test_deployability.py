@@ -184,8 +184,9 @@ def test_ha_clusters_register_at_their_load_balancer_vip(stack: str) -> None:
             for r in plan.resources
             if r["type"] == HEAT_STACK and "user_data" in (r["plain_inputs"]["parameters"] or {})
         ]
-        token = configs[0]["token"]
-        agents = [c for c in joining if c["token"] == token]
+        # Agents join with the agent token (K10<ca-hash>::node:<the servers' agent-token>), never the server's.
+        agent_secret = configs[0]["agent-token"]
+        agents = [c for c in joining if str(c["token"]).endswith(f"::node:{agent_secret}")]
         assert agents and {c["server"] for c in agents} == {url}, cluster
 
 
