@@ -2,8 +2,10 @@
 out, so that it can run where no cluster API is reachable.
 
 The cluster add-on layer is everything that talks to a Kubernetes API: each K3s cluster's readiness gate
-(components/k3s_readiness.py), which polls the API, and every kubernetes Provider, with everything that
-depends on them (Helm releases, Rook and upgrade-Plan custom resources, manifests). The infrastructure stage is
+(components/k3s_readiness.py), which polls the API, its identity (components/k3s_cluster/identity.py), which reads
+the CA from the first server's API port and mints the admin certificate there, and every kubernetes Provider, with
+everything that depends on them (Helm releases, Rook and upgrade-Plan custom resources, manifests, and the K3s
+nodes that join with a token pinning the CA: every server but the first, and the agents). The infrastructure stage is
 `pulumi up --exclude <each root> --exclude-dependents`: it builds networks, the VPN, instances, Heat pools,
 load balancers and EKS from anywhere with cloud credentials (a GitHub-hosted runner, a workstation). The full
 `pulumi up` then runs on the self-hosted runner inside the core cluster's network and converges the rest.
@@ -27,16 +29,22 @@ KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
 _MOCK_ROOT = "::pulumi:pulumi:Stack$"
 DYNAMIC_RESOURCE = "pulumi-python:dynamic:Resource"
 READINESS_GATE_SUFFIX = "-api-ready"
+# The `kind` input of K3sClusterIdentity (components/k3s_cluster/identity.py KIND): it calls the first server's API.
+CLUSTER_IDENTITY_KIND = "k3s-cluster-identity"
+
+
+def _talks_to_a_cluster_api(resource: Mapping[str, Any]) -> bool:
+    if resource["type"] == KUBERNETES_PROVIDER:
+        return True
+    if resource["type"] != DYNAMIC_RESOURCE:
+        return False
+    inputs = resource.get("inputs") or {}
+    return str(resource["name"]).endswith(READINESS_GATE_SUFFIX) or inputs.get("kind") == CLUSTER_IDENTITY_KIND
 
 
 def addon_layer_roots(resources: Iterable[Mapping[str, Any]]) -> list[str]:
-    """URNs of the readiness gates and kubernetes Providers, sorted."""
-    return sorted(
-        r["urn"]
-        for r in resources
-        if r["type"] == KUBERNETES_PROVIDER
-        or (r["type"] == DYNAMIC_RESOURCE and str(r["name"]).endswith(READINESS_GATE_SUFFIX))
-    )
+    """URNs of the readiness gates, the K3s clusters' identities and the kubernetes Providers, sorted."""
+    return sorted(r["urn"] for r in resources if _talks_to_a_cluster_api(r))
 
 
 def engine_urn(urn: str) -> str:

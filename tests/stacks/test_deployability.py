@@ -223,13 +223,13 @@ def _force_new(resource_class: type, argument: str) -> bool:
     return "creates a new" in " ".join(match.group(1).split())
 
 
-VERSION_BUMP = {"aidc:k3s.version": "v1.31.5+k3s1"}
+VERSION_BUMP = {"aidc:k3s.version": "v1.36.6+k3s1"}
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_k3s_version_bump_changes_the_upgrade_plans_and_nothing_on_a_server(stack: str) -> None:
     before = _run(stack)
-    after = _edited(stack, **{"aidc:k3s": {"version": "v1.31.5+k3s1"}})
+    after = _edited(stack, **{"aidc:k3s": {"version": "v1.36.6+k3s1"}})
     old, new = _by_urn(before), _by_urn(after)
     assert set(old) == set(new), "a version bump adds or removes nothing"
     changed = {urn for urn in old if old[urn]["plain_inputs"] != new[urn]["plain_inputs"]}
@@ -245,7 +245,7 @@ def test_a_k3s_version_bump_changes_the_upgrade_plans_and_nothing_on_a_server(st
     updated = {urn for urn in changed - user_data}
     assert updated and {old[urn]["type"] for urn in updated} == {PLAN}
     for urn in updated:
-        assert new[urn]["plain_inputs"]["spec"]["version"] == "v1.31.5+k3s1"
+        assert new[urn]["plain_inputs"]["spec"]["version"] == "v1.36.6+k3s1"
         assert _without(new[urn]["plain_inputs"], "spec.version") == _without(
             old[urn]["plain_inputs"], "spec.version"
         )
@@ -281,10 +281,29 @@ def test_growing_a_pool_changes_its_count_and_never_its_members_definition() -> 
 def test_the_infrastructure_stage_leaves_out_exactly_the_cluster_add_on_layer(stack: str) -> None:
     plan = _run(stack)
     left_out = dependents_closure(plan.resources, addon_layer_roots(plan.resources))
+    by_urn = {r["urn"]: r for r in plan.resources}
+    identities = [
+        r["urn"] for r in plan.resources if r["type"] == GATE and r["inputs"].get("kind") == "k3s-cluster-identity"
+    ]
+    assert identities, "every K3s cluster has an identity"
+    joining = {
+        urn
+        for urn in dependents_closure(plan.resources, identities)
+        if by_urn[urn]["type"].startswith("openstack:")
+    }
     for resource in plan.resources:
         urn, kind = resource["urn"], resource["type"]
         talks_to_a_cluster = kind.startswith("kubernetes:") or kind in (K8S_PROVIDER, GATE)
         if resource["custom"] and talks_to_a_cluster:
             assert urn in left_out, f"{urn} needs a cluster API: the infrastructure stage must leave it out"
-        if kind.split(":", 1)[0] in ("openstack", "aws", "tls", "random"):
+        if kind.split(":", 1)[0] in ("openstack", "aws", "tls", "random") and urn not in joining:
             assert urn not in left_out, f"{urn} only needs cloud APIs: the infrastructure stage builds it"
+    # What joins a K3s cluster with a token that pins its CA (every server but the first, the agents' pools and
+    # the load balancer members of those servers) waits for the cluster's identity, which reads the CA from the
+    # first server's API: the full stage builds those; the first server itself is built from outside.
+    for urn in joining:
+        resource = by_urn[urn]
+        assert resource["type"] in (INSTANCE, HEAT_STACK, MEMBER), f"{urn} is not a K3s node"
+        assert not str(resource["name"]).endswith("-server-0"), f"{urn}: the first server needs no CA hash"
+    first_servers = [u for u, r in by_urn.items() if r["type"] == INSTANCE and r["name"].endswith("-server-0")]
+    assert first_servers and not set(first_servers) & left_out
