@@ -1,13 +1,21 @@
 """Bootstrap of a self-managed Pulumi state backend with boto3: one S3 bucket (versioning on, SSE-KMS
 with a bucket key, all public access blocked, a TLS-only bucket policy) and one KMS key with rotation on,
-found again by its alias. Idempotent: every setting is read first and written only when it differs, so
-a second run changes nothing and creates no second key.
+found again by its alias; both limited to named principals (aidc/backend_access.py), and the bucket's data
+events added to a CloudTrail trail that exists (`trail`). Idempotent: every setting is read first and written
+only when it differs, so a second run changes nothing and creates no second key.
+
+Read before anything is made: a bucket that exists in another region than `region` is refused, naming both,
+before any key is created.
 
 The endpoint comes from `endpoint_url` or, when None, boto3's own AWS_ENDPOINT_URL handling.
 
-Concurrent runs converge: two bootstraps racing for the same alias both create a key, only one alias can be
-created; the run that loses (AlreadyExistsException) schedules its own key for deletion (7 days, the shortest
-window KMS allows) and continues with the winner's, so both succeed with one aliased key and no orphan.
+Concurrent runs converge on one key per alias, every time. The alias is the arbiter: each run that finds no alias
+creates a key (tagged with the alias) and tries to alias it; then every run reads back which key the alias names
+(retrying while KMS's reads lag its writes) and a run whose key lost schedules it for deletion (7 days, the
+shortest window KMS allows) and continues with the winner's. Should an endpoint ever hold the alias on several
+keys at once (a store whose check-and-set is not atomic: moto's server, under threads), every run repoints it to
+one deterministic winner (the smallest key id) before the losers retire theirs. A key that cannot be retired is
+an error naming it, never a silent orphan.
 An endpoint that answers with something that is not an AWS response raises `BackendError`, naming the call.
 """
 
@@ -16,12 +24,22 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from aidc import backend_access as access
 
 TLS_ONLY_SID = "DenyInsecureTransport"
 # KMS ScheduleKeyDeletion: PendingWindowInDays is 7-30.
 DISCARDED_KEY_PENDING_DAYS = 7
+# The tag every key bootstrap makes carries: which alias it was made for (KMS tag keys/values: 1-128/0-256).
+ALIAS_TAG = "aidc:kms-alias"
+# KMS is eventually consistent: a new alias can take a few seconds to show in ListAliases
+# (docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html, "Eventual consistency"). A new key's run
+# reads the alias until two reads this far apart agree.
+ALIAS_SETTLE_GAP_S = 0.5
+ALIAS_SETTLE_READS = 20
 
 
 class BackendError(RuntimeError):
@@ -68,13 +86,13 @@ def validate(bucket: str, region: str, kms_alias: str) -> None:
         )
 
 
-def tls_only_statement(bucket: str) -> dict[str, Any]:
+def tls_only_statement(bucket: str, partition: str = "aws") -> dict[str, Any]:
     return {
         "Sid": TLS_ONLY_SID,
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
 
@@ -88,6 +106,8 @@ class BootstrapResult:
     kms_alias: str
     kms_key_arn: str = ""
     actions: list[tuple[str, str, str]] = field(default_factory=list)
+    principals: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -110,6 +130,8 @@ class BootstrapResult:
             "kms_key_arn": self.kms_key_arn,
             "actions": [{"resource": r, "state": s, "note": n} for r, s, n in self.actions],
             "changed": self.changed,
+            "allowed_principals": self.principals,
+            "warnings": self.warnings,
             "login": self.login_command,
             "secrets_provider": self.secrets_provider,
         }
@@ -119,41 +141,83 @@ def _code(exc: BaseException) -> str:
     return str((getattr(exc, "response", None) or {}).get("Error", {}).get("Code", ""))
 
 
-def _aliased_key(kms: Any, alias: str) -> str | None:
+def _aliased_keys(kms: Any, alias: str) -> list[str]:
+    """The keys `alias` names (one, on a real KMS; none while a new alias is not yet visible)."""
+    keys = []
     for page in kms.get_paginator("list_aliases").paginate():
         for entry in page.get("Aliases", []) if isinstance(page, dict) else []:
             if isinstance(entry, dict) and entry.get("AliasName") == alias and entry.get("TargetKeyId"):
-                return str(entry["TargetKeyId"])
-    return None
+                keys.append(str(entry["TargetKeyId"]))
+    return keys
+
+
+def _aliased_key(kms: Any, alias: str) -> str | None:
+    keys = _aliased_keys(kms, alias)
+    return min(keys) if keys else None
 
 
 def _discard_key(kms: Any, key_id: str) -> None:
-    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=DISCARDED_KEY_PENDING_DAYS)
+    try:
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=DISCARDED_KEY_PENDING_DAYS)
+    except Exception as exc:
+        if _code(exc) == "KMSInvalidStateException":  # already pending deletion: retired
+            return
+        raise BackendError(
+            f"KMS key {key_id}, made by this run for an alias another run took, could not be scheduled for "
+            f"deletion ({_code(exc) or exc.__class__.__name__}); schedule it yourself: aws kms "
+            f"schedule-key-deletion --key-id {key_id} --pending-window-in-days {DISCARDED_KEY_PENDING_DAYS}"
+        ) from None
 
 
-def _ensure_key(kms: Any, alias: str, result: BootstrapResult) -> str:
+def _settle_alias(kms: Any, alias: str, mine: str) -> str:
+    """The one key `alias` names once the runs racing for it are done: two reads ALIAS_SETTLE_GAP_S apart that
+    agree on one key (KMS's reads may lag its writes; a racing CreateAlias lands within the gap)."""
+    seen: str | None = None
+    for attempt in range(ALIAS_SETTLE_READS):
+        if attempt:
+            time.sleep(ALIAS_SETTLE_GAP_S)
+        keys = _aliased_keys(kms, alias)
+        if len(keys) > 1:
+            # An endpoint whose CreateAlias let two runs in: every run picks the same winner and repoints the
+            # alias to it, until one key is left holding it.
+            kms.update_alias(AliasName=alias, TargetKeyId=min(keys))
+            seen = None
+            continue
+        if keys and keys[0] == seen:
+            return seen
+        seen = keys[0] if keys else None
+    raise BackendError(
+        f"{alias} did not settle on one key after {ALIAS_SETTLE_READS * ALIAS_SETTLE_GAP_S:.0f} s; run again "
+        f"(this run's key {mine} is kept until then)"
+    )
+
+
+def _ensure_key(kms: Any, alias: str, result: BootstrapResult, policy: dict[str, Any] | None = None) -> str:
     key_id = _aliased_key(kms, alias)
     if key_id is None:
-        created = kms.create_key(
-            Description="Pulumi state backend and secrets provider (aidc backend bootstrap)",
-            KeyUsage="ENCRYPT_DECRYPT",
-            KeySpec="SYMMETRIC_DEFAULT",
-            Tags=[{"TagKey": "managed-by", "TagValue": "aidc"}],
-        )
+        arguments: dict[str, Any] = {
+            "Description": "Pulumi state backend and secrets provider (aidc backend bootstrap)",
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "KeySpec": "SYMMETRIC_DEFAULT",
+            "Tags": [{"TagKey": "managed-by", "TagValue": "aidc"}, {"TagKey": ALIAS_TAG, "TagValue": alias}],
+        }
+        if policy is not None:
+            arguments["Policy"] = json.dumps(policy)  # never open for a moment: made with its policy
+        created = kms.create_key(**arguments)
         new_key = str(_field(created, "KMS CreateKey", "KeyMetadata", "KeyId"))
         try:
             kms.create_alias(AliasName=alias, TargetKeyId=new_key)
         except Exception as exc:
-            # Never leave the key just made behind without an alias: nothing would ever find it again.
-            _discard_key(kms, new_key)
             if _code(exc) != "AlreadyExistsException":
+                # Never leave the key just made behind without an alias: nothing would ever find it again.
+                _discard_key(kms, new_key)
                 raise
-            # Another bootstrap created the alias between our lookup and now: use its key.
-            key_id = _aliased_key(kms, alias)
-            if key_id is None:
-                raise BackendError(
-                    f"{alias} exists but names no key; delete the alias or choose another"
-                ) from None
+        key_id = _settle_alias(kms, alias, new_key)
+        if key_id == new_key:
+            result.actions.append(("kms key", "created", f"{alias} -> {key_id}"))
+        else:
+            # Another bootstrap holds the alias: use its key, retire ours.
+            _discard_key(kms, new_key)
             result.actions.append(
                 (
                     "kms key",
@@ -162,9 +226,6 @@ def _ensure_key(kms: Any, alias: str, result: BootstrapResult) -> str:
                     f"for deletion in {DISCARDED_KEY_PENDING_DAYS} days)",
                 )
             )
-        else:
-            key_id = new_key
-            result.actions.append(("kms key", "created", f"{alias} -> {key_id}"))
     else:
         result.actions.append(("kms key", "unchanged", f"{alias} -> {key_id}"))
     metadata = _field(kms.describe_key(KeyId=key_id), "KMS DescribeKey", "KeyMetadata")
@@ -178,14 +239,60 @@ def _ensure_key(kms: Any, alias: str, result: BootstrapResult) -> str:
     else:
         kms.enable_key_rotation(KeyId=key_id)
         result.actions.append(("kms key rotation", "updated", "enabled"))
+    if policy is not None:
+        _ensure_key_policy(kms, key_id, policy, result)
     return str(_field(metadata, "KMS DescribeKey", "Arn"))
 
 
-def _ensure_bucket(s3: Any, bucket: str, region: str, result: BootstrapResult) -> None:
-    listed = _field(s3.list_buckets(), "S3 ListBuckets", "Buckets")
+def _ensure_key_policy(kms: Any, key_id: str, policy: dict[str, Any], result: BootstrapResult) -> None:
+    text = _field(kms.get_key_policy(KeyId=key_id, PolicyName="default"), "KMS GetKeyPolicy", "Policy")
+    try:
+        current = json.loads(text)
+    except (TypeError, ValueError):
+        current = None
+    if access.same_statements(current, policy):
+        result.actions.append(("kms key policy", "unchanged", f"{len(result.principals)} principals"))
+        return
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
+    result.actions.append(("kms key policy", "updated", f"only {', '.join(result.principals)}"))
+
+
+def bucket_region(s3: Any, bucket: str) -> str | None:
+    """The region of `bucket` if this account owns it, else None (GetBucketLocation: null is us-east-1 and the
+    legacy 'EU' is eu-west-1)."""
+    try:
+        answer = s3.list_buckets()
+    except Exception as exc:
+        metadata = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {})
+        if _code(exc) == "500" and not metadata.get("RequestId"):
+            # botocore reports a body it cannot parse as XML as a 500; S3 itself always sends a request id.
+            raise BackendError(
+                "the endpoint's answer to S3 ListBuckets is not an AWS response (no request id, a body that is not "
+                "S3's XML): it did not answer like AWS (check --endpoint-url / AWS_ENDPOINT_URL)"
+            ) from None
+        raise
+    listed = _field(answer, "S3 ListBuckets", "Buckets")
     owned = {b.get("Name") for b in listed if isinstance(b, dict)} if isinstance(listed, list) else set()
-    if bucket in owned:
-        result.actions.append(("s3 bucket", "unchanged", bucket))
+    if bucket not in owned:
+        return None
+    location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
+    return {"EU": "eu-west-1"}.get(str(location), str(location))
+
+
+def _refuse_other_region(s3: Any, bucket: str, region: str) -> bool:
+    """Whether the bucket exists; ValueError when it is in another region than `region`."""
+    where = bucket_region(s3, bucket)
+    if where is not None and where != region:
+        raise ValueError(
+            f"--region: bucket {bucket} is in {where}, not {region}; run again with --region {where} (the state "
+            "bucket and its key live in one region, and Pulumi logs in with the bucket's region)"
+        )
+    return where is not None
+
+
+def _ensure_bucket(s3: Any, bucket: str, region: str, result: BootstrapResult) -> None:
+    if _refuse_other_region(s3, bucket, region):
+        result.actions.append(("s3 bucket", "unchanged", f"{bucket} in {region}"))
         return
     kwargs: dict[str, Any] = {"Bucket": bucket}
     if region != "us-east-1":
@@ -194,6 +301,7 @@ def _ensure_bucket(s3: Any, bucket: str, region: str, result: BootstrapResult) -
         s3.create_bucket(**kwargs)
     except Exception as exc:
         if _code(exc) == "BucketAlreadyOwnedByYou":
+            _refuse_other_region(s3, bucket, region)  # a concurrent run made it: in this region?
             result.actions.append(("s3 bucket", "unchanged", bucket))
             return
         if _code(exc) == "BucketAlreadyExists":
@@ -204,7 +312,9 @@ def _ensure_bucket(s3: Any, bucket: str, region: str, result: BootstrapResult) -
     result.actions.append(("s3 bucket", "created", f"{bucket} in {region}"))
 
 
-def _ensure_settings(s3: Any, bucket: str, key_arn: str, result: BootstrapResult) -> None:
+def _ensure_settings(
+    s3: Any, bucket: str, key_arn: str, result: BootstrapResult, partition: str = "aws"
+) -> None:
     if s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled":
         result.actions.append(("versioning", "unchanged", "Enabled"))
     else:
@@ -260,7 +370,7 @@ def _ensure_settings(s3: Any, bucket: str, key_arn: str, result: BootstrapResult
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=wanted_block)
         result.actions.append(("public access block", "updated", "all blocked"))
 
-    statement = tls_only_statement(bucket)
+    statement = tls_only_statement(bucket, partition)
     try:
         text = _field(s3.get_bucket_policy(Bucket=bucket), "S3 GetBucketPolicy", "Policy")
     except Exception as exc:
@@ -280,15 +390,78 @@ def _ensure_settings(s3: Any, bucket: str, key_arn: str, result: BootstrapResult
         statements = [statements]
     if not isinstance(statements, list):
         statements = []
-    if statement in statements:
-        result.actions.append(("bucket policy", "unchanged", "TLS only"))
+    ours = [statement]
+    if result.principals:
+        ours += access.bucket_statements(partition, bucket, result.principals)
+    wanted = access.merge_statements({**policy, "Statement": statements}, ours)
+    access.check_bucket_policy(wanted, len(result.principals))
+    if access.same_statements(policy, {"Statement": ours}):
+        result.actions.append(("bucket policy", "unchanged", "TLS only; allowed principals only"))
     else:
         # Keep the owner's other statements; replace only ours.
-        policy["Statement"] = [
-            s for s in statements if not (isinstance(s, dict) and s.get("Sid") == TLS_ONLY_SID)
-        ] + [statement]
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
-        result.actions.append(("bucket policy", "updated", "TLS only (deny aws:SecureTransport=false)"))
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(wanted))
+        result.actions.append(
+            ("bucket policy", "updated", "TLS only (deny aws:SecureTransport=false); allowed principals only")
+        )
+
+
+def _current_policies(kms: Any, s3: Any, alias: str, bucket: str) -> set[str]:
+    """The principals the existing key and bucket policies allow (empty for a new backend)."""
+    allowed: set[str] = set()
+    key_id = _aliased_key(kms, alias)
+    if key_id is not None:
+        try:
+            allowed |= access.allowed_in(
+                json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+            )
+        except Exception as exc:
+            if _code(exc) not in ("NotFoundException",):
+                raise
+    try:
+        allowed |= access.allowed_in(json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]))
+    except Exception as exc:
+        if _code(exc) not in ("NoSuchBucketPolicy", "NoSuchBucket"):
+            raise
+    return allowed
+
+
+def _ensure_trail(
+    session: Any,
+    kwargs: dict[str, Any],
+    trail: str | None,
+    partition: str,
+    bucket: str,
+    result: BootstrapResult,
+) -> None:
+    cloudtrail = session.client("cloudtrail", **kwargs)
+    if trail is None:
+        result.warnings.append(
+            f"no trail named: the data events of {bucket} (who read or wrote which state) are recorded only if a "
+            "trail already selects them; pass --trail NAME to add them to your trail (docs/backend.md)"
+        )
+        result.actions.append(("cloudtrail data events", "unchanged", "no --trail given"))
+        return
+    found = cloudtrail.describe_trails(trailNameList=[trail], includeShadowTrails=True).get("trailList", [])
+    if not found:
+        raise ValueError(
+            f"--trail: no trail {trail} in {kwargs['region_name']}; bootstrap adds the state bucket's data events "
+            "to a trail that exists and never creates one (docs/backend.md)"
+        )
+    home, arn = found[0].get("HomeRegion") or kwargs["region_name"], found[0].get("TrailARN", trail)
+    if home != kwargs["region_name"]:
+        cloudtrail = session.client("cloudtrail", **{**kwargs, "region_name": home})
+    current = cloudtrail.get_event_selectors(TrailName=arn)
+    change, note = access.selectors_with_bucket(current, partition, bucket)
+    if change is None:
+        result.actions.append(("cloudtrail data events", "unchanged", f"{arn}: {note}"))
+    else:
+        cloudtrail.put_event_selectors(TrailName=arn, **change)
+        result.actions.append(("cloudtrail data events", "updated", f"{arn}: {note}"))
+    status = cloudtrail.get_trail_status(Name=arn)
+    if isinstance(status, dict) and status.get("IsLogging") is False:
+        result.warnings.append(
+            f"trail {arn} is not logging: start it (aws cloudtrail start-logging --name {arn})"
+        )
 
 
 def bootstrap(
@@ -297,11 +470,20 @@ def bootstrap(
     kms_alias: str,
     endpoint_url: str | None = None,
     session: Any = None,
+    allow_roles: tuple[str, ...] = (),
+    revoke_roles: tuple[str, ...] = (),
+    trail: str | None = None,
 ) -> BootstrapResult:
     """Create or converge the state bucket and its KMS key; raises ValueError for bad input."""
+    from aidc.config.limits import partition_of_region
     from aidc.preflight.retry import aws_session, boto_config
 
     validate(bucket, region, kms_alias)
+    partition = partition_of_region(region) or "aws"
+    allow = access.check_roles(allow_roles, "--allow-role", partition)
+    revoke = access.check_roles(revoke_roles, "--revoke-role", partition)
+    if trail is not None:
+        access.check_trail(trail)
     session = session or aws_session()
     kwargs: dict[str, Any] = {"region_name": region, "config": boto_config()}
     if endpoint_url:
@@ -309,7 +491,59 @@ def bootstrap(
     kms = session.client("kms", **kwargs)
     s3 = session.client("s3", **kwargs)
     result = BootstrapResult(bucket, region, kms_alias)
-    result.kms_key_arn = _ensure_key(kms, kms_alias, result)
+    # Read first: a bucket in another region is refused before anything is made.
+    _refuse_other_region(s3, bucket, region)
+    caller, account, _ = access.caller_principal(
+        session.client("sts", **kwargs), session.client("iam", **kwargs), allow
+    )
+    root = access.root_arn(partition, account)
+    result.principals = access.converge_principals(
+        _current_policies(kms, s3, kms_alias, bucket), allow, revoke, caller, root
+    )
+    policy = access.key_policy(partition, account, result.principals)
+    result.kms_key_arn = _ensure_key(kms, kms_alias, result, policy)
     _ensure_bucket(s3, bucket, region, result)
-    _ensure_settings(s3, bucket, result.kms_key_arn, result)
+    _ensure_settings(s3, bucket, result.kms_key_arn, result, partition)
+    _ensure_trail(session, kwargs, trail, partition, bucket, result)
+    return result
+
+
+def secrets_key(
+    region: str,
+    kms_alias: str,
+    endpoint_url: str | None = None,
+    session: Any = None,
+    allow_roles: tuple[str, ...] = (),
+    revoke_roles: tuple[str, ...] = (),
+) -> BootstrapResult:
+    """Create or converge a KMS key for one environment's stack secrets (e.g. prod's `awskms://alias/pulumi-prod`),
+    with the same limited key policy as the state key and no bucket: the key the state bucket encrypts with stays
+    the one `bootstrap` made, so the roles that read non-prod state never decrypt prod's secrets."""
+    from aidc.config.limits import partition_of_region
+    from aidc.preflight.retry import aws_session, boto_config
+
+    validate("placeholder-bucket", region, kms_alias)
+    partition = partition_of_region(region) or "aws"
+    allow = access.check_roles(allow_roles, "--allow-role", partition)
+    revoke = access.check_roles(revoke_roles, "--revoke-role", partition)
+    session = session or aws_session()
+    kwargs: dict[str, Any] = {"region_name": region, "config": boto_config()}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    kms = session.client("kms", **kwargs)
+    result = BootstrapResult("", region, kms_alias)
+    caller, account, _ = access.caller_principal(
+        session.client("sts", **kwargs), session.client("iam", **kwargs), allow
+    )
+    current: set[str] = set()
+    if (key_id := _aliased_key(kms, kms_alias)) is not None:
+        current = access.allowed_in(
+            json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        )
+    result.principals = access.converge_principals(
+        current, allow, revoke, caller, access.root_arn(partition, account)
+    )
+    result.kms_key_arn = _ensure_key(
+        kms, kms_alias, result, access.key_policy(partition, account, result.principals)
+    )
     return result

@@ -11,7 +11,7 @@ when config gives none. To add an entry, give it a source and a date.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -168,19 +168,26 @@ class Catalog:
     def price_list(self, cloud: str) -> PriceList:
         return self.price_lists[cloud]
 
-    @property
-    def price_source(self) -> str:
-        """Every cloud's price page, '<cloud>: <page>', in registration order."""
-        return "; ".join(f"{p.cloud}: {p.source}" for p in self.price_lists.values())
+    def price_source(self, clouds: Sequence[str] | None = None) -> str:
+        """The price page of each cloud (every registered one unless `clouds` says which): the page itself for
+        one cloud, '<cloud>: <page>; …' for several."""
+        lists = self._lists(clouds)
+        if len(lists) == 1:
+            return lists[0].source
+        return "; ".join(f"{p.cloud}: {p.source}" for p in lists)
 
-    @property
-    def price_as_of(self) -> str:
-        """The date of the oldest price list: what the plan's prices are at least as new as."""
-        return min((p.as_of for p in self.price_lists.values()), default="")
+    def price_as_of(self, clouds: Sequence[str] | None = None) -> str:
+        """The date of the oldest of those price lists: what the plan's prices are at least as new as."""
+        return min((p.as_of for p in self._lists(clouds)), default="")
 
-    @property
-    def spot_source(self) -> str:
-        return "; ".join(f"{p.cloud}: {p.spot_source}" for p in self.price_lists.values())
+    def spot_source(self, clouds: Sequence[str] | None = None) -> str:
+        lists = self._lists(clouds)
+        if len(lists) == 1:
+            return lists[0].spot_source
+        return "; ".join(f"{p.cloud}: {p.spot_source}" for p in lists)
+
+    def _lists(self, clouds: Sequence[str] | None) -> list[PriceList]:
+        return [p for cloud, p in self.price_lists.items() if clouds is None or cloud in clouds]
 
 
 _NV = "NVIDIA datasheet"

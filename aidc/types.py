@@ -75,27 +75,128 @@ IPv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]
 """An IPv4 network in CIDR notation, host bits zero."""
 
 
-# An IAM role's ARN: partition, 12-digit account, optional path, name ([\w+=,.@-], at most 64 characters).
-IAM_ROLE_ARN_PATTERN = r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$"
-_IAM_ROLE_ARN = re.compile(IAM_ROLE_ARN_PATTERN)
+# --- Identifiers AWS receives ----------------------------------------------------------------------------------
+# Matched whole and in ASCII (re.fullmatch with re.ASCII): `$` alone admits a trailing newline, `\d` and `\w`
+# admit Unicode digits and letters, and IAM, EKS and KMS refuse all of those.
+
+# The partitions botocore's endpoints.json lists (aidc/config/limits.py AWS_PARTITIONS holds their regions;
+# tests/config/test_identifiers.py checks the two agree).
+AWS_PARTITION_NAMES = (
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+)
+# IAM's own grammar (botocore iam service model, 2010-05-08): pathType `/` or `/[\x21-\x7E]+/`, 1-512
+# characters; roleNameType `[\w+=,.@-]+`, 1-64 characters (IAM's `\w` is ASCII: letters, digits, `_`);
+# accountIdType 12 digits. A role ARN is arn:PARTITION:iam::ACCOUNT:role + path + name
+# (docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
+IAM_PATH_MAX = 512
+IAM_ROLE_NAME_MAX = 64
+IAM_ROLE_ARN = re.compile(
+    r"arn:(?P<partition>[a-z][a-z-]*):iam::(?P<account>[0-9]{12}):role"
+    r"(?P<path>/(?:[\x21-\x7E]*/)?)(?P<name>[A-Za-z0-9_+=,.@-]+)",
+    re.ASCII,
+)
+# Kept for importers: the same grammar as a pattern string.
+IAM_ROLE_ARN_PATTERN = IAM_ROLE_ARN.pattern
+_STS_PREFIX = re.compile(r"arn:[a-z-]+:sts::", re.ASCII)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut to `limit` characters, and never a private key (see redact_key_material)."""
+    text = redact_key_material(repr(value))
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(str(value)):,} characters)"
+
+
+def iam_role_arn_problem(value: object) -> str | None:
+    """Why `value` is not the ARN of an IAM role that IAM would accept, or None."""
+    if not isinstance(value, str):
+        return f"must be an IAM role ARN (a string), got {type(value).__name__}"
+    if _STS_PREFIX.match(value):
+        return (
+            f"{shown(value)} is an STS session (assumed-role) ARN; name the IAM role itself, "
+            "e.g. 'arn:aws:iam::123456789012:role/aidc-deploy'"
+        )
+    match = IAM_ROLE_ARN.fullmatch(value)
+    if match is None:
+        return (
+            f"{shown(value)} is not an IAM role ARN: use 'arn:<partition>:iam::<12-digit account>:role/[path/]<name>' "
+            "(name: letters, digits and +=,.@_-; path: printable ASCII between slashes), "
+            "e.g. 'arn:aws:iam::123456789012:role/aidc-deploy'"
+        )
+    if match["partition"] not in AWS_PARTITION_NAMES:
+        return f"{shown(value)}: unknown partition {match['partition']!r}; one of {', '.join(AWS_PARTITION_NAMES)}"
+    if len(match["path"]) > IAM_PATH_MAX:
+        return (
+            f"{shown(value)}: the role's path is {len(match['path'])} characters; IAM allows at most {IAM_PATH_MAX} "
+            "(iam pathType)"
+        )
+    if len(match["name"]) > IAM_ROLE_NAME_MAX:
+        return (
+            f"{shown(value)}: the role name is {len(match['name'])} characters; IAM allows at most "
+            f"{IAM_ROLE_NAME_MAX} (iam roleNameType)"
+        )
+    return None
+
+
+def arn_partition(arn: str) -> str:
+    """The partition of an ARN already checked (arn:PARTITION:…)."""
+    return arn.split(":", 2)[1]
 
 
 def _iam_role_arn(value: str) -> str:
-    if value.startswith(("arn:aws:sts::", "arn:aws-cn:sts::", "arn:aws-us-gov:sts::")):
-        raise ValueError(
-            f"{value!r} is an STS session (assumed-role) ARN; name the IAM role itself, "
-            "e.g. 'arn:aws:iam::123456789012:role/aidc-deploy'"
-        )
-    if not _IAM_ROLE_ARN.match(value):
-        raise ValueError(
-            f"{value!r} is not an IAM role ARN: use 'arn:aws:iam::<12-digit account>:role/[path/]<name>', "
-            "e.g. 'arn:aws:iam::123456789012:role/aidc-deploy'"
-        )
+    if problem := iam_role_arn_problem(value):
+        raise ValueError(problem)
     return value
 
 
 IamRoleArn = Annotated[str, AfterValidator(_iam_role_arn)]
 """The ARN of an IAM role (not a user, not an STS session): the principals EKS access entries name."""
+
+# An EKS add-on version as DescribeAddonVersions lists it: vMAJOR.MINOR.PATCH-eksbuild.BUILD, numbers without
+# leading zeros (e.g. v1.19.0-eksbuild.1; the EKS User Guide's add-on tables).
+EKS_ADDON_VERSION = re.compile(
+    r"v(?:0|[1-9][0-9]{0,5})(?:\.(?:0|[1-9][0-9]{0,5})){2}-eksbuild\.[1-9][0-9]{0,5}", re.ASCII
+)
+
+
+def _eks_addon_version(value: str) -> str:
+    if not isinstance(value, str) or not EKS_ADDON_VERSION.fullmatch(value):
+        raise ValueError(
+            f"must be an EKS add-on version 'vX.Y.Z-eksbuild.N' (e.g. v1.19.0-eksbuild.1), got {shown(value)}"
+        )
+    return value
+
+
+EksAddonVersion = Annotated[str, AfterValidator(_eks_addon_version)]
+"""An EKS managed add-on version, vX.Y.Z-eksbuild.N, matched whole in ASCII."""
+
+
+# --- Secret material in messages ------------------------------------------------------------------------------
+# A refusal goes to stderr and so to CI logs: it never carries a private key, whatever field it was pasted into.
+# PEM and OpenSSH private keys (RFC 7468 labels ending in PRIVATE KEY; `openssh-key-v1` bodies start with
+# b3BlbnNzaC1rZXktdjE), and PuTTY key files. A cut key (no END line) is redacted to the end of the text.
+_KEY_MATERIAL = re.compile(
+    r"-----BEGIN[ A-Z0-9]*PRIVATE KEY-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY-----|\Z)"
+    r"|b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/=\s\\]*"
+    r"|PuTTY-User-Key-File-.*\Z",
+    re.ASCII | re.DOTALL,
+)
+REDACTED = "[private key redacted]"
+
+
+def looks_like_private_key(text: str) -> bool:
+    return bool(_KEY_MATERIAL.search(text)) or "PRIVATE KEY" in text
+
+
+def redact_key_material(text: str) -> str:
+    """`text` with any private key in it replaced by REDACTED."""
+    return _KEY_MATERIAL.sub(REDACTED, text)
 
 
 class Frozen(BaseModel):
@@ -149,16 +250,16 @@ def _message(error: Mapping[str, Any]) -> str:
         return "required"
     if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         return (
-            f"{error.get('input')!r} is not a name: use lower-case letters, digits and '-', "
+            f"{shown(error.get('input'))} is not a name: use lower-case letters, digits and '-', "
             "starting with a letter and ending with a letter or digit"
         )
     if kind in ("tuple_type", "list_type", "sequence_str") and isinstance(error.get("input"), str):
-        return f"must be a list, got the single string {error.get('input')!r}"
+        return f"must be a list, got the single string {shown(error.get('input'))}"
     if kind == "literal_error":
-        return f"must be one of {error.get('ctx', {}).get('expected', '')}, got {error.get('input')!r}"
+        return f"must be one of {error.get('ctx', {}).get('expected', '')}, got {shown(error.get('input'))}"
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
     if kind in ("string_too_long", "greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"{message.lower()}, got {error.get('input')!r}"
+        return f"{message.lower()}, got {shown(error.get('input'))}"
     return message
 
 
@@ -178,7 +279,8 @@ def field_messages(exc: ValidationError, prefix: str = "") -> list[str]:
             where = _join(where, str(context.get("field", "")))
             error = {**error, "msg": str(context.get("message", error.get("msg", "")))}
         where = f"{prefix}.{where}" if prefix and where else (prefix or where)
-        lines.append(f"{where}: {_message(error)}" if where else _message(error))
+        message = redact_key_material(_message(error))
+        lines.append(f"{where}: {message}" if where else message)
     return sorted(set(lines), key=lines.index)
 
 

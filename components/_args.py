@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import pulumi
 from pydantic import AfterValidator, PlainValidator
 
-from aidc.types import Cidr, IPv4Cidr
+from aidc.types import Cidr, IPv4Cidr, shown
 
 
 def _str_input(value: Any) -> Any:
@@ -51,13 +51,13 @@ LogRetentionDays = Literal[
 
 
 def matching(pattern: str, allowed: str) -> AfterValidator:
-    """A string rule: the whole value must match `pattern` (ASCII classes: `\\d` is 0-9 only, and `$` admits no
-    trailing newline); the message says what is `allowed`."""
+    """A string rule: the value must match `pattern` whole, in ASCII (re.fullmatch, re.ASCII: `$` alone admits a
+    trailing newline, `\\d` Unicode digits); the message says what is `allowed`."""
     compiled = re.compile(pattern, re.ASCII)
 
     def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise ValueError(f"must be {allowed}, got {value!r}")
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"must be {allowed}, got {shown(value)}")
         return value
 
     return AfterValidator(check)

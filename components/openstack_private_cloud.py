@@ -36,9 +36,11 @@ def _ssh_key_input(value: Any) -> Any:
         return value
     if isinstance(value, str) and value.startswith(("ssh-", "ecdsa-")):
         return value
+    # Never quote the value: what was passed may be a private key, and this message reaches stderr and CI logs.
+    got = f"a string of {len(value):,} characters" if isinstance(value, str) else type(value).__name__
     raise ValueError(
         f"must be an OpenSSH public key ('ssh-ed25519 …', 'ssh-rsa …', 'ecdsa-…'), an Output of one, or None, "
-        f"got {value!r}"
+        f"got {got} (not shown)"
     )
 
 

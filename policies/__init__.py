@@ -3,7 +3,8 @@
 Rule modules: one per registered public cloud, named after it (aws: EKS, IAM, S3, KMS, CloudTrail, Direct
 Connect; the names are aidc.contract.PUBLIC_CLOUDS, the one module of aidc the pack imports), vpn (the IPsec
 interconnect: the public side's gateways and the Neutron side), openstack, ceph, k3s (K3s and Kubernetes),
-scheduling (GPUs reachable through device plugins and Kueue queues), stack (placement, planned counts, cost).
+scheduling (GPUs reachable through device plugins and Kueue queues), stack (placement, planned counts, cost),
+identifiers (ARNs, versions, keys, peerings and dates as the receiving service accepts them).
 `ALL_POLICIES` lists every rule object; policies/__main__.py (the only place a PolicyPack is built, since
 building one starts the analyzer server) registers them for `pulumi preview --policy-pack policies`, and
 policies/offline.py runs the same objects for `aidc plan`. Importing this package starts nothing.
@@ -16,7 +17,7 @@ import importlib
 from pulumi_policy import EnforcementLevel, Policy
 
 from aidc.contract import PUBLIC_CLOUDS
-from policies import ceph, k3s, openstack, scheduling, stack, vpn
+from policies import ceph, identifiers, k3s, openstack, scheduling, stack, vpn
 
 CLOUD_POLICIES: dict[str, list[Policy]] = {
     cloud: importlib.import_module(f"policies.{cloud}").POLICIES for cloud in PUBLIC_CLOUDS
@@ -31,6 +32,7 @@ ALL_POLICIES: list[Policy] = [
     *k3s.POLICIES,
     *scheduling.POLICIES,
     *stack.POLICIES,
+    *identifiers.POLICIES,
 ]
 """Every rule, in registration order."""
 

@@ -5,13 +5,16 @@
   pull requests, so a new stack file is planned without editing a workflow. An estate's shard stacks
   (`<core>-edge-<n>` beside a `<core>` stack file, written by `aidc estate init`) are planned by their core's
   plan diff, whose comment says which shards a change touches.
-- `cloud`: the stacks that reach real clouds, as .github/cloud-stacks lists them (pull-request previews). Each
-  must have a stack file and be no shard (list its core: the shards follow it).
+- `cloud`: the stacks that reach real clouds, as .github/cloud-stacks lists them. Each must have a stack file and
+  be no shard (list its core: the shards follow it).
+- `preview`: the cloud stacks a pull request previews with the read-only preview role: every cloud stack but those
+  marked `main-only` in .github/cloud-stacks (prod: its credentials exist only in the `prod` environment, which
+  only main reaches; a pull request reviews it through its offline plan diff). docs/ci.md says why.
 - `shards`: for each cloud stack, its shard stacks in shard order (`[]` for a one-stack estate): the deploy
   workflow fans out over them after their core.
-- `cloud_shards`: every cloud stack's shards in one list (pull-request previews, after the cores).
+- `preview_shards`: the shards of the `preview` stacks in one list (pull-request previews, after the cores).
 
-    python3 scripts/stacks.py                  {"all": [...], "cloud": [...], "shards": {...}, "cloud_shards": [...]}
+    python3 scripts/stacks.py                  {"all": [...], "cloud": [...], "preview": [...], "shards": {...}, ...}
     python3 scripts/stacks.py --github-output  one `name=JSON` line per key for $GITHUB_OUTPUT
 
 Standard library only, so the workflow job that runs it installs nothing. Exit 1, with the reason, when there is
@@ -29,10 +32,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # Pulumi's stack name characters. A name also goes into artifact names and comment markers
-# (`<!-- aidc-plan:NAME -->`): nothing here can end a marker or break out of a JSON string.
-STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-# aidc/estate/files.py SHARD_NAME: shard <n> of the estate whose core stack is <core>.
-SHARD_NAME = re.compile(r"^(?P<core>.+)-edge-(?P<shard>\d+)$")
+# (`<!-- aidc-plan:NAME -->`): nothing here can end a marker or break out of a JSON string. Matched whole
+# (fullmatch, ASCII): `$` alone would admit a trailing newline.
+STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", re.ASCII)
+# aidc/estate/files.py SHARD_NAME: shard <n> of the estate whose core stack is <core> (ASCII digits only: `\d`
+# would take `prod-edge-١` for shard 1).
+SHARD_NAME = re.compile(r"(?P<core>.+)-edge-(?P<shard>0|[1-9][0-9]{0,3})", re.ASCII)
+# The marks a .github/cloud-stacks line may carry after the stack name.
+MAIN_ONLY = "main-only"
 
 
 class StackListError(Exception):
@@ -47,18 +54,25 @@ def stack_files(root: Path) -> list[str]:
     if not names:
         raise StackListError(f"no stack file matches {root / 'stacks' / 'Pulumi.*.yaml'}")
     for name in names:
-        if not STACK_NAME.match(name):
+        if not STACK_NAME.fullmatch(name):
             raise StackListError(f"stacks/Pulumi.{name}.yaml: {name!r} is not a valid stack name")
     return names
 
 
-def cloud_stacks(root: Path, known: list[str]) -> list[str]:
+def cloud_stacks(root: Path, known: list[str]) -> dict[str, bool]:
+    """stack -> whether it is `main-only`, in the file's order."""
     path = root / ".github" / "cloud-stacks"
-    names = [
-        line.strip()
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+    entries: list[tuple[str, bool]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) > 2 or (len(words) == 2 and words[1] != MAIN_ONLY):
+            raise StackListError(
+                f"{path}:{number}: {line.strip()!r}: a line is a stack name, optionally followed by {MAIN_ONLY}"
+            )
+        entries.append((words[0], len(words) == 2))
+    names = [name for name, _ in entries]
     if not names:
         raise StackListError(f"{path}: lists no stack")
     if len(set(names)) != len(names):
@@ -66,14 +80,14 @@ def cloud_stacks(root: Path, known: list[str]) -> list[str]:
     missing = [name for name in names if name not in known]
     if missing:
         raise StackListError(f"{path}: no stacks/Pulumi.<name>.yaml for {missing}")
-    return names
+    return dict(entries)
 
 
 def shards_of(known: list[str]) -> dict[str, list[str]]:
     """core -> its shard stacks, in shard order (a name is a shard only if its core has a stack file)."""
     shards: dict[str, list[tuple[int, str]]] = {}
     for name in known:
-        match = SHARD_NAME.match(name)
+        match = SHARD_NAME.fullmatch(name)
         if match and match["core"] in known:
             shards.setdefault(match["core"], []).append((int(match["shard"]), name))
     return {core: [name for _, name in sorted(items)] for core, items in shards.items()}
@@ -89,11 +103,13 @@ def matrices(root: Path = ROOT) -> dict[str, Any]:
         raise StackListError(
             f"{root / '.github' / 'cloud-stacks'}: {listed_shards} are estate shards; list their core instead"
         )
+    preview = [name for name, main_only in cloud.items() if not main_only]
     return {
         "all": [name for name in everything if name not in is_shard],
-        "cloud": cloud,
+        "cloud": list(cloud),
+        "preview": preview,
         "shards": {name: shards.get(name, []) for name in cloud},
-        "cloud_shards": [shard for name in cloud for shard in shards.get(name, [])],
+        "preview_shards": [shard for name in preview for shard in shards.get(name, [])],
     }
 
 

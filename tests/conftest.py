@@ -14,6 +14,10 @@ from aidc.mocks import AidcMocks
 # on the draw; local runs draw new examples each time and keep what fails in .hypothesis/ to replay it.
 settings.register_profile("ci", derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Config rules about dates (a reservation may not start in the past) judge against this fixed day in tests, so a
+# fixture's date never expires; tests of the rule itself pass `today=` (aidc.config.limits.utc_today). Set in the
+# environment, so the CLI run as a subprocess and the estate's worker processes see the same day.
+os.environ.setdefault("AIDC_TODAY", "2026-12-07")
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """`aidc backend bootstrap`: create (or converge) the S3 bucket and KMS key of a self-managed Pulumi
-state backend, then print the `pulumi login` and `--secrets-provider` lines to use.
+state backend, limited to the principals named with --allow-role (and whoever runs it), with the bucket's data
+events in the CloudTrail trail named with --trail; then print the `pulumi login` and `--secrets-provider` lines
+to use. docs/backend.md says what each policy holds and why.
 
 Exit codes: 0 done (created, updated or already in place), 1 an AWS call failed (unreachable endpoint,
 rejected credentials, a bucket owned by someone else …), 2 bad input.
@@ -28,12 +30,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     boot.add_argument(
         "--kms-alias", default="alias/pulumi-state", help="KMS key alias (default alias/pulumi-state)"
     )
+    boot.add_argument(
+        "--allow-role",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="an IAM role that may use the state and its key (repeatable; added to those already allowed; the "
+        "role running this is always allowed)",
+    )
+    boot.add_argument(
+        "--revoke-role",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="an IAM role that may no longer use the state (repeatable; never the one running this)",
+    )
+    boot.add_argument(
+        "--trail",
+        default=None,
+        metavar="NAME",
+        help="an existing CloudTrail trail (name or ARN) to record the state bucket's data events in; "
+        "bootstrap never creates a trail",
+    )
     boot.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: $AWS_ENDPOINT_URL)")
     boot.add_argument("--json", action="store_true", help="print one JSON object for machines")
+    key = sub.add_parser(
+        "secrets-key",
+        help="create or converge a KMS key for one environment's stack secrets (no bucket), limited like the state",
+    )
+    key.add_argument("--kms-alias", required=True, help="the key's alias, e.g. alias/pulumi-prod")
+    key.add_argument(
+        "--region",
+        default=None,
+        help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)",
+    )
+    key.add_argument(
+        "--allow-role",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="a role that may use the key (repeatable)",
+    )
+    key.add_argument(
+        "--revoke-role", action="append", default=[], metavar="ARN", help="a role that may no longer use it"
+    )
+    key.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: $AWS_ENDPOINT_URL)")
+    key.add_argument("--json", action="store_true", help="print one JSON object for machines")
 
 
 def run(args: argparse.Namespace) -> int:
-    from aidc.backend import bootstrap
+    from aidc.backend import bootstrap, secrets_key
     from aidc.preflight.retry import classify_aws_error
 
     region = (
@@ -41,7 +87,24 @@ def run(args: argparse.Namespace) -> int:
     )
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     try:
-        result = bootstrap(args.bucket, region, args.kms_alias, endpoint_url=endpoint)
+        if args.backend_command == "secrets-key":
+            result = secrets_key(
+                region,
+                args.kms_alias,
+                endpoint_url=endpoint,
+                allow_roles=tuple(args.allow_role),
+                revoke_roles=tuple(args.revoke_role),
+            )
+            return _print_key(result, args.json)
+        result = bootstrap(
+            args.bucket,
+            region,
+            args.kms_alias,
+            endpoint_url=endpoint,
+            allow_roles=tuple(args.allow_role),
+            revoke_roles=tuple(args.revoke_role),
+            trail=args.trail,
+        )
     except ValueError as exc:  # bad --bucket/--region/--kms-alias, or an unknown AWS_PROFILE
         return fail(str(exc))
     except RuntimeError as exc:
@@ -58,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     for resource, state, note in result.actions:
         print(f"{state:>9}  {resource}: {note}")
+    print("allowed to use the state and its key (everyone else is denied):")
+    for principal in result.principals:
+        print(f"  {principal}")
+    for warning in result.warnings:
+        print(f"aidc: warning: {warning}", file=sys.stderr)
     print("no changes: the backend was already in place" if not result.changed else "backend ready")
     print()
     print("Use it:")
@@ -68,4 +136,23 @@ def run(args: argparse.Namespace) -> int:
     )
     if endpoint:
         print(f"  # custom endpoint: export AWS_ENDPOINT_URL={endpoint} for the pulumi CLI as well")
+    return EXIT_OK
+
+
+def _print_key(result: object, as_json: bool) -> int:
+    from aidc.backend import BootstrapResult
+
+    assert isinstance(result, BootstrapResult)
+    if as_json:
+        document = {k: v for k, v in result.to_dict().items() if k not in ("bucket", "login")}
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for resource, state, note in result.actions:
+        print(f"{state:>9}  {resource}: {note}")
+    print("allowed to use the key (everyone else is denied):")
+    for principal in result.principals:
+        print(f"  {principal}")
+    print()
+    print(f"Use it: pulumi stack init <stack> {result.secrets_provider}")
     return EXIT_OK

@@ -45,7 +45,7 @@ def pending_records(cfg: Any) -> dict[str, dict[str, Any]]:
 
 def allocate(args: argparse.Namespace) -> dict[str, Any]:
     from aidc.config import ConfigError, parse_stack_config
-    from aidc.config.write import record_sites, replace_file
+    from aidc.config.write import FileWriteError, record_sites, replace_file
 
     cfg = load_config(args)
     path = source_path(args)
@@ -85,7 +85,10 @@ def allocate(args: argparse.Namespace) -> dict[str, Any]:
     got = {name: (site.network_cidr, site.shard) for name, site in written.edge_layout.items()}
     if got != expected or not all(site.recorded for site in written.edge_layout.values()):
         raise BadInput(f"{path}: the file did not read back as the allocation; nothing written")
-    replace_file(path, new_text)
+    try:
+        result["file"] = str(replace_file(path, new_text, expected=text))
+    except FileWriteError as exc:
+        raise BadInput(str(exc)) from None
     return result
 
 

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def init(args: argparse.Namespace) -> dict[str, Any]:
-    from aidc.config.write import replace_file
+    from aidc.config.write import FileWriteError, replace_file
     from aidc.estate.files import shard_file_text, shard_files
 
     cfg = load_config(args)
@@ -48,10 +48,22 @@ def init(args: argparse.Namespace) -> dict[str, Any]:
             f"run `aidc edge allocate --stack {cfg.stack}` first"
         )
     rows = []
-    for shard in shard_files(cfg, source_path(args).parent):
+    shards = shard_files(cfg, source_path(args).parent)
+    wrong = [shard.problem for shard in shards if shard.problem]
+    if wrong:
+        # Verified, not only found: a file in a shard's place that is not that shard's is never reported "in
+        # place", and nothing is written until every one is right.
+        raise BadInput(
+            f"{len(wrong)} file(s) in the place of {cfg.stack}'s shard stack files are not theirs; nothing written:\n"
+            + "\n".join(f"  {problem}" for problem in wrong)
+        )
+    for shard in shards:
         action = ("orphan" if not shard.sites else "exists") if shard.exists else "write"
         if action == "write" and not args.dry_run:
-            replace_file(shard.path, shard_file_text(cfg.stack, shard.shard))
+            try:
+                replace_file(shard.path, shard_file_text(cfg.stack, shard.shard))
+            except FileWriteError as exc:
+                raise BadInput(str(exc)) from None
         rows.append(
             {"stack": shard.stack, "shard": shard.shard, "file": str(shard.path), "sites": len(shard.sites),
              "action": action}

@@ -10,7 +10,12 @@ tests/config/test_names_fit.py plans a stack with names at the limit and checks 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
+import os
 import re
+import struct
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,6 +62,27 @@ def region_problem(region: object) -> str | None:
             "ap-southeast-2"
         )
     return None
+
+
+def partition_of_region(region: str) -> str | None:
+    """The partition whose region list holds `region` (aws, aws-cn, aws-us-gov, …), or None."""
+    for partition, (_, regions) in AWS_PARTITIONS.items():
+        if region in regions:
+            return partition
+    return None
+
+
+def partition_problem(arn_partition: str, region: str) -> str | None:
+    """Why an ARN of partition `arn_partition` cannot be used in `region`, or None: IAM principals, KMS keys and
+    every other ARN live in one partition, and a region belongs to exactly one (arn:aws-cn only with cn-*
+    regions, arn:aws-us-gov only with us-gov-* ones; botocore endpoints.json)."""
+    expected = partition_of_region(region)
+    if expected is None or expected == arn_partition:
+        return None
+    return (
+        f"the ARN is in partition {arn_partition}, but region {region} is in partition {expected}: use "
+        f"arn:{expected}:…"
+    )
 
 
 def zone_problem(zone: object, region: str) -> str | None:
@@ -219,3 +245,76 @@ def name_problems(name: str, rules: Iterable[NameRule], instance_types: Iterable
                 )
                 break
     return problems
+
+
+# --- SSH public keys ------------------------------------------------------------------------------------------
+# What Nova's key pairs take (nova/crypto.py loads the key with `cryptography`'s load_ssh_public_key): one line
+# `TYPE BASE64 [COMMENT]` whose base64 blob starts with the length-prefixed TYPE (RFC 4253 §6.6, RFC 5656 §3.1,
+# RFC 8709 §4). A refusal never shows the value: what was pasted may be a private key.
+SSH_KEY_TYPES = (
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+)
+_SSH_KEY_LINE = re.compile(r"(?P<type>[a-z0-9-]+) (?P<blob>[A-Za-z0-9+/]+={0,2})(?: [\x20-\x7E]*)?", re.ASCII)
+
+
+def ssh_public_key_problem(value: object) -> str | None:
+    """Why `value` is not an OpenSSH public key Nova would take, or None; the message never quotes `value`."""
+    from aidc.types import looks_like_private_key
+
+    if not isinstance(value, str):
+        return f"must be an OpenSSH public key (a string), got {type(value).__name__}"
+    if looks_like_private_key(value) or "PuTTY-User-Key-File" in value:
+        return (
+            "this looks like a PRIVATE key (not shown here): give the public half, the one line of the .pub file "
+            "(`ssh-keygen -y -f KEY` prints it), and treat the private key as leaked"
+        )
+    # One line; a single trailing newline (a YAML block scalar, the tls provider's output) is what Nova's
+    # cryptography loader ignores too.
+    line = value.removesuffix("\n")
+    lines = line.splitlines()
+    if len(lines) != 1 or line != lines[0]:
+        return (
+            f"must be one line `TYPE BASE64 [COMMENT]` (the .pub file's line), got {len(value):,} characters "
+            f"on {max(len(lines), 1)} line(s)"
+        )
+    match = _SSH_KEY_LINE.fullmatch(line)
+    if match is None or match["type"] not in SSH_KEY_TYPES:
+        return (
+            f"must be an OpenSSH public key line `TYPE BASE64 [COMMENT]` with TYPE one of {', '.join(SSH_KEY_TYPES)} "
+            f"(got {len(value):,} characters that are not one; the value is not shown)"
+        )
+    try:
+        blob = base64.b64decode(match["blob"], validate=True)
+        (length,) = struct.unpack(">I", blob[:4])
+        inner = blob[4 : 4 + length].decode("ascii")
+    except (binascii.Error, struct.error, UnicodeDecodeError, ValueError):
+        inner = ""
+    if inner != match["type"]:
+        return (
+            f"the key's base64 does not decode to a {match['type']} key (a cut or altered line?); paste the .pub "
+            "file's line again"
+        )
+    return None
+
+
+# --- Dates ----------------------------------------------------------------------------------------------------
+# "Today" for rules about dates (a reservation may not start in the past): the UTC date, or AIDC_TODAY
+# (YYYY-MM-DD) when set, so that tests and a replayed plan see a fixed day. Config validation can also be handed
+# a day explicitly (parse_stack_config(..., today=...)).
+TODAY_VARIABLE = "AIDC_TODAY"
+
+
+def utc_today() -> datetime.date:
+    pinned = os.environ.get(TODAY_VARIABLE)
+    if pinned:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", pinned, re.ASCII) is None:
+            raise ValueError(f"{TODAY_VARIABLE}: {pinned[:40]!r} is not a date YYYY-MM-DD")
+        try:
+            return datetime.date.fromisoformat(pinned)
+        except ValueError:
+            raise ValueError(f"{TODAY_VARIABLE}: {pinned!r} is not a date YYYY-MM-DD") from None
+    return datetime.datetime.now(datetime.UTC).date()

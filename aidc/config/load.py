@@ -6,6 +6,7 @@ Errors are `ConfigError`s with one line per problem, each naming the key path as
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from aidc.config.limits import stack_name_problem
 from aidc.config.model import StackConfig
 from aidc.contract import PUBLIC_CLOUDS
 from aidc.documents import MAX_YAML_DEPTH, DocumentError, load_yaml
-from aidc.types import FIELD_RULE, NAME_MAX, SLUG_PATTERN
+from aidc.types import FIELD_RULE, NAME_MAX, SLUG_PATTERN, looks_like_private_key, redact_key_material, shown
 
 STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 # aidc:<key> -> StackConfig field; the values are structured (objects/lists), as Pulumi stores them.
@@ -58,6 +59,8 @@ class ConfigError(ValueError):
     """Bad stack configuration; `problems` holds one 'key.path: message' per fault."""
 
     def __init__(self, problems: list[str], source: str = "") -> None:
+        # Whatever a validator wrote, a private key pasted into any key never reaches stderr or a CI log.
+        problems = [redact_key_material(problem) for problem in problems]
         self.problems = problems
         self.source = source
         where = f" in {source}" if source else ""
@@ -98,7 +101,7 @@ def _message(error: Mapping[str, Any]) -> str:
         return "unknown key (check the spelling against the README's configuration reference)"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"must be one of {expected}, got {error.get('input')!r}"
+        return f"must be one of {expected}, got {shown(error.get('input'))}"
     if kind in ("tuple_type", "list_type"):
         return f"must be a list, got {type(error.get('input')).__name__}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -108,22 +111,27 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
         limit = error.get("ctx", {}).get(key)
-        shown = f"{limit:g}" if isinstance(limit, int | float) and not isinstance(limit, bool) else limit
-        return f"input should be {words} {shown}, got {error.get('input')!r}"
+        limit_shown = (
+            f"{limit:g}" if isinstance(limit, int | float) and not isinstance(limit, bool) else limit
+        )
+        return f"input should be {words} {limit_shown}, got {shown(error.get('input'))}"
     if kind == "finite_number":
-        return f"must be a finite number, got {error.get('input')!r}"
+        return f"must be a finite number, got {shown(error.get('input'))}"
     if kind == "string_pattern_mismatch":
         if error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
             return (
-                f"{error.get('input')!r} is not a name: use 1-{NAME_MAX} lower-case letters, digits and '-', "
+                f"{shown(error.get('input'))} is not a name: use 1-{NAME_MAX} lower-case letters, digits and '-', "
                 "starting with a letter"
             )
-        return f"{error.get('input')!r} does not match {error.get('ctx', {}).get('pattern')}"
+        return f"{shown(error.get('input'))} does not match {error.get('ctx', {}).get('pattern')}"
     return msg.removeprefix("Value error, ")
 
 
-def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: str = "") -> StackConfig:
-    """Validate the `config:` mapping of a stack file (keys such as `aidc:demand`, `aws:region`)."""
+def parse_stack_config(
+    values: Mapping[str, Any], stack: str = "dev", source: str = "", today: datetime.date | None = None
+) -> StackConfig:
+    """Validate the `config:` mapping of a stack file (keys such as `aidc:demand`, `aws:region`). Rules about
+    dates judge against `today` (default: aidc.config.limits.utc_today(), the UTC date or AIDC_TODAY)."""
     if not isinstance(values, Mapping):
         raise ConfigError(
             [f"config: must be a mapping of keys such as aidc:demand, got {type(values).__name__}"], source
@@ -166,10 +174,11 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
         settings[field] = value
     if problem := stack_name_problem(stack):
         problems.append(f"config: the stack name {problem}")
+    problems += _private_keys(values)
     if problems:
         raise ConfigError(problems, source)
     try:
-        cfg = StackConfig.model_validate(data)
+        cfg = StackConfig.model_validate(data, context={"today": today} if today else None)
         cfg.with_provider_keys(frozenset(provider_values))
         return cfg
     except ValidationError as exc:
@@ -204,6 +213,36 @@ def parse_stack_config(values: Mapping[str, Any], stack: str = "dev", source: st
                 continue
             problems.append(f"{_key_path(top, rest)}: {message}")
         raise ConfigError(sorted(set(problems), key=problems.index), source) from None
+
+
+PRIVATE_KEY_REFUSAL = (
+    "this looks like a PRIVATE key (not shown here): a stack file holds no private key; for "
+    "aidc:openstack.ssh_public_key give the public half, the one line of the .pub file (`ssh-keygen -y -f KEY` "
+    "prints it), and treat the private key as leaked: it is in a file you were about to commit"
+)
+
+
+def _private_keys(values: Any, path: str = "") -> list[str]:
+    """One problem per value anywhere in the config that holds a private key, named by its key path and never
+    shown (whatever the key is: a secret pasted into the wrong place is still a secret)."""
+    if isinstance(values, str):
+        return [f"{path or 'config'}: {PRIVATE_KEY_REFUSAL}"] if looks_like_private_key(values) else []
+    if isinstance(values, Mapping):
+        found = []
+        for key, value in values.items():
+            key_text = str(key)
+            where = (
+                key_text
+                if not path
+                else f"{path}.{key_text}"
+                if isinstance(key, str)
+                else f"{path}[{key_text}]"
+            )
+            found += _private_keys(value, where)
+        return found
+    if isinstance(values, list | tuple):
+        return [problem for i, item in enumerate(values) for problem in _private_keys(item, f"{path}[{i}]")]
+    return []
 
 
 def _no_constant(name: str) -> Any:

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationInfo,
     create_model,
     field_validator,
     model_validator,
@@ -87,6 +88,8 @@ MAX_ITEMS = 1000  # workloads or transfers in one list
 # ~95 bytes in flow style, ~130 in block style, and `aidc edge allocate` refuses to write past it.
 MAX_EDGE_SITES = 10_000
 MIN_SITE_SHARE = 1 / MAX_EDGE_SITES  # so that the most sites can share the edge load evenly
+# A Direct Connect BGP peering is a /30 (AWS the first host, on-premises the second).
+BGP_PEERING_PREFIX = 30
 
 
 def _check_accelerator(value: str) -> str:
@@ -152,6 +155,19 @@ class TrainingDemand(Model):
         allowed = ("private", *PUBLIC_CLOUDS)
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    @field_validator("start_date")
+    @classmethod
+    def _not_in_the_past(cls, value: datetime.date | None, info: ValidationInfo) -> datetime.date | None:
+        # A reservation is bought for a window that has not begun: EC2 offers Capacity Blocks from a future start
+        # (DescribeCapacityBlockOfferings StartDateRange) and an On-Demand Capacity Reservation starts when made.
+        today = (info.context or {}).get("today") or limits.utc_today()
+        if value is not None and value < today:
+            raise ValueError(
+                f"{value.isoformat()} is in the past (today is {today.isoformat()}, UTC): a reservation starts on "
+                "or after the day it is made; give today or a later day"
+            )
         return value
 
     @model_validator(mode="after")
@@ -413,7 +429,10 @@ class OpenStackSettings(Model):
     gpu_flavors: dict[str, CloudName] = Field(
         default_factory=dict, description="accelerator -> flavor; default gpu-<accelerator>-x<gpus per node>"
     )
-    ssh_public_key: Annotated[str, StringConstraints(max_length=16_384)] | None = None
+    ssh_public_key: Annotated[str, StringConstraints(max_length=16_384)] | None = Field(
+        None,
+        description="OpenSSH public key line for the servers (TYPE BASE64 [COMMENT]); absent: aidc makes a key pair",
+    )
     root_volume_gb: int = Field(200, ge=20, le=10_000)
     gpu_image: CloudName | None = Field(
         None,
@@ -430,6 +449,13 @@ class OpenStackSettings(Model):
     @classmethod
     def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(check_cidr(v) for v in value)
+
+    @field_validator("ssh_public_key")
+    @classmethod
+    def _ssh_public_key(cls, value: str | None) -> str | None:
+        if value is not None and (problem := limits.ssh_public_key_problem(value)):
+            raise ValueError(problem)
+        return value
 
     @field_validator("dns_nameservers")
     @classmethod
@@ -534,6 +560,19 @@ class DirectConnectSettings(Model):
         check_cidr(value)
         if ipaddress.ip_network(value).version != 4:
             raise ValueError(f"{value!r} is not an IPv4 CIDR block")
+        return value
+
+    @field_validator("bgp_peer_cidr")
+    @classmethod
+    def _peerings(cls, value: str) -> str:
+        # aidc/sizing/network.py cuts it into /30s, one BGP peering per link (AWS .1, on-premises .2).
+        prefix = ipaddress.ip_network(value).prefixlen
+        if prefix > BGP_PEERING_PREFIX:
+            raise ValueError(
+                f"{value} holds no /{BGP_PEERING_PREFIX}: each Direct Connect link needs one /{BGP_PEERING_PREFIX} "
+                f"BGP peering (at least 1; a /{prefix} has {2 ** (32 - prefix)} addresses, a /{BGP_PEERING_PREFIX} "
+                f"4); give a /{BGP_PEERING_PREFIX} per link, e.g. a /24 for up to 64 links"
+            )
         return value
 
     @field_validator("vpn_peer_ip")

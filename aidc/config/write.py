@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,15 +80,105 @@ def record_sites(text: str, records: Mapping[str, Mapping[str, Any]], source: st
     return out.getvalue()
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (a temporary file in the same directory, then rename)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+class FileWriteError(ValueError):
+    """A file aidc will not (or could not) rewrite; the message names the file, why, and that nothing changed."""
+
+
+def _target(path: Path) -> Path:
+    """The file a write to `path` lands in: `path`, or what its symlinks lead to (written through, never turned
+    into a copy); refused when that is not a regular file."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a dangling link, a loop
+        raise FileWriteError(
+            f"{path}: is a symlink that leads to no file ({exc.__class__.__name__}); nothing written"
+        ) from None
+    if not target.is_file():
+        raise FileWriteError(
+            f"{path}: is a symlink to {target}, which is not a regular file; nothing written"
+        )
+    return target
+
+
+def _refuse(path: Path, target: Path, expected: str | None) -> os.stat_result | None:
+    """The target's stat (None for a new file), or FileWriteError when it must not be replaced."""
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return None
+    shown = f"{path} (-> {target})" if target != path else str(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise FileWriteError(f"{shown}: is not a regular file; nothing written")
+    # The owner's write bit, not os.access: root may write anything, but a file its owner made read-only was
+    # made so on purpose (a checkout of a protected path, a reviewed file).
+    if not info.st_mode & stat.S_IWUSR:
+        raise FileWriteError(
+            f"{shown}: is read-only (mode {stat.S_IMODE(info.st_mode):04o}); make it writable "
+            f"(chmod u+w {target}) to record into it; nothing written"
+        )
+    if info.st_nlink > 1:
+        raise FileWriteError(
+            f"{shown}: has {info.st_nlink} hard links; replacing it would leave the other names on the old text; "
+            "nothing written"
+        )
+    if expected is not None and target.read_text(encoding="utf-8") != expected:
+        raise FileWriteError(f"{shown}: changed while aidc was working on it; run again; nothing written")
+    return info
+
+
+def replace_file(path: Path, text: str, expected: str | None = None) -> Path:
+    """Write `text` to `path` atomically and return the file written.
+
+    A symlink is written through (its target is replaced; the link stays). A read-only file, a file with other
+    hard links, anything but a regular file, or a file whose text is no longer `expected` is refused with
+    FileWriteError. The text goes to a temporary file beside the target, is flushed to disk, takes the target's
+    mode (a new file: 0666 less the umask) and owner, then replaces the target in one rename: a reader sees the
+    old file or the new one, never half of one, and a failure leaves the old file and no temporary behind."""
+    target = _target(path)
+    info = _refuse(path, target, expected)
+    if info is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    else:
+        mode = stat.S_IMODE(info.st_mode)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise FileWriteError(
+            f"{target.parent}: cannot write there ({exc.strerror}); nothing written"
+        ) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        if info is not None and os.geteuid() == 0 and (info.st_uid, info.st_gid) != (0, 0):
+            os.chown(temporary, info.st_uid, info.st_gid)
+        os.replace(temporary, target)
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise FileWriteError(
+                f"{target}: could not be replaced ({exc.strerror}); nothing written"
+            ) from None
         raise
+    _sync_directory(target.parent)
+    return target
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX: fsync the directory); best effort where that is not possible."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -14,7 +14,9 @@ from pathlib import Path
 from aidc.config.addressing import shard_stack_name
 from aidc.config.model import StackConfig
 
-SHARD_NAME = re.compile(r"^(?P<core>.+)-edge-(?P<shard>\d+)$")
+# `<core>-edge-<n>`, n as shard_stack_name writes it (ASCII digits, no leading zero: `\d` would read
+# `prod-edge-١` as shard 1); matched whole. scripts/stacks.py holds the same pattern.
+SHARD_NAME = re.compile(r"(?P<core>.+)-edge-(?P<shard>0|[1-9][0-9]{0,3})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class ShardFile:
     path: Path
     sites: tuple[str, ...]
     exists: bool
+    problem: str | None = None
+    """Why the file on disk is not this shard's stack file (None when it is, or when there is none)."""
 
 
 def shard_sites(cfg: StackConfig) -> dict[int, list[str]]:
@@ -41,15 +45,45 @@ def shard_files(cfg: StackConfig, stacks_dir: Path) -> list[ShardFile]:
     on_disk = {
         int(match["shard"])
         for path in stacks_dir.glob(f"Pulumi.{cfg.stack}-edge-*.yaml")
-        if (match := SHARD_NAME.match(path.name.removeprefix("Pulumi.").removesuffix(".yaml")))
+        if (match := SHARD_NAME.fullmatch(path.name.removeprefix("Pulumi.").removesuffix(".yaml")))
         and match["core"] == cfg.stack
     }
     files = []
     for shard in sorted(set(sites) | on_disk):
         stack = shard_stack_name(cfg.stack, shard)
         path = stacks_dir / f"Pulumi.{stack}.yaml"
-        files.append(ShardFile(stack, shard, path, tuple(sites.get(shard, ())), path.exists()))
+        exists = path.exists() or path.is_symlink()
+        problem = verify_shard_file(path, cfg.stack, shard) if exists else None
+        files.append(ShardFile(stack, shard, path, tuple(sites.get(shard, ())), exists, problem))
     return files
+
+
+def verify_shard_file(path: Path, core: str, shard: int) -> str | None:
+    """Why `path` is not the stack file of shard `shard` of the estate `core`, or None: it must be a regular file
+    (a symlink to one is followed), YAML with a `config:` mapping, and validate as exactly `{core, shard}`. A
+    stack file of another kind that is merely named like the shard (another estate's core, a one-stack
+    estate) is not this shard's, whatever its name says."""
+    from aidc.config.load import ConfigError, parse_stack_config, read_config_values
+
+    stack = shard_stack_name(core, shard)
+    if not path.is_file():
+        kind = (
+            "a directory" if path.is_dir() else "a symlink to nothing" if path.is_symlink() else "not a file"
+        )
+        return f"{path} is {kind}, not the stack file of {stack}"
+    try:
+        cfg = parse_stack_config(read_config_values(path), stack=stack, source=str(path))
+    except ConfigError as exc:
+        first = exc.problems[0] if exc.problems else str(exc)
+        return f"{path} is not a valid stack file ({first})"
+    if cfg.estate.role != "shard":
+        what = {"core": "the core of another estate", "single": "a stack of its own (no aidc:estate)"}[
+            cfg.estate.role
+        ]
+        return f"{path} is {what}, named like shard {shard} of {core}; rename that stack"
+    if (cfg.estate.core, cfg.estate.shard) != (core, shard):
+        return f"{path} names shard {cfg.estate.shard} of {cfg.estate.core}, not shard {shard} of {core}"
+    return None
 
 
 def shard_file_text(core: str, shard: int) -> str:

@@ -22,6 +22,19 @@ def _pem(kind: str, seed: str) -> str:
     return f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n"
 
 
+def _openssh_ed25519(seed: str) -> str:
+    """An OpenSSH public key line as the tls provider writes it (trailing newline included): the wire-format blob
+    (RFC 8709 §4: string "ssh-ed25519", string of 32 key bytes) base64-encoded, so checks that decode it pass."""
+    import struct
+
+    from aidc.mocks import stable_hex
+
+    kind = b"ssh-ed25519"
+    key = bytes.fromhex(stable_hex("ssh", seed, length=64))
+    blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", len(key)) + key
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} aidc\n"
+
+
 def new_resource(mocks: AidcMocks, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
     from aidc.mocks import stable_hex
 
@@ -32,7 +45,7 @@ def new_resource(mocks: AidcMocks, args: pulumi.runtime.MockResourceArgs) -> tup
             privateKeyPem=_pem("PRIVATE KEY", args.name),
             privateKeyOpenssh=_pem("OPENSSH PRIVATE KEY", args.name),
             publicKeyPem=_pem("PUBLIC KEY", args.name),
-            publicKeyOpenssh=f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{stable_hex('ssh', args.name, length=40)} aidc\n",
+            publicKeyOpenssh=_openssh_ed25519(args.name),
             publicKeyFingerprintSha256=f"SHA256:{stable_hex('fp', args.name, length=43)}",
         )
     elif token in (

@@ -122,9 +122,9 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         replicas=replica_ranges(cfg, inference),
         clouds=clouds,
         catalog_source={
-            "prices": catalog.price_source,
-            "prices_as_of": catalog.price_as_of,
-            "spot": catalog.spot_source,
+            "prices": catalog.price_source(),
+            "prices_as_of": catalog.price_as_of(),
+            "spot": catalog.spot_source(),
             "facts": {
                 key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
                 for key, f in catalog.facts.items()

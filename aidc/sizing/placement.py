@@ -386,7 +386,7 @@ def place(
         inputs["dataset_moves_usd_per_hour"] = round(moves, 4)
     usd_per_hour = Figure(hourly + moves, "USD/h", formula, inputs)
     if any(g.spot for g in public_groups):
-        warnings.append(f"spot prices are estimates ({catalog.spot_source})")
+        warnings.append(f"spot prices are estimates ({catalog.spot_source()})")
     return (
         Placement(
             private=tuple(sorted(private_groups, key=lambda g: (g.accelerator, g.workload))),

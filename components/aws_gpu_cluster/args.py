@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.types import FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
+from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
 from components._args import (
     IPv4SourceCidr,
     LogRetentionDays,
@@ -83,9 +83,7 @@ class CapacityReservationSpec(FrozenArgs):
 
 # The EKS managed add-ons the component pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons").
 MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
-AddonVersion = Annotated[
-    str, matching(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", "an EKS add-on version 'vX.Y.Z-eksbuild.N'")
-]
+AddonVersion = EksAddonVersion
 """An EKS add-on version as DescribeAddonVersions lists it."""
 # The component's defaults for the one EKS minor it defaults to; the stack program passes the versions of
 # aidc/versions.py (EKS_ADDON_VERSIONS, the table every pin comes from; tests/versions holds these equal to it),

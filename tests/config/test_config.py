@@ -221,12 +221,22 @@ def test_eks_access_roles_default_to_none_and_validate_as_iam_role_arns() -> Non
             "aidc:aws": {
                 "access": {
                     "deploy_role_arn": "arn:aws:iam::123456789012:role/ci/aidc-deploy",
-                    "admin_role_arn": "arn:aws-us-gov:iam::123456789012:role/aidc-operators",
+                    "admin_role_arn": "arn:aws:iam::123456789012:role/aidc-operators",
                 }
             }
         }
     )
     assert cfg.aws.access.deploy_role_arn == "arn:aws:iam::123456789012:role/ci/aidc-deploy"
+    # A GovCloud role in a GovCloud region (tests/config/test_identifiers.py refuses it anywhere else).
+    gov = parse_stack_config(
+        {
+            "aws:region": "us-gov-west-1",
+            "aidc:aws": {
+                "access": {"admin_role_arn": "arn:aws-us-gov:iam::123456789012:role/aidc-operators"}
+            },
+        }
+    )
+    assert gov.aws.access.admin_role_arn == "arn:aws-us-gov:iam::123456789012:role/aidc-operators"
 
 
 @pytest.mark.parametrize(

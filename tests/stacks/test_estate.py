@@ -132,7 +132,9 @@ def test_shards_take_from_the_core_only_through_the_stack_reference() -> None:
 def test_secret_core_outputs_stay_secret_through_the_reference() -> None:
     estate = planned_estate()
     outputs = estate.core.offline.stack_outputs()
-    assert {"edge_ssh_private_key", "core_kubeconfig", "aws_kubeconfig"} <= outputs.secret_names
+    assert {"edge_ssh_private_key", "core_kubeconfig"} <= outputs.secret_names
+    # All its work is private and at the edge: the core declares no public cloud, so it has no AWS kubeconfig.
+    assert estate.core.offline.exports["clouds"] == [] and "aws_kubeconfig" not in outputs.values
     assert "edge_ssh_public_key" not in outputs.secret_names
 
     def program() -> None:

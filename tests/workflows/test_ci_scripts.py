@@ -192,6 +192,8 @@ FINDINGS = {
     "ruff format --check": ("aidc/_injected.py", "x = [1,2]\n"),
     "shellcheck": ("scripts/injected", "#!/usr/bin/env bash\nrm -rf $1/build\n"),
     "zizmor": (".github/workflows/deploy.yml", None),
+    # zizmor has nothing against a job that needs a job that does not exist; actionlint does.
+    "actionlint": (".github/workflows/deploy.yml", "needs: main-only"),
 }
 
 
@@ -203,6 +205,10 @@ def test_ci_run_fails_on_a_lint_finding_before_any_test(repo_copy: Path, tool: s
         text = target.read_text(encoding="utf-8")
         pinned = next(line for line in text.splitlines() if "actions/checkout@" in line)
         target.write_text(text.replace(pinned, "      - uses: actions/checkout@v4"), encoding="utf-8")
+    elif content.startswith("needs: "):
+        text = target.read_text(encoding="utf-8")
+        assert content in text
+        target.write_text(text.replace(content, "needs: no-such-job", 1), encoding="utf-8")
     else:
         target.write_text(content, encoding="utf-8")
     result = subprocess.run(

@@ -35,11 +35,14 @@ SHARD_FILES = sorted(
     if (m := re.match(r"^(?P<core>.+)-edge-\d+$", name)) and m["core"] in STACK_FILES
 )
 PLANNED_STACKS = [name for name in STACK_FILES if name not in SHARD_FILES]
-CLOUD_STACKS = [
-    line.strip()
+_CLOUD_LINES = [
+    line.split("#", 1)[0].split()
     for line in (ROOT / ".github" / "cloud-stacks").read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
 ]
+CLOUD_STACKS = [words[0] for words in _CLOUD_LINES if words]
+# Stacks whose credentials exist only on main (the `prod` environment): no pull request previews them.
+MAIN_ONLY_STACKS = [words[0] for words in _CLOUD_LINES if words[1:] == ["main-only"]]
+PREVIEW_STACKS = [name for name in CLOUD_STACKS if name not in MAIN_ONLY_STACKS]
 # Inputs of pulumi/actions v7.0.0 (action.yml of github.com/pulumi/actions at that tag)
 PULUMI_ACTION_INPUTS = {
     "exclude",
@@ -273,14 +276,23 @@ def _stacks_module() -> Any:
     return module
 
 
-def _pulumi_step(job: dict[str, Any]) -> dict[str, Any]:
+def _pulumi_step(job: dict[str, Any], preview: bool = False) -> dict[str, Any]:
+    """The job's pulumi/actions step; a preview job holds the PREVIEW credentials, a deploy job the deploy ones."""
     [step] = steps_using(job, "pulumi/actions")
     unknown = set(step["with"]) - PULUMI_ACTION_INPUTS
     assert not unknown, f"unknown pulumi/actions inputs {unknown}"
     assert step["with"]["policyPacks"] == "policies", "every Pulumi run carries the policy pack"
-    assert step["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
+    token, role = (
+        ("PULUMI_PREVIEW_ACCESS_TOKEN", "AWS_PREVIEW_ROLE_ARN")
+        if preview
+        else (
+            "PULUMI_ACCESS_TOKEN",
+            "AWS_ROLE_ARN",
+        )
+    )
+    assert step["env"]["PULUMI_ACCESS_TOKEN"] == f"${{{{ secrets.{token} }}}}"
     [aws] = steps_using(job, "aws-actions/configure-aws-credentials")
-    assert aws["with"]["role-to-assume"] == "${{ secrets.AWS_ROLE_ARN }}"
+    assert aws["with"]["role-to-assume"] == f"${{{{ secrets.{role} }}}}"
     assert job["permissions"]["id-token"] == "write", "OIDC role assumption needs id-token: write"
     return step
 
@@ -288,12 +300,13 @@ def _pulumi_step(job: dict[str, Any]) -> dict[str, Any]:
 def test_preview_only_where_secrets_exist() -> None:
     job = load("pull-request.yml")["jobs"]["preview"]
     assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
-    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.cloud) }}"
+    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.preview) }}"
     assert set(job["needs"]) == {"test", "stacks"}
-    # The declared cloud stacks: the three environments, in this order.
+    # The declared cloud stacks: the three environments, in this order; prod is previewed from main only.
     assert CLOUD_STACKS == ["dev", "staging", "prod"]
+    assert MAIN_ONLY_STACKS == ["prod"]
     assert "matrix.stack" in job["concurrency"]["group"]
-    step = _pulumi_step(job)
+    step = _pulumi_step(job, preview=True)
     assert step["with"]["command"] == "preview"
     assert step["with"]["stack-name"] == "${{ matrix.stack }}"
     assert step["with"]["comment-on-pr"] is True and step["with"]["edit-pr-comment"] is True
@@ -326,7 +339,7 @@ def test_deploy_staging_then_protected_prod() -> None:
     ):
         assert jobs[job_id]["needs"] == needs, f"{job_id} only after {needs}"
         condition = " ".join(jobs[job_id]["if"].split())
-        assert condition.startswith("!cancelled() && ")
+        assert condition.startswith("!cancelled() && github.ref == 'refs/heads/main' && ")
         assert f"needs.{needs[0]}.result == 'success'" in condition
         assert f"needs.{needs[1]}.result == 'success' || needs.{needs[1]}.result == 'skipped'" in condition
     assert {"staging", "prod"} <= set(CLOUD_STACKS), "deployed stacks are previewed on pull requests first"
@@ -370,7 +383,9 @@ def test_deploy_fans_out_over_an_estates_shards_after_its_core(env: str, stage: 
     job = document["jobs"][f"{env}-edges{stage}"]
     core = document["jobs"][f"{env}{stage}"]
     assert job["needs"] == ["stacks", f"{env}{stage}"], "a shard deploys after its core"
-    assert job["if"] == f"toJSON(fromJSON(needs.stacks.outputs.shards).{env}) != '[]'"
+    assert job["if"] == (
+        f"github.ref == 'refs/heads/main' && toJSON(fromJSON(needs.stacks.outputs.shards).{env}) != '[]'"
+    )
     assert job["environment"] == env
     assert job["runs-on"] == core["runs-on"], "the edge clusters' APIs are as private as the core's"
     assert job["strategy"]["matrix"]["stack"] == f"${{{{ fromJSON(needs.stacks.outputs.shards).{env} }}}}"
@@ -396,26 +411,28 @@ def test_pull_request_previews_an_estates_shards_after_the_cores() -> None:
     job = load("pull-request.yml")["jobs"]["preview-edges"]
     assert set(job["needs"]) == {"stacks", "preview"}
     assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
-    assert "needs.stacks.outputs.cloud_shards != '[]'" in job["if"]
-    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.cloud_shards) }}"
+    assert "needs.stacks.outputs.preview_shards != '[]'" in job["if"]
+    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.preview_shards) }}"
     assert 1 <= job["strategy"]["max-parallel"] <= 8
     assert "id-token" not in job["permissions"]
     [step] = steps_using(job, "pulumi/actions")
     assert set(step["with"]) <= PULUMI_ACTION_INPUTS
     assert (step["with"]["command"], step["with"]["stack-name"]) == ("preview", "${{ matrix.stack }}")
     assert step["with"]["policyPacks"] == "policies"
+    assert "upsert" not in step["with"], "the preview credentials create no stack"
+    assert step["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}"
     _leaves_out_the_addon_layer(job, step, '"$STACK"')
 
 
 def test_every_secret_is_documented() -> None:
-    docs = (ROOT / "docs" / "review.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     used: set[str] = set()
     for path in FILES:
         used |= set(re.findall(r"secrets\.([A-Z_]+)", path.read_text(encoding="utf-8")))
         used |= {f"vars.{v}" for v in re.findall(r"vars\.([A-Z_]+)", path.read_text(encoding="utf-8"))}
     assert used, "no secrets found: the regex is broken"
     missing = sorted(s for s in used if s.removeprefix("vars.") not in docs and s != "GITHUB_TOKEN")
-    assert not missing, f"docs/review.md does not mention {missing}"
+    assert not missing, f"docs/ci.md does not mention {missing}"
 
 
 # --- The stack matrices: the workflow's own command, run here -------------------------------------------------
@@ -426,8 +443,8 @@ def _list_stacks_command() -> str:
     [step] = [s for s in job["steps"] if s.get("id") == "list"]
     assert job["outputs"] == {
         "all": "${{ steps.list.outputs.all }}",
-        "cloud": "${{ steps.list.outputs.cloud }}",
-        "cloud_shards": "${{ steps.list.outputs.cloud_shards }}",
+        "preview": "${{ steps.list.outputs.preview }}",
+        "preview_shards": "${{ steps.list.outputs.preview_shards }}",
     }
     assert job["permissions"] == {"contents": "read"}
     return str(step["run"])
@@ -456,8 +473,9 @@ def test_the_stacks_job_lists_every_stack_file_and_the_cloud_stacks(tmp_path: Pa
     assert outputs == {
         "all": PLANNED_STACKS,
         "cloud": CLOUD_STACKS,
+        "preview": PREVIEW_STACKS,
         "shards": shards,
-        "cloud_shards": [s for name in CLOUD_STACKS for s in shards[name]],
+        "preview_shards": [s for name in PREVIEW_STACKS for s in shards[name]],
     }
     assert set(CLOUD_STACKS) <= set(PLANNED_STACKS)
 
@@ -479,6 +497,7 @@ def test_a_new_stack_file_joins_the_plan_diff_matrix(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert outputs["all"] == sorted([*PLANNED_STACKS, "eu-edge"])
     assert outputs["cloud"] == CLOUD_STACKS, "a new stack gets no credentials until it is declared"
+    assert outputs["preview"] == PREVIEW_STACKS
 
 
 def test_an_estate_becoming_a_cloud_stack_fans_its_shards_out_in_shard_order(tmp_path: Path) -> None:
@@ -489,7 +508,11 @@ def test_an_estate_becoming_a_cloud_stack_fans_its_shards_out_in_shard_order(tmp
     result, outputs = run_list_stacks(root, tmp_path)
     assert result.returncode == 0, result.stderr
     assert outputs["shards"]["prod"] == [f"prod-edge-{n}" for n in (0, 1, 2, 10)]
-    assert outputs["cloud_shards"] == outputs["shards"]["prod"]
+    assert outputs["preview_shards"] == [], "prod is main-only: a pull request previews none of its shards"
+    for shard in (0, 1):
+        (root / "stacks" / f"Pulumi.staging-edge-{shard}.yaml").write_text("config: {}\n", encoding="utf-8")
+    result, outputs = run_list_stacks(root, tmp_path)
+    assert outputs["preview_shards"] == ["staging-edge-0", "staging-edge-1"]
     assert "prod-edge-0" not in outputs["all"], "a shard is planned by its core's plan diff"
     assert "nocore-edge-0" in outputs["all"], "without a core file the name is an ordinary stack"
     cloud = root / ".github" / "cloud-stacks"

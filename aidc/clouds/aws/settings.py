@@ -7,15 +7,17 @@ provider's own `aws:region` key is read into `region` (`PROVIDER_KEYS`), so exis
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+import ipaddress
+import math
+from typing import TYPE_CHECKING, Literal, cast
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from aidc.config import limits
 from aidc.config.base import Model, check_cidr
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.limits import NameRule
-from aidc.types import AdminCidrs, IamRoleArn, field_error
+from aidc.types import AdminCidrs, EksAddonVersion, IamRoleArn, arn_partition, field_error
 from aidc.versions import EKS_ADDON_VERSIONS, EKS_DEFAULT, eks_refusal, today
 
 EKS_ADDON_NAMES = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from aidc.config.model import StackConfig
 
 DEFAULT_REGION = "us-east-1"
+# The smallest VPC subnet AWS takes (docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html).
+VPC_SUBNET_LONGEST = 28
 PROVIDER_KEYS = {"aws:region": "region"}
 """The AWS provider's config keys (`aws:region`) and the settings field each fills."""
 
@@ -98,8 +102,7 @@ class Settings(Model):
     tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
     access: AwsAccess = Field(AwsAccess(), description="EKS access entries: deploy_role_arn, admin_role_arn")
     addon_versions: dict[
-        Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"],
-        Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", max_length=64)],
+        Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"], EksAddonVersion
     ] = Field(
         default_factory=dict,
         description="EKS managed add-on versions; default: the ones pinned for eks_version (aidc/versions.py)",
@@ -173,6 +176,31 @@ class Settings(Model):
         for index, zone in enumerate(self.azs or ()):
             if why := limits.zone_problem(zone, self.region):
                 raise field_error(f"azs[{index}]", why)
+        return self
+
+    @model_validator(mode="after")
+    def _role_partitions(self) -> Settings:
+        """A role of another partition than the region's cannot be an EKS access entry there (arn:aws-cn only
+        with cn-* regions, arn:aws-us-gov with us-gov-*)."""
+        for key in ("deploy_role_arn", "admin_role_arn"):
+            arn = getattr(self.access, key)
+            if arn is not None and (why := limits.partition_problem(arn_partition(arn), self.region)):
+                raise field_error(f"access.{key}", f"{why} (the region is {self.region})")
+        return self
+
+    @model_validator(mode="after")
+    def _subnets_fit(self) -> Settings:
+        # components/aws_gpu_cluster/network.py subnet_cidrs cuts the VPC into 2·zones equal subnets (private and public per zone); a
+        # VPC subnet is /16 to /28 (docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html).
+        zones = len(self.azs) if self.azs is not None else 2
+        subnet_prefix = ipaddress.ip_network(self.vpc_cidr).prefixlen + math.ceil(math.log2(2 * zones))
+        if subnet_prefix > VPC_SUBNET_LONGEST:
+            raise field_error(
+                "vpc_cidr",
+                f"{self.vpc_cidr} cut into {2 * zones} subnets ({zones} zones, a private and a public subnet each) "
+                f"gives /{subnet_prefix} subnets, smaller than the /{VPC_SUBNET_LONGEST} AWS allows: give a larger "
+                "vpc_cidr or fewer azs",
+            )
         return self
 
     @property
