@@ -24,6 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from aidc.contract import ACCESS_LABEL, DEPLOY_GROUP, EKS_ACCESS_ROLE_TAG
 from policies._common import (
     ADMIN_PORTS_DEFAULT,
     ADVISORY,
@@ -733,6 +734,80 @@ aws_eks_no_bootstrap_admin = ResourceValidationPolicy(
 )
 
 
+ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
+ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+K8S_RBAC_ROLES = ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:Role")
+K8S_RBAC_BINDINGS = (
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+)
+# Kubernetes's built-in roles that hold everything or nearly (cluster-admin; admin and edit: every namespaced kind).
+BROAD_ROLES = ("cluster-admin", "admin", "edit")
+PRIVILEGE_VERBS = ("escalate", "bind", "impersonate")
+
+
+def _is_deploy_object(resource: Any) -> bool:
+    return get(resource.props, "metadata", "labels", ACCESS_LABEL) == "deploy"
+
+
+def _deploy_rule_problems(role: Any) -> list[str]:
+    problems: list[str] = []
+    for rule in as_list(get(role.props, "rules")):
+        for key in ("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"):
+            if any(isinstance(v, str) and v.endswith("*") for v in as_list(get(rule, key))):
+                problems.append(f"a wildcard in {key}")
+        problems += [f"the {verb} verb" for verb in PRIVILEGE_VERBS if verb in as_list(get(rule, "verbs"))]
+    return problems
+
+
+def _deploy_principals(args: StackValidationArgs) -> list[tuple[Any, Any]]:
+    return [
+        (entry, get(entry.props, "principalArn"))
+        for entry in resources_of(args.resources, ACCESS_ENTRY)
+        if get(entry.props, "tags", EKS_ACCESS_ROLE_TAG) == "deploy"
+    ]
+
+
+def _validate_deploy_least_privilege(args: StackValidationArgs, report: ReportViolation) -> None:
+    for entry, principal in _deploy_principals(args):
+        if "system:masters" in as_list(get(entry.props, "kubernetesGroups")):
+            report(f"deploy access entry {entry.name} puts the role in system:masters (cluster-admin).", entry.urn)
+        for association in resources_of(args.resources, ACCESS_POLICY_ASSOCIATION):
+            depends = any(d.urn == entry.urn for d in (association.property_dependencies or {}).get("principalArn", []))
+            if depends or (isinstance(principal, str) and get(association.props, "principalArn") == principal):
+                report(
+                    f"{association.name} gives the deploy role the EKS access policy "
+                    f"{str(get(association.props, 'policyArn')).rsplit('/', 1)[-1]}: the deploy role gets no access "
+                    "policy (never cluster-admin); its rights are the aidc-deploy RBAC objects "
+                    "(components/aws_gpu_cluster/deploy_access.py).",
+                    association.urn,
+                )
+    deploy_roles = {str(get(r.props, "metadata", "name")) for r in resources_of(args.resources, *K8S_RBAC_ROLES) if _is_deploy_object(r)}
+    for role in resources_of(args.resources, *K8S_RBAC_ROLES):
+        if _is_deploy_object(role) and (problems := _deploy_rule_problems(role)):
+            report(f"the deploy role's {role.name} grants {', '.join(sorted(set(problems)))}: name each verb, "
+                   "group, resource and object it needs.", role.urn)
+    for binding in resources_of(args.resources, *K8S_RBAC_BINDINGS):
+        subjects = as_list(get(binding.props, "subjects"))
+        if not any(get(s, "kind") == "Group" and get(s, "name") == DEPLOY_GROUP for s in subjects):
+            continue
+        ref = str(get(binding.props, "roleRef", "name"))
+        if ref in BROAD_ROLES or ref not in deploy_roles:
+            report(
+                f"{binding.name} binds the deploy group {DEPLOY_GROUP} to {ref!r}: bind it only to the aidc-deploy "
+                "roles (labelled aidc.io/access=deploy), never cluster-admin, admin or edit.",
+                binding.urn,
+            )
+
+
+aws_eks_deploy_least_privilege = StackValidationPolicy(
+    name="aws-eks-deploy-least-privilege",
+    description="The EKS deploy role gets no access policy (never cluster-admin): only named RBAC rules, no wildcard.",
+    enforcement_level=MANDATORY,
+    validate=_validate_deploy_least_privilege,
+)
+
+
 # --- Network --------------------------------------------------------------------------------------------------
 
 
@@ -887,6 +962,7 @@ POLICIES = [
     aws_eks_endpoint_restricted,
     aws_eks_control_plane_logging,
     aws_eks_no_bootstrap_admin,
+    aws_eks_deploy_least_privilege,
     aws_vpc_flow_logs,
     aws_tgw_no_auto_accept,
 ]

@@ -112,10 +112,20 @@ def create_managed_addons(
 
 
 def kubernetes_provider(
-    scope: Scope, kubeconfig: pulumi.Output[str], ready: Sequence[pulumi.Resource]
+    scope: Scope,
+    kubeconfig: pulumi.Output[str],
+    ready: Sequence[pulumi.Resource],
+    role: str = "k8s",
+    adopt: bool = False,
 ) -> k8s.Provider:
-    """The kubernetes Provider of the cluster, once `ready` exist (the system nodes, the API access rules)."""
-    return k8s.Provider(f"{scope.name}-k8s", kubeconfig=kubeconfig, opts=scope.opts(depends_on=list(ready)))
+    """A kubernetes Provider of the cluster, once `ready` exist (the system nodes, the API access rules, the access
+    entries); `adopt`: create objects that already exist by updating them (upsertExistingObjects)."""
+    return k8s.Provider(
+        f"{scope.name}-{role}",
+        kubeconfig=kubeconfig,
+        upsert_existing_objects=True if adopt else None,
+        opts=scope.opts(depends_on=list(ready)),
+    )
 
 
 def install_device_plugin(

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
+from components.aws_gpu_cluster.deploy_access import DeployAccess
 from components._args import (
     IPv4SourceCidr,
     LogRetentionDays,
@@ -232,8 +233,12 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Name of the audit trail, unique in the account (a multi-region trail exists in every region), e.g.
     'aidc-prod-trail'; None: '<component name>-trail'."""
     deploy_role_arn: IamRoleArn | None = None
-    """IAM role that runs `pulumi up`: an EKS access entry with AmazonEKSAdminPolicy in the add-ons' namespace, or
-    AmazonEKSClusterAdminPolicy when GPU groups bring Karpenter's cluster-scoped objects (access.py); None declares none (then nobody can apply the add-ons: the creator gets no bootstrap grant)."""
+    """IAM role that runs `pulumi up`: an EKS access entry in the Kubernetes group the deploy RBAC objects bind,
+    with exactly what the add-ons need (deploy_access.py), never an access policy; None declares none (then nobody can
+    apply the add-ons: the creator gets no bootstrap grant)."""
+    addon_access: DeployAccess = DeployAccess(charts={})
+    """What the program applies on the cluster with the deploy role besides the component's own add-ons (the device
+    plugins, Karpenter and its pools): charts at their versions and objects, so the deploy role may apply them."""
     admin_role_arn: IamRoleArn | None = None
     """IAM role of the cluster's operators: an EKS access entry with AmazonEKSClusterAdminPolicy, cluster-wide;
     None declares none."""

@@ -47,6 +47,7 @@ KARPENTER_CHART = f"{KARPENTER_REGISTRY}/karpenter"
 KARPENTER_CRD_CHART = f"{KARPENTER_REGISTRY}/karpenter-crd"
 KARPENTER_NAMESPACE = "kube-system"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
+KARPENTER_FULLNAME = "karpenter"  # the controller chart's objects (fullnameOverride)
 NODEPOOL_API = "karpenter.sh/v1"
 NODECLASS_API = "karpenter.k8s.aws/v1"
 # Kubernetes spells the GPU taint's effect this way (the EKS API spells it NO_SCHEDULE).
@@ -670,8 +671,11 @@ def _controller_role(
 
 def controller_values(cluster_name: pulumi.Input[str], queue_name: pulumi.Input[str]) -> dict[str, Any]:
     """The controller chart's values: this cluster and queue. The chart's own affinity keeps the controller off
-    the nodes it manages (karpenter.sh/nodepool DoesNotExist), which leaves the system node group."""
+    the nodes it manages (karpenter.sh/nodepool DoesNotExist), which leaves the system node group. The chart names
+    its objects after the release, which Pulumi names at random: `fullnameOverride` fixes the names of its
+    ClusterRoles and bindings, which the deploy role may manage by name only (deploy_access.py)."""
     return {
+        "fullnameOverride": KARPENTER_FULLNAME,
         "settings": {"clusterName": cluster_name, "interruptionQueue": queue_name},
         "serviceAccount": {"create": True, "name": KARPENTER_SERVICE_ACCOUNT},
         "priorityClassName": "system-cluster-critical",

@@ -41,6 +41,7 @@ from components.aws_gpu_cluster import (
     GpuNodeGroup,
     WorkloadIdentity,
 )
+from components.aws_gpu_cluster.deploy_access import DeployAccess, KubeObject
 from components.aws_gpu_cluster.eks import cluster_physical_name
 from components.direct_connect import (
     DirectConnectInterconnect,
@@ -49,7 +50,8 @@ from components.direct_connect import (
     IpsecOverDirectConnect,
 )
 from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
-from components.workload_queues import WorkloadQueue
+from components.gpu_metrics import DCGM_EXPORTER_CHART, PROMETHEUS_CHART
+from components.workload_queues import ISOLATED_CLASSIFICATIONS, KUEUE_CHART, WorkloadQueue, network_policies
 from stacks.clouds import CloudContext, PrivateSide
 from stacks.gpu import (
     ClusterGpuArgs,
@@ -117,7 +119,31 @@ def gpu_node_group(group: PublicGroup, plan: CapacityPlan) -> GpuNodeGroup:
     )
 
 
-def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) -> AwsGpuClusterArgs:
+def addon_access(gpu: ClusterGpuArgs | None) -> DeployAccess:
+    """What the program applies on the EKS cluster with the deploy role besides the cluster component's own add-ons:
+    the GPU metrics and queue charts, and each workload's namespace, service account and queues."""
+    if gpu is None:
+        return DeployAccess(charts={})
+    metrics = gpu.metrics
+    charts = {PROMETHEUS_CHART: metrics.prometheus_chart_version}
+    if metrics.dcgm_exporter:
+        charts[DCGM_EXPORTER_CHART] = metrics.dcgm_exporter_chart_version
+    objects: list[KubeObject] = []
+    queues = gpu.queues
+    if queues is not None:
+        charts[KUEUE_CHART] = queues.kueue_version
+        objects += [KubeObject(kind="ResourceFlavor", name=flavor.name) for flavor in queues.flavors]
+        for workload in queues.workloads:
+            kinds = ["Namespace", "ServiceAccount", "ClusterQueue", "LocalQueue"]
+            objects += [KubeObject(kind=kind, name=workload.name) for kind in kinds]
+            if workload.classification in ISOLATED_CLASSIFICATIONS:
+                objects += [KubeObject(kind="NetworkPolicy", name=policy) for policy in network_policies(workload.name)]
+    return DeployAccess(charts=charts, objects=tuple(objects))
+
+
+def cluster_args(
+    cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str], gpu: ClusterGpuArgs | None = None
+) -> AwsGpuClusterArgs:
     """The EKS cluster, its VPC, bucket and trail, and a GPU group per public group the plan puts in AWS."""
     aws = settings_of(cfg)
     return AwsGpuClusterArgs(
@@ -146,6 +172,7 @@ def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) 
             for workload in dict.fromkeys(g.workload for g in plan.placement.public if g.location == CLOUD)
         ],
         gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == CLOUD],
+        addon_access=addon_access(gpu),
     )
 
 
@@ -335,9 +362,10 @@ class Prepared:
 
 def prepare(ctx: CloudContext) -> Prepared:
     """AWS's Args for this plan (no resource yet)."""
+    gpu = gpu_args(ctx.plan)
     return Prepared(
-        cluster=cluster_args(ctx.cfg, ctx.plan, ctx.deploy_cidrs),
-        gpu=gpu_args(ctx.plan),
+        cluster=cluster_args(ctx.cfg, ctx.plan, ctx.deploy_cidrs, gpu),
+        gpu=gpu,
         vpn=vpn_args(ctx.cfg, ctx.plan, ctx.wires, ctx.private),
         direct_connect=direct_connect_args(ctx.cfg, ctx.plan, ctx.wires),
         stack=ctx.cfg.stack,

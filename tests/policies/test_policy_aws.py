@@ -655,3 +655,101 @@ def test_identity_policies_create_grants_only_for_aws_resources() -> None:
         aws.aws_iam_grant_for_aws_resource, "aws:iam/rolePolicy:RolePolicy", {"policy": bad}
     )
     assert found and "GrantIsForAWSResource" in found[0]
+
+
+# --- issue 24: the deploy role is never cluster-admin ------------------------------------------------------------
+DEPLOY_ARN = "arn:aws:iam::123456789012:role/aidc-deploy"
+ADMIN_ARN = "arn:aws:iam::123456789012:role/aidc-operators"
+CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+RBAC = "kubernetes:rbac.authorization.k8s.io/v1:"
+DEPLOY_LABELS = {"labels": {"aidc.io/access": "deploy"}}
+GOOD_RULES = [
+    {"apiGroups": ["karpenter.sh"], "resources": ["nodepools"], "verbs": ["create", "get", "patch"]},
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["delete"], "resourceNames": ["assistant-chat"]},
+]
+
+
+def _access_stack(association_principal=None, rules=None, role_ref="aidc-deploy", groups=("aidc-deploy",)):
+    deploy = stack_resource(
+        aws.ACCESS_ENTRY,
+        "aws-access-deploy",
+        {"principalArn": DEPLOY_ARN, "kubernetesGroups": list(groups), "tags": {"aidc:eks-access": "deploy"}},
+    )
+    admin = stack_resource(
+        aws.ACCESS_ENTRY, "aws-access-admin", {"principalArn": ADMIN_ARN, "tags": {"aidc:eks-access": "admin"}}
+    )
+    resources = [
+        deploy,
+        admin,
+        stack_resource(
+            aws.ACCESS_POLICY_ASSOCIATION,
+            "aws-access-admin-policy",
+            {"principalArn": ADMIN_ARN, "policyArn": CLUSTER_ADMIN, "accessScope": {"type": "cluster"}},
+        ),
+        stack_resource(
+            RBAC + "ClusterRole",
+            "aws-deploy-role",
+            {"metadata": {"name": "aidc-deploy", **DEPLOY_LABELS}, "rules": rules or GOOD_RULES},
+        ),
+        stack_resource(
+            RBAC + "ClusterRoleBinding",
+            "aws-deploy-binding",
+            {
+                "metadata": {"name": "aidc-deploy", **DEPLOY_LABELS},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_ref},
+                "subjects": [{"kind": "Group", "name": "aidc-deploy"}],
+            },
+        ),
+    ]
+    if association_principal is not None:
+        resources.append(
+            stack_resource(
+                aws.ACCESS_POLICY_ASSOCIATION,
+                "aws-access-deploy-policy",
+                {"principalArn": association_principal, "policyArn": CLUSTER_ADMIN, "accessScope": {"type": "cluster"}},
+                property_dependencies={"principalArn": [deploy]},
+            )
+        )
+    return resources
+
+
+@pytest.mark.parametrize(
+    ("resources", "refused"),
+    [
+        (_access_stack(), False),
+        (_access_stack(association_principal=DEPLOY_ARN), True),
+        # In a preview the principal is not known yet: the dependency on the deploy entry still shows it.
+        (_access_stack(association_principal="[unknown]"), True),
+        (_access_stack(rules=[{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}]), True),
+        (_access_stack(rules=[{"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]}]), True),
+        (_access_stack(rules=[{"nonResourceURLs": ["/metrics*"], "verbs": ["get"]}]), True),
+        (
+            _access_stack(
+                rules=[{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}]
+            ),
+            True,
+        ),
+        (_access_stack(role_ref="cluster-admin"), True),
+        (_access_stack(role_ref="some-other-role"), True),
+        (_access_stack(groups=("aidc-deploy", "system:masters")), True),
+    ],
+    ids=[
+        "rbac-only",
+        "cluster-admin-policy",
+        "cluster-admin-in-preview",
+        "wildcard-group",
+        "wildcard-verb",
+        "wildcard-url",
+        "escalate",
+        "bound-to-cluster-admin",
+        "bound-to-an-unlabelled-role",
+        "system-masters",
+    ],
+)
+def test_deploy_role_least_privilege(resources, refused):
+    found = check_stack(aws.aws_eks_deploy_least_privilege, resources)
+    assert bool(found) is refused, found
+
+
+def test_deploy_least_privilege_is_mandatory():
+    assert aws.aws_eks_deploy_least_privilege.enforcement_level.value == "mandatory"
