@@ -117,7 +117,9 @@ GPUS_PER_INSTANCE_LABEL = "aidc.io/gpus-per-instance"  # public GPU nodes
 EFA_LABEL = "aidc.io/efa"
 EFA_INTERFACES_LABEL = "aidc.io/efa-interfaces"
 STORAGE_LABEL = "aidc.io/storage"  # "true" on the Ceph hosts Rook selects
-ACCESS_LABEL = "aidc.io/access"  # "deploy" on the RBAC objects that give the deploy role its Kubernetes rights
+ACCESS_LABEL = (
+    "aidc.io/access"  # "deploy" on the RBAC objects that give the deploy role its Kubernetes rights
+)
 DEPLOY_GROUP = "aidc-deploy"  # the Kubernetes group of the deploy role's EKS access entry
 SYSTEM_NODE_GROUP = "system"  # NODE_GROUP_LABEL value of a public cluster's system nodes
 POD_GPUS_ANNOTATION = "aidc.io/pod-gpus"

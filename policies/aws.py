@@ -736,7 +736,10 @@ aws_eks_no_bootstrap_admin = ResourceValidationPolicy(
 
 ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
 ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
-K8S_RBAC_ROLES = ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:Role")
+K8S_RBAC_ROLES = (
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role",
+)
 K8S_RBAC_BINDINGS = (
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
@@ -771,10 +774,17 @@ def _deploy_principals(args: StackValidationArgs) -> list[tuple[Any, Any]]:
 def _validate_deploy_least_privilege(args: StackValidationArgs, report: ReportViolation) -> None:
     for entry, principal in _deploy_principals(args):
         if "system:masters" in as_list(get(entry.props, "kubernetesGroups")):
-            report(f"deploy access entry {entry.name} puts the role in system:masters (cluster-admin).", entry.urn)
+            report(
+                f"deploy access entry {entry.name} puts the role in system:masters (cluster-admin).",
+                entry.urn,
+            )
         for association in resources_of(args.resources, ACCESS_POLICY_ASSOCIATION):
-            depends = any(d.urn == entry.urn for d in (association.property_dependencies or {}).get("principalArn", []))
-            if depends or (isinstance(principal, str) and get(association.props, "principalArn") == principal):
+            depends = any(
+                d.urn == entry.urn for d in (association.property_dependencies or {}).get("principalArn", [])
+            )
+            if depends or (
+                isinstance(principal, str) and get(association.props, "principalArn") == principal
+            ):
                 report(
                     f"{association.name} gives the deploy role the EKS access policy "
                     f"{str(get(association.props, 'policyArn')).rsplit('/', 1)[-1]}: the deploy role gets no access "
@@ -782,11 +792,18 @@ def _validate_deploy_least_privilege(args: StackValidationArgs, report: ReportVi
                     "(components/aws_gpu_cluster/deploy_access.py).",
                     association.urn,
                 )
-    deploy_roles = {str(get(r.props, "metadata", "name")) for r in resources_of(args.resources, *K8S_RBAC_ROLES) if _is_deploy_object(r)}
+    deploy_roles = {
+        str(get(r.props, "metadata", "name"))
+        for r in resources_of(args.resources, *K8S_RBAC_ROLES)
+        if _is_deploy_object(r)
+    }
     for role in resources_of(args.resources, *K8S_RBAC_ROLES):
         if _is_deploy_object(role) and (problems := _deploy_rule_problems(role)):
-            report(f"the deploy role's {role.name} grants {', '.join(sorted(set(problems)))}: name each verb, "
-                   "group, resource and object it needs.", role.urn)
+            report(
+                f"the deploy role's {role.name} grants {', '.join(sorted(set(problems)))}: name each verb, "
+                "group, resource and object it needs.",
+                role.urn,
+            )
     for binding in resources_of(args.resources, *K8S_RBAC_BINDINGS):
         subjects = as_list(get(binding.props, "subjects"))
         if not any(get(s, "kind") == "Group" and get(s, "name") == DEPLOY_GROUP for s in subjects):

@@ -11,7 +11,6 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
-from components.aws_gpu_cluster.deploy_access import DeployAccess
 from components._args import (
     IPv4SourceCidr,
     LogRetentionDays,
@@ -20,6 +19,7 @@ from components._args import (
     matching,
     prefix_length,
 )
+from components.aws_gpu_cluster.deploy_access import DeployAccess
 
 InstanceType = Annotated[
     str, matching(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", "an EC2 instance type such as 'p5.48xlarge'")

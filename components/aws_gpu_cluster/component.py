@@ -39,7 +39,11 @@ def cluster_access(args: AwsGpuClusterArgs) -> DeployAccess:
     if args.gpu_node_groups:
         charts[karpenter.KARPENTER_CRD_CHART] = args.karpenter_version
         charts[karpenter.KARPENTER_CHART] = args.karpenter_version
-        objects += [KubeObject(kind=kind, name=g.name) for g in args.gpu_node_groups for kind in ("EC2NodeClass", "NodePool")]
+        objects += [
+            KubeObject(kind=kind, name=g.name)
+            for g in args.gpu_node_groups
+            for kind in ("EC2NodeClass", "NodePool")
+        ]
     return DeployAccess(charts={**charts, **args.addon_access.charts}, objects=tuple(objects))
 
 
@@ -114,7 +118,9 @@ class AwsGpuCluster(pulumi.ComponentResource):
         ready = [
             groups.system,
             *api_access,
-            *access.grant_access(scope, cluster, partition.partition, args.deploy_role_arn, args.admin_role_arn),
+            *access.grant_access(
+                scope, cluster, partition.partition, args.deploy_role_arn, args.admin_role_arn
+            ),
         ]
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
         if args.deploy_role_arn is not None:

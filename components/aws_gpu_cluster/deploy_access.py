@@ -86,7 +86,11 @@ KINDS: dict[str, tuple[str, str, bool]] = {
     "Secret": ("", "secrets", True),
     "Service": ("", "services", True),
     "ServiceAccount": ("", "serviceaccounts", True),
-    "ValidatingWebhookConfiguration": ("admissionregistration.k8s.io", "validatingwebhookconfigurations", False),
+    "ValidatingWebhookConfiguration": (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        False,
+    ),
 }
 
 # One permission: (API group, resource, verb, object name or None for any), or ("", "url:<path>", verb, None).
@@ -101,7 +105,11 @@ def rule_atoms(rules: Iterable[Mapping[str, Any]]) -> set[Atom]:
         for verb in rule["verbs"]:
             atoms |= {("", f"url:{url}", verb, None) for url in rule.get("nonResourceURLs") or []}
             for group in rule.get("apiGroups") or []:
-                atoms |= {(group, resource, verb, name) for resource in rule.get("resources") or [] for name in names}
+                atoms |= {
+                    (group, resource, verb, name)
+                    for resource in rule.get("resources") or []
+                    for name in names
+                }
     return atoms
 
 
@@ -125,11 +133,12 @@ def rules_of(atoms: Iterable[Atom]) -> list[dict[str, Any]]:
         by_object.setdefault((group, resource, name), set()).add(verb)
     urls: dict[tuple[str, ...], list[str]] = {}
     by_names: dict[tuple[str, tuple[str, ...], str], set[str | None]] = {}
-    for (group, resource, name), verbs in by_object.items():
+    for (group, resource, name), verb_set in by_object.items():
+        verbs = tuple(sorted(verb_set))
         if resource.startswith("url:"):
-            urls.setdefault(tuple(sorted(verbs)), []).append(resource.removeprefix("url:"))
+            urls.setdefault(verbs, []).append(resource.removeprefix("url:"))
         else:
-            by_names.setdefault((group, tuple(sorted(verbs)), resource), set()).add(name)
+            by_names.setdefault((group, verbs, resource), set()).add(name)
     grouped: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for (group, verbs, resource), names in by_names.items():
         if None in names:
@@ -138,13 +147,30 @@ def rules_of(atoms: Iterable[Atom]) -> list[dict[str, Any]]:
         if named:
             grouped.setdefault((group, verbs, named), []).append(resource)
     rules: list[dict[str, Any]] = []
-    for (group, verbs, names), resources in sorted(grouped.items()):
+    for (group, verbs, object_names), resources in sorted(grouped.items()):
         rule: dict[str, Any] = {"apiGroups": [group], "resources": sorted(resources), "verbs": list(verbs)}
-        if names:
-            rule["resourceNames"] = list(names)
+        if object_names:
+            rule["resourceNames"] = list(object_names)
         rules.append(rule)
-    rules += [{"nonResourceURLs": sorted(paths), "verbs": list(verbs)} for verbs, paths in sorted(urls.items())]
+    rules += [
+        {"nonResourceURLs": sorted(paths), "verbs": list(verbs)} for verbs, paths in sorted(urls.items())
+    ]
     return rules
+
+
+def _policy_rule(rule: Mapping[str, Any]) -> k8s.rbac.v1.PolicyRuleArgs:
+    """A rule (manifest keys) as the SDK's typed argument."""
+    return k8s.rbac.v1.PolicyRuleArgs(
+        verbs=list(rule["verbs"]),
+        api_groups=rule.get("apiGroups"),
+        resources=rule.get("resources"),
+        resource_names=rule.get("resourceNames"),
+        non_resource_urls=rule.get("nonResourceURLs"),
+    )
+
+
+def _metadata(namespace: str | None = None) -> k8s.meta.v1.ObjectMetaArgs:
+    return k8s.meta.v1.ObjectMetaArgs(name=DEPLOY_ROLE, namespace=namespace, labels={ACCESS_LABEL: "deploy"})
 
 
 @dataclass(frozen=True)
@@ -155,7 +181,9 @@ class ChartAccess:
     version: str
     namespace: str
     cluster_objects: Mapping[str, tuple[str, ...]]  # "<group>/<resource>" -> names
-    namespaced_objects: Mapping[str, tuple[str, ...]]  # namespace -> "<group>/<resource>" of what it renders there
+    namespaced_objects: Mapping[
+        str, tuple[str, ...]
+    ]  # namespace -> "<group>/<resource>" of what it renders there
     cluster_rules: tuple[Mapping[str, Any], ...]  # the rules of its ClusterRoles
     namespaced_rules: Mapping[str, tuple[Mapping[str, Any], ...]]  # namespace -> the rules of its Roles there
     create_namespace: bool
@@ -258,7 +286,9 @@ def deploy_rules(access: DeployAccess) -> DeployRules:
             namespaced.setdefault(namespace, set()).update(rule_atoms(rules))
     return DeployRules(
         cluster=rules_of(cluster),
-        namespaced={ns: rules_of(without_covered(atoms, by=cluster)) for ns, atoms in sorted(namespaced.items())},
+        namespaced={
+            ns: rules_of(without_covered(atoms, by=cluster)) for ns, atoms in sorted(namespaced.items())
+        },
     )
 
 
@@ -266,17 +296,22 @@ def _binding(
     scope: Scope, provider: k8s.Provider, kind: str, namespace: str | None, role: pulumi.Resource
 ) -> pulumi.Resource:
     """The binding of DEPLOY_GROUP to the role `kind` DEPLOY_ROLE (in `namespace`, or cluster-wide)."""
-    metadata: dict[str, Any] = {"name": DEPLOY_ROLE, "labels": {ACCESS_LABEL: "deploy"}}
-    subjects = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": DEPLOY_GROUP}]
-    role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": DEPLOY_ROLE}
+    subjects = [
+        k8s.rbac.v1.SubjectArgs(api_group="rbac.authorization.k8s.io", kind="Group", name=DEPLOY_GROUP)
+    ]
+    role_ref = k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind=kind, name=DEPLOY_ROLE)
     opts = scope.opts(provider=provider, depends_on=[role])
     if namespace is None:
         return k8s.rbac.v1.ClusterRoleBinding(
-            f"{scope.name}-deploy-binding", metadata=metadata, role_ref=role_ref, subjects=subjects, opts=opts
+            f"{scope.name}-deploy-binding",
+            metadata=_metadata(),
+            role_ref=role_ref,
+            subjects=subjects,
+            opts=opts,
         )
     return k8s.rbac.v1.RoleBinding(
         f"{scope.name}-deploy-binding-{namespace}",
-        metadata={**metadata, "namespace": namespace},
+        metadata=_metadata(namespace),
         role_ref=role_ref,
         subjects=subjects,
         opts=opts,
@@ -288,14 +323,13 @@ def declare_deploy_access(
 ) -> list[pulumi.Resource]:
     """The RBAC objects on the access Provider; returns what the deploy role's Provider must wait for."""
     rules = deploy_rules(access)
-    labels = {ACCESS_LABEL: "deploy"}
     opts = scope.opts(provider=provider)
     declared: list[pulumi.Resource] = []
     if rules.cluster:  # a device plugin alone renders nothing cluster-scoped
         role = k8s.rbac.v1.ClusterRole(
             f"{scope.name}-deploy-role",
-            metadata={"name": DEPLOY_ROLE, "labels": labels},
-            rules=rules.cluster,
+            metadata=_metadata(),
+            rules=[_policy_rule(rule) for rule in rules.cluster],
             opts=opts,
         )
         declared += [role, _binding(scope, provider, "ClusterRole", None, role)]
@@ -303,12 +337,16 @@ def declare_deploy_access(
         after: list[pulumi.Resource] = []
         if namespace != "kube-system":
             after.append(
-                k8s.core.v1.Namespace(f"{scope.name}-ns-{namespace}", metadata={"name": namespace}, opts=opts)
+                k8s.core.v1.Namespace(
+                    f"{scope.name}-ns-{namespace}",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace),
+                    opts=opts,
+                )
             )
         ns_role = k8s.rbac.v1.Role(
             f"{scope.name}-deploy-role-{namespace}",
-            metadata={"name": DEPLOY_ROLE, "namespace": namespace, "labels": labels},
-            rules=namespaced,
+            metadata=_metadata(namespace),
+            rules=[_policy_rule(rule) for rule in namespaced],
             opts=scope.opts(provider=provider, depends_on=after),
         )
         declared += [*after, ns_role, _binding(scope, provider, "Role", namespace, ns_role)]

@@ -49,8 +49,8 @@ from components.direct_connect import (
     DirectConnectLinkSpec,
     IpsecOverDirectConnect,
 )
-from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
 from components.gpu_metrics import DCGM_EXPORTER_CHART, PROMETHEUS_CHART
+from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
 from components.workload_queues import ISOLATED_CLASSIFICATIONS, KUEUE_CHART, WorkloadQueue, network_policies
 from stacks.clouds import CloudContext, PrivateSide
 from stacks.gpu import (
@@ -70,6 +70,14 @@ NAME = "aws"  # the AwsGpuCluster component's name; its EKS cluster is cluster_p
 # Without a deploy role the EKS cluster is declared with no access entry for whoever applies it (there is no
 # bootstrap grant any more): a new cluster then refuses the add-ons. Warned, not refused, so `aidc size` and
 # `aidc plan` work without AWS details and a cluster created before keeps its bootstrap entry until removed.
+# With a deploy role but no admin role, a new cluster has nobody who can apply the deploy role's RBAC (the access
+# stage: components/aws_gpu_cluster/deploy_access.py); a cluster created before keeps working.
+NO_ADMIN_ROLE = (
+    "aidc:aws.access.admin_role_arn is not set: on a new EKS cluster nobody can apply the deploy role's RBAC (the "
+    "access stage, `python -m aidc.deploy_stages --stack {stack} --stage access`), so the deploy role cannot apply "
+    "the add-ons. Set it to the operators' IAM role: pulumi config set --path 'aidc:aws.access.admin_role_arn' "
+    "arn:aws:iam::ACCOUNT:role/NAME --stack {stack}"
+)
 NO_DEPLOY_ROLE = (
     "aidc:aws.access.deploy_role_arn is not set: the EKS cluster gets no access entry for the identity that "
     "runs `pulumi up`, so on a new cluster the device plugin release fails with Unauthorized. Set it to that "
@@ -137,7 +145,10 @@ def addon_access(gpu: ClusterGpuArgs | None) -> DeployAccess:
             kinds = ["Namespace", "ServiceAccount", "ClusterQueue", "LocalQueue"]
             objects += [KubeObject(kind=kind, name=workload.name) for kind in kinds]
             if workload.classification in ISOLATED_CLASSIFICATIONS:
-                objects += [KubeObject(kind="NetworkPolicy", name=policy) for policy in network_policies(workload.name)]
+                objects += [
+                    KubeObject(kind="NetworkPolicy", name=policy)
+                    for policy in network_policies(workload.name)
+                ]
     return DeployAccess(charts=charts, objects=tuple(objects))
 
 
@@ -377,6 +388,8 @@ def declare(prepared: Prepared) -> dict[str, Any]:
     """The EKS cluster and its GPU add-ons, the VPN and (when sized) Direct Connect; returns AWS's exports."""
     if prepared.cluster.deploy_role_arn is None:
         pulumi.log.warn(NO_DEPLOY_ROLE.format(stack=prepared.stack))
+    elif prepared.cluster.admin_role_arn is None:
+        pulumi.log.warn(NO_ADMIN_ROLE.format(stack=prepared.stack))
     # A stack file with `aws:region` configures Pulumi's default AWS provider; one that names its region only in
     # aidc:aws gets an explicit provider with it (the default provider would have none).
     opts = (

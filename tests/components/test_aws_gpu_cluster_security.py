@@ -13,8 +13,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pytest
 
-from aidc.mocks import AidcMocks
 from aidc.contract import DEPLOY_GROUP
+from aidc.mocks import AidcMocks
 from components.aws_gpu_cluster.access import ADMIN_POLICY
 from components.aws_gpu_cluster.bucket import ACCESS_LOG_PREFIX, TRAIL_PREFIX
 from tests.aws_api import enum, members, service

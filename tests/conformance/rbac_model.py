@@ -86,7 +86,9 @@ class Rights:
 def rights_of_group(group: str, objects: Iterable[Mapping[str, Any]]) -> Rights:
     """What `group` may do, from RBAC manifests (kind, metadata, rules, roleRef, subjects)."""
     objects = list(objects)
-    cluster_roles = {o["metadata"]["name"]: o.get("rules") or [] for o in objects if o["kind"] == "ClusterRole"}
+    cluster_roles = {
+        o["metadata"]["name"]: o.get("rules") or [] for o in objects if o["kind"] == "ClusterRole"
+    }
     roles = {
         (o["metadata"]["namespace"], o["metadata"]["name"]): o.get("rules") or []
         for o in objects
@@ -100,7 +102,11 @@ def rights_of_group(group: str, objects: Iterable[Mapping[str, Any]]) -> Rights:
             continue
         ref = binding["roleRef"]
         namespace = binding["metadata"].get("namespace", "")
-        rules = cluster_roles.get(ref["name"], []) if ref["kind"] == "ClusterRole" else roles.get((namespace, ref["name"]), [])
+        rules = (
+            cluster_roles.get(ref["name"], [])
+            if ref["kind"] == "ClusterRole"
+            else roles.get((namespace, ref["name"]), [])
+        )
         if binding["kind"] == "ClusterRoleBinding":
             rights.cluster += rules
         else:

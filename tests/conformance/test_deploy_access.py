@@ -57,7 +57,11 @@ KINDS: dict[str, tuple[str, str, bool]] = {
     "Secret": ("", "secrets", True),
     "Service": ("", "services", True),
     "ServiceAccount": ("", "serviceaccounts", True),
-    "ValidatingWebhookConfiguration": ("admissionregistration.k8s.io", "validatingwebhookconfigurations", False),
+    "ValidatingWebhookConfiguration": (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        False,
+    ),
 }
 HELM_RECORD_VERBS = ("create", "get", "list", "update", "delete")
 
@@ -108,7 +112,9 @@ def _object_needs(obj: dict[str, Any], namespace: str, why: str) -> list[Request
     group, resource, namespaced = KINDS[obj["kind"]]
     where = (obj["namespace"] or namespace) if namespaced else ""
     needs = [Request("create", group, resource, where, why=why)]
-    needs += [Request(v, group, resource, where, obj["name"], why=why) for v in ("get", "update", "patch", "delete")]
+    needs += [
+        Request(v, group, resource, where, obj["name"], why=why) for v in ("get", "update", "patch", "delete")
+    ]
     if obj["kind"] == "Deployment":  # Helm's wait reads the Deployment's new ReplicaSet
         needs.append(Request("list", "apps", "replicasets", where, why=why))
     return needs
@@ -150,7 +156,10 @@ def needs_of(plan: OfflinePlan) -> tuple[list[Request], list[tuple[list[dict[str
         if resource["type"] == RELEASE:
             release = recorded[_release_key(inputs, resource["name"])]
             ns = release["namespace"]
-            needs += [Request(v, "", "secrets", ns, why=f"{release['chart']} release record") for v in HELM_RECORD_VERBS]
+            needs += [
+                Request(v, "", "secrets", ns, why=f"{release['chart']} release record")
+                for v in HELM_RECORD_VERBS
+            ]
             if release["create_namespace"]:
                 needs.append(Request("create", "", "namespaces", why=f"{release['chart']} createNamespace"))
             for obj in release["objects"]:
@@ -224,7 +233,9 @@ def access_problems(objects: list[dict[str, Any]], plan: OfflinePlan) -> list[st
         for key in ("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"):
             if any(str(v).endswith("*") for v in rule.get(key) or []):
                 problems.append(f"wildcard in {key}: {rule}")
-        problems += [f"privilege verb {v}: {rule}" for v in ("escalate", "bind", "impersonate") if v in rule["verbs"]]
+        problems += [
+            f"privilege verb {v}: {rule}" for v in ("escalate", "bind", "impersonate") if v in rule["verbs"]
+        ]
     return problems
 
 
@@ -264,9 +275,17 @@ def test_the_deploy_role_may_apply_exactly_the_add_ons(stack: str) -> None:
 @pytest.mark.parametrize("stack", EKS_STACKS)
 def test_the_deploy_role_has_a_group_and_no_access_policy(stack: str) -> None:
     plan = with_roles(stack)
-    entries = {r["plain_inputs"]["principalArn"]: r["plain_inputs"] for r in plan.resources if r["type"] == "aws:eks/accessEntry:AccessEntry"}
+    entries = {
+        r["plain_inputs"]["principalArn"]: r["plain_inputs"]
+        for r in plan.resources
+        if r["type"] == "aws:eks/accessEntry:AccessEntry"
+    }
     assert entries[ROLES["deploy_role_arn"]]["kubernetesGroups"] == [DEPLOY_GROUP]
-    associations = [r["plain_inputs"] for r in plan.resources if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"]
+    associations = [
+        r["plain_inputs"]
+        for r in plan.resources
+        if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+    ]
     assert [a["principalArn"] for a in associations] == [ROLES["admin_role_arn"]]
     # Without a deploy role there is nobody to bind: no RBAC objects.
     assert deploy_objects(offline_plan(stack)) == []
@@ -291,7 +310,9 @@ def _drop_crd_create(rules: list[dict[str, Any]]) -> None:
         _drop_crd_create,
         lambda rules: rules.append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}),
         lambda rules: rules.append({"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}),
-        lambda rules: rules.append({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}),
+        lambda rules: rules.append(
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}
+        ),
         lambda rules: rules.pop(next(i for i, r in enumerate(rules) if "nodes" in r.get("resources", []))),
     ],
     ids=["no-crd-create", "secrets-everywhere", "wildcard", "escalate", "no-node-rights-for-karpenter-role"],
@@ -302,7 +323,14 @@ def test_broken_deploy_rights_are_refused(change: Any) -> None:
 
 
 def test_a_named_rule_never_allows_a_create() -> None:
-    rule = {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create", "escalate"], "resourceNames": ["karpenter"]}
+    rule = {
+        "apiGroups": ["rbac.authorization.k8s.io"],
+        "resources": ["clusterroles"],
+        "verbs": ["create", "escalate"],
+        "resourceNames": ["karpenter"],
+    }
     assert not rule_allows(rule, Request("create", "rbac.authorization.k8s.io", "clusterroles"))
     assert not rule_allows(rule, Request("escalate", "rbac.authorization.k8s.io", "clusterroles"))
-    assert rule_allows(rule, Request("escalate", "rbac.authorization.k8s.io", "clusterroles", name="karpenter"))
+    assert rule_allows(
+        rule, Request("escalate", "rbac.authorization.k8s.io", "clusterroles", name="karpenter")
+    )

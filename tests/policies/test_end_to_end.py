@@ -353,7 +353,9 @@ def dev_with_roles() -> list[dict[str, Any]]:
 
 
 def _deploy_cluster_admin(resources: list[dict[str, Any]]) -> None:
-    (admin,) = [r for r in resources if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"]
+    (admin,) = [
+        r for r in resources if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+    ]
     deploy = copy.deepcopy(admin)
     deploy["urn"], deploy["name"] = admin["urn"] + "-deploy", admin["name"] + "-deploy"
     deploy["inputs"]["principalArn"] = "arn:aws:iam::111122223333:role/aidc-deploy"
@@ -366,7 +368,9 @@ def _wildcard(resources: list[dict[str, Any]]) -> None:
 
 
 def _bound_to_cluster_admin(resources: list[dict[str, Any]]) -> None:
-    binding = next(r for r in resources if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
+    binding = next(
+        r for r in resources if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+    )
     binding["inputs"]["roleRef"]["name"] = "cluster-admin"
 
 

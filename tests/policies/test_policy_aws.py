@@ -665,7 +665,12 @@ RBAC = "kubernetes:rbac.authorization.k8s.io/v1:"
 DEPLOY_LABELS = {"labels": {"aidc.io/access": "deploy"}}
 GOOD_RULES = [
     {"apiGroups": ["karpenter.sh"], "resources": ["nodepools"], "verbs": ["create", "get", "patch"]},
-    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["delete"], "resourceNames": ["assistant-chat"]},
+    {
+        "apiGroups": [""],
+        "resources": ["namespaces"],
+        "verbs": ["delete"],
+        "resourceNames": ["assistant-chat"],
+    },
 ]
 
 
@@ -676,7 +681,9 @@ def _access_stack(association_principal=None, rules=None, role_ref="aidc-deploy"
         {"principalArn": DEPLOY_ARN, "kubernetesGroups": list(groups), "tags": {"aidc:eks-access": "deploy"}},
     )
     admin = stack_resource(
-        aws.ACCESS_ENTRY, "aws-access-admin", {"principalArn": ADMIN_ARN, "tags": {"aidc:eks-access": "admin"}}
+        aws.ACCESS_ENTRY,
+        "aws-access-admin",
+        {"principalArn": ADMIN_ARN, "tags": {"aidc:eks-access": "admin"}},
     )
     resources = [
         deploy,
@@ -706,7 +713,11 @@ def _access_stack(association_principal=None, rules=None, role_ref="aidc-deploy"
             stack_resource(
                 aws.ACCESS_POLICY_ASSOCIATION,
                 "aws-access-deploy-policy",
-                {"principalArn": association_principal, "policyArn": CLUSTER_ADMIN, "accessScope": {"type": "cluster"}},
+                {
+                    "principalArn": association_principal,
+                    "policyArn": CLUSTER_ADMIN,
+                    "accessScope": {"type": "cluster"},
+                },
                 property_dependencies={"principalArn": [deploy]},
             )
         )
@@ -725,7 +736,13 @@ def _access_stack(association_principal=None, rules=None, role_ref="aidc-deploy"
         (_access_stack(rules=[{"nonResourceURLs": ["/metrics*"], "verbs": ["get"]}]), True),
         (
             _access_stack(
-                rules=[{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}]
+                rules=[
+                    {
+                        "apiGroups": ["rbac.authorization.k8s.io"],
+                        "resources": ["clusterroles"],
+                        "verbs": ["escalate"],
+                    }
+                ]
             ),
             True,
         ),

@@ -23,7 +23,7 @@ import yaml
 from stacks_list import SHARD_STACKS, SHIPPED_STACKS
 
 from aidc.config.load import read_config_values, stack_file
-from aidc.deploy_stages import addon_layer_roots, dependents_closure
+from aidc.deploy_stages import access_stage_targets, addon_layer_roots, dependents_closure
 from aidc.estate.offline import reference_name
 from aidc.offline import OfflinePlan, run_program
 
@@ -283,7 +283,9 @@ def test_the_infrastructure_stage_leaves_out_exactly_the_cluster_add_on_layer(st
     left_out = dependents_closure(plan.resources, addon_layer_roots(plan.resources))
     by_urn = {r["urn"]: r for r in plan.resources}
     identities = [
-        r["urn"] for r in plan.resources if r["type"] == GATE and r["inputs"].get("kind") == "k3s-cluster-identity"
+        r["urn"]
+        for r in plan.resources
+        if r["type"] == GATE and r["inputs"].get("kind") == "k3s-cluster-identity"
     ]
     assert identities, "every K3s cluster has an identity"
     joining = {
@@ -305,5 +307,42 @@ def test_the_infrastructure_stage_leaves_out_exactly_the_cluster_add_on_layer(st
         resource = by_urn[urn]
         assert resource["type"] in (INSTANCE, HEAT_STACK, MEMBER), f"{urn} is not a K3s node"
         assert not str(resource["name"]).endswith("-server-0"), f"{urn}: the first server needs no CA hash"
-    first_servers = [u for u, r in by_urn.items() if r["type"] == INSTANCE and r["name"].endswith("-server-0")]
+    first_servers = [
+        u for u, r in by_urn.items() if r["type"] == INSTANCE and r["name"].endswith("-server-0")
+    ]
     assert first_servers and not set(first_servers) & left_out
+
+
+ROLES = {
+    "deploy_role_arn": "arn:aws:iam::111122223333:role/aidc-deploy",
+    "admin_role_arn": "arn:aws:iam::111122223333:role/aidc-operators",
+}
+
+
+def test_the_access_stage_applies_the_deploy_roles_rbac_before_any_add_on() -> None:
+    """On a new EKS cluster the admin role applies the deploy role's RBAC first (`--stage access`): those targets
+    need nothing but what the infrastructure stage built, and every add-on on the deploy role's Provider waits for
+    them."""
+    plan = _run("prod", json.dumps({"aidc:aws.access": ROLES}))
+    resources = plan.resources
+    targets = set(access_stage_targets(resources))
+    by_urn = _by_urn(plan)
+    kinds = {by_urn[u]["type"].rsplit(":", 1)[-1] for u in targets}
+    assert {"kubernetes", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Namespace"} <= kinds, (
+        kinds
+    )
+    addon_layer = dependents_closure(resources, addon_layer_roots(resources))
+    for urn in targets:
+        assert _ancestors(plan, urn) & addon_layer <= targets, (
+            f"{urn} needs an add-on outside the access stage"
+        )
+    deploy_provider = next(
+        r["urn"] for r in resources if r["type"] == K8S_PROVIDER and r["name"] == "aws-k8s"
+    )
+    for urn, record in by_urn.items():
+        if (record["provider"] or "").rsplit("::", 1)[0] == deploy_provider:
+            assert targets - {u for u in targets if by_urn[u]["type"] == K8S_PROVIDER} <= _ancestors(
+                plan, urn
+            ), urn
+    # Without a deploy role there is nothing to apply.
+    assert access_stage_targets(_run("prod").resources) == []

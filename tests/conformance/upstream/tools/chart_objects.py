@@ -97,7 +97,9 @@ def program_releases() -> list[dict[str, Any]]:
     for stack in PLANNED_STACKS:
         plan = run_stack(stack)
         providers = {
-            r["urn"] for r in plan.resources if r["type"] == "pulumi:providers:kubernetes" and r["name"] == EKS_PROVIDER
+            r["urn"]
+            for r in plan.resources
+            if r["type"] == "pulumi:providers:kubernetes" and r["name"] == EKS_PROVIDER
         }
         for r in plan.resources:
             if r["type"] != RELEASE or (r["provider"] or "").rsplit("::", 1)[0] not in providers:
@@ -151,7 +153,11 @@ def _object(document: dict[str, Any], template: str) -> dict[str, Any]:
         record["subjects"] = document.get("subjects") or []
     if kind in WORKLOADS:
         spec = document["spec"]
-        pod = spec if kind == "Pod" else (spec.get("jobTemplate", {}).get("spec", spec)).get("template", {}).get("spec", {})
+        pod = (
+            spec
+            if kind == "Pod"
+            else (spec.get("jobTemplate", {}).get("spec", spec)).get("template", {}).get("spec", {})
+        )
         record["serviceAccountName"] = pod.get("serviceAccountName", "default")
     if kind == "CustomResourceDefinition":
         record["group"] = document["spec"]["group"]
@@ -172,7 +178,10 @@ def render(release: dict[str, Any], git_dirs: dict[str, str]) -> dict[str, Any]:
             if chart.version.lstrip("v") != version.lstrip("v"):
                 raise SystemExit(f"{directory}: Chart.yaml has version {chart.version}, not {version}")
             rendered = chart.render(
-                values=release["values"], name=release["name"], namespace=release["namespace"], is_install=True
+                values=release["values"],
+                name=release["name"],
+                namespace=release["namespace"],
+                is_install=True,
             )
             crds = [] if release["skip_crds"] else [c["data"] for c in chart.crds]
     objects = [
@@ -236,7 +245,9 @@ def chart_access(releases: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--git", action="append", default=[], help="owner/name=PATH of a clone (bare is fine)")
+    parser.add_argument(
+        "--git", action="append", default=[], help="owner/name=PATH of a clone (bare is fine)"
+    )
     parser.add_argument("--component-data", type=Path, help="also write deploy_access.py's chart facts here")
     args = parser.parse_args()
     git_dirs = dict(item.split("=", 1) for item in args.git)
