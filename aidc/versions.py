@@ -33,13 +33,17 @@ TODAY_ENV = "AIDC_TODAY"
 
 
 def today() -> datetime.date:
-    """The day support windows are judged on: $AIDC_TODAY when set (a full-match ISO date), else today (UTC)."""
+    """The day support windows (and every other date rule: aidc.config.limits.utc_today) are judged on: $AIDC_TODAY
+    when set (a full-match ISO date), else today (UTC)."""
     value = os.environ.get(TODAY_ENV)
-    if value is None:
+    if not value:
         return datetime.datetime.now(datetime.UTC).date()
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value, re.ASCII):
-        raise ValueError(f"{TODAY_ENV}: must be a date YYYY-MM-DD, got {value!r}")
-    return datetime.date.fromisoformat(value)
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value, re.ASCII) is None:
+        raise ValueError(f"{TODAY_ENV}: {value[:40]!r} is not a date YYYY-MM-DD")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{TODAY_ENV}: {value!r} is not a date YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)
