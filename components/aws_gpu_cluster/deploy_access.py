@@ -121,7 +121,7 @@ def _granted(atom: Atom, by: set[Atom]) -> bool:
 def without_covered(atoms: set[Atom], by: set[Atom] | None = None) -> set[Atom]:
     """`atoms` less those that `by` grants (with no `by`: less the named atoms an any-name atom of `atoms` grants)."""
     if by is None:
-        return {atom for atom in atoms if atom[3] is None or not _granted(atom, atoms - {atom})}
+        return {atom for atom in atoms if atom[3] is None or (atom[0], atom[1], atom[2], None) not in atoms}
     return {atom for atom in atoms if not _granted(atom, by)}
 
 

@@ -345,3 +345,18 @@ def test_bad_role_arns_are_refused_naming_the_field(
 ) -> None:
     assert_refused(lambda: _args(**overrides), field, says=says)
     assert mocks.registered == [], "refused before any resource exists"
+
+
+def test_deploy_access_names_only_rendered_charts_and_known_kinds() -> None:
+    from pydantic import ValidationError
+
+    from components.aws_gpu_cluster.deploy_access import CHARTS, DeployAccess, KubeObject
+
+    assert DeployAccess(charts={"prometheus": CHARTS["prometheus"].version}).charts
+    # A chart version whose templates were never rendered: its objects and roles are unknown, so refused.
+    with pytest.raises(ValidationError, match=r"re-run tests/conformance/upstream/tools/chart_objects\.py"):
+        DeployAccess(charts={"prometheus": "1.0.0"})
+    with pytest.raises(ValidationError, match="no rendered access facts"):
+        DeployAccess(charts={"gpu-operator": "v25.10.1"})
+    with pytest.raises(ValidationError, match="is not one of"):
+        KubeObject(kind="Pod", name="x")
