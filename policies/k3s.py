@@ -28,7 +28,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from aidc.contract import CLUSTER_METADATA_KEY, ROLE_METADATA_KEY, SECRETS_ENCRYPTION_METADATA_KEY
+from aidc.contract import (
+    CLUSTER_METADATA_KEY,
+    KIND_LABEL,
+    ROLE_METADATA_KEY,
+    SECRETS_ENCRYPTION_METADATA_KEY,
+    WORKLOAD_LABEL,
+)
 from policies._common import (
     ADVISORY,
     MANDATORY,
@@ -437,14 +443,14 @@ def _validate_workload_namespace(args: ResourceValidationArgs, report: ReportVio
     if args.resource_type != NAMESPACE:
         return
     labels = get(args.props, "metadata", "labels", default={}) or {}
-    workload = get(labels, "aidc.io/workload")
+    workload = get(labels, WORKLOAD_LABEL)
     if workload is None:
         return
     name = get(args.props, "metadata", "name")
     if name in RESERVED_NAMESPACES:
         report(f"Workload namespace {name} is one the clusters' add-ons use: rename the workload.", None)
     enforced = get(labels, "pod-security.kubernetes.io/enforce")
-    allowed = POD_SECURITY_LEVELS.get(str(get(labels, "aidc.io/kind")), ("restricted",))
+    allowed = POD_SECURITY_LEVELS.get(str(get(labels, KIND_LABEL)), ("restricted",))
     if enforced not in allowed:
         report(
             f"Workload namespace {name} enforces Pod Security {enforced!r}; allowed: {', '.join(allowed)} "
