@@ -111,7 +111,7 @@ def test_cost_to_dict_is_json_with_sources(dev) -> None:
     document = cost_to_dict(plan.cost)
     text = json.dumps(document, allow_nan=False)
     assert json.loads(text) == document
-    assert document["price_source"].startswith("https://aws.amazon.com/ec2/pricing")
+    assert "https://aws.amazon.com/ec2/pricing" in document["price_source"]
     assert document["price_as_of"] == "2024-11"
     assert list(document["components"]) == [
         "aws-gpu-cluster",

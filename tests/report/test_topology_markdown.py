@@ -107,7 +107,7 @@ def test_cost_markdown_lists_lines_total_and_source() -> None:
     text = cost_markdown(cost)
     assert "| aws-gpu-cluster | GPU nodes g6.12xlarge on-demand | 3,359.17 |" in text
     assert "| **total** | | **15,157.91** | |" in text
-    assert "Prices: https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux), as of 2024-11" in text
+    assert "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux), as of 2024-11" in text
     assert "Not priced: ceph-storage" in text
 
 

@@ -17,6 +17,7 @@ from aidc.config import limits
 from aidc.config.base import Model, check_cidr
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.limits import NameRule
+from aidc.config.suggest import closest
 from aidc.types import AdminCidrs, EksAddonVersion, IamRoleArn, arn_partition, field_error
 from aidc.versions import EKS_ADDON_VERSIONS, EKS_DEFAULT, eks_refusal, today
 
@@ -61,11 +62,14 @@ class AwsAccess(Model):
 
     deploy_role_arn: IamRoleArn | None = Field(
         None,
-        description="IAM role that runs `pulumi up` (e.g. the role behind AWS_ROLE_ARN): namespace admin where "
-        "the cluster's add-ons go; without it the first `pulumi up` cannot apply them",
+        description="IAM role that runs `pulumi up` (e.g. the role behind AWS_ROLE_ARN): the Kubernetes group "
+        "aidc-deploy, bound to exactly what the add-ons need (never cluster-admin); without it the first `pulumi up` "
+        "cannot apply them",
     )
     admin_role_arn: IamRoleArn | None = Field(
-        None, description="IAM role of the cluster's operators: cluster admin"
+        None,
+        description="IAM role of the cluster's operators: cluster admin; on a new cluster it applies the deploy "
+        "role's RBAC once (`python -m aidc.deploy_stages --stage access`)",
     )
 
     @model_validator(mode="after")
@@ -152,7 +156,12 @@ class Settings(Model):
         if value not in EC2_INSTANCE_TYPES:
             raise ValueError(
                 f"{value!r} is not an EC2 instance type (botocore's EC2 service model lists "
-                f"{len(EC2_INSTANCE_TYPES):,}; e.g. m6i.large, m7i.xlarge)"
+                f"{len(EC2_INSTANCE_TYPES):,}; "
+                + (
+                    f"did you mean {m!r}?)"
+                    if (m := closest(value, EC2_INSTANCE_TYPES))
+                    else "e.g. m6i.large, m7i.xlarge)"
+                )
             )
         return value
 
