@@ -43,6 +43,7 @@ AWS_TYPES: dict[str, str] = {
     "aws:directconnect/gateway:Gateway": "aws_dx_gateway",
     "aws:directconnect/gatewayAssociation:GatewayAssociation": "aws_dx_gateway_association",
     "aws:directconnect/linkAggregationGroup:LinkAggregationGroup": "aws_dx_lag",
+    "aws:directconnect/publicVirtualInterface:PublicVirtualInterface": "aws_dx_public_virtual_interface",
     "aws:directconnect/macsecKeyAssociation:MacsecKeyAssociation": "aws_dx_macsec_key_association",
     "aws:directconnect/transitVirtualInterface:TransitVirtualInterface": "aws_dx_transit_virtual_interface",
     "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "aws_ec2_capacity_block_reservation",

@@ -40,6 +40,7 @@ EXTRA_TYPES: Mapping[str, Mapping[str, Any]] = {
     "StoragePlan": {"pg_num": dict[str, int]},
     "NetworkPlan": {"interconnect_gbps": float},
     "DirectConnectPlan": {"unit": str},
+    "PathHop": {"ok": bool},
 }
 # A float may be non-finite in the plan (an unbounded tier); the document shows that as null.
 NUMBER: dict[str, Any] = {"type": ["number", "null"]}

@@ -26,6 +26,7 @@ from aidc.sizing.plan import (
     EdgeAllocation,
     InferenceSizing,
     NetworkPlan,
+    PathHop,
     Placement,
     PublicGroup,
     Reservation,
@@ -137,6 +138,8 @@ SHAPES: Mapping[type, Shape] = {
     ),
     NetworkPlan: Shape(extra=_network_extra),
     DirectConnectPlan: Shape(extra=lambda dc: {"unit": dc.ports.unit}),
+    # A hop of the bulk transfers' path: what it carries against what they need through it.
+    PathHop: Shape(rename={"name": "hop", "carries": "gbps"}, extra=lambda hop: {"ok": hop.ok}),
 }
 
 
