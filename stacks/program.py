@@ -45,8 +45,8 @@ from aidc.contract import (
 )
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup
+from aidc.versions import chart_version
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
-from components.gpu_metrics import GpuMetricsArgs
 from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs, pool_node_tags
 from components.k3s_upgrades import K3sUpgrades, K3sUpgradesArgs
 from components.nvidia_gpu_operator import NvidiaGpuOperatorArgs
@@ -58,6 +58,7 @@ from stacks.gpu import (
     declare_gpu_addons,
     gpu_queue_summary,
     landing_zones,
+    metrics_args,
     pod_gpus,
     queue_flavor,
 )
@@ -211,9 +212,26 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         cloud=cloud,
         core=core,
         ceph=ceph,
-        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        upgrades=upgrades_args(cfg),
         gpu_agents=gpu_agents,
         network=network,
+    )
+
+
+def upgrades_args(cfg: StackConfig) -> K3sUpgradesArgs:
+    """A cluster's upgrade Plans: the configured K3s release, by the pinned system-upgrade-controller."""
+    return K3sUpgradesArgs(
+        version=cfg.k3s.version, controller_version=chart_version("system-upgrade-controller")
+    )
+
+
+def operator_args(cluster: str, cfg: StackConfig) -> NvidiaGpuOperatorArgs:
+    """A K3s cluster's GPU Operator at the pinned chart version."""
+    return NvidiaGpuOperatorArgs(
+        cluster=cluster,
+        k3s_version=cfg.k3s.version,
+        driver=cfg.k3s.gpu_driver,
+        chart_version=chart_version("gpu-operator"),
     )
 
 
@@ -271,7 +289,7 @@ def edge_args(
                 )
             ],
         ),
-        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        upgrades=upgrades_args(cfg),
         wires=network,
         region=site.region,
     )
@@ -296,10 +314,8 @@ def core_gpu_args(cfg: StackConfig, plan: CapacityPlan) -> ClusterGpuArgs | None
         for g in groups
     ]
     return ClusterGpuArgs(
-        operator=NvidiaGpuOperatorArgs(
-            cluster=CORE_CLUSTER, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
-        ),
-        metrics=GpuMetricsArgs(cluster=CORE_CLUSTER, exporter_namespace="gpu-operator"),
+        operator=operator_args(CORE_CLUSTER, cfg),
+        metrics=metrics_args(CORE_CLUSTER, "gpu-operator"),
         queues=landing_zones(
             CORE_CLUSTER, {g.accelerator: flavors[g.accelerator] for g in groups}, workloads
         ),
@@ -335,10 +351,8 @@ def edge_gpu_args(cfg: StackConfig, site: EdgeSitePlan, queues: list[WorkloadQue
     cluster = f"edge-{site.name}"
     flavor = queue_flavor(site.accelerator, site.location)
     return ClusterGpuArgs(
-        operator=NvidiaGpuOperatorArgs(
-            cluster=cluster, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
-        ),
-        metrics=GpuMetricsArgs(cluster=cluster, exporter_namespace="gpu-operator"),
+        operator=operator_args(cluster, cfg),
+        metrics=metrics_args(cluster, "gpu-operator"),
         queues=landing_zones(cluster, {flavor.name: flavor}, queues),
     )
 
@@ -355,7 +369,9 @@ def declare_edges(
         opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
         network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
         connect(edge.wires, network)
-        cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
+        cluster_args = (
+            edge.cluster.replace(provider=provider, region=edge.region) if provider else edge.cluster
+        )
         cluster = K3sCluster(f"edge-{name}", cluster_args)
         edge_kubernetes = kubernetes.Provider(
             f"edge-{name}-kubernetes",

@@ -335,3 +335,52 @@ def test_dev_with_a_queue_bigger_than_its_nodes_is_refused(dev_resources):
     resource["nominalQuota"] = 2 * planned
     found = [v["message"] for v in evaluate(edited) if v["policy"] == "gpu-schedulability"]
     assert any(f"{2 * planned} nvidia.com/gpu" in m and f"hold {planned}" in m for m in found), found
+
+
+# Issue 24: the deploy role's Kubernetes rights. The program never gives it an access policy, so the breaches are
+# shown on dev planned with a deploy and an admin role, edited by hand.
+@pytest.fixture(scope="module")
+def dev_with_roles() -> list[dict[str, Any]]:
+    from aidc.config.load import read_config_values
+    from aidc.offline import run_program
+
+    values = copy.deepcopy(read_config_values(DEV))
+    values.setdefault("aidc:aws", {})["access"] = {
+        "deploy_role_arn": "arn:aws:iam::111122223333:role/aidc-deploy",
+        "admin_role_arn": "arn:aws:iam::111122223333:role/aidc-operators",
+    }
+    return run_program("dev", stack_config=values).resources
+
+
+def _deploy_cluster_admin(resources: list[dict[str, Any]]) -> None:
+    (admin,) = [
+        r for r in resources if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+    ]
+    deploy = copy.deepcopy(admin)
+    deploy["urn"], deploy["name"] = admin["urn"] + "-deploy", admin["name"] + "-deploy"
+    deploy["inputs"]["principalArn"] = "arn:aws:iam::111122223333:role/aidc-deploy"
+    resources.append(deploy)
+
+
+def _wildcard(resources: list[dict[str, Any]]) -> None:
+    role = next(r for r in resources if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
+    role["inputs"]["rules"][0]["verbs"] = ["*"]
+
+
+def _bound_to_cluster_admin(resources: list[dict[str, Any]]) -> None:
+    binding = next(
+        r for r in resources if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+    )
+    binding["inputs"]["roleRef"]["name"] = "cluster-admin"
+
+
+def test_dev_with_a_deploy_role_is_clean(dev_with_roles):
+    assert [v for v in evaluate(dev_with_roles) if v["enforcement"] == "mandatory"] == []
+
+
+@pytest.mark.parametrize("edit", [_deploy_cluster_admin, _wildcard, _bound_to_cluster_admin])
+def test_a_deploy_role_with_more_than_its_rules_is_refused(dev_with_roles, edit):
+    edited = copy.deepcopy(dev_with_roles)
+    edit(edited)
+    found = [v for v in evaluate(edited) if v["policy"] == "aws-eks-deploy-least-privilege"]
+    assert found and all(v["enforcement"] == "mandatory" for v in found), found
