@@ -11,16 +11,22 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
 def print_cost(cost: Mapping[str, Any], console: Console) -> None:
     """Per-component monthly cost and the total, for people at a terminal."""
     table = Table(title="Monthly cost estimate (USD)", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("component")
+    table.add_column("component / item")
     table.add_column("USD/month", justify="right")
+    # The same lines as the JSON and the markdown: each component's priced items, then its subtotal.
     for component, value in cost["components"].items():
-        table.add_row(str(component), f"{float(value['usd_per_month']):,.0f}")
+        for line in value["lines"]:
+            table.add_row(f"  {escape(str(line['item']))}", f"{float(line['usd_per_month']):,.0f}")
+        table.add_row(
+            f"[bold]{escape(str(component))}[/bold]", f"[bold]{float(value['usd_per_month']):,.0f}[/bold]"
+        )
     table.add_row("[bold]total[/bold]", f"[bold]{float(cost['total_usd_per_month']):,.0f}[/bold]")
     baseline, peak = _baseline_and_peak(cost)
     table.add_row("at baseline", f"{baseline:,.0f}")

@@ -12,9 +12,15 @@ public clouds share (their GPU groups at peak and at baseline); each public clou
 components — its cluster, its interconnect, its egress — from aidc/clouds/<cloud>/cost.py (`cost_components`), and
 prices moving a dataset in or out of it (`move_usd`, for placement).
 
-What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): Ceph hosts and
-drives (no sourced figure for storage-server capex), traffic other than the planned transfers (inter-AZ, object
-storage, internet), block volumes, object storage and key-management requests.
+Owned hardware is amortised over `aidc:capacity.private.amortisation_months` and powered at its PUE and USD/kWh,
+as the private GPUs are: the GPUs (their capex and power carry their host's share), the Ceph storage hosts and
+their drives (`ceph-storage`), the core's K3s servers (`private-cloud`) and every edge site's K3s servers
+(`edge-sites`), from the sourced facts of aidc/catalog.py (`server_capex_usd`, `storage_host_capex_usd`,
+`nvme_capex_usd_per_tb`, `server_power_kw`, `nvme_power_kw`).
+
+What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): traffic other than
+the planned transfers (inter-AZ, object storage, internet), block volumes, object storage and key-management
+requests, and the owned sites' network gear, OpenStack control plane, WAN links and floor space.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from aidc.sizing.plan import (
     NetworkPlan,
     Placement,
     PublicGroup,
+    StoragePlan,
 )
 
 if TYPE_CHECKING:
@@ -43,11 +50,12 @@ if TYPE_CHECKING:
 COMPONENT_OF_LOCATION: dict[str, str] = {PRIVATE: "private-cloud", EDGE: "edge-sites"}
 
 NOT_PRICED: tuple[str, ...] = (
-    "ceph-storage: storage hosts and drives are not priced (no sourced capex figure for storage servers); "
-    "add their amortisation by hand",
     "traffic other than aidc:demand.transfer (inter-AZ, object storage, internet egress of the workloads)",
     "block volumes, object storage, key-management keys and requests",
+    "the owned sites' network switches and routers, the OpenStack control plane, WAN links to the edge sites and "
+    "floor space (only power at PUE is priced)",
 )
+CEPH = "ceph-storage"
 
 
 # --- hourly prices (placement decides with these) ----------------------------------------------------------
@@ -278,6 +286,88 @@ def _owned_gpu_lines(
     ]
 
 
+def _fact_source(catalog: Catalog, key: str) -> str:
+    fact = catalog.facts[key]
+    return f"{key}: {fact.source} ({fact.as_of})"
+
+
+def amortisation_line(
+    what: str, units: float, unit: str, capex_key: str, cfg: StackConfig, catalog: Catalog
+) -> CostLine:
+    """`units` of owned hardware bought at the catalog fact `capex_key` (USD per unit), spread evenly over
+    aidc:capacity.private.amortisation_months."""
+    capex = catalog.fact(capex_key)
+    months = cfg.capacity.private.amortisation_months
+    return CostLine(
+        what,
+        monthly(
+            capex / (months * HOURS_PER_MONTH),
+            units,
+            f"{unit} · {capex_key} / (amortisation_months · {HOURS_PER_MONTH})",
+            {
+                unit: round(units, 3),
+                capex_key: capex,
+                "amortisation_months": months,
+                "source": _fact_source(catalog, capex_key),
+            },
+        ),
+    )
+
+
+def power_line(
+    what: str, loads: Sequence[tuple[str, float, str]], cfg: StackConfig, catalog: Catalog
+) -> CostLine:
+    """Owned hardware's power at the data centre's PUE and price: `loads` are (unit, count, power fact key)."""
+    private = cfg.capacity.private
+    kw = sum(count * catalog.fact(key) for _, count, key in loads)
+    terms = " + ".join(f"{unit} · {key}" for unit, _, key in loads)
+    inputs: dict[str, Any] = {}
+    for unit, count, key in loads:
+        inputs[unit] = round(count, 3)
+        inputs[key] = catalog.fact(key)
+    inputs.update({"pue": private.pue, "usd_per_kwh": private.usd_per_kwh})
+    inputs["source"] = "; ".join(_fact_source(catalog, key) for _, _, key in loads)
+    formula = f"({terms}) · pue · usd_per_kwh" if len(loads) > 1 else f"{terms} · pue · usd_per_kwh"
+    return CostLine(what, monthly(kw * private.pue * private.usd_per_kwh, 1, formula, inputs))
+
+
+def server_lines(label: str, servers: int, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
+    """K3s servers (not GPU servers): amortisation and power, each server a whole general-purpose host."""
+    if servers <= 0:
+        return []
+    return [
+        amortisation_line(f"{label} amortisation", servers, "servers", "server_capex_usd", cfg, catalog),
+        power_line(f"{label} power", [("servers", servers, "server_power_kw")], cfg, catalog),
+    ]
+
+
+def ceph_lines(storage: StoragePlan, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
+    """Ceph's storage hosts and their data drives, amortised, and their power."""
+    hosts, drives = storage.hosts.int, storage.osds.int
+    if hosts <= 0:
+        return []
+    drive_tb = drives * storage.drive_tb
+    return [
+        amortisation_line(
+            f"storage hosts ({hosts}) amortisation", hosts, "hosts", "storage_host_capex_usd", cfg, catalog
+        ),
+        amortisation_line(
+            f"NVMe drives ({drives} x {storage.drive_tb:g} TB) amortisation",
+            drive_tb,
+            "drive_tb",
+            "nvme_capex_usd_per_tb",
+            cfg,
+            catalog,
+        ),
+        power_line(
+            f"storage power ({hosts} hosts, {drives} drives)",
+            [("hosts", hosts, "server_power_kw"), ("drives", drives, "nvme_power_kw")],
+            cfg,
+            catalog,
+        ),
+    ]
+
+
 def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
     gpus_by_accelerator: dict[str, int] = {}
     for group in placement.private:
@@ -287,6 +377,8 @@ def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> 
     lines: list[CostLine] = []
     for accelerator, gpus in sorted(gpus_by_accelerator.items()):
         lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog))
+    servers = cfg.k3s.core_servers
+    lines.extend(server_lines(f"K3s core servers ({servers})", servers, cfg, catalog))
     return lines
 
 
@@ -294,6 +386,10 @@ def _edge_sites(sites: Sequence[EdgeSitePlan], cfg: StackConfig, catalog: Catalo
     lines: list[CostLine] = []
     for site in sites:
         lines.extend(_owned_gpu_lines(f"site {site.name}", site.accelerator, site.gpus.int, cfg, catalog))
+    # Every site's K3s servers, together: one kind of host, so one amortisation and one power line.
+    servers = sum(site.servers for site in sites)
+    label = f"K3s servers of the edge sites ({servers} servers, {len(sites)} sites)"
+    lines.extend(server_lines(label, servers, cfg, catalog))
     return lines
 
 
@@ -305,6 +401,7 @@ def monthly_cost(
     cfg: StackConfig,
     catalog: Catalog = DEFAULT_CATALOG,
     clouds: Sequence[str] = (),
+    storage: StoragePlan | None = None,
 ) -> CostEstimate:
     """Monthly cost (USD, 730 h) of a sized stack, per component, each line with its formula and inputs: the
     public clouds the stack uses (`clouds`, each from its own cost module), then the private cloud and the edge."""
@@ -329,6 +426,7 @@ def monthly_cost(
         ComponentCost(
             COMPONENT_OF_LOCATION[PRIVATE], PRIVATE, tuple(_private_cloud(placement, cfg, catalog))
         ),
+        ComponentCost(CEPH, PRIVATE, tuple(ceph_lines(storage, cfg, catalog) if storage else ())),
         ComponentCost(COMPONENT_OF_LOCATION[EDGE], EDGE, tuple(_edge_sites(edge_sites, cfg, catalog))),
     )
     for cloud in clouds:

@@ -107,7 +107,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     clouds = used_clouds(cfg, placement, network)
     if not clouds:
         network = without_interconnect(network)
-    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds)
+    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds, storage)
     plan = CapacityPlan(
         stack=cfg.stack,
         training=training,
