@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Self
 import pulumi
 import pulumi_openstack as openstack
 import pulumi_tls as tls
-from pydantic import Field, PlainValidator, model_validator
+from pydantic import Field, PlainValidator, field_validator, model_validator
 
 from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
 from components._args import SourceCidr, StrInput, first_repeat, matching, prefix_length
@@ -97,6 +97,16 @@ class OpenStackPrivateCloudArgs(FrozenArgs):
     """Size of each server's boot volume in GB."""
     gpu_pools: tuple[GpuPool, ...] = ()
     """Planned GPU pools; one server group and one Heat stack each."""
+    network_tags: tuple[Annotated[str, Field(min_length=1, max_length=255)], ...] = ()
+    """Neutron tags of the tenant network (unique strings of at most 255 characters, at most 50): the plan's facts
+    as `key=value`, e.g. the stack's monthly cost the policy pack checks against its ceiling."""
+
+    @field_validator("network_tags")
+    @classmethod
+    def _network_tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value) or len(value) > 50:
+            raise ValueError("Neutron takes at most 50 unique tags a resource")
+        return value
 
     @model_validator(mode="after")
     def _pool_names_unique(self) -> Self:
@@ -107,6 +117,20 @@ class OpenStackPrivateCloudArgs(FrozenArgs):
                 f"{self.gpu_pools[index].name!r} is used by another pool; names must be unique",
             )
         return self
+
+
+def tenant_network(
+    name: str, tags: tuple[str, ...], opts: pulumi.ResourceOptions
+) -> openstack.networking.Network:
+    """The tenant network, with the plan's facts as Neutron tags (none: no tags)."""
+    return openstack.networking.Network(
+        f"{name}-network",
+        name=f"{name}-network",
+        admin_state_up=True,
+        port_security_enabled=True,
+        tags=list(tags) or None,
+        opts=opts,
+    )
 
 
 class OpenStackPrivateCloud(pulumi.ComponentResource):
@@ -132,13 +156,7 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
         external = openstack.networking.get_network_output(
             name=args.external_network, external=True, opts=pulumi.InvokeOptions(parent=self)
         )
-        network = openstack.networking.Network(
-            f"{name}-network",
-            name=f"{name}-network",
-            admin_state_up=True,
-            port_security_enabled=True,
-            opts=child,
-        )
+        network = tenant_network(name, args.network_tags, child)
         subnet = openstack.networking.Subnet(
             f"{name}-subnet",
             name=f"{name}-subnet",

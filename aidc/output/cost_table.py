@@ -31,6 +31,10 @@ def print_cost(cost: Mapping[str, Any], console: Console) -> None:
     baseline, peak = _baseline_and_peak(cost)
     table.add_row("at baseline", f"{baseline:,.0f}")
     table.add_row("at peak", f"{peak:,.0f}")
+    ceiling = cost.get("ceiling_usd_per_month")
+    if ceiling is not None:
+        over = " [bold red](over: refused)[/bold red]" if cost.get("over_ceiling") else ""
+        table.add_row(f"ceiling{over}", f"{float(ceiling):,.0f}")
     console.print(table)
     for name, r in (cost.get("reservations") or {}).items():
         console.print(
@@ -65,6 +69,16 @@ def cost_markdown(cost: Mapping[str, Any]) -> str:
         f"| at baseline | | {baseline:,.2f} | autoscaled GPU groups at their min (baseline load), the rest as planned |"
     )
     rows.append(f"| at peak | | {peak:,.2f} | every GPU group at its max (the total) |")
+    ceiling = cost.get("ceiling_usd_per_month")
+    if ceiling is not None:
+        verdict = (
+            "**over: the monthly-cost-ceiling rule refuses the stack**"
+            if cost.get("over_ceiling")
+            else "within"
+        )
+        rows.append(
+            f"| ceiling | | {float(ceiling):,.2f} | aidc:policy.monthly_cost_ceiling_usd: {verdict} |"
+        )
     for name, r in (cost.get("reservations") or {}).items():
         rows.append(
             f"| reservation | {_cell(name)}: {r['instances']} × {r['instance_type']} for {r['days']} days, "

@@ -464,7 +464,20 @@ def monthly_cost(
             {name: round(peak - base, 2) for name, (peak, base) in sorted(savings.items())},
         ),
         reservations={g.name: g.reservation for g in placement.public if g.reservation is not None},
+        ceiling_usd_per_month=cfg.policy.monthly_cost_ceiling_usd,
     )
+
+
+def ceiling_warnings(estimate: CostEstimate) -> list[str]:
+    """What `aidc size` says of a stack over its cost ceiling (the pack refuses it: `aidc plan` exits 1)."""
+    if not estimate.over_ceiling or estimate.ceiling_usd_per_month is None:
+        return []
+    ceiling, peak = estimate.ceiling_usd_per_month, estimate.peak_usd_per_month.value
+    return [
+        f"the stack costs {peak:,.0f} USD/month at peak, {peak - ceiling:,.0f} over aidc:policy."
+        f"monthly_cost_ceiling_usd ({ceiling:,.0f}): `aidc plan` and `pulumi preview` refuse it "
+        "(monthly-cost-ceiling, mandatory); lower the demand or raise the ceiling"
+    ]
 
 
 def _usd(value: float) -> float:
@@ -538,5 +551,7 @@ def cost_to_dict(estimate: CostEstimate) -> dict[str, Any]:
             (estimate.baseline_usd_per_month or estimate.total_usd_per_month).value
         ),
         "peak_usd_per_month": _usd(estimate.peak_usd_per_month.value),
+        "ceiling_usd_per_month": estimate.ceiling_usd_per_month,
+        "over_ceiling": estimate.over_ceiling,
         "not_priced": list(estimate.not_priced),
     }
