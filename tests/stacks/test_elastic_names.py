@@ -88,9 +88,9 @@ def test_prod_declares_a_reservation_its_training_pool_uses_and_cost_at_baseline
     cost = document["summary"]["cost"]
     assert cost["baseline_usd_per_month"] < cost["peak_usd_per_month"] == cost["total_usd_per_month"]
     # The chat pool scales 0..5 p5 (baseline: ceil(48,000 / 12,000) + 1 = 5 replicas of 4 GPUs = 20, which the
-    # 24 owned GPUs carry): the baseline saves its whole peak cost, 5 · 98.32 · 730.
+    # 24 owned GPUs carry): the baseline saves its whole peak cost, 5 · 55.04 · 730.
     assert cost["peak_usd_per_month"] - cost["baseline_usd_per_month"] == pytest.approx(
-        5 * 98.32 * 730, abs=0.02
+        5 * 55.04 * 730, abs=0.02
     )
     reservation = cost["reservations"]["code-34b-p5-48xlarge"]
     assert (reservation["instances"], reservation["days"], reservation["paid"]) == (18, 21, "up front")
