@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "backend": "bootstrap a self-managed Pulumi state backend (S3 bucket + KMS key)",
     "edge": "edge sites: `allocate` records each site's network (and estate shard) in the stack file",
     "estate": "estates of shard stacks: `init` writes the missing shard stack files of a core",
+    "catalog": "the price catalog: `refresh` rewrites the clouds' price snapshots from their price-list APIs",
 }
 
 EXIT_OK = 0

@@ -189,6 +189,29 @@ def read_price_snapshot(path: Path) -> PriceSnapshot:
         return price_snapshot_of(json.load(stream), str(path))
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    """What `aidc catalog refresh` made of a cloud's snapshot: the new snapshot, the prices that moved
+    (instance type, old USD/h, new USD/h), and the ones kept as they were, with why (not listed by the API)."""
+
+    snapshot: PriceSnapshot
+    changed: tuple[tuple[str, float, float], ...]
+    kept: tuple[tuple[str, str], ...]
+
+
+class PriceListError(Exception):
+    """The price-list API could not be read or answered something unusable: one line saying what (exit 1)."""
+
+
+class CloudPriceList(Protocol):
+    """aidc/clouds/<name>/pricelist.py: the cloud's price-list API client, for `aidc catalog refresh`."""
+
+    def refresh(self, snapshot: PriceSnapshot, *, endpoint_url: str | None, today: str) -> Refreshed:
+        """The snapshot's instance prices read anew from the cloud's price-list API (`endpoint_url`: another
+        endpoint, e.g. a local fake); `today` (YYYY-MM-DD) dates the snapshot. Raises PriceListError."""
+        ...
+
+
 class CloudCost(Protocol):
     """aidc/clouds/<name>/cost.py: the cloud's lines of the one cost model (aidc/sizing/cost.py)."""
 
