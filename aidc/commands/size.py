@@ -25,14 +25,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(parser, "size")
 
 
+def price_age_warnings(plan: Any) -> list[str]:
+    """The price lists the plan used that are older than six months today (AIDC_TODAY, else the UTC date)."""
+    from aidc.config.limits import utc_today
+    from aidc.sizing.cost import stale_price_warnings
+
+    try:
+        today = utc_today()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    return stale_price_warnings(plan.cost, plan.clouds, today)
+
+
 def size_document(args: argparse.Namespace) -> dict[str, Any]:
     """The plan of the stack; for an estate's shard stack, the estate's plan with the shard's sites only."""
     from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
-    if cfg.estate.role != "shard":
-        return plan_to_dict(size(cfg))
-    document = plan_to_dict(size(estate_core(args, cfg)))
+    shard = cfg.estate.role == "shard"
+    plan = size(estate_core(args, cfg) if shard else cfg)
+    document = plan_to_dict(plan)
+    document["warnings"] = [*document.get("warnings", []), *price_age_warnings(plan)]
+    if not shard:
+        return document
     document["edge"]["sites"] = [s for s in document["edge"]["sites"] if s["shard"] == cfg.estate.shard]
     document["estate"] = {"core": cfg.estate.core, "shard": cfg.estate.shard}
     return document

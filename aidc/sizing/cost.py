@@ -25,6 +25,7 @@ requests, and the owned sites' network gear, OpenStack control plane, WAN links 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -478,6 +479,53 @@ def ceiling_warnings(estimate: CostEstimate) -> list[str]:
         f"monthly_cost_ceiling_usd ({ceiling:,.0f}): `aidc plan` and `pulumi preview` refuse it "
         "(monthly-cost-ceiling, mandatory); lower the demand or raise the ceiling"
     ]
+
+
+# `aidc size` warns when a price list it used is older than this (prices move: AWS cut P5 by ~44% in June 2025).
+STALE_AFTER_MONTHS = 6
+
+
+def _as_of_date(as_of: str) -> datetime.date | None:
+    """An as_of date (YYYY-MM-DD, or YYYY-MM: its first day); None when it is not a date."""
+    try:
+        return datetime.date(int(as_of[:4]), int(as_of[5:7]), int(as_of[8:10]) if len(as_of) >= 10 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def is_stale(as_of: str, today: datetime.date, months: int = STALE_AFTER_MONTHS) -> bool:
+    """A price dated `as_of` is more than `months` old on `today` (a date that does not parse counts as stale)."""
+    date = _as_of_date(as_of)
+    if date is None:
+        return True
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    for day in (date.day, 30, 29, 28):  # the same day `months` later, or the month's last
+        try:
+            return today > datetime.date(year, month, day)
+        except ValueError:
+            continue
+    return True
+
+
+def stale_price_warnings(
+    estimate: CostEstimate, clouds: Sequence[str], today: datetime.date, catalog: Catalog = DEFAULT_CATALOG
+) -> list[str]:
+    """The price lists this estimate used that are older than STALE_AFTER_MONTHS on `today`, each named with its
+    date and how to bring it up to date."""
+    older = f"prices older than {STALE_AFTER_MONTHS} months (today {today.isoformat()})"
+    warnings = [
+        f"{older}: the {cloud} price list ({price_list.source}) is as of {price_list.as_of}; run `aidc catalog "
+        f"refresh --cloud {cloud}` with {cloud} credentials, or set aidc:capacity.prices"
+        for cloud in clouds
+        if is_stale((price_list := catalog.price_list(cloud)).as_of, today)
+    ]
+    warnings += [
+        f"{older}: reservation {name} is priced from {r.price_list}, as of {r.price_as_of}"
+        for name, r in sorted(estimate.reservations.items())
+        if r.price_as_of and is_stale(r.price_as_of, today)
+    ]
+    return warnings
 
 
 def _usd(value: float) -> float:

@@ -159,6 +159,9 @@ class Reservation:
     usd_per_instance_hour: float  # the Capacity Block fee, or the on-demand rate a reservation bills at
     usd_total: Figure  # what the reservation costs over its whole term
     paid: str  # "up front" (Capacity Block) | "hourly over the term" (Capacity Reservation)
+    # The price list of a fee not priced from the cloud's instance prices (a Capacity Block's), and its date.
+    price_list: str = ""
+    price_as_of: str = ""
 
 
 @dataclass(frozen=True)
