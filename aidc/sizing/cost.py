@@ -389,7 +389,8 @@ def _edge_sites(sites: Sequence[EdgeSitePlan], cfg: StackConfig, catalog: Catalo
         lines.extend(_owned_gpu_lines(f"site {site.name}", site.accelerator, site.gpus.int, cfg, catalog))
     # Every site's K3s servers, together: one kind of host, so one amortisation and one power line.
     servers = sum(site.servers for site in sites)
-    label = f"K3s servers of the edge sites ({servers} servers, {len(sites)} sites)"
+    count = f"{servers} server{'s' * (servers != 1)}, {len(sites)} site{'s' * (len(sites) != 1)}"
+    label = f"K3s servers of the edge sites ({count})"
     lines.extend(server_lines(label, servers, cfg, catalog))
     return lines
 
