@@ -65,9 +65,7 @@ def test_dev_cost_hand_derived(dev) -> None:
     edge = _lines(estimate, "edge-sites")
     # edge-lab: 2 L4 (1 needed + the site's spare node), and its one K3s server
     assert edge["site edge-lab l4-24gb amortisation"] == pytest.approx(2 * 4_500 / 36)
-    assert edge["K3s servers of the edge sites (1 server, 1 site) amortisation"] == pytest.approx(
-        10_424 / 36
-    )
+    assert edge["K3s servers of the edge sites (1 server, 1 site) amortisation"] == pytest.approx(10_424 / 36)
     assert edge["K3s servers of the edge sites (1 server, 1 site) power"] == pytest.approx(
         0.83 * 1.3 * 0.1 * 730
     )
