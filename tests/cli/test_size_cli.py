@@ -177,7 +177,7 @@ def test_markdown_has_the_figures_formulas_cost_and_warnings(capsys: pytest.Capt
         "pgcalc",
         "#### Monthly cost (USD)",
         "| **total** |",
-        "Prices: https://",
+        "Prices: AWS Price List (AmazonEC2",
     ):
         assert text in out, text
 
