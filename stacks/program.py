@@ -128,10 +128,13 @@ class PrivateArgs:
     network: dict[str, Wire]  # private cloud outputs the core cluster consumes
 
 
-def stack_cost_tags(plan: CapacityPlan) -> tuple[str, ...]:
-    """The plan's whole monthly cost at peak as a Neutron `key=value` tag, on the private core's network (and, in an
-    estate's shard, on its first site's network: the estate's plan): what the pack's monthly-cost-ceiling rule
-    checks against aidc:policy.monthly_cost_ceiling_usd."""
+def stack_cost_tags(cfg: StackConfig, plan: CapacityPlan) -> tuple[str, ...]:
+    """When the stack has a cost ceiling (aidc:policy.monthly_cost_ceiling_usd), the plan's whole monthly cost at
+    peak as a Neutron `key=value` tag: on the private core's network (an estate's shard: on its first site's
+    network, the estate's plan), what the pack's mandatory monthly-cost-ceiling rule checks. Without a ceiling no
+    tag: a cost change then changes no resource (an estate's edge change stays in its shard)."""
+    if cfg.policy.monthly_cost_ceiling_usd is None:
+        return ()
     return (f"{STACK_COST_TAG}={plan.cost.peak_usd_per_month.value:.2f}",)
 
 
@@ -152,7 +155,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         admin_cidrs=os_cfg.admin_cidrs,
         ssh_public_key=os_cfg.ssh_public_key,
         root_volume_gb=os_cfg.root_volume_gb,
-        network_tags=stack_cost_tags(plan),
+        network_tags=stack_cost_tags(cfg, plan),
         gpu_pools=[
             GpuPool(
                 name=group.workload,
@@ -571,7 +574,7 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
                 site,
                 wires,
                 ssh_public_key=ssh_public_key,
-                network_tags=stack_cost_tags(plan) if i == 0 else (),
+                network_tags=stack_cost_tags(cfg, plan) if i == 0 else (),
             )
             for i, site in enumerate(sites)
         }

@@ -1,6 +1,6 @@
 """Neutron tags (upstream/neutron/tag-rules.json, neutron's tag API): every tag the program puts on an OpenStack
-networking resource is one Neutron accepts, and the private core's network carries the plan's monthly cost (what
-the pack's monthly-cost-ceiling rule reads) as the plan has it."""
+networking resource is one Neutron accepts, and with a cost ceiling the private core's network carries the plan's
+monthly cost (what the pack's monthly-cost-ceiling rule reads) as the plan has it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 from stack_runs import offline_plan
 from upstream_files import load_json
 
-from aidc.contract import EXPORT_PLAN_SUMMARY, STACK_COST_TAG
+from aidc.contract import STACK_COST_TAG
 from aidc.offline import OfflinePlan
+from tests.plans import plan_of
 
 NETWORKING = "openstack:networking/"
 
@@ -51,11 +52,24 @@ def test_every_neutron_tag_is_one_neutron_accepts(plan: OfflinePlan) -> None:
     assert problems == []
 
 
-def test_the_private_core_network_carries_the_plans_monthly_cost() -> None:
-    plan = offline_plan("dev")
-    [(urn, tags)] = [(u, t) for u, t in _tagged(plan) if u.endswith("::private-network")]
+def _with_ceiling(config: dict[str, Any]) -> None:
+    config["aidc:policy"] = {"monthly_cost_ceiling_usd": 1_000_000}
+
+
+def test_with_a_ceiling_the_private_core_network_carries_the_plans_monthly_cost() -> None:
+    document = plan_of("dev", _with_ceiling)
+    [network] = [r for r in document["resources"] if r["name"] == "private-network"]
+    tags = network["inputs"]["tags"]
+    assert neutron_tag_problems("private-network", tags) == []
     [value] = [tag.partition("=")[2] for tag in tags if tag.startswith(f"{STACK_COST_TAG}=")]
-    assert float(value) == plan.exports[EXPORT_PLAN_SUMMARY]["usd_per_month"], urn
+    assert float(value) == document["summary"]["cost"]["peak_usd_per_month"]
+    assert [v for v in document["policy"]["violations"] if v["policy"] == "monthly-cost-ceiling"] == []
+
+
+def test_without_a_ceiling_no_network_carries_a_cost() -> None:
+    """A cost change then changes no resource (an estate's edge change stays in its shard)."""
+    tagged = [tags for _, tags in _tagged(offline_plan("dev"))]
+    assert not any(str(tag).startswith(STACK_COST_TAG) for tags in tagged for tag in tags)
 
 
 def test_the_tag_check_refuses_what_neutron_refuses() -> None:
