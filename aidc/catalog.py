@@ -26,6 +26,11 @@ class Accelerator:
 
     key: str
     peak_bf16_flops: float  # dense BF16 FLOP/s per GPU
+    peak_fp8_flops: float | None  # dense FP8 FLOP/s per GPU; None where the hardware has no FP8 Tensor Cores
+    peak_int8_ops: float | None  # dense INT8 OP/s per GPU; None where the hardware has no INT8 Tensor Cores
+    low_precision_source: (
+        str  # the datasheet the FP8 and INT8 peaks come from (dense = half the sparsity figure)
+    )
     memory_gb: int
     memory_bandwidth_tbps: float  # HBM/GDDR bandwidth, TB/s; decode throughput scales with it
     gpus_per_node: int  # GPUs in one private-cloud server of this model
@@ -36,6 +41,21 @@ class Accelerator:
     capex_source: str  # where capex_usd_per_gpu comes from and how it was derived ("estimate: ..." if so)
     power_source: str  # where power_kw_per_gpu comes from and how it was derived
     costs_as_of: str  # the date of the newest figure the capex and power rest on
+
+    def dense_peak(self, precision: str) -> tuple[float, str]:
+        """The dense peak the matrix multiplies of weights stored at `precision` run at, and why: FP8 weights on
+        FP8 Tensor Cores (BF16 where there are none: the weights are dequantised), INT8 weights (W8A8) on INT8
+        Tensor Cores, BF16 and INT4 weights (W4A16: dequantised to 16 bits before the multiply) at BF16."""
+        if precision == "fp8" and self.peak_fp8_flops is not None:
+            return self.peak_fp8_flops, "FP8"
+        if precision == "int8" and self.peak_int8_ops is not None:
+            return self.peak_int8_ops, "INT8"
+        if precision in ("fp8", "int8"):
+            return self.peak_bf16_flops, f"BF16 ({self.key} has no {precision.upper()} Tensor Cores)"
+        return (
+            self.peak_bf16_flops,
+            "BF16" if precision == "bf16" else f"BF16 ({precision} weights dequantised)",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +76,7 @@ class ModelShape:
     name: str
     params: float
     layers: int
+    model_dim: int  # the width d (hidden size): attention FLOPs in training are 12 · layers · d · sequence
     kv_heads: int  # key/value heads (grouped-query attention shares them between query heads)
     head_dim: int
     source: str
@@ -87,8 +108,9 @@ FACTS: Mapping[str, Fact] = MappingProxyType(
                 key="kv_cache_bytes_per_value",
                 value=2.0,
                 unit="bytes per K or V element",
-                source="vLLM --kv-cache-dtype defaults to 'auto' (the model's activation dtype, BF16), also "
-                "for FP8 or INT4 weights (docs.vllm.ai, serving/engine_args)",
+                source="the default of aidc:demand.inference[].kv_precision (bf16): vLLM --kv-cache-dtype defaults "
+                "to 'auto', the model's activation dtype (BF16), also for FP8 or INT4 weights (docs.vllm.ai, "
+                "serving/engine_args); kv_precision fp8 stores 1 byte a value (--kv-cache-dtype fp8)",
                 as_of="2025-11",
             ),
             Fact(
@@ -98,8 +120,57 @@ FACTS: Mapping[str, Fact] = MappingProxyType(
                 source="estimate: Databricks/MosaicML measured model bandwidth utilisation (MBU) of about "
                 "50-60% for decode on A100/H100 and saw it fall as tensor parallelism grows ('LLM Inference "
                 "Performance Engineering: Best Practices', databricks.com/blog, 2023-10-12); the low end is "
-                "taken. An estimate to replace with a measured tokens_per_s_per_gpu",
+                "taken. Revisited 2026-12 for the paged batch: it bounds decode only below the batch where a step "
+                "turns compute-bound, where the MBU measured is this one. An estimate to replace with a measured "
+                "tokens_per_s_per_gpu",
                 as_of="2023-10",
+            ),
+            Fact(
+                key="serving_compute_efficiency",
+                value=0.4,
+                unit="achieved / dense peak FLOP/s while serving (prefill and decode)",
+                source="estimate: the model FLOPs utilisation published for large transformers on H100 at scale, "
+                "38-43% BF16 (Llama 3 405B, arXiv:2407.21783, Table 4); Pope et al. (arXiv:2211.05102) reach 76% "
+                "only for large-batch prefill, and decode steps add attention, sampling and small GEMMs the FLOP "
+                "count leaves out, so the training figure is taken. An estimate to replace with a measured "
+                "tokens_per_s_per_gpu",
+                as_of="2024-07",
+            ),
+            Fact(
+                key="serving_prompt_tokens",
+                value=222.0,
+                unit="tokens in per request (average)",
+                source="the default of aidc:demand.inference[].prompt_tokens: the mean prompt of the MLPerf "
+                "Inference Llama 2 70B dataset (OpenOrca, 24,576 samples, at most 1,024 tokens): 222.3 tokens "
+                "(MLCommons open_orca_gpt4_tokenized_llama.sampled_24576, lengths as summarised in "
+                "github.com/openshift-psap/performance-dashboard mlperf-data/summaries/llama2-70b-99.csv)",
+                as_of="2024-03",
+            ),
+            Fact(
+                key="serving_output_tokens",
+                value=294.0,
+                unit="tokens out per request (average)",
+                source="the default of aidc:demand.inference[].output_tokens: Llama 2 70B's mean answer on the "
+                "MLPerf dataset, 'Tokens per sample: 294.45' (github.com/mlcommons/inference "
+                "language/llama2-70b/README.md, accuracy target of the FP16 reference run)",
+                as_of="2024-03",
+            ),
+            Fact(
+                key="serving_max_sequences",
+                value=256.0,
+                unit="sequences a replica runs at once",
+                source="the default of aidc:demand.inference[].concurrent_sequences: vLLM --max-num-seqs, the "
+                "most sequences in one iteration, defaults to 256 (docs.vllm.ai v0.6 engine_args)",
+                as_of="2024-10",
+            ),
+            Fact(
+                key="training_sequence_tokens",
+                value=8192.0,
+                unit="tokens per training sequence",
+                source="the default of aidc:demand.training[].sequence_tokens: Llama 3 pre-trains on sequences of "
+                "8K tokens (arXiv:2407.21783, sec. 3.4.1 and Table 4); Llama 2 used 4K (arXiv:2307.09288, "
+                "Table 1), GPT-3 2,048 (arXiv:2005.14165)",
+                as_of="2024-07",
             ),
             Fact(
                 key="training_bytes_per_param",
@@ -182,18 +253,72 @@ _LLAMA3 = "Llama 3 paper (Llama Team, arXiv:2407.21783), Table 3: layers, model 
 # attention with 8 KV heads of dimension 128 (4096/32 = 8192/64 = 16384/128).
 MODEL_SHAPES: tuple[ModelShape, ...] = (
     ModelShape(
-        name="Llama 3 8B", params=8e9, layers=32, kv_heads=8, head_dim=128, source=_LLAMA3, as_of="2024-07"
+        name="Llama 3 8B",
+        params=8e9,
+        layers=32,
+        model_dim=4096,
+        kv_heads=8,
+        head_dim=128,
+        source=_LLAMA3,
+        as_of="2024-07",
     ),
     ModelShape(
-        name="Llama 3 70B", params=70e9, layers=80, kv_heads=8, head_dim=128, source=_LLAMA3, as_of="2024-07"
+        name="Llama 3 70B",
+        params=70e9,
+        layers=80,
+        model_dim=8192,
+        kv_heads=8,
+        head_dim=128,
+        source=_LLAMA3,
+        as_of="2024-07",
     ),
     ModelShape(
         name="Llama 3 405B",
         params=405e9,
         layers=126,
+        model_dim=16384,
         kv_heads=8,
         head_dim=128,
         source=_LLAMA3,
+        as_of="2024-07",
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MfuTier:
+    """The model FLOPs utilisation a training run on up to `max_gpus` GPUs reaches, from a published run."""
+
+    max_gpus: float  # the tier holds runs of at most this many GPUs (inf: the last tier)
+    mfu: float
+    source: str
+    as_of: str
+
+
+_LLAMA3_MFU = "Llama 3 paper (arXiv:2407.21783), Table 4: Llama 3 405B pre-training on H100, BF16 MFU"
+# The default MFU of a training run that gives none, by the GPUs it is planned on (the first tier that holds them):
+# what the largest published runs reached at that scale with production software. Smaller runs are not known to do
+# better, so the first tier covers them.
+MFU_BY_SCALE: tuple[MfuTier, ...] = (
+    MfuTier(
+        max_gpus=8192,
+        mfu=0.43,
+        source=f"{_LLAMA3_MFU} 43% on 8,192 GPUs (TP8, PP16, DP64, 8K sequences); PaLM 540B reached 46.2% on "
+        "6,144 TPU v4 (arXiv:2204.02311, Table 3)",
+        as_of="2024-07",
+    ),
+    MfuTier(
+        max_gpus=16384,
+        mfu=0.41,
+        source=f"{_LLAMA3_MFU} 41% on 16,384 GPUs (DP128); MegaScale (arXiv:2402.15627) measured Megatron-LM at "
+        "55.2% / 1.34 = 41% on 12,288 GPUs for a 175B model",
+        as_of="2024-07",
+    ),
+    MfuTier(
+        max_gpus=float("inf"),
+        mfu=0.38,
+        source=f"{_LLAMA3_MFU} 38% on 16,384 GPUs with context parallelism (131K sequences), the lowest "
+        "published at that scale; nobody has published MFU for more GPUs",
         as_of="2024-07",
     ),
 )
@@ -250,6 +375,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="a100-40gb",
                 peak_bf16_flops=312e12,
+                peak_fp8_flops=None,
+                peak_int8_ops=624e12,
+                low_precision_source="NVIDIA A100 datasheet: INT8 624 TOPS dense (1,248 with sparsity); Ampere has no FP8 Tensor Cores",
                 memory_gb=40,
                 memory_bandwidth_tbps=1.555,
                 gpus_per_node=8,
@@ -264,6 +392,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="a100-80gb",
                 peak_bf16_flops=312e12,
+                peak_fp8_flops=None,
+                peak_int8_ops=624e12,
+                low_precision_source="NVIDIA A100 datasheet: INT8 624 TOPS dense (1,248 with sparsity); Ampere has no FP8 Tensor Cores",
                 memory_gb=80,
                 memory_bandwidth_tbps=2.039,
                 gpus_per_node=8,
@@ -278,6 +409,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="h100-80gb",
                 peak_bf16_flops=989e12,
+                peak_fp8_flops=1979e12,
+                peak_int8_ops=1979e12,
+                low_precision_source="NVIDIA H100 datasheet (SXM): FP8 3,958 TFLOPS and INT8 3,958 TOPS with sparsity, 1,979 dense",
                 memory_gb=80,
                 memory_bandwidth_tbps=3.35,
                 gpus_per_node=8,
@@ -292,6 +426,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="h200-141gb",
                 peak_bf16_flops=989e12,
+                peak_fp8_flops=1979e12,
+                peak_int8_ops=1979e12,
+                low_precision_source="NVIDIA H200 datasheet (SXM): FP8 3,958 TFLOPS and INT8 3,958 TOPS with sparsity, 1,979 dense",
                 memory_gb=141,
                 memory_bandwidth_tbps=4.8,
                 gpus_per_node=8,
@@ -306,6 +443,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="b200-180gb",
                 peak_bf16_flops=2.25e15,
+                peak_fp8_flops=4.5e15,
+                peak_int8_ops=4.5e15,
+                low_precision_source="NVIDIA HGX B200 datasheet: FP8/FP6 72 PFLOPS and INT8 72 POPS for 8 GPUs with sparsity, 4.5 P dense per GPU",
                 memory_gb=180,
                 memory_bandwidth_tbps=7.7,
                 gpus_per_node=8,
@@ -320,6 +460,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="h100-94gb",
                 peak_bf16_flops=835e12,
+                peak_fp8_flops=1671e12,
+                peak_int8_ops=1671e12,
+                low_precision_source="NVIDIA H100 NVL datasheet: FP8 3,341 TFLOPS and INT8 3,341 TOPS with sparsity, 1,671 dense",
                 memory_gb=94,
                 memory_bandwidth_tbps=3.9,
                 gpus_per_node=8,
@@ -334,6 +477,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="l4-24gb",
                 peak_bf16_flops=121e12,
+                peak_fp8_flops=242.5e12,
+                peak_int8_ops=242.5e12,
+                low_precision_source="NVIDIA L4 datasheet: FP8 485 TFLOPS and INT8 485 TOPS with sparsity, 242.5 dense",
                 memory_gb=24,
                 memory_bandwidth_tbps=0.3,
                 gpus_per_node=8,
@@ -348,6 +494,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="l40s-48gb",
                 peak_bf16_flops=362e12,
+                peak_fp8_flops=733e12,
+                peak_int8_ops=733e12,
+                low_precision_source="NVIDIA L40S datasheet: FP8 1,466 TFLOPS and INT8 1,466 TOPS with sparsity, 733 dense",
                 memory_gb=48,
                 memory_bandwidth_tbps=0.864,
                 gpus_per_node=8,
@@ -362,6 +511,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="a10-24gb",
                 peak_bf16_flops=125e12,
+                peak_fp8_flops=None,
+                peak_int8_ops=250e12,
+                low_precision_source="NVIDIA A10 datasheet: INT8 250 TOPS dense (500 with sparsity); Ampere has no FP8 Tensor Cores",
                 memory_gb=24,
                 memory_bandwidth_tbps=0.6,
                 gpus_per_node=4,
@@ -376,6 +528,9 @@ ACCELERATORS: Mapping[str, Accelerator] = MappingProxyType(
             Accelerator(
                 key="mi300x-192gb",
                 peak_bf16_flops=1307.4e12,
+                peak_fp8_flops=2614.9e12,
+                peak_int8_ops=2614.9e12,
+                low_precision_source="AMD Instinct MI300X datasheet: FP8 2,614.9 TFLOPS and INT8 2,614.9 TOPS dense (5,229.8 with sparsity)",
                 memory_gb=192,
                 memory_bandwidth_tbps=5.3,
                 gpus_per_node=8,
@@ -415,6 +570,7 @@ __all__ = [
     "FACTS",
     "HOURS_PER_MONTH",
     "INSTANCE_TYPES",
+    "MFU_BY_SCALE",
     "MODEL_SHAPES",
     "PRICE_LISTS",
     "RUNS_PER_MONTH",
@@ -422,6 +578,7 @@ __all__ = [
     "Catalog",
     "Fact",
     "InstanceType",
+    "MfuTier",
     "ModelShape",
     "PriceList",
     "ServicePrice",

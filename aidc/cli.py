@@ -3,7 +3,8 @@
 Exit codes are a contract: 0 ok, 1 a check or mandatory policy failed (or the environment did: output that
 cannot be written, a timeout, an unreachable endpoint), 2 bad input or infeasible demand. Whatever happens,
 aidc ends with one line on stderr saying what failed — never a traceback (AIDC_DEBUG=1 shows one for an
-internal error, for a bug report).
+internal error, for a bug report). A reader that closes the pipe early (`aidc size | head -1`) ends the
+command quietly with 0.
 """
 
 from __future__ import annotations
@@ -20,14 +21,33 @@ from types import ModuleType
 
 # name -> one-line help; the module aidc.commands.<name> is imported lazily.
 SUBCOMMANDS: dict[str, str] = {
-    "size": "size the demand of a stack: resource counts, each with its formula and inputs",
-    "plan": "run the Pulumi program offline under mocks, evaluate the policy pack, show or diff the plan",
-    "preflight": "live checks with boto3 / openstacksdk before `pulumi up`",
-    "backend": "bootstrap a self-managed Pulumi state backend (S3 bucket + KMS key)",
+    "size": "what the demand needs (GPUs, servers, storage, network, cost) and why, without touching a cloud",
+    "plan": "every resource the stack declares, checked by the policy pack, offline (no credentials needed)",
+    "preflight": "live read-only checks against AWS and OpenStack before `pulumi up` (quotas, offerings, images)",
+    "backend": "create the S3 bucket and KMS key a self-managed Pulumi state backend needs",
     "edge": "edge sites: `allocate` records each site's network (and estate shard) in the stack file",
     "estate": "estates of shard stacks: `init` writes the missing shard stack files of a core",
+    "config": "the stack configuration: `schema` prints its JSON Schema (for editors and scripts)",
     "catalog": "the price catalog: `refresh` rewrites the clouds' price snapshots from their price-list APIs",
 }
+
+DESCRIPTION = """\
+aidc sizes and plans a hybrid cloud for training and serving large AI models: GPU clusters in AWS, a private
+OpenStack cloud, the interconnect between them, Ceph storage and K3s edge sites, as one Pulumi program. You
+describe the demand (models to train, tokens to serve, data to keep and move, how sensitive it is) in a stack
+file; aidc counts everything from it and explains each figure."""
+
+EPILOG = """\
+examples:
+  aidc size                         size the dev stack (stacks/Pulumi.dev.yaml)
+  aidc size --stack prod --explain  every figure with its formula and inputs
+  aidc plan --stack prod            the resources and the policy verdict, offline
+  aidc plan --json > base.json      a plan to compare with later: aidc plan --diff base.json
+  aidc preflight --stack prod       live checks before `pulumi up`
+
+Without --stack or --config a command reads the dev stack. Exit codes: 0 ok, 1 a check or mandatory policy
+failed (or the environment did), 2 bad input or infeasible demand. `aidc COMMAND --help` for each command;
+the documentation lives in docs/ (an MkDocs site: mkdocs serve)."""
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -41,9 +61,27 @@ def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"aidc.commands.{name.replace('-', '_')}")
 
 
+def version() -> str:
+    """The installed distribution's version (the package's own when it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("aidc")
+    except metadata.PackageNotFoundError:
+        from aidc import __version__
+
+        return __version__
+
+
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aidc", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = argparse.ArgumentParser(
+        prog="aidc",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"aidc {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     sub.required = True
     # Only the chosen subcommand's module is imported (keeps `aidc size` free of the Pulumi SDKs).
     chosen = next((a for a in argv if a in SUBCOMMANDS), None)
@@ -99,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("interrupted")
         return 130
     except OSError as exc:
-        if exc.errno in _OUTPUT_ERRNOS or isinstance(exc, BrokenPipeError):
+        if exc.errno == errno.EPIPE or isinstance(exc, BrokenPipeError):
+            # The reader had what it wanted (`aidc size | head -1`): end quietly, as cat and grep do.
+            _silence_stdout()
+            return EXIT_OK
+        if exc.errno in _OUTPUT_ERRNOS:
             _silence_stdout()
             _say(f"cannot write the output of `aidc {command}`: {exc.strerror or exc} (stdout)")
             return EXIT_FAILED

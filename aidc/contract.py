@@ -54,7 +54,7 @@ CLASSIFICATION_ORDER: tuple[str, ...] = get_args(Classification)  # least to mos
 PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 """Classifications whose workloads and data never leave the owned locations."""
 WorkloadKind = Literal["training", "inference"]
-WeightPrecision = Literal["bf16", "fp8", "int4"]
+WeightPrecision = Literal["bf16", "fp8", "int8", "int4"]
 ReservationKind = Literal["capacity-block", "capacity-reservation"]
 Reserve = Literal["none", "capacity-block", "capacity-reservation"]
 LinkEncryption = Literal["macsec", "ipsec", "none"]

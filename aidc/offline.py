@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import runpy
 import threading
 from collections.abc import Callable, Mapping
@@ -80,6 +81,8 @@ class OfflinePlan:
     stack: str
     resources: list[dict[str, Any]]
     exports: dict[str, Any] = field(default_factory=dict)
+    # What the program logged with pulumi.log.warn (the real engine shows these in `pulumi preview`).
+    warnings: list[str] = field(default_factory=list)
 
     def stack_outputs(self) -> StackOutputs:
         """These exports as a StackReference to this stack would see them (secret ones stay secret)."""
@@ -189,6 +192,30 @@ def run_program(
     return plan
 
 
+class _Collect(logging.Handler):
+    """Keeps the messages the mock engine logs (pulumi.log.warn under mocks goes to a logger, whose default
+    would print the bare text on stderr), so the CLI can show them as warnings, once, before its output."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+def _engine_logger(stack: str) -> tuple[logging.Logger, _Collect]:
+    logger = logging.getLogger(f"aidc.offline.{stack}")
+    # Records reach the root (pytest's caplog); our handler keeps Python's last-resort print away.
+    logger.propagate = True
+    logger.handlers.clear()
+    collect = _Collect()
+    logger.addHandler(collect)
+    return logger, collect
+
+
 def _run(
     stack: str,
     program: Callable[[], Any] | None,
@@ -204,8 +231,15 @@ def _run(
     # Each run gets its own root Stack resource (set_mocks only makes one when none exists), so top-level
     # resources are parented to this stack, not to the first stack planned in the process.
     set_root_resource(None)  # type: ignore[arg-type]
+    logger, collected = _engine_logger(stack)
     pulumi.runtime.set_mocks(
-        mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, organization=ORGANIZATION
+        mocks,
+        project=PROJECT,
+        stack=stack,
+        preview=False,
+        monitor=monitor,
+        organization=ORGANIZATION,
+        logger=logger,
     )
 
     # The program runs inside the Pulumi stack function so that every outstanding registration is awaited
@@ -219,7 +253,7 @@ def _run(
     _sync_await(run_pulumi_func(entry))
     exports = _sync_await(_resolve_exports(dict(getattr(get_root_resource(), "outputs", {}) or {})))
     resources = sorted(monitor.records.values(), key=lambda r: r["urn"])
-    return OfflinePlan(stack=stack, resources=resources, exports=exports)
+    return OfflinePlan(stack=stack, resources=resources, exports=exports, warnings=list(collected.messages))
 
 
 async def _resolve_exports(outputs: Mapping[str, Any]) -> dict[str, Any]:

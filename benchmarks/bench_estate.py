@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 MAX_RESOURCES_PER_STACK = 1500
 
 
-def estate_config(sites: int, max_sites_per_stack: int | None) -> dict[str, Any]:
+def estate_config(sites: int, max_sites_per_stack: int | str | None) -> dict[str, Any]:
     """The smart-city scenario with `sites` district sites (every tenth a 3-server HA site), networks and shards
     as `aidc edge allocate` would record them."""
     from aidc.config import parse_stack_config
@@ -91,7 +91,7 @@ def _peak_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run_estate(sites: int, max_sites: int, processes: int | None) -> dict[str, Any]:
+def run_estate(sites: int, max_sites: int | str, processes: int | None) -> dict[str, Any]:
     from aidc.config import parse_stack_config
     from aidc.estate.offline import plan_estate
     from aidc.sizing import size_stack
@@ -117,7 +117,7 @@ def run_estate(sites: int, max_sites: int, processes: int | None) -> dict[str, A
     ]
     return {
         "sites": sites,
-        "max_sites_per_stack": max_sites,
+        "max_sites_per_stack": cfg.sites_per_shard,
         "processes": estate.processes,
         "size_s": round(sized - start, 2),
         "plan_s": round(done - sized, 2),
@@ -185,7 +185,12 @@ def child(arguments: list[str]) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=1000)
-    parser.add_argument("--max-sites-per-stack", type=int, default=40)
+    parser.add_argument(
+        "--max-sites-per-stack",
+        type=lambda text: text if text == "auto" else int(text),
+        default="auto",
+        help="sites per shard stack, or auto (default): as many as the 1,500-resource budget allows",
+    )
     parser.add_argument("--processes", type=int, default=None, help="shard plans at a time (default: CPUs)")
     parser.add_argument("--no-single", action="store_true", help="skip the one-stack baseline (minutes)")
     parser.add_argument("--json", action="store_true")

@@ -8,6 +8,10 @@ What it declares, from its slice of the capacity plan (components never size any
   prefixes advertised to the on-premises routers (the VPC, and the Transit Gateway CIDR for IPsec over the link);
 - per link, one transit virtual interface: BGP with the on-premises ASN, an MD5 key from pulumi_random (a secret),
   jumbo frames (MTU 8500, which the Transit Gateway carries for Direct Connect attachments);
+- per link, when the plan sends bulk transfers to Amazon S3 over Direct Connect (`public_prefixes`), one public
+  virtual interface on the same LAG: BGP over public /30 peers, advertising the customer's public prefixes
+  (`route_filter_prefixes`, which AWS verifies), with its own MD5 key; it bypasses the Transit Gateway, whose
+  attachments carry 100 Gbps per Availability Zone;
 - encryption as the Args say (the stack program decides it from the data classification): MACsec (must_encrypt)
   on every port, with one CKN/CAK pair per LAG from pulumi_random (secrets; 64 characters of 0-9 and A-E, the form
   AWS AssociateMacSecKey documents), or a private IP Site-to-Site VPN over the link (`outside_ip_address_type`
@@ -95,6 +99,37 @@ def _private_asn(value: int) -> int:
     return value
 
 
+_DOCUMENTATION = tuple(
+    ipaddress.IPv4Network(block) for block in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+)
+
+
+def _public_ipv4(network: ipaddress.IPv4Network) -> bool:
+    """Globally routed, or an RFC 5737 documentation range (examples; AWS refuses those at verification)."""
+    return network.is_global or any(network.subnet_of(block) for block in _DOCUMENTATION)
+
+
+def _public_peer(value: str) -> str:
+    _peer_address(value)
+    if not _public_ipv4(ipaddress.ip_interface(value).network):  # type: ignore[arg-type]
+        raise ValueError(f"{value!r}: a public virtual interface peers over public IPv4 addresses you own")
+    return value
+
+
+def _public_prefix(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR block (e.g. 198.51.100.0/24)") from None
+    if not _public_ipv4(network):
+        raise ValueError(f"{value!r}: a public virtual interface advertises public IPv4 prefixes you own")
+    return value
+
+
+PublicPeer = Annotated[str, AfterValidator(_public_peer)]
+PublicPrefix = Annotated[str, AfterValidator(_public_prefix)]
+
+
 class DirectConnectLinkSpec(Frozen):
     """One link: a LAG of `ports` dedicated connections (or one hosted connection) and its transit VIF."""
 
@@ -112,17 +147,37 @@ class DirectConnectLinkSpec(Frozen):
     """BGP peer address of the on-premises router, in the same /30 or /29."""
     hosted_connection_id: HostedConnectionId | None = None
     """The partner's hosted connection (dxcon-...) to accept; hosted links only."""
+    public_vlan: int | None = Field(None, ge=1, le=4094)
+    """802.1Q VLAN of the link's public virtual interface (to Amazon S3); None: no public virtual interface."""
+    public_amazon_address: PublicPeer | None = None
+    """Public BGP peer address on the AWS side of the public virtual interface (a /30 of yours)."""
+    public_customer_address: PublicPeer | None = None
+    """Public BGP peer address of the on-premises router, in the same /30."""
 
     @model_validator(mode="after")
     def _same_subnet(self) -> Self:
-        aws_side = ipaddress.ip_interface(self.amazon_address)
-        customer = ipaddress.ip_interface(self.customer_address)
-        if aws_side.network != customer.network or aws_side.ip == customer.ip:
+        pairs = [("", self.amazon_address, self.customer_address)]
+        public = (self.public_vlan, self.public_amazon_address, self.public_customer_address)
+        if any(v is not None for v in public) and any(v is None for v in public):
             raise ValueError(
-                f"customer_address {self.customer_address!r} and amazon_address {self.amazon_address!r} must be "
-                "two addresses of one /30 or /29"
+                "public_vlan, public_amazon_address and public_customer_address: give all or none"
             )
+        if self.public_amazon_address and self.public_customer_address:
+            pairs.append(("public_", self.public_amazon_address, self.public_customer_address))
+            if self.public_vlan == self.vlan:
+                raise ValueError(f"public_vlan: {self.public_vlan} is the transit interface's VLAN too")
+        for prefix, amazon, customer in pairs:
+            aws_side, on_premises = ipaddress.ip_interface(amazon), ipaddress.ip_interface(customer)
+            if aws_side.network != on_premises.network or aws_side.ip == on_premises.ip:
+                raise ValueError(
+                    f"{prefix}customer_address {customer!r} and {prefix}amazon_address {amazon!r} must be two "
+                    "addresses of one /30 or /29"
+                )
         return self
+
+    @property
+    def public(self) -> bool:
+        return self.public_vlan is not None
 
 
 class IpsecOverDirectConnect(Frozen):
@@ -163,6 +218,8 @@ class DirectConnectInterconnectArgs(FrozenArgs):
     """AWS-side prefixes the Direct Connect gateway advertises to on-premises (the TGW association)."""
     on_premises_prefixes: tuple[IPv4Cidr, ...] = ()
     """Prefixes the on-premises routers advertise over the link (exported for the network team)."""
+    public_prefixes: Annotated[tuple[PublicPrefix, ...], Field(max_length=1000)] = ()
+    """Public prefixes the public virtual interfaces advertise to AWS (at most 1,000 routes per BGP session)."""
     hosted: bool = False
     """Hosted connections from a partner (accepted here) instead of dedicated ports."""
     encryption: Literal["macsec", "ipsec", "none"] = "macsec"
@@ -215,6 +272,20 @@ class DirectConnectInterconnectArgs(FrozenArgs):
                     f"encryption: MACsec runs on {', '.join(MACSEC_BANDWIDTHS)} ports, not {self.bandwidth}; "
                     "use 'ipsec'"
                 )
+        public_links = [link.public for link in self.links]
+        if any(public_links) and (not all(public_links) or not self.public_prefixes):
+            raise ValueError(
+                "links: public virtual interfaces go on every link, with public_prefixes to advertise, or on none"
+            )
+        if self.public_prefixes and not any(public_links):
+            raise ValueError(
+                "public_prefixes: only with public virtual interfaces on the links (public_vlan)"
+            )
+        if any(public_links) and (self.hosted or self.encryption == "ipsec"):
+            raise ValueError(
+                "links: public virtual interfaces need dedicated ports whose traffic is not in an IPsec VPN "
+                "(hosted connections carry one virtual interface)"
+            )
         if (self.encryption == "ipsec") != (self.ipsec is not None):
             raise ValueError("ipsec: give the VPN settings exactly when encryption is 'ipsec'")
         if self.ipsec is not None and self.tunnel_log_group_arn is None:
@@ -272,6 +343,22 @@ def _secret(password: random.RandomPassword) -> pulumi.Output[str]:
     return pulumi.Output.secret(password.result)
 
 
+def _bgp_key(name: str, opts: pulumi.ResourceOptions) -> random.RandomPassword:
+    """A BGP MD5 key of letters and digits (AWS takes 6-80 characters)."""
+    return random.RandomPassword(
+        name,
+        length=BGP_KEY_LENGTH,
+        special=False,
+        upper=True,
+        lower=True,
+        numeric=True,
+        min_upper=1,
+        min_lower=1,
+        min_numeric=1,
+        opts=opts,
+    )
+
+
 class DirectConnectInterconnect(pulumi.ComponentResource):
     """Direct Connect links (LAGs or hosted connections), gateway, TGW association, transit VIFs, encryption."""
 
@@ -279,6 +366,7 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
     transit_gateway_attachment_id: pulumi.Output[str]
     lag_ids: pulumi.Output[list[str]]
     transit_vif_ids: pulumi.Output[list[str]]
+    public_vif_ids: pulumi.Output[list[str]]
     on_premises: pulumi.Output[dict[str, Any]]
     bgp_auth_keys: pulumi.Output[dict[str, str]]
     macsec_keys: pulumi.Output[dict[str, dict[str, str]]]
@@ -290,7 +378,6 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
         super().__init__("aidc:network:DirectConnectInterconnect", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
-
         gateway = aws.directconnect.Gateway(
             f"{name}-gateway",
             name=f"{name}-gateway",
@@ -305,119 +392,57 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
             allowed_prefixes=list(args.allowed_prefixes),
             opts=child,
         )
-
-        macsec = args.encryption == "macsec"
         lag_ids: list[pulumi.Output[str]] = []
         vif_ids: list[pulumi.Output[str]] = []
+        public_vif_ids: list[pulumi.Output[str]] = []
         bgp_keys: dict[str, pulumi.Output[str]] = {}
         macsec_keys: dict[str, dict[str, pulumi.Output[str]]] = {}
         for link in args.links:
             prefix = f"{name}-{link.name}"
-            link_tags = {"Name": prefix, **tags}
             waits: list[pulumi.Resource] = [association]
             if args.hosted:
-                confirmation = aws.directconnect.ConnectionConfirmation(
-                    f"{prefix}-confirm", connection_id=str(link.hosted_connection_id), opts=child
-                )
-                connection_id: pulumi.Output[str] = confirmation.connection_id
-                waits.append(confirmation)
+                connection_id = self._accept_hosted(prefix, link, waits)
             else:
-                lag = aws.directconnect.LinkAggregationGroup(
-                    prefix,
-                    name=prefix,
-                    connections_bandwidth=args.bandwidth,
-                    location=link.location,
-                    force_destroy=False,
-                    tags=link_tags,
-                    opts=child,
+                connection_id = self._lag(prefix, link, args, tags, waits, macsec_keys)
+                lag_ids.append(connection_id)
+            bgp_keys[link.name] = _secret(_bgp_key(f"{prefix}-bgp-key", child))
+            vif_ids.append(
+                self._transit_vif(prefix, link, args, connection_id, gateway, bgp_keys[link.name], waits)
+            )
+            if link.public:
+                bgp_keys[f"{link.name}-public"] = _secret(_bgp_key(f"{prefix}-public-bgp-key", child))
+                public_vif_ids.append(
+                    self._public_vif(
+                        prefix, link, args, connection_id, bgp_keys[f"{link.name}-public"], waits
+                    )
                 )
-                lag_ids.append(lag.id)
-                connection_id = lag.id
-                for port in range(link.ports):
-                    connection = aws.directconnect.Connection(
-                        f"{prefix}-port-{port}",
-                        name=f"{prefix}-port-{port}",
-                        bandwidth=args.bandwidth,
-                        location=link.location,
-                        request_macsec=macsec,
-                        encryption_mode=ENCRYPTION_MODE if macsec else None,
-                        tags={**link_tags, "Name": f"{prefix}-port-{port}"},
-                        opts=child,
-                    )
-                    waits.append(
-                        aws.directconnect.ConnectionAssociation(
-                            f"{prefix}-port-{port}-lag",
-                            connection_id=connection.id,
-                            lag_id=lag.id,
-                            opts=child,
-                        )
-                    )
-                if macsec:
-                    # One CKN/CAK per LAG: AWS applies a LAG's key to all of its connections.
-                    ckn, cak = (
-                        random.RandomPassword(
-                            f"{prefix}-{role}",
-                            length=MACSEC_KEY_LENGTH,
-                            upper=False,
-                            lower=False,
-                            numeric=True,
-                            special=True,
-                            override_special=MACSEC_KEY_ALPHABET[10:],
-                            opts=child,
-                        )
-                        for role in ("ckn", "cak")
-                    )
-                    macsec_keys[link.name] = {"ckn": _secret(ckn), "cak": _secret(cak)}
-                    waits.append(
-                        aws.directconnect.MacsecKeyAssociation(
-                            f"{prefix}-macsec",
-                            connection_id=lag.id,
-                            ckn=macsec_keys[link.name]["ckn"],
-                            cak=macsec_keys[link.name]["cak"],
-                            opts=pulumi.ResourceOptions(parent=self, depends_on=waits[1:]),
-                        )
-                    )
-            bgp_key = random.RandomPassword(
-                f"{prefix}-bgp-key",
-                length=BGP_KEY_LENGTH,
-                special=False,
-                upper=True,
-                lower=True,
-                numeric=True,
-                min_upper=1,
-                min_lower=1,
-                min_numeric=1,
-                opts=child,
-            )
-            bgp_keys[link.name] = _secret(bgp_key)
-            vif = aws.directconnect.TransitVirtualInterface(
-                f"{prefix}-vif",
-                name=f"{prefix}-vif",
-                connection_id=connection_id,
-                dx_gateway_id=gateway.id,
-                vlan=link.vlan,
-                address_family=ADDRESS_FAMILY,
-                **_bgp_asn(args.customer_asn),
-                bgp_auth_key=bgp_keys[link.name],
-                amazon_address=link.amazon_address,
-                customer_address=link.customer_address,
-                mtu=args.mtu,
-                sitelink_enabled=False,
-                tags={**link_tags, "Name": f"{prefix}-vif"},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=waits),
-            )
-            vif_ids.append(vif.id)
-
         tunnels: list[pulumi.Output[dict[str, Any]]] = []
         if args.ipsec is not None:
             tunnels = self._ipsec(name, args, args.ipsec, association, tags)
+        self._outputs(
+            args, gateway, association, lag_ids, vif_ids, public_vif_ids, bgp_keys, macsec_keys, tunnels
+        )
 
+    def _outputs(
+        self,
+        args: DirectConnectInterconnectArgs,
+        gateway: aws.directconnect.Gateway,
+        association: aws.directconnect.GatewayAssociation,
+        lag_ids: list[pulumi.Output[str]],
+        vif_ids: list[pulumi.Output[str]],
+        public_vif_ids: list[pulumi.Output[str]],
+        bgp_keys: dict[str, pulumi.Output[str]],
+        macsec_keys: dict[str, dict[str, pulumi.Output[str]]],
+        tunnels: list[pulumi.Output[dict[str, Any]]],
+    ) -> None:
         self.dx_gateway_id = gateway.id
         self.transit_gateway_attachment_id = association.transit_gateway_attachment_id
         self.lag_ids = pulumi.Output.all(*lag_ids).apply(list)
         self.transit_vif_ids = pulumi.Output.all(*vif_ids).apply(list)
-        self.on_premises = pulumi.Output.all(gateway.id, *vif_ids).apply(
-            lambda ids: self._on_premises(args, ids[0], ids[1:])
+        self.public_vif_ids = pulumi.Output.all(*public_vif_ids).apply(list)
+        count = len(vif_ids)
+        self.on_premises = pulumi.Output.all(gateway.id, *vif_ids, *public_vif_ids).apply(
+            lambda ids: self._on_premises(args, ids[0], ids[1 : 1 + count], ids[1 + count :])
         )
         self.bgp_auth_keys = pulumi.Output.secret(pulumi.Output.all(**bgp_keys))
         self.macsec_keys = pulumi.Output.secret(
@@ -430,12 +455,154 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
                 "transit_gateway_attachment_id": self.transit_gateway_attachment_id,
                 "lag_ids": self.lag_ids,
                 "transit_vif_ids": self.transit_vif_ids,
+                "public_vif_ids": self.public_vif_ids,
                 "on_premises": self.on_premises,
                 "bgp_auth_keys": self.bgp_auth_keys,
                 "macsec_keys": self.macsec_keys,
                 "ipsec_tunnels": self.ipsec_tunnels,
             }
         )
+
+    def _accept_hosted(
+        self, prefix: str, link: DirectConnectLinkSpec, waits: list[pulumi.Resource]
+    ) -> pulumi.Output[str]:
+        """Accept the partner's hosted connection of this link."""
+        confirmation = aws.directconnect.ConnectionConfirmation(
+            f"{prefix}-confirm",
+            connection_id=str(link.hosted_connection_id),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        waits.append(confirmation)
+        return confirmation.connection_id
+
+    def _lag(
+        self,
+        prefix: str,
+        link: DirectConnectLinkSpec,
+        args: DirectConnectInterconnectArgs,
+        tags: dict[str, str],
+        waits: list[pulumi.Resource],
+        macsec_keys: dict[str, dict[str, pulumi.Output[str]]],
+    ) -> pulumi.Output[str]:
+        """The link's LAG and its dedicated ports (each associated with it), MACsec keys when planned."""
+        child = pulumi.ResourceOptions(parent=self)
+        macsec = args.encryption == "macsec"
+        link_tags = {"Name": prefix, **tags}
+        # pulumi-aws 7.x's LinkAggregationGroup takes no encryption mode (CreateLag has none; only UpdateLag sets
+        # it): every member connection is declared must_encrypt instead, and AWS applies a LAG's mode to all members.
+        lag = aws.directconnect.LinkAggregationGroup(
+            prefix,
+            name=prefix,
+            connections_bandwidth=args.bandwidth,
+            location=link.location,
+            force_destroy=False,
+            tags=link_tags,
+            opts=child,
+        )
+        for port in range(link.ports):
+            connection = aws.directconnect.Connection(
+                f"{prefix}-port-{port}",
+                name=f"{prefix}-port-{port}",
+                bandwidth=args.bandwidth,
+                location=link.location,
+                request_macsec=macsec,
+                encryption_mode=ENCRYPTION_MODE if macsec else None,
+                tags={**link_tags, "Name": f"{prefix}-port-{port}"},
+                opts=child,
+            )
+            waits.append(
+                aws.directconnect.ConnectionAssociation(
+                    f"{prefix}-port-{port}-lag", connection_id=connection.id, lag_id=lag.id, opts=child
+                )
+            )
+        if macsec:
+            macsec_keys[link.name] = self._macsec(prefix, lag, waits)
+        return lag.id
+
+    def _macsec(
+        self, prefix: str, lag: aws.directconnect.LinkAggregationGroup, waits: list[pulumi.Resource]
+    ) -> dict[str, pulumi.Output[str]]:
+        """One CKN/CAK pair per LAG (AWS applies a LAG's key to all of its connections), associated once the
+        ports are in the LAG."""
+        child = pulumi.ResourceOptions(parent=self)
+        ckn, cak = (
+            random.RandomPassword(
+                f"{prefix}-{role}",
+                length=MACSEC_KEY_LENGTH,
+                upper=False,
+                lower=False,
+                numeric=True,
+                special=True,
+                override_special=MACSEC_KEY_ALPHABET[10:],
+                opts=child,
+            )
+            for role in ("ckn", "cak")
+        )
+        keys = {"ckn": _secret(ckn), "cak": _secret(cak)}
+        waits.append(
+            aws.directconnect.MacsecKeyAssociation(
+                f"{prefix}-macsec",
+                connection_id=lag.id,
+                ckn=keys["ckn"],
+                cak=keys["cak"],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=waits[1:]),
+            )
+        )
+        return keys
+
+    def _transit_vif(
+        self,
+        prefix: str,
+        link: DirectConnectLinkSpec,
+        args: DirectConnectInterconnectArgs,
+        connection_id: pulumi.Output[str],
+        gateway: aws.directconnect.Gateway,
+        bgp_key: pulumi.Output[str],
+        waits: list[pulumi.Resource],
+    ) -> pulumi.Output[str]:
+        vif = aws.directconnect.TransitVirtualInterface(
+            f"{prefix}-vif",
+            name=f"{prefix}-vif",
+            connection_id=connection_id,
+            dx_gateway_id=gateway.id,
+            vlan=link.vlan,
+            address_family=ADDRESS_FAMILY,
+            **_bgp_asn(args.customer_asn),
+            bgp_auth_key=bgp_key,
+            amazon_address=link.amazon_address,
+            customer_address=link.customer_address,
+            mtu=args.mtu,
+            sitelink_enabled=False,
+            tags={"Name": f"{prefix}-vif", **args.tags},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits),
+        )
+        return vif.id
+
+    def _public_vif(
+        self,
+        prefix: str,
+        link: DirectConnectLinkSpec,
+        args: DirectConnectInterconnectArgs,
+        connection_id: pulumi.Output[str],
+        bgp_key: pulumi.Output[str],
+        waits: list[pulumi.Resource],
+    ) -> pulumi.Output[str]:
+        """The link's public virtual interface: the path of bulk transfers to Amazon S3 (no Transit Gateway)."""
+        vif = aws.directconnect.PublicVirtualInterface(
+            f"{prefix}-public-vif",
+            name=f"{prefix}-public-vif",
+            connection_id=connection_id,
+            vlan=link.public_vlan,  # set on every link with public=True
+            address_family=ADDRESS_FAMILY,
+            **_bgp_asn(args.customer_asn),
+            bgp_auth_key=bgp_key,
+            amazon_address=link.public_amazon_address,
+            customer_address=link.public_customer_address,
+            route_filter_prefixes=list(args.public_prefixes),
+            tags={"Name": f"{prefix}-public-vif", **args.tags},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits),
+        )
+        return vif.id
 
     def _ipsec(
         self,
@@ -498,9 +665,10 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
 
     @staticmethod
     def _on_premises(
-        args: DirectConnectInterconnectArgs, gateway_id: str, vif_ids: list[str]
+        args: DirectConnectInterconnectArgs, gateway_id: str, vif_ids: list[str], public_vif_ids: list[str]
     ) -> dict[str, Any]:
         """What the on-premises routers are configured with (no secrets: keys are separate outputs)."""
+        public_ids = dict(zip([link.name for link in args.links if link.public], public_vif_ids, strict=True))
         over_the_link = list(args.on_premises_prefixes)
         if args.ipsec is not None:
             # The transit VIFs carry only the VPN device's address; the private prefixes go over the VPN's BGP.
@@ -516,6 +684,7 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
             "aws_advertises": list(args.allowed_prefixes),
             "advertise_over_transit_vifs": over_the_link,
             "advertise_over_ipsec": list(args.on_premises_prefixes) if args.ipsec is not None else [],
+            "advertise_over_public_vifs": list(args.public_prefixes),
             "links": [
                 {
                     "name": link.name,
@@ -525,6 +694,16 @@ class DirectConnectInterconnect(pulumi.ComponentResource):
                     "amazon_address": link.amazon_address,
                     "customer_address": link.customer_address,
                     "transit_vif_id": vif_id,
+                    **(
+                        {
+                            "public_vlan": link.public_vlan,
+                            "public_amazon_address": link.public_amazon_address,
+                            "public_customer_address": link.public_customer_address,
+                            "public_vif_id": public_ids.get(link.name),
+                        }
+                        if link.public
+                        else {}
+                    ),
                 }
                 for link, vif_id in zip(args.links, vif_ids, strict=True)
             ],

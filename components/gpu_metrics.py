@@ -6,7 +6,7 @@ Footprint: the `prometheus` chart's server only (no Alertmanager, kube-state-met
 Pushgateway, and none of its default scrape jobs but Prometheus itself), one scrape job for the DCGM exporter's
 pods on :9400 every 15 s, 15 days of retention. The exporter labels every GPU metric with the namespace and pod
 that hold the GPU (it reads the kubelet's pod-resources API), and every namespace of a GPU workload is named after
-the workload (components/workload_queues.py), so utilisation per workload is e.g.
+the workload (components/workload_queues/), so utilisation per workload is e.g.
 `avg by (namespace) (DCGM_FI_DEV_GPU_UTIL)`; the job adds a `cluster` label. Each cluster keeps its own series: no
 metric leaves the cluster (no remote write), so a confidential site's metrics stay on its own nodes.
 

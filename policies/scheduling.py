@@ -3,7 +3,7 @@
 One stack rule over the declared inventory, grouped by cluster (the `aidc.io/cluster` label, or for Helm
 releases, which carry no labels, `aidc.io/cluster=<name>` in their description; Heat stacks: the `cluster=` tag):
 - GPU pools: the Heat stacks of owned GPU servers (tags `cluster=`, `servers=`, `gpus-per-server=`,
-  `node-label:<k>=<v>`, `node-taint:<taint>`: components/k3s_cluster.py and openstack_private_cloud.py) and
+  `node-label:<k>=<v>`, `node-taint:<taint>`: components/k3s_cluster.py and openstack_private_cloud/servers.py) and
   Karpenter NodePools (template labels and taints; nodes at most the `nvidia.com/gpu` limit over
   `aidc.io/gpus-per-instance`; EFA devices per node from `aidc.io/efa-interfaces`);
 - device plugins: the NVIDIA device plugin chart, the GPU Operator chart (its device plugin unless disabled) and

@@ -10,10 +10,13 @@ from hypothesis import settings
 
 from aidc.mocks import AidcMocks
 
-# CI (.ci/run sets HYPOTHESIS_PROFILE=ci) draws one fixed sequence of examples, so whether main lands never depends
-# on the draw; local runs draw new examples each time and keep what fails in .hypothesis/ to replay it.
-settings.register_profile("ci", derandomize=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Every run draws one fixed sequence of property-test examples (derandomize, no example database shared by the
+# pytest-xdist workers), so a result never depends on the draw or on which worker ran the test. To explore new
+# examples locally: HYPOTHESIS_PROFILE=explore (random draws, failures kept in .hypothesis/ to replay them).
+# No deadline either: a shared, loaded machine (or a busy worker) makes an example slow, never wrong.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # Config rules about dates (a reservation may not start in the past) judge against this fixed day in tests, so a
 # fixture's date never expires; tests of the rule itself pass `today=` (aidc.config.limits.utc_today). Set in the
 # environment, so the CLI run as a subprocess and the estate's worker processes see the same day.

@@ -10,11 +10,10 @@ rejected credentials, a bucket owned by someone else …), 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
-from aidc.commands.common import EXIT_FAILED, EXIT_OK, fail
+from aidc.commands.common import EXIT_FAILED, EXIT_OK, fail, write_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aidc: backend bootstrap failed: {failure.reason}{hint}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(result.to_dict())
         return EXIT_OK
     for resource, state, note in result.actions:
         print(f"{state:>9}  {resource}: {note}")
@@ -145,8 +143,7 @@ def _print_key(result: object, as_json: bool) -> int:
     assert isinstance(result, BootstrapResult)
     if as_json:
         document = {k: v for k, v in result.to_dict().items() if k not in ("bucket", "login")}
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(document)
         return EXIT_OK
     for resource, state, note in result.actions:
         print(f"{state:>9}  {resource}: {note}")

@@ -4,9 +4,10 @@ and turning bad input into one clear message and exit code 2 (never a traceback)
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aidc.config import ConfigError, load_config_file, load_stack_config, stack_file
 
@@ -90,3 +91,30 @@ def size(cfg: StackConfig) -> CapacityPlan:
 def fail(message: str) -> int:
     print(f"aidc: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def with_schema_version(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with `schema_version` first (DESIGN.md: every JSON document the CLI prints carries it)."""
+    from aidc.sizing.serialize import SCHEMA_VERSION
+
+    return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in document.items() if k != "schema_version"}}
+
+
+def write_json(document: dict[str, Any], stream: TextIO | None = None, **options: Any) -> None:
+    """One JSON document with its `schema_version`, two-space indent, a trailing newline."""
+    out = sys.stdout if stream is None else stream
+    json.dump(with_schema_version(document), out, indent=2, **options)
+    out.write("\n")
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Each warning on stderr, before the output, starting `warning:`: one line each when stderr is a file or
+    a pipe (grep finds it whole), wrapped with indented continuation lines on a terminal."""
+    from aidc.output.text_table import output_width, paragraph
+
+    terminal = sys.stderr.isatty()
+    width = output_width(sys.stderr)
+    for warning in warnings:
+        text = "warning: " + " ".join(str(warning).split())
+        lines = paragraph(text, width, "", "  ") if terminal else [text]
+        print("\n".join(lines), file=sys.stderr)

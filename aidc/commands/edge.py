@@ -10,11 +10,17 @@ Exit codes: 0 recorded (or nothing to record), 2 bad input (invalid config, exha
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from aidc.commands.common import EXIT_OK, BadInput, add_source_arguments, fail, load_config, source_path
+from aidc.commands.common import (
+    EXIT_OK,
+    BadInput,
+    add_source_arguments,
+    fail,
+    load_config,
+    source_path,
+    write_json,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,8 +104,7 @@ def run(args: argparse.Namespace) -> int:
     except BadInput as exc:
         return fail(str(exc))
     if args.json:
-        json.dump(result, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(result)
         return EXIT_OK
     for row in result["recorded"]:
         shard = f"  shard {row['shard']}" if "shard" in row else ""

@@ -11,11 +11,17 @@ Exit codes: 0 done, 2 bad input (not an estate core, unrecorded sites).
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from aidc.commands.common import EXIT_OK, BadInput, add_source_arguments, fail, load_config, source_path
+from aidc.commands.common import (
+    EXIT_OK,
+    BadInput,
+    add_source_arguments,
+    fail,
+    load_config,
+    source_path,
+    write_json,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +43,7 @@ def init(args: argparse.Namespace) -> dict[str, Any]:
     cfg = load_config(args)
     if cfg.estate.role != "core":
         raise BadInput(
-            f"{cfg.stack} is not an estate core: give it `aidc:estate: {{max_sites_per_stack: N}}` first"
+            f"{cfg.stack} is not an estate core: give it `aidc:estate: {{max_sites_per_stack: auto}}` (or a number of sites per shard stack) first"
             if cfg.estate.role == "single"
             else f"{cfg.stack} is a shard; run this for its core, {cfg.estate.core}"
         )
@@ -77,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
     except BadInput as exc:
         return fail(str(exc))
     if args.json:
-        json.dump(result, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(result)
         return EXIT_OK
     verb = "would write" if result["dry_run"] else "wrote"
     new = [row for row in result["shards"] if row["action"] == "write"]

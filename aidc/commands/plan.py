@@ -23,8 +23,10 @@ from aidc.commands.common import (
     estate_core,
     fail,
     load_config,
+    print_warnings,
     size,
 )
+from aidc.output.progress import SILENT, Progress
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,28 +49,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="an estate's shard stacks planned by at most N processes at a time (default: one per CPU)",
     )
+    parser.add_argument(
+        "--resources",
+        action="store_true",
+        help="also list every resource: the tree of components and the count of each resource type",
+    )
 
 
-def plan_document(args: argparse.Namespace) -> dict[str, Any]:
+def plan_document(args: argparse.Namespace, progress: Progress = SILENT) -> dict[str, Any]:
     """Size once, run the program on that plan under mocks, evaluate the policies: `aidc plan --json`. An
     estate's core plans the core and every shard; a shard stack plans its core, then itself."""
     from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
     if cfg.estate.role == "shard":
-        return _shard_document(args, cfg)
-    plan = size(cfg)
+        return _shard_document(args, cfg, progress)
+    with progress.step(f"sizing {cfg.stack}"):
+        plan = size(cfg)
     if cfg.estate.role == "core":
-        return _estate_document(args, cfg, plan)
+        return _estate_document(args, cfg, plan, progress)
 
     from aidc.offline import run_program
     from policies.offline import evaluate
     from stacks.program import deploy
 
     try:
-        offline = run_program(
-            cfg.stack, lambda: deploy(cfg, plan), regions=cfg.cloud_regions(), timeout_s=_timeout(args)
-        )
+        with progress.step(f"planning {cfg.stack} (the stack program under the mock engine)"):
+            offline = run_program(
+                cfg.stack, lambda: deploy(cfg, plan), regions=cfg.cloud_regions(), timeout_s=_timeout(args)
+            )
     except ValueError as exc:  # a component refused its Args: bad input, not a crash
         raise BadInput(
             f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}"
@@ -81,7 +90,10 @@ def _document(stack: str, offline: Any, violations: list[Any], size_doc: dict[st
     by_type: dict[str, int] = {}
     for resource in offline.resources:
         by_type[resource["type"]] = by_type.get(resource["type"], 0) + 1
+    from aidc.sizing.serialize import SCHEMA_VERSION
+
     return {
+        "schema_version": SCHEMA_VERSION,
         "stack": stack,
         "resources": [
             {k: r[k] for k in ("urn", "type", "name", "parent", "inputs")} for r in offline.resources
@@ -95,6 +107,8 @@ def _document(stack: str, offline: Any, violations: list[Any], size_doc: dict[st
         },
         "policy": {"violations": violations},
         "plan": size_doc,
+        # Sizing's warnings, then what the program logged (pulumi.log.warn), each once.
+        "warnings": list(dict.fromkeys([*size_doc["warnings"], *getattr(offline, "warnings", [])])),
     }
 
 
@@ -119,15 +133,17 @@ def _timeout(args: argparse.Namespace) -> float:
     return DEFAULT_TIMEOUT_S if timeout is None else timeout
 
 
-def _progress(result: Any) -> None:
-    print(
-        f"aidc: planned {result.stack}: {len(result.offline.resources):,} resources in {result.seconds:.1f} s "
-        f"(process {result.pid}, peak {result.peak_rss_mb:,.0f} MB)",
-        file=sys.stderr,
-    )
+def _shard_done(progress: Progress) -> Any:
+    def note(result: Any) -> None:
+        progress.note(
+            f"planned {result.stack}: {len(result.offline.resources):,} resources in {result.seconds:.1f} s "
+            f"(process {result.pid}, peak {result.peak_rss_mb:,.0f} MB)"
+        )
+
+    return note
 
 
-def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any) -> dict[str, Any]:
+def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any, progress: Progress) -> dict[str, Any]:
     from aidc.estate.offline import plan_estate
     from aidc.estate.report import estate_document
     from aidc.sizing.serialize import plan_to_dict
@@ -135,31 +151,29 @@ def _estate_document(args: argparse.Namespace, cfg: Any, plan: Any) -> dict[str,
     jobs = getattr(args, "jobs", None)  # callers that build the Namespace themselves (tests) may leave it out
     if jobs is not None and jobs < 1:
         raise BadInput(f"--jobs: must be at least 1, got {jobs}")
-    verbose = hasattr(args, "format") and chosen_format(args) == "text"
     try:
+        progress.note(f"planning estate {cfg.stack}: the core, then its shard stacks in parallel")
         estate = plan_estate(
             cfg,
             plan,
             _policy_config(cfg),
             processes=jobs,
-            on_done=_progress if verbose else None,
+            on_done=_shard_done(progress) if progress.enabled else None,
             timeout_s=_timeout(args),
         )
     except ValueError as exc:
         raise BadInput(
             f"the stack program refused the configuration of {cfg.stack}: {_refusal(exc)}"
         ) from None
-    if verbose:
-        print(
-            f"aidc: estate {cfg.stack}: {1 + len(estate.shards)} stacks planned in {estate.seconds:.1f} s "
-            f"with {estate.processes} process(es)",
-            file=sys.stderr,
-        )
+    progress.note(
+        f"estate {cfg.stack}: {1 + len(estate.shards)} stacks planned in {estate.seconds:.1f} s "
+        f"with {estate.processes} process(es)"
+    )
     core = _document(cfg.stack, estate.core.offline, estate.core.violations, plan_to_dict(plan))
-    return estate_document(core, estate, cfg.estate.max_sites_per_stack)
+    return estate_document(core, estate, cfg.sites_per_shard)
 
 
-def _shard_document(args: argparse.Namespace, own: Any) -> dict[str, Any]:
+def _shard_document(args: argparse.Namespace, own: Any, progress: Progress) -> dict[str, Any]:
     """A shard stack alone: its core is planned first (in this process) for the exports it reads."""
     from aidc.estate.offline import ShardJob, plan_core, plan_shard
     from aidc.sizing.serialize import plan_to_dict
@@ -168,9 +182,11 @@ def _shard_document(args: argparse.Namespace, own: Any) -> dict[str, Any]:
     plan = size(cfg)
     policy = _policy_config(cfg)
     try:
-        core = plan_core(cfg, plan, policy, _timeout(args))
+        with progress.step(f"planning {cfg.stack}, the core of {own.stack}"):
+            core = plan_core(cfg, plan, policy, _timeout(args))
         job = ShardJob(cfg, plan, own.estate.shard, core.offline.stack_outputs(), policy, _timeout(args))
-        result = plan_shard(job)
+        with progress.step(f"planning {own.stack}"):
+            result = plan_shard(job)
     except ValueError as exc:
         raise BadInput(
             f"the stack program refused the configuration of {own.stack}: {_refusal(exc)}"
@@ -204,7 +220,9 @@ def run(args: argparse.Namespace) -> int:
                 base = load_plan_json(args.diff)
             except ValueError as exc:
                 raise BadInput(str(exc)) from None
-        document = plan_document(args)
+        document = plan_document(args, Progress.for_command(machine_output=fmt == "json"))
+        if fmt == "text":  # JSON and markdown carry the warnings in the document
+            print_warnings(document["warnings"])
         if base is not None:
             from aidc.estate.report import changes_by_stack, flatten
             from aidc.output.diff import DiffDocument, diff_plans
@@ -218,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
             stacks = changes_by_stack(diff, base, document) if estate else []
             write(PLAN_DIFF, fmt, DiffDocument(diff, document, tuple(stacks)), sys.stdout)
         else:
-            write(PLAN, fmt, document, sys.stdout)
+            write(PLAN, fmt, document, sys.stdout, explain=bool(getattr(args, "resources", False)))
     except BadInput as exc:
         return fail(str(exc))
     except OfflineTimeout as exc:

@@ -77,8 +77,9 @@ class Budget:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aidc.output.preflight import print_table
     from aidc.preflight.deadline import Deadline, Job, run_jobs
-    from aidc.preflight.report import print_table, write_json
+    from aidc.preflight.report import write_json
     from aidc.preflight.requirements import openstack_requirements
 
     try:
@@ -112,7 +113,11 @@ def run(args: argparse.Namespace) -> int:
                     ),
                 )
             )
-    checks = run_jobs(jobs, deadline)
+    from aidc.output.progress import Progress
+
+    progress = Progress.for_command(machine_output=bool(args.json))
+    with progress.step(f"checking {', '.join(sorted({job.cloud for job in jobs}))} for {cfg.stack}"):
+        checks = run_jobs(jobs, deadline)
     if args.json:
         write_json(checks, sys.stdout)
     else:

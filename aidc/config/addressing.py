@@ -245,15 +245,18 @@ def allocate_networks(
     return result
 
 
-def assign_shards(sites: Sequence[SiteRequest], max_sites_per_stack: int) -> dict[str, tuple[int, bool]]:
+def assign_shards(
+    sites: Sequence[SiteRequest], max_sites_per_stack: int, strict: bool = True
+) -> dict[str, tuple[int, bool]]:
     """site name -> (shard, recorded). Recorded shards stay; each other site, in config order, goes to the
-    lowest-numbered shard that has room. A recorded shard over the limit is refused (moving sites replaces them)."""
+    lowest-numbered shard that has room. A recorded shard over the limit is refused (moving sites replaces them)
+    when `strict`; a derived limit (`auto`) leaves it as recorded and fills other shards."""
     counts: dict[int, int] = {}
     for site in sites:
         if site.shard is not None:
             counts[site.shard] = counts.get(site.shard, 0) + 1
     for shard, count in sorted(counts.items()):
-        if count > max_sites_per_stack:
+        if strict and count > max_sites_per_stack:
             raise AddressingError(
                 f"aidc:estate.max_sites_per_stack is {max_sites_per_stack} but shard {shard} holds {count} sites "
                 "recorded in the stack file; raise the limit (moving a site to another shard replaces it)"
@@ -277,10 +280,11 @@ def layout_sites(
     site_prefix_length: int = DEFAULT_SITE_PREFIX,
     reserved: Sequence[tuple[str, str]] = (),
     max_sites_per_stack: int | None = None,
+    strict_shards: bool = True,
 ) -> dict[str, SiteLayout]:
     """Networks and (for an estate) shards of every site, in config order."""
     networks = allocate_networks(sites, supernet, site_prefix_length, reserved)
-    shards = assign_shards(sites, max_sites_per_stack) if max_sites_per_stack else {}
+    shards = assign_shards(sites, max_sites_per_stack, strict_shards) if max_sites_per_stack else {}
     layout: dict[str, SiteLayout] = {}
     for site in sites:
         cidr, network_recorded = networks[site.name]

@@ -52,15 +52,18 @@ def region_problem(region: object) -> str | None:
     if not isinstance(region, str) or not region:
         return "must name an AWS region such as us-east-1 or eu-west-1, got an empty value"
     if not any(p.match(region) for p in _REGION_SHAPE):
+        from aidc.config.suggest import did_you_mean
+
         return (
             f"{region!r} is not an AWS region name (shaped <area>-<direction>-<number>, e.g. us-east-1; "
-            "botocore endpoints.json regionRegex)"
+            f"botocore endpoints.json regionRegex){did_you_mean(region, AWS_REGIONS)}"
         )
     if region not in AWS_REGIONS:
-        return (
-            f"{region!r} is not a region AWS lists (botocore endpoints.json); e.g. us-east-1, eu-west-1, "
-            "ap-southeast-2"
-        )
+        from aidc.config.suggest import closest
+
+        match = closest(region, AWS_REGIONS)
+        example = f"did you mean {match!r}?" if match else "e.g. us-east-1, eu-west-1, ap-southeast-2"
+        return f"{region!r} is not a region AWS lists (botocore endpoints.json); {example}"
     return None
 
 

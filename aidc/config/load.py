@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from aidc.clouds import module_of
 from aidc.config.limits import stack_name_problem
 from aidc.config.model import StackConfig
+from aidc.config.suggest import did_you_mean
 from aidc.contract import PUBLIC_CLOUDS
 from aidc.documents import MAX_YAML_DEPTH, DocumentError, load_yaml
 from aidc.types import FIELD_RULE, NAME_MAX, SLUG_PATTERN, looks_like_private_key, redact_key_material, shown
@@ -94,11 +96,73 @@ _BOUNDS = {
 }
 
 
+# Units named by a key's suffix (CONVENTIONS: `_tb`, `_gb`, `_gbps`, `_s`, `_days` ...), for "200TB" hints.
+_UNITS = (
+    ("_per_s", "per second"),
+    ("_gbps", "Gbps"),
+    ("_tb", "TB"),
+    ("_gb", "GB"),
+    ("_mb_per_s", "MB/s"),
+    ("_days", "days"),
+    ("_hours", "hours"),
+    ("_minutes", "minutes"),
+    ("_usd", "USD"),
+    ("_s", "seconds"),
+)
+_NUMBER_WITH_UNIT = re.compile(
+    r"\s*([-+]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*)?", re.ASCII
+)
+
+
+def _number_hint(error: Mapping[str, Any]) -> str:
+    """'must be a number of TB, e.g. 200, got '200TB'' for a number written with its unit or commas."""
+    loc = [part for part in error.get("loc", ()) if isinstance(part, str)]
+    key = loc[-1] if loc else ""
+    unit = next((f" of {name}" for suffix, name in _UNITS if key.endswith(suffix)), "")
+    given = error.get("input")
+    whole = "a whole number" if error.get("type") == "int_parsing" else "a number"
+    match = _NUMBER_WITH_UNIT.fullmatch(given) if isinstance(given, str) else None
+    example = match.group(1).replace(",", "").replace("_", "") if match else "200"
+    return f"must be {whole}{unit}, e.g. {example} (no unit or thousands separator), got {given!r}"
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the config model allows where `loc` (a pydantic error location) ends."""
+    model: Any = StackConfig
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model an annotation holds (itself, or inside Optional / tuple / list), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if (found := _model_in(arg)) is not None:
+            return found
+    return None
+
+
 def _message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     msg = str(error.get("msg", "invalid"))
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling against the README's configuration reference)"
+        loc = tuple(error.get("loc", ()))
+        allowed = _fields_at(loc)
+        hint = did_you_mean(loc[-1] if loc else "", allowed) if allowed else ""
+        return (
+            f"unknown key{hint or ';'} allowed here: {', '.join(allowed)}"
+            if allowed
+            else "unknown key (check the spelling against the configuration reference)"
+        )
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type") and isinstance(
+        error.get("input"), str
+    ):
+        return _number_hint(error)
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be one of {expected}, got {shown(error.get('input'))}"
@@ -143,7 +207,10 @@ def parse_stack_config(
         namespace, _, name = str(key).partition(":")
         if namespace == "aidc":
             if name not in AIDC_KEYS:
-                problems.append(f"{key}: unknown key; allowed: {', '.join('aidc:' + k for k in AIDC_KEYS)}")
+                hint = did_you_mean(name, AIDC_KEYS).replace("'", "'aidc:", 1)
+                problems.append(
+                    f"{key}: unknown key{hint or ';'} allowed: {', '.join('aidc:' + k for k in AIDC_KEYS)}"
+                )
                 continue
             if isinstance(value, str):
                 # `pulumi config set --path` stores objects structurally, but a JSON string is accepted too.

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from typing import TYPE_CHECKING, Annotated, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, cast
 
 from pydantic import (
+    AfterValidator,
     Field,
     PrivateAttr,
     StringConstraints,
@@ -26,10 +27,14 @@ from pydantic import (
     model_validator,
 )
 
-from aidc.catalog import ACCELERATORS, INSTANCE_TYPES
+from aidc.catalog import ACCELERATORS, FACTS, HOURS_PER_MONTH, INSTANCE_TYPES
 from aidc.clouds import module_of
-from aidc.clouds.aws.catalog import DIRECT_CONNECT_HOSTED_GBPS, DIRECT_CONNECT_PORT_GBPS
-from aidc.config import limits
+from aidc.clouds.aws.catalog import (
+    DIRECT_CONNECT_CONNECTIONS_PER_LOCATION,
+    DIRECT_CONNECT_HOSTED_GBPS,
+    DIRECT_CONNECT_PORT_GBPS,
+)
+from aidc.config import budget, limits
 from aidc.config.addressing import (
     DEFAULT_SITE_PREFIX,
     DEFAULT_SUPERNET,
@@ -42,6 +47,7 @@ from aidc.config.addressing import (
 )
 from aidc.config.base import Model, check_cidr
 from aidc.config.re2 import re2_problem
+from aidc.config.suggest import did_you_mean
 from aidc.contract import (
     PRIVATE_ONLY,
     PUBLIC_CLOUDS,
@@ -93,7 +99,10 @@ BGP_PEERING_PREFIX = 30
 
 def _check_accelerator(value: str) -> str:
     if value not in ACCELERATORS:
-        raise ValueError(f"unknown accelerator {value!r}; allowed: {', '.join(sorted(ACCELERATORS))}")
+        raise ValueError(
+            f"unknown accelerator {value!r}{did_you_mean(value, ACCELERATORS) or ';'} allowed: "
+            f"{', '.join(sorted(ACCELERATORS))}"
+        )
     return value
 
 
@@ -106,16 +115,41 @@ def _unique_names(items: tuple[Model, ...], what: str) -> None:
         seen.add(name)
 
 
+# Days in one period of a repeating run or transfer: a 730-hour month (HOURS_PER_MONTH / 24 = 30.42 days).
+PERIOD_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": HOURS_PER_MONTH / 24}
+
+
 class TrainingDemand(Model):
-    """One training run: 6·params·tokens FLOPs to finish within deadline_days."""
+    """One training run: (6·params + 12·layers·width·sequence_tokens)·tokens FLOPs to finish within deadline_days,
+    once or every day, week or month."""
 
     name: Slug
     params: float = Field(ge=1, le=MAX_PARAMS, description="model parameters (e.g. 7.0e10), at most 1e15")
     tokens: float = Field(ge=1, le=MAX_TOKENS, description="training tokens (e.g. 2.0e12), at most 1e16")
     accelerator: str
-    mfu: float = Field(0.4, ge=0.01, le=1, description="model FLOPs utilisation, [0.01, 1]")
+    mfu: float | None = Field(
+        None,
+        ge=0.01,
+        le=1,
+        description="model FLOPs utilisation, [0.01, 1]; default: by the GPUs the run is planned on, from published "
+        "runs at that scale (aidc/catalog.py MFU_BY_SCALE: 0.43 up to 8,192 GPUs, 0.41 up to 16,384, 0.38 beyond)",
+    )
     deadline_days: float = Field(
-        ge=MIN_DEADLINE_DAYS, le=MAX_DEADLINE_DAYS, description="one hour to ten years"
+        ge=MIN_DEADLINE_DAYS,
+        le=MAX_DEADLINE_DAYS,
+        description="one hour to ten years; a run that repeats must finish within its period",
+    )
+    sequence_tokens: int = Field(
+        int(FACTS["training_sequence_tokens"].value),
+        ge=1,
+        le=10_485_760,
+        description="tokens per training sequence, for the attention FLOPs (12 · layers · width · sequence_tokens "
+        "per token); default 8,192 (Llama 3's pre-training sequence)",
+    )
+    every: Every = Field(
+        "once",
+        description="how often the run repeats (a fine-tune every week): day, week, month or once; the run is sized "
+        "for its deadline, which must fit in the period, and costed per month",
     )
     classification: Classification | None = None
     spot: bool = Field(False, description="allow spot instances for this run (needs checkpoint/restart)")
@@ -171,6 +205,17 @@ class TrainingDemand(Model):
 
     @model_validator(mode="after")
     def _reservation(self) -> TrainingDemand:
+        if self.every != "once" and self.deadline_days > PERIOD_DAYS[self.every] + 1e-9:
+            raise ValueError(
+                f"deadline_days: a run repeating every {self.every} must finish within the period "
+                f"({PERIOD_DAYS[self.every]:g} days), got {self.deadline_days:g}; set deadline_days to at most "
+                f"{PERIOD_DAYS[self.every]:g} or a longer every (day, week, month)"
+            )
+        if self.every != "once" and self.reserve != "none":
+            raise ValueError(
+                f"reserve: a reservation covers one run (start_date + deadline_days); a run repeating every "
+                f"{self.every} cannot reserve {self.reserve!r}: set reserve none or every once"
+            )
         if self.reserve != "none" and self.start_date is None:
             raise ValueError(
                 f"start_date: required when reserve is {self.reserve!r} (the reservation starts that day and "
@@ -184,8 +229,13 @@ class TrainingDemand(Model):
         return self
 
 
-# Bytes per weight of each precision (BF16 2, FP8 1, INT4 a half).
-BYTES_PER_WEIGHT: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
+# Bytes per weight of each precision (BF16 2, FP8 and INT8 1, INT4 a half).
+BYTES_PER_WEIGHT: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+KvPrecision = Literal["bf16", "fp8"]
+# Bytes per K or V value in the cache (BF16 2, FP8 1).
+BYTES_PER_KV_VALUE: dict[str, float] = {"bf16": 2.0, "fp8": 1.0}
+DEFAULT_PROMPT_TOKENS = FACTS["serving_prompt_tokens"].value
+DEFAULT_OUTPUT_TOKENS = FACTS["serving_output_tokens"].value
 
 
 class InferenceDemand(Model):
@@ -210,15 +260,35 @@ class InferenceDemand(Model):
     model_params: float = Field(
         ge=1, le=MAX_PARAMS, description="the served model's parameters (e.g. 7.0e10), at most 1e15"
     )
-    weight_precision: WeightPrecision = Field("bf16", description="bytes per weight: bf16 2, fp8 1, int4 0.5")
+    weight_precision: WeightPrecision = Field(
+        "bf16", description="bytes per weight: bf16 2, fp8 1, int8 1, int4 0.5"
+    )
+    kv_precision: KvPrecision = Field(
+        "bf16", description="bytes per KV cache value: bf16 2 (vLLM's default), fp8 1 (--kv-cache-dtype fp8)"
+    )
     context_tokens: int = Field(
-        8192, ge=1, le=10_485_760, description="tokens of context (prompt + output) one sequence may reach"
+        8192, ge=1, le=10_485_760, description="the most tokens (prompt + output) one sequence may reach"
+    )
+    prompt_tokens: float | None = Field(
+        None,
+        ge=1,
+        le=10_485_760,
+        description="average tokens in per request; default 222 (the MLPerf Llama 2 70B dataset's mean), scaled "
+        "down to fit context_tokens",
+    )
+    output_tokens: float | None = Field(
+        None,
+        ge=1,
+        le=10_485_760,
+        description="average tokens out per request; default 294 (Llama 2 70B's mean answer on that dataset), "
+        "scaled down to fit context_tokens",
     )
     concurrent_sequences: int = Field(
-        32,
+        int(FACTS["serving_max_sequences"].value),
         ge=1,
         le=4096,
-        description="sequences in flight per replica at full context, which the replica's KV cache must hold",
+        description="the most sequences one replica runs at once (vLLM --max-num-seqs, TensorRT-LLM "
+        "max_batch_size; default 256, vLLM's), which its KV cache must hold at the average sequence",
     )
     layers: int | None = Field(
         None, ge=1, le=1000, description="transformer layers; default from model_params"
@@ -237,6 +307,36 @@ class InferenceDemand(Model):
     @classmethod
     def _acc(cls, value: str) -> str:
         return _check_accelerator(value)
+
+    @model_validator(mode="after")
+    def _averages_within_context(self) -> InferenceDemand:
+        prompt, output = self.average_tokens
+        if output <= 0:
+            raise ValueError(
+                f"output_tokens: prompt_tokens ({prompt:g}) leaves no room in context_tokens ({self.context_tokens}) "
+                "for an answer"
+            )
+        if prompt + output > self.context_tokens + 1e-9:
+            raise ValueError(
+                f"prompt_tokens + output_tokens: averages ({prompt:g} + {output:g}) cannot exceed context_tokens "
+                f"({self.context_tokens}), the most one sequence reaches"
+            )
+        return self
+
+    @property
+    def average_tokens(self) -> tuple[float, float]:
+        """(prompt, output) tokens of the average request: as given, else the defaults scaled to the context."""
+        prompt = DEFAULT_PROMPT_TOKENS if self.prompt_tokens is None else self.prompt_tokens
+        output = DEFAULT_OUTPUT_TOKENS if self.output_tokens is None else self.output_tokens
+        given = (self.prompt_tokens is not None, self.output_tokens is not None)
+        if not all(given) and prompt + output > self.context_tokens:
+            # Defaults never make a request longer than the context: the defaulted part shrinks to fit.
+            room = self.context_tokens - (prompt if given[0] else 0) - (output if given[1] else 0)
+            defaulted = (0 if given[0] else prompt) + (0 if given[1] else output)
+            scale = max(room, 0) / defaulted
+            prompt = prompt if given[0] else prompt * scale
+            output = output if given[1] else output * scale
+        return prompt, output
 
     @model_validator(mode="after")
     def _base_within_peak(self) -> InferenceDemand:
@@ -375,7 +475,8 @@ class PublicCapacity(Model):
         for key, count in value.items():
             if key not in INSTANCE_TYPES:
                 raise ValueError(
-                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                    f"unknown instance type {key!r}{did_you_mean(key, INSTANCE_TYPES) or ';'} allowed: "
+                    f"{', '.join(sorted(INSTANCE_TYPES))}"
                 )
             if count < 0:
                 raise ValueError(f"{key}: quota must be >= 0, got {count}")
@@ -389,7 +490,8 @@ class PublicCapacity(Model):
         for key in value or ():
             if key not in INSTANCE_TYPES:
                 raise ValueError(
-                    f"unknown instance type {key!r}; allowed: {', '.join(sorted(INSTANCE_TYPES))}"
+                    f"unknown instance type {key!r}{did_you_mean(key, INSTANCE_TYPES) or ';'} allowed: "
+                    f"{', '.join(sorted(INSTANCE_TYPES))}"
                 )
         return value
 
@@ -499,6 +601,38 @@ def _private_asn(value: int) -> int:
 
 
 LOCATION_CODE = r"^[A-Za-z0-9-]{2,32}$"
+# Ranges the internet never routes (RFC 6890 special-purpose blocks AWS will not accept on a public virtual
+# interface); the RFC 5737 documentation ranges are let through for examples, with a warning from sizing.
+NOT_PUBLIC_IPV4 = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "224.0.0.0/3",
+    )
+)
+DOCUMENTATION_IPV4 = tuple(
+    ipaddress.IPv4Network(block) for block in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+)
+
+
+def _public_ipv4(value: str) -> str:
+    check_cidr(value, version=4)
+    network = ipaddress.IPv4Network(value)
+    for block in NOT_PUBLIC_IPV4:
+        if network.overlaps(block):
+            raise ValueError(
+                f"{value!r} overlaps {block}, which the internet does not route; a public virtual interface "
+                "takes public IPv4 prefixes you own"
+            )
+    return value
 
 
 class DirectConnectSettings(Model):
@@ -516,6 +650,34 @@ class DirectConnectSettings(Model):
     )
     second_location: str | None = Field(
         None, pattern=LOCATION_CODE, description="a second location; links alternate between the two"
+    )
+    locations: tuple[Annotated[str, Field(pattern=LOCATION_CODE)], ...] = Field(
+        (),
+        max_length=16,
+        description="Direct Connect locations the links are spread over, round robin (instead of location and "
+        "second_location); each holds at most connections_per_location ports",
+    )
+    connections_per_location: int = Field(
+        DIRECT_CONNECT_CONNECTIONS_PER_LOCATION,
+        ge=1,
+        le=1000,
+        description="the account's quota of dedicated connections per location in the Region (AWS default 10, "
+        "adjustable: raise it with AWS first, then here; `aidc preflight` reads the applied value)",
+    )
+    public_prefixes: tuple[Annotated[str, AfterValidator(_public_ipv4)], ...] = Field(
+        (),
+        max_length=1000,
+        description="public IPv4 prefixes you own that the private cloud's object gateways use toward Amazon S3, "
+        "advertised over one public virtual interface per link: the path bulk transfers take to S3 when the "
+        "Transit Gateway cannot carry them (AWS verifies you own them; at most 1,000, its route limit)",
+    )
+    public_peer_cidr: str | None = Field(
+        None,
+        description="public IPv4 block you own for the public virtual interfaces' BGP peers: one /30 per link "
+        "(AWS .1, on-premises .2); required with public_prefixes",
+    )
+    public_first_vlan: int = Field(
+        2000, ge=1, le=4000, description="VLAN of link 0's public virtual interface; link i uses it + i"
     )
     port_gbps: Literal[1, 2, 5, 10, 25, 100, 400] | None = Field(
         None, description="port speed; default: the smallest that fits the rate in one LAG"
@@ -574,6 +736,22 @@ class DirectConnectSettings(Model):
             )
         return value
 
+    @field_validator("public_prefixes")
+    @classmethod
+    def _public_prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("must be distinct")
+        return value
+
+    @field_validator("public_peer_cidr")
+    @classmethod
+    def _public_peer(cls, value: str | None) -> str | None:
+        if value is not None:
+            _public_ipv4(value)
+            if ipaddress.IPv4Network(value).prefixlen > BGP_PEERING_PREFIX:
+                raise ValueError(f"{value!r} is too small: one /30 per link, so /30 or larger")
+        return value
+
     @field_validator("vpn_peer_ip")
     @classmethod
     def _ip(cls, value: str | None) -> str | None:
@@ -598,7 +776,26 @@ class DirectConnectSettings(Model):
             raise ValueError("hosted_connection_ids: must be distinct")
         if ipaddress.ip_network(self.transit_gateway_cidr).prefixlen > 24:
             raise ValueError("transit_gateway_cidr: a Transit Gateway CIDR block is /24 or larger")
+        explicit_location = "location" in self.model_fields_set and self.location not in self.locations
+        if self.locations and (self.second_location is not None or explicit_location):
+            raise ValueError("locations: give either locations or location (and second_location), not both")
+        if len(set(self.locations)) != len(self.locations):
+            raise ValueError("locations: must be distinct")
+        if bool(self.public_prefixes) != (self.public_peer_cidr is not None):
+            raise ValueError(
+                "public_prefixes and public_peer_cidr: give both (the prefixes the public virtual interfaces "
+                "advertise and the public block their BGP peers use) or neither"
+            )
+        if self.public_prefixes and self.hosted:
+            raise ValueError("public_prefixes: public virtual interfaces are planned on dedicated ports only")
         return self
+
+    @property
+    def all_locations(self) -> tuple[str, ...]:
+        """The locations links are spread over: `locations`, else location and second_location."""
+        if self.locations:
+            return self.locations
+        return (self.location,) + ((self.second_location,) if self.second_location else ())
 
 
 class InterconnectSettings(Model):
@@ -682,11 +879,14 @@ class EdgeSettings(Model):
 class EstateSettings(Model):
     """An estate: a core stack whose edge sites are deployed by shard stacks `<core>-edge-<n>`.
 
-    In the core's stack file: `{max_sites_per_stack: N}`. In a shard's stack file: `{core: NAME, shard: N}`
-    (written by `aidc estate init`). Absent: one stack holds everything, as before."""
+    In the core's stack file: `{max_sites_per_stack: N}`, or `auto` (also `aidc:estate: {}`): as many sites
+    as keep a shard stack within the resource budget (aidc/config/budget.py). In a shard's stack file:
+    `{core: NAME, shard: N}` (written by `aidc estate init`). Absent: one stack holds everything, as before."""
 
-    max_sites_per_stack: int | None = Field(
-        None, ge=1, le=1000, description="edge sites per shard stack (core stack file only)"
+    max_sites_per_stack: Annotated[int, Field(ge=1, le=1000)] | Literal["auto"] | None = Field(
+        None,
+        description="edge sites per shard stack (core stack file only), 1-1000, or auto: as many as keep a "
+        "shard stack within the resource budget (1,500)",
     )
     core: Slug | None = Field(
         None, description="the core stack this shard belongs to (shard stack file only)"
@@ -809,6 +1009,24 @@ class StackConfigBase(Model):
         """Record which provider keys the stack file set (the loader calls this once, right after validation)."""
         self._provider_keys = keys
 
+    @model_validator(mode="before")
+    @classmethod
+    def _estate_auto(cls, data: Any) -> Any:
+        """`aidc:estate: {}` is a core whose shard size is derived (`max_sites_per_stack: auto`)."""
+        if isinstance(data, dict) and isinstance(data.get("estate"), dict) and not data["estate"]:
+            return {**data, "estate": {"max_sites_per_stack": "auto"}}
+        return data
+
+    @property
+    def sites_per_shard(self) -> int | None:
+        """An estate core's sites per shard stack: as given, or (auto) as many as fit the resource budget;
+        None for any other stack."""
+        declared = self.estate.max_sites_per_stack
+        if declared != "auto":
+            return declared
+        served = sum(1 for w in self.demand.inference if w.edge_fraction > 0)
+        return budget.sites_within_budget(budget.resources_per_site(self.edge.sites, served))
+
     @property
     def edge_layout(self) -> dict[str, SiteLayout]:
         """Each edge site's network and (in an estate) shard, recorded or provisional, in config order."""
@@ -890,7 +1108,9 @@ class StackConfigBase(Model):
                 supernet=self.edge.supernet,
                 site_prefix_length=self.edge.site_prefix_length,
                 reserved=routed,
-                max_sites_per_stack=self.estate.max_sites_per_stack,
+                max_sites_per_stack=self.sites_per_shard,
+                # A derived size follows the demand: recorded shards it no longer fits stay (sizing warns).
+                strict_shards=self.estate.max_sites_per_stack != "auto",
             )
         except AddressingError as exc:
             raise ValueError(str(exc)) from None

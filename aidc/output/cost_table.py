@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aidc.output.text_table import Column, paragraph, table
+
 
 def print_cost(cost: Mapping[str, Any], console: Console) -> None:
     """Per-component monthly cost and the total, for people at a terminal."""
@@ -41,6 +43,41 @@ def print_cost(cost: Mapping[str, Any], console: Console) -> None:
             f"reservation {name}: {r['instances']} × {r['instance_type']} for {r['days']} days "
             f"({r['start_date']} to {r['end_date']}, {r['kind']}): USD {float(r['usd_total']):,.0f} paid {r['paid']}"
         )
+
+
+def cost_text(cost: Mapping[str, Any], width: int = 80, explain: bool = False) -> list[str]:
+    """Per-component monthly cost, the total, at baseline and at peak, as text lines; with `explain`, each
+    component's priced lines with their formulas under it."""
+    rows: list[tuple[str, str]] = []
+    after: list[list[str]] = []
+    for component, value in cost["components"].items():
+        rows.append((str(component), f"{float(value['usd_per_month']):,.0f}"))
+        lines: list[str] = []
+        if explain:
+            for line in value["lines"]:
+                lines += paragraph(
+                    f"{line['item']}: {float(line['usd_per_month']):,.2f} = {line['formula']}",
+                    width,
+                    "      ",
+                    "          ",
+                )
+        after.append(lines)
+    baseline, peak = _baseline_and_peak(cost)
+    rows += [
+        ("total", f"{float(cost['total_usd_per_month']):,.0f}"),
+        ("at baseline", f"{baseline:,.0f}"),
+        ("at peak", f"{peak:,.0f}"),
+    ]
+    out = table("Monthly cost (USD)", (Column("component"), Column("USD/month", True)), rows, width, after)
+    for name, r in (cost.get("reservations") or {}).items():
+        out += paragraph(
+            f"reservation {name}: {r['instances']} × {r['instance_type']} for {r['days']} days "
+            f"({r['start_date']} to {r['end_date']}, {r['kind']}): USD {float(r['usd_total']):,.0f} paid {r['paid']}",
+            width,
+            "  ",
+            "    ",
+        )
+    return [*out, ""]
 
 
 def _baseline_and_peak(cost: Mapping[str, Any]) -> tuple[float, float]:

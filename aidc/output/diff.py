@@ -479,8 +479,11 @@ def _count(delta: Delta) -> dict[str, Any]:
 
 def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
     """The diff as plain data (what `render_json` prints)."""
+    from aidc.sizing.serialize import SCHEMA_VERSION
+
     return _canonical(
         {
+            "schema_version": SCHEMA_VERSION,
             "stack": diff.stack,
             "base_stack": diff.base_stack,
             "empty": diff.is_empty,

@@ -9,8 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich import box
-from rich.table import Table
+from aidc.output.text_table import Column, table
 
 
 def estate_stacks(document: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
@@ -18,25 +17,22 @@ def estate_stacks(document: Mapping[str, Any] | None) -> list[Mapping[str, Any]]
     return list(((document or {}).get("estate") or {}).get("stacks") or [])
 
 
-def estate_table(document: Mapping[str, Any]) -> Table:
+def estate_lines(document: Mapping[str, Any], width: int = 80) -> list[str]:
+    """The per-stack table of an estate core's plan: role, sites and resources of each stack, and the total."""
     estate = document["estate"]
-    table = Table(
-        title=f"Estate {estate['core']} (at most {estate['max_sites_per_stack']} sites per shard stack)",
-        box=box.SIMPLE_HEAVY,
-        title_justify="left",
-    )
-    for column, justify in (("stack", "left"), ("role", "left"), ("sites", "right"), ("resources", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for s in estate["stacks"]:
-        table.add_row(s["stack"], s["role"], f"{s['sites']:,}", f"{s['resources']:,}")
+    columns = (Column("stack"), Column("role"), Column("sites", True), Column("resources", True))
+    rows = [(s["stack"], s["role"], f"{s['sites']:,}", f"{s['resources']:,}") for s in estate["stacks"]]
     total = estate["total"]
-    table.add_row(
-        "[bold]total[/bold]",
-        f"{total['stacks']} stacks",
-        f"[bold]{total['sites']:,}[/bold]",
-        f"[bold]{total['resources']:,}[/bold] (largest {total['max_resources_per_stack']:,})",
+    rows.append(
+        (
+            "total",
+            f"{total['stacks']} stacks",
+            f"{total['sites']:,}",
+            f"{total['resources']:,} (largest {total['max_resources_per_stack']:,})",
+        )
     )
-    return table
+    title = f"Estate {estate['core']} (at most {estate['max_sites_per_stack']} sites per shard stack)"
+    return table(title, columns, rows, width)
 
 
 def estate_markdown(document: Mapping[str, Any]) -> str:

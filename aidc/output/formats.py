@@ -15,29 +15,17 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from rich.console import Console
-
 from aidc.output.diff import DiffDocument, render_json, render_text
 from aidc.output.diff_markdown import render_markdown
 from aidc.output.estate import changes_text, topology_view, with_changes_json, with_changes_markdown
-from aidc.output.plan_view import plan_markdown, print_plan, write_plan_json
-from aidc.output.size_tables import print_size, size_markdown
+from aidc.output.plan_view import plan_markdown, plan_text, plan_text_resources, write_plan_json
+from aidc.output.size_tables import size_markdown, size_text, size_text_explained
 
 Renderer = Callable[[Any, TextIO], None]
 
 SIZE = "size"  # the `aidc size --json` document (aidc.sizing.serialize.plan_to_dict)
 PLAN = "plan"  # the `aidc plan --json` document (aidc.commands.plan.plan_document)
 PLAN_DIFF = "plan-diff"  # a DiffDocument: two plan documents compared, and the head plan
-
-
-def _rich(draw: Callable[[Any, Console], None]) -> Renderer:
-    """A renderer from a function that draws on a rich console."""
-
-    def write_to(document: Any, stream: TextIO) -> None:
-        # Rich's own detection, as on stdout: colour and terminal width only when the stream is a terminal.
-        draw(document, Console(file=stream))
-
-    return write_to
 
 
 def _whole(text_of: Callable[[Any], str]) -> Renderer:
@@ -56,8 +44,8 @@ def _size_json(document: Mapping[str, Any], stream: TextIO) -> None:
 
 
 RENDERERS: Mapping[str, Mapping[str, Renderer]] = {
-    SIZE: {"text": _rich(print_size), "json": _size_json, "markdown": _whole(size_markdown)},
-    PLAN: {"text": _rich(print_plan), "json": write_plan_json, "markdown": _whole(plan_markdown)},
+    SIZE: {"text": size_text, "json": _size_json, "markdown": _whole(size_markdown)},
+    PLAN: {"text": plan_text, "json": write_plan_json, "markdown": _whole(plan_markdown)},
     PLAN_DIFF: {
         "text": _whole(lambda d: render_text(d.diff) + (changes_text(d.stacks) if d.stacks else "")),
         "json": _whole(lambda d: with_changes_json(render_json(d.diff), d.stacks)),
@@ -66,6 +54,11 @@ RENDERERS: Mapping[str, Mapping[str, Renderer]] = {
         ),
     },
 }
+
+
+# The text renderers that show everything: `aidc size --explain` (every figure's formula and inputs; markdown
+# always shows them, JSON carries them under `why`) and `aidc plan --resources` (every resource).
+EXPLAINED: Mapping[str, Renderer] = {SIZE: size_text_explained, PLAN: plan_text_resources}
 
 
 def formats(kind: str) -> tuple[str, ...]:
@@ -83,15 +76,19 @@ def renderer(kind: str, fmt: str) -> Renderer:
     return RENDERERS[kind][fmt]
 
 
-def write(kind: str, fmt: str, document: Any, stream: TextIO) -> None:
-    """Render `document` (a document of `kind`) in `fmt` to `stream`."""
+def write(kind: str, fmt: str, document: Any, stream: TextIO, explain: bool = False) -> None:
+    """Render `document` (a document of `kind`) in `fmt` to `stream` (`explain`: the text with every
+    figure's formula and inputs, where the kind has it)."""
+    if explain and fmt == "text" and kind in EXPLAINED:
+        EXPLAINED[kind](document, stream)
+        return
     renderer(kind, fmt)(document, stream)
 
 
-def render(kind: str, fmt: str, document: Any) -> str:
+def render(kind: str, fmt: str, document: Any, explain: bool = False) -> str:
     """What `write` would write, as a string."""
     out = io.StringIO()
-    write(kind, fmt, document, out)
+    write(kind, fmt, document, out, explain)
     return out.getvalue()
 
 

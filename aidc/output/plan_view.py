@@ -1,6 +1,8 @@
-"""`aidc plan` without `--diff`: for people the resource tree (components with their children counted per
-type), the counts, the GPU queues (each workload's Kueue ClusterQueue and its quota), cost and policy violations
-(rich); the counts, queues, cost per line, topology and violations as markdown; and the document itself as JSON (the `aidc plan --json` contract: sorted keys)."""
+"""`aidc plan` without `--diff`: for people a summary that fits a screen (the components with their resource
+counts, the planned capacity, edge sites, GPU queues — each workload's Kueue ClusterQueue and its quota — the
+cost in one line, the policy verdict), and with `--resources` the resource tree and the count of every type;
+the counts, queues, cost per line, topology and violations as markdown; and the document itself as JSON (the
+`aidc plan --json` contract: sorted keys)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,16 @@ import json
 from collections import Counter
 from typing import Any, TextIO
 
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.tree import Tree
 
 from aidc.contract import CLASSIFICATION_LABEL, CLUSTER_LABEL, GPU_RESOURCE, KIND_LABEL, POD_GPUS_ANNOTATION
-from aidc.output.cost_table import cost_markdown, print_cost
+from aidc.output.cost_table import cost_markdown
 from aidc.output.diff_markdown import comment_marker
-from aidc.output.estate import estate_markdown, estate_stacks, estate_table, topology_view
+from aidc.output.estate import estate_lines, estate_markdown, estate_stacks, topology_view
 from aidc.output.size_tables import network_cell
+from aidc.output.text_table import Column, output_width, paragraph, table
 from aidc.output.topology import topology_mermaid
 
 NAMES_SHOWN = 4  # children of one type listed by name up to this many; beyond, just the count
@@ -53,92 +54,162 @@ def gpu_queues(document: dict[str, Any]) -> list[tuple[str, ...]]:
     return sorted(rows)
 
 
+def _children(document: dict[str, Any]) -> dict[str | None, list[dict[str, Any]]]:
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for r in document["resources"]:
+        children.setdefault(r["parent"], []).append(r)
+    return children
+
+
+def _roots(document: dict[str, Any], children: dict[str | None, list[dict[str, Any]]]) -> list[str | None]:
+    urns = {r["urn"] for r in document["resources"]}
+    return [p for p in children if p is None or p not in urns]
+
+
 def _tree(document: dict[str, Any]) -> Tree:
     resources = document["resources"]
-    children: dict[str | None, list[dict[str, Any]]] = {}
-    for r in resources:
-        children.setdefault(r["parent"], []).append(r)
-    root_parents = [p for p in children if p is None or p not in {r["urn"] for r in resources}]
-    tree = Tree(f"[bold]stack {document['stack']}[/bold] — {len(resources)} resources")
+    children = _children(document)
+    tree = Tree(f"stack {document['stack']}: {len(resources)} resources")
 
     def add(node: Tree, parent_urn: str | None) -> None:
         kids = children.get(parent_urn, [])
         components = [k for k in kids if k["urn"] in children]
         leaves = [k for k in kids if k["urn"] not in children]
         for c in sorted(components, key=lambda r: r["name"]):
-            add(node.add(f"[cyan]{c['name']}[/cyan] [dim]{c['type']}[/dim]"), c["urn"])
+            add(node.add(f"{escape(c['name'])} ({escape(c['type'])})"), c["urn"])
         by_type = Counter(leaf["type"] for leaf in leaves)
         for token, count in sorted(by_type.items()):
             names = sorted(leaf["name"] for leaf in leaves if leaf["type"] == token)
             shown = ", ".join(names[:NAMES_SHOWN]) + (" …" if len(names) > NAMES_SHOWN else "")
-            node.add(f"{token} × {count}  [dim]{shown}[/dim]")
+            node.add(escape(f"{token} × {count}: {shown}"))
 
-    for parent in root_parents:
+    for parent in _roots(document, children):
         add(tree, parent)
     return tree
 
 
-def print_plan(document: dict[str, Any], console: Console) -> None:
-    console.print(_tree(document))
-    summary = document["summary"]
-    table = Table(title="Resources by type", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("type")
-    table.add_column("count", justify="right")
-    for token, count in summary["by_type"].items():
-        table.add_row(token, str(count))
-    table.add_row("[bold]total[/bold]", f"[bold]{summary['resources']}[/bold]")
-    console.print(table)
-    counts = Table(title="Planned capacity", box=box.SIMPLE_HEAVY, title_justify="left")
-    counts.add_column("count")
-    counts.add_column("value", justify="right")
-    for key, value in summary["counts"].items():
-        counts.add_row(key.replace("_", " "), f"{value:,}")
-    console.print(counts)
-    sites = document["plan"]["edge"]["sites"]
-    if sites:
-        edge = Table(title="Edge sites", box=box.SIMPLE_HEAVY, title_justify="left")
-        for column in ("site", "network", "shard", "GPU nodes"):
-            edge.add_column(column)
-        for site in sites:
-            shard = "" if site.get("shard") is None else str(site["shard"])
-            edge.add_row(escape(site["name"]), escape(network_cell(site)), shard, f"{site['nodes']:,}")
-        console.print(edge)
-    if estate_stacks(document):
-        console.print(estate_table(document))
+def component_rows(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(type, names, resources) per type of top-level component, with every resource under its components
+    counted; the top-level resources that are no component share one row."""
+    children = _children(document)
+
+    def count(urn: str) -> int:
+        return sum(1 + count(k["urn"]) for k in children.get(urn, []))
+
+    by_type: dict[str, list[tuple[str, int]]] = {}
+    loose = 0
+    for parent in _roots(document, children):
+        for r in children[parent]:
+            if r["urn"] in children:
+                by_type.setdefault(r["type"], []).append((r["name"], 1 + count(r["urn"])))
+            else:
+                loose += 1
+    rows = []
+    for token, found in sorted(by_type.items()):
+        names = sorted(name for name, _ in found)
+        shown = ", ".join(names[:NAMES_SHOWN]) + (
+            f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+        )
+        rows.append((token.split(":")[-1], shown, f"{sum(n for _, n in found):,}"))
+    if loose:
+        rows.append(("(top level)", "providers and single resources", f"{loose:,}"))
+    return rows
+
+
+def _counts_text(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in counts.items())
+
+
+def _queue_lines(document: dict[str, Any], width: int) -> list[str]:
     queues = gpu_queues(document)
-    if queues:
-        qt = Table(title="GPU queues (Kueue ClusterQueues)", box=box.SIMPLE_HEAVY, title_justify="left")
-        # Narrow terminals: the names fold rather than get cut (kind and class are in the markdown and JSON).
-        for column in ("cluster", "queue", "flavor"):
-            qt.add_column(column, overflow="fold")
-        for column in ("GPUs", "per pod", "EFA"):
-            qt.add_column(column, justify="right")
-        for cluster, queue, _kind, _classification, flavor, *numbers in queues:
-            qt.add_row(escape(cluster), escape(queue), escape(flavor), *numbers)
-        console.print(qt)
-    print_cost(summary["cost"], console)
+    if not queues:
+        return []
+    columns = (
+        Column("cluster"),
+        Column("queue"),
+        Column("flavor"),
+        Column("GPUs", True),
+        Column("per pod", True),
+        Column("EFA", True),
+    )
+    rows = [(cluster, queue, flavor, *numbers) for cluster, queue, _k, _c, flavor, *numbers in queues]
+    return [*table("GPU queues (Kueue ClusterQueues)", columns, rows, width), ""]
+
+
+def _violation_lines(document: dict[str, Any], width: int) -> list[str]:
     violations = document["policy"]["violations"]
-    if violations:
-        vt = Table(title="Policy violations", box=box.SIMPLE_HEAVY, title_justify="left")
-        for column in ("policy", "level", "resource", "how to fix"):
-            vt.add_column(column, overflow="fold")
-        for v in violations:
-            level = "[red]mandatory[/red]" if v["enforcement"] == "mandatory" else "[yellow]advisory[/yellow]"
-            vt.add_row(
-                escape(v["policy"]),
-                level,
-                escape((v.get("urn") or "stack").split("::")[-1]),
-                escape(v["message"]),
-            )
-        console.print(vt)
-    else:
-        console.print("[green]policy pack: no violations[/green]")
-    for warning in document["plan"]["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if not violations:
+        return ["policy pack: no violations"]
+    lines = [f"policy pack: {len(violations)} violation(s)"]
+    for v in violations:
+        where = (v.get("urn") or "stack").split("::")[-1]
+        lines += paragraph(
+            f"{v['enforcement']} {v['policy']} on {where}: {v['message']}", width, "  ", "    "
+        )
+    return lines
+
+
+def _edge_lines(document: dict[str, Any], width: int) -> list[str]:
+    """The edge sites with their estate shard (one-stack sites are in `aidc size`)."""
+    sites = document["plan"]["edge"]["sites"]
+    if not any(s.get("shard") is not None for s in sites):
+        return []
+    columns = (Column("site"), Column("network"), Column("shard", True), Column("GPU nodes", True))
+    rows = [
+        (s["name"], network_cell(s), "" if s.get("shard") is None else str(s["shard"]), f"{s['nodes']:,}")
+        for s in sites
+    ]
+    return [*table("Edge sites", columns, rows, width), ""]
+
+
+def plan_lines(document: dict[str, Any], width: int = 80) -> list[str]:
+    """`aidc plan` for people: the components and their resource counts, the planned capacity, edge sites,
+    GPU queues, the cost in one line, the policy verdict and the exports. Warnings go to stderr."""
+    summary = document["summary"]
+    cost = summary["cost"]
+    lines = [
+        f"aidc plan: stack {document['stack']}, {summary['resources']:,} resources (offline, mock engine)",
+        "",
+    ]
+    columns = (Column("component"), Column("names"), Column("resources", True))
+    lines += [*table("Components", columns, component_rows(document), width), ""]
+    lines += [*paragraph("planned: " + _counts_text(summary["counts"]), width, "", "  "), ""]
+    lines += _edge_lines(document, width)
+    if estate_stacks(document):
+        lines += [*estate_lines(document, width), ""]
+    lines += _queue_lines(document, width)
+    peak = float(cost.get("peak_usd_per_month", cost["total_usd_per_month"]))
+    baseline = float(cost.get("baseline_usd_per_month", peak))
+    lines += paragraph(
+        f"monthly cost: USD {peak:,.0f} at peak, {baseline:,.0f} at baseline (per line: aidc size --explain)",
+        width,
+        "",
+        "  ",
+    )
+    lines += _violation_lines(document, width)
     secrets = sum(1 for r in document["resources"] for v in r["inputs"].values() if v == "[secret]")
-    console.print(
-        f"[dim]{secrets} secret inputs shown as \\[secret]; exports: "
-        f"{', '.join(sorted(document['exports'])) or 'none'}[/dim]"
+    lines.append(f"{secrets} secret inputs shown as [secret]; {len(document['exports'])} exports (in --json)")
+    lines.append("every resource, by component and type: aidc plan --resources")
+    return lines
+
+
+def plan_text(document: dict[str, Any], stream: TextIO) -> None:
+    stream.write("\n".join(plan_lines(document, output_width(stream))) + "\n")
+
+
+def plan_text_resources(document: dict[str, Any], stream: TextIO) -> None:
+    """`aidc plan --resources`: the summary, then the resource tree and the count of every type."""
+    width = output_width(stream)
+    lines = plan_lines(document, width)[:-1]
+    stream.write("\n".join(lines) + "\n\n")
+    console = Console(file=stream, width=width, highlight=False)
+    console.print(_tree(document))
+    by_type = [(token, f"{count:,}") for token, count in document["summary"]["by_type"].items()]
+    by_type.append(("total", f"{document['summary']['resources']:,}"))
+    stream.write(
+        "\n"
+        + "\n".join(table("Resources by type", (Column("type"), Column("count", True)), by_type, width))
+        + "\n"
     )
 
 

@@ -1,23 +1,27 @@
-"""`aidc size` for people: every sized figure next to the formula and inputs that gave it.
+"""`aidc size` for people: summary tables, and with `--explain` every figure's formula and inputs under it.
 
-`size_sections(doc)` decides what is shown (one `Section` per table: rows, and the explanation of each row)
-from the `aidc size --json` document; `print_size` draws the sections as rich tables for a terminal and
-`size_markdown` as markdown tables, so both formats always show the same figures and formulas. Followed by
-the cost table (cost_table.py) and the warnings.
+The tables are declared, not hand-projected: each `Section` has columns and rows, and each `Row` names the
+objects of the `aidc size --json` document it shows (`sources`). A figure's explanation is whatever the
+object carries under `why` — the document derives that from the plan's dataclasses (aidc/sizing/serialize.py)
+— so a figure added to the plan is explained without touching this module, and any figure no row names is
+still printed under "Other figures" (`figures_left`). Sections marked `detail` (model fit, replicas,
+security controls) appear with `--explain` and in markdown only.
+
+`size_text` writes the text format (80 columns unless the terminal is wider; names wrap at '-', never
+mid-word: text_table.py); `size_markdown` the markdown one, which always explains. Warnings are not part of
+the text: `aidc size` prints them first, on stderr (aidc/commands/size.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from aidc.output.cost_table import cost_markdown, cost_text
+from aidc.output.text_table import Column, output_width, paragraph, table
 
-from aidc.output.cost_table import cost_markdown, print_cost
+Doc = Mapping[str, Any]
 
 
 def _n(value: Any, digits: int = 1) -> str:
@@ -40,264 +44,383 @@ def network_cell(site: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class Why:
-    """A figure's formula and its inputs (`name=value, …`; the price source is left out)."""
-
-    formula: str
-    inputs: str
-
-
-def _why(fig: Mapping[str, Any] | None) -> Why | None:
-    if not fig:
-        return None
-    inputs = fig.get("inputs") or {}
-    shown = ", ".join(
-        f"{k}={_n(v, 3) if isinstance(v, float) else v}"
-        for k, v in inputs.items()
-        if k != "source" and not k.endswith("_source")  # sources are listed once, after the tables
-    )
-    return Why(str(fig["formula"]), shown)
-
-
-def _explained(*parts: str | Why | None) -> tuple[str | Why, ...]:
-    return tuple(p for p in parts if p is not None)
-
-
-@dataclass(frozen=True)
 class Row:
-    """One table row; `why` explains it (plain text and formulas), `alert` marks a figure that needs action."""
+    """One table row: its cells, the document objects whose `why` figures explain it (label, object), and
+    explanations that are plain text (a pool's protection, a reservation's term)."""
 
     cells: tuple[str, ...]
-    why: tuple[str | Why, ...] = ()
-    alert: bool = False
+    sources: tuple[tuple[str, Doc], ...] = ()
+    notes: tuple[str, ...] = ()
+    label: str = ""  # what the markdown's explanation calls the row (default: its first cell)
 
 
 @dataclass
 class Section:
-    """One table of `aidc size`, with a line of context after it (`note`) where there is one."""
+    """One table of `aidc size`; `note` is a line of context after it, `detail` keeps it to --explain."""
 
     title: str
-    columns: tuple[str, ...]
+    columns: tuple[Column, ...]
     rows: list[Row] = field(default_factory=list)
     note: str = ""
+    detail: bool = False
 
-    def add(self, *cells: str, why: Sequence[str | Why | None] = (), alert: bool = False) -> None:
-        self.rows.append(Row(cells, _explained(*why), alert))
+    def add(
+        self,
+        *cells: str,
+        sources: Sequence[tuple[str, Doc] | None] = (),
+        notes: Sequence[str] = (),
+        label: str = "",
+    ) -> None:
+        self.rows.append(Row(cells, tuple(s for s in sources if s is not None), tuple(notes), label))
 
 
-def size_sections(doc: Mapping[str, Any]) -> list[Section]:
-    """The tables of `aidc size`, in order; empty ones (no training, no edge site) are left out."""
-    sections: list[Section] = []
-    training = doc["compute"]["training"]
-    if training:
-        t = Section("Training", ("run", "accelerator", "class", "FLOPs", "GPU-hours", "GPUs"))
-        for r in training:
+def _cols(*spec: str) -> tuple[Column, ...]:
+    """Columns from names; a name ending in '#' is numeric (right-aligned)."""
+    return tuple(Column(s.rstrip("#"), numeric=s.endswith("#")) for s in spec)
+
+
+def _training(doc: Doc) -> Section | None:
+    runs = doc["compute"]["training"]
+    if not runs:
+        return None
+    t = Section("Training", _cols("run", "accelerator", "class", "FLOPs#", "GPU-hours#", "GPUs#"))
+    for r in runs:
+        gpus = f"{r['gpus']:,} ({r['nodes']:,} nodes)"
+        t.add(
+            r["name"],
+            r["accelerator"],
+            r["classification"],
+            _n(r["flops"]),
+            _n(r["gpu_hours"], 0),
+            gpus,
+            sources=[("", r)],
+        )
+    return t
+
+
+def _inference(doc: Doc) -> Section | None:
+    workloads = doc["compute"]["inference"]
+    if not workloads:
+        return None
+    t = Section("Inference", _cols("workload", "accelerator", "class", "core GPUs#", "edge GPUs#"))
+    for r in workloads:
+        core = f"{r['gpus']:,} ({r['replicas']} × {r['replica']['gpus']})"
+        t.add(r["name"], r["accelerator"], r["classification"], core, _n(r["edge_gpus"]), sources=[("", r)])
+    return t
+
+
+def _model_fit(doc: Doc) -> Section | None:
+    """The served models: weights and KV cache, then one replica per accelerator (core, then edge sites)."""
+    workloads = doc["compute"]["inference"]
+    if not workloads:
+        return None
+    t = Section(
+        "Model fit (one replica per accelerator)",
+        _cols("model", "where", "accelerator", "GPUs#", "need GB#", "batch#", "tokens/s#"),
+        detail=True,
+    )
+    for r in workloads:
+        t.add(
+            r["name"],
+            "model",
+            "",
+            "",
+            _n(r["model"]["weights_gb"]),
+            "",
+            "",
+            sources=[("", r["model"])],
+            label=f"{r['name']} model",
+        )
+        for where, replica in [("core", r["replica"]), *(("edge", e) for e in r["edge_replicas"])]:
+            tokens = _n(replica["tokens_per_s"], 0) + (" ESTIMATE" if replica["estimated"] else "")
             t.add(
                 r["name"],
-                r["accelerator"],
-                r["classification"],
-                _n(r["flops"]),
-                _n(r["gpu_hours"], 0),
-                f"{r['gpus']:,} ({r['nodes']:,} nodes)",
-                why=(_why(r["why"]["gpu_hours"]), _why(r["why"]["nodes"]), _why(r["why"]["state_gpus"])),
+                where,
+                replica["accelerator"],
+                _n(replica["gpus"]),
+                _n(replica["memory_gb"]),
+                _n(replica["batch"]),
+                tokens,
+                sources=[("", replica)],
+                notes=[f"batch bound: {replica['bound']}"] if replica.get("bound") else [],
+                label=f"{r['name']} ({where}, {replica['accelerator']})",
             )
-        sections.append(t)
-    inference = doc["compute"]["inference"]
-    if inference:
-        t = Section("Inference", ("workload", "accelerator", "class", "core GPUs", "edge GPUs"))
-        for r in inference:
-            t.add(
-                r["name"],
-                r["accelerator"],
-                r["classification"],
-                f"{r['gpus']:,} ({r['replicas']} × {r['replica']['gpus']})",
-                _n(r["edge_gpus"]),
-                why=(_why(r["why"]["gpus"]),),
-            )
-        sections.append(t)
-        sections.append(_model_fit(inference))
+    return t
 
+
+def _placement(doc: Doc) -> Section:
     placement = doc["placement"]
     t = Section(
-        "Placement (least cost, classification and quotas honoured)",
-        ("workload", "where", "count", "GPUs", "USD/h"),
-        note=f"solver: {placement['solver']}; private GPUs used {placement['private_gpus_used']} of "
-        f"{placement['private_gpus_available']}",
+        "Placement (least cost; classification and quotas honoured)",
+        _cols("workload", "where", "count#", "GPUs#", "USD/h#"),
+        note=f"solver: {placement['solver']}",
     )
     for g in placement["private"]:
         t.add(
             g["workload"],
             f"private {g['accelerator']}",
-            f"{g['servers']} servers",
+            f"{g['servers']:,} servers",
             _n(g["gpus"]),
             _n(g["gpus"] * g["usd_per_gpu_hour"], 2),
-            why=(_why(g["why"]["gpus"]),),
+            sources=[("", g)],
         )
     for g in placement["public"]:
-        reservation = g.get("reservation")
-        kind = reservation["kind"] if reservation else ("spot" if g["spot"] else "on-demand")
-        low, high = g.get("min", g["count"]), g.get("max", g["count"])
+        r = g.get("reservation")
+        kind = r["kind"] if r else ("spot" if g["spot"] else "on-demand")
+        low, high = g["min"], g["max"]
+        count = f"{low}..{high} inst." if low != high else f"{g['count']} inst."
+        notes = (
+            [
+                f"reserved: {r['instances']} × {g['instance_type']} for {r['days']} days ({r['start_date']} to "
+                f"{r['end_date']}), USD {r['usd_total']:,.0f} paid {r['paid']}"
+            ]
+            if r
+            else []
+        )
         t.add(
             g["workload"],
-            f"{g['instance_type']} ({kind})",
-            f"{low}..{high} inst." if low != high else f"{g['count']} inst.",
+            f"{g['instance_type']} {kind}",
+            count,
             _n(g["gpus"]),
             _n(g["count"] * g["usd_per_hour"], 2),
-            why=(
-                _why(g["why"]["count"]),
-                *((_why(g["why"].get("min")), _why(g["why"].get("max"))) if low != high else ()),
-                *(
-                    (
-                        f"reserved: {reservation['instances']} × {g['instance_type']} for {reservation['days']} days "
-                        f"({reservation['start_date']} to {reservation['end_date']}), USD "
-                        f"{reservation['usd_total']:,.0f} paid {reservation['paid']}",
-                        _why(g["why"].get("reservation_days")),
-                    )
-                    if reservation
-                    else ()
-                ),
-            ),
+            sources=[("", g)],
+            notes=notes,
         )
-    sections.append(t)
-
-    if doc.get("replicas"):
-        t = Section(
-            "Inference replicas (HPA min..max; owned nodes are fixed, replicas scale within them)",
-            ("workload", "where", "min", "max"),
-        )
-        for r in doc["replicas"]:
-            t.add(
-                r["workload"],
-                r["where"],
-                _n(r["min"]),
-                _n(r["max"]),
-                why=(_why(r["why"]["min"]),) if r["min"] != r["max"] else (),
-            )
-        sections.append(t)
-
-    s = doc["storage"]
-    t = Section("Ceph storage", ("figure", "value"))
-    for key, label in (
-        ("usable_tb", "usable TB"),
-        ("checkpoint_tb", "checkpoints TB"),
-        ("raw_tb", "raw TB"),
-        ("checkpoint_write_gb_per_s", "checkpoint write GB/s"),
-        ("osds_for_capacity", "OSDs for capacity"),
-        ("osds_for_bandwidth", "OSDs for bandwidth"),
-        ("osds_needed", f"OSDs needed ({s['osd_bound']})"),
-        ("hosts", "hosts"),
-        ("osds", f"OSDs ({s['drives_per_host']}/host, {s['osds_per_host']} bays)"),
-        ("monitors", "monitors"),
-    ):
-        t.add(label, _n(s[key], 2 if key.endswith("_per_s") else 1), why=(_why(s["why"].get(key)),))
-    for p in s["pools"]:
-        protection = f"EC {p['erasure_k']}+{p['erasure_m']}" if p["erasure_k"] else f"{p['size']} replicas"
-        t.add(
-            f"pool {p['name']} pg_num",
-            _n(p["pg_num"]),
-            why=(
-                f"{protection}, min_size {p['min_size']}, failure domain {p['failure_domain']}",
-                _why(p["why"]["pg_num"]),
-            ),
-        )
-    sections.append(t)
-
-    n = doc["network"]
-    t = Section("Transfers and interconnect", ("item", "value"))
-    for tr in n["transfers"]:
-        t.add(f"{tr['name']} Gbps", _n(tr["gbps"], 2), why=(_why(tr["why"]["gbps"]),))
-        t.add(
-            f"{tr['name']} hours at plan",
-            _n(tr["hours_at_provisioned"], 2),
-            why=(_why(tr["why"]["hours_at_provisioned"]),),
-        )
-    t.add("required Gbps", _n(n["required_gbps"], 2), why=(_why(n["why"]["required_gbps"]),))
-    t.add("VPN connections", _n(n["vpn_connections"]), why=(_why(n["why"]["vpn_connections"]),))
-    t.add("VPN tunnels", _n(n["vpn_tunnels"]), why=(_why(n["why"]["vpn_tunnels"]),))
-    t.add("provisioned Gbps", _n(n["provisioned_gbps"], 2), why=(_why(n["why"]["provisioned_gbps"]),))
-    if n["direct_connect"]:
-        dc = n["direct_connect"]
-        t.add("Direct Connect", f"{dc['ports']} {dc['unit']}", why=(_why(dc["why"]["ports"]),), alert=True)
-        links = ", ".join(f"{link['name']} {link['ports']}x VLAN {link['vlan']}" for link in dc["links"])
-        t.add("Direct Connect links", f"{len(dc['links'])} at {dc['location']}", why=(links,))
-        t.add("Direct Connect Gbps", _n(dc["capacity_gbps"], 2), why=(_why(dc["why"]["capacity_gbps"]),))
-        t.add("Direct Connect encryption", dc["encryption"], why=(dc["encryption_reason"],))
-        if dc["ipsec_connections"]:
-            t.add("IPsec over DX", _n(dc["ipsec_connections"]), why=(_why(dc["why"]["ipsec_connections"]),))
-        t.add(
-            "interconnect Gbps", _n(n["interconnect_gbps"], 2), why=(_why(n["why"].get("interconnect_gbps")),)
-        )
-    sections.append(t)
-
-    if doc["edge"]["sites"]:
-        sharded = any(site.get("shard") is not None for site in doc["edge"]["sites"])
-        routes = n.get("edge_route_prefixes") or []
-        t = Section(
-            "Edge sites (K3s)",
-            (
-                "site",
-                "network",
-                *(("shard",) if sharded else ()),
-                "accelerator",
-                "servers",
-                "GPU nodes",
-                "GPUs",
-            ),
-            note=f"edge routes (aggregated): {', '.join(routes)}" if routes else "",
-        )
-        for site in doc["edge"]["sites"]:
-            t.add(
-                site["name"],
-                network_cell(site),
-                *((_n(site["shard"]),) if sharded else ()),
-                site["accelerator"],
-                _n(site["servers"]),
-                _n(site["nodes"]),
-                _n(site["gpus"]),
-                why=(_why(site["why"]["nodes"]),),
-            )
-        sections.append(t)
-
-    sec = doc["security"]
-    t = Section(
-        "Security controls",
-        ("target", "control", "reason"),
-        note="placement by classification: "
-        + "; ".join(f"{k} → {', '.join(v)}" for k, v in sec["placement_by_classification"].items()),
+    gpus = placement["private_gpus"] + placement["public_gpus"]
+    t.add(
+        "total",
+        "",
+        "",
+        _n(gpus),
+        _n(placement["usd_per_hour"], 2),
+        sources=[("", placement)],
+        notes=[
+            f"private GPUs used {placement['private_gpus_used']} of {placement['private_gpus_available']}"
+        ],
     )
-    for c in sec["controls"]:
-        t.add(c["target"], c["control"], c["reason"])
-    sections.append(t)
-    return sections
-
-
-def _model_fit(inference: Sequence[Mapping[str, Any]]) -> Section:
-    """The served models: weights and KV cache, then one replica per accelerator (core, then edge sites)."""
-    t = Section("Model fit (one replica per accelerator)", ("figure", "value"))
-    for r in inference:
-        model = r["model"]
-        t.add(f"{r['name']} weights GB", _n(model["weights_gb"]), why=(_why(model["why"]["weights_gb"]),))
-        t.add(
-            f"{r['name']} KV cache B/token",
-            _n(model["kv_bytes_per_token"], 0),
-            why=(_why(model["why"]["kv_bytes_per_token"]),),
-        )
-        for where, replica in [("core", r["replica"]), *(("edge", e) for e in r["edge_replicas"])]:
-            on = f"{r['name']} ({where}, {replica['accelerator']})"
-            why = replica["why"]
-            t.add(f"{on}: GPUs per replica", _n(replica["gpus"]), why=(_why(why["gpus"]),))
-            t.add(f"{on}: need GB", _n(replica["memory_gb"]), why=(_why(why["memory_gb"]),))
-            t.add(f"{on}: batch", _n(replica["batch"]), why=(_why(why["batch"]),))
-            t.add(
-                f"{on}: tokens/s" + (" (ESTIMATE)" if replica["estimated"] else ""),
-                _n(replica["tokens_per_s"], 0),
-                why=(_why(why["tokens_per_s"]),),
-                alert=replica["estimated"],
-            )
     return t
 
 
-def _facts(doc: Mapping[str, Any]) -> list[str]:
+def _replicas(doc: Doc) -> Section | None:
+    if not doc.get("replicas"):
+        return None
+    t = Section(
+        "Inference replicas (HPA min..max)",
+        _cols("workload", "where", "min#", "max#"),
+        detail=True,
+        note="owned nodes are fixed; replicas scale within them",
+    )
+    for r in doc["replicas"]:
+        t.add(r["workload"], r["where"], _n(r["min"]), _n(r["max"]), sources=[("", r)])
+    return t
+
+
+def _storage(doc: Doc) -> Section:
+    s = doc["storage"]
+    t = Section("Ceph storage", _cols("usable TB#", "raw TB#", "hosts#", "OSDs#", "monitors#", "pg_num"))
+    pools = ", ".join(f"{p['name']} {p['pg_num']:,}" for p in s["pools"])
+    notes = [
+        f"pool {p['name']}: "
+        + (f"EC {p['erasure_k']}+{p['erasure_m']}" if p["erasure_k"] else f"{p['size']} replicas")
+        + f", min_size {p['min_size']}, failure domain {p['failure_domain']}"
+        for p in s["pools"]
+    ]
+    t.add(
+        _n(s["usable_tb"]),
+        _n(s["raw_tb"]),
+        _n(s["hosts"]),
+        f"{s['osds']:,} ({s['drives_per_host']}/host)",
+        _n(s["monitors"]),
+        pools,
+        sources=[("", s), *((f"pool {p['name']} ", p) for p in s["pools"])],
+        notes=[f"OSDs needed decided by {s['osd_bound']}", *notes],
+        label="Ceph",
+    )
+    return t
+
+
+def _transfers(doc: Doc) -> Section | None:
+    transfers = doc["network"]["transfers"]
+    if not transfers:
+        return None
+    t = Section("Transfers", _cols("transfer", "GB#", "window h#", "every", "Gbps#", "h at plan#"))
+    for tr in transfers:
+        t.add(
+            tr["name"],
+            _n(tr["volume_gb"], 0),
+            _n(tr["window_hours"]),
+            tr["every"],
+            _n(tr["gbps"], 2),
+            _n(tr["hours_at_provisioned"], 2),
+            sources=[("", tr)],
+        )
+    return t
+
+
+def _interconnect(doc: Doc) -> Section:
+    n = doc["network"]
+    dc = n["direct_connect"]
+    t = Section(
+        "Interconnect", _cols("required Gbps#", "VPN conn.#", "tunnels#", "VPN Gbps#", "Direct Connect")
+    )
+    if dc:
+        dx = f"{dc['ports']} {dc['unit']}, {len(dc['links'])} links, {dc['encryption']}"
+        notes = [
+            f"Direct Connect at {', '.join(dc.get('locations') or [dc['location']])}: {dc['reason']}",
+            f"encryption: {dc['encryption_reason']}",
+            *([f"bulk transfers: {dc['bulk_path']}"] if dc.get("bulk_path") else []),
+        ]
+    else:
+        dx, notes = "none", []
+    t.add(
+        _n(n["required_gbps"], 2),
+        _n(n["vpn_connections"]),
+        _n(n["vpn_tunnels"]),
+        _n(n["provisioned_gbps"], 2),
+        dx,
+        sources=[("", n), *((("Direct Connect ", dc),) if dc else ())],
+        notes=notes,
+        label="interconnect",
+    )
+    if dc:
+        t.note = f"interconnect carries {_n(n['interconnect_gbps'], 2)} Gbps (VPN + Direct Connect, spare excluded)"
+    return t
+
+
+def _edge(doc: Doc) -> Section | None:
+    sites = doc["edge"]["sites"]
+    if not sites:
+        return None
+    sharded = any(site.get("shard") is not None for site in sites)
+    routes = doc["network"].get("edge_route_prefixes") or []
+    t = Section(
+        "Edge sites (K3s)",
+        _cols(
+            "site",
+            "network",
+            *(("shard#",) if sharded else ()),
+            "accelerator",
+            "servers#",
+            "GPU nodes#",
+            "GPUs#",
+        ),
+        note=f"edge routes (aggregated): {', '.join(routes)}" if routes else "",
+    )
+    for site in sites:
+        shard = (_n(site["shard"]),) if sharded else ()
+        t.add(
+            site["name"],
+            network_cell(site),
+            *shard,
+            site["accelerator"],
+            _n(site["servers"]),
+            _n(site["nodes"]),
+            _n(site["gpus"]),
+            sources=[("", site)],
+        )
+    return t
+
+
+def _security(doc: Doc) -> Section:
+    sec = doc["security"]
+    placement = "; ".join(f"{k} → {', '.join(v)}" for k, v in sec["placement_by_classification"].items())
+    t = Section(
+        "Security controls",
+        _cols("target", "control", "reason"),
+        note=f"placement by class: {placement}",
+        detail=True,
+    )
+    for c in sec["controls"]:
+        t.add(c["target"], c["control"], c["reason"])
+    rotation = f"rotated every {sec['key_rotation_days']} days"
+    t.add("kms", f"{sec['kms_keys']} customer-managed keys", rotation, sources=[("", sec)])
+    return t
+
+
+SECTIONS = (
+    _training,
+    _inference,
+    _model_fit,
+    _placement,
+    _replicas,
+    _storage,
+    _transfers,
+    _interconnect,
+    _edge,
+    _security,
+)
+
+
+def size_sections(doc: Doc) -> list[Section]:
+    """The tables of `aidc size`, in order; empty ones (no training, no edge site) are left out."""
+    return [s for build in SECTIONS if (s := build(doc)) is not None]
+
+
+# --- explanations -------------------------------------------------------------------------------------------
+def _inputs_text(inputs: Mapping[str, Any]) -> str:
+    # Sources are listed once, after the tables.
+    return ", ".join(
+        f"{k}={_n(v, 3) if isinstance(v, float) else v}"
+        for k, v in inputs.items()
+        if k != "source" and not k.endswith("_source")
+    )
+
+
+def explained(row: Row) -> Iterator[tuple[str, Doc | None]]:
+    """(label, figure) for every figure of the row's sources, then (note, None) for each plain note."""
+    for label, source in row.sources:
+        for key, figure in (source.get("why") or {}).items():
+            yield f"{label}{key}", figure
+    for note in row.notes:
+        yield note, None
+
+
+def _explanation_lines(row: Row, width: int) -> list[str]:
+    lines: list[str] = []
+    for label, figure in explained(row):
+        if figure is None:
+            lines += paragraph(label, width, "      ", "        ")
+            continue
+        lines += paragraph(f"{label} = {figure['formula']}", width, "      ", "          ")
+        if inputs := _inputs_text(figure.get("inputs") or {}):
+            lines += paragraph(f"with {inputs}", width, "        ", "          ")
+    return lines
+
+
+def _shown_ids(sections: Sequence[Section]) -> set[int]:
+    return {id(source) for section in sections for row in section.rows for _, source in row.sources}
+
+
+def figures_left(doc: Doc, shown: set[int]) -> list[tuple[str, Doc]]:
+    """(path, object) of every object in the document carrying `why` that no row shows."""
+    found: list[tuple[str, Doc]] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            if isinstance(value.get("why"), Mapping) and id(value) not in shown and path != "cost":
+                found.append((path, value))
+            for key, item in value.items():
+                if key != "why":
+                    walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+
+    walk(doc, "")
+    return found
+
+
+# --- text -----------------------------------------------------------------------------------------------------
+def _section_lines(section: Section, width: int, explain: bool) -> list[str]:
+    after = [_explanation_lines(row, width) if explain else [] for row in section.rows]
+    rows = [row.cells for row in section.rows]
+    lines = table(section.title, section.columns, rows, width, after=after)
+    if section.note:
+        lines += paragraph(section.note, width, "  ", "    ")
+    return [*lines, ""]
+
+
+def _facts(doc: Doc) -> list[str]:
     """The sourced facts sizing rests on, one line each."""
     return [
         f"{key} = {fact['value']:g} ({fact['unit']}): {fact['source']} ({fact['as_of']})"
@@ -305,62 +428,43 @@ def _facts(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
-# --- terminal (rich) ----------------------------------------------------------------------------------------
-# Columns of words, left-aligned; the first column is always left-aligned, every other one right-aligned.
-_TEXT_COLUMNS = frozenset({"accelerator", "class", "where", "control", "target"})
-
-
-def _rich_why(why: Sequence[str | Why]) -> str:
-    parts = [
-        escape(p)
-        if isinstance(p, str)
-        else escape(p.formula) + (f"\n[dim]{escape(p.inputs)}[/dim]" if p.inputs else "")
-        for p in why
-    ]
-    return "\n".join(parts).replace("\n", "  ")
-
-
-def _print_section(section: Section, console: Console) -> None:
-    # The explanations are printed as lines under the table (not as a column), so tables fit 80 columns.
-    table = Table(title=section.title, box=box.SIMPLE_HEAVY, title_justify="left")
-    for i, column in enumerate(section.columns):
-        left = i == 0 or column in _TEXT_COLUMNS
-        table.add_column(column, justify="left" if left else "right", overflow="fold")
-    explained: list[tuple[str, str]] = []
-    for row in section.rows:
-        label = f"[red]{escape(row.cells[0])}[/red]" if row.alert else escape(row.cells[0])
-        table.add_row(label, *(escape(cell) for cell in row.cells[1:]))
-        if row.why:
-            explained.append((label, _rich_why(row.why)))
-    console.print(table)
-    for label, why in explained:
-        console.print(f"  [bold]{label}[/bold]: {why}", highlight=False)
-    if explained:
-        console.print()
-    if section.note:
-        console.print(f"  {escape(section.note)}")
-
-
-def print_size(doc: Mapping[str, Any], console: Console) -> None:
-    """The tables, the cost table, the warnings and the price source, for a terminal."""
-    console.print(f"[bold]aidc size[/bold] — stack [cyan]{doc['stack']}[/cyan]")
-    for section in size_sections(doc):
-        _print_section(section, console)
-    print_cost(doc["cost"], console)
-    for warning in doc["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+def size_lines(doc: Doc, width: int = 80, explain: bool = False) -> list[str]:
+    """The text of `aidc size` (`--explain`: every table, each figure's formula and inputs under its row)."""
+    sections = [s for s in size_sections(doc) if explain or not s.detail]
+    estate = doc.get("estate")
+    shard = f" (the estate's plan, with shard {estate['shard']}'s sites)" if estate else ""
+    lines = [f"aidc size: stack {doc['stack']}{shard}", ""]
+    for section in sections:
+        lines += _section_lines(section, width, explain)
+    if explain:
+        left = figures_left(doc, _shown_ids(sections))
+        if left:
+            lines.append("Other figures")
+            for path, source in left:
+                lines += paragraph(path, width, "  ")
+                lines += _explanation_lines(Row((), (("", source),)), width)
+            lines.append("")
+    lines += cost_text(doc["cost"], width, explain)
     src = doc["sources"]
-    console.print(
-        f"[dim]prices: {src['prices']} as of {src['prices_as_of']}; override in aidc:capacity.prices[/dim]"
+    lines += paragraph(
+        f"prices: {src['prices']} as of {src['prices_as_of']}; override in aidc:capacity.prices", width
     )
-    for line in _facts(doc):
-        console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
+    if explain:
+        lines += [line for fact in _facts(doc) for line in paragraph(fact, width, "", "  ")]
+    else:
+        lines.append("each figure's formula and inputs: aidc size --explain; for scripts: --json")
+    return lines
+
+
+def size_text(doc: Doc, stream: TextIO, explain: bool = False) -> None:
+    stream.write("\n".join(size_lines(doc, output_width(stream), explain)) + "\n")
+
+
+def size_text_explained(doc: Doc, stream: TextIO) -> None:
+    size_text(doc, stream, explain=True)
 
 
 # --- markdown -----------------------------------------------------------------------------------------------
-_MD_TEXT_COLUMNS = _TEXT_COLUMNS | {"reason"}
-
-
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -369,36 +473,35 @@ def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
-def _md_why(why: Sequence[str | Why]) -> str:
+def _md_why(row: Row) -> str:
     return "; ".join(
-        _md(p) if isinstance(p, str) else _code(p.formula) + (f" with {_md(p.inputs)}" if p.inputs else "")
-        for p in why
+        _md(label)
+        if figure is None
+        else f"{_md(label)}: {_code(figure['formula'])}"
+        + (f" with {_md(inputs)}" if (inputs := _inputs_text(figure.get("inputs") or {})) else "")
+        for label, figure in explained(row)
     )
 
 
 def _section_markdown(section: Section) -> list[str]:
-    aligns = [
-        "---" if i == 0 or column in _MD_TEXT_COLUMNS else "---:" for i, column in enumerate(section.columns)
-    ]
+    aligns = ["---:" if c.numeric else "---" for c in section.columns]
     lines = [
         f"#### {section.title}",
         "",
-        "| " + " | ".join(section.columns) + " |",
+        "| " + " | ".join(c.header for c in section.columns) + " |",
         "|" + "|".join(aligns) + "|",
     ]
-    for row in section.rows:
-        label = f"**{_md(row.cells[0])}**" if row.alert else _md(row.cells[0])
-        lines.append("| " + " | ".join([label, *(_md(c) for c in row.cells[1:])]) + " |")
-    explained = [row for row in section.rows if row.why]
-    if explained:
+    lines += ["| " + " | ".join(_md(c) for c in row.cells) + " |" for row in section.rows]
+    explained_rows = [row for row in section.rows if row.sources or row.notes]
+    if explained_rows:
         lines.append("")
-        lines += [f"- **{_md(row.cells[0])}**: {_md_why(row.why)}" for row in explained]
+        lines += [f"- **{_md(row.label or row.cells[0])}**: {_md_why(row)}" for row in explained_rows]
     if section.note:
         lines += ["", _md(section.note)]
     return [*lines, ""]
 
 
-def size_markdown(doc: Mapping[str, Any]) -> str:
+def size_markdown(doc: Doc) -> str:
     """`aidc size --format markdown`: warnings first, then every table with the formula and inputs of each
     figure under it, then the cost per line with its formula and the price sources."""
     lines = [f"### aidc size — `{doc['stack']}`", ""]
@@ -406,8 +509,14 @@ def size_markdown(doc: Mapping[str, Any]) -> str:
         lines += ["**Warnings**", ""]
         lines += [f"- {_md(w)}" for w in doc["warnings"]]
         lines.append("")
-    for section in size_sections(doc):
+    sections = size_sections(doc)
+    for section in sections:
         lines += _section_markdown(section)
+    left = figures_left(doc, _shown_ids(sections))
+    if left:
+        lines += ["#### Other figures", ""]
+        lines += [f"- **{_md(path)}**: {_md_why(Row((), (('', source),)))}" for path, source in left]
+        lines.append("")
     # cost_markdown ends with the price source and date; the spot estimate's source is the one left to say.
     lines += ["#### Monthly cost (USD)", "", cost_markdown(doc["cost"]).rstrip("\n")]
     lines.append(

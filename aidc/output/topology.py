@@ -62,18 +62,9 @@ def _protection(pool: Mapping[str, Any]) -> str:
     return f"replica {pool.get('replicated_size') or pool.get('size')}"
 
 
-def topology_mermaid(source: Any) -> str:
-    """A Mermaid flowchart of the plan with counts (no fence: diff_markdown.py and plan_view.py add it)."""
-    plan = _size_document(source)
-    placement = plan.get("placement") or {}
-    storage = plan.get("storage") or {}
-    network = plan.get("network") or {}
-    edge = plan.get("edge") or {}
-    controls = (plan.get("security") or {}).get("controls") or []
-    stack = str(plan.get("stack", ""))
-
-    lines = ["flowchart LR"]
-    # Public clouds, keyed on the plan's location: node groups by (instance type, purchase option).
+def _public_lines(placement: Mapping[str, Any]) -> list[str]:
+    """Public clouds, keyed on the plan's location: node groups by (instance type, purchase option)."""
+    lines: list[str] = []
     by_location: dict[str, dict[tuple[str, bool], dict[str, Any]]] = {"aws": {}}
     for group in placement.get("public") or []:
         public = by_location.setdefault(str(group.get("location") or "aws"), {})
@@ -95,8 +86,11 @@ def topology_mermaid(source: Any) -> str:
             text = f"{instance_type} × {e['count']} {option}<br/>{e['gpus']} × {e['accelerator']}"
             lines.append(f"    {_node_id(location, instance_type, option)}[{_label(text)}]")
         lines.append("  end")
+    return lines
 
-    # Private cloud: GPU servers by accelerator, and Ceph.
+
+def _private_lines(placement: Mapping[str, Any], storage: Mapping[str, Any]) -> list[str]:
+    """The private cloud: GPU servers by accelerator, and Ceph."""
     private: dict[str, dict[str, int]] = {}
     for group in placement.get("private") or []:
         entry = private.setdefault(str(group.get("accelerator")), {"servers": 0, "gpus": 0})
@@ -104,7 +98,7 @@ def topology_mermaid(source: Any) -> str:
         entry["gpus"] += int(group.get("gpus") or 0)
     private_servers = sum(e["servers"] for e in private.values())
     title = f"Private cloud (OpenStack): {private_servers} GPU servers"
-    lines.append(f"  subgraph private[{_label(title)}]")
+    lines = [f"  subgraph private[{_label(title)}]"]
     for accelerator, e in sorted(private.items()):
         text = f"{accelerator}: {e['servers']} servers<br/>{e['gpus']} GPUs"
         lines.append(f"    {_node_id('private', accelerator)}[{_label(text)}]")
@@ -113,9 +107,11 @@ def topology_mermaid(source: Any) -> str:
         f"Ceph: {_n(storage.get('osds'))} OSDs on {_n(storage.get('hosts'))} hosts<br/>"
         f"{_n(storage.get('monitors'))} monitors, {_n(storage.get('raw_tb'))} TB raw<br/>{pools}"
     )
-    lines.append(f"    ceph[({_label(ceph)})]")
-    lines.append("  end")
+    return [*lines, f"    ceph[({_label(ceph)})]", "  end"]
 
+
+def _link_lines(network: Mapping[str, Any], controls: list[Any]) -> list[str]:
+    """The IPsec VPN and, where planned, Direct Connect between the public cloud and the private one."""
     vpn = next((c.get("control", "") for c in controls if c.get("target") == "vpn"), "IPsec")
     vpn = vpn.split(";")[0]  # the cipher suite, not the note on PSKs
     link = (
@@ -123,7 +119,7 @@ def topology_mermaid(source: Any) -> str:
         f"{_plural(network.get('vpn_tunnels'), 'tunnel')}, "
         f"{_n(network.get('provisioned_gbps'))} Gbps"
     )
-    lines.append(f"  aws <-->|{_label(link)}| private")
+    lines = [f"  aws <-->|{_label(link)}| private"]
     dx = network.get("direct_connect")
     if dx:
         kind = "hosted connections" if dx.get("hosted") else "ports"
@@ -134,7 +130,11 @@ def topology_mermaid(source: Any) -> str:
             f"{_n(dx.get('capacity_gbps'))} Gbps, {dx.get('encryption', '')}"
         )
         lines.append(f"  aws <==>|{_label(text)}| private")
+    return lines
 
+
+def _edge_lines(edge: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
     for site in edge.get("sites") or []:
         name = str(site.get("name"))
         site_id = _node_id("edge", name)
@@ -147,6 +147,21 @@ def topology_mermaid(source: Any) -> str:
         lines.append(f"    {site_id}_nodes[{_label(text)}]")
         lines.append("  end")
         lines.append(f"  private --- {site_id}")
-    if stack:
-        lines.insert(1, f"  %% aidc stack {stack}")
+    return lines
+
+
+def topology_mermaid(source: Any) -> str:
+    """A Mermaid flowchart of the plan with counts (no fence: diff_markdown.py and plan_view.py add it)."""
+    plan = _size_document(source)
+    placement = plan.get("placement") or {}
+    controls = (plan.get("security") or {}).get("controls") or []
+    stack = str(plan.get("stack", ""))
+    lines = [
+        "flowchart LR",
+        *([f"  %% aidc stack {stack}"] if stack else []),
+        *_public_lines(placement),
+        *_private_lines(placement, plan.get("storage") or {}),
+        *_link_lines(plan.get("network") or {}, controls),
+        *_edge_lines(plan.get("edge") or {}),
+    ]
     return "\n".join(lines) + "\n"

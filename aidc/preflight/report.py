@@ -1,5 +1,5 @@
-"""`CheckResult` (one live check's verdict, with its figures and a fix hint) and how it is shown:
-a rich table for people, one JSON object for machines. No cloud SDK import."""
+"""`CheckResult` (one live check's verdict, with its figures and a fix hint) and the `--json` document of a
+run. No cloud SDK import. The report for people is aidc/output/preflight.py's."""
 
 from __future__ import annotations
 
@@ -42,58 +42,17 @@ class CheckResult:
         }
 
 
+# Raised on a breaking change of the document (docs/schemas/preflight.schema.json; CHANGELOG.md).
+SCHEMA_VERSION = 1
+
+
 def document(checks: Iterable[CheckResult]) -> dict[str, Any]:
-    """The `--json` contract: {"checks": [{cloud, name, target, ok, detail, figures, hint}], "ok": bool}."""
+    """The `--json` contract: {"schema_version", "checks": [{cloud, name, target, ok, detail, figures, hint}],
+    "ok": bool}."""
     rows = [c.to_dict() for c in checks]
-    return {"checks": rows, "ok": all(r["ok"] for r in rows)}
+    return {"schema_version": SCHEMA_VERSION, "checks": rows, "ok": all(r["ok"] for r in rows)}
 
 
 def write_json(checks: Iterable[CheckResult], out: IO[str]) -> None:
     json.dump(document(checks), out, indent=2, default=str)
     out.write("\n")
-
-
-def _figures_text(figures: Mapping[str, Any]) -> str:
-    parts = []
-    for key, value in figures.items():
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value) or "-"
-        elif isinstance(value, float) and value.is_integer():
-            value = int(value)
-        parts.append(f"{key}={value}")
-    return "\n".join(parts)
-
-
-def print_table(checks: list[CheckResult], out: IO[str] | None = None, width: int | None = None) -> None:
-    """A table for people (check, target, result with its detail, figures), then each failure's fix hint
-    as whole lines under it, so commands in hints stay copyable on an 80-column terminal."""
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(file=out, width=width, highlight=False)
-    table = Table(title="aidc preflight", box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
-    for column in ("check", "target", "result", "figures"):
-        table.add_column(column, overflow="fold")
-    for check in checks:
-        verdict = "[green]PASS[/green]" if check.ok else "[red]FAIL[/red]"
-        table.add_row(
-            escape(f"{check.cloud}:{check.name}"),
-            escape(check.target),
-            f"{verdict} {escape(check.detail)}",
-            escape(_figures_text(check.figures)),
-        )
-    console.print(table)
-    failed = [c for c in checks if not c.ok]
-    if failed:
-        console.print("[bold]Fix hints[/bold]")
-        for check in failed:
-            console.print(
-                f"- {escape(check.cloud)}:{escape(check.name)} {escape(check.target)}: {escape(check.detail)}",
-                soft_wrap=True,
-            )
-            if check.hint:
-                console.print(f"  fix: {escape(check.hint)}", soft_wrap=True)
-    summary = f"{len(checks) - len(failed)} passed, {len(failed)} failed"
-    console.print(f"[red]{summary}[/red]" if failed else f"[green]{summary}[/green]")

@@ -9,6 +9,7 @@ Imports of botocore / keystoneauth happen inside the functions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,9 +66,28 @@ def aws_session() -> Any:
         ) from None
 
 
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title|h1|p|div|center)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<\s*(title|h1)[^>]*>(.*?)<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def without_html(text: str) -> str:
+    """The text with an HTML page in it reduced to the page's title or heading: a proxy's or a web server's
+    error page is not the service's message, and its markup does not belong in a report."""
+    match = _HTML.search(text)
+    if match is None:
+        return text
+    before = text[: match.start()].strip().rstrip(":").strip()
+    heading = _TITLE.search(text)
+    title = " ".join(_TAG.sub(" ", heading.group(2)).split()) if heading else ""
+    page = f"an HTML page{f' ({title!r})' if title else ''} instead of an API answer"
+    return f"{before}: {page}" if before else page
+
+
 def one_line(text: str, limit: int = 400) -> str:
-    """A message on one line (botocore puts response bodies on following lines), at most `limit` long."""
-    flat = " ".join(str(text).split())
+    """A message on one line (botocore puts response bodies on following lines), without HTML markup, at
+    most `limit` long."""
+    flat = " ".join(without_html(str(text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -189,21 +209,25 @@ def classify_openstack_error(exc: BaseException) -> Failure:
     if isinstance(exc, (ksa.ConnectFailure, ksa.ConnectTimeout, ksa.UnknownConnectionError)):
         return Failure(
             "unreachable",
-            f"unreachable: {exc}",
+            f"unreachable: {one_line(str(exc))}",
             "check OS_AUTH_URL / clouds.yaml auth_url and network access to the OpenStack endpoints",
         )
     if isinstance(exc, ksa.RequestTimeout):
-        return Failure("unreachable", f"timed out: {exc}", "the endpoint did not answer in time; retry later")
+        return Failure(
+            "unreachable",
+            f"timed out: {one_line(str(exc))}",
+            "the endpoint did not answer in time; retry later",
+        )
     if isinstance(exc, ksa.Unauthorized):
         return Failure(
             "credentials",
-            f"credentials rejected (401): {exc}",
+            f"credentials rejected (401): {one_line(str(exc))}",
             "the token or password is expired or wrong: refresh the application credential or password",
         )
     if isinstance(exc, (ksa.MissingAuthPlugin, ksa.MissingRequiredOptions, osx.ConfigException)):
         return Failure(
             "credentials",
-            f"no usable OpenStack credentials: {exc}",
+            f"no usable OpenStack credentials: {one_line(str(exc))}",
             "set OS_CLOUD (clouds.yaml) or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME",
         )
     if isinstance(exc, ksa.DiscoveryFailure):
@@ -211,15 +235,21 @@ def classify_openstack_error(exc: BaseException) -> Failure:
         prefix = "timed out" if "timed out" in str(exc) else "unreachable"
         return Failure(
             "unreachable",
-            f"{prefix}: identity service discovery failed: {exc}",
+            f"{prefix}: identity service discovery failed: {one_line(str(exc))}",
             "check OS_AUTH_URL / clouds.yaml auth_url and network access to Keystone",
         )
     if isinstance(exc, (ksa.Forbidden, osx.ForbiddenException)):
         return Failure(
-            "permission", f"forbidden (403): {exc}", "the project role may not read this; ask an admin"
+            "permission",
+            f"forbidden (403): {one_line(str(exc))}",
+            "the project role may not read this; ask an admin",
         )
     if isinstance(exc, osx.HttpException) and getattr(exc, "status_code", None) == 401:
-        return Failure("credentials", f"credentials rejected (401): {exc}", "refresh the credentials")
+        return Failure(
+            "credentials", f"credentials rejected (401): {one_line(str(exc))}", "refresh the credentials"
+        )
     if isinstance(exc, osx.HttpException) and getattr(exc, "status_code", None) == 429:
-        return Failure("throttled", f"throttled (429) after retries: {exc}", "wait and run again")
-    return Failure("error", f"{type(exc).__name__}: {exc}", "")
+        return Failure(
+            "throttled", f"throttled (429) after retries: {one_line(str(exc))}", "wait and run again"
+        )
+    return Failure("error", f"{type(exc).__name__}: {one_line(str(exc))}", "")

@@ -1,6 +1,15 @@
-"""Compute demand: training runs (6·N·D FLOPs → GPU-hours → GPUs for the deadline, and at least the GPUs that
-hold the model states) and inference serving (whole replicas that hold the model, peak tokens/s ÷ replica
-throughput, one spare replica, part of it at edge sites whose nodes must hold a replica).
+"""Compute demand: training runs ((6·N + 12·L·d·seq)·D FLOPs → GPU-hours → GPUs for the deadline, and at least the
+GPUs that hold the model states; once or every day, week or month) and inference serving (whole replicas that hold
+the model, peak tokens/s ÷ replica throughput, one spare replica, part of it at edge sites whose nodes must hold a
+replica).
+
+Training FLOPs per token are 6 · params (forward and backward through the weights, arXiv:2001.08361) plus
+12 · layers · width · sequence_tokens (attention's QK^T and AV, forward and backward, the PaLM paper's MFU count,
+arXiv:2204.02311 Appendix B), layers and width from the model family as serving derives them (Llama 3 shapes).
+MFU: the run's `mfu`, else the default for its scale (aidc/catalog.py MFU_BY_SCALE): the first tier whose GPUs hold
+the run planned at that tier's MFU. A run that repeats (`every` day, week or month) is sized for its deadline, which
+config holds within the period, exactly as a one-off run; in a 730-hour month it runs 730/24, 730/168 or 1 times:
+GPU-hours per month = GPU-hours per run · runs, and its capacity is costed for the hours it runs (run hours · runs).
 
 Pure functions over config models and the catalog; every count is a Figure with its formula and inputs.
 """
@@ -10,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import NoReturn
 
-from aidc.catalog import Catalog
+from aidc.catalog import MFU_BY_SCALE, RUNS_PER_MONTH, Accelerator, Catalog
 from aidc.config.model import EdgeSite, InferenceDemand, StackConfig, TrainingDemand
 from aidc.contract import Classification
 from aidc.sizing.errors import InfeasibleDemand
@@ -20,6 +29,7 @@ from aidc.sizing.fit import (
     model_sizing,
     replica_for,
     replica_sizing,
+    shape_dimension,
     shortfall,
     smallest_replica,
     training_state_gpus,
@@ -37,14 +47,33 @@ HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600
 # Chinchilla/Kaplan: forward + backward ≈ 6 FLOPs per parameter per token (arXiv:2001.08361, 2203.15556).
 FLOPS_PER_PARAM_TOKEN = 6
+# PaLM (arXiv:2204.02311, Appendix B): attention adds 12 · layers · heads · head_dim · sequence FLOPs per token.
+ATTENTION_FLOPS_PER_TOKEN = 12
 
 
-def training_flops(params: float, tokens: float) -> Figure:
+def training_flops(
+    params: float,
+    tokens: float,
+    layers: int = 0,
+    model_dim: int = 0,
+    sequence_tokens: int = 0,
+    shape: str = "",
+) -> Figure:
+    """(6 · params + 12 · layers · width · sequence_tokens) · tokens; without a shape, 6 · params · tokens."""
+    attention = ATTENTION_FLOPS_PER_TOKEN * layers * model_dim * sequence_tokens
     return Figure(
-        FLOPS_PER_PARAM_TOKEN * params * tokens,
+        (FLOPS_PER_PARAM_TOKEN * params + attention) * tokens,
         "FLOP",
-        "6 · params · tokens",
-        {"params": params, "tokens": tokens},
+        "(6 · params + 12 · layers · width · sequence_tokens) · tokens",
+        {
+            "params": params,
+            "tokens": tokens,
+            "layers": layers,
+            "width": model_dim,
+            "sequence_tokens": sequence_tokens,
+            "attention_share": round(attention / (FLOPS_PER_PARAM_TOKEN * params + attention), 4),
+            **({"shape": shape} if shape else {}),
+        },
     )
 
 
@@ -57,28 +86,88 @@ def training_gpu_hours(flops: float, peak_flops: float, mfu: float) -> Figure:
     )
 
 
+def run_flops(run: TrainingDemand, catalog: Catalog) -> Figure:
+    """A run's FLOPs, with layers and width from the model family (Llama 3 shapes)."""
+    layers, layers_how = shape_dimension(run.params, catalog.model_shapes, "layers")
+    width, width_how = shape_dimension(run.params, catalog.model_shapes, "model_dim")
+    shape = f"layers {layers} ({layers_how}); width {width} ({width_how})"
+    return training_flops(run.params, run.tokens, layers, width, run.sequence_tokens, shape)
+
+
+def _nodes_for(
+    gpu_hours: float, wall_hours: float, accelerator: Accelerator, state_gpus: int
+) -> tuple[int, int, int]:
+    """(nodes, compute nodes, memory nodes) a run needs to finish in wall_hours and hold its model states."""
+    per_node = accelerator.gpus_per_node
+    compute_nodes = math.ceil(gpu_hours / wall_hours / per_node - 1e-9)
+    memory_nodes = math.ceil(state_gpus / per_node)
+    return max(1, compute_nodes, memory_nodes), compute_nodes, memory_nodes
+
+
+def training_mfu(run: TrainingDemand, flops: float, accelerator: Accelerator, state_gpus: int) -> Figure:
+    """The run's MFU: as given, else the first MFU_BY_SCALE tier whose GPUs hold the run planned at its MFU."""
+    if run.mfu is not None:
+        return Figure(run.mfu, "MFU", "aidc:demand.training[].mfu (given)", {"mfu": run.mfu})
+    wall_hours = run.deadline_days * HOURS_PER_DAY
+    tier = MFU_BY_SCALE[-1]
+    for candidate in MFU_BY_SCALE:
+        hours = flops / (accelerator.peak_bf16_flops * candidate.mfu) / SECONDS_PER_HOUR
+        nodes, _, _ = _nodes_for(hours, wall_hours, accelerator, state_gpus)
+        if nodes * accelerator.gpus_per_node <= candidate.max_gpus:
+            tier = candidate
+            break
+    return Figure(
+        tier.mfu,
+        "MFU",
+        "default by scale: the MFU published runs reached on up to "
+        + ("any number of" if math.isinf(tier.max_gpus) else f"{tier.max_gpus:,.0f}")
+        + " GPUs, the first tier (8,192 · 0.43, 16,384 · 0.41, more · 0.38) that holds the run planned at its MFU",
+        {"mfu": tier.mfu, "tier_max_gpus": str(tier.max_gpus), "source": tier.source, "as_of": tier.as_of},
+    )
+
+
+def _repeats(run: TrainingDemand, gpu_hours: Figure, gpus: int) -> tuple[Figure, Figure]:
+    """(hours one run takes on its planned GPUs, GPU-hours per 730-hour month)."""
+    run_hours = Figure(
+        gpu_hours.value / gpus,
+        "h",
+        "GPU-hours / planned GPUs (whole nodes finish at or before the deadline)",
+        {"gpu_hours": gpu_hours.value, "gpus": gpus, "deadline_hours": run.deadline_days * HOURS_PER_DAY},
+    )
+    runs = RUNS_PER_MONTH[run.every] if run.every != "once" else 1.0
+    monthly = Figure(
+        gpu_hours.value * runs,
+        "GPU-h/month",
+        "GPU-hours per run · runs per 730-h month (day 730/24, week 730/168, month 1; once: the one run)",
+        {"gpu_hours_per_run": gpu_hours.value, "every": run.every, "runs_per_month": round(runs, 4)},
+    )
+    return run_hours, monthly
+
+
 def size_training(run: TrainingDemand, classification: Classification, catalog: Catalog) -> TrainingSizing:
     accelerator = catalog.accelerators[run.accelerator]
-    flops = training_flops(run.params, run.tokens)
-    gpu_hours = training_gpu_hours(flops.value, accelerator.peak_bf16_flops, run.mfu)
-    wall_hours = run.deadline_days * HOURS_PER_DAY
-    gpus_exact = gpu_hours.value / wall_hours
-    per_node = accelerator.gpus_per_node
-    compute_nodes = math.ceil(gpus_exact / per_node - 1e-9)
+    flops = run_flops(run, catalog)
     state_gpus = training_state_gpus(run.params, accelerator, catalog)
-    memory_nodes = math.ceil(state_gpus.value / per_node)
-    nodes_count = max(1, compute_nodes, memory_nodes)
+    mfu = training_mfu(run, flops.value, accelerator, state_gpus.int)
+    gpu_hours = training_gpu_hours(flops.value, accelerator.peak_bf16_flops, mfu.value)
+    wall_hours = run.deadline_days * HOURS_PER_DAY
+    per_node = accelerator.gpus_per_node
+    nodes_count, compute_nodes, memory_nodes = _nodes_for(
+        gpu_hours.value, wall_hours, accelerator, state_gpus.int
+    )
     bound = "memory" if memory_nodes > compute_nodes else "compute"
     nodes = Figure(
         nodes_count,
         "nodes",
         "max(ceil(GPU-hours / (deadline_days · 24) / GPUs per node), ceil(GPUs holding the model states / "
-        f"GPUs per node)): the {'model states' if bound == 'memory' else 'deadline'} decided",
+        f"GPUs per node)): the {'model states' if bound == 'memory' else 'deadline'} decided"
+        + ("" if run.every == "once" else f" (a run every {run.every}: its deadline fits the period)"),
         {
             "gpu_hours": gpu_hours.value,
             "deadline_days": run.deadline_days,
+            "every": run.every,
             "gpus_per_node": per_node,
-            "gpus_exact": gpus_exact,
+            "gpus_exact": gpu_hours.value / wall_hours,
             "state_gpus": state_gpus.int,
             "bound": bound,
         },
@@ -89,6 +178,7 @@ def size_training(run: TrainingDemand, classification: Classification, catalog: 
         "nodes · GPUs per node (whole nodes, so the run finishes by its deadline and holds its model states)",
         {"nodes": nodes_count, "gpus_per_node": per_node},
     )
+    run_hours, monthly = _repeats(run, gpu_hours, gpus.int)
     return TrainingSizing(
         name=run.name,
         accelerator=run.accelerator,
@@ -100,6 +190,10 @@ def size_training(run: TrainingDemand, classification: Classification, catalog: 
         spot=run.spot,
         state_gpus=state_gpus,
         bound=bound,
+        mfu=mfu,
+        every=run.every,
+        run_hours=run_hours,
+        gpu_hours_per_month=monthly,
     )
 
 
@@ -152,6 +246,58 @@ def largest_node_by_accelerator(sites: tuple[EdgeSite, ...]) -> dict[str, int]:
     return largest
 
 
+def _edge_allocations(
+    workload: InferenceDemand,
+    model: ModelSizing,
+    sites: tuple[EdgeSite, ...],
+    catalog: Catalog,
+    largest_node: dict[str, int] | None,
+) -> tuple[list[EdgeAllocation], dict[str, ReplicaSizing | None]]:
+    """Whole replicas of the workload at each edge site, by its share of the edge load; a site whose nodes
+    cannot hold one replica is refused."""
+    allocations: list[EdgeAllocation] = []
+    edge_replicas: dict[str, ReplicaSizing | None] = {}
+    edge_tps = workload.peak_tokens_per_s * workload.edge_fraction
+    if edge_tps > 0:
+        # One replica per site accelerator, not per site: edge sites can number in hundreds. Its size does not
+        # depend on the site; whether it fits a site's nodes does.
+        per_gpu_formula: dict[str, str] = {}
+        for accelerator, node_gpus in (largest_node or largest_node_by_accelerator(sites)).items():
+            hardware = catalog.accelerators[accelerator]
+            measured = _measured_per_gpu(workload, accelerator, catalog)
+            per_gpu_formula[accelerator] = (
+                measured[1] if measured else f"decode roofline ESTIMATE on {accelerator} / replica_gpus"
+            )
+            gpus = smallest_replica(model, hardware, node_gpus, catalog.fact("serving_memory_overhead"))
+            edge_replicas[accelerator] = (
+                None if gpus is None else replica_sizing(model, hardware, gpus, node_gpus, measured, catalog)
+            )
+        # (GPUs, tokens/s) of a replica per accelerator, read once: this loop runs sites × workloads times.
+        replica_of = {
+            acc: (r.gpus.int, r.tokens_per_s.value) for acc, r in edge_replicas.items() if r is not None
+        }
+        for site in sites:
+            replica_gpus, replica_tps = replica_of.get(site.accelerator, (0, 0.0))
+            if not replica_gpus or replica_gpus > site.gpus_per_node:
+                _refuse_edge_site(workload, model, site, catalog)
+            site_tps = edge_tps * site.share
+            site_replicas = math.ceil(site_tps / replica_tps - 1e-9)
+            allocations.append(
+                EdgeAllocation(
+                    workload.name,
+                    site.name,
+                    site.accelerator,
+                    site_replicas * replica_gpus,
+                    site_tps,
+                    replica_tps / replica_gpus,
+                    per_gpu_formula[site.accelerator],
+                    replica_gpus,
+                    site_replicas,
+                )
+            )
+    return allocations, edge_replicas
+
+
 def size_inference(
     workload: InferenceDemand,
     classification: Classification,
@@ -195,46 +341,7 @@ def size_inference(
             "gpus_per_replica": replica.gpus.int,
         },
     )
-    allocations: list[EdgeAllocation] = []
-    edge_replicas: dict[str, ReplicaSizing | None] = {}
-    edge_tps = workload.peak_tokens_per_s * workload.edge_fraction
-    if edge_tps > 0:
-        # One replica per site accelerator, not per site: edge sites can number in hundreds. Its size does not
-        # depend on the site; whether it fits a site's nodes does.
-        per_gpu_formula: dict[str, str] = {}
-        for accelerator, node_gpus in (largest_node or largest_node_by_accelerator(sites)).items():
-            hardware = catalog.accelerators[accelerator]
-            measured = _measured_per_gpu(workload, accelerator, catalog)
-            per_gpu_formula[accelerator] = (
-                measured[1] if measured else f"decode roofline ESTIMATE on {accelerator} / replica_gpus"
-            )
-            gpus = smallest_replica(model, hardware, node_gpus, catalog.fact("serving_memory_overhead"))
-            edge_replicas[accelerator] = (
-                None if gpus is None else replica_sizing(model, hardware, gpus, node_gpus, measured, catalog)
-            )
-        # (GPUs, tokens/s) of a replica per accelerator, read once: this loop runs sites × workloads times.
-        replica_of = {
-            acc: (r.gpus.int, r.tokens_per_s.value) for acc, r in edge_replicas.items() if r is not None
-        }
-        for site in sites:
-            replica_gpus, replica_tps = replica_of.get(site.accelerator, (0, 0.0))
-            if not replica_gpus or replica_gpus > site.gpus_per_node:
-                _refuse_edge_site(workload, model, site, catalog)
-            site_tps = edge_tps * site.share
-            site_replicas = math.ceil(site_tps / replica_tps - 1e-9)
-            allocations.append(
-                EdgeAllocation(
-                    workload.name,
-                    site.name,
-                    site.accelerator,
-                    site_replicas * replica_gpus,
-                    site_tps,
-                    replica_tps / replica_gpus,
-                    per_gpu_formula[site.accelerator],
-                    replica_gpus,
-                    site_replicas,
-                )
-            )
+    allocations, edge_replicas = _edge_allocations(workload, model, sites, catalog, largest_node)
     edge_total = sum(a.gpus for a in allocations)
     edge = Figure(
         edge_total,

@@ -12,6 +12,9 @@ public clouds share (their GPU groups at peak and at baseline); each public clou
 components — its cluster, its interconnect, its egress — from aidc/clouds/<cloud>/cost.py (`cost_components`), and
 prices moving a dataset in or out of it (`move_usd`, for placement).
 
+A repeating training run's public groups bill the hours the run runs (run hours · runs per month), its private
+GPUs draw power for those hours (amortisation stays whole); a one-off run is costed for the whole month.
+
 Owned hardware is amortised over `aidc:capacity.private.amortisation_months` and powered at its PUE and USD/kWh,
 as the private GPUs are: the GPUs (their capex and power carry their host's share), the Ceph storage hosts and
 their drives (`ceph-storage`), the core's K3s servers (`private-cloud`) and every edge site's K3s servers
@@ -26,7 +29,7 @@ requests, and the owned sites' network gear, OpenStack control plane, WAN links 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aidc.catalog import DEFAULT_CATALOG, HOURS_PER_MONTH, Catalog, InstanceType, TransferPrice
@@ -127,9 +130,18 @@ def group_usd_per_hour(group: PublicGroup) -> float:
 
 
 def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Figure:
-    """One public node group's monthly cost: instances (the peak, unless given) · USD per instance-hour · 730 h."""
+    """One public node group's monthly cost: instances (the peak, unless given) · USD per instance-hour · 730 h; a
+    repeating training run's group bills the hours it runs (`hours_per_month`: run hours · runs per month)."""
     count = group.instances.int if instances is None else instances
     rate = group_usd_per_hour(group)
+    if group.hours_per_month is not None:
+        hours = group.hours_per_month.value
+        return Figure(
+            rate * count * hours,
+            "USD/month",
+            f"instances · USD/h ({_purchase_option(group)}) · hours the repeating run runs a month",
+            {"instances": count, "usd_per_hour": round(rate, 4), "hours_per_month": round(hours, 3)},
+        )
     return monthly(
         rate,
         count,
@@ -139,7 +151,10 @@ def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Fig
 
 
 def group_usd_per_month_baseline(group: PublicGroup) -> Figure:
-    """A group's monthly cost at the baseline: min instances (fixed groups: their count) · USD/h · 730 h."""
+    """A group's monthly cost at the baseline: min instances (fixed groups: their count) · USD/h · 730 h. Training
+    runs are demand, not load: a repeating run costs the same at baseline (its min of 0 is between runs)."""
+    if group.kind == "training":
+        return group_usd_per_month(group)
     return group_usd_per_month(group, group.range.min.int)
 
 
@@ -159,12 +174,18 @@ def public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
                 Figure(
                     monthly,
                     "USD/month",
-                    f"Σ instances · USD/h ({option}) · {HOURS_PER_MONTH} h",
+                    f"Σ instances · USD/h ({option}) · hours a month ({HOURS_PER_MONTH}; a repeating training "
+                    "run: the hours it runs)",
                     {
                         "instances": instances,
-                        "usd_per_hour": round(monthly / HOURS_PER_MONTH / instances, 4) if instances else 0.0,
+                        "usd_per_hour": round(group_usd_per_hour(members[0]), 4),
                         "workloads": ", ".join(sorted(g.workload for g in members)),
-                        "hours_per_month": HOURS_PER_MONTH,
+                        "hours_per_month": {
+                            g.workload: round(
+                                g.hours_per_month.value if g.hours_per_month else HOURS_PER_MONTH, 3
+                            )
+                            for g in members
+                        },
                     },
                 ),
             )
@@ -238,9 +259,15 @@ def dataset_move_usd(dataset_gb: float, source: str, target: str, network: Netwo
 
 
 def _owned_gpu_lines(
-    label: str, accelerator: str, gpus: int, cfg: StackConfig, catalog: Catalog
+    label: str,
+    accelerator: str,
+    gpus: int,
+    cfg: StackConfig,
+    catalog: Catalog,
+    powered_gpu_hours: float | None = None,
 ) -> list[CostLine]:
-    """Owned GPUs priced from the same hourly figure placement used: amortisation and power, or the override."""
+    """Owned GPUs priced from the same hourly figure placement used: amortisation and power, or the override.
+    `powered_gpu_hours`: the GPU-hours a month they draw power when not all 730 (repeating training runs)."""
     hourly = private_gpu_hour_usd(accelerator, cfg, catalog)
     if accelerator in cfg.capacity.prices:
         return [
@@ -270,20 +297,7 @@ def _owned_gpu_lines(
                 },
             ),
         ),
-        CostLine(
-            f"{label} {accelerator} power",
-            monthly(
-                inputs["power_usd_per_gpu_hour"],
-                gpus,
-                "GPUs · power_kw_per_gpu · pue · usd_per_kwh",
-                {
-                    "gpus": gpus,
-                    "power_kw_per_gpu": inputs["power_kw_per_gpu"],
-                    "pue": inputs["pue"],
-                    "usd_per_kwh": inputs["usd_per_kwh"],
-                },
-            ),
-        ),
+        CostLine(f"{label} {accelerator} power", _power_line(inputs, gpus, powered_gpu_hours)),
     ]
 
 
@@ -369,15 +383,42 @@ def ceph_lines(storage: StoragePlan, cfg: StackConfig, catalog: Catalog) -> list
     ]
 
 
+def _power_line(inputs: Mapping[str, Any], gpus: int, powered_gpu_hours: float | None) -> Figure:
+    shown = {
+        "gpus": gpus,
+        "power_kw_per_gpu": inputs["power_kw_per_gpu"],
+        "pue": inputs["pue"],
+        "usd_per_kwh": inputs["usd_per_kwh"],
+    }
+    if powered_gpu_hours is None:
+        return monthly(
+            inputs["power_usd_per_gpu_hour"], gpus, "GPUs · power_kw_per_gpu · pue · usd_per_kwh", shown
+        )
+    return Figure(
+        inputs["power_usd_per_gpu_hour"] * powered_gpu_hours,
+        "USD/month",
+        "GPU-hours powered a month (always-on GPUs · 730 h + repeating runs' GPUs · the hours they run) · "
+        "power_kw_per_gpu · pue · usd_per_kwh",
+        {**shown, "powered_gpu_hours": round(powered_gpu_hours, 3)},
+    )
+
+
 def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
     gpus_by_accelerator: dict[str, int] = {}
+    powered: dict[str, float] = {}  # GPU-hours a month drawing power
+    repeating: set[str] = set()
     for group in placement.private:
         gpus_by_accelerator[group.accelerator] = (
             gpus_by_accelerator.get(group.accelerator, 0) + group.gpus.int
         )
+        hours = HOURS_PER_MONTH if group.hours_per_month is None else group.hours_per_month.value
+        powered[group.accelerator] = powered.get(group.accelerator, 0.0) + group.gpus.int * hours
+        if group.hours_per_month is not None:
+            repeating.add(group.accelerator)
     lines: list[CostLine] = []
     for accelerator, gpus in sorted(gpus_by_accelerator.items()):
-        lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog))
+        gpu_hours = powered[accelerator] if accelerator in repeating else None
+        lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog, gpu_hours))
     servers = cfg.k3s.core_servers
     lines.extend(server_lines(f"K3s core servers ({servers})", servers, cfg, catalog))
     return lines
@@ -443,7 +484,7 @@ def monthly_cost(
     savings = {
         g.name: (group_usd_per_month(g).value, baseline[g.name].value)
         for g in placement.public
-        if g.range.autoscaled
+        if g.range.autoscaled and g.kind != "training"
     }
     priced = [cost_of(cloud).priced_services() for cloud in clouds]
     return CostEstimate(

@@ -7,7 +7,11 @@ Placement sizes every group at peak; this module adds the shape of the demand:
   always on and serve first; what is left is spread over its public groups, cheapest GPU-hour first, in whole
   instances: that is each group's min. Its max is the placement's peak count; desired starts at min (the
   autoscaler adds nodes up to max as load rises).
-- training: a run needs its GPUs until its deadline, so its groups are fixed (min = desired = max). A run with
+- training: a run needs its GPUs until its deadline, so its groups are fixed (min = desired = max); a run that
+  repeats (`every` day, week or month) runs its planned instances for `run_hours` each period and nothing between
+  runs, so its public groups scale from 0 (min = desired = 0, max = the planned count) and run
+  run_hours · runs per month hours a month (`hours_per_month`, what the cost model bills); its private GPUs draw
+  power for the same hours. A run with
   `reserve` on a public instance type gets "N instances of type T for D days": a targeted On-Demand Capacity
   Reservation for ceil(deadline_days) days, or Capacity Blocks for ML (at most 64 instances each and 256 in all,
   1-day steps up to 14 days and 7-day steps up to 182) on AWS: each cloud reserves its own way
@@ -23,7 +27,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
-from aidc.catalog import Catalog
+from aidc.catalog import RUNS_PER_MONTH, Catalog
 from aidc.clouds import reservations_of
 from aidc.config.model import InferenceDemand, StackConfig
 from aidc.sizing.figure import Figure
@@ -33,6 +37,7 @@ from aidc.sizing.plan import (
     Placement,
     PublicGroup,
     ReplicaRange,
+    TrainingSizing,
 )
 
 
@@ -111,12 +116,64 @@ def fixed_range(group: PublicGroup, why: str) -> InstanceRange:
     return InstanceRange(count, count, count)
 
 
+def repeating_hours(run: TrainingSizing) -> Figure | None:
+    """Hours a month a repeating run's capacity runs (run hours · runs per 730-h month); None for a one-off run."""
+    if run.every == "once" or run.run_hours is None:
+        return None
+    runs = RUNS_PER_MONTH[run.every]
+    return Figure(
+        run.run_hours.value * runs,
+        "h/month",
+        "run_hours (GPU-hours / planned GPUs) · runs per 730-h month (day 730/24, week 730/168, month 1)",
+        {"run_hours": run.run_hours.value, "every": run.every, "runs_per_month": round(runs, 4)},
+    )
+
+
+def repeating_range(group: PublicGroup, every: str) -> InstanceRange:
+    """A repeating run's group: 0 between runs, its planned count while one runs."""
+    zero = Figure(0, "instances", f"a run every {every}: no instances between runs", {})
+    return InstanceRange(
+        zero,
+        zero,
+        Figure(
+            group.instances.int,
+            "instances",
+            "the run's placement, while it runs",
+            {"instances": group.instances.int},
+        ),
+    )
+
+
+def with_repeating_runs(placement: Placement, training: Sequence[TrainingSizing]) -> Placement:
+    """Groups of repeating runs: public ones scale from 0 and bill their hours; private ones draw power for them."""
+    hours = {run.name: h for run in training if (h := repeating_hours(run)) is not None}
+    every = {run.name: run.every for run in training}
+    if not hours:
+        return placement
+    public = tuple(
+        dataclasses.replace(
+            g, scaling=repeating_range(g, every[g.workload]), hours_per_month=hours[g.workload]
+        )
+        if g.kind == "training" and g.workload in hours
+        else g
+        for g in placement.public
+    )
+    private = tuple(
+        dataclasses.replace(g, hours_per_month=hours[g.workload])
+        if g.kind == "training" and g.workload in hours
+        else g
+        for g in placement.private
+    )
+    return dataclasses.replace(placement, public=public, private=private)
+
+
 def with_elastic_capacity(
     placement: Placement,
     cfg: StackConfig,
     inference: Sequence[InferenceSizing],
     catalog: Catalog,
     warnings: list[str],
+    training: Sequence[TrainingSizing] = (),
 ) -> Placement:
     """The placement with each public group's range, quota, vCPUs and reservation."""
     demand_of = {w.name: w for w in cfg.demand.inference}
@@ -162,6 +219,8 @@ def with_elastic_capacity(
             else "fixed: the planned count",
         )
         out.append(dataclasses.replace(g, scaling=scaling, reservation=reservation))
+    placement = with_repeating_runs(dataclasses.replace(placement, public=tuple(out)), training)
+    out = list(placement.public)
     for run in cfg.demand.training:
         if run.reserve != "none" and not any(g.workload == run.name for g in out):
             warnings.append(

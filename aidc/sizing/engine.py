@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aidc.catalog import DEFAULT_CATALOG, Catalog
+from aidc.config import budget
+from aidc.config.budget import MAX_RESOURCES_PER_STACK, RESOURCES_PER_EDGE_SITE
 from aidc.config.model import StackConfig
 from aidc.contract import PUBLIC_CLOUDS, PublicCloud, public_cloud
 from aidc.sizing.bounds import check_plan_bounds
@@ -15,29 +17,12 @@ from aidc.sizing.plan import CapacityPlan, NetworkPlan, Placement
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
-# Resources one edge site adds to a shard stack, by its K3s servers (measured on the program with benchmarks/
-# bench_estate.py and the metro estate: network, router, security groups and rules, keypair, K3s server(s), CAs,
-# token, readiness gate, kubernetes Provider, upgrade plans, a Heat agent pool; three servers add the API load
-# balancer and two instances; in one stack a site also has its own SSH key, one more), and what one stack should
-# carry at most.
-RESOURCES_PER_EDGE_SITE = {1: 34, 3: 43}
-MAX_RESOURCES_PER_STACK = 1500
-# A site with GPU nodes adds its GPU stack (issue 13): the GPU Operator, Prometheus and Kueue with their components
-# and the site's flavor (7), and a landing zone per inference workload served at the edge (namespace, service
-# account, ClusterQueue, LocalQueue: 4 each).
-GPU_STACK_PER_EDGE_SITE = 7
-RESOURCES_PER_EDGE_LANDING_ZONE = 4
-
 
 def resources_per_site(cfg: StackConfig) -> float:
-    """What an average site of this stack adds (one-server sites when it has none yet), with its GPU stack when
-    inference is served at the edge."""
-    sites = cfg.edge.sites
-    served = sum(1 for w in cfg.demand.inference if w.edge_fraction > 0)
-    gpu_stack = GPU_STACK_PER_EDGE_SITE + RESOURCES_PER_EDGE_LANDING_ZONE * served if served else 0
-    if not sites:
-        return RESOURCES_PER_EDGE_SITE[1] + gpu_stack
-    return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites) + gpu_stack
+    """What an average site of this stack adds (aidc/config/budget.py)."""
+    return budget.resources_per_site(
+        cfg.edge.sites, sum(1 for w in cfg.demand.inference if w.edge_fraction > 0)
+    )
 
 
 def used_clouds(cfg: StackConfig, placement: Placement, network: NetworkPlan) -> tuple[PublicCloud, ...]:
@@ -62,7 +47,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     # The network first: placement prices moving datasets over the links it plans.
     network, network_warnings = size_network(cfg)
     placement, placement_warnings = place(cfg, training, inference, catalog, network)
-    placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings)
+    placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings, training)
     storage = size_storage(cfg, catalog)
     edge_sites = size_edge_sites(cfg, inference)
     warnings = list(placement_warnings) + network_warnings
@@ -75,7 +60,8 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             warnings.append(
                 f"inference {w.name}: tokens_per_s_per_gpu is not given, so its throughput is an ESTIMATE from "
                 f"the decode roofline ({per_gpu:,.0f} tokens/s per {w.accelerator} GPU in replicas of "
-                f"{sized.replica.gpus.int}); measure it and set tokens_per_s_per_gpu"
+                f"{sized.replica.gpus.int}, a batch of {sized.replica.batch.int} bounded by the "
+                f"{sized.replica.bound}); measure it and set tokens_per_s_per_gpu"
             )
         for accelerator, names in site_accelerators.items():
             if w.edge_fraction > 0 and accelerator != w.accelerator and w.tokens_per_s_per_gpu is not None:
@@ -84,15 +70,17 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
-    per_stack = cfg.estate.max_sites_per_stack
+    per_stack = cfg.sites_per_shard
     per_site = resources_per_site(cfg)
     if per_stack and per_stack * per_site > MAX_RESOURCES_PER_STACK:
         warnings.append(
-            f"aidc:estate.max_sites_per_stack is {per_stack}: a full shard stack holds about "
+            f"aidc:estate.max_sites_per_stack is {per_stack}"
+            + (" (auto)" if cfg.estate.max_sites_per_stack == "auto" else "")
+            + ": a full shard stack holds about "
             f"{per_stack * per_site:,.0f} resources ({per_site:.0f} per site here: {RESOURCES_PER_EDGE_SITE[1]} for "
             f"a one-server site, {RESOURCES_PER_EDGE_SITE[3]} for a three-server one), more than the "
             f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
-            f"{int(MAX_RESOURCES_PER_STACK // per_site)} sites or fewer keep it under"
+            f"{budget.sites_within_budget(per_site)} sites or fewer keep it under (max_sites_per_stack: auto)"
         )
     unrecorded = [site for site in edge_sites if not site.recorded]
     if unrecorded:

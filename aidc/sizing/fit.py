@@ -1,20 +1,28 @@
 """What fits in accelerator memory: a served model's weights and KV cache, the smallest tensor-parallel replica
-that holds them, its decode throughput when nobody measured it, and the GPUs that hold a training run's model
+that holds them, its batch and throughput when nobody measured it, and the GPUs that hold a training run's model
 states.
 
-Pure functions over config models and the catalog, whose FACTS and MODEL_SHAPES carry the sources:
-- weights = model_params · bytes per weight (bf16 2, fp8 1, int4 0.5).
-- KV cache per token = 2 (K and V) · layers · kv_heads · head_dim · bytes per value (BF16, 2). A stack that gives
-  no architecture gets a Llama 3 shape: 8 KV heads of dimension 128, layers interpolated in log(params) between
-  Llama 3 8B (32 layers), 70B (80) and 405B (126), and scaled as params^(1/3) outside them (params ∝ layers ·
-  width², width ∝ layers). The figure says what was assumed.
+Pure functions over config models and the catalog, whose FACTS, MODEL_SHAPES and accelerator peaks carry the
+sources:
+- weights = model_params · bytes per weight (bf16 2, fp8 1, int8 1, int4 0.5).
+- KV cache per token = 2 (K and V) · layers · kv_heads · head_dim · bytes per value (kv_precision: bf16 2, fp8 1).
+  A stack that gives no architecture gets a Llama 3 shape: 8 KV heads of dimension 128, layers (and the width)
+  interpolated in log(params) between Llama 3 8B, 70B and 405B, and scaled as params^(1/3) outside them (params ∝
+  layers · width², width ∝ layers). The figure says what was assumed.
+- paged KV cache: a server that pages its cache (vLLM, TensorRT-LLM) holds what each sequence has so far, not its
+  maximum. Over its decode a sequence of `prompt_tokens` in and `output_tokens` out holds prompt + output / 2
+  tokens on average; `context_tokens` is the most one sequence reaches.
 - a replica is the smallest power of two of GPUs within one server or instance whose memory, less the runtime
-  overhead, holds the weights plus the KV cache of concurrent_sequences at context_tokens. Tensor parallelism
-  splits KV heads; past kv_heads GPUs each GPU keeps a copy of one head, so the cache grows by GPUs / kv_heads.
-- decode roofline (when tokens_per_s_per_gpu is absent): each step reads the weights once and the KV cache of
-  every sequence in the batch, at full context (the worst case the cache is sized for), and yields one token per
-  sequence; tokens/s per replica = min(batch · bandwidth / bytes per step, peak FLOP/s / (2 · params)) ·
-  efficiency, the batch being the sequences the replica's KV cache holds.
+  overhead, holds the weights plus the KV cache of concurrent_sequences average sequences (and at least one
+  sequence at context_tokens). Tensor parallelism splits KV heads; past kv_heads GPUs each GPU keeps a copy of one
+  head, so the cache grows by GPUs / kv_heads.
+- batch = min(the sequences the KV cache holds at the average sequence, concurrent_sequences, the batch where a
+  decode step turns compute-bound); the figure says which decided.
+- throughput (when tokens_per_s_per_gpu is absent) = batch / max(memory time, compute time) of one decode step:
+  memory: the weights once and every sequence's cache, at bandwidth · decode_bandwidth_efficiency; compute: each
+  output token carries 2 · params FLOPs for itself and for prompt / output prompt tokens (prefill), plus attention
+  (4 · layers · width · the tokens it attends to), at the weight precision's dense peak (FP8 on FP8 Tensor Cores,
+  INT8 on INT8, BF16 otherwise) · serving_compute_efficiency. An estimate, flagged as one.
 - training: GPUs ≥ 16 B · params / (memory · (1 − margin)): mixed-precision Adam's states, sharded (ZeRO-3/FSDP).
 Memory is the datasheet's GB (1e9 bytes); the usable HBM is slightly more (80 GB parts have 80 GiB), so this errs
 safe.
@@ -26,33 +34,54 @@ import itertools
 import math
 
 from aidc.catalog import Accelerator, Catalog, ModelShape
-from aidc.config.model import BYTES_PER_WEIGHT, InferenceDemand
+from aidc.config.model import BYTES_PER_KV_VALUE, BYTES_PER_WEIGHT, InferenceDemand
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import ModelSizing, ReplicaSizing
 
 GB = 1e9
 KV_TENSORS = 2  # K and V
-DECODE_FLOPS_PER_PARAM = 2  # one multiply-add per weight per generated token
+DECODE_FLOPS_PER_PARAM = 2  # one multiply-add per weight per token
+ATTENTION_FLOPS_PER_LAYER_WIDTH = 4  # QK^T and AV: 2 · 2 · width FLOPs per layer per token attended
 
 
-def _layers_for(params: float, shapes: tuple[ModelShape, ...]) -> tuple[int, str]:
-    """Layers of a model of `params` parameters, from the reference shapes, and how they were derived."""
+def shape_dimension(params: float, shapes: tuple[ModelShape, ...], attribute: str) -> tuple[int, str]:
+    """A model's `attribute` (layers or model_dim) from the reference shapes of its family, and how it was derived:
+    as the reference of that size, interpolated in log(params) between two, or scaled as params^(1/3) outside."""
     ordered = sorted(shapes, key=lambda s: s.params)
     first, last = ordered[0], ordered[-1]
     same = next((s for s in ordered if math.isclose(s.params, params, rel_tol=1e-9)), None)
     if same is not None:
-        return same.layers, f"as {same.name}"
+        return int(getattr(same, attribute)), f"as {same.name}"
     if params <= first.params or params >= last.params:
         ref = first if params <= first.params else last
-        layers = ref.layers * (params / ref.params) ** (1 / 3)
-        how = f"{ref.name}'s {ref.layers} · (params / {ref.params:.3g})^(1/3)"
+        value = getattr(ref, attribute) * (params / ref.params) ** (1 / 3)
+        how = f"{ref.name}'s {getattr(ref, attribute)} · (params / {ref.params:.3g})^(1/3)"
     else:
         low, high = next((a, b) for a, b in itertools.pairwise(ordered) if a.params <= params < b.params)
         t = math.log(params / low.params) / math.log(high.params / low.params)
-        layers = low.layers + t * (high.layers - low.layers)
-        how = f"interpolated in log(params) between {low.name} ({low.layers}) and {high.name} ({high.layers})"
-    return max(1, math.ceil(layers - 1e-9)), how
+        low_value, high_value = getattr(low, attribute), getattr(high, attribute)
+        value = low_value + t * (high_value - low_value)
+        how = f"interpolated in log(params) between {low.name} ({low_value}) and {high.name} ({high_value})"
+    return max(1, math.ceil(value - 1e-9)), how
+
+
+def _cached_tokens(workload: InferenceDemand) -> Figure:
+    prompt, output = workload.average_tokens
+    return Figure(
+        prompt + output / 2,
+        "tokens",
+        "prompt_tokens + output_tokens / 2: what a paged KV cache holds of the average sequence over its decode",
+        {
+            "prompt_tokens": round(prompt, 3),
+            "output_tokens": round(output, 3),
+            "context_tokens": workload.context_tokens,
+            "defaults": "none"
+            if workload.prompt_tokens and workload.output_tokens
+            else "aidc/catalog.py FACTS "
+            "serving_prompt_tokens / serving_output_tokens (MLPerf Llama 2 70B dataset), scaled to the context",
+        },
+    )
 
 
 def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
@@ -61,7 +90,7 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
     nearest = min(shapes, key=lambda s: abs(math.log(workload.model_params / s.params)))
     assumed: list[str] = []
     if workload.layers is None:
-        layers, how = _layers_for(workload.model_params, shapes)
+        layers, how = shape_dimension(workload.model_params, shapes, "layers")
         assumed.append(f"layers {layers} ({how})")
     else:
         layers = workload.layers
@@ -77,9 +106,11 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
     ]
     if defaulted:
         assumed.append(f"{', '.join(defaulted)} (as {nearest.name})")
-    kv_value_bytes = catalog.fact("kv_cache_bytes_per_value")
+    model_dim, _ = shape_dimension(workload.model_params, shapes, "model_dim")
+    kv_value_bytes = BYTES_PER_KV_VALUE[workload.kv_precision]
     bytes_per_weight = BYTES_PER_WEIGHT[workload.weight_precision]
     assumption = "; ".join(assumed)
+    prompt, output = workload.average_tokens
     return ModelSizing(
         params=workload.model_params,
         weight_precision=workload.weight_precision,
@@ -92,7 +123,7 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
         weights_gb=Figure(
             workload.model_params * bytes_per_weight / GB,
             "GB",
-            "model_params · bytes per weight / 1e9 (bf16 2, fp8 1, int4 0.5)",
+            "model_params · bytes per weight / 1e9 (bf16 2, fp8 1, int8 1, int4 0.5)",
             {
                 "model_params": workload.model_params,
                 "weight_precision": workload.weight_precision,
@@ -102,11 +133,12 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
         kv_bytes_per_token=Figure(
             KV_TENSORS * layers * kv_heads * head_dim * kv_value_bytes,
             "B/token",
-            "2 (K and V) · layers · kv_heads · head_dim · bytes per value (BF16 KV cache)",
+            "2 (K and V) · layers · kv_heads · head_dim · bytes per value (kv_precision: bf16 2, fp8 1)",
             {
                 "layers": layers,
                 "kv_heads": kv_heads,
                 "head_dim": head_dim,
+                "kv_precision": workload.kv_precision,
                 "bytes_per_value": kv_value_bytes,
                 "assumed": assumption or "none: all given",
                 "shape_source": nearest.source
@@ -114,6 +146,11 @@ def model_sizing(workload: InferenceDemand, catalog: Catalog) -> ModelSizing:
                 else "aidc:demand.inference[].layers/kv_heads/head_dim",
             },
         ),
+        kv_precision=workload.kv_precision,
+        prompt_tokens=prompt,
+        output_tokens=output,
+        model_dim=model_dim,
+        cached_tokens=_cached_tokens(workload),
     )
 
 
@@ -121,8 +158,19 @@ def _kv_replication(model: ModelSizing, gpus: int) -> float:
     return max(1.0, gpus / model.kv_heads)
 
 
-def _kv_cache_bytes(model: ModelSizing, gpus: int, sequences: float) -> float:
-    return sequences * model.context_tokens * model.kv_bytes_per_token.value * _kv_replication(model, gpus)
+def _sequence_bytes(model: ModelSizing, gpus: int, tokens: float) -> float:
+    """KV cache bytes of one sequence of `tokens` on a replica of `gpus` GPUs."""
+    return tokens * model.kv_bytes_per_token.value * _kv_replication(model, gpus)
+
+
+def _average_tokens(model: ModelSizing) -> float:
+    return model.cached_tokens.value if model.cached_tokens is not None else float(model.context_tokens)
+
+
+def _kv_needed_bytes(model: ModelSizing, gpus: int) -> float:
+    """The KV cache a replica must hold: concurrent_sequences average sequences, and at least one full one."""
+    tokens = max(model.concurrent_sequences * _average_tokens(model), model.context_tokens)
+    return _sequence_bytes(model, gpus, tokens)
 
 
 def _usable_bytes(accelerator: Accelerator, gpus: int, overhead: float) -> float:
@@ -130,7 +178,7 @@ def _usable_bytes(accelerator: Accelerator, gpus: int, overhead: float) -> float
 
 
 def _needed_bytes(model: ModelSizing, gpus: int) -> float:
-    return model.weights_gb.value * GB + _kv_cache_bytes(model, gpus, model.concurrent_sequences)
+    return model.weights_gb.value * GB + _kv_needed_bytes(model, gpus)
 
 
 def largest_power_of_two(limit: int) -> int:
@@ -151,13 +199,100 @@ def smallest_replica(
 
 def shortfall(model: ModelSizing, accelerator: Accelerator, gpus: int, overhead: float) -> str:
     """'needs X GB (weights + KV) > usable Y GB' at `gpus` GPUs: the numbers an infeasibility message shows."""
-    kv = _kv_cache_bytes(model, gpus, model.concurrent_sequences)
+    kv = _kv_needed_bytes(model, gpus)
     return (
         f"weights {model.weights_gb.value:,.1f} GB ({model.params:.3g} params · {model.weight_precision}) + KV "
-        f"cache {kv / GB:,.1f} GB ({model.concurrent_sequences} sequences · {model.context_tokens:,} tokens · "
-        f"{model.kv_bytes_per_token.value:,.0f} B) = {_needed_bytes(model, gpus) / GB:,.1f} GB > {gpus} × "
-        f"{accelerator.memory_gb} GB · (1 − {overhead:g} runtime overhead) = "
-        f"{_usable_bytes(accelerator, gpus, overhead) / GB:,.1f} GB"
+        f"cache {kv / GB:,.1f} GB ({model.concurrent_sequences} sequences · {_average_tokens(model):,.0f} tokens "
+        f"on average, at least one of {model.context_tokens:,} · {model.kv_bytes_per_token.value:,.0f} B) = "
+        f"{_needed_bytes(model, gpus) / GB:,.1f} GB > {gpus} × {accelerator.memory_gb} GB · (1 − {overhead:g} "
+        f"runtime overhead) = {_usable_bytes(accelerator, gpus, overhead) / GB:,.1f} GB"
+    )
+
+
+def flops_per_output_token(model: ModelSizing) -> float:
+    """Forward FLOPs each output token carries: its own and its share of the prompt's (prefill), 2 · params each,
+    plus attention over the tokens each attends to (the prompt's half of it on average, the output's all of the
+    prompt and half of the output)."""
+    prompt, output = model.prompt_tokens, model.output_tokens
+    dense = DECODE_FLOPS_PER_PARAM * model.params * (prompt + output)
+    attended = prompt * prompt / 2 + output * (prompt + output / 2)
+    attention = ATTENTION_FLOPS_PER_LAYER_WIDTH * model.layers * model.model_dim * attended
+    return (dense + attention) / output
+
+
+def _step_times(
+    model: ModelSizing, accelerator: Accelerator, gpus: int, batch: float, catalog: Catalog
+) -> tuple[float, float]:
+    """(memory, compute) seconds of one decode step of `batch` sequences on a replica."""
+    bandwidth = gpus * accelerator.memory_bandwidth_tbps * 1e12 * catalog.fact("decode_bandwidth_efficiency")
+    peak, _ = accelerator.dense_peak(model.weight_precision)
+    compute = gpus * peak * catalog.fact("serving_compute_efficiency")
+    read = model.weights_gb.value * GB + batch * _sequence_bytes(model, gpus, _average_tokens(model))
+    return read / bandwidth, batch * flops_per_output_token(model) / compute
+
+
+def compute_bound_batch(model: ModelSizing, accelerator: Accelerator, gpus: int, catalog: Catalog) -> float:
+    """The batch where a decode step's compute time reaches its memory time (inf: it never does)."""
+    memory_at_zero, _ = _step_times(model, accelerator, gpus, 0, catalog)
+    memory_at_one, compute_at_one = _step_times(model, accelerator, gpus, 1, catalog)
+    per_sequence = memory_at_one - memory_at_zero
+    if compute_at_one <= per_sequence:
+        return math.inf
+    return memory_at_zero / (compute_at_one - per_sequence)
+
+
+def replica_batch(
+    model: ModelSizing, accelerator: Accelerator, gpus: int, usable: float, catalog: Catalog
+) -> Figure:
+    """Sequences decoded together, bounded by the KV cache at the average sequence, by concurrent_sequences and by
+    the batch where a step turns compute-bound; the figure says which bound decided."""
+    per_sequence = _sequence_bytes(model, gpus, _average_tokens(model))
+    weights = model.weights_gb.value * GB
+    kv_bound = max(1, math.floor((usable - weights) / per_sequence))
+    compute = compute_bound_batch(model, accelerator, gpus, catalog)
+    compute_bound = math.inf if math.isinf(compute) else max(1, math.ceil(compute - 1e-9))
+    bounds = {
+        "KV cache": kv_bound,
+        "concurrent_sequences": model.concurrent_sequences,
+        "compute": compute_bound,
+    }
+    bound = min(bounds, key=lambda key: bounds[key])
+    return Figure(
+        int(bounds[bound]),
+        "sequences",
+        "min(floor((GPUs · memory_gb · (1 − runtime overhead) − weights) / (average cached tokens · "
+        "kv_bytes_per_token · max(1, GPUs / kv_heads))), concurrent_sequences, the batch where a decode step turns "
+        f"compute-bound): the {bound} decided",
+        {
+            "kv_cache_bound": kv_bound,
+            "concurrent_sequences": model.concurrent_sequences,
+            "compute_bound": "none" if math.isinf(compute_bound) else compute_bound,
+            "bound": bound,
+            "gpus": gpus,
+            "usable_gb": usable / GB,
+            "weights_gb": model.weights_gb.value,
+            "cached_tokens": _average_tokens(model),
+        },
+    )
+
+
+def _memory_figure(model: ModelSizing, gpus: int, usable: float) -> Figure:
+    kv = _kv_needed_bytes(model, gpus)
+    return Figure(
+        (model.weights_gb.value * GB + kv) / GB,
+        "GB",
+        "weights_gb + max(concurrent_sequences · average cached tokens, context_tokens) · kv_bytes_per_token · "
+        "max(1, GPUs / kv_heads) / 1e9",
+        {
+            "weights_gb": model.weights_gb.value,
+            "kv_cache_gb": kv / GB,
+            "concurrent_sequences": model.concurrent_sequences,
+            "cached_tokens": _average_tokens(model),
+            "context_tokens": model.context_tokens,
+            "kv_bytes_per_token": model.kv_bytes_per_token.value,
+            "kv_replication": _kv_replication(model, gpus),
+            "usable_gb": usable / GB,
+        },
     )
 
 
@@ -172,19 +307,8 @@ def replica_sizing(
     """The figures of a replica of `gpus` GPUs (from `smallest_replica`): memory, batch and tokens/s."""
     overhead = catalog.fact("serving_memory_overhead")
     usable = _usable_bytes(accelerator, gpus, overhead)
-    kv = _kv_cache_bytes(model, gpus, model.concurrent_sequences)
-    weights = model.weights_gb.value * GB
-    per_sequence = _kv_cache_bytes(model, gpus, 1)
-    batch = max(model.concurrent_sequences, math.floor((usable - weights) / per_sequence))
-    memory_inputs = {
-        "weights_gb": model.weights_gb.value,
-        "kv_cache_gb": kv / GB,
-        "concurrent_sequences": model.concurrent_sequences,
-        "context_tokens": model.context_tokens,
-        "kv_bytes_per_token": model.kv_bytes_per_token.value,
-        "kv_replication": _kv_replication(model, gpus),
-        "usable_gb": usable / GB,
-    }
+    memory = _memory_figure(model, gpus, usable)
+    batch = replica_batch(model, accelerator, gpus, usable, catalog)
     if measured is not None:
         per_gpu, per_gpu_formula = measured
         tokens_per_s = Figure(
@@ -203,58 +327,54 @@ def replica_sizing(
             f"smallest power of two ≤ {max_gpus} (one server, instance or edge node) with weights + KV cache ≤ GPUs · "
             "memory_gb · (1 − runtime overhead)",
             {
-                "needed_gb": (weights + kv) / GB,
+                "needed_gb": memory.value,
                 "memory_gb_per_gpu": accelerator.memory_gb,
                 "runtime_overhead": overhead,
                 "overhead_source": catalog.facts["serving_memory_overhead"].source,
             },
         ),
-        memory_gb=Figure(
-            (weights + kv) / GB,
-            "GB",
-            "weights_gb + concurrent_sequences · context_tokens · kv_bytes_per_token · max(1, GPUs / kv_heads) "
-            "/ 1e9",
-            memory_inputs,
-        ),
-        batch=Figure(
-            batch,
-            "sequences",
-            "floor((GPUs · memory_gb · (1 − runtime overhead) − weights) / (context_tokens · kv_bytes_per_token "
-            "· max(1, GPUs / kv_heads))): the sequences the KV cache holds at full context",
-            {"gpus": gpus, "usable_gb": usable / GB, "weights_gb": model.weights_gb.value},
-        ),
+        memory_gb=memory,
+        batch=batch,
         tokens_per_s=tokens_per_s,
         estimated=measured is None,
+        bound=str(batch.inputs["bound"]),
     )
 
 
 def decode_roofline(
-    model: ModelSizing, accelerator: Accelerator, gpus: int, batch: int, catalog: Catalog
+    model: ModelSizing, accelerator: Accelerator, gpus: int, batch: Figure, catalog: Catalog
 ) -> Figure:
-    """Decode tokens/s of one replica from the hardware: an estimate to be replaced by a measurement."""
-    efficiency = catalog.fact("decode_bandwidth_efficiency")
-    weights = model.weights_gb.value * GB
-    kv_read = _kv_cache_bytes(model, gpus, batch)
-    bandwidth = gpus * accelerator.memory_bandwidth_tbps * 1e12
-    memory_bound = batch * bandwidth / (weights + kv_read)
-    compute_bound = gpus * accelerator.peak_bf16_flops / (DECODE_FLOPS_PER_PARAM * model.params)
-    bound = "memory bandwidth" if memory_bound <= compute_bound else "compute"
+    """Output tokens/s of one replica from the hardware: an estimate to be replaced by a measurement."""
+    memory_s, compute_s = _step_times(model, accelerator, gpus, batch.value, catalog)
+    peak, peak_kind = accelerator.dense_peak(model.weight_precision)
     return Figure(
-        min(memory_bound, compute_bound) * efficiency,
+        batch.value / max(memory_s, compute_s),
         "tokens/s",
-        "ESTIMATE (measure it and set tokens_per_s_per_gpu): decode roofline min(batch · GPUs · bandwidth / "
-        "(weights + batch · context_tokens · kv_bytes_per_token · max(1, GPUs / kv_heads)), GPUs · peak BF16 "
-        "FLOP/s / (2 · params)) · efficiency",
+        "ESTIMATE (measure it and set tokens_per_s_per_gpu): batch / max(memory time, compute time) of one decode "
+        "step; memory = (weights + batch · cached tokens · kv_bytes_per_token · max(1, GPUs / kv_heads)) / (GPUs · "
+        "bandwidth · decode efficiency); compute = batch · (2 · params · (prompt + output) + 4 · layers · width · "
+        "(prompt² / 2 + output · (prompt + output / 2))) / output / (GPUs · dense peak at the weight precision · "
+        f"serving efficiency): {batch.inputs['bound']} bounds the batch",
         {
-            "batch": batch,
+            "batch": batch.int,
+            "bound": batch.inputs["bound"],
             "gpus": gpus,
+            "step_memory_ms": round(memory_s * 1e3, 4),
+            "step_compute_ms": round(compute_s * 1e3, 4),
             "bandwidth_tb_per_s": accelerator.memory_bandwidth_tbps,
             "weights_gb": model.weights_gb.value,
-            "kv_read_gb_per_step": kv_read / GB,
-            "peak_flops": accelerator.peak_bf16_flops,
-            "bound": bound,
-            "efficiency": efficiency,
-            "efficiency_source": catalog.facts["decode_bandwidth_efficiency"].source,
+            "prompt_tokens": round(model.prompt_tokens, 3),
+            "output_tokens": round(model.output_tokens, 3),
+            "flops_per_output_token": flops_per_output_token(model),
+            "peak_flops": peak,
+            "peak": peak_kind,
+            "peak_source": accelerator.low_precision_source
+            if peak_kind in ("FP8", "INT8")
+            else accelerator.source,
+            "bandwidth_efficiency": catalog.fact("decode_bandwidth_efficiency"),
+            "compute_efficiency": catalog.fact("serving_compute_efficiency"),
+            "efficiency_sources": f"{catalog.facts['decode_bandwidth_efficiency'].source} | "
+            f"{catalog.facts['serving_compute_efficiency'].source}",
         },
     )
 
@@ -275,7 +395,8 @@ def replica_for(
         raise InfeasibleDemand(
             f"{where}: one replica does not fit in one server or instance of {accelerator.key} ({largest} GPUs "
             f"at most as a power of two): {shortfall(model, accelerator, largest, overhead)}; use fp8 or int4 "
-            "weights, fewer concurrent_sequences or context_tokens, or an accelerator with more memory"
+            "weights, an fp8 KV cache, fewer concurrent_sequences or context_tokens, or an accelerator with more "
+            "memory"
         )
     return replica_sizing(model, accelerator, gpus, max_gpus, measured, catalog)
 

@@ -40,6 +40,10 @@ class TrainingSizing:
     spot: bool
     state_gpus: Figure  # GPUs whose memory holds the sharded model states (weights, gradients, Adam)
     bound: str  # "compute" (the deadline decided) or "memory" (the model states decided)
+    mfu: Figure | None = None  # the MFU used: given, or the default for the run's scale (MFU_BY_SCALE)
+    every: str = "once"  # day | week | month | once: how often the run repeats
+    run_hours: Figure | None = None  # wall-clock hours one run takes on its planned GPUs (≤ its deadline)
+    gpu_hours_per_month: Figure | None = None  # GPU-hours the run needs in a 730-hour month (repeating runs)
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,21 @@ class ModelSizing:
 
     params: float
     weight_precision: WeightPrecision
-    context_tokens: int
-    concurrent_sequences: int
+    context_tokens: int  # the most one sequence reaches
+    concurrent_sequences: int  # the most sequences one replica runs at once
     layers: int
     kv_heads: int
     head_dim: int
     assumed: str  # what was derived rather than given ("" when the stack gave layers, kv_heads and head_dim)
     weights_gb: Figure
     kv_bytes_per_token: Figure
+    kv_precision: str = "bf16"
+    prompt_tokens: float = 0.0  # average tokens in per request
+    output_tokens: float = 0.0  # average tokens out per request
+    model_dim: int = 0  # the width (attention FLOPs); from the model family
+    cached_tokens: Figure | None = (
+        None  # KV cache tokens the average sequence holds (paged): prompt + output / 2
+    )
 
 
 @dataclass(frozen=True)
@@ -65,10 +76,13 @@ class ReplicaSizing:
 
     accelerator: str
     gpus: Figure  # a power of two within one server or instance
-    memory_gb: Figure  # weights + KV cache for concurrent_sequences at context_tokens, against usable memory
-    batch: Figure  # sequences the replica's KV cache holds at full context (the decode batch)
+    memory_gb: (
+        Figure  # weights + KV cache for concurrent_sequences at the average sequence, against usable memory
+    )
+    batch: Figure  # sequences decoded together: min(KV cache at the average sequence, concurrent, compute)
     tokens_per_s: Figure  # per replica: measured per GPU · GPUs, or the decode roofline estimate
     estimated: bool  # tokens_per_s comes from the roofline, not a measurement
+    bound: str = ""  # what decided the batch: "KV cache", "concurrent_sequences" or "compute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +199,7 @@ class PublicGroup:
     quota: int | None = None  # aidc:capacity.public.max_instances of the type, None when none is given
     scaling: InstanceRange | None = None  # min/desired/max; None: fixed at `instances`
     reservation: Reservation | None = None  # reserved capacity of a deadline training run
+    hours_per_month: Figure | None = None  # hours the group runs in a month (a repeating run); None: all 730
 
     @property
     def range(self) -> InstanceRange:
@@ -214,6 +229,9 @@ class PrivateGroup:
     usd_per_gpu_hour: float
     flavor: str  # the Nova flavor of these servers (aidc:openstack.gpu_flavors, or the default name)
     location: Location = PRIVATE
+    hours_per_month: Figure | None = (
+        None  # hours the GPUs draw power in a month (a repeating run); None: all 730
+    )
 
 
 @dataclass(frozen=True)
@@ -291,6 +309,22 @@ class DirectConnectLink:
     amazon_address: str  # BGP peer address on the AWS side, "a.b.c.d/30"
     customer_address: str  # BGP peer address of the on-premises router
     hosted_connection_id: str | None = None
+    public_vlan: int | None = None  # the public virtual interface to Amazon S3 on this link (the bulk path)
+    public_amazon_address: str | None = None  # its BGP peers: public /30 addresses from public_peer_cidr
+    public_customer_address: str | None = None
+
+
+@dataclass(frozen=True)
+class PathHop:
+    """One hop of the path the bulk transfers take, with what it carries (Gbps, formula, the limit's source)."""
+
+    name: str
+    carries: Figure  # Gbps this hop carries as declared
+    required_gbps: float  # what the transfers need through it
+
+    @property
+    def ok(self) -> bool:
+        return self.carries.value + 1e-6 >= self.required_gbps
 
 
 @dataclass(frozen=True)
@@ -318,6 +352,13 @@ class DirectConnectPlan:
     transit_gateway_cidr: str | None  # the TGW's CIDR block for the private IP VPN outside addresses
     vpn_peer_ip: str | None  # the on-premises VPN device over the link (IPsec)
     tgw_path_gbps: Figure  # what the Transit Gateway attachments carry (per-AZ quota)
+    locations: tuple[str, ...] = ()  # the locations the links are spread over, in order
+    ports_per_location: Figure | None = None  # the most ports at one location, against the account's quota
+    bulk_path: str = (
+        "transit"  # "public-vif" (to S3 over public virtual interfaces) | "transit" (through the TGW)
+    )
+    public_prefixes: tuple[str, ...] = ()  # what the public virtual interfaces advertise (the customer's own)
+    path: tuple[PathHop, ...] = ()  # the hops the bulk transfers cross, each with what it carries
 
 
 @dataclass(frozen=True)

@@ -1,365 +1,214 @@
-"""CapacityPlan → plain dict: the `aidc size --json` contract (docs/architecture.md, "Contracts"), stable key order.
+"""CapacityPlan → plain dict: the `aidc size --json` document (DESIGN.md, "Contracts"), stable key order.
 
-Each sized number appears as a plain value where the contract names it, and again with its formula and
-inputs under `why`, so scripts read numbers and people can check them.
+The document is derived from the plan's frozen dataclasses, not projected field by field: every field of a
+plan dataclass becomes a key of the same name, a `Figure` becomes its plain value (an integer for a count, a
+float for a measure: `COUNT_UNITS`) and again, with formula and inputs, under the object's `why`; nested
+dataclasses, tuples and dicts follow the same rule. So a field added to the plan appears in the document (and
+in `aidc size --explain`) without touching this module. `SHAPES` holds the few exceptions the contract fixed
+before the derivation: renamed keys (`instances` → `count`), keys computed from properties (`min`, `max`,
+`autoscaled`), and internal fields left out. Keys are only ever added; removing or renaming one is a
+breaking change (raise `SCHEMA_VERSION`, note it in CHANGELOG.md). docs/schemas/size.schema.json describes
+the document and tests validate every shipped stack's output against it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aidc.sizing.cost import cost_to_dict
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import CapacityPlan, DirectConnectPlan, ModelSizing, ReplicaSizing
+from aidc.sizing.plan import (
+    CapacityPlan,
+    DirectConnectPlan,
+    EdgeAllocation,
+    InferenceSizing,
+    NetworkPlan,
+    Placement,
+    PublicGroup,
+    Reservation,
+    StoragePlan,
+)
+
+# The version of every JSON document the CLI prints (size, plan, diff, preflight, estate, backend, edge):
+# an integer raised on a breaking change (a key removed or renamed, a meaning changed), never on an added key.
+SCHEMA_VERSION = 1
+
+# Figures counted in whole things serialize as integers; every other unit (FLOP, GB, TB, Gbps, h, USD,
+# tokens/s, B/token ...) is a measure and keeps its float. A unit's last word decides ("x 400 Gbps ports").
+COUNT_UNITS = frozenset(
+    {
+        "GPUs",
+        "OSDs",
+        "PGs",
+        "connections",
+        "days",
+        "hosts",
+        "instances",
+        "keys",
+        "monitors",
+        "nodes",
+        "ports",
+        "replicas",
+        "sequences",
+        "tunnels",
+    }
+)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        if math.isinf(value) or math.isnan(value):
-            return None
-        return value
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+def is_count(figure: Figure) -> bool:
+    """True when the figure counts whole things (its unit's last word is in COUNT_UNITS)."""
+    words = figure.unit.split()
+    return bool(words) and words[-1] in COUNT_UNITS
+
+
+def figure_value(figure: Figure) -> int | float:
+    """What the document shows for a figure: the count as an integer, a measure as it is."""
+    return figure.int if is_count(figure) else figure.value
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """How one plan dataclass departs from the plain derivation (every field, same name)."""
+
+    rename: Mapping[str, str] = dataclasses.field(default_factory=dict)  # field -> key
+    omit: frozenset[str] = frozenset()  # internal fields the document leaves out
+    extra: Callable[[Any], dict[str, Any]] | None = None  # computed keys (replace a field's key in place)
+    extra_why: Callable[[Any], dict[str, Figure | None]] | None = None  # computed figures under `why`
+    rounded: Mapping[str, int] = dataclasses.field(default_factory=dict)  # key -> decimals
+
+
+def _public_extra(g: PublicGroup) -> dict[str, Any]:
+    return {
+        "name": g.name,
+        "min": g.range.min.int,
+        "desired": g.range.desired.int,
+        "max": g.range.max.int,
+        "autoscaled": g.range.autoscaled,
+    }
+
+
+def _public_why(g: PublicGroup) -> dict[str, Figure | None]:
+    r = g.reservation
+    return {
+        "min": g.range.min,
+        "desired": g.range.desired,
+        "max": g.range.max,
+        "reservation_instances": r.instances if r else None,
+        "reservation_days": r.days if r else None,
+        "reservation_usd": r.usd_total if r else None,
+    }
+
+
+def _placement_extra(p: Placement) -> dict[str, Any]:
+    return {
+        "private_gpus": sum(g.gpus.int for g in p.private),
+        "public_gpus": sum(g.gpus for g in p.public),
+        "public_instances": p.public_instances_by_type(),
+    }
+
+
+def _network_extra(n: NetworkPlan) -> dict[str, Any]:
+    # The contract's interconnect_gbps is what the plan carries: VPN plus Direct Connect, or the VPN alone.
+    return {"interconnect_gbps": n.capacity_gbps.value}
+
+
+SHAPES: Mapping[type, Shape] = {
+    # One entry per (workload, edge site): the explaining formula is the same for all, so it stays out.
+    EdgeAllocation: Shape(omit=frozenset({"workload", "per_gpu_formula"})),
+    InferenceSizing: Shape(
+        extra=lambda w: {
+            "throughput_estimated": w.replica.estimated or any(r.estimated for r in w.edge_replicas)
+        }
+    ),
+    PublicGroup: Shape(
+        rename={"instances": "count"},
+        omit=frozenset({"scaling"}),
+        extra=_public_extra,
+        extra_why=_public_why,
+    ),
+    Reservation: Shape(rounded={"usd_total": 2}),
+    Placement: Shape(extra=_placement_extra),
+    StoragePlan: Shape(
+        rename={"bound": "osd_bound"},
+        extra=lambda s: {"pg_num": {p.name: p.pg_num.int for p in s.pools}},
+    ),
+    NetworkPlan: Shape(extra=_network_extra),
+    DirectConnectPlan: Shape(extra=lambda dc: {"unit": dc.ports.unit}),
+}
+
+
+def to_plain(value: Any) -> Any:
+    """A plan value as JSON-ready data: dataclasses by `dataclass_dict`, tuples as lists, non-finite floats
+    as null."""
+    if isinstance(value, Figure):
+        return to_plain(figure_value(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclass_dict(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset):
+        return [to_plain(v) for v in value]
+    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+        return None
     return value
 
 
-def _why(**figures: Figure | None) -> dict[str, Any]:
-    return {k: v.to_json() for k, v in figures.items() if v is not None}
+def dataclass_dict(obj: Any) -> dict[str, Any]:
+    """One plan dataclass as a dict: each field under its name (or its Shape's), Figures as values with
+    their explanation under `why`, then the Shape's computed keys."""
+    shape = SHAPES.get(type(obj), Shape())
+    out: dict[str, Any] = {}
+    figures: dict[str, Figure] = {}
+    for f in dataclasses.fields(obj):
+        if f.name in shape.omit:
+            continue
+        key = shape.rename.get(f.name, f.name)
+        value = getattr(obj, f.name)
+        if isinstance(value, Figure):
+            figures[key] = value
+        plain = to_plain(value)
+        out[key] = round(plain, shape.rounded[key]) if key in shape.rounded and plain is not None else plain
+    if shape.extra is not None:
+        out.update({k: to_plain(v) for k, v in shape.extra(obj).items()})
+    if shape.extra_why is not None:
+        figures.update({k: v for k, v in shape.extra_why(obj).items() if v is not None})
+    if figures:
+        out["why"] = {k: to_plain(v.to_json()) for k, v in figures.items()}
+    return out
 
 
-def _direct_connect(dc: DirectConnectPlan) -> dict[str, Any]:
+def _edge(plan: CapacityPlan) -> dict[str, Any]:
     return {
-        "reason": dc.reason,
-        "ports": dc.ports.int,
-        "unit": dc.ports.unit,
-        "port_gbps": dc.port_gbps,
-        "bandwidth": dc.bandwidth,
-        "hosted": dc.hosted,
-        "location": dc.location,
-        "lag_max": dc.lag_max,
-        "links": [
-            {
-                "name": link.name,
-                "location": link.location,
-                "ports": link.ports,
-                "vlan": link.vlan,
-                "amazon_address": link.amazon_address,
-                "customer_address": link.customer_address,
-                "hosted_connection_id": link.hosted_connection_id,
-            }
-            for link in dc.links
-        ],
-        "capacity_gbps": dc.capacity_gbps.value,
-        "encryption": dc.encryption,
-        "encryption_reason": dc.encryption_reason,
-        "ipsec_connections": None if dc.ipsec_connections is None else dc.ipsec_connections.int,
-        "asn": dc.asn,
-        "amazon_side_asn": dc.amazon_side_asn,
-        "allowed_prefixes": list(dc.allowed_prefixes),
-        "advertised_prefixes": list(dc.advertised_prefixes),
-        "transit_gateway_cidr": dc.transit_gateway_cidr,
-        "tgw_path_gbps": dc.tgw_path_gbps.value,
-        "why": _why(
-            ports=dc.ports,
-            capacity_gbps=dc.capacity_gbps,
-            ipsec_connections=dc.ipsec_connections,
-            tgw_path_gbps=dc.tgw_path_gbps,
-        ),
-    }
-
-
-def _model(model: ModelSizing) -> dict[str, Any]:
-    return {
-        "params": model.params,
-        "weight_precision": model.weight_precision,
-        "context_tokens": model.context_tokens,
-        "concurrent_sequences": model.concurrent_sequences,
-        "layers": model.layers,
-        "kv_heads": model.kv_heads,
-        "head_dim": model.head_dim,
-        "assumed": model.assumed,
-        "weights_gb": model.weights_gb.value,
-        "kv_bytes_per_token": model.kv_bytes_per_token.value,
-        "why": _why(weights_gb=model.weights_gb, kv_bytes_per_token=model.kv_bytes_per_token),
-    }
-
-
-def _replica(replica: ReplicaSizing) -> dict[str, Any]:
-    return {
-        "accelerator": replica.accelerator,
-        "gpus": replica.gpus.int,
-        "memory_gb": replica.memory_gb.value,
-        "batch": replica.batch.int,
-        "tokens_per_s": replica.tokens_per_s.value,
-        "estimated": replica.estimated,
-        "why": _why(
-            gpus=replica.gpus,
-            memory_gb=replica.memory_gb,
-            batch=replica.batch,
-            tokens_per_s=replica.tokens_per_s,
-        ),
+        "sites": [dataclass_dict(s) for s in plan.edge_sites],
+        "nodes": sum(s.nodes.int for s in plan.edge_sites),
+        "gpus": sum(s.gpus.int for s in plan.edge_sites),
     }
 
 
 def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
-    placement = plan.placement
-    storage = plan.storage
-    network = plan.network
+    """The `aidc size --json` document of a plan. The plan's parts are grouped as the contract has them
+    (training and inference under `compute`, the edge sites under `edge` with their totals)."""
     data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "stack": plan.stack,
         # The public clouds the stack declares resources in (placement.public[].location is one of them).
         "clouds": list(plan.clouds),
         "compute": {
-            "training": [
-                {
-                    "name": t.name,
-                    "accelerator": t.accelerator,
-                    "classification": t.classification,
-                    "flops": t.flops.value,
-                    "gpu_hours": t.gpu_hours.value,
-                    "gpus": t.gpus.int,
-                    "nodes": t.nodes.int,
-                    "spot": t.spot,
-                    "state_gpus": t.state_gpus.int,
-                    "bound": t.bound,
-                    "why": _why(
-                        flops=t.flops,
-                        gpu_hours=t.gpu_hours,
-                        nodes=t.nodes,
-                        gpus=t.gpus,
-                        state_gpus=t.state_gpus,
-                    ),
-                }
-                for t in plan.training
-            ],
-            "inference": [
-                {
-                    "name": w.name,
-                    "accelerator": w.accelerator,
-                    "classification": w.classification,
-                    "gpus": w.gpus.int,
-                    "edge_gpus": w.edge_gpus.int,
-                    "edge": [
-                        {
-                            "site": a.site,
-                            "accelerator": a.accelerator,
-                            "gpus": a.gpus,
-                            "replicas": a.replicas,
-                            "replica_gpus": a.replica_gpus,
-                        }
-                        for a in w.edge
-                    ],
-                    "spot": w.spot,
-                    "replicas": w.replicas.int,
-                    "model": _model(w.model),
-                    "replica": _replica(w.replica),
-                    "edge_replicas": [_replica(r) for r in w.edge_replicas],
-                    "throughput_estimated": w.replica.estimated or any(r.estimated for r in w.edge_replicas),
-                    "why": _why(gpus=w.gpus, edge_gpus=w.edge_gpus, replicas=w.replicas),
-                }
-                for w in plan.inference
-            ],
+            "training": [dataclass_dict(t) for t in plan.training],
+            "inference": [dataclass_dict(w) for w in plan.inference],
         },
-        "placement": {
-            "private": [
-                {
-                    "workload": g.workload,
-                    "kind": g.kind,
-                    "classification": g.classification,
-                    "location": g.location,
-                    "accelerator": g.accelerator,
-                    "gpus": g.gpus.int,
-                    "servers": g.servers,
-                    "gpus_per_server": g.gpus_per_server,
-                    "flavor": g.flavor,
-                    "usd_per_gpu_hour": g.usd_per_gpu_hour,
-                    "why": _why(gpus=g.gpus),
-                }
-                for g in placement.private
-            ],
-            "public": [
-                {
-                    "workload": g.workload,
-                    "kind": g.kind,
-                    "classification": g.classification,
-                    "location": g.location,
-                    "instance_type": g.instance_type,
-                    "accelerator": g.accelerator,
-                    "count": g.instances.int,
-                    "gpus": g.gpus,
-                    "gpus_per_instance": g.gpus_per_instance,
-                    "spot": g.spot,
-                    "efa": g.efa,
-                    "efa_interfaces": g.efa_interfaces,
-                    "usd_per_hour": g.usd_per_hour,
-                    "min": g.range.min.int,
-                    "desired": g.range.desired.int,
-                    "max": g.range.max.int,
-                    "autoscaled": g.range.autoscaled,
-                    "quota": g.quota,
-                    "vcpus_per_instance": g.vcpus_per_instance,
-                    "reservation": None
-                    if g.reservation is None
-                    else {
-                        "kind": g.reservation.kind,
-                        "instances": g.reservation.instances.int,
-                        "days": g.reservation.days.int,
-                        "start_date": g.reservation.start_date,
-                        "end_date": g.reservation.end_date,
-                        "blocks": list(g.reservation.blocks),
-                        "usd_total": round(g.reservation.usd_total.value, 2),
-                        "paid": g.reservation.paid,
-                    },
-                    "why": _why(
-                        count=g.instances,
-                        min=g.range.min,
-                        desired=g.range.desired,
-                        max=g.range.max,
-                        reservation_instances=g.reservation.instances if g.reservation else None,
-                        reservation_days=g.reservation.days if g.reservation else None,
-                        reservation_usd=g.reservation.usd_total if g.reservation else None,
-                    ),
-                }
-                for g in placement.public
-            ],
-            "private_gpus": sum(g.gpus.int for g in placement.private),
-            "public_gpus": sum(g.gpus for g in placement.public),
-            "public_instances": placement.public_instances_by_type(),
-            "private_gpus_used": placement.private_gpus_used,
-            "private_gpus_available": placement.private_gpus_available,
-            "usd_per_hour": placement.usd_per_hour.value,
-            "solver": placement.solver,
-            "why": _why(usd_per_hour=placement.usd_per_hour),
-        },
-        "storage": {
-            "usable_tb": storage.usable_tb.value,
-            "checkpoint_tb": storage.checkpoint_tb.value,
-            "raw_tb": storage.raw_tb.value,
-            "osds": storage.osds.int,
-            "hosts": storage.hosts.int,
-            "osds_per_host": storage.osds_per_host,
-            "drives_per_host": storage.drives_per_host,
-            "osds_needed": storage.osds_needed.int,
-            "osds_for_capacity": storage.osds_for_capacity.int,
-            "osds_for_bandwidth": storage.osds_for_bandwidth.int,
-            "osd_bound": storage.bound,
-            "checkpoint_write_gb_per_s": storage.checkpoint_write_gb_per_s.value,
-            "drive_tb": storage.drive_tb,
-            "monitors": storage.monitors.int,
-            "pg_num": {p.name: p.pg_num.int for p in storage.pools},
-            "pools": [
-                {
-                    "name": p.name,
-                    "kind": p.kind,
-                    "size": p.size,
-                    "min_size": p.min_size,
-                    "replicated_size": p.replicated_size,
-                    "erasure_k": p.erasure_k,
-                    "erasure_m": p.erasure_m,
-                    "failure_domain": p.failure_domain,
-                    "pg_num": p.pg_num.int,
-                    "usable_tb": p.usable_tb,
-                    "why": _why(pg_num=p.pg_num),
-                }
-                for p in storage.pools
-            ],
-            "why": _why(
-                usable_tb=storage.usable_tb,
-                checkpoint_tb=storage.checkpoint_tb,
-                raw_tb=storage.raw_tb,
-                checkpoint_write_gb_per_s=storage.checkpoint_write_gb_per_s,
-                osds_for_capacity=storage.osds_for_capacity,
-                osds_for_bandwidth=storage.osds_for_bandwidth,
-                osds_needed=storage.osds_needed,
-                osds=storage.osds,
-                hosts=storage.hosts,
-                monitors=storage.monitors,
-            ),
-        },
-        "network": {
-            "transfers": [
-                {
-                    "name": t.name,
-                    "volume_gb": t.volume_gb,
-                    "window_hours": t.window_hours,
-                    "gbps": t.gbps.value,
-                    "hours_at_provisioned": t.hours_at_provisioned.value,
-                    "classification": t.classification,
-                    "direction": t.direction,
-                    "every": t.every,
-                    "why": _why(gbps=t.gbps, hours_at_provisioned=t.hours_at_provisioned),
-                }
-                for t in network.transfers
-            ],
-            "required_gbps": network.required_gbps.value,
-            "provisioned_gbps": network.provisioned_gbps.value,
-            "tunnel_gbps": network.tunnel_gbps,
-            "vpn_connections": network.vpn_connections.int,
-            "vpn_tunnels": network.vpn_tunnels.int,
-            "feasible_over_vpn": network.feasible_over_vpn,
-            "private_route_prefixes": list(network.private_route_prefixes),
-            "interconnect_gbps": network.capacity_gbps.value,
-            "edge_route_prefixes": list(network.edge_route_prefixes),
-            "direct_connect": None
-            if network.direct_connect is None
-            else _direct_connect(network.direct_connect),
-            "why": _why(
-                required_gbps=network.required_gbps,
-                vpn_connections=network.vpn_connections,
-                vpn_tunnels=network.vpn_tunnels,
-                provisioned_gbps=network.provisioned_gbps,
-                interconnect_gbps=network.interconnect_gbps,
-            ),
-        },
-        "security": {
-            "placement_by_classification": {
-                k: list(v) for k, v in plan.security.placement_by_classification.items()
-            },
-            "controls": [
-                {"target": c.target, "control": c.control, "reason": c.reason} for c in plan.security.controls
-            ],
-            "kms_keys": plan.security.kms_keys.int,
-            "key_rotation_days": plan.security.key_rotation_days,
-        },
-        "edge": {
-            "sites": [
-                {
-                    "name": s.name,
-                    "accelerator": s.accelerator,
-                    "gpus": s.gpus.int,
-                    "nodes": s.nodes.int,
-                    "gpus_per_node": s.gpus_per_node,
-                    "servers": s.servers,
-                    "location": s.location,
-                    "region": s.region,
-                    "flavor": s.flavor,
-                    "network_cidr": s.network_cidr,
-                    "recorded": s.recorded,
-                    "shard": s.shard,
-                    "why": _why(nodes=s.nodes),
-                }
-                for s in plan.edge_sites
-            ],
-            "nodes": sum(s.nodes.int for s in plan.edge_sites),
-            "gpus": sum(s.gpus.int for s in plan.edge_sites),
-        },
-        "replicas": [
-            {
-                "workload": r.workload,
-                "where": r.where,
-                "gpus_per_replica": r.gpus_per_replica,
-                "min": r.min.int,
-                "max": r.max.int,
-                "why": _why(min=r.min, max=r.max),
-            }
-            for r in plan.replicas
-        ],
+        "placement": dataclass_dict(plan.placement),
+        "storage": dataclass_dict(plan.storage),
+        "network": dataclass_dict(plan.network),
+        "security": dataclass_dict(plan.security),
+        "edge": _edge(plan),
+        "replicas": [dataclass_dict(r) for r in plan.replicas],
         "counts": plan.counts(),
-        "cost": cost_to_dict(plan.cost),
+        "cost": to_plain(cost_to_dict(plan.cost)),
         "warnings": list(plan.warnings),
-        "sources": dict(plan.catalog_source),
+        "sources": to_plain(dict(plan.catalog_source)),
     }
-    return _clean(data)
+    return data

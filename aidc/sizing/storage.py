@@ -9,14 +9,18 @@ Hosts cover the pool's failure domains (size, or k+m) plus one spare, and enough
 that the drives needed remain with one host lost; the drives are spread evenly over the hosts. ~100 PGs per
 OSD overall, per pool OSDs · 100 · data share / size, rounded to a power of two (down unless that is more than
 25% below), from the OSDs actually planned.
+
+`size_storage` reads top to bottom, one function per step: capacity (usable, protection, raw), OSDs (for capacity,
+for checkpoint bandwidth, the larger), hosts and drives per host, pools, monitors.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from aidc.catalog import DEFAULT_CATALOG, Catalog
-from aidc.config.model import StackConfig
+from aidc.config.model import Protection, StackConfig, StorageDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import CephPool, StoragePlan
 
@@ -48,14 +52,36 @@ def min_size_for(size: int) -> int:
     return size - size // 2
 
 
-def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> StoragePlan:
-    demand = cfg.demand.storage
-    params = {run.name: run.params for run in cfg.demand.training}
-    checkpoint_tb_value = (
-        demand.checkpoint_keep * sum(params.values()) * demand.checkpoint_bytes_per_param / TB
-    )
-    checkpoint_tb = Figure(
-        checkpoint_tb_value,
+@dataclass(frozen=True)
+class _Protection:
+    """The object pool's protection and the block pool's (always replicated: RBD images need a replicated pool)."""
+
+    object_size: int  # copies or chunks: the failure domains the object pool needs
+    object_overhead: float  # raw bytes per usable byte, also the write amplification
+    object_desc: str
+    block_size: int
+    erasure_k: int | None
+    erasure_m: int | None
+
+    @property
+    def block_overhead(self) -> float:
+        return float(self.block_size)
+
+
+def _protection(protection: Protection) -> _Protection:
+    if protection.erasure is not None:
+        k, m = protection.erasure.k, protection.erasure.m
+        overhead = (k + m) / k
+        # RBD images need a replicated pool (EC only as a data pool), so block stays 3x replicated.
+        return _Protection(k + m, overhead, f"erasure {k}+{m}: (k+m)/k = {overhead:.3g}", 3, k, m)
+    size = protection.replicas or 3
+    return _Protection(size, float(size), f"{size} replicas", size, None, None)
+
+
+def _checkpoint_tb(demand: StorageDemand, params: dict[str, float]) -> Figure:
+    """The checkpoints kept of every training run."""
+    return Figure(
+        demand.checkpoint_keep * sum(params.values()) * demand.checkpoint_bytes_per_param / TB,
         "TB",
         "checkpoint_keep · Σ params · checkpoint_bytes_per_param / 1e12",
         {
@@ -64,55 +90,31 @@ def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Storag
             "checkpoint_bytes_per_param": demand.checkpoint_bytes_per_param,
         },
     )
-    object_tb = demand.datasets_tb + checkpoint_tb_value
+
+
+def _raw_tb(demand: StorageDemand, object_tb: float, protection: _Protection) -> Figure:
+    """Usable capacity times each pool's overhead, at the target fill."""
     block_tb = demand.block_tb
-    usable_tb = Figure(
-        object_tb + block_tb,
-        "TB",
-        "datasets_tb + checkpoint_tb + block_tb",
-        {"datasets_tb": demand.datasets_tb, "checkpoint_tb": checkpoint_tb_value, "block_tb": block_tb},
-    )
-
-    protection = demand.protection
-    if protection.erasure is not None:
-        k, m = protection.erasure.k, protection.erasure.m
-        object_size, object_overhead = k + m, (k + m) / k
-        object_desc = f"erasure {k}+{m}: (k+m)/k = {object_overhead:.3g}"
-        # RBD images need a replicated pool (EC only as a data pool), so block stays 3x replicated.
-        block_size = 3
-        erasure_km: tuple[int | None, int | None] = (k, m)
-    else:
-        object_size = block_size = protection.replicas or 3
-        object_overhead = float(object_size)
-        object_desc = f"{object_size} replicas"
-        erasure_km = (None, None)
-    block_overhead = float(block_size)
-
-    raw_value = (object_tb * object_overhead + block_tb * block_overhead) / demand.target_fill
-    raw_tb = Figure(
-        raw_value,
+    return Figure(
+        (object_tb * protection.object_overhead + block_tb * protection.block_overhead) / demand.target_fill,
         "TB",
         "(object_tb · object_overhead + block_tb · block_overhead) / target_fill",
         {
             "object_tb": object_tb,
-            "object_overhead": object_overhead,
-            "protection": object_desc,
+            "object_overhead": protection.object_overhead,
+            "protection": protection.object_desc,
             "block_tb": block_tb,
-            "block_overhead": block_overhead,
+            "block_overhead": protection.block_overhead,
             "target_fill": demand.target_fill,
         },
     )
-    osds_for_capacity = Figure(
-        math.ceil(raw_value / demand.drive_tb - 1e-9),
-        "OSDs",
-        "ceil(raw_tb / drive_tb) (one OSD per drive)",
-        {"raw_tb": raw_value, "drive_tb": demand.drive_tb},
-    )
-    # Checkpoints land in the object pool; every byte a client writes is written size (replicas) or (k+m)/k
-    # (erasure) times to drives. BlueStore writes large objects once (no journal double write).
+
+
+def _checkpoint_write(demand: StorageDemand, params: dict[str, float]) -> Figure:
+    """The client write rate that lands every run's checkpoint within checkpoint_write_minutes."""
     checkpoint_bytes = sum(params.values()) * demand.checkpoint_bytes_per_param
     write_seconds = demand.checkpoint_write_minutes * SECONDS_PER_MINUTE
-    checkpoint_write = Figure(
+    return Figure(
         checkpoint_bytes / write_seconds / GB,
         "GB/s",
         "Σ params · checkpoint_bytes_per_param / (checkpoint_write_minutes · 60) / 1e9 (every run may "
@@ -123,38 +125,52 @@ def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Storag
             "checkpoint_write_minutes": demand.checkpoint_write_minutes,
         },
     )
+
+
+def _osds_for_bandwidth(
+    demand: StorageDemand, checkpoint_write: Figure, protection: _Protection, catalog: Catalog
+) -> Figure:
+    """Drives that write the checkpoints in time. Checkpoints land in the object pool; every byte a client writes
+    is written size (replicas) or (k+m)/k (erasure) times to drives. BlueStore writes large objects once (no
+    journal double write)."""
     drive_write = demand.drive_write_mb_per_s or catalog.fact("nvme_write_mb_per_s")
     drive_source = (
         "aidc:demand.storage.drive_write_mb_per_s"
         if demand.drive_write_mb_per_s
         else catalog.facts["nvme_write_mb_per_s"].source
     )
-    osds_for_bandwidth = Figure(
-        math.ceil(checkpoint_write.value * object_overhead / (drive_write / 1000) - 1e-9),
+    return Figure(
+        math.ceil(checkpoint_write.value * protection.object_overhead / (drive_write / 1000) - 1e-9),
         "OSDs",
         "ceil(checkpoint write GB/s · write amplification (replicas, or (k+m)/k) / drive write GB/s)",
         {
             "checkpoint_write_gb_per_s": checkpoint_write.value,
-            "write_amplification": object_overhead,
+            "write_amplification": protection.object_overhead,
             "drive_write_mb_per_s": drive_write,
             "drive_write_source": drive_source,
         },
     )
-    bound = "bandwidth" if osds_for_bandwidth.value > osds_for_capacity.value else "capacity"
-    needed = int(max(osds_for_capacity.value, osds_for_bandwidth.value))
-    osds_needed = Figure(
-        needed,
+
+
+def _osds_needed(for_capacity: Figure, for_bandwidth: Figure) -> tuple[Figure, str]:
+    """The larger of the two answers, and which one decided it."""
+    bound = "bandwidth" if for_bandwidth.value > for_capacity.value else "capacity"
+    needed = Figure(
+        int(max(for_capacity.value, for_bandwidth.value)),
         "OSDs",
         f"max(OSDs for capacity, OSDs for checkpoint bandwidth): the {bound} decided; these must remain with one "
         "host lost",
-        {"capacity": osds_for_capacity.int, "bandwidth": osds_for_bandwidth.int, "bound": bound},
+        {"capacity": for_capacity.int, "bandwidth": for_bandwidth.int, "bound": bound},
     )
-    failure_domains = max(object_size, block_size)
+    return needed, bound
+
+
+def _hosts(demand: StorageDemand, needed: int, failure_domains: int) -> Figure:
+    """Enough hosts for the failure domains and for the drives needed, plus one spare either way."""
     hosts_for_osds = math.ceil(needed / demand.osds_per_host) + 1
     hosts_for_domains = failure_domains + 1
-    hosts_value = max(hosts_for_osds, hosts_for_domains)
-    hosts = Figure(
-        hosts_value,
+    return Figure(
+        max(hosts_for_osds, hosts_for_domains),
         "hosts",
         "max(ceil(osds_needed / osds_per_host) + 1 spare, failure domains + 1 spare)",
         {
@@ -163,36 +179,46 @@ def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Storag
             "failure_domains": failure_domains,
         },
     )
-    # Spread evenly, so that any host lost leaves the drives needed; bays left empty are room to grow.
-    drives_per_host = max(1, math.ceil(needed / (hosts_value - 1)))
-    osds_value = hosts_value * drives_per_host
+
+
+def _osds(demand: StorageDemand, needed: int, hosts: int) -> tuple[Figure, int]:
+    """The drives planned and drives per host. Spread evenly, so that any host lost leaves the drives needed;
+    bays left empty are room to grow."""
+    drives_per_host = max(1, math.ceil(needed / (hosts - 1)))
     osds = Figure(
-        osds_value,
+        hosts * drives_per_host,
         "OSDs",
         "hosts · ceil(osds_needed / (hosts − 1)): drives spread evenly, so losing any one host (the failure "
         "domain) leaves osds_needed; osds_per_host is the bay limit, not a quota",
         {
-            "hosts": hosts_value,
+            "hosts": hosts,
             "drives_per_host": drives_per_host,
             "osds_needed": needed,
             "osds_per_host": demand.osds_per_host,
         },
     )
+    return osds, drives_per_host
 
+
+def _pools(
+    object_tb: float, block_tb: float, protection: _Protection, osds: int
+) -> tuple[CephPool, CephPool]:
+    """The object and block pools, each with pg_num for its share of the data."""
     total = object_tb + block_tb
     object_share = object_tb / total if total > 0 else 0.5
     block_share = 1 - object_share
-    pools = (
+    object_size, block_size, erasure_k = protection.object_size, protection.block_size, protection.erasure_k
+    return (
         CephPool(
             name="object",
             kind="object",
-            replicated_size=None if erasure_km[0] else object_size,
-            erasure_k=erasure_km[0],
-            erasure_m=erasure_km[1],
+            replicated_size=None if erasure_k else object_size,
+            erasure_k=erasure_k,
+            erasure_m=protection.erasure_m,
             size=object_size,
-            min_size=(erasure_km[0] + 1) if erasure_km[0] else min_size_for(object_size),
+            min_size=(erasure_k + 1) if erasure_k else min_size_for(object_size),
             failure_domain="host",
-            pg_num=pg_num(osds_value, object_share, object_size),
+            pg_num=pg_num(osds, object_share, object_size),
             usable_tb=object_tb,
         ),
         CephPool(
@@ -204,17 +230,49 @@ def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Storag
             size=block_size,
             min_size=min_size_for(block_size),
             failure_domain="host",
-            pg_num=pg_num(osds_value, block_share, block_size),
+            pg_num=pg_num(osds, block_share, block_size),
             usable_tb=block_tb,
         ),
     )
-    monitors_value = 5 if hosts_value >= MONITORS_LARGE_CLUSTER_HOSTS else 3
-    monitors = Figure(
-        monitors_value,
+
+
+def _monitors(hosts: int) -> Figure:
+    """3 monitors, or 5 on large clusters (a quorum then survives two failures)."""
+    return Figure(
+        5 if hosts >= MONITORS_LARGE_CLUSTER_HOSTS else 3,
         "monitors",
         f"3, or 5 from {MONITORS_LARGE_CLUSTER_HOSTS} hosts on (odd, so a majority forms a quorum)",
-        {"hosts": hosts_value},
+        {"hosts": hosts},
     )
+
+
+def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> StoragePlan:
+    """The Ceph cluster the stack's storage demand needs (module docstring: the rules)."""
+    demand = cfg.demand.storage
+    params = {run.name: run.params for run in cfg.demand.training}
+    checkpoint_tb = _checkpoint_tb(demand, params)
+    object_tb = demand.datasets_tb + checkpoint_tb.value
+    block_tb = demand.block_tb
+    usable_tb = Figure(
+        object_tb + block_tb,
+        "TB",
+        "datasets_tb + checkpoint_tb + block_tb",
+        {"datasets_tb": demand.datasets_tb, "checkpoint_tb": checkpoint_tb.value, "block_tb": block_tb},
+    )
+    protection = _protection(demand.protection)
+    raw_tb = _raw_tb(demand, object_tb, protection)
+    osds_for_capacity = Figure(
+        math.ceil(raw_tb.value / demand.drive_tb - 1e-9),
+        "OSDs",
+        "ceil(raw_tb / drive_tb) (one OSD per drive)",
+        {"raw_tb": raw_tb.value, "drive_tb": demand.drive_tb},
+    )
+    checkpoint_write = _checkpoint_write(demand, params)
+    osds_for_bandwidth = _osds_for_bandwidth(demand, checkpoint_write, protection, catalog)
+    osds_needed, bound = _osds_needed(osds_for_capacity, osds_for_bandwidth)
+    failure_domains = max(protection.object_size, protection.block_size)
+    hosts = _hosts(demand, osds_needed.int, failure_domains)
+    osds, drives_per_host = _osds(demand, osds_needed.int, hosts.int)
     return StoragePlan(
         usable_tb=usable_tb,
         checkpoint_tb=checkpoint_tb,
@@ -223,8 +281,8 @@ def size_storage(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Storag
         hosts=hosts,
         osds_per_host=demand.osds_per_host,
         drive_tb=demand.drive_tb,
-        monitors=monitors,
-        pools=pools,
+        monitors=_monitors(hosts.int),
+        pools=_pools(object_tb, block_tb, protection, osds.int),
         failure_domains_needed=failure_domains,
         drives_per_host=drives_per_host,
         osds_for_capacity=osds_for_capacity,

@@ -287,9 +287,13 @@ def direct_connect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> D
                     amazon_address=link.amazon_address,
                     customer_address=link.customer_address,
                     hosted_connection_id=link.hosted_connection_id,
+                    public_vlan=link.public_vlan,
+                    public_amazon_address=link.public_amazon_address,
+                    public_customer_address=link.public_customer_address,
                 )
                 for link in dx.links
             ),
+            public_prefixes=dx.public_prefixes,
             bandwidth=dx.bandwidth,
             customer_asn=dx.asn,
             amazon_side_asn=dx.amazon_side_asn,

@@ -108,8 +108,10 @@ def test_provisional_sites_warn_in_size(
     monkeypatch.setenv("COLUMNS", "200")
     path = _stack(tmp_path, _sites(["north", "south"]))
     assert main(["size", "--config", str(path)]) == 0
-    out = capsys.readouterr().out
-    assert "(provisional)" in out and "aidc edge allocate --stack estate" in out
+    captured = capsys.readouterr()
+    assert "(provisional)" in captured.out
+    # The warning comes first, on stderr, and names the command that records the sites.
+    assert captured.err.startswith("warning: ") and "aidc edge allocate --stack estate" in captured.err
 
 
 def test_pulumi_up_refuses_unrecorded_sites_and_preview_warns(

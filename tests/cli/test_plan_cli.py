@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from rich.console import Console
 
 from aidc.cli import main
 from aidc.config.load import stack_file
-from aidc.output.plan_view import print_plan
+from aidc.output.plan_view import plan_text
 from tests.plans import plan_of
 from tests.stacks_list import SHIPPED_STACKS
 
@@ -108,33 +107,44 @@ def test_every_secret_is_shown_as_secret(stack: str) -> None:
             assert "PRIVATE KEY" not in value and "token:" not in value, value[:80]
 
 
-def test_text_view_shows_the_tree_counts_cost_and_policy(capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_view_is_a_summary_and_resources_shows_every_type(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--stack", "dev"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     for text in (
-        "stack dev",
-        "aidc:aws:AwsGpuCluster",
-        "aws:eks/nodeGroup:NodeGroup",
-        "Resources by type",
-        "Planned capacity",
-        "Monthly cost",
+        "aidc plan: stack dev,",
+        "AwsGpuCluster",
+        "planned: gpu nodes public",
+        "GPU queues",
+        "monthly cost: USD",
         "policy pack: no violations",
-        "secret inputs shown as [secret]",  # rich would read an unescaped [secret] as markup and drop it
+        "secret inputs shown as [secret]",
+        "aidc plan --resources",
     ):
         assert text in out, text
+    assert "Resources by type" not in out and "aws:eks/nodeGroup:NodeGroup" not in out
+    # What the program logged (pulumi.log.warn) comes first, on stderr, as a warning; never on stdout.
+    assert captured.err.startswith("warning: aidc:aws.access.deploy_role_arn is not set")
+    assert "deploy_role_arn" not in out
+    assert main(["plan", "--stack", "dev", "--resources"]) == 0
+    full = capsys.readouterr().out
+    for text in ("aidc:aws:AwsGpuCluster", "aws:eks/nodeGroup:NodeGroup", "Resources by type", "total"):
+        assert text in full, text
+    assert max(len(line) for line in out.splitlines()) <= 80
 
 
-def test_text_views_print_brackets_in_messages_as_written() -> None:
-    """Warnings and policy messages carry key paths such as aidc:edge.sites[1]: shown as written, not as markup."""
+def test_text_views_print_brackets_in_messages_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    """Policy messages and warnings carry key paths such as aidc:edge.sites[1]: shown as written."""
+    from aidc.commands.common import print_warnings
+
     document = copy.deepcopy(plan_of("dev"))
     violation = {"policy": "p", "enforcement": "mandatory", "urn": None, "message": "s[1][b]"}
     document["policy"]["violations"] = [violation]
-    document["plan"]["warnings"] = ["aidc:edge.sites[0].network_cidr is provisional"]
     buffer = io.StringIO()
-    print_plan(document, Console(file=buffer, width=200, color_system=None))
-    out = buffer.getvalue()
-    assert "s[1][b]" in out
-    assert "aidc:edge.sites[0].network_cidr is provisional" in out
+    plan_text(document, buffer)
+    assert "s[1][b]" in buffer.getvalue()
+    print_warnings(["aidc:edge.sites[0].network_cidr is provisional"])
+    assert capsys.readouterr().err == "warning: aidc:edge.sites[0].network_cidr is provisional\n"
 
 
 def test_markdown_view_has_the_comment_marker_and_topology(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aidc.cli import main
-from tests.stacks_list import SHIPPED_STACKS
+from tests.stacks_list import PLANNED_STACKS, SHIPPED_STACKS
 
 
 def _size_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
@@ -57,25 +57,36 @@ def test_ecommerce_gives_the_honest_answer_about_500_gb_per_second(
     assert doc["network"]["required_gbps"] == pytest.approx(4000.0)
     assert doc["network"]["feasible_over_vpn"] is False
     assert doc["network"]["direct_connect"]["ports"] == 11
+    # Within 10 dedicated connections per location, and over public virtual interfaces to S3 (the Transit
+    # Gateway carries 200 Gbps over two AZs).
+    assert doc["network"]["direct_connect"]["locations"] == ["EqDC2", "CSVA1"]
+    assert doc["network"]["direct_connect"]["bulk_path"] == "public-vif"
+    assert all(hop["ok"] for hop in doc["network"]["direct_connect"]["path"])
     assert any("Direct Connect" in w for w in doc["warnings"])
-    # ~2,000 GPU servers, as the seed says, from a stated demand
-    assert doc["compute"]["training"][0]["nodes"] == 1920
+    # ~2,000 GPU servers, as the seed says, from a stated demand (attention at GPT-3's 2,048-token sequences
+    # adds 3% to 6·N·D)
+    assert doc["compute"]["training"][0]["nodes"] == 1979
 
 
-def test_tables_explain_figures(capsys: pytest.CaptureFixture[str]) -> None:
+def test_summary_by_default_and_explain_shows_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["size", "--stack", "dev"]) == 0
+    summary = capsys.readouterr().out
+    for text in ("Training", "Ceph storage", "Interconnect", "Edge sites", "Monthly cost", "--explain"):
+        assert text in summary, text
+    assert "FLOPs / (peak dense BF16" not in summary and "Model fit" not in summary
+    assert main(["size", "--stack", "dev", "--explain"]) == 0
     out = capsys.readouterr().out
     for text in (
         "Training",
         "FLOPs / (peak dense BF16",
         "Ceph storage",
         "pgcalc",
-        "VPN tunnels",
+        "vpn_tunnels = ",
         "Edge sites",
         "prices:",
         "Model fit (one replica per accelerator)",
-        "KV cache B/token",
-        "OSDs for bandwidth",
+        "kv_bytes_per_token = 2 (K and V)",
+        "osds_for_bandwidth = ",
         "model states",
         "serving_memory_overhead = 0.1",
     ):
@@ -94,11 +105,14 @@ def test_an_estimated_throughput_is_flagged_and_warned(
 ) -> None:
     cfg = tmp_path / "Pulumi.estimate.yaml"
     cfg.write_text(SEVENTY_B.replace("GPUS", "8"))
-    assert main(["size", "--config", str(cfg)]) == 0
-    out = " ".join(capsys.readouterr().out.split())  # the tables wrap at the terminal's width
-    assert "chat (core, h100-80gb): tokens/s (ESTIMATE)" in out
+    assert main(["size", "--config", str(cfg), "--explain"]) == 0
+    captured = capsys.readouterr()
+    out = " ".join(captured.out.split())  # the tables wrap at the terminal's width
+    assert "chat core h100-80gb" in out and " ESTIMATE" in out
     assert "ESTIMATE (measure it and set tokens_per_s_per_gpu)" in out
-    assert "warning: inference chat: tokens_per_s_per_gpu is not given" in out
+    # Warnings come first, on stderr, each starting `warning:`.
+    assert captured.err.startswith("warning: ")
+    assert "warning: inference chat: tokens_per_s_per_gpu is not given" in captured.err
     doc = _size_json(capsys, "--config", str(cfg))
     assert doc["compute"]["inference"][0]["throughput_estimated"] is True
     assert doc["compute"]["inference"][0]["replica"]["estimated"] is True
@@ -113,7 +127,7 @@ def test_an_edge_site_too_small_for_a_replica_exits_2_naming_it(
     captured = capsys.readouterr()
     assert captured.out == "" and "Traceback" not in captured.err
     assert "edge site tiny cannot hold one replica of inference chat" in captured.err
-    assert "155.9 GB > 4 × 24 GB" in captured.err
+    assert "101.0 GB > 4 × 24 GB" in captured.err
 
 
 def test_bad_config_exits_2_with_the_key_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -240,3 +254,48 @@ def test_size_says_a_stack_is_over_its_cost_ceiling(
     within = _size_json(capsys, "--config", str(_with_ceiling(tmp_path, 1_000_000)))
     assert within["cost"]["over_ceiling"] is False
     assert not any("monthly_cost_ceiling_usd" in w for w in within["warnings"])
+
+
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
+@pytest.mark.parametrize("explain", [False, True], ids=["summary", "explain"])
+def test_text_fits_80_columns_and_breaks_names_only_at_hyphens(
+    stack: str, explain: bool, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["size", "--stack", stack, *(["--explain"] if explain else [])]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    document = _size_json(capsys, "--stack", stack)
+    names = {r["name"] for r in document["compute"]["training"] + document["compute"]["inference"]}
+    names |= {s["name"] for s in document["edge"]["sites"]}
+    tokens = set(out.split())
+    for name in names:
+        # Whole, or cut after a hyphen into pieces that each stand whole in the text.
+        pieces = [p + "-" for p in name.split("-")[:-1]] + [name.split("-")[-1]]
+        assert name in out or all(any(p in t for t in tokens) for p in pieces), name
+
+
+def test_wrap_breaks_at_spaces_and_after_hyphens_never_inside_a_word() -> None:
+    from aidc.output.text_table import wrap
+
+    assert wrap("assistant-7b-ft", 12) == ["assistant-", "7b-ft"]
+    assert wrap("one two three", 7) == ["one two", "three"]
+    assert wrap("unbreakablewordlonger", 5) == ["unbreakablewordlonger"]  # overflows, never split
+    for text in ("edge-edge-lab-gpu-metrics, core-gpu-metrics", "a b-c d-e-f ghi-jkl-mno"):
+        for width in range(3, 20):
+            lines = wrap(text, width)
+            assert "".join(lines).replace(" ", "") == text.replace(" ", ""), (text, width)
+            for line in lines:
+                assert len(line) <= width or (" " not in line and line.count("-") <= 1)
+
+
+@pytest.mark.slow
+def test_the_demo_prints_under_100_lines() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        ["bash", "scripts/demo"], cwd=root, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert 20 < len(lines) < 100, len(lines)
+    assert "aidc size: stack dev" in result.stdout and "aidc plan: stack dev" in result.stdout

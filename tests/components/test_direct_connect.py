@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from aidc.config import parse_stack_config
 from aidc.mocks import AidcMocks
+from aidc.sizing import InfeasibleDemand
 from aidc.sizing.network import size_network
 from aidc.sizing.plan import DirectConnectPlan
 from components.direct_connect import (
@@ -26,12 +27,20 @@ CONNECTION = "aws:directconnect/connection:Connection"
 LAG = "aws:directconnect/linkAggregationGroup:LinkAggregationGroup"
 ASSOCIATION = "aws:directconnect/gatewayAssociation:GatewayAssociation"
 VIF = "aws:directconnect/transitVirtualInterface:TransitVirtualInterface"
+PUBLIC_VIF = "aws:directconnect/publicVirtualInterface:PublicVirtualInterface"
 MACSEC = "aws:directconnect/macsecKeyAssociation:MacsecKeyAssociation"
 CONFIRMATION = "aws:directconnect/connectionConfirmation:ConnectionConfirmation"
 VPN = "aws:ec2/vpnConnection:VpnConnection"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 TGW = "tgw-0123456789abcdef0"
 TUNNEL_LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aidc/vpn/vpn-tunnels"
+# Past what the Transit Gateway carries (100 Gbps per AZ), bulk transfers reach S3 over public virtual interfaces;
+# past 10 ports, a second location (the quota per location).
+BULK = {
+    "locations": ["EqDC2", "CSVA1"],
+    "public_prefixes": ["198.51.100.0/24"],
+    "public_peer_cidr": "203.0.113.0/27",
+}
 
 
 def _plan(gbps: float, classification: str = "internal", **dx: Any) -> DirectConnectPlan:
@@ -73,9 +82,13 @@ def _args(dx: DirectConnectPlan, **overrides: Any) -> DirectConnectInterconnectA
                 amazon_address=link.amazon_address,
                 customer_address=link.customer_address,
                 hosted_connection_id=link.hosted_connection_id,
+                public_vlan=link.public_vlan,
+                public_amazon_address=link.public_amazon_address,
+                public_customer_address=link.public_customer_address,
             )
             for link in dx.links
         ),
+        "public_prefixes": dx.public_prefixes,
         "bandwidth": dx.bandwidth,
         "customer_asn": dx.asn,
         "amazon_side_asn": dx.amazon_side_asn,
@@ -96,15 +109,18 @@ def _of(mocks: AidcMocks, token: str) -> list[pulumi.runtime.MockResourceArgs]:
 
 @pulumi.runtime.test
 def test_ports_and_speed_come_from_the_plan(mocks: AidcMocks) -> pulumi.Output[None]:
-    dx = _plan(4000)  # the seed's 500 GB/s: ceil(4000 / 400) + 1 = 11 ports, LAGs of 2 -> 6 links
+    dx = _plan(4000, **BULK)  # the seed's 500 GB/s: ceil(4000 / 400) + 1 = 11 ports, LAGs of 2 -> 6 links
     assert (dx.ports.int, dx.port_gbps, [link.ports for link in dx.links]) == (11, 400, [2, 2, 2, 2, 2, 1])
     component = DirectConnectInterconnect("dx", _args(dx))
 
     def check(ids: list[str]) -> None:
         connections = _of(mocks, CONNECTION)
         assert len(connections) == 11, [c.name for c in connections]
+        at: dict[str, int] = {}
         for c in connections:
-            assert c.inputs["bandwidth"] == "400Gbps" and c.inputs["location"] == "EqDC2", c.name
+            assert c.inputs["bandwidth"] == "400Gbps", c.name
+            at[c.inputs["location"]] = at.get(c.inputs["location"], 0) + 1
+        assert at == {"EqDC2": 6, "CSVA1": 5}  # links alternate: within 10 connections per location
         lags = _of(mocks, LAG)
         assert sorted(lag.name for lag in lags) == [f"dx-link-{i}" for i in range(6)]
         assert {lag.inputs["connectionsBandwidth"] for lag in lags} == {"400Gbps"}
@@ -265,7 +281,7 @@ def test_growing_the_transfer_changes_counts_not_names() -> None:
 
         @pulumi.runtime.test
         def declare(gbps: float = gbps) -> pulumi.Output[list[str]]:
-            return DirectConnectInterconnect("dx", _args(_plan(gbps))).transit_vif_ids
+            return DirectConnectInterconnect("dx", _args(_plan(gbps, **BULK))).transit_vif_ids
 
         declare()
         names.append(_names(mocks))
@@ -303,7 +319,7 @@ def test_a_vpn_over_the_link_needs_its_tunnel_log_group() -> None:
 
 
 def test_a_lag_bundles_at_most_two_400g_ports() -> None:
-    dx = _plan(4000)
+    dx = _plan(150)
     link = DirectConnectLinkSpec(
         name="link-0",
         location="EqDC2",
@@ -325,3 +341,102 @@ def test_peer_addresses_share_one_subnet() -> None:
             amazon_address="169.254.100.1/30",
             customer_address="169.254.100.6/30",
         )
+
+
+@pulumi.runtime.test
+def test_bulk_transfers_reach_s3_over_one_public_virtual_interface_per_link(
+    mocks: AidcMocks,
+) -> pulumi.Output[None]:
+    dx = _plan(4000, **BULK)
+    assert dx.bulk_path == "public-vif" and dx.public_prefixes == ("198.51.100.0/24",)
+    component = DirectConnectInterconnect("dx", _args(dx))
+
+    def check(values: list[Any]) -> None:
+        public_ids, on_premises, keys = values
+        vifs = {v.name: v.inputs for v in _of(mocks, PUBLIC_VIF)}
+        assert sorted(vifs) == [f"dx-link-{i}-public-vif" for i in range(6)]
+        lags = {lag.name: lag for lag in _of(mocks, LAG)}
+        assert len(public_ids) == 6 and all(i.startswith("dxvif-") for i in public_ids)
+        first = vifs["dx-link-0-public-vif"]
+        assert first["routeFilterPrefixes"] == ["198.51.100.0/24"]
+        assert (first["vlan"], first["addressFamily"], first["bgpAsn"]) == (2000, "ipv4", 65000)
+        assert (first["amazonAddress"], first["customerAddress"]) == ("203.0.113.1/30", "203.0.113.2/30")
+        assert vifs["dx-link-5-public-vif"]["vlan"] == 2005
+        assert "dx-link-0" in lags
+        assert on_premises["advertise_over_public_vifs"] == ["198.51.100.0/24"]
+        assert on_premises["links"][1]["public_vlan"] == 2001 and on_premises["links"][1]["public_vif_id"]
+        assert {"link-0", "link-0-public"} <= set(keys)  # each interface its own MD5 key
+
+    return pulumi.Output.all(component.public_vif_ids, component.on_premises, component.bgp_auth_keys).apply(
+        check
+    )
+
+
+def test_past_ten_ports_at_one_location_the_plan_is_refused_naming_the_quota() -> None:
+    with pytest.raises(InfeasibleDemand) as info:
+        _plan(4000, public_prefixes=["198.51.100.0/24"], public_peer_cidr="203.0.113.0/27")
+    message = str(info.value)
+    assert "they put 11 at EqDC2, past the quota of 10 dedicated connections per location" in message
+    assert "directconnect/latest/UserGuide/limits.html" in message
+    assert "aidc:interconnect.direct_connect.locations" in message and "Service Quotas" in message
+    # A raised quota (set after AWS grants it) holds them at one location.
+    assert _plan(
+        4000,
+        connections_per_location=11,
+        public_prefixes=["198.51.100.0/24"],
+        public_peer_cidr="203.0.113.0/27",
+    ).locations == ("EqDC2",)
+
+
+def test_past_what_the_transit_gateway_carries_without_a_public_path_the_plan_is_refused() -> None:
+    # Two AZs of Transit Gateway attachments carry 200 Gbps; 800 Gbps through them would miss its window.
+    with pytest.raises(InfeasibleDemand) as info:
+        _plan(800)
+    message = str(info.value)
+    assert "Transit Gateway: Direct Connect gateway attachment carries 200.0 Gbps" in message
+    assert "transit-gateway-quotas.html" in message and "public_prefixes and public_peer_cidr" in message
+    assert _plan(150).bulk_path == "transit"  # within it, the transit path carries it
+
+
+@pytest.mark.parametrize(
+    ("link_changes", "arg_changes", "match"),
+    [
+        ({"public_vlan": 2000}, {}, "give all or none"),
+        (
+            {
+                "public_vlan": 100,
+                "public_amazon_address": "203.0.113.1/30",
+                "public_customer_address": "203.0.113.2/30",
+            },
+            {},
+            "is the transit interface's VLAN too",
+        ),
+        (
+            {
+                "public_vlan": 2000,
+                "public_amazon_address": "10.1.0.1/30",
+                "public_customer_address": "10.1.0.2/30",
+            },
+            {},
+            "public IPv4 addresses you own",
+        ),
+        ({}, {"public_prefixes": ("198.51.100.0/24",)}, "only with public virtual interfaces"),
+        ({}, {"public_prefixes": ("192.168.0.0/16",)}, "public IPv4 prefixes you own"),
+    ],
+)
+def test_public_virtual_interface_args_are_refused_naming_the_field(
+    link_changes: dict[str, Any], arg_changes: dict[str, Any], match: str
+) -> None:
+    dx = _plan(150)
+    link = dx.links[0]
+    values = {
+        "name": link.name,
+        "location": link.location,
+        "ports": link.ports,
+        "vlan": link.vlan,
+        "amazon_address": link.amazon_address,
+        "customer_address": link.customer_address,
+        **link_changes,
+    }
+    with pytest.raises(ValidationError, match=match):
+        _args(dx, links=(DirectConnectLinkSpec(**values),), **arg_changes)

@@ -66,6 +66,20 @@ PRIVATE_ASN = [
 KEY_CHARS = re.search(r"\((\d)-(\d), ([A-Z])-([A-Z])\)", DOCS["AssociateMacSecKeyRequest.ckn"]).groups()  # type: ignore[union-attr]
 KEY_LENGTH = int(re.search(r"(\d+) hexadecimal", DOCS["AssociateMacSecKeyRequest.cak"]).group(1))  # type: ignore[union-attr]
 LAG_TEXT = DOCS["CreateLagRequest.numberOfConnections"]
+PUBLIC_ASN_MAX = int(re.search(r"from 1 to (\d+)", DOCS["NewPublicVirtualInterface.asn"]).group(1))  # type: ignore[union-attr]
+PUBLIC_AUTH_KEY_LENGTH = tuple(
+    int(v) for v in re.findall(r"(\d+) characters", DOCS["NewPublicVirtualInterface.authKey"])
+)
+NAME_MAX = int(
+    re.search(r"maximum of (\d+) characters", DOCS["NewPublicVirtualInterface.virtualInterfaceName"]).group(1)
+)  # type: ignore[union-attr]
+NAME_CHARS = re.search(
+    r"valid characters: ([a-z])-([a-z]), (\d)-(\d) and a hyphen",
+    DOCS["NewPublicVirtualInterface.virtualInterfaceName"],
+).groups()  # type: ignore[union-attr]
+IPV6_PREFIX_MAX = int(
+    re.search(r"IPv6 CIDR must use /(\d+) or shorter", DOCS["RouteFilterPrefix.cidr"]).group(1)
+)  # type: ignore[union-attr]
 
 
 def _lag_max() -> dict[str, int]:
@@ -89,6 +103,12 @@ def test_the_rules_were_read() -> None:
     assert PRIVATE_ASN == [(64512, 65534), (4200000000, 4294967294)]
     assert KEY_CHARS == ("0", "9", "A", "E") and KEY_LENGTH == 64
     assert _lag_max() == {"1Gbps": 4, "10Gbps": 4, "100Gbps": 2, "400Gbps": 2}
+    assert (PUBLIC_ASN_MAX, PUBLIC_AUTH_KEY_LENGTH, NAME_MAX) == (2147483646, (6, 80), 100)
+    assert NAME_CHARS == ("a", "z", "0", "9") and IPV6_PREFIX_MAX == 64
+    assert (
+        DOCS["NewTransitVirtualInterface.virtualInterfaceName"]
+        == DOCS["NewPublicVirtualInterface.virtualInterfaceName"]
+    )
 
 
 def _key(value: str) -> bool:
@@ -120,6 +140,31 @@ def _macsec_key(v: Any) -> str | None:
     return None if _key(str(v)) else f"MACsec key {v!r} is not {KEY_LENGTH} of {KEY_CHARS}"
 
 
+def _vif_name(v: Any) -> str | None:
+    low, high, first, last = NAME_CHARS
+    ok = len(str(v)) <= NAME_MAX and re.fullmatch(f"[{low}-{high}{first}-{last}-]+", str(v), re.ASCII)
+    return None if ok else f"virtual interface name {v!r}: at most {NAME_MAX} of a-z, 0-9 and -"
+
+
+def _route_filter_prefixes(v: Any) -> str | None:
+    import ipaddress
+
+    for prefix in v or []:
+        try:
+            if "/" not in str(prefix):  # "The CIDR block": an address with its prefix length
+                raise ValueError(prefix)
+            network = ipaddress.ip_network(str(prefix), strict=True)
+        except ValueError:
+            return f"route filter prefix {prefix!r} is not a CIDR block"
+        if network.version == 6 and network.prefixlen > IPV6_PREFIX_MAX:
+            return f"route filter prefix {prefix!r}: an IPv6 CIDR must use /{IPV6_PREFIX_MAX} or shorter"
+    return None if v else "a public virtual interface advertises at least one prefix"
+
+
+def _public_asn(v: Any) -> str | None:
+    return None if 1 <= int(v) <= PUBLIC_ASN_MAX else f"asn {v} outside 1..{PUBLIC_ASN_MAX} (use asnLong)"
+
+
 CHECKS: dict[str, dict[str, Check]] = {
     "aws:directconnect/connection:Connection": {
         "bandwidth": _in(DEDICATED, "dedicated bandwidth"),
@@ -133,6 +178,14 @@ CHECKS: dict[str, dict[str, Check]] = {
         "mtu": lambda v: _in(MTUS, "MTU")(int(v)),
         "bgpAsn": _asn,
         "bgpAsnLong": _asn_long,
+        "name": _vif_name,
+    },
+    "aws:directconnect/publicVirtualInterface:PublicVirtualInterface": {
+        "addressFamily": _in(ADDRESS_FAMILIES, "address family"),
+        "bgpAsn": _public_asn,
+        "bgpAsnLong": _asn_long,
+        "name": _vif_name,
+        "routeFilterPrefixes": _route_filter_prefixes,
     },
     "aws:directconnect/gateway:Gateway": {"amazonSideAsn": _private_asn},
 }
@@ -200,6 +253,10 @@ def test_every_direct_connect_value_is_one_aws_accepts(variant: str) -> None:
     resources, _ = _planned(variant)
     assert any(r["type"].startswith("aws:directconnect/") for r in resources), variant
     assert violations(resources) == []
+    if variant == "ecommerce":  # the public virtual interfaces were checked, not absent
+        assert (
+            sum(r["type"].endswith("publicVirtualInterface:PublicVirtualInterface") for r in resources) == 6
+        )
 
 
 def test_component_constants_agree_with_botocore() -> None:
@@ -245,6 +302,22 @@ def test_macsec_keys_the_mocks_generate_have_the_documented_form() -> None:
         ("aws:directconnect/transitVirtualInterface:TransitVirtualInterface", "mtu", 9001),
         ("aws:directconnect/transitVirtualInterface:TransitVirtualInterface", "bgpAsn", 4200000000),
         ("aws:directconnect/gateway:Gateway", "amazonSideAsn", "65535"),
+        ("aws:directconnect/transitVirtualInterface:TransitVirtualInterface", "name", "dx_link_0_vif"),
+        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "name", "DX-link-0-public-vif"),
+        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "name", "x" * 101),
+        (
+            "aws:directconnect/publicVirtualInterface:PublicVirtualInterface",
+            "routeFilterPrefixes",
+            ["198.51.100.0"],
+        ),
+        (
+            "aws:directconnect/publicVirtualInterface:PublicVirtualInterface",
+            "routeFilterPrefixes",
+            ["2001:db8::/96"],
+        ),
+        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "routeFilterPrefixes", []),
+        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "addressFamily", "inet"),
+        ("aws:directconnect/publicVirtualInterface:PublicVirtualInterface", "bgpAsn", 4200000000),
     ],
 )
 def test_a_wrong_value_is_caught(token: str, prop: str, wrong: Any) -> None:

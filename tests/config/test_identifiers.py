@@ -374,7 +374,7 @@ def test_the_components_refusal_does_not_quote_the_key_either() -> None:
     from pydantic import ValidationError
 
     from aidc.types import field_messages
-    from components.openstack_private_cloud import _ssh_key_input
+    from components.openstack_private_cloud.args import _ssh_key_input
 
     for secret in private_keys(SECRET_BODY):
         with pytest.raises(ValueError, match="OpenSSH public key") as caught:

@@ -13,6 +13,7 @@ from moto import mock_aws
 from aidc.cli import main
 from aidc.config.load import STACKS_DIR
 from tests.preflight.fake_openstack import FakeOpenStack
+from tests.schemas import validate_document
 
 
 def stack_file_with(tmp_path: Path, stack: str = "dev", **config: object) -> Path:
@@ -45,6 +46,7 @@ def test_openstack_pass_exits_0_with_json_contract(
 ) -> None:
     assert main(["preflight", "--stack", "dev", "--cloud", "openstack", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
+    validate_document("preflight", document)
     assert document["ok"] is True
     for check in document["checks"]:
         assert set(check) == {"cloud", "name", "target", "ok", "detail", "figures", "hint"}
@@ -76,9 +78,42 @@ def test_aws_under_moto_reports_the_missing_quota_api_as_a_failed_check(
         )
         code = main(["preflight", "--stack", "dev", "--cloud", "aws", "--json"])
     document = json.loads(capsys.readouterr().out)
+    validate_document("preflight", document)
     verdicts = {c["name"]: c["ok"] for c in document["checks"]}
     assert verdicts == {"credentials": True, "instance-offering": True, "vcpu-quota": False, "gpu-ami": True}
     # moto implements no EC2 quotas in Service Quotas: a clear failed check, exit 1, no traceback
     [quota] = [c for c in document["checks"] if c["name"] == "vcpu-quota"]
     assert "get_aws_default_service_quota" in quota["detail"]
     assert code == 1
+
+
+def test_the_report_has_one_line_per_check_whole_words_and_no_html() -> None:
+    from aidc.output.preflight import report_lines
+    from aidc.preflight.report import CheckResult
+    from aidc.preflight.retry import classify_openstack_error
+
+    html = (
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>"
+        "<p>The proxy server received an invalid response from an upstream server.</p></body></html>"
+    )
+    from keystoneauth1 import exceptions as ksa
+
+    failure = classify_openstack_error(ksa.http.BadGateway(message=html))
+    checks = [
+        CheckResult("aws", "credentials", "region us-east-1", True, "ok"),
+        CheckResult(
+            "openstack", "flavor", "flavor gpu-a100-80gb-x8", False, failure.reason, hint="ask an admin"
+        ),
+        CheckResult(
+            "aws", "gpu-ami", "AMI", False, "no SSM parameter /aws/service/eks/optimized-ami/1.31/x", hint=""
+        ),
+    ]
+    lines = report_lines(checks, 80)
+    text = "\n".join(lines)
+    assert "<" not in text and "Bad Gateway" in text and "an HTML page" in text
+    starts = [line for line in lines if line.startswith("  PASS") or line.startswith("  FAIL")]
+    assert len(starts) == 3  # one line (and its indented continuation) per check
+    assert lines[-1] == "1 passed, 2 failed"
+    words = set(" ".join(c.detail for c in checks).split())
+    for line in lines:
+        assert len(line) <= 80 or any(w in line for w in words if len(w) > 60)

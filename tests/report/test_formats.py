@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from aidc.output.formats import PLAN, PLAN_DIFF, RENDERERS, SIZE, formats, rende
 from aidc.sizing import size_stack
 from aidc.sizing.serialize import plan_to_dict
 from tests.plans import as_base, config_of, plan_of, stack_values
+from tests.stacks_list import PLANNED_STACKS
 
 
 def _document(kind: str) -> Any:
@@ -102,13 +104,53 @@ def test_one_cost_table_per_format_over_cost_to_dict() -> None:
     assert all(line["formula"].replace("|", "\\|") in markdown for line in lines)
 
 
-def test_size_markdown_explains_every_figure() -> None:
+def _formulas(document: Any) -> list[str]:
+    """Every figure's formula in a size document (the cost lines are the cost table's)."""
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for figure in (value.get("why") or {}).values():
+                found.append(figure["formula"])
+            for key, item in value.items():
+                if key not in ("why", "cost"):
+                    walk(item, key)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, path)
+
+    walk(document, "")
+    return found
+
+
+def _flat(text: str) -> str:
+    """Text as a wrapped paragraph reads: one space between words, nothing after a hyphen that ends a line."""
+    return re.sub(r"-\s+", "-", " ".join(text.split()))
+
+
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
+def test_size_explain_and_markdown_show_every_figures_formula(stack: str) -> None:
+    cfg = config_of(stack_values(stack), stack)
+    document = plan_to_dict(size_stack(cfg))
+    formulas = _formulas(document)
+    assert formulas
+    explained = _flat(render(SIZE, "text", document, explain=True))
+    markdown = _flat(render(SIZE, "markdown", document))
+    for formula in formulas:
+        assert _flat(formula) in explained, formula
+        assert _flat(formula.replace("|", "\\|")) in markdown, formula
+    summary = render(SIZE, "text", document)
+    assert all(_flat(f) not in _flat(summary) for f in formulas if len(f) > 40)
+
+
+def test_size_markdown_explains_every_row() -> None:
     document = _document(SIZE)
     markdown = render(SIZE, "markdown", document)
     for run in document["compute"]["training"]:
-        assert f"- **{run['name']}**: `{run['why']['gpu_hours']['formula']}`" in markdown
+        assert f"- **{run['name']}**: flops: `{run['why']['flops']['formula']}`" in markdown
+        assert f"gpu_hours: `{run['why']['gpu_hours']['formula']}`" in markdown
     for key in ("usable_tb", "raw_tb", "osds", "hosts", "monitors"):
-        assert f"`{document['storage']['why'][key]['formula']}`" in markdown, key
+        assert f"{key}: `{document['storage']['why'][key]['formula']}`" in markdown, key
     assert f"`{document['network']['why']['vpn_connections']['formula']}`" in markdown
     total = document["cost"]["total_usd_per_month"]
     assert "#### Monthly cost (USD)" in markdown and f"| **total** | | **{total:,.2f}** | |" in markdown
@@ -122,9 +164,9 @@ def test_size_markdown_puts_warnings_first() -> None:
     assert markdown.index("**Warnings**") < markdown.index("#### Training")
     for warning in document["warnings"]:
         assert f"- {warning}" in markdown
-    # The Direct Connect figure stands out in its table, with its formula under it.
-    assert "| **Direct Connect** | 11 " in markdown
+    # Direct Connect in the interconnect table, with its formula under it.
+    assert "| 11 x 400 Gbps ports, 6 links, macsec |" in markdown
     assert (
-        f"- **Direct Connect**: `{document['network']['direct_connect']['why']['ports']['formula']}`"
+        f"Direct Connect ports: `{document['network']['direct_connect']['why']['ports']['formula']}`"
         in markdown
     )

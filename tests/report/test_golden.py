@@ -122,11 +122,12 @@ def _changes(diff: PlanDiff) -> dict[tuple[str, str], tuple[Any, Any]]:
 
 def test_more_tokens() -> None:
     diff, head = _diff("more-tokens")
-    # 6e10 tokens: 5,608.97 GPU-h over 7 days = 33.4 GPUs → 5 nodes of 8; cheaper on 5 p4de than on 2 private
-    # servers (which cannot hold it), so the run moves to AWS and the private servers are released.
+    # 6e10 tokens: (6 · 7e9 + 12 · 31 · 3918 · 8192) · 6e10 = 3.236e21 FLOPs → 7,203.5 GPU-h over 7 days = 42.9
+    # GPUs → 6 nodes of 8; cheaper on 6 p4de than on 2 private servers (which cannot hold it), so the run moves to
+    # AWS and the private servers are released.
     deltas = _deltas(diff)
     assert {k: deltas[k] for k in ("gpu_nodes_public", "gpu_nodes_private", "osds", "vpn_tunnels")} == {
-        "gpu_nodes_public": 5,
+        "gpu_nodes_public": 6,
         "gpu_nodes_private": -2,
         "osds": 0,
         "vpn_tunnels": 0,
@@ -163,15 +164,15 @@ def test_more_tokens() -> None:
     pool = next(r for r in head["resources"] if r["name"] == "aws-np-assistant-7b-ft-p4de-24xlarge")
     requirements = {r["key"]: r["values"] for r in pool["inputs"]["spec"]["template"]["spec"]["requirements"]}
     assert requirements["node.kubernetes.io/instance-type"] == ["p4de.24xlarge"]
-    assert pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "40"  # 5 instances, fixed for the run
-    assert pool["inputs"]["metadata"]["annotations"]["aidc.io/planned-min-instances"] == "5"
+    assert pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "48"  # 6 instances, fixed for the run
+    assert pool["inputs"]["metadata"]["annotations"]["aidc.io/planned-min-instances"] == "6"
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
-    assert cost["aws-gpu-cluster"] == pytest.approx(5 * 27.44705 * 730, abs=0.01)  # p4de after the 2025 cut
+    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 27.44705 * 730, abs=0.01)  # p4de after the 2025 cut
     # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
     assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
     body = _markdown(diff, head)
-    assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 5 on-demand<br/>40 × a100-80gb"]' in body
+    assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 6 on-demand<br/>48 × a100-80gb"]' in body
 
 
 def test_new_edge_site() -> None:

@@ -1,13 +1,11 @@
 """`aidc plan` shows the GPU queues: every ClusterQueue the program declares, with its cluster, flavor and quota,
-in the rich text and the markdown (the JSON carries the resources themselves and the gpu_queues export)."""
+in the text and the markdown (the JSON carries the resources themselves and the gpu_queues export)."""
 
 from __future__ import annotations
 
 import io
 
-from rich.console import Console
-
-from aidc.output.plan_view import gpu_queues, plan_markdown, print_plan
+from aidc.output.plan_view import gpu_queues, plan_markdown, plan_text
 from tests.plans import plan_of
 
 
@@ -25,7 +23,7 @@ def test_the_plan_shows_each_workloads_queue_and_quota() -> None:
     for cluster, queue, *_ in rows:
         assert f"| {cluster} | {queue} |" in markdown
     stream = io.StringIO()
-    print_plan(document, Console(file=stream, width=120, color_system=None))
+    plan_text(document, stream)
     text = stream.getvalue()
     assert "GPU queues" in text and all(row[1] in text for row in rows)
 

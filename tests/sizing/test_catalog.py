@@ -11,6 +11,7 @@ from aidc.catalog import (
     ACCELERATORS,
     FACTS,
     INSTANCE_TYPES,
+    MFU_BY_SCALE,
     MODEL_SHAPES,
     Accelerator,
     InstanceType,
@@ -52,6 +53,11 @@ def test_sizing_facts_and_model_shapes_have_sources_and_dates() -> None:
         "serving_memory_overhead",
         "kv_cache_bytes_per_value",
         "decode_bandwidth_efficiency",
+        "serving_compute_efficiency",
+        "serving_prompt_tokens",
+        "serving_output_tokens",
+        "serving_max_sequences",
+        "training_sequence_tokens",
         "training_bytes_per_param",
         "training_memory_margin",
         "nvme_write_mb_per_s",
@@ -69,4 +75,16 @@ def test_sizing_facts_and_model_shapes_have_sources_and_dates() -> None:
         assert "arXiv:2407.21783" in shape.source and DATE.match(shape.as_of), shape.name
         # Llama 3: head dimension 128 and 8 KV heads at every size (Table 3).
         assert (shape.kv_heads, shape.head_dim) == (8, 128), shape.name
-    assert [(s.params, s.layers) for s in MODEL_SHAPES] == [(8e9, 32), (70e9, 80), (405e9, 126)]
+    assert [(s.params, s.layers, s.model_dim) for s in MODEL_SHAPES] == [
+        (8e9, 32, 4096),
+        (70e9, 80, 8192),
+        (405e9, 126, 16384),
+    ]
+
+
+def test_mfu_tiers_rise_in_gpus_fall_in_mfu_and_cite_published_runs() -> None:
+    assert [t.max_gpus for t in MFU_BY_SCALE] == sorted(t.max_gpus for t in MFU_BY_SCALE)
+    assert [t.mfu for t in MFU_BY_SCALE] == sorted((t.mfu for t in MFU_BY_SCALE), reverse=True)
+    assert MFU_BY_SCALE[-1].max_gpus == float("inf")
+    for tier in MFU_BY_SCALE:
+        assert 0.35 <= tier.mfu <= 0.45 and "arXiv:2407.21783" in tier.source and DATE.match(tier.as_of)

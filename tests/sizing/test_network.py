@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from aidc.config import ConfigError
 from aidc.sizing import InfeasibleDemand, size_stack
 from tests.sizing.helpers import stack
 
@@ -58,8 +59,22 @@ def test_seed_transfer_formula_agrees_with_gbps() -> None:
     assert n.required_gbps.value == pytest.approx(1.0 + 100 * 8 / 1800)
 
 
+# Past what the Transit Gateway carries (100 Gbps per AZ), the bulk goes to S3 over public virtual interfaces;
+# past 10 ports, over a second location (the quota of dedicated connections per location).
+BULK = {
+    "locations": ["EqDC2", "CSVA1"],
+    "public_prefixes": ["198.51.100.0/24"],
+    "public_peer_cidr": "203.0.113.0/27",
+}
+
+
 def test_500_gigabytes_per_second_recommends_direct_connect() -> None:
-    plan = size_stack(stack({"transfer": [{"name": "clicks", "volume_gb": 1_800_000, "window_hours": 1}]}))
+    plan = size_stack(
+        stack(
+            {"transfer": [{"name": "clicks", "volume_gb": 1_800_000, "window_hours": 1}]},
+            interconnect={"direct_connect": BULK},
+        )
+    )
     n = plan.network
     assert n.required_gbps.value == pytest.approx(4000.0)
     assert not n.feasible_over_vpn
@@ -79,16 +94,23 @@ def _dx(gbps: float, **direct_connect: Any):  # type: ignore[no-untyped-def]
 
 def test_direct_connect_for_the_seed_case_is_declared_with_its_links() -> None:
     # 4,000 Gbps: 400G ports, ceil(4000 / 400) + 1 spare = 11; a LAG bundles at most two 400G ports -> 6 links.
-    n = _dx(4000)
+    n = _dx(4000, **BULK)
     dc = n.direct_connect
     assert dc is not None and (dc.port_gbps, dc.bandwidth, dc.ports.int) == (400, "400Gbps", 11)
     assert [link.ports for link in dc.links] == [2, 2, 2, 2, 2, 1]
     assert [link.vlan for link in dc.links] == [100, 101, 102, 103, 104, 105]
+    assert [link.public_vlan for link in dc.links] == [2000, 2001, 2002, 2003, 2004, 2005]
+    assert [link.location for link in dc.links] == ["EqDC2", "CSVA1"] * 3
+    assert dc.ports_per_location is not None and dc.ports_per_location.int == 6  # 6 at EqDC2, 5 at CSVA1 ≤ 10
+    assert dc.ports_per_location.inputs["ports_at_CSVA1"] == 5
     assert dc.capacity_gbps.value == pytest.approx(4000)  # the spare excluded
     assert n.capacity_gbps.value == pytest.approx(4000 + 1.25)  # plus the VPN management path
     assert dc.encryption == "macsec"  # internal by default, 400G supports MACsec
     assert "ceil(required_gbps / port_gbps)) + 1 spare" in dc.ports.formula
-    assert dc.tgw_path_gbps.value == 200  # 100 Gbps per AZ · 2 AZs: the plan warns
+    # The Transit Gateway carries 100 Gbps per AZ · 2 AZs: the bulk bypasses it over public virtual interfaces.
+    assert dc.tgw_path_gbps.value == 200
+    assert dc.bulk_path == "public-vif" and all(hop.ok for hop in dc.path)
+    assert [hop.carries.value for hop in dc.path][:2] == [4000, 4000]
     assert n.transfers[0].hours_at_provisioned.value == pytest.approx(4000 / 4001.25)
 
 
@@ -98,12 +120,12 @@ def test_direct_connect_for_the_seed_case_is_declared_with_its_links() -> None:
 )
 def test_port_speed_is_the_smallest_whose_ports_fit_one_lag(gbps: float, port: int, ports: int) -> None:
     # MACsec (internal data) rules out 1 Gbps: 0.3 Gbps gets 10G, 1 + 1 spare.
-    dc = _dx(gbps, mode="always").direct_connect
+    dc = _dx(gbps, mode="always", **BULK).direct_connect
     assert dc is not None and (dc.port_gbps, dc.ports.int) == (port, ports)
 
 
 def test_growing_the_transfer_adds_ports_and_links_never_renames() -> None:
-    small, large = _dx(800).direct_connect, _dx(2000).direct_connect
+    small, large = _dx(800, **BULK).direct_connect, _dx(2000, **BULK).direct_connect
     assert small is not None and large is not None
     assert [link.name for link in small.links] == ["link-0", "link-1"]
     assert [link.name for link in large.links][:2] == ["link-0", "link-1"]
@@ -138,8 +160,113 @@ def test_ipsec_over_direct_connect_needs_the_vpn_device_address() -> None:
 
 
 def test_a_second_location_alternates_links() -> None:
-    dc = _dx(1600, second_location="EqDC6").direct_connect
+    dc = _dx(
+        1600, second_location="EqDC6", public_prefixes=["198.51.100.0/24"], public_peer_cidr="203.0.113.0/28"
+    ).direct_connect
     assert dc is not None and [link.location for link in dc.links] == ["EqDC2", "EqDC6", "EqDC2"]
+    assert dc.locations == ("EqDC2", "EqDC6")
+
+
+def test_the_transit_path_carries_what_its_attachments_carry_and_no_more() -> None:
+    # 150 Gbps through 2 AZs (200 Gbps): the transit path, hop by hop.
+    dc = _dx(150, mode="always").direct_connect
+    assert dc is not None and dc.bulk_path == "transit" and all(hop.ok for hop in dc.path)
+    assert [hop.name for hop in dc.path][-2:] == [
+        "Transit Gateway: Direct Connect gateway attachment",
+        "Transit Gateway: VPC attachment (us-east-1a, us-east-1b)",
+    ]
+    # Three AZs carry 300 Gbps; 250 fits them, not two.
+    with pytest.raises(InfeasibleDemand, match=r"carries 200\.0 Gbps"):
+        _dx(250, mode="always")
+    wide = size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": 250 * 3600 / 8, "window_hours": 1}]},
+            interconnect={"direct_connect": {"mode": "always"}},
+            aws={"azs": ["us-east-1a", "us-east-1b", "us-east-1c"]},
+        )
+    ).network.direct_connect
+    assert wide is not None and wide.tgw_path_gbps.value == 300 and all(hop.ok for hop in wide.path)
+
+
+def test_ipsec_bounds_the_transit_path_and_keeps_public_prefixes_unused() -> None:
+    plan = size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": 4500, "window_hours": 1}]},  # 10 Gbps
+            interconnect={
+                "direct_connect": {
+                    "mode": "always",
+                    "macsec": False,
+                    "vpn_peer_ip": "10.99.0.10",
+                    "public_prefixes": ["198.51.100.0/24"],
+                    "public_peer_cidr": "203.0.113.0/30",
+                }
+            },
+        )
+    )
+    dc = plan.network.direct_connect
+    assert dc is not None and dc.bulk_path == "transit" and dc.public_prefixes == ()
+    assert "private IP VPN tunnels over Direct Connect" in [hop.name for hop in dc.path]
+    assert all(link.public_vlan is None for link in dc.links)
+    assert any("no public virtual interfaces are planned" in w for w in plan.warnings)
+
+
+def test_lags_per_region_are_a_quota() -> None:
+    # 10 Gbps ports forced: 450 Gbps needs 46 ports in LAGs of 4: 12 LAGs, past the 10 per Region.
+    with pytest.raises(InfeasibleDemand, match="an account holds 10 LAGs per Region"):
+        _dx(450, port_gbps=10, connections_per_location=100, **BULK)
+
+
+def test_public_virtual_interface_vlans_stay_apart_from_the_transit_ones() -> None:
+    with pytest.raises(InfeasibleDemand, match="public_first_vlan"):
+        _dx(800, public_first_vlan=101, **BULK)
+
+
+def test_documentation_addresses_are_flagged() -> None:
+    plan = size_stack(
+        stack(
+            {"transfer": [{"name": "bulk", "volume_gb": 360_000, "window_hours": 1}]},
+            interconnect={"direct_connect": BULK},
+        )
+    )
+    assert any("documentation addresses (RFC 5737)" in w and "198.51.100.0/24" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("direct_connect", "expected"),
+    [
+        (
+            {"public_prefixes": ["10.1.0.0/16"], "public_peer_cidr": "203.0.113.0/30"},
+            "aidc:interconnect.direct_connect.public_prefixes[0]: '10.1.0.0/16' overlaps 10.0.0.0/8, which the "
+            "internet does not route; a public virtual interface takes public IPv4 prefixes you own",
+        ),
+        (
+            {"public_prefixes": ["198.51.100.0/24"]},
+            "aidc:interconnect.direct_connect: public_prefixes and public_peer_cidr: give both (the prefixes the "
+            "public virtual interfaces advertise and the public block their BGP peers use) or neither",
+        ),
+        (
+            {"locations": ["EqDC2"], "second_location": "CSVA1"},
+            "aidc:interconnect.direct_connect: locations: give either locations or location (and second_location), "
+            "not both",
+        ),
+        (
+            {"connections_per_location": 0},
+            "aidc:interconnect.direct_connect.connections_per_location: input should be greater than or equal to 1, "
+            "got 0",
+        ),
+        (
+            {"public_prefixes": ["198.51.100.0/24"], "public_peer_cidr": "203.0.113.0/31"},
+            "aidc:interconnect.direct_connect.public_peer_cidr: '203.0.113.0/31' is too small: one /30 per link, so "
+            "/30 or larger",
+        ),
+    ],
+)
+def test_direct_connect_settings_are_refused_naming_the_key(
+    direct_connect: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        stack(interconnect={"direct_connect": direct_connect})
+    assert info.value.problems == [expected]
 
 
 def test_hosted_connections_need_one_id_each() -> None:

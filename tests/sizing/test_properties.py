@@ -77,6 +77,15 @@ def demands(draw: st.DrawFn) -> dict[str, Any]:
 def _config(demand: dict[str, Any]) -> dict[str, Any]:
     return {
         "aidc:demand": demand,
+        # The largest draws (3 × 50,000 GB in half an hour: 2,400 Gbps) pass what the Transit Gateway carries:
+        # the bulk reaches S3 over public virtual interfaces, over two locations.
+        "aidc:interconnect": {
+            "direct_connect": {
+                "locations": ["EqDC2", "CSVA1"],
+                "public_prefixes": ["198.51.100.0/24"],
+                "public_peer_cidr": "203.0.113.0/27",
+            }
+        },
         "aidc:edge": {
             "sites": [
                 # /16s: the largest draws put more servers at a site than its default /24 holds
@@ -156,6 +165,13 @@ def test_capacity_covers_demand_under_the_failure_model(demand: dict[str, Any]) 
         assert n.provisioned_gbps.value >= n.required_gbps.value - 1e-9
     else:
         assert n.direct_connect is not None
+        # Every hop of the bulk path carries the transfers, within the quota of connections per location.
+        assert all(hop.ok for hop in n.direct_connect.path), n.direct_connect.path
+        assert n.direct_connect.ports_per_location is not None
+        assert (
+            n.direct_connect.ports_per_location.int
+            <= cfg.interconnect.direct_connect.connections_per_location
+        )
 
 
 def _scaled(demand: dict[str, Any], factor: float) -> dict[str, Any]:

@@ -79,16 +79,33 @@ def test_a_one_off_transfer_is_stated_apart() -> None:
 
 def test_direct_connect_lines_for_the_seed_case() -> None:
     # 1.8 PB a day (500 GB/s for an hour): 1,800,000 · 730/24 = 54,750,000 GB a month out over Direct Connect
-    # at 0.02 and through the TGW at 0.02; 11 x 400G ports at 85 USD/h.
-    components = _lines([{"name": "clicks", "volume_gb": 1_800_000, "window_hours": 1}])
+    # at 0.02; 11 x 400G ports at 85 USD/h. Over public virtual interfaces to S3 the bulk bypasses the Transit
+    # Gateway: no data processing.
+    bulk = {
+        "locations": ["EqDC2", "CSVA1"],
+        "public_prefixes": ["198.51.100.0/24"],
+        "public_peer_cidr": "203.0.113.0/27",
+    }
+    components = _lines(
+        [{"name": "clicks", "volume_gb": 1_800_000, "window_hours": 1}], interconnect={"direct_connect": bulk}
+    )
     dx = components["direct-connect"]
     assert dx["Direct Connect dedicated ports 11 x 400Gbps (incl. 1 spare)"] == pytest.approx(
         11 * 85.00 * 730
     )
     assert dx["Transit Gateway attachment (Direct Connect gateway)"] == pytest.approx(0.05 * 730)
     assert dx[DX_OUT] == pytest.approx(54_750_000 * 0.02)
-    assert components["vpn-interconnect"][TGW] == pytest.approx(54_750_000 * 0.02)
+    assert TGW not in components["vpn-interconnect"]
     assert VPN_OUT not in components["vpn-interconnect"]  # the bulk leaves over Direct Connect
+
+
+def test_direct_connect_through_the_transit_gateway_pays_its_data_processing() -> None:
+    # 150 Gbps for an hour a month: 67,500 GB through the Transit Gateway at 0.02 USD/GB.
+    components = _lines(
+        [{"name": "bulk", "volume_gb": 67_500, "window_hours": 1, "every": "month"}],
+        interconnect={"direct_connect": {"mode": "always"}},
+    )
+    assert components["vpn-interconnect"][TGW] == pytest.approx(67_500 * 0.02)
 
 
 def test_ipsec_over_direct_connect_adds_vpn_hours() -> None:

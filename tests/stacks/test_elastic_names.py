@@ -21,8 +21,8 @@ def lower_baseline(config: dict[str, Any]) -> None:
 
 
 def higher_baseline(config: dict[str, Any]) -> None:
-    # 4-H100 replicas of 12,000 tokens/s: ceil(0.8 · 150,000 / 12,000) + 1 = 11 replicas = 44 GPUs, 24 owned:
-    # 20 GPUs = 5 replicas, 2 to a p5 -> 3 p5.
+    # 2-H100 replicas of 6,000 tokens/s: ceil(0.8 · 150,000 / 6,000) + 1 = 21 replicas = 42 GPUs, 16 owned (the
+    # private H100s left by foundation-70b's 552 and risk-adapter-8b's 32): 26 GPUs -> 4 p5.
     _chat(config)["base_tokens_per_s"] = 150_000
 
 
@@ -32,7 +32,7 @@ def no_baseline(config: dict[str, Any]) -> None:
 
 def higher_peak(config: dict[str, Any]) -> None:
     _chat(config)["peak_tokens_per_s"] = (
-        320_000  # 0.8 · 320,000 / 3,000 -> 86 + 1 = 87 GPUs, 24 owned: 63 -> 8 p5
+        320_000  # 0.8 · 320,000 / 6,000 -> 43 + 1 = 44 replicas of 2 = 88 GPUs, 16 owned: 72 -> 9 p5
     )
 
 
@@ -49,9 +49,9 @@ def _pool(document: dict[str, Any]) -> dict[str, Any]:
     ("edit", "planned"),
     [
         (lower_baseline, ("0", "5")),
-        (higher_baseline, ("3", "5")),
+        (higher_baseline, ("4", "5")),
         (no_baseline, ("5", "5")),
-        (higher_peak, ("0", "9")),
+        (higher_peak, ("1", "9")),  # the baseline (9 replicas = 18 GPUs) now passes the 16 owned
     ],
     ids=["lower-baseline", "higher-baseline", "no-baseline", "higher-peak"],
 )
@@ -83,17 +83,17 @@ def test_prod_declares_a_reservation_its_training_pool_uses_and_cost_at_baseline
     requirements = {r["key"]: r["values"] for r in pool["inputs"]["spec"]["template"]["spec"]["requirements"]}
     assert requirements["karpenter.sh/capacity-type"] == ["reserved"]
     assert (
-        pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "144"
-    )  # 18 p5, sized from GPU-hours and deadline
+        pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "176"
+    )  # 22 p5, sized from GPU-hours (with attention at 8K sequences) and deadline
     cost = document["summary"]["cost"]
     assert cost["baseline_usd_per_month"] < cost["peak_usd_per_month"] == cost["total_usd_per_month"]
-    # The chat pool scales 0..5 p5 (baseline: ceil(48,000 / 12,000) + 1 = 5 replicas of 4 GPUs = 20, which the
-    # 24 owned GPUs carry): the baseline saves its whole peak cost, 5 · 55.04 · 730.
+    # The chat pool scales 1..5 p5 (baseline: ceil(48,000 / 6,000) + 1 = 9 replicas of 2 GPUs = 18, of which the
+    # 16 owned GPUs carry 16): the baseline saves 4 of its 5 p5, 4 · 55.04 · 730.
     assert cost["peak_usd_per_month"] - cost["baseline_usd_per_month"] == pytest.approx(
-        5 * 55.04 * 730, abs=0.02
+        4 * 55.04 * 730, abs=0.02
     )
     reservation = cost["reservations"]["code-34b-p5-48xlarge"]
-    assert (reservation["instances"], reservation["days"], reservation["paid"]) == (18, 21, "up front")
+    assert (reservation["instances"], reservation["days"], reservation["paid"]) == (22, 21, "up front")
 
 
 def test_secrets_stay_secret_in_the_prod_plan() -> None:

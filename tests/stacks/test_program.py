@@ -280,7 +280,9 @@ def test_direct_connect_only_where_the_plan_has_it(stack: str) -> None:
 def test_growing_the_seed_transfer_adds_direct_connect_ports_never_renames() -> None:
     values = read_config_values(stack_file("ecommerce"))
     grown_values = copy.deepcopy(values)
-    grown_values["aidc:demand"]["transfer"][0]["volume_gb"] = 2 * float(
+    # 1.5 times the seed's 500 GB/s: 6,000 Gbps in 16 ports, 8 each at the two locations (within 10), 8 LAGs
+    # (within the 10 per Region), 8 public /30 peers in the /27.
+    grown_values["aidc:demand"]["transfer"][0]["volume_gb"] = 1.5 * float(
         values["aidc:demand"]["transfer"][0]["volume_gb"]
     )
     base, _ = _planned("ecommerce")
@@ -289,6 +291,6 @@ def test_growing_the_seed_transfer_adds_direct_connect_ports_never_renames() -> 
     grown_urns = {r["urn"] for r in grown.resources}
     assert base_urns <= grown_urns
     added = sorted(urn.split("::")[-1] for urn in grown_urns - base_urns)
-    pattern = r"dx-link-\d+(-port-\d+(-lag)?|-vif|-ckn|-cak|-bgp-key|-macsec)?"
+    pattern = r"dx-link-\d+(-port-\d+(-lag)?|-vif|-public-vif|-ckn|-cak|-bgp-key|-public-bgp-key|-macsec)?"
     assert added and all(re.fullmatch(pattern, name) for name in added), added
-    assert len(_of_type(grown, DX_PORT)) == 21  # ceil(8000 / 400) + 1
+    assert len(_of_type(grown, DX_PORT)) == 16  # ceil(6000 / 400) + 1

@@ -188,6 +188,32 @@ DIRECT_CONNECT_MACSEC_SOURCE = (
     "https://docs.aws.amazon.com/directconnect/latest/UserGuide/MACsec.html (dedicated 10, 100 and 400 Gbps "
     "connections at selected locations; not on hosted connections, botocore CreateConnection.requestMACSec)"
 )
+# Direct Connect quotas (https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html, read 2026-12): an
+# account may hold 10 dedicated connections per location in a Region (adjustable: Service Quotas or a support case),
+# 10 LAGs per Region, 30 transit or private virtual interfaces per Direct Connect gateway, and advertise at most
+# 1,000 routes per BGP session on a public virtual interface (not adjustable).
+DIRECT_CONNECT_CONNECTIONS_PER_LOCATION = 10
+DIRECT_CONNECT_LAGS_PER_REGION = 10
+DIRECT_CONNECT_VIFS_PER_GATEWAY = 30
+DIRECT_CONNECT_PUBLIC_VIF_ROUTES = 1000
+DIRECT_CONNECT_QUOTA_SOURCE = (
+    "https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html (dedicated connections per Region per "
+    "location 10, adjustable; LAGs per Region 10; virtual interfaces per Direct Connect gateway 30; routes per BGP "
+    "session on a public virtual interface 1,000) (read 2026-12)"
+)
+DIRECT_CONNECT_QUOTA_HINT = (
+    "ask AWS to raise 'Dedicated connections per location' (Service Quotas console, service Direct Connect, or a "
+    "support case), then set aidc:interconnect.direct_connect.connections_per_location to the granted value"
+)
+# Amazon S3 scales per key prefix: "at least 3,500 PUT/COPY/POST/DELETE or 5,500 GET/HEAD requests per second per
+# partitioned prefix", and recommends byte-range requests (and multipart parts) of 8-16 MB.
+S3_PUT_PER_PREFIX_PER_S = 3500
+S3_GET_PER_PREFIX_PER_S = 5500
+S3_PART_BYTES = 16 * 1024 * 1024
+S3_PERFORMANCE_SOURCE = (
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html (3,500 PUT or 5,500 GET "
+    "requests per second per partitioned prefix; byte-range fetches of 8-16 MB) (read 2026-12)"
+)
 # A Transit Gateway attachment (VPC or Direct Connect gateway) carries "up to 100 Gbps (burst) per Availability
 # Zone": the ceiling of the TGW path, whatever the ports carry.
 TGW_ATTACHMENT_GBPS_PER_AZ = 100

@@ -7,7 +7,8 @@ the gateway attachment, private IP VPNs over the link, data out at the Direct Co
 `aidc:demand.transfer` items that reach AWS (`TransferSizing.cloud`), priced from their volume and `every`
 (runs per 730-hour month: day 730/24, week 730/168, month 1, once 0 — a one-off move is said apart): to_private
 leaves AWS (data transfer out), to_public enters it (free), both moves the volume each way; every GB crossing the
-Transit Gateway pays its data processing. Prices are aidc/clouds/aws/catalog.py's, with their sources.
+Transit Gateway pays its data processing (not when Direct Connect carries the bulk to S3 over public virtual
+interfaces, which bypass it). Prices are aidc/clouds/aws/catalog.py's, with their sources.
 """
 
 from __future__ import annotations
@@ -98,9 +99,15 @@ def _monthly_gb(network: NetworkPlan) -> tuple[float, float, dict[str, float]]:
     return out_total, in_total, per_transfer
 
 
+def through_tgw(network: NetworkPlan) -> bool:
+    """True when the transfers cross the Transit Gateway (and pay its data processing): over the VPN, or over
+    Direct Connect's transit path; Direct Connect's public virtual interfaces to S3 bypass it."""
+    return network.direct_connect is None or network.direct_connect.bulk_path == "transit"
+
+
 def _tgw_processing_line(network: NetworkPlan) -> CostLine | None:
     out, into, per_transfer = _monthly_gb(network)
-    if out + into <= 0:
+    if out + into <= 0 or not through_tgw(network):
         return None
     return per_gb_line(
         "Transit Gateway data processing (planned transfers)",
@@ -192,9 +199,10 @@ def one_off_notes(network: NetworkPlan) -> list[str]:
         if transfer.every != "once":
             continue
         out, into = _directions(transfer)
-        usd = tiered_usd(out, TRANSFER_PRICES[out_key]) + tiered_usd(
-            out + into, TRANSFER_PRICES["tgw-processing"]
+        processing = (
+            tiered_usd(out + into, TRANSFER_PRICES["tgw-processing"]) if through_tgw(network) else 0.0
         )
+        usd = tiered_usd(out, TRANSFER_PRICES[out_key]) + processing
         notes.append(
             f"transfer {transfer.name} runs once: {transfer.volume_gb:,.0f} GB ({transfer.direction}) costs "
             f"{usd:,.2f} USD once (data out {out_key}, Transit Gateway processing), not in the monthly total"
@@ -208,7 +216,7 @@ def move_usd(dataset_gb: float, leaves: bool, network: NetworkPlan) -> Figure:
     processing = TRANSFER_PRICES["tgw-processing"]
     out_key = "dx-out" if network.direct_connect is not None else "internet-out"
     out_usd = tiered_usd(dataset_gb, TRANSFER_PRICES[out_key]) if leaves else 0.0
-    processing_usd = tiered_usd(dataset_gb, processing)
+    processing_usd = tiered_usd(dataset_gb, processing) if through_tgw(network) else 0.0
     inputs: dict[str, Any] = {
         "dataset_gb": dataset_gb,
         "tgw_processing_usd_per_gb": processing.usd_per_gb,

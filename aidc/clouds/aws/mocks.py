@@ -352,6 +352,14 @@ def _dx_gateway_association(
     return f"ga-{o.get('dxGatewayId', 'dxgw')}{o.get('associatedGatewayId', '')}"
 
 
+def _dx_public_vif(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    vif_id = f"dxvif-{rid[:8]}"
+    o.setdefault("arn", _arn(m, "directconnect", f"dxvif/{vif_id}"))
+    o.setdefault("awsDevice", f"EqDC2-{rid[8:16]}")
+    o.setdefault("amazonSideAsn", "7224")  # Amazon's public ASN on public virtual interfaces
+    return vif_id
+
+
 def _dx_transit_vif(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
     vif_id = f"dxvif-{rid[:8]}"
     o.setdefault("arn", _arn(m, "directconnect", f"dxvif/{vif_id}"))
@@ -457,6 +465,7 @@ _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[
     "aws:directconnect/gateway:Gateway": _dx_gateway,
     "aws:directconnect/gatewayAssociation:GatewayAssociation": _dx_gateway_association,
     "aws:directconnect/transitVirtualInterface:TransitVirtualInterface": _dx_transit_vif,
+    "aws:directconnect/publicVirtualInterface:PublicVirtualInterface": _dx_public_vif,
     "aws:directconnect/macsecKeyAssociation:MacsecKeyAssociation": _dx_macsec,
     "aws:directconnect/connectionConfirmation:ConnectionConfirmation": _dx_confirmation,
 }

@@ -1,7 +1,8 @@
 """AWS preflight checks with boto3: caller identity, instance type offerings in the region and the planned
 AZs, EFA support, vCPU quotas per instance family (Service Quotas, falling back to the AWS default), the
-EKS NVIDIA AMI (SSM public parameter, falling back to DescribeImages), and the Direct Connect locations the
-plan orders ports at (DescribeLocations: in the region, offering the port speed, and MACsec at it).
+EKS NVIDIA AMI (SSM public parameter, falling back to DescribeImages), the Direct Connect locations the
+plan orders ports at (DescribeLocations: in the region, offering the port speed, and MACsec at it) and the quota of
+dedicated connections per location (Service Quotas, with the connections the account already holds there).
 
 Each check is a function over `AwsRequirements` and an `AwsClients`; `run_aws_checks` runs them in order
 and stops after an unreachable endpoint or rejected credentials (every later call would fail alike).
@@ -9,13 +10,15 @@ and stops after an unreachable endpoint or rejected credentials (every later cal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError
 
 from aidc.catalog import INSTANCE_TYPES
+from aidc.clouds.aws.catalog import DIRECT_CONNECT_CONNECTIONS_PER_LOCATION, DIRECT_CONNECT_QUOTA_SOURCE
 from aidc.clouds.aws.settings import settings_of
 from aidc.preflight.deadline import Deadline, Job
 from aidc.preflight.report import CheckResult
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
     from boto3.session import Session
 
     from aidc.config.model import StackConfig
-    from aidc.sizing.plan import CapacityPlan
+    from aidc.sizing.plan import CapacityPlan, DirectConnectLink
 
 CLOUD = "aws"
 
@@ -89,6 +92,12 @@ class DirectConnectNeed:
     """Hosted connections from a partner: the partner's port speeds apply, not the location's."""
     macsec: bool = False
     """The plan encrypts the ports with MACsec, so the location must offer it at this speed."""
+    ports_per_location: tuple[tuple[str, int], ...] = ()
+    """(location, dedicated connections the plan orders there): each counts against the account's quota."""
+    connections_per_location: int = 10
+    """The quota the plan was sized with (aidc:interconnect.direct_connect.connections_per_location)."""
+    connection_names: tuple[str, ...] = ()
+    """Names of the plan's own connections: already ordered, they are not counted twice."""
 
 
 @dataclass(frozen=True)
@@ -134,11 +143,28 @@ def aws_requirements(cfg: StackConfig, plan: CapacityPlan) -> AwsRequirements:
             ports=dx.ports.int,
             hosted=dx.hosted,
             macsec=dx.encryption == "macsec",
+            ports_per_location=_ports_per_location(dx.links, dx.hosted),
+            connections_per_location=cfg.interconnect.direct_connect.connections_per_location,
+            # The program names each port <component>-<link>-port-<i> (stacks/clouds/aws.py: component "dx").
+            connection_names=tuple(
+                f"dx-{link.name}-port-{port}" for link in dx.links for port in range(link.ports)
+            )
+            if not dx.hosted
+            else (),
         )
         if dx is not None
         else None
     )
     return AwsRequirements(aws.region, aws.zones, tuple(needs), aws.eks_version, direct_connect)
+
+
+def _ports_per_location(links: Sequence[DirectConnectLink], hosted: bool) -> tuple[tuple[str, int], ...]:
+    if hosted:  # hosted connections are the partner's, not the account's dedicated ones
+        return ()
+    counts: dict[str, int] = {}
+    for link in links:
+        counts[link.location] = counts.get(link.location, 0) + link.ports
+    return tuple(counts.items())
 
 
 class DeadlineExceeded(BotoCoreError):
@@ -501,6 +527,92 @@ def check_direct_connect(clients: AwsClients, reqs: AwsRequirements) -> list[Che
     return results
 
 
+# Service Quotas names the quota "Dedicated connections per location" in service "directconnect"; the code is looked
+# up by name (a code is an opaque L-xxxxxxxx), so a renamed quota falls back to the documented default.
+DX_QUOTA_SERVICE = "directconnect"
+DX_QUOTA_NAME = re.compile(r"connections per (region per )?location", re.IGNORECASE)
+DX_GONE = frozenset({"deleting", "deleted", "rejected"})
+
+
+def _dx_location_quota(clients: AwsClients) -> tuple[float, str]:
+    """The applied quota of dedicated connections per location, else AWS's default, else the documented one."""
+    quotas = clients.client("service-quotas")
+    for operation, source in (
+        ("list_service_quotas", "applied"),
+        ("list_aws_default_service_quotas", "default"),
+    ):
+        for quota in _paginate(quotas, operation, "Quotas", ServiceCode=DX_QUOTA_SERVICE):
+            if DX_QUOTA_NAME.search(str(quota.get("QuotaName", ""))):
+                return float(quota["Value"]), f"{source}: {quota.get('QuotaName')} ({quota.get('QuotaCode')})"
+    return float(
+        DIRECT_CONNECT_CONNECTIONS_PER_LOCATION
+    ), f"documented default ({DIRECT_CONNECT_QUOTA_SOURCE})"
+
+
+def check_direct_connect_quota(clients: AwsClients, reqs: AwsRequirements) -> list[CheckResult]:
+    """The dedicated connections the plan orders at each location, with those the account already holds there
+    (DescribeConnections, the plan's own excluded), within the quota of connections per location."""
+    need = reqs.direct_connect
+    if need is None or not need.ports_per_location:
+        return []
+    quota, source = _dx_location_quota(clients)
+    existing: dict[str, int] = {}
+    response = clients.client("directconnect").describe_connections()
+    for connection in response.get("connections", []):
+        if (
+            connection.get("connectionState") in DX_GONE
+            or connection.get("connectionName") in need.connection_names
+        ):
+            continue
+        location = str(connection.get("location", ""))
+        existing[location] = existing.get(location, 0) + 1
+    results = []
+    for location, planned in need.ports_per_location:
+        held = existing.get(location, 0)
+        ok = planned + held <= quota
+        figures = {"planned": planned, "existing": held, "quota": quota, "quota_source": source}
+        hint = (
+            ""
+            if ok
+            else (
+                f"ask AWS to raise it (aws service-quotas request-service-quota-increase --service-code "
+                f"{DX_QUOTA_SERVICE} --quota-code <the quota's code> --desired-value {planned + held} --region "
+                f"{reqs.region}, or a support case), or list more locations in aidc:interconnect.direct_connect.locations"
+            )
+        )
+        detail = (
+            f"{planned} planned + {held} existing dedicated connections ≤ {quota:,.0f} per location ({source})"
+            if ok
+            else f"{planned} planned + {held} existing dedicated connections exceed the quota of {quota:,.0f} per "
+            f"location ({source})"
+        )
+        results.append(
+            CheckResult(
+                "aws",
+                "direct-connect-quota",
+                f"Direct Connect {location} in {reqs.region}",
+                ok,
+                detail,
+                figures,
+                hint,
+            )
+        )
+    if quota < need.connections_per_location:
+        results.append(
+            CheckResult(
+                "aws",
+                "direct-connect-quota",
+                f"aidc:interconnect.direct_connect.connections_per_location in {reqs.region}",
+                False,
+                f"the plan was sized with {need.connections_per_location} connections per location but the account's "
+                f"quota is {quota:,.0f} ({source})",
+                {"configured": need.connections_per_location, "quota": quota},
+                "lower aidc:interconnect.direct_connect.connections_per_location to the quota, or have AWS raise it",
+            )
+        )
+    return results
+
+
 def _failed(name: str, target: str, failure: Failure, figures: dict[str, Any] | None = None) -> CheckResult:
     return CheckResult("aws", name, target, False, failure.reason, figures or {}, failure.hint)
 
@@ -512,6 +624,7 @@ CHECKS: tuple[tuple[str, Callable[[AwsClients, AwsRequirements], list[CheckResul
     ("vcpu-quota", check_vcpu_quotas),
     ("gpu-ami", check_gpu_ami),
     ("direct-connect-location", check_direct_connect),
+    ("direct-connect-quota", check_direct_connect_quota),
 )
 
 

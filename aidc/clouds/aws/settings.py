@@ -17,6 +17,7 @@ from aidc.config import limits
 from aidc.config.base import Model, check_cidr
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.limits import NameRule
+from aidc.config.suggest import closest
 from aidc.types import AdminCidrs, EksAddonVersion, IamRoleArn, arn_partition, field_error
 
 if TYPE_CHECKING:
@@ -126,7 +127,12 @@ class Settings(Model):
         if value not in EC2_INSTANCE_TYPES:
             raise ValueError(
                 f"{value!r} is not an EC2 instance type (botocore's EC2 service model lists "
-                f"{len(EC2_INSTANCE_TYPES):,}; e.g. m6i.large, m7i.xlarge)"
+                f"{len(EC2_INSTANCE_TYPES):,}; "
+                + (
+                    f"did you mean {m!r}?)"
+                    if (m := closest(value, EC2_INSTANCE_TYPES))
+                    else "e.g. m6i.large, m7i.xlarge)"
+                )
             )
         return value
 
