@@ -9,8 +9,8 @@ aidc:classification, aidc:location (where the capacity lives: private, edge, or 
 aidc:planned-instances (the peak count sizing computed), aidc:planned-min-instances and
 aidc:planned-max-instances (the range), aidc:quota-instances (aidc:capacity.public.max_instances of the type),
 aidc:usd-per-month (the plan's own monthly cost of the group at peak, after aidc:capacity.prices overrides) and
-aidc:usd-per-month-baseline; the private core's network carries aidc:stack-usd-per-month (the plan's whole monthly
-cost at peak, every component); Karpenter NodePools carry the same facts as annotations aidc.io/<name> (the tag's
+aidc:usd-per-month-baseline; with a cost ceiling, the private core's network carries aidc:stack-usd-per-month (the
+plan's whole monthly cost at peak, every component); Karpenter NodePools carry the same facts as annotations aidc.io/<name> (the tag's
 name after 'aidc:') and declare their capacity as a GPU limit; OpenStack Heat stacks carry "key=value" strings
 in `tags` (servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
 their own, so they agree with `aidc size` and `aidc plan` and need nothing from the repository but this
