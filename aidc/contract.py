@@ -83,6 +83,10 @@ PLANNED_MAX_TAG = "aidc:planned-max-instances"
 QUOTA_TAG = "aidc:quota-instances"  # aidc:capacity.public.max_instances of the type
 COST_TAG = "aidc:usd-per-month"  # the plan's monthly cost of the group at peak (the ceiling rule sums these)
 BASELINE_COST_TAG = "aidc:usd-per-month-baseline"
+# The plan's whole monthly cost at peak (every component), USD, written when the stack has a cost ceiling: on the
+# private core's network (an estate shard: its first site's network) as a Neutron `key=value` tag, so the pack's
+# monthly-cost-ceiling rule reads it from resources alone.
+STACK_COST_TAG = "aidc:stack-usd-per-month"
 REQUIRED_GBPS_TAG = "aidc:required-gbps"  # what the transfers need of an interconnect
 PROVISIONED_GBPS_TAG = "aidc:provisioned-gbps"  # what the plan provides for them
 PORT_GBPS_TAG = "aidc:port-gbps"  # a dedicated link's port speed

@@ -40,6 +40,7 @@ from aidc.contract import (
     EXPORT_GPU_QUEUES,
     EXPORT_PLAN_SUMMARY,
     LOCATION_LABEL,
+    STACK_COST_TAG,
     STORAGE_LABEL,
     WORKLOAD_LABEL,
 )
@@ -128,6 +129,16 @@ class PrivateArgs:
     network: dict[str, Wire]  # private cloud outputs the core cluster consumes
 
 
+def stack_cost_tags(cfg: StackConfig, plan: CapacityPlan) -> tuple[str, ...]:
+    """When the stack has a cost ceiling (aidc:policy.monthly_cost_ceiling_usd), the plan's whole monthly cost at
+    peak as a Neutron `key=value` tag: on the private core's network (an estate's shard: on its first site's
+    network, the estate's plan), what the pack's mandatory monthly-cost-ceiling rule checks. Without a ceiling no
+    tag: a cost change then changes no resource (an estate's edge change stays in its shard)."""
+    if cfg.policy.monthly_cost_ceiling_usd is None:
+        return ()
+    return (f"{STACK_COST_TAG}={plan.cost.peak_usd_per_month.value:.2f}",)
+
+
 def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateArgs:
     """Private core: tenant network, core K3s cluster (servers + Ceph hosts), GPU pools that join it, Ceph."""
     os_cfg = cfg.openstack
@@ -145,6 +156,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         admin_cidrs=os_cfg.admin_cidrs,
         ssh_public_key=os_cfg.ssh_public_key,
         root_volume_gb=os_cfg.root_volume_gb,
+        network_tags=stack_cost_tags(cfg, plan),
         gpu_pools=[
             GpuPool(
                 name=group.workload,
@@ -245,7 +257,11 @@ class EdgeArgs:
 
 
 def edge_args(
-    cfg: StackConfig, site: EdgeSitePlan, wires: Wires, ssh_public_key: pulumi.Input[str] | None = None
+    cfg: StackConfig,
+    site: EdgeSitePlan,
+    wires: Wires,
+    ssh_public_key: pulumi.Input[str] | None = None,
+    network_tags: tuple[str, ...] = (),
 ) -> EdgeArgs:
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference.
     `ssh_public_key` is the estate's break-glass key read from the core (shard stacks); without it the site
@@ -263,6 +279,7 @@ def edge_args(
             api_cidrs=_distinct([site.network_cidr], deploy_cidrs(cfg)),
             ssh_public_key=os_cfg.ssh_public_key if ssh_public_key is None else ssh_public_key,
             root_volume_gb=os_cfg.root_volume_gb,
+            network_tags=network_tags,
         ),
         cluster=K3sClusterArgs(
             cluster_name=f"edge-{site.name}",
@@ -565,7 +582,18 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
     ssh_public_key = core.require_output(EDGE_SSH_PUBLIC_KEY)
     wires = Wires()
     with wires.guard():
-        edges = {site.name: edge_args(cfg, site, wires, ssh_public_key=ssh_public_key) for site in sites}
+        # The shard's first site carries the estate's monthly cost (one resource: a cost change updates one
+        # network's tags per shard, not every site's).
+        edges = {
+            site.name: edge_args(
+                cfg,
+                site,
+                wires,
+                ssh_public_key=ssh_public_key,
+                network_tags=stack_cost_tags(cfg, plan) if i == 0 else (),
+            )
+            for i, site in enumerate(sites)
+        }
         edge_queues = edge_queues_by_site(plan)
         gpu_addons = {
             f"edge-{site.name}": edge_gpu_args(cfg, site, edge_queues.get(site.name, [])) for site in sites

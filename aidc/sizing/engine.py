@@ -9,7 +9,7 @@ from aidc.config.model import StackConfig
 from aidc.contract import PUBLIC_CLOUDS, PublicCloud, public_cloud
 from aidc.sizing.bounds import check_plan_bounds
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
-from aidc.sizing.cost import monthly_cost
+from aidc.sizing.cost import ceiling_warnings, monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
 from aidc.sizing.network import size_network, without_interconnect
 from aidc.sizing.placement import place
@@ -95,7 +95,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     clouds = used_clouds(cfg, placement, network)
     if not clouds:
         network = without_interconnect(network)
-    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds)
+    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds, storage)
     plan = CapacityPlan(
         stack=cfg.stack,
         training=training,
@@ -106,7 +106,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         security=security,
         edge_sites=edge_sites,
         cost=cost,
-        warnings=tuple(warnings),
+        warnings=(*warnings, *ceiling_warnings(cost)),
         replicas=replica_ranges(cfg, inference),
         clouds=clouds,
         catalog_source={

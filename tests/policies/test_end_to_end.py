@@ -272,22 +272,39 @@ def test_dataset_bucket_without_its_access_logging_is_refused(dev_resources):
     assert found[0]["enforcement"] == "mandatory"
 
 
-def test_cost_ceiling_and_cost_table_agree_with_price_overrides(tmp_path: Path) -> None:
-    """One cost model: with a price override in place, the monthly-cost-ceiling rule totals exactly what the
-    plan's own cost table says the GPU node groups cost (the rule reads the plan's figures from the tags)."""
-
+def _ceiling(usd: float, prices: dict[str, float] | None = None) -> Any:
     def edit(config: dict[str, Any]) -> None:
-        config.setdefault("aidc:capacity", {})["prices"] = {"g6.12xlarge": 3.5}
-        config["aidc:policy"] = {"monthly_cost_ceiling_usd": 100}
+        if prices:
+            config.setdefault("aidc:capacity", {})["prices"] = prices
+        config["aidc:policy"] = {"monthly_cost_ceiling_usd": usd}
 
-    code, document, stderr = _plan(_broken(tmp_path, "priced", edit))
-    assert code == 0, stderr  # the ceiling rule is advisory
+    return edit
+
+
+def test_a_stack_over_its_cost_ceiling_fails_the_plan(tmp_path: Path) -> None:
+    """One cost model, mandatory ceiling: with a price override in place, the rule refuses the stack's whole
+    monthly total at peak (every component, not only the GPU groups), exactly the plan's own cost table, and
+    `aidc plan` exits 1."""
+    code, document, stderr = _plan(_broken(tmp_path, "priced", _ceiling(100, {"g6.12xlarge": 3.5})))
+    assert code == 1, stderr
+    assert "mandatory policy violation" in stderr
     assert document is not None
-    lines = document["summary"]["cost"]["components"]["aws-gpu-cluster"]["lines"]
+    cost = document["summary"]["cost"]
+    lines = cost["components"]["aws-gpu-cluster"]["lines"]
     gpu_total = sum(line["usd_per_month"] for line in lines if line["item"].startswith("GPU nodes"))
-    assert gpu_total == pytest.approx(3.5 * 730)  # the override, not the catalog's 4.6016 USD/h
+    assert gpu_total == pytest.approx(3.5 * 730)  # the override, not the catalog's price
     [violation] = [v for v in document["policy"]["violations"] if v["policy"] == "monthly-cost-ceiling"]
-    assert f"${gpu_total:,.0f}/month" in violation["message"], violation["message"]
+    assert violation["enforcement"] == "mandatory"
+    assert f"${cost['peak_usd_per_month']:,.0f}/month at peak" in violation["message"], violation["message"]
+    assert f"GPU groups ${gpu_total:,.0f}" in violation["message"], violation["message"]
+    assert cost["peak_usd_per_month"] > gpu_total + 10_000  # the owned components count too
+
+
+def test_a_stack_within_its_cost_ceiling_passes(tmp_path: Path) -> None:
+    code, document, stderr = _plan(_broken(tmp_path, "within", _ceiling(1_000_000)))
+    assert code == 0, stderr
+    assert document is not None
+    assert not [v for v in document["policy"]["violations"] if v["policy"] == "monthly-cost-ceiling"]
 
 
 def test_admin_rules_of_the_program_are_judged_by_their_union(dev_resources):
