@@ -83,6 +83,12 @@ class ModelShape:
     as_of: str
 
 
+_SEMIANALYSIS_SERVER = (
+    "SemiAnalysis, 'AI Server Cost Analysis - Memory Is the Biggest Loser' (2023-05-29): a standard 2-socket "
+    "Intel Sapphire Rapids CPU server with 1 TB of DRAM costs about USD 10,424 for a large-volume buyer "
+    "(including ~USD 700 of ODM margin), NAND 14.7% of it"
+)
+
 # Serving, training and storage facts. Keys are what aidc/sizing reads; the values are overridable only by
 # passing another Catalog (tests, benchmarks) or, where config names a key for it, by config.
 FACTS: Mapping[str, Fact] = MappingProxyType(
@@ -191,6 +197,52 @@ FACTS: Mapping[str, Fact] = MappingProxyType(
                 "write (heise.de/-4720224 and computerbase.de 2020-05 PM9A3 articles, from the datasheet); "
                 "smaller drives of a family write slower: set aidc:demand.storage.drive_write_mb_per_s",
                 as_of="2020-05",
+            ),
+            # Owned servers that are not GPU servers (a GPU's capex and power already carry its host's share):
+            # the K3s servers of the core and of each edge site, and the Ceph storage hosts with their drives.
+            # Amortised over aidc:capacity.private.amortisation_months; power at its PUE and USD/kWh.
+            Fact(
+                key="server_capex_usd",
+                value=10_424.0,
+                unit="USD per server",
+                source=_SEMIANALYSIS_SERVER
+                + "; each K3s server (core and edge) is priced as one such server (a "
+                "whole host per server: what an HA control plane over separate failure domains needs)",
+                as_of="2023-05",
+            ),
+            Fact(
+                key="storage_host_capex_usd",
+                value=8_892.0,
+                unit="USD per storage host, without its data drives",
+                source=_SEMIANALYSIS_SERVER
+                + "; less its NAND (14.7%): 10,424 x 0.853 = 8,892, the data drives "
+                "being priced per TB (nvme_capex_usd_per_tb)",
+                as_of="2023-05",
+            ),
+            Fact(
+                key="server_power_kw",
+                value=0.83,
+                unit="kW per server (or storage host without its drives) at load",
+                source="estimate: 2 x 350 W CPUs (Intel Xeon Platinum 8480+ TDP, the server above) at ~75% load "
+                "+ ~200 W memory, boot SSD and NICs, +15% fans and power-supply losses (ServeTheHome rule of "
+                "thumb, as for the GPU hosts): (525 + 200) x 1.15 = 834 W",
+                as_of="2023-05",
+            ),
+            Fact(
+                key="nvme_capex_usd_per_tb",
+                value=110.0,
+                unit="USD per TB of datacentre NVMe drive",
+                source="estimate, no dated price source found: read-intensive TLC PCIe 4.0 U.2 drives of 7.68 TB "
+                "(Samsung PM9A3 class) at roughly USD 750-900 each in 2025; pass another Catalog to change it",
+                as_of="2025-12",
+            ),
+            Fact(
+                key="nvme_power_kw",
+                value=0.012,
+                unit="kW per NVMe drive",
+                source="SNIA, 'NVMe SSD Classification' (updated April 2025): 12-25 W for a 2.5-inch (U.2) "
+                "enterprise or data-centre drive; the low end (read-intensive drives)",
+                as_of="2025-04",
             ),
         )
     }

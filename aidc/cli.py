@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "edge": "edge sites: `allocate` records each site's network (and estate shard) in the stack file",
     "estate": "estates of shard stacks: `init` writes the missing shard stack files of a core",
     "config": "the stack configuration: `schema` prints its JSON Schema (for editors and scripts)",
+    "catalog": "the price catalog: `refresh` rewrites the clouds' price snapshots from their price-list APIs",
 }
 
 DESCRIPTION = """\

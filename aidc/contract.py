@@ -83,9 +83,14 @@ PLANNED_MAX_TAG = "aidc:planned-max-instances"
 QUOTA_TAG = "aidc:quota-instances"  # aidc:capacity.public.max_instances of the type
 COST_TAG = "aidc:usd-per-month"  # the plan's monthly cost of the group at peak (the ceiling rule sums these)
 BASELINE_COST_TAG = "aidc:usd-per-month-baseline"
+# The plan's whole monthly cost at peak (every component), USD, written when the stack has a cost ceiling: on the
+# private core's network (an estate shard: its first site's network) as a Neutron `key=value` tag, so the pack's
+# monthly-cost-ceiling rule reads it from resources alone.
+STACK_COST_TAG = "aidc:stack-usd-per-month"
 REQUIRED_GBPS_TAG = "aidc:required-gbps"  # what the transfers need of an interconnect
 PROVISIONED_GBPS_TAG = "aidc:provisioned-gbps"  # what the plan provides for them
 PORT_GBPS_TAG = "aidc:port-gbps"  # a dedicated link's port speed
+EKS_ACCESS_ROLE_TAG = "aidc:eks-access"  # "deploy" | "admin" on an EKS access entry: whose entry it is
 PLANNED_TAGS: tuple[str, ...] = (
     WORKLOAD_TAG,
     CLASSIFICATION_TAG,
@@ -116,6 +121,10 @@ GPUS_PER_INSTANCE_LABEL = "aidc.io/gpus-per-instance"  # public GPU nodes
 EFA_LABEL = "aidc.io/efa"
 EFA_INTERFACES_LABEL = "aidc.io/efa-interfaces"
 STORAGE_LABEL = "aidc.io/storage"  # "true" on the Ceph hosts Rook selects
+ACCESS_LABEL = (
+    "aidc.io/access"  # "deploy" on the RBAC objects that give the deploy role its Kubernetes rights
+)
+DEPLOY_GROUP = "aidc-deploy"  # the Kubernetes group of the deploy role's EKS access entry
 SYSTEM_NODE_GROUP = "system"  # NODE_GROUP_LABEL value of a public cluster's system nodes
 POD_GPUS_ANNOTATION = "aidc.io/pod-gpus"
 PLANNED_GPUS_ANNOTATION = "aidc.io/planned-gpus"

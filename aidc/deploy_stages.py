@@ -2,8 +2,10 @@
 out, so that it can run where no cluster API is reachable.
 
 The cluster add-on layer is everything that talks to a Kubernetes API: each K3s cluster's readiness gate
-(components/k3s_readiness.py), which polls the API, and every kubernetes Provider, with everything that
-depends on them (Helm releases, Rook and upgrade-Plan custom resources, manifests). The infrastructure stage is
+(components/k3s_readiness.py), which polls the API, its identity (components/k3s_cluster/identity.py), which reads
+the CA from the first server's API port and mints the admin certificate there, and every kubernetes Provider, with
+everything that depends on them (Helm releases, Rook and upgrade-Plan custom resources, manifests, and the K3s
+nodes that join with a token pinning the CA: every server but the first, and the agents). The infrastructure stage is
 `pulumi up --exclude <each root> --exclude-dependents`: it builds networks, the VPN, instances, Heat pools,
 load balancers and EKS from anywhere with cloud credentials (a GitHub-hosted runner, a workstation). The full
 `pulumi up` then runs on the self-hosted runner inside the core cluster's network and converges the rest.
@@ -13,6 +15,12 @@ the engine registers): Pulumi matches URN wildcards against resources already in
 first deployment there are none.
 
     python -m aidc.deploy_stages --stack staging     # one URN a line, for --exclude / pulumi/actions `exclude`
+
+A third, one-off stage gives the EKS deploy role its Kubernetes rights on a new cluster: the deploy role has none
+until its RBAC objects exist, so the admin role applies them first (components/aws_gpu_cluster/deploy_access.py),
+from the deploy runner's network: `pulumi up --target <each URN>` of
+
+    python -m aidc.deploy_stages --stack staging --stage access
 """
 
 from __future__ import annotations
@@ -27,16 +35,26 @@ KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
 _MOCK_ROOT = "::pulumi:pulumi:Stack$"
 DYNAMIC_RESOURCE = "pulumi-python:dynamic:Resource"
 READINESS_GATE_SUFFIX = "-api-ready"
+# The `kind` input of K3sClusterIdentity (components/k3s_cluster/identity.py KIND): it calls the first server's API.
+CLUSTER_IDENTITY_KIND = "k3s-cluster-identity"
+# The kubernetes Provider the EKS deploy role's RBAC objects ride on (components/aws_gpu_cluster/component.py).
+ACCESS_PROVIDER_SUFFIX = "-k8s-access"
+
+
+def _talks_to_a_cluster_api(resource: Mapping[str, Any]) -> bool:
+    if resource["type"] == KUBERNETES_PROVIDER:
+        return True
+    if resource["type"] != DYNAMIC_RESOURCE:
+        return False
+    inputs = resource.get("inputs") or {}
+    return (
+        str(resource["name"]).endswith(READINESS_GATE_SUFFIX) or inputs.get("kind") == CLUSTER_IDENTITY_KIND
+    )
 
 
 def addon_layer_roots(resources: Iterable[Mapping[str, Any]]) -> list[str]:
-    """URNs of the readiness gates and kubernetes Providers, sorted."""
-    return sorted(
-        r["urn"]
-        for r in resources
-        if r["type"] == KUBERNETES_PROVIDER
-        or (r["type"] == DYNAMIC_RESOURCE and str(r["name"]).endswith(READINESS_GATE_SUFFIX))
-    )
+    """URNs of the readiness gates, the K3s clusters' identities and the kubernetes Providers, sorted."""
+    return sorted(r["urn"] for r in resources if _talks_to_a_cluster_api(r))
 
 
 def engine_urn(urn: str) -> str:
@@ -74,6 +92,18 @@ def dependents_closure(resources: Sequence[Mapping[str, Any]], roots: Iterable[s
     return closed
 
 
+def access_stage_targets(resources: Iterable[Mapping[str, Any]]) -> list[str]:
+    """URNs of the EKS deploy role's RBAC objects and the Provider they ride on (named `<cluster>-k8s-access`),
+    sorted: what `pulumi up --target` applies, as the admin role, on a new cluster."""
+    resources = list(resources)
+    providers = {
+        r["urn"]
+        for r in resources
+        if r["type"] == KUBERNETES_PROVIDER and str(r["name"]).endswith(ACCESS_PROVIDER_SUFFIX)
+    }
+    return sorted(providers | {r["urn"] for r in resources if _provider_urn(r.get("provider")) in providers})
+
+
 def stack_resources(stack: str) -> list[dict[str, Any]]:
     """The stack's program, run offline on its stack file (what `aidc plan` runs); an estate's shard stack after
     its core, whose outputs its StackReference reads."""
@@ -87,8 +117,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m aidc.deploy_stages", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    parser.add_argument(
+        "--stage",
+        choices=("infrastructure", "access"),
+        default="infrastructure",
+        help="infrastructure: the URNs to --exclude (default); access: the URNs the admin role --target-s once "
+        "on a new EKS cluster",
+    )
     args = parser.parse_args(argv)
-    for urn in addon_layer_roots(stack_resources(args.stack)):
+    resources = stack_resources(args.stack)
+    urns = addon_layer_roots(resources) if args.stage == "infrastructure" else access_stage_targets(resources)
+    if args.stage == "access" and not urns:
+        sys.stderr.write(
+            f"stack {args.stack} declares no EKS deploy-role access (no aidc:aws.access.deploy_role_arn, or no "
+            "AWS): nothing to apply\n"
+        )
+    for urn in urns:
         sys.stdout.write(engine_urn(urn) + "\n")
     return 0
 

@@ -2,16 +2,22 @@
 template that declares a pool of identical servers as one OS::Heat::ResourceGroup.
 
 Pure functions over plain strings: the K3sCluster component calls them inside `Output.all(...).apply`
-once the join token and server address are known, so the result stays a Pulumi secret there. Nothing
-here imports Pulumi or reads config. Edit the flags here, not in the component.
+once the join tokens and server address are known, so the result stays a Pulumi secret there. Nothing
+here imports Pulumi or reads config. Edit the settings here, not in the component.
+
+What a K3s node's user data holds (docs.k3s.io: "k3s token", "Using Custom CA Certificates", the CIS hardening
+guide): never a CA private key (the first server generates its CAs); a server, the server token (the first one
+short, the others secure) and the agent token's secret; an agent, only the secure agent token. Every node drops
+its pods' traffic to the metadata service at every boot (metadata_guard), and K3s is installed from the pinned
+release's binary, checked against the release's sha256sum file (install_script), never by `curl | sh`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Mapping, Sequence
+from urllib.parse import quote
 
 import yaml
 
@@ -23,19 +29,41 @@ PROTECT_KERNEL_DEFAULTS_SYSCTLS: Mapping[str, str] = {
     "kernel.panic_on_oops": "1",
 }
 
-K3S_INSTALL_URL = "https://get.k3s.io"
+# The release's own assets: the binary and its checksums (github.com/k3s-io/k3s/releases), verified before use.
+K3S_RELEASES = "https://github.com/k3s-io/k3s/releases/download"
+K3S_BINARY = "/usr/local/bin/k3s"
+INSTALL_SCRIPT = "/usr/local/lib/aidc/install-k3s.sh"
+K3S_CONFIG = "/etc/rancher/k3s/config.yaml"
 # Nova server metadata key naming a Heat pool's servers (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/').
 POOL_METADATA_KEY = "aidc_pool"
-K3S_TLS_DIR = "/var/lib/rancher/k3s/server/tls"
-# A pinned K3s release tag (INSTALL_K3S_VERSION), never 'latest' or a channel.
-K3S_VERSION_PATTERN = r"^v\d+\.\d+\.\d+\+k3s\d+$"
-_K3S_VERSION = re.compile(K3S_VERSION_PATTERN)
+K3S_SERVER_DIR = "/var/lib/rancher/k3s/server"
+K3S_TLS_DIR = f"{K3S_SERVER_DIR}/tls"
+# K3s's default pod network, set explicitly so the metadata guard below names the same range.
+CLUSTER_CIDR = "10.42.0.0/16"
+METADATA_ADDRESS = "169.254.169.254"
+# Written by the first server once K3s generated its CA; read back through Nova's console (k3s_cluster/identity.py).
+CA_HASH_MARKER = "aidc-k3s-ca-sha256="
+# The K3s CIS hardening guide's Pod Security admission configuration and audit policy (docs.k3s.io/security/
+# hardening-guide: "Pod Security", "API Server audit configuration"), and where the apiserver finds them.
+PSA_CONFIG = f"{K3S_SERVER_DIR}/psa.yaml"
+AUDIT_POLICY = f"{K3S_SERVER_DIR}/audit.yaml"
+AUDIT_LOG = f"{K3S_SERVER_DIR}/logs/audit.log"
+# K3s applies every manifest in this directory at start ("Auto-Deploying Manifests"): the admin user's binding.
+ADMIN_BINDING = f"{K3S_SERVER_DIR}/manifests/aidc-admin.yaml"
+# Namespaces exempt from the cluster-wide `restricted` default, each because an add-on there needs more: K3s's own
+# (kube-system), the GPU Operator's driver and toolkit (privileged, host paths), Rook's OSDs (privileged, devices),
+# system-upgrade-controller's upgrade jobs (privileged, the host's binary), Prometheus (the chart's server sets no
+# seccomp profile). Workload namespaces label their own level (components/workload_queues.py).
+PSA_EXEMPT_NAMESPACES = ("gpu-operator", "kube-system", "monitoring", "rook-ceph", "system-upgrade")
+# A pinned K3s release tag, never 'latest' or a channel.
+K3S_VERSION_PATTERN = r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$"
+_K3S_VERSION = re.compile(K3S_VERSION_PATTERN, re.ASCII)
 
 
 def validate_k3s_version(version: str) -> str:
-    """Return `version` if it is a pinned K3s release tag (e.g. v1.31.4+k3s1), else raise ValueError."""
-    if not _K3S_VERSION.match(version):
-        raise ValueError(f"version: must be a pinned K3s release like 'v1.31.4+k3s1', got {version!r}")
+    """Return `version` if it is a pinned K3s release tag (e.g. v1.36.5+k3s1), else raise ValueError."""
+    if not _K3S_VERSION.fullmatch(version):
+        raise ValueError(f"version: must be a pinned K3s release like 'v1.36.5+k3s1', got {version!r}")
     return version
 
 
@@ -54,7 +82,7 @@ def _write_file(path: str, content: str, permissions: str = "0600") -> str:
 
 
 def _k3s_config(settings: Mapping[str, object]) -> str:
-    """/etc/rancher/k3s/config.yaml: keeps the token off the command line (and out of `ps`)."""
+    """/etc/rancher/k3s/config.yaml (JSON is YAML): every setting, so the token stays off the command line."""
     return json.dumps(dict(settings), indent=2, sort_keys=True) + "\n"
 
 
@@ -62,65 +90,211 @@ def _sysctl_file() -> str:
     return "".join(f"{key}={value}\n" for key, value in PROTECT_KERNEL_DEFAULTS_SYSCTLS.items())
 
 
-def _install_command(version: str, exec_args: Sequence[str]) -> str:
-    exec_line = " ".join(exec_args)
+def metadata_guard(cluster_cidr: str = CLUSTER_CIDR) -> str:
+    """The host firewall rule that keeps pods from the metadata service (Nova's user data holds join tokens).
+
+    Pod traffic leaves the pod network through the host's routing (flannel's bridge, then the host's default route),
+    so it traverses PREROUTING; the host's own requests (cloud-init reading its user data) traverse OUTPUT and are
+    not matched. The raw table is evaluated before K3s's and kube-router's filter chains and is not managed by them,
+    so their rule ordering cannot bypass it. Idempotent (-C before -I), run at every boot (bootcmd). A pod on the
+    host's network namespace (hostNetwork) is the host to the kernel: Pod Security `baseline` forbids those."""
+    rule = f"PREROUTING -s {cluster_cidr} -d {METADATA_ADDRESS}/32 -j DROP"
+    return f"iptables -w -t raw -C {rule} 2>/dev/null || iptables -w -t raw -I {rule}"
+
+
+def install_script(version: str, role: str, print_ca_hash: bool = False) -> str:
+    """Download the pinned release's binary and its sha256sum-amd64.txt, refuse a binary whose sha256 differs,
+    install it and start the K3s unit (written beside it). No `curl | sh`: nothing downloaded is executed unchecked."""
+    release = f"{K3S_RELEASES}/{quote(validate_k3s_version(version), safe='')}"
+    unit = "k3s" if role == "server" else "k3s-agent"
+    lines = [
+        "#!/bin/sh",
+        "set -eu",
+        'tmp="$(mktemp -d)"',
+        f"curl --proto '=https' --tlsv1.2 -sSfL --retry 5 -o \"$tmp/k3s\" {release}/k3s",
+        f"curl --proto '=https' --tlsv1.2 -sSfL --retry 5 -o \"$tmp/sums\" {release}/sha256sum-amd64.txt",
+        'expected="$(awk \'$2 == "k3s" {print $1}\' "$tmp/sums")"',
+        'actual="$(sha256sum "$tmp/k3s" | cut -d\' \' -f1)"',
+        '[ -n "$expected" ] && [ "$expected" = "$actual" ] || { echo "k3s binary: sha256 mismatch" >&2; exit 1; }',
+        f'install -m 0755 "$tmp/k3s" {K3S_BINARY}',
+        'rm -rf "$tmp"',
+        "systemctl daemon-reload",
+        f"systemctl enable --now {unit}.service",
+    ]
+    if print_ca_hash:
+        lines.append(
+            f"echo \"{CA_HASH_MARKER}$(sha256sum {K3S_TLS_DIR}/server-ca.crt | cut -d' ' -f1)\" | tee /dev/console"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def systemd_unit(role: str) -> str:
+    """The unit K3s's installer writes (k3s.service / k3s-agent.service), settings read from config.yaml."""
     return (
-        f"curl -sfL {K3S_INSTALL_URL} | INSTALL_K3S_VERSION={shlex.quote(version)} "
-        f"INSTALL_K3S_EXEC={shlex.quote(exec_line)} sh -s -"
+        "[Unit]\nDescription=Lightweight Kubernetes\nDocumentation=https://k3s.io\n"
+        "Wants=network-online.target\nAfter=network-online.target\n\n"
+        "[Service]\nType=notify\nKillMode=process\nDelegate=yes\nLimitNOFILE=1048576\nLimitNPROC=infinity\n"
+        "LimitCORE=infinity\nTasksMax=infinity\nTimeoutStartSec=0\nRestart=always\nRestartSec=5s\n"
+        "ExecStartPre=-/sbin/modprobe br_netfilter\nExecStartPre=-/sbin/modprobe overlay\n"
+        f"ExecStart={K3S_BINARY} {role}\n\n[Install]\nWantedBy=multi-user.target\n"
     )
 
 
-def _cloud_config(files: Sequence[str], install: str) -> str:
+def psa_config() -> str:
+    """AdmissionConfiguration: Pod Security `restricted` enforced, audited and warned cluster-wide by default."""
+    levels = {
+        f"{mode}{suffix}": value
+        for mode in ("enforce", "audit", "warn")
+        for suffix, value in (("", "restricted"), ("-version", "latest"))
+    }
+    return yaml.safe_dump(
+        {
+            "apiVersion": "apiserver.config.k8s.io/v1",
+            "kind": "AdmissionConfiguration",
+            "plugins": [
+                {
+                    "name": "PodSecurity",
+                    "configuration": {
+                        "apiVersion": "pod-security.admission.config.k8s.io/v1",
+                        "kind": "PodSecurityConfiguration",
+                        "defaults": levels,
+                        "exemptions": {
+                            "usernames": [],
+                            "runtimeClasses": [],
+                            "namespaces": list(PSA_EXEMPT_NAMESPACES),
+                        },
+                    },
+                }
+            ],
+        },
+        sort_keys=False,
+    )
+
+
+def audit_policy() -> str:
+    """The hardening guide's audit policy: every request's metadata (never bodies: Secrets stay out of the log)."""
+    return yaml.safe_dump(
+        {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [{"level": "Metadata"}]}
+    )
+
+
+def admin_binding(user: str) -> str:
+    """The ClusterRoleBinding that makes the named admin user (k3s_cluster/identity.py) cluster-admin: deleting it
+    revokes every certificate issued to the user, which system:masters could never be."""
+    return yaml.safe_dump(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": user, "labels": {"app.kubernetes.io/managed-by": "aidc"}},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "cluster-admin",
+            },
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+        },
+        sort_keys=False,
+    )
+
+
+def apiserver_args() -> list[str]:
+    """kube-apiserver flags of the hardening guide: Pod Security admission configuration and audit logging."""
+    return [
+        f"admission-control-config-file={PSA_CONFIG}",
+        f"audit-policy-file={AUDIT_POLICY}",
+        f"audit-log-path={AUDIT_LOG}",
+        "audit-log-maxage=30",
+        "audit-log-maxbackup=10",
+        "audit-log-maxsize=100",
+    ]
+
+
+def _cloud_config(files: Sequence[str]) -> str:
     return (
         "#cloud-config\n"
-        "write_files:\n"
+        "bootcmd:\n"
+        + f"  - {_yaml_str(metadata_guard())}\n"
+        + "write_files:\n"
         + "".join(files)
         + "runcmd:\n"
         + "  - [sysctl, --system]\n"
-        + f"  - {_yaml_str(install)}\n"
+        + f"  - [sh, {INSTALL_SCRIPT}]\n"
     )
 
 
-def node_flags(labels: Mapping[str, str], taints: Sequence[str]) -> list[str]:
-    """--node-label / --node-taint flags, sorted so the user data (and the plan) is stable."""
-    flags = [f"--node-label={key}={value}" for key, value in sorted(labels.items())]
-    flags += [f"--node-taint={taint}" for taint in sorted(taints)]
+def node_flags(labels: Mapping[str, str], taints: Sequence[str]) -> dict[str, list[str]]:
+    """node-label / node-taint settings, sorted so the user data (and the plan) is stable."""
+    flags: dict[str, list[str]] = {}
+    if labels:
+        flags["node-label"] = [f"{key}={value}" for key, value in sorted(labels.items())]
+    if taints:
+        flags["node-taint"] = sorted(taints)
     return flags
+
+
+def _node_files(
+    version: str, role: str, settings: Mapping[str, object], print_ca_hash: bool = False
+) -> list[str]:
+    return [
+        _write_file("/etc/sysctl.d/90-kubelet.conf", _sysctl_file(), "0644"),
+        _write_file(K3S_CONFIG, _k3s_config(settings)),
+        _write_file(
+            f"/etc/systemd/system/{'k3s' if role == 'server' else 'k3s-agent'}.service",
+            systemd_unit(role),
+            "0644",
+        ),
+        _write_file(INSTALL_SCRIPT, install_script(version, role, print_ca_hash), "0700"),
+    ]
 
 
 def k3s_server_user_data(
     *,
     version: str,
     token: str,
+    agent_token: str,
     cluster_init: bool,
     server_url: str | None,
     secrets_encryption: bool = True,
     tls_sans: Sequence[str] = (),
-    ca_files: Mapping[str, str] | None = None,
+    taints: Sequence[str] = (),
+    admin_user: str = "aidc-admin",
 ) -> str:
-    """User data for a K3s server: the first of three runs `--cluster-init` (embedded etcd), the others
-    join `server_url`; a single server uses the default datastore. `ca_files` (relative path under the
-    K3s TLS dir → PEM) pre-seeds CAs the caller controls, so the kubeconfig can be built ahead of time."""
+    """User data for a K3s server. The first server (no `server_url`) generates the cluster's CAs itself and prints
+    their hash to its console; it takes the short server token (K3s cannot check a CA hash before the CA exists).
+    The others join `server_url` with the secure server token (`K10<ca-hash>::server:<secret>`). Every server
+    holds the agent token's secret, so agents join with it and never see the server token."""
     validate_k3s_version(version)
-    if cluster_init and server_url:
+    first = not server_url
+    if cluster_init and not first:
         raise ValueError("server_url: must be empty for the --cluster-init server")
-    exec_args = ["server", "--protect-kernel-defaults", "--write-kubeconfig-mode=0600"]
+    if first and token.startswith("K10"):
+        raise ValueError("token: the first server takes the short token (its CA does not exist yet)")
+    if not first and not token.startswith("K10"):
+        raise ValueError("token: a joining server takes the secure token K10<ca-hash>::server:<secret>")
+    settings: dict[str, object] = {
+        "token": token,
+        "agent-token": agent_token,
+        "protect-kernel-defaults": True,
+        "write-kubeconfig-mode": "0600",
+        "cluster-cidr": CLUSTER_CIDR,
+        "kube-apiserver-arg": apiserver_args(),
+        **node_flags({}, taints),
+    }
     if secrets_encryption:
-        exec_args.append("--secrets-encryption")
+        settings["secrets-encryption"] = True
     if cluster_init:
-        exec_args.append("--cluster-init")
-    settings: dict[str, object] = {"token": token}
+        settings["cluster-init"] = True
     if server_url:
         settings["server"] = server_url
     if tls_sans:
         settings["tls-san"] = sorted(tls_sans)
     files = [
-        _write_file("/etc/sysctl.d/90-kubelet.conf", _sysctl_file(), "0644"),
-        _write_file("/etc/rancher/k3s/config.yaml", _k3s_config(settings)),
+        *_node_files(version, "server", settings, print_ca_hash=first),
+        _write_file(PSA_CONFIG, psa_config()),
+        _write_file(AUDIT_POLICY, audit_policy()),
+        _write_file(ADMIN_BINDING, admin_binding(admin_user)),
     ]
-    for relative_path, pem in sorted((ca_files or {}).items()):
-        files.append(_write_file(f"{K3S_TLS_DIR}/{relative_path}", pem))
-    return _cloud_config(files, _install_command(version, exec_args))
+    return _cloud_config(files)
 
 
 def k3s_agent_user_data(
@@ -131,14 +305,18 @@ def k3s_agent_user_data(
     labels: Mapping[str, str],
     taints: Sequence[str],
 ) -> str:
-    """User data for K3s agents of one pool (every agent of the pool gets the same text)."""
+    """User data for K3s agents of one pool (every agent of the pool gets the same text): the secure agent token
+    (`K10<ca-hash>::node:<secret>`), which joins agents only."""
     validate_k3s_version(version)
-    exec_args = ["agent", "--protect-kernel-defaults", *node_flags(labels, taints)]
-    files = [
-        _write_file("/etc/sysctl.d/90-kubelet.conf", _sysctl_file(), "0644"),
-        _write_file("/etc/rancher/k3s/config.yaml", _k3s_config({"token": token, "server": server_url})),
-    ]
-    return _cloud_config(files, _install_command(version, exec_args))
+    if not token.startswith("K10") or "::server:" in token:
+        raise ValueError("token: an agent takes the secure agent token K10<ca-hash>::node:<secret>")
+    settings = {
+        "token": token,
+        "server": server_url,
+        "protect-kernel-defaults": True,
+        **node_flags(labels, taints),
+    }
+    return _cloud_config(_node_files(version, "agent", settings))
 
 
 def heat_server_pool_template(*, with_user_data: bool) -> str:

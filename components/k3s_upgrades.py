@@ -25,7 +25,7 @@ from components._args import matching
 from components.cloud_init import K3S_VERSION_PATTERN
 
 SUC_VERSION = "v0.14.2"
-SUC_RELEASE = f"https://github.com/rancher/system-upgrade-controller/releases/download/{SUC_VERSION}"
+SUC_RELEASES = "https://github.com/rancher/system-upgrade-controller/releases/download"
 SUC_NAMESPACE = "system-upgrade"
 SUC_SERVICE_ACCOUNT = "system-upgrade"
 UPGRADE_IMAGE = "rancher/k3s-upgrade"
@@ -45,6 +45,10 @@ class K3sUpgradesArgs(FrozenArgs):
     """Taints of agent pools the agents' Plan must tolerate to reach every node."""
     concurrency: Annotated[int, Field(ge=1)] = 1
     """Nodes upgraded at once per Plan."""
+    controller_version: Annotated[
+        str, matching(r"^v[0-9]+\.[0-9]+\.[0-9]+$", "a release tag like 'v0.14.2'")
+    ] = SUC_VERSION
+    """system-upgrade-controller release whose manifests are applied (the program passes aidc/versions.py's)."""
 
 
 def plan_specs(args: K3sUpgradesArgs) -> dict[str, dict[str, Any]]:
@@ -80,12 +84,13 @@ class K3sUpgrades(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: K3sUpgradesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aidc:k3s:K3sUpgrades", name, None, opts)
+        release = f"{SUC_RELEASES}/{args.controller_version}"
         crds = k8s.yaml.v2.ConfigFile(
-            f"{name}-crd", file=f"{SUC_RELEASE}/crd.yaml", opts=pulumi.ResourceOptions(parent=self)
+            f"{name}-crd", file=f"{release}/crd.yaml", opts=pulumi.ResourceOptions(parent=self)
         )
         controller = k8s.yaml.v2.ConfigFile(
             f"{name}-controller",
-            file=f"{SUC_RELEASE}/system-upgrade-controller.yaml",
+            file=f"{release}/system-upgrade-controller.yaml",
             opts=pulumi.ResourceOptions(parent=self, depends_on=[crds]),
         )
         plans = [

@@ -24,6 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from aidc.contract import ACCESS_LABEL, DEPLOY_GROUP, EKS_ACCESS_ROLE_TAG
 from policies._common import (
     ADMIN_PORTS_DEFAULT,
     ADVISORY,
@@ -733,6 +734,97 @@ aws_eks_no_bootstrap_admin = ResourceValidationPolicy(
 )
 
 
+ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
+ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+K8S_RBAC_ROLES = (
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role",
+)
+K8S_RBAC_BINDINGS = (
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+)
+# Kubernetes's built-in roles that hold everything or nearly (cluster-admin; admin and edit: every namespaced kind).
+BROAD_ROLES = ("cluster-admin", "admin", "edit")
+PRIVILEGE_VERBS = ("escalate", "bind", "impersonate")
+
+
+def _is_deploy_object(resource: Any) -> bool:
+    return get(resource.props, "metadata", "labels", ACCESS_LABEL) == "deploy"
+
+
+def _deploy_rule_problems(role: Any) -> list[str]:
+    problems: list[str] = []
+    for rule in as_list(get(role.props, "rules")):
+        for key in ("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"):
+            if any(isinstance(v, str) and v.endswith("*") for v in as_list(get(rule, key))):
+                problems.append(f"a wildcard in {key}")
+        problems += [f"the {verb} verb" for verb in PRIVILEGE_VERBS if verb in as_list(get(rule, "verbs"))]
+    return problems
+
+
+def _deploy_principals(args: StackValidationArgs) -> list[tuple[Any, Any]]:
+    return [
+        (entry, get(entry.props, "principalArn"))
+        for entry in resources_of(args.resources, ACCESS_ENTRY)
+        if get(entry.props, "tags", EKS_ACCESS_ROLE_TAG) == "deploy"
+    ]
+
+
+def _validate_deploy_least_privilege(args: StackValidationArgs, report: ReportViolation) -> None:
+    for entry, principal in _deploy_principals(args):
+        if "system:masters" in as_list(get(entry.props, "kubernetesGroups")):
+            report(
+                f"deploy access entry {entry.name} puts the role in system:masters (cluster-admin).",
+                entry.urn,
+            )
+        for association in resources_of(args.resources, ACCESS_POLICY_ASSOCIATION):
+            depends = any(
+                d.urn == entry.urn for d in (association.property_dependencies or {}).get("principalArn", [])
+            )
+            if depends or (
+                isinstance(principal, str) and get(association.props, "principalArn") == principal
+            ):
+                report(
+                    f"{association.name} gives the deploy role the EKS access policy "
+                    f"{str(get(association.props, 'policyArn')).rsplit('/', 1)[-1]}: the deploy role gets no access "
+                    "policy (never cluster-admin); its rights are the aidc-deploy RBAC objects "
+                    "(components/aws_gpu_cluster/deploy_access.py).",
+                    association.urn,
+                )
+    deploy_roles = {
+        str(get(r.props, "metadata", "name"))
+        for r in resources_of(args.resources, *K8S_RBAC_ROLES)
+        if _is_deploy_object(r)
+    }
+    for role in resources_of(args.resources, *K8S_RBAC_ROLES):
+        if _is_deploy_object(role) and (problems := _deploy_rule_problems(role)):
+            report(
+                f"the deploy role's {role.name} grants {', '.join(sorted(set(problems)))}: name each verb, "
+                "group, resource and object it needs.",
+                role.urn,
+            )
+    for binding in resources_of(args.resources, *K8S_RBAC_BINDINGS):
+        subjects = as_list(get(binding.props, "subjects"))
+        if not any(get(s, "kind") == "Group" and get(s, "name") == DEPLOY_GROUP for s in subjects):
+            continue
+        ref = str(get(binding.props, "roleRef", "name"))
+        if ref in BROAD_ROLES or ref not in deploy_roles:
+            report(
+                f"{binding.name} binds the deploy group {DEPLOY_GROUP} to {ref!r}: bind it only to the aidc-deploy "
+                "roles (labelled aidc.io/access=deploy), never cluster-admin, admin or edit.",
+                binding.urn,
+            )
+
+
+aws_eks_deploy_least_privilege = StackValidationPolicy(
+    name="aws-eks-deploy-least-privilege",
+    description="The EKS deploy role gets no access policy (never cluster-admin): only named RBAC rules, no wildcard.",
+    enforcement_level=MANDATORY,
+    validate=_validate_deploy_least_privilege,
+)
+
+
 # --- Network --------------------------------------------------------------------------------------------------
 
 
@@ -786,7 +878,91 @@ aws_tgw_no_auto_accept = ResourceValidationPolicy(
 )
 
 
+# --- issue 24: source conditions on service trust and resource policies, CreateGrant in identity policies -------
+IAM_ROLE_TYPE = "aws:iam/role:Role"
+IAM_INLINE_POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
+SQS_QUEUE_POLICY_TYPE = "aws:sqs/queuePolicy:QueuePolicy"
+# Service principals and the condition keys that scope them to this account's (and cluster's) requests: the EKS
+# Pod Identity session tags, the confused-deputy keys of VPC Flow Logs and EventBridge.
+SOURCE_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "pods.eks.amazonaws.com": ("aws:SourceAccount", "aws:RequestTag/eks-cluster-arn"),
+    "vpc-flow-logs.amazonaws.com": ("aws:SourceAccount", "aws:SourceArn"),
+    "events.amazonaws.com": ("aws:SourceAccount", "aws:SourceArn"),
+}
+
+
+def _condition_keys(statement: Any) -> set[str]:
+    return {
+        str(key).lower()
+        for keys in (get(statement, "Condition") or {}).values()
+        if is_mapping(keys)
+        for key in keys
+    }
+
+
+def source_condition_problems(document: Any) -> list[str]:
+    """Allow statements to a service principal of SOURCE_CONDITIONS without that service's source conditions."""
+    problems = []
+    for index, statement in enumerate(as_list(get(document, "Statement"))):
+        if get(statement, "Effect") != "Allow":
+            continue
+        present = _condition_keys(statement)
+        for service in _principals(statement):
+            missing = [k for k in SOURCE_CONDITIONS.get(service, ()) if k.lower() not in present]
+            if missing:
+                label = get(statement, "Sid", default=f"Statement[{index}]")
+                problems.append(f"{label} admits {service} without {', '.join(missing)}")
+    return problems
+
+
+def _validate_source_conditions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == IAM_ROLE_TYPE:
+        document = _policy_document(get(args.props, "assumeRolePolicy"))
+    elif args.resource_type == SQS_QUEUE_POLICY_TYPE:
+        document = _policy_document(get(args.props, "policy"))
+    else:
+        return
+    for problem in source_condition_problems(document or {}):
+        report(
+            f"{args.name}: {problem}: another account's (or another cluster's) request could use it "
+            "(confused deputy).",
+            None,
+        )
+
+
+aws_service_source_conditions = ResourceValidationPolicy(
+    name="aws-service-source-conditions",
+    description="Role trusts and queue policies admit EKS Pod Identity, VPC Flow Logs and EventBridge only for this "
+    "account's requests (aws:SourceAccount) and their own cluster or source (eks-cluster-arn / aws:SourceArn).",
+    enforcement_level=MANDATORY,
+    validate=_validate_source_conditions,
+)
+
+
+def _validate_identity_grants(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in IAM_INLINE_POLICY_TYPES:
+        return
+    document = _policy_document(get(args.props, "policy"))
+    for index, statement in enumerate(as_list(get(document or {}, "Statement"))):
+        if _grants_action(statement, "kms:CreateGrant") and not _grant_for_aws_resource_only(statement):
+            label = get(statement, "Sid", default=f"Statement[{index}]")
+            report(
+                f"{args.name}: {label} allows kms:CreateGrant without "
+                '{"Bool": {"kms:GrantIsForAWSResource": "true"}}: the role could hand use of the key to anyone.',
+                None,
+            )
+
+
+aws_iam_grant_for_aws_resource = ResourceValidationPolicy(
+    name="aws-iam-grant-for-aws-resource",
+    description="An IAM policy allows kms:CreateGrant only for AWS resources (kms:GrantIsForAWSResource).",
+    enforcement_level=MANDATORY,
+    validate=_validate_identity_grants,
+)
+
 POLICIES = [
+    aws_service_source_conditions,
+    aws_iam_grant_for_aws_resource,
     aws_s3_bucket_kms_encryption,
     aws_s3_bucket_versioning,
     aws_s3_bucket_public_access_blocked,
@@ -803,6 +979,7 @@ POLICIES = [
     aws_eks_endpoint_restricted,
     aws_eks_control_plane_logging,
     aws_eks_no_bootstrap_admin,
+    aws_eks_deploy_least_privilege,
     aws_vpc_flow_logs,
     aws_tgw_no_auto_accept,
 ]

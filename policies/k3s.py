@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +28,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from aidc.contract import CLUSTER_METADATA_KEY, ROLE_METADATA_KEY, SECRETS_ENCRYPTION_METADATA_KEY
+from aidc.contract import (
+    CLUSTER_METADATA_KEY,
+    KIND_LABEL,
+    ROLE_METADATA_KEY,
+    SECRETS_ENCRYPTION_METADATA_KEY,
+    WORKLOAD_LABEL,
+)
 from policies._common import (
     ADVISORY,
     MANDATORY,
@@ -48,6 +56,27 @@ CEPH_CLUSTER = "kubernetes:ceph.rook.io/v1:CephCluster"
 ROLE_KEY = ROLE_METADATA_KEY
 CLUSTER_KEY = CLUSTER_METADATA_KEY
 SECRETS_ENCRYPTION_KEY = SECRETS_ENCRYPTION_METADATA_KEY
+TAINTS_KEY = "aidc_node_taints"
+HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+K3S_CONFIG = "/etc/rancher/k3s/config.yaml"
+SERVER_TAINT = "CriticalAddonsOnly=true:NoExecute"
+METADATA_GUARD = re.compile(r"iptables -w -t raw -I PREROUTING -s \S+ -d 169\.254\.169\.254/32 -j DROP")
+PEM_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|/server/tls/[a-z/-]*\.key\b")
+# Namespaces the clusters' add-ons use (aidc/types.py RESERVED_NAMESPACES; the pack imports nothing of aidc).
+RESERVED_NAMESPACES = frozenset(
+    {
+        "default",
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "kueue-system",
+        "gpu-operator",
+        "monitoring",
+        "rook-ceph",
+        "system-upgrade",
+    }
+)
 
 # Where the pod spec sits in each workload kind (pulumi_kubernetes type token -> path).
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -105,6 +134,26 @@ def _text(user_data: str) -> str:
         return user_data
 
 
+_CONFIG_FILE = re.compile(
+    r"- path: /etc/rancher/k3s/config\.yaml\n(?:    [a-z]+: .*\n)*?    content: (\"(?:[^\"\\]|\\.)*\")"
+)
+
+
+def k3s_config(text: str) -> dict[str, Any] | None:
+    """/etc/rancher/k3s/config.yaml of a node's cloud-config, as aidc writes it (components/cloud_init.py: the
+    content a JSON string of JSON, so no YAML parser is needed here: the pack imports only pulumi_policy), or None."""
+    if not text.startswith("#cloud-config"):
+        return None
+    match = _CONFIG_FILE.search(text)
+    if match is None:
+        return None
+    try:
+        loaded = json.loads(json.loads(match.group(1)))
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
 def secrets_encryption_state(props: Any) -> bool | None:
     """True/False when the server's flags are visible, None when they are not (offline secret user data)."""
     declared = get(props, "metadata", SECRETS_ENCRYPTION_KEY)
@@ -116,6 +165,9 @@ def secrets_encryption_state(props: Any) -> bool | None:
     text = _text(user_data)
     if "k3s" not in text.lower():
         return None
+    config = k3s_config(text)
+    if config is not None:
+        return config.get("secrets-encryption") is True
     return "--secrets-encryption" in text or "secrets-encryption: true" in text
 
 
@@ -270,5 +322,159 @@ k8s_images_pinned = ResourceValidationPolicy(
     validate=_validate_images_pinned,
 )
 
-POLICIES = [k3s_server_count, k3s_secrets_encryption, k8s_no_privileged_workloads, k8s_images_pinned]
+
+# --- issue 24: K3s secrets on nodes, dedicated servers, Pod Security ---------------------------------------------
+def node_user_data(resource_type: str, props: Any) -> tuple[str, str] | None:
+    """(role, plain user data) of a K3s node: a server instance, or an agent pool's Heat stack; None when the
+    resource is neither or its user data is not visible (offline plans show secrets as "[secret]")."""
+    if resource_type == OS_INSTANCE and get(props, "metadata", ROLE_KEY) == "server":
+        role, value = "server", get(props, "userData")
+    elif resource_type == HEAT_STACK:
+        role, value = "agent", get(props, "parameters", "user_data")
+    else:
+        return None
+    if not isinstance(value, str) or is_secret_value(value) or value == "[secret]":
+        return None
+    text = _text(value)
+    return (role, text) if k3s_config(text) is not None else None
+
+
+def node_secret_problems(role: str, text: str) -> list[str]:
+    """What a K3s node's user data must not hold or must do: no CA private key, the agent token only on agents
+    (secure, `::node:`), the metadata guard, a checksum-verified install (no `curl | sh`), and on servers the
+    Pod Security admission configuration and audit log."""
+    config = k3s_config(text) or {}
+    problems = []
+    if PEM_PRIVATE_KEY.search(text):
+        problems.append("holds a CA private key (the first server generates the cluster's CAs)")
+    token = str(config.get("token") or "")
+    if role == "agent" and not re.fullmatch(r"K10[0-9a-f]{64}::node:.+", token):
+        problems.append("an agent must join with the secure agent token K10<ca-hash>::node:<secret>")
+    if not METADATA_GUARD.search(text):
+        problems.append("does not drop its pods' traffic to 169.254.169.254 (the metadata service)")
+    if "get.k3s.io" in text or "| sh" in text or "sha256sum" not in text:
+        problems.append("installs K3s without checking the release's sha256 (or by `curl | sh`)")
+    if role == "server":
+        apiserver = " ".join(str(a) for a in as_list(config.get("kube-apiserver-arg")))
+        for flag in ("admission-control-config-file=", "audit-policy-file=", "audit-log-path="):
+            if flag not in apiserver:
+                problems.append(f"runs the API server without {flag.rstrip('=')} (K3s CIS hardening guide)")
+    return problems
+
+
+def _validate_node_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    node = node_user_data(args.resource_type, args.props)
+    if node is None:
+        return
+    for problem in node_secret_problems(*node):
+        report(f"K3s {node[0]} {args.name}: user data {problem}.", None)
+
+
+k3s_node_secrets = ResourceValidationPolicy(
+    name="k3s-node-secrets",
+    description="K3s user data holds no CA key, agents only the agent token, every node blocks pods from the "
+    "metadata service, K3s is installed checksum-verified, servers run Pod Security admission and audit logging.",
+    enforcement_level=MANDATORY,
+    validate=_validate_node_secrets,
+)
+
+
+def _validate_no_server_token_on_agents(args: StackValidationArgs, report: ReportViolation) -> None:
+    secrets: dict[str, str] = {}
+    agents: list[tuple[str, str, str]] = []
+    for resource in args.resources:
+        node = node_user_data(resource.resource_type, resource.props)
+        if node is None:
+            continue
+        config = k3s_config(node[1]) or {}
+        if node[0] == "server":
+            cluster = str(get(resource.props, "metadata", CLUSTER_KEY))
+            secret = str(config.get("token") or "").rsplit("::server:", 1)[-1]
+            if secret and "server" not in config:
+                secrets[cluster] = secret
+        else:
+            tags = dict(str(t).split("=", 1) for t in as_list(get(resource.props, "tags")) if "=" in str(t))
+            agents.append((tags.get("cluster", ""), resource.name, node[1]))
+    for cluster, name, text in agents:
+        if cluster in secrets and secrets[cluster] in text:
+            report(
+                f"K3s agent pool {name} holds the server token of cluster {cluster}: give agents the agent token.",
+                None,
+            )
+
+
+k3s_no_server_token_on_agents = StackValidationPolicy(
+    name="k3s-no-server-token-on-agents",
+    description="No K3s agent's user data holds its cluster's server token.",
+    enforcement_level=MANDATORY,
+    validate=_validate_no_server_token_on_agents,
+)
+
+
+def _validate_dedicated_servers(args: StackValidationArgs, report: ReportViolation) -> None:
+    general: set[str] = set()
+    for stack in resources_of(args.resources, HEAT_STACK):
+        tags = dict(str(t).split("=", 1) for t in as_list(get(stack.props, "tags")) if "=" in str(t))
+        if "cluster" in tags and "accelerator" not in tags and tags.get("servers", "0") != "0":
+            general.add(tags["cluster"])
+    for instance in resources_of(args.resources, OS_INSTANCE):
+        metadata = get(instance.props, "metadata", default={})
+        cluster = str(get(metadata, CLUSTER_KEY))
+        tainted = SERVER_TAINT in str(get(metadata, TAINTS_KEY) or "")
+        if get(metadata, ROLE_KEY) == "server" and cluster in general and not tainted:
+            report(
+                f"K3s server {instance.name} of {cluster} is not tainted {SERVER_TAINT} although the cluster has "
+                "general-purpose agents: workloads could land on the control plane.",
+                instance.urn,
+            )
+
+
+k3s_dedicated_servers = StackValidationPolicy(
+    name="k3s-dedicated-servers",
+    description="Where a K3s cluster has general-purpose agents, its servers are tainted CriticalAddonsOnly=true:NoExecute.",
+    enforcement_level=MANDATORY,
+    validate=_validate_dedicated_servers,
+)
+
+POD_SECURITY_LEVELS = {"training": ("restricted", "baseline"), "inference": ("restricted",)}
+
+
+def _validate_workload_namespace(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != NAMESPACE:
+        return
+    labels = get(args.props, "metadata", "labels", default={}) or {}
+    workload = get(labels, WORKLOAD_LABEL)
+    if workload is None:
+        return
+    name = get(args.props, "metadata", "name")
+    if name in RESERVED_NAMESPACES:
+        report(f"Workload namespace {name} is one the clusters' add-ons use: rename the workload.", None)
+    enforced = get(labels, "pod-security.kubernetes.io/enforce")
+    allowed = POD_SECURITY_LEVELS.get(str(get(labels, KIND_LABEL)), ("restricted",))
+    if enforced not in allowed:
+        report(
+            f"Workload namespace {name} enforces Pod Security {enforced!r}; allowed: {', '.join(allowed)} "
+            "(label pod-security.kubernetes.io/enforce).",
+            None,
+        )
+
+
+k8s_workload_pod_security = ResourceValidationPolicy(
+    name="k8s-workload-pod-security",
+    description="Workload namespaces enforce Pod Security restricted (baseline for training) and are never a "
+    "namespace the clusters' add-ons use.",
+    enforcement_level=MANDATORY,
+    validate=_validate_workload_namespace,
+)
+
+POLICIES = [
+    k3s_server_count,
+    k3s_secrets_encryption,
+    k8s_no_privileged_workloads,
+    k8s_images_pinned,
+    k3s_node_secrets,
+    k3s_no_server_token_on_agents,
+    k3s_dedicated_servers,
+    k8s_workload_pod_security,
+]
 """This module's rules, in the order the pack registers them."""

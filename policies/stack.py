@@ -1,17 +1,19 @@
 """Placement, capacity and cost rules over the whole stack: restricted/confidential workloads and data stay in
 owned locations; planned capacity is what the sizing engine computed — public GPU groups scale within the
 planned range (min <= declared <= max, max within quota), owned server pools declare the exact count (no
-hand-edited counts); the interconnect carries the sized transfer rate; an optional monthly cost ceiling, at peak.
+hand-edited counts); the interconnect carries the sized transfer rate; the stack's whole monthly cost at peak stays
+under its ceiling when one is set (mandatory).
 
 The stack program tags what it plans with what the plan says: AWS resources carry tags aidc:workload,
 aidc:classification, aidc:location (where the capacity lives: private, edge, or a public cloud such as aws),
 aidc:planned-instances (the peak count sizing computed), aidc:planned-min-instances and
 aidc:planned-max-instances (the range), aidc:quota-instances (aidc:capacity.public.max_instances of the type),
 aidc:usd-per-month (the plan's own monthly cost of the group at peak, after aidc:capacity.prices overrides) and
-aidc:usd-per-month-baseline; Karpenter NodePools carry the same facts as annotations aidc.io/<name> (the tag's
-name after 'aidc:') and declare their capacity as a GPU limit; GKE node pools carry them as Kubernetes node labels
-aidc.io/<name> (Google Cloud's own labels cannot hold them) and declare their capacity as a node count or an
-autoscaling range; OpenStack Heat stacks carry "key=value" strings
+aidc:usd-per-month-baseline; with a cost ceiling, the private core's network carries aidc:stack-usd-per-month (the
+plan's whole monthly cost at peak, every component); Karpenter NodePools carry the same facts as annotations
+aidc.io/<name> (the tag's name after 'aidc:') and declare their capacity as a GPU limit; GKE node pools carry them as
+Kubernetes node labels aidc.io/<name> (Google Cloud's own labels cannot hold them) and declare their capacity as a
+node count or an autoscaling range; OpenStack Heat stacks carry "key=value" strings
 in `tags` (servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
 their own, so they agree with `aidc size` and `aidc plan` and need nothing from the repository but this
 package. The Transit Gateway carries aidc:required-gbps (the transfer rate sizing computed) and
@@ -45,12 +47,12 @@ from aidc.contract import (
     PROVISIONED_GBPS_TAG,
     QUOTA_TAG,
     REQUIRED_GBPS_TAG,
+    STACK_COST_TAG,
     SYSTEM_NODE_GROUP,
     WORKLOAD_TAG,
     tag_of,
 )
 from policies._common import (
-    ADVISORY,
     MANDATORY,
     as_list,
     config_of,
@@ -269,22 +271,32 @@ _COST_SCHEMA = schema(
             "type": ["number", "null"],
             "minimum": 0,
             "default": None,
-            "description": "Largest monthly cost of the stack's public GPU groups at peak (every group at its "
-            "planned maximum); null turns the rule off.",
+            "description": "Largest monthly cost of the whole stack at peak (every component the plan prices, "
+            "every GPU group at its planned maximum), USD; null turns the rule off.",
         },
     }
 )
 
 
-def planned_monthly_usd(resource: PolicyResource) -> float | None:
-    """The plan's monthly cost at peak of a GPU group (its aidc:usd-per-month tag, or a NodePool's
-    aidc.io/usd-per-month annotation); None when it carries none."""
-    value = planned_of(resource).get(COST_TAG)
+def _usd(value: Any) -> float | None:
     try:
         cost = float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
-    return cost if cost is not None and cost >= 0 and cost != float("inf") else None
+    return cost if cost is not None and 0 <= cost != float("inf") else None
+
+
+def planned_monthly_usd(resource: PolicyResource) -> float | None:
+    """The plan's monthly cost at peak of a GPU group (its aidc:usd-per-month tag, or a NodePool's
+    aidc.io/usd-per-month annotation); None when it carries none."""
+    return _usd(planned_of(resource).get(COST_TAG))
+
+
+def stack_monthly_usd(resources: list[PolicyResource]) -> float | None:
+    """The plan's whole monthly cost at peak, from the aidc:stack-usd-per-month tag the program writes on the
+    private core's network (an estate shard: on its first site's network); None when no resource carries it."""
+    values = [cost for r in resources if (cost := _usd(tags_of(r.props).get(STACK_COST_TAG))) is not None]
+    return max(values) if values else None
 
 
 def _is_system_group(group: PolicyResource) -> bool:
@@ -298,14 +310,12 @@ def _is_system_group(group: PolicyResource) -> bool:
     return is_mapping(labels) and labels.get(NODE_GROUP_LABEL) == SYSTEM_NODE_GROUP
 
 
-def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
-    ceiling = config_of(args, _COST_SCHEMA)["monthly-cost-ceiling-usd"]
-    if ceiling is None:
-        return
+def _gpu_groups(resources: list[PolicyResource]) -> tuple[float, list[str], list[str]]:
+    """Σ the GPU groups' planned monthly cost, each group's share, and the groups carrying none."""
     total = 0.0
     lines: list[str] = []
     unpriced: list[str] = []
-    for group in resources_of(args.resources, NODE_GROUP, NODE_POOL, GKE_NODE_POOL):
+    for group in resources_of(resources, NODE_GROUP, NODE_POOL, GKE_NODE_POOL):
         if group.resource_type in (NODE_GROUP, GKE_NODE_POOL) and _is_system_group(group):
             continue
         cost = planned_monthly_usd(group)
@@ -314,25 +324,57 @@ def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
             continue
         total += cost
         lines.append(f"{group.name} ${cost:,.0f}")
-    if total > float(ceiling) or unpriced:
-        note = (
-            f"; not priced by the plan (no {COST_TAG} tag, so added outside sizing): {', '.join(unpriced)}"
-            if unpriced
-            else ""
-        )
+    return total, lines, unpriced
+
+
+_COST_FIX = (
+    "lower the demand, use spot or cheaper accelerators, move work to owned capacity, or raise "
+    "aidc:policy.monthly_cost_ceiling_usd (`aidc size` shows every priced line)."
+)
+
+
+def _validate_cost(args: StackValidationArgs, report: ReportViolation) -> None:
+    ceiling = config_of(args, _COST_SCHEMA)["monthly-cost-ceiling-usd"]
+    if ceiling is None:
+        return
+    resources = list(args.resources)
+    total = stack_monthly_usd(resources)
+    groups, lines, unpriced = _gpu_groups(resources)
+    against = f"against a ceiling of ${float(ceiling):,.0f}"
+    if total is None:
         report(
-            f"The stack's GPU groups cost ${total:,.0f}/month at peak ({'; '.join(lines) or 'none'}){note}, "
-            f"against a ceiling of ${float(ceiling):,.0f}: lower the demand, use spot or cheaper accelerators, "
-            "move work to the private cloud, or raise aidc:policy.monthly_cost_ceiling_usd.",
+            f"No resource carries the plan's monthly cost ({STACK_COST_TAG}, which the program writes on the "
+            f"private core's network), so the stack cannot be checked {against}: deploy it with the aidc program, "
+            "or unset aidc:policy.monthly_cost_ceiling_usd.",
+            None,
+        )
+        return
+    if unpriced:
+        report(
+            f"GPU groups not priced by the plan (no {COST_TAG} tag, so added outside sizing): "
+            f"{', '.join(unpriced)}; the stack's ${total:,.0f}/month leaves them out, {against}: declare GPU "
+            "capacity through aidc:demand and aidc:capacity.",
+            None,
+        )
+    if groups > total + 0.01:
+        report(
+            f"The GPU groups alone cost ${groups:,.0f}/month ({'; '.join(lines)}), more than the stack's planned "
+            f"total ${total:,.0f} ({STACK_COST_TAG}): the tags were not written from one plan; re-run the program.",
+            None,
+        )
+    if total > float(ceiling):
+        report(
+            f"The stack costs ${total:,.0f}/month at peak (every priced component; GPU groups "
+            f"${groups:,.0f}: {'; '.join(lines) or 'none'}), {against}: {_COST_FIX}",
             None,
         )
 
 
 monthly_cost_ceiling = StackValidationPolicy(
     name="monthly-cost-ceiling",
-    description="The stack's public GPU groups, each at its planned maximum (peak), stay under the configured "
-    "monthly cost ceiling (off by default).",
-    enforcement_level=ADVISORY,
+    description="When aidc:policy.monthly_cost_ceiling_usd is set, the stack's whole monthly cost at peak (every "
+    "component the plan prices, public GPU groups at their planned maximum) stays under it.",
+    enforcement_level=MANDATORY,
     config_schema=_COST_SCHEMA,
     validate=_validate_cost,
 )

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -33,6 +34,7 @@ from aidc.contract import (
     annotation_of,
 )
 from aidc.sizing.plan import CapacityPlan, PublicGroup
+from aidc.versions import chart_version
 from components.gpu_metrics import GpuMetrics, GpuMetricsArgs
 from components.k3s_cluster import GPU_TAINT
 from components.nvidia_gpu_operator import NvidiaGpuOperator, NvidiaGpuOperatorArgs
@@ -103,9 +105,21 @@ def landing_zones(
         return None
     return WorkloadQueuesArgs(
         cluster=cluster,
+        kueue_version=chart_version("kueue"),
         flavors=tuple(flavors.values()),
         workloads=tuple(workloads),
         controller_node_selector={NODE_GROUP_LABEL: SYSTEM_NODE_GROUP} if on_system_nodes else {},
+    )
+
+
+def metrics_args(cluster: str, exporter_namespace: str, **settings: Any) -> GpuMetricsArgs:
+    """A cluster's GPU metrics at the pinned Prometheus and DCGM exporter chart versions."""
+    return GpuMetricsArgs(
+        cluster=cluster,
+        exporter_namespace=exporter_namespace,
+        prometheus_chart_version=chart_version("prometheus"),
+        dcgm_exporter_chart_version=chart_version("dcgm-exporter"),
+        **settings,
     )
 
 

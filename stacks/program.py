@@ -40,13 +40,14 @@ from aidc.contract import (
     EXPORT_GPU_QUEUES,
     EXPORT_PLAN_SUMMARY,
     LOCATION_LABEL,
+    STACK_COST_TAG,
     STORAGE_LABEL,
     WORKLOAD_LABEL,
 )
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup
+from aidc.versions import chart_version
 from components.ceph_storage import CephPoolSpec, CephStorage, CephStorageArgs
-from components.gpu_metrics import GpuMetricsArgs
 from components.k3s_cluster import AgentPool, K3sCluster, K3sClusterArgs, pool_node_tags
 from components.k3s_upgrades import K3sUpgrades, K3sUpgradesArgs
 from components.nvidia_gpu_operator import NvidiaGpuOperatorArgs
@@ -58,6 +59,7 @@ from stacks.gpu import (
     declare_gpu_addons,
     gpu_queue_summary,
     landing_zones,
+    metrics_args,
     pod_gpus,
     queue_flavor,
 )
@@ -127,6 +129,16 @@ class PrivateArgs:
     network: dict[str, Wire]  # private cloud outputs the core cluster consumes
 
 
+def stack_cost_tags(cfg: StackConfig, plan: CapacityPlan) -> tuple[str, ...]:
+    """When the stack has a cost ceiling (aidc:policy.monthly_cost_ceiling_usd), the plan's whole monthly cost at
+    peak as a Neutron `key=value` tag: on the private core's network (an estate's shard: on its first site's
+    network, the estate's plan), what the pack's mandatory monthly-cost-ceiling rule checks. Without a ceiling no
+    tag: a cost change then changes no resource (an estate's edge change stays in its shard)."""
+    if cfg.policy.monthly_cost_ceiling_usd is None:
+        return ()
+    return (f"{STACK_COST_TAG}={plan.cost.peak_usd_per_month.value:.2f}",)
+
+
 def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateArgs:
     """Private core: tenant network, core K3s cluster (servers + Ceph hosts), GPU pools that join it, Ceph."""
     os_cfg = cfg.openstack
@@ -144,6 +156,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         admin_cidrs=os_cfg.admin_cidrs,
         ssh_public_key=os_cfg.ssh_public_key,
         root_volume_gb=os_cfg.root_volume_gb,
+        network_tags=stack_cost_tags(cfg, plan),
         gpu_pools=[
             GpuPool(
                 name=group.workload,
@@ -211,9 +224,26 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         cloud=cloud,
         core=core,
         ceph=ceph,
-        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        upgrades=upgrades_args(cfg),
         gpu_agents=gpu_agents,
         network=network,
+    )
+
+
+def upgrades_args(cfg: StackConfig) -> K3sUpgradesArgs:
+    """A cluster's upgrade Plans: the configured K3s release, by the pinned system-upgrade-controller."""
+    return K3sUpgradesArgs(
+        version=cfg.k3s.version, controller_version=chart_version("system-upgrade-controller")
+    )
+
+
+def operator_args(cluster: str, cfg: StackConfig) -> NvidiaGpuOperatorArgs:
+    """A K3s cluster's GPU Operator at the pinned chart version."""
+    return NvidiaGpuOperatorArgs(
+        cluster=cluster,
+        k3s_version=cfg.k3s.version,
+        driver=cfg.k3s.gpu_driver,
+        chart_version=chart_version("gpu-operator"),
     )
 
 
@@ -227,7 +257,11 @@ class EdgeArgs:
 
 
 def edge_args(
-    cfg: StackConfig, site: EdgeSitePlan, wires: Wires, ssh_public_key: pulumi.Input[str] | None = None
+    cfg: StackConfig,
+    site: EdgeSitePlan,
+    wires: Wires,
+    ssh_public_key: pulumi.Input[str] | None = None,
+    network_tags: tuple[str, ...] = (),
 ) -> EdgeArgs:
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference.
     `ssh_public_key` is the estate's break-glass key read from the core (shard stacks); without it the site
@@ -245,6 +279,7 @@ def edge_args(
             api_cidrs=_distinct([site.network_cidr], deploy_cidrs(cfg)),
             ssh_public_key=os_cfg.ssh_public_key if ssh_public_key is None else ssh_public_key,
             root_volume_gb=os_cfg.root_volume_gb,
+            network_tags=network_tags,
         ),
         cluster=K3sClusterArgs(
             cluster_name=f"edge-{site.name}",
@@ -271,7 +306,7 @@ def edge_args(
                 )
             ],
         ),
-        upgrades=K3sUpgradesArgs(version=cfg.k3s.version),
+        upgrades=upgrades_args(cfg),
         wires=network,
         region=site.region,
     )
@@ -296,10 +331,8 @@ def core_gpu_args(cfg: StackConfig, plan: CapacityPlan) -> ClusterGpuArgs | None
         for g in groups
     ]
     return ClusterGpuArgs(
-        operator=NvidiaGpuOperatorArgs(
-            cluster=CORE_CLUSTER, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
-        ),
-        metrics=GpuMetricsArgs(cluster=CORE_CLUSTER, exporter_namespace="gpu-operator"),
+        operator=operator_args(CORE_CLUSTER, cfg),
+        metrics=metrics_args(CORE_CLUSTER, "gpu-operator"),
         queues=landing_zones(
             CORE_CLUSTER, {g.accelerator: flavors[g.accelerator] for g in groups}, workloads
         ),
@@ -335,10 +368,8 @@ def edge_gpu_args(cfg: StackConfig, site: EdgeSitePlan, queues: list[WorkloadQue
     cluster = f"edge-{site.name}"
     flavor = queue_flavor(site.accelerator, site.location)
     return ClusterGpuArgs(
-        operator=NvidiaGpuOperatorArgs(
-            cluster=cluster, k3s_version=cfg.k3s.version, driver=cfg.k3s.gpu_driver
-        ),
-        metrics=GpuMetricsArgs(cluster=cluster, exporter_namespace="gpu-operator"),
+        operator=operator_args(cluster, cfg),
+        metrics=metrics_args(cluster, "gpu-operator"),
         queues=landing_zones(cluster, {flavor.name: flavor}, queues),
     )
 
@@ -355,7 +386,9 @@ def declare_edges(
         opts = pulumi.ResourceOptions(providers={"openstack": provider}) if provider else None
         network = OpenStackPrivateCloud(f"edge-{name}-net", edge.network, opts=opts)
         connect(edge.wires, network)
-        cluster_args = edge.cluster.replace(provider=provider) if provider else edge.cluster
+        cluster_args = (
+            edge.cluster.replace(provider=provider, region=edge.region) if provider else edge.cluster
+        )
         cluster = K3sCluster(f"edge-{name}", cluster_args)
         edge_kubernetes = kubernetes.Provider(
             f"edge-{name}-kubernetes",
@@ -549,7 +582,18 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
     ssh_public_key = core.require_output(EDGE_SSH_PUBLIC_KEY)
     wires = Wires()
     with wires.guard():
-        edges = {site.name: edge_args(cfg, site, wires, ssh_public_key=ssh_public_key) for site in sites}
+        # The shard's first site carries the estate's monthly cost (one resource: a cost change updates one
+        # network's tags per shard, not every site's).
+        edges = {
+            site.name: edge_args(
+                cfg,
+                site,
+                wires,
+                ssh_public_key=ssh_public_key,
+                network_tags=stack_cost_tags(cfg, plan) if i == 0 else (),
+            )
+            for i, site in enumerate(sites)
+        }
         edge_queues = edge_queues_by_site(plan)
         gpu_addons = {
             f"edge-{site.name}": edge_gpu_args(cfg, site, edge_queues.get(site.name, [])) for site in sites

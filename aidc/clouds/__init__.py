@@ -18,9 +18,16 @@ from typing import TYPE_CHECKING, cast
 from aidc.contract import PUBLIC_CLOUDS
 
 if TYPE_CHECKING:
-    from aidc.clouds.base import CloudCost, CloudInterconnect, CloudMocks, CloudPreflight, CloudReservations
+    from aidc.clouds.base import (
+        CloudCost,
+        CloudInterconnect,
+        CloudMocks,
+        CloudPreflight,
+        CloudPriceList,
+        CloudReservations,
+    )
 
-PARTS = ("catalog", "settings", "cost", "reservations", "preflight", "mocks")
+PARTS = ("catalog", "settings", "cost", "reservations", "preflight", "mocks", "pricelist")
 
 
 def module_of(cloud: str, part: str) -> ModuleType:
@@ -63,4 +70,18 @@ def mocks_of(cloud: str) -> CloudMocks:
     return cast("CloudMocks", module_of(cloud, "mocks"))
 
 
-__all__ = ["PARTS", "PUBLIC_CLOUDS", "catalog_of", "cost_of", "mocks_of", "module_of", "preflight_of"]
+def pricelist_of(cloud: str) -> CloudPriceList:
+    """The cloud's price-list client (aidc/clouds/<cloud>/pricelist.py), for `aidc catalog refresh`."""
+    return cast("CloudPriceList", module_of(cloud, "pricelist"))
+
+
+__all__ = [
+    "PARTS",
+    "PUBLIC_CLOUDS",
+    "catalog_of",
+    "cost_of",
+    "mocks_of",
+    "module_of",
+    "preflight_of",
+    "pricelist_of",
+]

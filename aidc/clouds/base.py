@@ -21,8 +21,10 @@ checks each registered cloud's modules against them in tests/clouds/test_registr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aidc.contract import PublicCloud
@@ -98,6 +100,127 @@ class PriceList:
     region: str  # the region the catalog's prices are for
     spot_fraction_of_on_demand: float  # spot price as a share of on-demand, where no spot price is listed
     spot_source: str
+
+
+@dataclass(frozen=True)
+class ListedPrice:
+    """One list price in a cloud's price snapshot (aidc/clouds/<cloud>/prices.json): USD per hour of one instance,
+    where it was read and the date of that source."""
+
+    usd_per_hour: float
+    source: str
+    as_of: (
+        str  # YYYY-MM or YYYY-MM-DD: the date of the source (the price list's publication), not of the read
+    )
+
+
+@dataclass(frozen=True)
+class PriceSnapshot:
+    """A cloud's price snapshot: the instance prices its catalog uses, each with its source and date, written by
+    `aidc catalog refresh` from the cloud's price-list API (or by hand, where that API has no such price)."""
+
+    cloud: str
+    region: str  # the region the prices are for
+    source: str  # the price-list API (or page) the snapshot as a whole comes from
+    written: str  # YYYY-MM-DD the snapshot was written
+    instances: Mapping[str, ListedPrice]
+    # Other tables the cloud keeps beside its instance prices (e.g. AWS Capacity Block fees), as JSON.
+    extra: Mapping[str, Any]
+
+    def price(self, name: str) -> ListedPrice:
+        if name not in self.instances:
+            raise KeyError(
+                f"{self.cloud} price snapshot has no price for {name!r}; run `aidc catalog refresh --cloud "
+                f"{self.cloud}` or add it to aidc/clouds/{self.cloud}/prices.json"
+            )
+        return self.instances[name]
+
+    @property
+    def as_of(self) -> str:
+        """The date of the oldest instance price: what every price of the snapshot is at least as new as."""
+        return min((p.as_of for p in self.instances.values()), default=self.written)
+
+
+SNAPSHOT_SCHEMA_VERSION = 1
+
+
+def _text(document: Mapping[str, Any], key: str, where: str) -> str:
+    value = document.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where}: {key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def price_snapshot_of(document: Any, where: str) -> PriceSnapshot:
+    """A PriceSnapshot from its JSON document; ValueError naming the file and key for anything malformed."""
+    if not isinstance(document, dict):
+        raise ValueError(f"{where}: a price snapshot is a JSON object")
+    if document.get("schema_version") != SNAPSHOT_SCHEMA_VERSION:
+        raise ValueError(f"{where}: schema_version must be {SNAPSHOT_SCHEMA_VERSION}")
+    raw = document.get("instances")
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(f"{where}: instances must be a non-empty object of instance type -> price")
+    instances: dict[str, ListedPrice] = {}
+    for name, entry in raw.items():
+        at = f"{where}: instances.{name}"
+        usd = entry.get("usd_per_hour") if isinstance(entry, dict) else None
+        if isinstance(usd, bool) or not isinstance(usd, int | float) or not 0 <= usd < 10_000:
+            raise ValueError(f"{at}.usd_per_hour must be a number in [0, 10000), got {usd!r}")
+        instances[name] = ListedPrice(float(usd), _text(entry, "source", at), _text(entry, "as_of", at))
+    known = {"schema_version", "cloud", "region", "source", "written", "instances"}
+    return PriceSnapshot(
+        cloud=_text(document, "cloud", where),
+        region=_text(document, "region", where),
+        source=_text(document, "source", where),
+        written=_text(document, "written", where),
+        instances=instances,
+        extra={k: v for k, v in document.items() if k not in known},
+    )
+
+
+def price_snapshot_document(snapshot: PriceSnapshot) -> dict[str, Any]:
+    """The JSON document of a snapshot (what `aidc catalog refresh` writes), instance types sorted."""
+    return {
+        "schema_version": SNAPSHOT_SCHEMA_VERSION,
+        "cloud": snapshot.cloud,
+        "region": snapshot.region,
+        "source": snapshot.source,
+        "written": snapshot.written,
+        "instances": {
+            name: {"usd_per_hour": p.usd_per_hour, "source": p.source, "as_of": p.as_of}
+            for name, p in sorted(snapshot.instances.items())
+        },
+        **dict(snapshot.extra),
+    }
+
+
+def read_price_snapshot(path: Path) -> PriceSnapshot:
+    """The snapshot file of a cloud's catalog (stdlib json; the catalog layer loads it at import)."""
+    with path.open(encoding="utf-8") as stream:
+        return price_snapshot_of(json.load(stream), str(path))
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What `aidc catalog refresh` made of a cloud's snapshot: the new snapshot, the prices that moved
+    (instance type, old USD/h, new USD/h), and the ones kept as they were, with why (not listed by the API)."""
+
+    snapshot: PriceSnapshot
+    changed: tuple[tuple[str, float, float], ...]
+    kept: tuple[tuple[str, str], ...]
+
+
+class PriceListError(Exception):
+    """The price-list API could not be read or answered something unusable: one line saying what (exit 1)."""
+
+
+class CloudPriceList(Protocol):
+    """aidc/clouds/<name>/pricelist.py: the cloud's price-list API client, for `aidc catalog refresh`."""
+
+    def refresh(self, snapshot: PriceSnapshot, *, endpoint_url: str | None, today: str) -> Refreshed:
+        """The snapshot's instance prices read anew from the cloud's price-list API (`endpoint_url`: another
+        endpoint, e.g. a local fake); `today` (YYYY-MM-DD) dates the snapshot. Raises PriceListError."""
+        ...
 
 
 class CloudCost(Protocol):

@@ -34,17 +34,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def price_age_warnings(plan: Any) -> list[str]:
+    """The price lists the plan used that are older than six months today (AIDC_TODAY, else the UTC date)."""
+    from aidc.config.limits import utc_today
+    from aidc.sizing.cost import stale_price_warnings
+
+    try:
+        today = utc_today()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    return stale_price_warnings(plan.cost, plan.clouds, today)
+
+
 def size_document(args: argparse.Namespace, progress: Progress = SILENT) -> dict[str, Any]:
     """The plan of the stack; for an estate's shard stack, the estate's plan with the shard's sites only."""
     from aidc.sizing.serialize import plan_to_dict
 
     cfg = load_config(args)
-    if cfg.estate.role != "shard":
-        with progress.step(f"sizing {cfg.stack}"):
-            return plan_to_dict(size(cfg))
-    core = estate_core(args, cfg)
-    with progress.step(f"sizing estate {core.stack}"):
-        document = plan_to_dict(size(core))
+    shard = cfg.estate.role == "shard"
+    target = estate_core(args, cfg) if shard else cfg
+    with progress.step(f"sizing {'estate ' if shard else ''}{target.stack}"):
+        plan = size(target)
+    document = plan_to_dict(plan)
+    document["warnings"] = [*document.get("warnings", []), *price_age_warnings(plan)]
+    if not shard:
+        return document
     document["edge"]["sites"] = [s for s in document["edge"]["sites"] if s["shard"] == cfg.estate.shard]
     document["estate"] = {"core": cfg.estate.core, "shard": cfg.estate.shard}
     return document

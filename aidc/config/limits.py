@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import os
 import re
 import struct
 import unicodedata
@@ -312,12 +311,7 @@ TODAY_VARIABLE = "AIDC_TODAY"
 
 
 def utc_today() -> datetime.date:
-    pinned = os.environ.get(TODAY_VARIABLE)
-    if pinned:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", pinned, re.ASCII) is None:
-            raise ValueError(f"{TODAY_VARIABLE}: {pinned[:40]!r} is not a date YYYY-MM-DD")
-        try:
-            return datetime.date.fromisoformat(pinned)
-        except ValueError:
-            raise ValueError(f"{TODAY_VARIABLE}: {pinned!r} is not a date YYYY-MM-DD") from None
-    return datetime.datetime.now(datetime.UTC).date()
+    # One reading of AIDC_TODAY for every date rule, support windows included (aidc/versions.py).
+    from aidc.versions import today
+
+    return today()

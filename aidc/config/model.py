@@ -64,7 +64,8 @@ from aidc.contract import (
     WeightPrecision,
     public_cloud,
 )
-from aidc.types import AdminCidrs, Name
+from aidc.types import RESERVED_NAMESPACES, RESERVED_POOLS, AdminCidrs, Name
+from aidc.versions import CHARTS, K3S_DEFAULT, eks_refusal, k3s_refusal, today
 
 # Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
 Slug = Name
@@ -913,7 +914,7 @@ class EstateSettings(Model):
 
 
 class K3sSettings(Model):
-    version: str = Field("v1.31.4+k3s1", pattern=r"^v\d+\.\d+\.\d+\+k3s\d+$")
+    version: str = Field(K3S_DEFAULT, validate_default=True, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
     core_servers: Literal[1, 3] = 3
     secrets_encryption: bool = True
     gpu_driver: Literal["operator", "image"] = Field(
@@ -921,9 +922,16 @@ class K3sSettings(Model):
         description="NVIDIA driver on GPU agents: installed by the GPU Operator, or preinstalled in aidc:openstack.gpu_image",
     )
 
+    @field_validator("version")
+    @classmethod
+    def _k3s_supported(cls, value: str) -> str:
+        if why := k3s_refusal(value, today()):
+            raise ValueError(f"{why}; pin a patch of a maintained minor")
+        return value
+
 
 class CephSettings(Model):
-    rook_chart_version: str = Field("v1.16.4", pattern=r"^v\d+\.\d+\.\d+$")
+    rook_chart_version: str = Field(CHARTS["rook"].version, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")
     # An OCI image reference (distribution/reference grammar, loosely): registry/path:tag or @digest.
     ceph_image: str = Field(
         "quay.io/ceph/ceph:v19.2.1", max_length=255, pattern=r"^[a-z0-9][a-z0-9._/:@-]*[A-Za-z0-9._-]$"
@@ -945,6 +953,10 @@ class CephSettings(Model):
 
 class PolicySettings(Model):
     monthly_cost_ceiling_usd: Annotated[float, Field(ge=0, le=MAX_USD)] | None = None
+
+
+# The clusters' own namespaces and node pools (aidc/types.py): a workload named like one would share it.
+RESERVED_WORKLOAD_NAMES = RESERVED_NAMESPACES | RESERVED_POOLS
 
 
 class StackConfigBase(Model):
@@ -1138,6 +1150,23 @@ class StackConfigBase(Model):
         return self
 
     @model_validator(mode="after")
+    def _versions_supported(self) -> StackConfigBase:
+        """The pinned versions are inside their support windows on the day this runs (the defaults too, which
+        pydantic built once at import)."""
+        aws = getattr(self, "aws", None)  # the AWS cloud's settings, when that cloud is registered
+        problems = [
+            f"{key}: {why}"
+            for key, why in (
+                ("aidc:aws.eks_version", eks_refusal(aws.eks_version, today()) if aws is not None else None),
+                ("aidc:k3s.version", k3s_refusal(self.k3s.version, today())),
+            )
+            if why
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _cloud_names(self) -> StackConfigBase:
         """Zones in the region, and names that still fit once aidc derives resource names from them; one
         line per fault, each starting with its key path."""
@@ -1161,6 +1190,11 @@ class StackConfigBase(Model):
                     found += limits.name_problems(item.name, rules, names)
             for why in dict.fromkeys(found):
                 problems.append(f"aidc:demand.{kind}[{index}].name: {why}")
+            if item.name in RESERVED_WORKLOAD_NAMES:
+                problems.append(
+                    f"aidc:demand.{kind}[{index}].name: {item.name!r} is reserved (a workload's namespace and node "
+                    f"pool are named after it); reserved: {', '.join(sorted(RESERVED_WORKLOAD_NAMES))}"
+                )
         for index, site in enumerate(self.edge.sites):
             for why in limits.name_problems(site.name, limits.SITE_NAMES):
                 problems.append(f"aidc:edge.sites[{index}].name: {why}")

@@ -18,7 +18,7 @@ import pulumi
 
 from aidc.clouds import mocks_of, module_of
 from aidc.contract import PUBLIC_CLOUDS
-from aidc.mocks import kubernetes, openstack, random_, tls
+from aidc.mocks import k3s, kubernetes, openstack, random_, tls
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
@@ -66,6 +66,8 @@ class AidcMocks(pulumi.runtime.Mocks):
         self.registered.append(args)
         if args.typ == STACK_REFERENCE:
             return self._stack_reference(args)
+        if k3s.is_identity(args):
+            return k3s.new_resource(args)
         provider = args.typ.split(":", 1)[0]
         module = _provider_module(provider)
         if module is None:  # components and unknown providers: echo the inputs

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aidc.output.text_table import Column, paragraph, table
@@ -19,14 +20,23 @@ from aidc.output.text_table import Column, paragraph, table
 def print_cost(cost: Mapping[str, Any], console: Console) -> None:
     """Per-component monthly cost and the total, for people at a terminal."""
     table = Table(title="Monthly cost estimate (USD)", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("component")
+    table.add_column("component / item")
     table.add_column("USD/month", justify="right")
+    # The same lines as the JSON and the markdown: each component's priced items, then its subtotal.
     for component, value in cost["components"].items():
-        table.add_row(str(component), f"{float(value['usd_per_month']):,.0f}")
+        for line in value["lines"]:
+            table.add_row(f"  {escape(str(line['item']))}", f"{float(line['usd_per_month']):,.0f}")
+        table.add_row(
+            f"[bold]{escape(str(component))}[/bold]", f"[bold]{float(value['usd_per_month']):,.0f}[/bold]"
+        )
     table.add_row("[bold]total[/bold]", f"[bold]{float(cost['total_usd_per_month']):,.0f}[/bold]")
     baseline, peak = _baseline_and_peak(cost)
     table.add_row("at baseline", f"{baseline:,.0f}")
     table.add_row("at peak", f"{peak:,.0f}")
+    ceiling = cost.get("ceiling_usd_per_month")
+    if ceiling is not None:
+        over = " [bold red](over: refused)[/bold red]" if cost.get("over_ceiling") else ""
+        table.add_row(f"ceiling{over}", f"{float(ceiling):,.0f}")
     console.print(table)
     for name, r in (cost.get("reservations") or {}).items():
         console.print(
@@ -96,6 +106,16 @@ def cost_markdown(cost: Mapping[str, Any]) -> str:
         f"| at baseline | | {baseline:,.2f} | autoscaled GPU groups at their min (baseline load), the rest as planned |"
     )
     rows.append(f"| at peak | | {peak:,.2f} | every GPU group at its max (the total) |")
+    ceiling = cost.get("ceiling_usd_per_month")
+    if ceiling is not None:
+        verdict = (
+            "**over: the monthly-cost-ceiling rule refuses the stack**"
+            if cost.get("over_ceiling")
+            else "within"
+        )
+        rows.append(
+            f"| ceiling | | {float(ceiling):,.2f} | aidc:policy.monthly_cost_ceiling_usd: {verdict} |"
+        )
     for name, r in (cost.get("reservations") or {}).items():
         rows.append(
             f"| reservation | {_cell(name)}: {r['instances']} × {r['instance_type']} for {r['days']} days, "

@@ -15,13 +15,20 @@ prices moving a dataset in or out of it (`move_usd`, for placement).
 A repeating training run's public groups bill the hours the run runs (run hours · runs per month), its private
 GPUs draw power for those hours (amortisation stays whole); a one-off run is costed for the whole month.
 
-What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): Ceph hosts and
-drives (no sourced figure for storage-server capex), traffic other than the planned transfers (inter-AZ, object
-storage, internet), block volumes, object storage and key-management requests.
+Owned hardware is amortised over `aidc:capacity.private.amortisation_months` and powered at its PUE and USD/kWh,
+as the private GPUs are: the GPUs (their capex and power carry their host's share), the Ceph storage hosts and
+their drives (`ceph-storage`), the core's K3s servers (`private-cloud`) and every edge site's K3s servers
+(`edge-sites`), from the sourced facts of aidc/catalog.py (`server_capex_usd`, `storage_host_capex_usd`,
+`nvme_capex_usd_per_tb`, `server_power_kw`, `nvme_power_kw`).
+
+What is deliberately left out (listed in `CostEstimate.not_priced`, so the output says so): traffic other than
+the planned transfers (inter-AZ, object storage, internet), block volumes, object storage and key-management
+requests, and the owned sites' network gear, OpenStack control plane, WAN links and floor space.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +44,7 @@ from aidc.sizing.plan import (
     NetworkPlan,
     Placement,
     PublicGroup,
+    StoragePlan,
 )
 
 if TYPE_CHECKING:
@@ -46,11 +54,12 @@ if TYPE_CHECKING:
 COMPONENT_OF_LOCATION: dict[str, str] = {PRIVATE: "private-cloud", EDGE: "edge-sites"}
 
 NOT_PRICED: tuple[str, ...] = (
-    "ceph-storage: storage hosts and drives are not priced (no sourced capex figure for storage servers); "
-    "add their amortisation by hand",
     "traffic other than aidc:demand.transfer (inter-AZ, object storage, internet egress of the workloads)",
     "block volumes, object storage, key-management keys and requests",
+    "the owned sites' network switches and routers, the OpenStack control plane, WAN links to the edge sites and "
+    "floor space (only power at PUE is priced)",
 )
+CEPH = "ceph-storage"
 
 
 # --- hourly prices (placement decides with these) ----------------------------------------------------------
@@ -298,6 +307,88 @@ def _owned_gpu_lines(
     ]
 
 
+def _fact_source(catalog: Catalog, key: str) -> str:
+    fact = catalog.facts[key]
+    return f"{key}: {fact.source} ({fact.as_of})"
+
+
+def amortisation_line(
+    what: str, units: float, unit: str, capex_key: str, cfg: StackConfig, catalog: Catalog
+) -> CostLine:
+    """`units` of owned hardware bought at the catalog fact `capex_key` (USD per unit), spread evenly over
+    aidc:capacity.private.amortisation_months."""
+    capex = catalog.fact(capex_key)
+    months = cfg.capacity.private.amortisation_months
+    return CostLine(
+        what,
+        monthly(
+            capex / (months * HOURS_PER_MONTH),
+            units,
+            f"{unit} · {capex_key} / (amortisation_months · {HOURS_PER_MONTH})",
+            {
+                unit: round(units, 3),
+                capex_key: capex,
+                "amortisation_months": months,
+                "source": _fact_source(catalog, capex_key),
+            },
+        ),
+    )
+
+
+def power_line(
+    what: str, loads: Sequence[tuple[str, float, str]], cfg: StackConfig, catalog: Catalog
+) -> CostLine:
+    """Owned hardware's power at the data centre's PUE and price: `loads` are (unit, count, power fact key)."""
+    private = cfg.capacity.private
+    kw = sum(count * catalog.fact(key) for _, count, key in loads)
+    terms = " + ".join(f"{unit} · {key}" for unit, _, key in loads)
+    inputs: dict[str, Any] = {}
+    for unit, count, key in loads:
+        inputs[unit] = round(count, 3)
+        inputs[key] = catalog.fact(key)
+    inputs.update({"pue": private.pue, "usd_per_kwh": private.usd_per_kwh})
+    inputs["source"] = "; ".join(_fact_source(catalog, key) for _, _, key in loads)
+    formula = f"({terms}) · pue · usd_per_kwh" if len(loads) > 1 else f"{terms} · pue · usd_per_kwh"
+    return CostLine(what, monthly(kw * private.pue * private.usd_per_kwh, 1, formula, inputs))
+
+
+def server_lines(label: str, servers: int, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
+    """K3s servers (not GPU servers): amortisation and power, each server a whole general-purpose host."""
+    if servers <= 0:
+        return []
+    return [
+        amortisation_line(f"{label} amortisation", servers, "servers", "server_capex_usd", cfg, catalog),
+        power_line(f"{label} power", [("servers", servers, "server_power_kw")], cfg, catalog),
+    ]
+
+
+def ceph_lines(storage: StoragePlan, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
+    """Ceph's storage hosts and their data drives, amortised, and their power."""
+    hosts, drives = storage.hosts.int, storage.osds.int
+    if hosts <= 0:
+        return []
+    drive_tb = drives * storage.drive_tb
+    return [
+        amortisation_line(
+            f"storage hosts ({hosts}) amortisation", hosts, "hosts", "storage_host_capex_usd", cfg, catalog
+        ),
+        amortisation_line(
+            f"NVMe drives ({drives} x {storage.drive_tb:g} TB) amortisation",
+            drive_tb,
+            "drive_tb",
+            "nvme_capex_usd_per_tb",
+            cfg,
+            catalog,
+        ),
+        power_line(
+            f"storage power ({hosts} hosts, {drives} drives)",
+            [("hosts", hosts, "server_power_kw"), ("drives", drives, "nvme_power_kw")],
+            cfg,
+            catalog,
+        ),
+    ]
+
+
 def _power_line(inputs: Mapping[str, Any], gpus: int, powered_gpu_hours: float | None) -> Figure:
     shown = {
         "gpus": gpus,
@@ -334,6 +425,8 @@ def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> 
     for accelerator, gpus in sorted(gpus_by_accelerator.items()):
         gpu_hours = powered[accelerator] if accelerator in repeating else None
         lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog, gpu_hours))
+    servers = cfg.k3s.core_servers
+    lines.extend(server_lines(f"K3s core servers ({servers})", servers, cfg, catalog))
     return lines
 
 
@@ -341,6 +434,11 @@ def _edge_sites(sites: Sequence[EdgeSitePlan], cfg: StackConfig, catalog: Catalo
     lines: list[CostLine] = []
     for site in sites:
         lines.extend(_owned_gpu_lines(f"site {site.name}", site.accelerator, site.gpus.int, cfg, catalog))
+    # Every site's K3s servers, together: one kind of host, so one amortisation and one power line.
+    servers = sum(site.servers for site in sites)
+    count = f"{servers} server{'s' * (servers != 1)}, {len(sites)} site{'s' * (len(sites) != 1)}"
+    label = f"K3s servers of the edge sites ({count})"
+    lines.extend(server_lines(label, servers, cfg, catalog))
     return lines
 
 
@@ -352,6 +450,7 @@ def monthly_cost(
     cfg: StackConfig,
     catalog: Catalog = DEFAULT_CATALOG,
     clouds: Sequence[str] = (),
+    storage: StoragePlan | None = None,
 ) -> CostEstimate:
     """Monthly cost (USD, 730 h) of a sized stack, per component, each line with its formula and inputs: the
     public clouds the stack uses (`clouds`, each from its own cost module), then the private cloud and the edge."""
@@ -376,6 +475,7 @@ def monthly_cost(
         ComponentCost(
             COMPONENT_OF_LOCATION[PRIVATE], PRIVATE, tuple(_private_cloud(placement, cfg, catalog))
         ),
+        ComponentCost(CEPH, PRIVATE, tuple(ceph_lines(storage, cfg, catalog) if storage else ())),
         ComponentCost(COMPONENT_OF_LOCATION[EDGE], EDGE, tuple(_edge_sites(edge_sites, cfg, catalog))),
     )
     for cloud in clouds:
@@ -413,7 +513,67 @@ def monthly_cost(
             {name: round(peak - base, 2) for name, (peak, base) in sorted(savings.items())},
         ),
         reservations={g.name: g.reservation for g in placement.public if g.reservation is not None},
+        ceiling_usd_per_month=cfg.policy.monthly_cost_ceiling_usd,
     )
+
+
+def ceiling_warnings(estimate: CostEstimate) -> list[str]:
+    """What `aidc size` says of a stack over its cost ceiling (the pack refuses it: `aidc plan` exits 1)."""
+    if not estimate.over_ceiling or estimate.ceiling_usd_per_month is None:
+        return []
+    ceiling, peak = estimate.ceiling_usd_per_month, estimate.peak_usd_per_month.value
+    return [
+        f"the stack costs {peak:,.0f} USD/month at peak, {peak - ceiling:,.0f} over aidc:policy."
+        f"monthly_cost_ceiling_usd ({ceiling:,.0f}): `aidc plan` and `pulumi preview` refuse it "
+        "(monthly-cost-ceiling, mandatory); lower the demand or raise the ceiling"
+    ]
+
+
+# `aidc size` warns when a price list it used is older than this (prices move: AWS cut P5 by ~44% in June 2025).
+STALE_AFTER_MONTHS = 6
+
+
+def _as_of_date(as_of: str) -> datetime.date | None:
+    """An as_of date (YYYY-MM-DD, or YYYY-MM: its first day); None when it is not a date."""
+    try:
+        return datetime.date(int(as_of[:4]), int(as_of[5:7]), int(as_of[8:10]) if len(as_of) >= 10 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def is_stale(as_of: str, today: datetime.date, months: int = STALE_AFTER_MONTHS) -> bool:
+    """A price dated `as_of` is more than `months` old on `today` (a date that does not parse counts as stale)."""
+    date = _as_of_date(as_of)
+    if date is None:
+        return True
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    for day in (date.day, 30, 29, 28):  # the same day `months` later, or the month's last
+        try:
+            return today > datetime.date(year, month, day)
+        except ValueError:
+            continue
+    return True
+
+
+def stale_price_warnings(
+    estimate: CostEstimate, clouds: Sequence[str], today: datetime.date, catalog: Catalog = DEFAULT_CATALOG
+) -> list[str]:
+    """The price lists this estimate used that are older than STALE_AFTER_MONTHS on `today`, each named with its
+    date and how to bring it up to date."""
+    older = f"prices older than {STALE_AFTER_MONTHS} months (today {today.isoformat()})"
+    warnings = [
+        f"{older}: the {cloud} price list ({price_list.source}) is as of {price_list.as_of}; run `aidc catalog "
+        f"refresh --cloud {cloud}` with {cloud} credentials, or set aidc:capacity.prices"
+        for cloud in clouds
+        if is_stale((price_list := catalog.price_list(cloud)).as_of, today)
+    ]
+    warnings += [
+        f"{older}: reservation {name} is priced from {r.price_list}, as of {r.price_as_of}"
+        for name, r in sorted(estimate.reservations.items())
+        if r.price_as_of and is_stale(r.price_as_of, today)
+    ]
+    return warnings
 
 
 def _usd(value: float) -> float:
@@ -487,5 +647,7 @@ def cost_to_dict(estimate: CostEstimate) -> dict[str, Any]:
             (estimate.baseline_usd_per_month or estimate.total_usd_per_month).value
         ),
         "peak_usd_per_month": _usd(estimate.peak_usd_per_month.value),
+        "ceiling_usd_per_month": estimate.ceiling_usd_per_month,
+        "over_ceiling": estimate.over_ceiling,
         "not_priced": list(estimate.not_priced),
     }

@@ -10,7 +10,7 @@ from aidc.contract import PUBLIC_CLOUDS, PublicCloud, public_cloud
 from aidc.sizing.bounds import check_plan_bounds
 from aidc.sizing.choices import explain
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
-from aidc.sizing.cost import monthly_cost
+from aidc.sizing.cost import ceiling_warnings, monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
 from aidc.sizing.network import for_clouds, size_network
 from aidc.sizing.placement import place
@@ -60,7 +60,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     offers = explain(cfg, training, inference, placement, catalog, network)
     clouds = used_clouds(cfg, placement, network)
     network = for_clouds(network, clouds)
-    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds)
+    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds, storage)
     plan = CapacityPlan(
         stack=cfg.stack,
         training=training,
@@ -71,7 +71,7 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         security=security,
         edge_sites=edge_sites,
         cost=cost,
-        warnings=tuple(warnings),
+        warnings=(*warnings, *ceiling_warnings(cost)),
         replicas=replica_ranges(cfg, inference),
         clouds=clouds,
         offers=offers,

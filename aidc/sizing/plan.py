@@ -173,6 +173,9 @@ class Reservation:
     usd_per_instance_hour: float  # the Capacity Block fee, or the on-demand rate a reservation bills at
     usd_total: Figure  # what the reservation costs over its whole term
     paid: str  # "up front" (Capacity Block) | "hourly over the term" (Capacity Reservation)
+    # The price list of a fee not priced from the cloud's instance prices (a Capacity Block's), and its date.
+    price_list: str = ""
+    price_as_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -486,6 +489,14 @@ class CostEstimate:
     group_usd_per_month_baseline: dict[str, Figure] = field(default_factory=dict)
     baseline_usd_per_month: Figure | None = None  # the stack's monthly cost at baseline load
     reservations: dict[str, Reservation] = field(default_factory=dict)  # per public node group name
+    # aidc:policy.monthly_cost_ceiling_usd: what the whole monthly cost at peak must stay under (None: no ceiling)
+    ceiling_usd_per_month: float | None = None
+
+    @property
+    def over_ceiling(self) -> bool:
+        """The monthly cost at peak is above the stack's ceiling (the pack's monthly-cost-ceiling rule refuses it)."""
+        ceiling = self.ceiling_usd_per_month
+        return ceiling is not None and self.peak_usd_per_month.value > ceiling
 
     @property
     def peak_usd_per_month(self) -> Figure:

@@ -112,22 +112,37 @@ def create_managed_addons(
 
 
 def kubernetes_provider(
-    scope: Scope, kubeconfig: pulumi.Output[str], ready: Sequence[pulumi.Resource]
+    scope: Scope,
+    kubeconfig: pulumi.Output[str],
+    ready: Sequence[pulumi.Resource],
+    role: str = "k8s",
+    adopt: bool = False,
 ) -> k8s.Provider:
-    """The kubernetes Provider of the cluster, once `ready` exist (the system nodes, the API access rules)."""
-    return k8s.Provider(f"{scope.name}-k8s", kubeconfig=kubeconfig, opts=scope.opts(depends_on=list(ready)))
+    """A kubernetes Provider of the cluster, once `ready` exist (the system nodes, the API access rules, the access
+    entries); `adopt`: create objects that already exist by updating them (upsertExistingObjects)."""
+    return k8s.Provider(
+        f"{scope.name}-{role}",
+        kubeconfig=kubeconfig,
+        upsert_existing_objects=True if adopt else None,
+        opts=scope.opts(depends_on=list(ready)),
+    )
 
 
 def install_device_plugin(
-    scope: Scope, provider: k8s.Provider, system_group: aws.eks.NodeGroup, efa: bool = False
+    scope: Scope,
+    provider: k8s.Provider,
+    system_group: aws.eks.NodeGroup,
+    efa: bool = False,
+    versions: tuple[str, str] = (NVIDIA_DEVICE_PLUGIN_VERSION, EFA_DEVICE_PLUGIN_VERSION),
 ) -> None:
     """The NVIDIA device plugin (a DaemonSet) on the GPU nodes Karpenter launches and, with `efa` (an EFA NodePool
-    is planned), the EFA device plugin on the nodes of EFA NodePools (their template's EFA label)."""
+    is planned), the EFA device plugin on the nodes of EFA NodePools (their template's EFA label). `versions`: the
+    NVIDIA and EFA chart versions (AwsGpuClusterArgs)."""
     cluster_name = cluster_physical_name(scope.name)
     k8s.helm.v3.Release(
         f"{scope.name}-nvidia-device-plugin",
         chart=NVIDIA_DEVICE_PLUGIN_CHART,
-        version=NVIDIA_DEVICE_PLUGIN_VERSION,
+        version=versions[0],
         repository_opts={"repo": NVIDIA_DEVICE_PLUGIN_REPO},
         namespace=ADDON_NAMESPACE,
         description=release_description("NVIDIA device plugin", cluster_name),
@@ -142,7 +157,7 @@ def install_device_plugin(
         k8s.helm.v3.Release(
             f"{scope.name}-efa-device-plugin",
             chart=EFA_DEVICE_PLUGIN_CHART,
-            version=EFA_DEVICE_PLUGIN_VERSION,
+            version=versions[1],
             repository_opts={"repo": EKS_CHARTS_REPO},
             namespace="kube-system",
             description=release_description("EFA device plugin", cluster_name),

@@ -19,6 +19,7 @@ from components._args import (
     matching,
     prefix_length,
 )
+from components.aws_gpu_cluster.deploy_access import DeployAccess
 
 InstanceType = Annotated[
     str, matching(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", "an EC2 instance type such as 'p5.48xlarge'")
@@ -40,6 +41,10 @@ AmiAlias = Annotated[
 """A Karpenter amiSelectorTerms alias pinned to one EKS AMI release (never @latest: that drifts every node)."""
 KarpenterVersion = Annotated[str, matching(r"^\d+\.\d+\.\d+$", "a chart version such as '1.14.1'")]
 """A Karpenter Helm chart version (no 'v': the OCI charts are tagged without it since 0.35)."""
+ChartVersion = Annotated[
+    str, matching(r"^v?[0-9]+\.[0-9]+\.[0-9]+$", "a pinned chart version such as '0.17.1'")
+]
+"""A Helm chart version, pinned (never a range)."""
 
 
 class CapacityReservationSpec(FrozenArgs):
@@ -81,34 +86,15 @@ class CapacityReservationSpec(FrozenArgs):
 MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
 AddonVersion = EksAddonVersion
 """An EKS add-on version as DescribeAddonVersions lists it."""
-# The versions the EKS User Guide tabulates per Kubernetes version (awsdocs/amazon-eks-user-guide at 4d52b4d,
-# 2024-12-18: latest/ug/networking/eks-networking-add-ons.adoc for vpc-cni, coredns and kube-proxy;
-# latest/ug/automode/auto-enable-existing.adoc for the Pod Identity agent). Vendored with their lines in
-# tests/conformance/upstream/eks/addon-versions.json; `aidc:aws.addon_versions` overrides any of them.
+# The component's defaults for the one EKS minor it defaults to; the stack program passes the versions of
+# aidc/versions.py (EKS_ADDON_VERSIONS, the table every pin comes from; tests/versions holds these equal to it),
+# vendored with their source in tests/conformance/upstream/eks/addon-versions.json.
 PINNED_ADDON_VERSIONS: dict[str, dict[str, str]] = {
-    "1.28": {
-        "vpc-cni": "v1.19.0-eksbuild.1",
-        "coredns": "v1.10.1-eksbuild.15",
-        "kube-proxy": "v1.28.15-eksbuild.4",
-        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
-    },
-    "1.29": {
-        "vpc-cni": "v1.19.0-eksbuild.1",
-        "coredns": "v1.11.3-eksbuild.2",
-        "kube-proxy": "v1.29.10-eksbuild.3",
-        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
-    },
-    "1.30": {
-        "vpc-cni": "v1.19.0-eksbuild.1",
-        "coredns": "v1.11.3-eksbuild.2",
-        "kube-proxy": "v1.30.6-eksbuild.3",
-        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
-    },
-    "1.31": {
-        "vpc-cni": "v1.19.0-eksbuild.1",
-        "coredns": "v1.11.3-eksbuild.2",
-        "kube-proxy": "v1.31.2-eksbuild.3",
-        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+    "1.35": {
+        "vpc-cni": "v1.21.1-eksbuild.3",
+        "coredns": "v1.13.2-eksbuild.1",
+        "kube-proxy": "v1.35.0-eksbuild.2",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
     },
 }
 S3Prefix = Annotated[str, matching(r"^[a-z0-9][a-z0-9-]*/$", "an S3 key prefix such as 'chat/'")]
@@ -201,8 +187,8 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Availability zones to span (at least two, distinct), e.g. ('us-east-1a', 'us-east-1b')."""
     vpc_cidr: Annotated[IPv4Cidr, prefix_length(16, 22)] = "10.40.0.0/16"
     """IPv4 CIDR of the VPC, /16 to /22; split evenly into one private and one public subnet per AZ."""
-    eks_version: EksVersion = "1.31"
-    """Kubernetes minor version of the EKS control plane, e.g. '1.31'."""
+    eks_version: EksVersion = "1.35"
+    """Kubernetes minor version of the EKS control plane, e.g. '1.35' (the program passes aidc/versions.py's)."""
     system_instance_type: InstanceType = "m6i.large"
     """Instance type of the system node group (CoreDNS, device plugin, controllers)."""
     system_nodes: Annotated[int, Field(ge=1)] = 2
@@ -222,6 +208,10 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Planned GPU groups; one Karpenter NodePool and EC2NodeClass each (Karpenter is installed when any exists)."""
     karpenter_version: KarpenterVersion = "1.14.1"
     """Karpenter chart (and CRD chart) version, pinned: the NodePool/EC2NodeClass shapes follow its CRDs."""
+    nvidia_device_plugin_version: ChartVersion = "0.17.1"
+    """NVIDIA device plugin chart version, pinned (the program passes aidc/versions.py's)."""
+    efa_device_plugin_version: ChartVersion = "v0.5.30"
+    """EFA device plugin chart version, pinned (the program passes aidc/versions.py's)."""
     gpu_ami_alias: AmiAlias = "al2023@v20260724"
     """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
     addon_versions: dict[str, AddonVersion] = Field(default_factory=dict)
@@ -243,8 +233,12 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Name of the audit trail, unique in the account (a multi-region trail exists in every region), e.g.
     'aidc-prod-trail'; None: '<component name>-trail'."""
     deploy_role_arn: IamRoleArn | None = None
-    """IAM role that runs `pulumi up`: an EKS access entry with AmazonEKSAdminPolicy in the add-ons' namespace, or
-    AmazonEKSClusterAdminPolicy when GPU groups bring Karpenter's cluster-scoped objects (access.py); None declares none (then nobody can apply the add-ons: the creator gets no bootstrap grant)."""
+    """IAM role that runs `pulumi up`: an EKS access entry in the Kubernetes group the deploy RBAC objects bind,
+    with exactly what the add-ons need (deploy_access.py), never an access policy; None declares none (then nobody can
+    apply the add-ons: the creator gets no bootstrap grant)."""
+    addon_access: DeployAccess = DeployAccess(charts={})
+    """What the program applies on the cluster with the deploy role besides the component's own add-ons (the device
+    plugins, Karpenter and its pools): charts at their versions and objects, so the deploy role may apply them."""
     admin_role_arn: IamRoleArn | None = None
     """IAM role of the cluster's operators: an EKS access entry with AmazonEKSClusterAdminPolicy, cluster-wide;
     None declares none."""

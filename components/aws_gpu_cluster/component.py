@@ -15,6 +15,7 @@ from components.aws_gpu_cluster import (
     addons,
     audit,
     bucket,
+    deploy_access,
     eks,
     karpenter,
     kms,
@@ -24,7 +25,26 @@ from components.aws_gpu_cluster import (
     roles,
 )
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs
+from components.aws_gpu_cluster.deploy_access import DeployAccess, KubeObject
 from components.aws_gpu_cluster.scope import Scope
+
+
+def cluster_access(args: AwsGpuClusterArgs) -> DeployAccess:
+    """What the deploy role applies on this cluster: the component's add-ons (device plugins; Karpenter, its node
+    classes and pools with GPU groups) and what the program declares there besides (`args.addon_access`)."""
+    charts = {addons.NVIDIA_DEVICE_PLUGIN_CHART: args.nvidia_device_plugin_version}
+    objects = list(args.addon_access.objects)
+    if any(g.efa for g in args.gpu_node_groups):
+        charts[addons.EFA_DEVICE_PLUGIN_CHART] = args.efa_device_plugin_version
+    if args.gpu_node_groups:
+        charts[karpenter.KARPENTER_CRD_CHART] = args.karpenter_version
+        charts[karpenter.KARPENTER_CHART] = args.karpenter_version
+        objects += [
+            KubeObject(kind=kind, name=g.name)
+            for g in args.gpu_node_groups
+            for kind in ("EC2NodeClass", "NodePool")
+        ]
+    return DeployAccess(charts={**charts, **args.addon_access.charts}, objects=tuple(objects))
 
 
 class AwsGpuCluster(pulumi.ComponentResource):
@@ -65,7 +85,8 @@ class AwsGpuCluster(pulumi.ComponentResource):
 
         trail_name = audit.trail_physical_name(name, args.trail_name)
         key = kms.create_key(scope, trail_name, identity.account_id, region.region, partition.partition)
-        net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key)
+        account = network.Account(identity.account_id, region.region, partition.partition)
+        net = network.create_network(scope, args.vpc_cidr, args.azs, args.log_retention_days, key, account)
         iam = roles.create_roles(scope, partition.partition)
         data = bucket.create_bucket(scope, key)
         trail = audit.create_audit_trail(
@@ -91,22 +112,28 @@ class AwsGpuCluster(pulumi.ComponentResource):
             data,
             key,
             region.region,
+            identity.account_id,
         )
         api_access = eks.allow_api_access(scope, cluster, args.api_access_cidrs)
-        deploy_access = access.grant_access(
-            scope,
-            cluster,
-            partition.partition,
-            args.deploy_role_arn,
-            args.admin_role_arn,
-            # Karpenter's objects, and the GPU add-ons the program declares on this cluster with them (Kueue,
-            # Prometheus and the DCGM exporter: CRDs, ClusterRoles, namespaces) are cluster-scoped.
-            cluster_scoped_addons=bool(args.gpu_node_groups),
-        )
+        ready = [
+            groups.system,
+            *api_access,
+            *access.grant_access(
+                scope, cluster, partition.partition, args.deploy_role_arn, args.admin_role_arn
+            ),
+        ]
         kubeconfig = addons.cluster_kubeconfig(cluster, region.region)
-        provider = addons.kubernetes_provider(scope, kubeconfig, [groups.system, *api_access, *deploy_access])
+        if args.deploy_role_arn is not None:
+            # The deploy role's RBAC, on a Provider of its own (the admin applies it first: deploy_access.py).
+            rbac = addons.kubernetes_provider(scope, kubeconfig, ready, role="k8s-access", adopt=True)
+            ready += deploy_access.declare_deploy_access(scope, rbac, cluster_access(args))
+        provider = addons.kubernetes_provider(scope, kubeconfig, ready)
         addons.install_device_plugin(
-            scope, provider, groups.system, efa=any(g.efa for g in args.gpu_node_groups)
+            scope,
+            provider,
+            groups.system,
+            efa=any(g.efa for g in args.gpu_node_groups),
+            versions=(args.nvidia_device_plugin_version, args.efa_device_plugin_version),
         )
         pools: dict[str, pulumi.Output[str]] = {}
         if args.gpu_node_groups:
@@ -125,6 +152,23 @@ class AwsGpuCluster(pulumi.ComponentResource):
             )
             pools = elastic.pool_names
 
+        self._publish(name, net, cluster, kubeconfig, data, trail, key, groups, pools, identities, provider)
+
+    def _publish(
+        self,
+        name: str,
+        net: network.Network,
+        cluster: aws.eks.Cluster,
+        kubeconfig: pulumi.Output[str],
+        data: aws.s3.Bucket,
+        trail: audit.Audit,
+        key: aws.kms.Key,
+        groups: node_groups.NodeGroups,
+        pools: dict[str, pulumi.Output[str]],
+        identities: pod_identity.PodIdentities,
+        provider: k8s.Provider,
+    ) -> None:
+        """The component's outputs, from what the concerns declared, registered last."""
         self.vpc_id = net.vpc.id
         self.private_subnet_id_list = [s.id for s in net.private_subnets]
         self.private_route_table_id_list = [rt.id for rt in net.private_route_tables]

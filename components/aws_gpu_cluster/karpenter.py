@@ -37,7 +37,7 @@ from components._names import CLUSTER_LABEL
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components.aws_gpu_cluster.eks import DISCOVERY_TAG, cluster_physical_name
 from components.aws_gpu_cluster.node_groups import gpu_labels
-from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy
+from components.aws_gpu_cluster.pod_identity import trust_for
 from components.aws_gpu_cluster.roles import NODE_POLICIES
 from components.aws_gpu_cluster.scope import Scope
 from components.iam import PolicyDocument, PolicyStatement, managed_policy_arn
@@ -47,6 +47,7 @@ KARPENTER_CHART = f"{KARPENTER_REGISTRY}/karpenter"
 KARPENTER_CRD_CHART = f"{KARPENTER_REGISTRY}/karpenter-crd"
 KARPENTER_NAMESPACE = "kube-system"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
+KARPENTER_FULLNAME = "karpenter"  # the controller chart's objects (fullnameOverride)
 NODEPOOL_API = "karpenter.sh/v1"
 NODECLASS_API = "karpenter.k8s.aws/v1"
 # Kubernetes spells the GPU taint's effect this way (the EKS API spells it NO_SCHEDULE).
@@ -82,6 +83,48 @@ class Karpenter:
 
 
 # --- IAM documents -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ControllerScope:
+    """What the controller's permissions are scoped to: this partition, region, account, cluster, node role, queue
+    and key."""
+
+    partition: str
+    region: str
+    account_id: str
+    cluster_name: str
+    node_role_arn: str
+    queue_arn: str
+    key_arn: str
+
+    @property
+    def ec2(self) -> str:
+        return f"arn:{self.partition}:ec2:{self.region}"
+
+    @property
+    def cluster_tag(self) -> str:
+        return f"kubernetes.io/cluster/{self.cluster_name}"
+
+    @property
+    def profile(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:instance-profile/*"
+
+    @property
+    def cluster_arn(self) -> str:
+        return f"arn:{self.partition}:eks:{self.region}:{self.account_id}:cluster/{self.cluster_name}"
+
+    @property
+    def launched(self) -> tuple[str, ...]:
+        kinds = (
+            "fleet",
+            "instance",
+            "volume",
+            "network-interface",
+            "launch-template",
+            "spot-instances-request",
+        )
+        return tuple(f"{self.ec2}:*:{kind}/*" for kind in kinds)
+
+
 def controller_policy(
     *,
     partition: str,
@@ -94,249 +137,274 @@ def controller_policy(
 ) -> PolicyDocument:
     """The controller's permissions: Karpenter's getting-started policies scoped to this cluster, region, node
     role and queue, and EC2's use of the cluster key for the nodes' encrypted root volumes."""
-    ec2 = f"arn:{partition}:ec2:{region}"
-    cluster_tag = f"kubernetes.io/cluster/{cluster_name}"
-    launched = tuple(
-        f"{ec2}:*:{kind}/*"
-        for kind in (
-            "fleet",
-            "instance",
-            "volume",
-            "network-interface",
-            "launch-template",
-            "spot-instances-request",
-        )
-    )
-    profile = f"arn:{partition}:iam::{account_id}:instance-profile/*"
-    cluster_arn = f"arn:{partition}:eks:{region}:{account_id}:cluster/{cluster_name}"
+    scope = ControllerScope(partition, region, account_id, cluster_name, node_role_arn, queue_arn, key_arn)
     return PolicyDocument(
         (
-            PolicyStatement(
-                sid="AllowScopedEC2InstanceAccessActions",
-                effect="Allow",
-                resource=(
-                    f"{ec2}::image/*",
-                    f"{ec2}::snapshot/*",
-                    f"{ec2}:*:security-group/*",
-                    f"{ec2}:*:subnet/*",
-                    f"{ec2}:*:capacity-reservation/*",
-                    f"{ec2}:*:placement-group/*",
-                ),
-                action=("ec2:RunInstances", "ec2:CreateFleet"),
-            ),
-            PolicyStatement(
-                sid="AllowScopedEC2LaunchTemplateAccessActions",
-                effect="Allow",
-                resource=f"{ec2}:*:launch-template/*",
-                action=("ec2:RunInstances", "ec2:CreateFleet"),
-                condition={
-                    "StringEquals": {f"aws:ResourceTag/{cluster_tag}": "owned"},
-                    "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedEC2InstanceActionsWithTags",
-                effect="Allow",
-                resource=launched,
-                action=("ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"),
-                condition={
-                    "StringEquals": {
-                        f"aws:RequestTag/{cluster_tag}": "owned",
-                        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
-                    },
-                    "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedResourceCreationTagging",
-                effect="Allow",
-                resource=launched,
-                action="ec2:CreateTags",
-                condition={
-                    "StringEquals": {
-                        f"aws:RequestTag/{cluster_tag}": "owned",
-                        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
-                        "ec2:CreateAction": ("RunInstances", "CreateFleet", "CreateLaunchTemplate"),
-                    },
-                    "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedResourceTagging",
-                effect="Allow",
-                resource=f"{ec2}:*:instance/*",
-                action="ec2:CreateTags",
-                condition={
-                    "StringEquals": {f"aws:ResourceTag/{cluster_tag}": "owned"},
-                    "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
-                    "StringEqualsIfExists": {"aws:RequestTag/eks:eks-cluster-name": cluster_name},
-                    "ForAllValues:StringEquals": {
-                        "aws:TagKeys": ("eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name")
-                    },
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedDeletion",
-                effect="Allow",
-                resource=(f"{ec2}:*:instance/*", f"{ec2}:*:launch-template/*"),
-                action=("ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"),
-                condition={
-                    "StringEquals": {f"aws:ResourceTag/{cluster_tag}": "owned"},
-                    "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
-                },
-            ),
-            PolicyStatement(
-                sid="AllowPassingInstanceRole",
-                effect="Allow",
-                resource=node_role_arn,
-                action="iam:PassRole",
-                condition={
-                    "StringEquals": {"iam:PassedToService": ("ec2.amazonaws.com", "ec2.amazonaws.com.cn")}
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedInstanceProfileCreationActions",
-                effect="Allow",
-                resource=profile,
-                action="iam:CreateInstanceProfile",
-                condition={
-                    "StringEquals": {
-                        f"aws:RequestTag/{cluster_tag}": "owned",
-                        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
-                        "aws:RequestTag/topology.kubernetes.io/region": region,
-                    },
-                    "StringLike": {"aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*"},
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedInstanceProfileTagActions",
-                effect="Allow",
-                resource=profile,
-                action="iam:TagInstanceProfile",
-                condition={
-                    "StringEquals": {
-                        f"aws:ResourceTag/{cluster_tag}": "owned",
-                        "aws:ResourceTag/topology.kubernetes.io/region": region,
-                        f"aws:RequestTag/{cluster_tag}": "owned",
-                        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
-                        "aws:RequestTag/topology.kubernetes.io/region": region,
-                    },
-                    "StringLike": {
-                        "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
-                        "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*",
-                    },
-                },
-            ),
-            PolicyStatement(
-                sid="AllowScopedInstanceProfileActions",
-                effect="Allow",
-                resource=profile,
-                action=(
-                    "iam:AddRoleToInstanceProfile",
-                    "iam:RemoveRoleFromInstanceProfile",
-                    "iam:DeleteInstanceProfile",
-                ),
-                condition={
-                    "StringEquals": {
-                        f"aws:ResourceTag/{cluster_tag}": "owned",
-                        "aws:ResourceTag/topology.kubernetes.io/region": region,
-                    },
-                    "StringLike": {"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"},
-                },
-            ),
-            PolicyStatement(
-                sid="AllowAPIServerEndpointDiscovery",
-                effect="Allow",
-                resource=cluster_arn,
-                action="eks:DescribeCluster",
-            ),
-            PolicyStatement(
-                sid="AllowInterruptionQueueActions",
-                effect="Allow",
-                resource=queue_arn,
-                action=("sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"),
-            ),
-            PolicyStatement(
-                sid="AllowZonalShiftStatusReadOnly",
-                effect="Allow",
-                resource="*",
-                action="arc-zonal-shift:GetManagedResource",
-                condition={"StringEquals": {"arc-zonal-shift:ResourceIdentifier": cluster_arn}},
-            ),
-            PolicyStatement(
-                sid="AllowRegionalReadActions",
-                effect="Allow",
-                resource="*",
-                action=(
-                    "ec2:DescribeCapacityReservations",
-                    "ec2:DescribeImages",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeInstanceStatus",
-                    "ec2:DescribeInstanceTypeOfferings",
-                    "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplates",
-                    "ec2:DescribePlacementGroups",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeSpotPriceHistory",
-                    "ec2:DescribeSubnets",
-                ),
-                condition={"StringEquals": {"aws:RequestedRegion": region}},
-            ),
-            PolicyStatement(
-                sid="AllowSSMReadActions",
-                effect="Allow",
-                resource=f"arn:{partition}:ssm:{region}::parameter/aws/service/*",
-                action="ssm:GetParameter",
-            ),
-            PolicyStatement(
-                sid="AllowPricingReadActions", effect="Allow", resource="*", action="pricing:GetProducts"
-            ),
-            PolicyStatement(
-                sid="AllowUnscopedInstanceProfileListAction",
-                effect="Allow",
-                resource="*",
-                action="iam:ListInstanceProfiles",
-            ),
-            PolicyStatement(
-                sid="AllowInstanceProfileReadActions",
-                effect="Allow",
-                resource=profile,
-                action="iam:GetInstanceProfile",
-            ),
-            # The nodes' root volumes are encrypted with the cluster key; EC2 uses it on the launcher's behalf.
-            PolicyStatement(
-                sid="AllowEbsEncryptionWithClusterKey",
-                effect="Allow",
-                resource=key_arn,
-                action=(
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:CreateGrant",
-                    "kms:DescribeKey",
-                ),
-                condition={
-                    "StringEquals": {
-                        "kms:ViaService": f"ec2.{region}.amazonaws.com",
-                        "kms:CallerAccount": account_id,
-                    }
-                },
-            ),
+            *_launch_statements(scope),
+            *_profile_statements(scope),
+            *_discovery_statements(scope),
+            *_key_statements(scope),
         )
     )
 
 
-def interruption_queue_policy(queue_arn: str) -> PolicyDocument:
-    """EventBridge (and SQS) may send to the queue; nothing may use it without TLS."""
+def _launch_statements(scope: ControllerScope) -> tuple[PolicyStatement, ...]:
+    """Launching, tagging and deleting the cluster's instances and launch templates (scoped by tags)."""
+    return (
+        PolicyStatement(
+            sid="AllowScopedEC2InstanceAccessActions",
+            effect="Allow",
+            resource=(
+                f"{scope.ec2}::image/*",
+                f"{scope.ec2}::snapshot/*",
+                f"{scope.ec2}:*:security-group/*",
+                f"{scope.ec2}:*:subnet/*",
+                f"{scope.ec2}:*:capacity-reservation/*",
+                f"{scope.ec2}:*:placement-group/*",
+            ),
+            action=("ec2:RunInstances", "ec2:CreateFleet"),
+        ),
+        PolicyStatement(
+            sid="AllowScopedEC2LaunchTemplateAccessActions",
+            effect="Allow",
+            resource=f"{scope.ec2}:*:launch-template/*",
+            action=("ec2:RunInstances", "ec2:CreateFleet"),
+            condition={
+                "StringEquals": {f"aws:ResourceTag/{scope.cluster_tag}": "owned"},
+                "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedEC2InstanceActionsWithTags",
+            effect="Allow",
+            resource=scope.launched,
+            action=("ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"),
+            condition={
+                "StringEquals": {
+                    f"aws:RequestTag/{scope.cluster_tag}": "owned",
+                    "aws:RequestTag/eks:eks-cluster-name": scope.cluster_name,
+                },
+                "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedResourceCreationTagging",
+            effect="Allow",
+            resource=scope.launched,
+            action="ec2:CreateTags",
+            condition={
+                "StringEquals": {
+                    f"aws:RequestTag/{scope.cluster_tag}": "owned",
+                    "aws:RequestTag/eks:eks-cluster-name": scope.cluster_name,
+                    "ec2:CreateAction": ("RunInstances", "CreateFleet", "CreateLaunchTemplate"),
+                },
+                "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedResourceTagging",
+            effect="Allow",
+            resource=f"{scope.ec2}:*:instance/*",
+            action="ec2:CreateTags",
+            condition={
+                "StringEquals": {f"aws:ResourceTag/{scope.cluster_tag}": "owned"},
+                "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+                "StringEqualsIfExists": {"aws:RequestTag/eks:eks-cluster-name": scope.cluster_name},
+                "ForAllValues:StringEquals": {
+                    "aws:TagKeys": ("eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name")
+                },
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedDeletion",
+            effect="Allow",
+            resource=(f"{scope.ec2}:*:instance/*", f"{scope.ec2}:*:launch-template/*"),
+            action=("ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"),
+            condition={
+                "StringEquals": {f"aws:ResourceTag/{scope.cluster_tag}": "owned"},
+                "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+            },
+        ),
+    )
+
+
+def _profile_statements(scope: ControllerScope) -> tuple[PolicyStatement, ...]:
+    """Passing the node role and managing the instance profiles of this cluster's node classes."""
+    return (
+        PolicyStatement(
+            sid="AllowPassingInstanceRole",
+            effect="Allow",
+            resource=scope.node_role_arn,
+            action="iam:PassRole",
+            condition={
+                "StringEquals": {"iam:PassedToService": ("ec2.amazonaws.com", "ec2.amazonaws.com.cn")}
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedInstanceProfileCreationActions",
+            effect="Allow",
+            resource=scope.profile,
+            action="iam:CreateInstanceProfile",
+            condition={
+                "StringEquals": {
+                    f"aws:RequestTag/{scope.cluster_tag}": "owned",
+                    "aws:RequestTag/eks:eks-cluster-name": scope.cluster_name,
+                    "aws:RequestTag/topology.kubernetes.io/region": scope.region,
+                },
+                "StringLike": {"aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*"},
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedInstanceProfileTagActions",
+            effect="Allow",
+            resource=scope.profile,
+            action="iam:TagInstanceProfile",
+            condition={
+                "StringEquals": {
+                    f"aws:ResourceTag/{scope.cluster_tag}": "owned",
+                    "aws:ResourceTag/topology.kubernetes.io/region": scope.region,
+                    f"aws:RequestTag/{scope.cluster_tag}": "owned",
+                    "aws:RequestTag/eks:eks-cluster-name": scope.cluster_name,
+                    "aws:RequestTag/topology.kubernetes.io/region": scope.region,
+                },
+                "StringLike": {
+                    "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                    "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                },
+            },
+        ),
+        PolicyStatement(
+            sid="AllowScopedInstanceProfileActions",
+            effect="Allow",
+            resource=scope.profile,
+            action=(
+                "iam:AddRoleToInstanceProfile",
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam:DeleteInstanceProfile",
+            ),
+            condition={
+                "StringEquals": {
+                    f"aws:ResourceTag/{scope.cluster_tag}": "owned",
+                    "aws:ResourceTag/topology.kubernetes.io/region": scope.region,
+                },
+                "StringLike": {"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"},
+            },
+        ),
+    )
+
+
+def _discovery_statements(scope: ControllerScope) -> tuple[PolicyStatement, ...]:
+    """The endpoint, the interruption queue and the read-only calls Karpenter's scheduling needs."""
+    return (
+        PolicyStatement(
+            sid="AllowAPIServerEndpointDiscovery",
+            effect="Allow",
+            resource=scope.cluster_arn,
+            action="eks:DescribeCluster",
+        ),
+        PolicyStatement(
+            sid="AllowInterruptionQueueActions",
+            effect="Allow",
+            resource=scope.queue_arn,
+            action=("sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"),
+        ),
+        PolicyStatement(
+            sid="AllowZonalShiftStatusReadOnly",
+            effect="Allow",
+            resource="*",
+            action="arc-zonal-shift:GetManagedResource",
+            condition={"StringEquals": {"arc-zonal-shift:ResourceIdentifier": scope.cluster_arn}},
+        ),
+        PolicyStatement(
+            sid="AllowRegionalReadActions",
+            effect="Allow",
+            resource="*",
+            action=(
+                "ec2:DescribeCapacityReservations",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstances",
+                "ec2:DescribeInstanceStatus",
+                "ec2:DescribeInstanceTypeOfferings",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplates",
+                "ec2:DescribePlacementGroups",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSpotPriceHistory",
+                "ec2:DescribeSubnets",
+            ),
+            condition={"StringEquals": {"aws:RequestedRegion": scope.region}},
+        ),
+        PolicyStatement(
+            sid="AllowSSMReadActions",
+            effect="Allow",
+            resource=f"arn:{scope.partition}:ssm:{scope.region}::parameter/aws/service/*",
+            action="ssm:GetParameter",
+        ),
+        PolicyStatement(
+            sid="AllowPricingReadActions", effect="Allow", resource="*", action="pricing:GetProducts"
+        ),
+        PolicyStatement(
+            sid="AllowUnscopedInstanceProfileListAction",
+            effect="Allow",
+            resource="*",
+            action="iam:ListInstanceProfiles",
+        ),
+        PolicyStatement(
+            sid="AllowInstanceProfileReadActions",
+            effect="Allow",
+            resource=scope.profile,
+            action="iam:GetInstanceProfile",
+        ),
+    )
+
+
+def _key_statements(scope: ControllerScope) -> tuple[PolicyStatement, ...]:
+    """EC2's use of the cluster key for the nodes' encrypted root volumes, through EC2 in this region only; a grant
+    (how EC2 keeps using the key for an attached volume) only for an AWS resource, never for a principal."""
+    through_ec2 = {
+        "kms:ViaService": f"ec2.{scope.region}.amazonaws.com",
+        "kms:CallerAccount": scope.account_id,
+    }
+    return (
+        PolicyStatement(
+            sid="AllowEbsEncryptionWithClusterKey",
+            effect="Allow",
+            resource=scope.key_arn,
+            action=(
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:DescribeKey",
+            ),
+            condition={"StringEquals": through_ec2},
+        ),
+        PolicyStatement(
+            sid="AllowEbsGrantsForAwsResources",
+            effect="Allow",
+            resource=scope.key_arn,
+            action="kms:CreateGrant",
+            condition={"StringEquals": through_ec2, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+    )
+
+
+def interruption_queue_policy(queue_arn: str, account_id: str, rule_arns: Sequence[str]) -> PolicyDocument:
+    """EventBridge may send to the queue only for this account's interruption rules (aws:SourceAccount and
+    aws:SourceArn: the confused-deputy conditions the EventBridge and SQS docs give for a queue target); nothing
+    may use it without TLS. Karpenter's CloudFormation also names sqs.amazonaws.com, which sends nothing here."""
     return PolicyDocument(
         (
             PolicyStatement(
                 sid="EC2InterruptionPolicy",
                 effect="Allow",
-                principal={"Service": ("events.amazonaws.com", "sqs.amazonaws.com")},
+                principal={"Service": "events.amazonaws.com"},
                 action="sqs:SendMessage",
                 resource=queue_arn,
+                condition={
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnEquals": {"aws:SourceArn": tuple(rule_arns)},
+                },
             ),
             PolicyStatement(
                 sid="DenyHTTP",
@@ -471,7 +539,7 @@ def node_class_spec(
 
 
 # --- declarations ---------------------------------------------------------------------------------------------
-def _interruption_queue(scope: Scope) -> aws.sqs.Queue:
+def _interruption_queue(scope: Scope, account_id: pulumi.Output[str]) -> aws.sqs.Queue:
     name, tags = scope.name, scope.tags
     queue = aws.sqs.Queue(
         f"{name}-karpenter-queue",
@@ -480,12 +548,7 @@ def _interruption_queue(scope: Scope) -> aws.sqs.Queue:
         tags=tags,
         opts=scope.opts(),
     )
-    aws.sqs.QueuePolicy(
-        f"{name}-karpenter-queue-policy",
-        queue_url=queue.id,
-        policy=queue.arn.apply(lambda arn: interruption_queue_policy(arn).to_json()),
-        opts=scope.opts(),
-    )
+    rules: list[aws.cloudwatch.EventRule] = []
     for role, (source, detail_type) in INTERRUPTION_EVENTS.items():
         rule = aws.cloudwatch.EventRule(
             f"{name}-karpenter-{role}",
@@ -501,6 +564,15 @@ def _interruption_queue(scope: Scope) -> aws.sqs.Queue:
             target_id="KarpenterInterruptionQueueTarget",
             opts=scope.opts(),
         )
+        rules.append(rule)
+    aws.sqs.QueuePolicy(
+        f"{name}-karpenter-queue-policy",
+        queue_url=queue.id,
+        policy=pulumi.Output.all(queue.arn, account_id, *[rule.arn for rule in rules]).apply(
+            lambda v: interruption_queue_policy(v[0], v[1], v[2:]).to_json()
+        ),
+        opts=scope.opts(),
+    )
     return queue
 
 
@@ -563,7 +635,7 @@ def _controller_role(
     name = scope.name
     role = aws.iam.Role(
         f"{name}-karpenter-controller-role",
-        assume_role_policy=pod_identity_trust_policy().to_json(),
+        assume_role_policy=trust_for(identity, cluster, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT),
         tags=scope.tags,
         opts=scope.opts(),
     )
@@ -599,8 +671,11 @@ def _controller_role(
 
 def controller_values(cluster_name: pulumi.Input[str], queue_name: pulumi.Input[str]) -> dict[str, Any]:
     """The controller chart's values: this cluster and queue. The chart's own affinity keeps the controller off
-    the nodes it manages (karpenter.sh/nodepool DoesNotExist), which leaves the system node group."""
+    the nodes it manages (karpenter.sh/nodepool DoesNotExist), which leaves the system node group. The chart names
+    its objects after the release, which Pulumi names at random: `fullnameOverride` fixes the names of its
+    ClusterRoles and bindings, which the deploy role may manage by name only (deploy_access.py)."""
     return {
+        "fullnameOverride": KARPENTER_FULLNAME,
         "settings": {"clusterName": cluster_name, "interruptionQueue": queue_name},
         "serviceAccount": {"create": True, "name": KARPENTER_SERVICE_ACCOUNT},
         "priorityClassName": "system-cluster-critical",
@@ -660,6 +735,76 @@ def _reservations(
     return ids, zones
 
 
+@dataclass(frozen=True)
+class _GroupContext:
+    """What every GPU group's node class and pool are declared against."""
+
+    cluster: aws.eks.Cluster
+    provider: k8s.Provider
+    node_role: aws.iam.Role
+    key: aws.kms.Key
+    efa_sg: aws.ec2.SecurityGroup | None
+    crds: pulumi.Resource
+    controller: pulumi.Resource
+    sg_tag: pulumi.Resource
+    access_entry: pulumi.Resource
+
+
+def _declare_group(
+    scope: Scope, args: AwsGpuClusterArgs, group: GpuNodeGroup, shared: _GroupContext
+) -> tuple[k8s.apiextensions.CustomResource, k8s.apiextensions.CustomResource]:
+    """One GPU group: its placement group (EFA), reservation, EC2NodeClass and NodePool."""
+    name = scope.name
+    placement_name: pulumi.Output[str] | None = None
+    zones: list[pulumi.Input[str]] = []
+    if group.efa:
+        # A cluster placement group lives in one AZ: the group's nodes are pinned to the first one.
+        placement = aws.ec2.PlacementGroup(
+            f"{name}-pg-{group.name}", strategy="cluster", tags=scope.tags, opts=scope.opts()
+        )
+        placement_name = placement.name
+        zones = [args.azs[0]]
+    reservation_ids: list[pulumi.Output[str]] = []
+    if group.reservation is not None:
+        reservation_ids, reservation_zones = _reservations(scope, args, group, group.reservation)
+        zones = list(reservation_zones)
+    node_class = k8s.apiextensions.CustomResource(
+        f"{name}-nc-{group.name}",
+        api_version=NODECLASS_API,
+        kind="EC2NodeClass",
+        metadata={"name": group.name, "labels": {"aidc.io/node-group": group.name}},
+        spec=node_class_spec(
+            group,
+            cluster_name=shared.cluster.name,
+            role_name=shared.node_role.name,
+            key_arn=shared.key.arn,
+            volume_gb=args.node_volume_gb,
+            ami_alias=args.gpu_ami_alias,
+            tags=dict(scope.tags),
+            efa_sg_id=shared.efa_sg.id if (group.efa and shared.efa_sg is not None) else None,
+            placement_group=placement_name,
+            reservation_ids=reservation_ids,
+        ),
+        opts=scope.opts(
+            provider=shared.provider, depends_on=[shared.crds, shared.sg_tag, shared.access_entry]
+        ),
+    )
+    pool = k8s.apiextensions.CustomResource(
+        f"{name}-np-{group.name}",
+        api_version=NODEPOOL_API,
+        kind="NodePool",
+        metadata={
+            "name": group.name,
+            # The cluster the pool's nodes join: the policy pack's schedulability check groups by it.
+            "labels": {"aidc.io/node-group": group.name, CLUSTER_LABEL: cluster_physical_name(name)},
+            "annotations": dict(group.annotations),
+        },
+        spec=node_pool_spec(group, zones),
+        opts=scope.opts(provider=shared.provider, depends_on=[shared.crds, shared.controller, node_class]),
+    )
+    return node_class, pool
+
+
 def install_karpenter(
     scope: Scope,
     args: AwsGpuClusterArgs,
@@ -676,7 +821,7 @@ def install_karpenter(
 ) -> Karpenter:
     """Queue and rules, IAM, the two charts, then one EC2NodeClass and NodePool per GPU group."""
     name = scope.name
-    queue = _interruption_queue(scope)
+    queue = _interruption_queue(scope, identity)
     node_role, access_entry = _node_role(scope, cluster, partition)
     controller_role, association = _controller_role(
         scope, cluster, node_role, queue, key, pod_identity_agent, identity, region, partition
@@ -706,56 +851,10 @@ def install_karpenter(
         values=controller_values(cluster.name, queue.name),
         opts=scope.opts(provider=provider, depends_on=[crds, system_group, association, access_entry]),
     )
-    tags = dict(scope.tags)
-    pools: dict[str, k8s.apiextensions.CustomResource] = {}
+    shared = _GroupContext(cluster, provider, node_role, key, efa_sg, crds, controller, sg_tag, access_entry)
     classes: dict[str, k8s.apiextensions.CustomResource] = {}
+    pools: dict[str, k8s.apiextensions.CustomResource] = {}
     for group in args.gpu_node_groups:
-        placement_name: pulumi.Output[str] | None = None
-        zones: list[pulumi.Input[str]] = []
-        if group.efa:
-            # A cluster placement group lives in one AZ: the group's nodes are pinned to the first one.
-            placement = aws.ec2.PlacementGroup(
-                f"{name}-pg-{group.name}", strategy="cluster", tags=scope.tags, opts=scope.opts()
-            )
-            placement_name = placement.name
-            zones = [args.azs[0]]
-        reservation_ids: list[pulumi.Output[str]] = []
-        if group.reservation is not None:
-            reservation_ids, reservation_zones = _reservations(scope, args, group, group.reservation)
-            zones = list(reservation_zones)
-        node_class = k8s.apiextensions.CustomResource(
-            f"{name}-nc-{group.name}",
-            api_version=NODECLASS_API,
-            kind="EC2NodeClass",
-            metadata={"name": group.name, "labels": {"aidc.io/node-group": group.name}},
-            spec=node_class_spec(
-                group,
-                cluster_name=cluster.name,
-                role_name=node_role.name,
-                key_arn=key.arn,
-                volume_gb=args.node_volume_gb,
-                ami_alias=args.gpu_ami_alias,
-                tags=tags,
-                efa_sg_id=efa_sg.id if (group.efa and efa_sg is not None) else None,
-                placement_group=placement_name,
-                reservation_ids=reservation_ids,
-            ),
-            opts=scope.opts(provider=provider, depends_on=[crds, sg_tag, access_entry]),
-        )
-        pool = k8s.apiextensions.CustomResource(
-            f"{name}-np-{group.name}",
-            api_version=NODEPOOL_API,
-            kind="NodePool",
-            metadata={
-                "name": group.name,
-                # The cluster the pool's nodes join: the policy pack's schedulability check groups by it.
-                "labels": {"aidc.io/node-group": group.name, CLUSTER_LABEL: cluster_physical_name(name)},
-                "annotations": dict(group.annotations),
-            },
-            spec=node_pool_spec(group, zones),
-            opts=scope.opts(provider=provider, depends_on=[crds, controller, node_class]),
-        )
-        classes[group.name] = node_class
-        pools[group.name] = pool
+        classes[group.name], pools[group.name] = _declare_group(scope, args, group, shared)
     names = {group: _name_once_declared(pool, group) for group, pool in pools.items()}
     return Karpenter(queue, controller_role, node_role, pools, classes, names)

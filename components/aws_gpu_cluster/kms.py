@@ -58,56 +58,63 @@ def key_policy(account_id: str, region: str, partition: str, trail: str) -> Poli
                 resource="*",
                 condition={"Bool": {"kms:GrantIsForAWSResource": "true"}},
             ),
-            PolicyStatement(
-                sid="CloudWatchLogsEncryptsLogGroups",
-                effect="Allow",
-                principal={"Service": f"logs.{region}.amazonaws.com"},
-                action=(
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ),
-                resource="*",
-                condition={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*"
-                    }
-                },
-            ),
-            PolicyStatement(
-                sid="CloudTrailEncryptsTrailFiles",
-                effect="Allow",
-                principal={"Service": "cloudtrail.amazonaws.com"},
-                action="kms:GenerateDataKey*",
-                resource="*",
-                condition={
-                    "StringEquals": {"aws:SourceArn": trail},
-                    "StringLike": {
-                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{partition}:cloudtrail:*:{account_id}:trail/*"
-                    },
-                },
-            ),
-            PolicyStatement(
-                sid="CloudTrailDescribesKey",
-                effect="Allow",
-                principal={"Service": "cloudtrail.amazonaws.com"},
-                action="kms:DescribeKey",
-                resource="*",
-                condition={"StringEquals": {"aws:SourceArn": trail}},
-            ),
-            # Encrypt side only (no Decrypt): what may be written where is the log bucket policy's business
-            # (aws:SourceArn of the dataset bucket). No condition key here: one the logging service does not
-            # forward to KMS would make access logs fail without a word.
-            PolicyStatement(
-                sid="S3LoggingEncryptsAccessLogs",
-                effect="Allow",
-                principal={"Service": "logging.s3.amazonaws.com"},
-                action="kms:GenerateDataKey",
-                resource="*",
-            ),
+            *_log_statements(account_id, region, partition, trail),
         )
+    )
+
+
+def _log_statements(account_id: str, region: str, partition: str, trail: str) -> tuple[PolicyStatement, ...]:
+    """The log writers: CloudWatch Logs for this account's groups, CloudTrail for the one trail, S3 access logging."""
+    return (
+        PolicyStatement(
+            sid="CloudWatchLogsEncryptsLogGroups",
+            effect="Allow",
+            principal={"Service": f"logs.{region}.amazonaws.com"},
+            action=(
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ),
+            resource="*",
+            condition={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*"
+                }
+            },
+        ),
+        PolicyStatement(
+            sid="CloudTrailEncryptsTrailFiles",
+            effect="Allow",
+            principal={"Service": "cloudtrail.amazonaws.com"},
+            action="kms:GenerateDataKey*",
+            resource="*",
+            condition={
+                "StringEquals": {"aws:SourceArn": trail},
+                "StringLike": {
+                    "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{partition}:cloudtrail:*:{account_id}:trail/*"
+                },
+            },
+        ),
+        PolicyStatement(
+            sid="CloudTrailDescribesKey",
+            effect="Allow",
+            principal={"Service": "cloudtrail.amazonaws.com"},
+            action="kms:DescribeKey",
+            resource="*",
+            condition={"StringEquals": {"aws:SourceArn": trail}},
+        ),
+        # Encrypt side only (no Decrypt): what may be written where is the log bucket policy's business
+        # (aws:SourceArn of the dataset bucket). No condition key here: one the logging service does not
+        # forward to KMS would make access logs fail without a word.
+        PolicyStatement(
+            sid="S3LoggingEncryptsAccessLogs",
+            effect="Allow",
+            principal={"Service": "logging.s3.amazonaws.com"},
+            action="kms:GenerateDataKey",
+            resource="*",
+        ),
     )
 
 

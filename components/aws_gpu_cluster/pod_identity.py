@@ -22,16 +22,40 @@ from components.iam import PolicyDocument, PolicyStatement
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 
 
-def pod_identity_trust_policy() -> PolicyDocument:
-    """EKS Pod Identity assumes the role for the pod and tags the session with the pod's identity."""
+def pod_identity_trust_policy(
+    account_id: str, cluster_arn: str, namespace: str, service_account: str
+) -> PolicyDocument:
+    """EKS Pod Identity assumes the role for the pod and tags the session with the pod's identity; only for this
+    account (aws:SourceAccount) and for the one cluster, namespace and service account the role is for: the session
+    tags Pod Identity sets (EKS user guide, "Create IAM role with trust policy required by EKS Pod Identity" and
+    "Enable or disable session tags": eks-cluster-arn, kubernetes-namespace, kubernetes-service-account), so no
+    other association in the account, on any cluster, can assume it."""
     return PolicyDocument(
         (
             PolicyStatement(
+                sid="AllowEksAuthToAssumeRoleForPodIdentity",
                 effect="Allow",
                 principal={"Service": POD_IDENTITY_SERVICE},
                 action=("sts:AssumeRole", "sts:TagSession"),
+                condition={
+                    "StringEquals": {
+                        "aws:SourceAccount": account_id,
+                        "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": service_account,
+                    }
+                },
             ),
         )
+    )
+
+
+def trust_for(
+    account_id: pulumi.Output[str], cluster: aws.eks.Cluster, namespace: str, service_account: str
+) -> pulumi.Output[str]:
+    """The trust policy of a role for `namespace`/`service_account` on `cluster`, as JSON."""
+    return pulumi.Output.all(account_id, cluster.arn).apply(
+        lambda v: pod_identity_trust_policy(v[0], v[1], namespace, service_account).to_json()
     )
 
 
@@ -90,6 +114,7 @@ def create_pod_identities(
     bucket: aws.s3.Bucket,
     key: aws.kms.Key,
     region: pulumi.Output[str],
+    account_id: pulumi.Output[str],
 ) -> PodIdentities:
     """Per workload: a role only Pod Identity may assume, its bucket policy, and the association to its account."""
     roles: dict[str, aws.iam.Role] = {}
@@ -99,7 +124,7 @@ def create_pod_identities(
         tags = {**scope.tags, "aidc:workload": identity.name}
         role = aws.iam.Role(
             f"{base}-role",
-            assume_role_policy=pod_identity_trust_policy().to_json(),
+            assume_role_policy=trust_for(account_id, cluster, identity.namespace, identity.service_account),
             tags=tags,
             opts=scope.opts(),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Self
 
 import pulumi
-from pydantic import Field, PlainValidator, model_validator
+from pydantic import Field, PlainValidator, field_validator, model_validator
 
 from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
 from components._args import SourceCidr, StrInput, first_repeat, matching, prefix_length
@@ -80,6 +80,16 @@ class OpenStackPrivateCloudArgs(FrozenArgs):
     """Size of each server's boot volume in GB."""
     gpu_pools: tuple[GpuPool, ...] = ()
     """Planned GPU pools; one server group and one Heat stack each."""
+    network_tags: tuple[Annotated[str, Field(min_length=1, max_length=255)], ...] = ()
+    """Neutron tags of the tenant network (unique strings of at most 255 characters, at most 50): the plan's facts
+    as `key=value`, e.g. the stack's monthly cost the policy pack checks against its ceiling."""
+
+    @field_validator("network_tags")
+    @classmethod
+    def _network_tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value) or len(value) > 50:
+            raise ValueError("Neutron takes at most 50 unique tags a resource")
+        return value
 
     @model_validator(mode="after")
     def _pool_names_unique(self) -> Self:

@@ -37,7 +37,9 @@ class OpenStackPrivateCloud(pulumi.ComponentResource):
         super().__init__("aidc:openstack:OpenStackPrivateCloud", name, None, opts)
         scope = Scope(name=name, component=self)
 
-        tenant = network.create_network(scope, args.network_cidr, args.dns_nameservers, args.external_network)
+        tenant = network.create_network(
+            scope, args.network_cidr, args.dns_nameservers, args.external_network, args.network_tags
+        )
         groups = security_groups.create_security_groups(scope, args.admin_cidrs, args.api_cidrs)
         access = keys.create_keypair(scope, args.ssh_public_key)
         site = servers.PoolSite(

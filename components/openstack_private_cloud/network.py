@@ -31,9 +31,14 @@ class TenantNetwork:
 
 
 def create_network(
-    scope: Scope, network_cidr: str, dns_nameservers: Sequence[str], external_network: str
+    scope: Scope,
+    network_cidr: str,
+    dns_nameservers: Sequence[str],
+    external_network: str,
+    tags: Sequence[str] = (),
 ) -> TenantNetwork:
-    """Network, subnet (DHCP on; the DNS resolvers given, or Neutron's default), router and its interface."""
+    """Network (with `tags`, the plan's facts, as Neutron tags), subnet (DHCP on; the DNS resolvers given, or
+    Neutron's default), router and its interface."""
     name = scope.name
     external = openstack.networking.get_network_output(
         name=external_network, external=True, opts=scope.invoke()
@@ -43,6 +48,7 @@ def create_network(
         name=f"{name}-network",
         admin_state_up=True,
         port_security_enabled=True,
+        tags=list(tags) or None,
         opts=scope.opts(),
     )
     subnet = openstack.networking.Subnet(

@@ -51,9 +51,12 @@ from components.workload_queues.labels import (
     ISOLATED_CLASSIFICATIONS,
     LOCATION_LABEL,
     OWNED_LOCATIONS,
+    POD_SECURITY,
     QUEUE_LABEL,
     RESERVED_NAMESPACES,
+    RESERVED_POOLS,
     WORKLOAD_LABEL,
+    pod_security_labels,
 )
 from components.workload_queues.landing_zones import cluster_queue_spec, network_policies, queue_annotations
 
@@ -67,8 +70,10 @@ __all__ = [
     "KUEUE_VERSION",
     "LOCATION_LABEL",
     "OWNED_LOCATIONS",
+    "POD_SECURITY",
     "QUEUE_LABEL",
     "RESERVED_NAMESPACES",
+    "RESERVED_POOLS",
     "WORKLOAD_LABEL",
     "Classification",
     "Duration",
@@ -81,5 +86,6 @@ __all__ = [
     "kueue_config",
     "kueue_values",
     "network_policies",
+    "pod_security_labels",
     "queue_annotations",
 ]

@@ -15,6 +15,7 @@ from components.workload_queues.labels import (
     LOCATION_LABEL,
     OWNED_LOCATIONS,
     RESERVED_NAMESPACES,
+    RESERVED_POOLS,
 )
 
 KUEUE_VERSION = "0.19.2"
@@ -62,9 +63,11 @@ class WorkloadQueue(FrozenArgs):
 
     @model_validator(mode="after")
     def _quota_in_whole_pods(self) -> Self:
-        if self.name in RESERVED_NAMESPACES:
+        if self.name in RESERVED_NAMESPACES | RESERVED_POOLS:
             raise field_error(
-                "name", f"{self.name!r} is a namespace the cluster already uses; rename the workload"
+                "name",
+                f"{self.name!r} is a namespace or node pool the cluster already uses "
+                f"({', '.join(sorted(RESERVED_NAMESPACES | RESERVED_POOLS))}); rename the workload",
             )
         if self.gpus % self.pod_gpus:
             raise field_error(

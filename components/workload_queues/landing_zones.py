@@ -22,6 +22,7 @@ from components.workload_queues.labels import (
     ISOLATED_CLASSIFICATIONS,
     LOCATION_LABEL,
     WORKLOAD_LABEL,
+    pod_security_labels,
 )
 
 
@@ -108,7 +109,9 @@ def create_landing_zone(scope: Scope, workload: WorkloadQueue, site: QueueSite) 
     name, ns = scope.name, workload.name
     labels = workload_labels(site.cluster_labels, workload)
     namespace = k8s.core.v1.Namespace(
-        f"{name}-{ns}-ns", metadata={"name": ns, "labels": labels}, opts=scope.opts()
+        f"{name}-{ns}-ns",
+        metadata={"name": ns, "labels": {**labels, **pod_security_labels(workload.kind)}},
+        opts=scope.opts(),
     )
     in_namespace = scope.opts(depends_on=[namespace])
     k8s.core.v1.ServiceAccount(

@@ -33,6 +33,7 @@ from aidc.contract import (
     WORKLOAD_LABEL,
 )
 from aidc.sizing.plan import CapacityPlan, PublicGroup
+from aidc.versions import EKS_ADDON_VERSIONS, chart_version
 from components.aws_gpu_cluster import (
     AwsGpuCluster,
     AwsGpuClusterArgs,
@@ -40,6 +41,7 @@ from components.aws_gpu_cluster import (
     GpuNodeGroup,
     WorkloadIdentity,
 )
+from components.aws_gpu_cluster.deploy_access import DeployAccess, KubeObject
 from components.aws_gpu_cluster.eks import cluster_physical_name
 from components.direct_connect import (
     DirectConnectInterconnect,
@@ -47,14 +49,15 @@ from components.direct_connect import (
     DirectConnectLinkSpec,
     IpsecOverDirectConnect,
 )
-from components.gpu_metrics import GpuMetricsArgs
+from components.gpu_metrics import DCGM_EXPORTER_CHART, PROMETHEUS_CHART
 from components.vpn_interconnect import VpnInterconnect, VpnInterconnectArgs
-from components.workload_queues import WorkloadQueue
+from components.workload_queues import ISOLATED_CLASSIFICATIONS, KUEUE_CHART, WorkloadQueue, network_policies
 from stacks.clouds import CloudContext, PrivateSide
 from stacks.gpu import (
     ClusterGpuArgs,
     declare_gpu_addons,
     landing_zones,
+    metrics_args,
     planned_annotations,
     planned_tags,
     pod_gpus,
@@ -67,6 +70,14 @@ NAME = "aws"  # the AwsGpuCluster component's name; its EKS cluster is cluster_p
 # Without a deploy role the EKS cluster is declared with no access entry for whoever applies it (there is no
 # bootstrap grant any more): a new cluster then refuses the add-ons. Warned, not refused, so `aidc size` and
 # `aidc plan` work without AWS details and a cluster created before keeps its bootstrap entry until removed.
+# With a deploy role but no admin role, a new cluster has nobody who can apply the deploy role's RBAC (the access
+# stage: components/aws_gpu_cluster/deploy_access.py); a cluster created before keeps working.
+NO_ADMIN_ROLE = (
+    "aidc:aws.access.admin_role_arn is not set: on a new EKS cluster nobody can apply the deploy role's RBAC (the "
+    "access stage, `python -m aidc.deploy_stages --stack {stack} --stage access`), so the deploy role cannot apply "
+    "the add-ons. Set it to the operators' IAM role: pulumi config set --path 'aidc:aws.access.admin_role_arn' "
+    "arn:aws:iam::ACCOUNT:role/NAME --stack {stack}"
+)
 NO_DEPLOY_ROLE = (
     "aidc:aws.access.deploy_role_arn is not set: the EKS cluster gets no access entry for the identity that "
     "runs `pulumi up`, so on a new cluster the device plugin release fails with Unauthorized. Set it to that "
@@ -116,7 +127,34 @@ def gpu_node_group(group: PublicGroup, plan: CapacityPlan) -> GpuNodeGroup:
     )
 
 
-def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) -> AwsGpuClusterArgs:
+def addon_access(gpu: ClusterGpuArgs | None) -> DeployAccess:
+    """What the program applies on the EKS cluster with the deploy role besides the cluster component's own add-ons:
+    the GPU metrics and queue charts, and each workload's namespace, service account and queues."""
+    if gpu is None:
+        return DeployAccess(charts={})
+    metrics = gpu.metrics
+    charts = {PROMETHEUS_CHART: metrics.prometheus_chart_version}
+    if metrics.dcgm_exporter:
+        charts[DCGM_EXPORTER_CHART] = metrics.dcgm_exporter_chart_version
+    objects: list[KubeObject] = []
+    queues = gpu.queues
+    if queues is not None:
+        charts[KUEUE_CHART] = queues.kueue_version
+        objects += [KubeObject(kind="ResourceFlavor", name=flavor.name) for flavor in queues.flavors]
+        for workload in queues.workloads:
+            kinds = ["Namespace", "ServiceAccount", "ClusterQueue", "LocalQueue"]
+            objects += [KubeObject(kind=kind, name=workload.name) for kind in kinds]
+            if workload.classification in ISOLATED_CLASSIFICATIONS:
+                objects += [
+                    KubeObject(kind="NetworkPolicy", name=policy)
+                    for policy in network_policies(workload.name)
+                ]
+    return DeployAccess(charts=charts, objects=tuple(objects))
+
+
+def cluster_args(
+    cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str], gpu: ClusterGpuArgs | None = None
+) -> AwsGpuClusterArgs:
     """The EKS cluster, its VPC, bucket and trail, and a GPU group per public group the plan puts in AWS."""
     aws = settings_of(cfg)
     return AwsGpuClusterArgs(
@@ -133,7 +171,11 @@ def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) 
         deploy_role_arn=aws.access.deploy_role_arn,
         admin_role_arn=aws.access.admin_role_arn,
         tags={STACK_TAG: cfg.stack, **aws.tags},
-        addon_versions=dict(aws.addon_versions),
+        # The table's versions for the EKS version, any configured one instead.
+        addon_versions={**EKS_ADDON_VERSIONS.get(aws.eks_version, {}), **aws.addon_versions},
+        karpenter_version=chart_version("karpenter"),
+        nvidia_device_plugin_version=chart_version("nvidia-device-plugin"),
+        efa_device_plugin_version=chart_version("efa-device-plugin"),
         workload_identities=[
             WorkloadIdentity(
                 name=workload, namespace=workload, service_account=workload, prefix=f"{workload}/"
@@ -141,6 +183,7 @@ def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) 
             for workload in dict.fromkeys(g.workload for g in plan.placement.public if g.location == CLOUD)
         ],
         gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == CLOUD],
+        addon_access=addon_access(gpu),
     )
 
 
@@ -171,9 +214,9 @@ def gpu_args(plan: CapacityPlan) -> ClusterGpuArgs | None:
         )
     return ClusterGpuArgs(
         operator=None,
-        metrics=GpuMetricsArgs(
-            cluster=cluster,
-            exporter_namespace="monitoring",
+        metrics=metrics_args(
+            cluster,
+            "monitoring",
             dcgm_exporter=True,
             gpu_node_labels={"nvidia.com/gpu.present": "true"},
             server_node_selector={NODE_GROUP_LABEL: SYSTEM_NODE_GROUP},
@@ -334,9 +377,10 @@ class Prepared:
 
 def prepare(ctx: CloudContext) -> Prepared:
     """AWS's Args for this plan (no resource yet)."""
+    gpu = gpu_args(ctx.plan)
     return Prepared(
-        cluster=cluster_args(ctx.cfg, ctx.plan, ctx.deploy_cidrs),
-        gpu=gpu_args(ctx.plan),
+        cluster=cluster_args(ctx.cfg, ctx.plan, ctx.deploy_cidrs, gpu),
+        gpu=gpu,
         vpn=vpn_args(ctx.cfg, ctx.plan, ctx.wires, ctx.private),
         direct_connect=direct_connect_args(ctx.cfg, ctx.plan, ctx.wires),
         stack=ctx.cfg.stack,
@@ -348,6 +392,8 @@ def declare(prepared: Prepared) -> dict[str, Any]:
     """The EKS cluster and its GPU add-ons, the VPN and (when sized) Direct Connect; returns AWS's exports."""
     if prepared.cluster.deploy_role_arn is None:
         pulumi.log.warn(NO_DEPLOY_ROLE.format(stack=prepared.stack))
+    elif prepared.cluster.admin_role_arn is None:
+        pulumi.log.warn(NO_ADMIN_ROLE.format(stack=prepared.stack))
     # A stack file with `aws:region` configures Pulumi's default AWS provider; one that names its region only in
     # aidc:aws gets an explicit provider with it (the default provider would have none).
     opts = (

@@ -191,7 +191,7 @@ def test_markdown_has_the_figures_formulas_cost_and_warnings(capsys: pytest.Capt
         "pgcalc",
         "#### Monthly cost (USD)",
         "| **total** |",
-        "Prices: ",
+        "Prices: AWS Price List (AmazonEC2",
     ):
         assert text in out, text
 
@@ -199,6 +199,61 @@ def test_markdown_has_the_figures_formulas_cost_and_warnings(capsys: pytest.Capt
 def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["size", "--stack", "dev", "--format", "html"]) == 2
     assert "invalid choice: 'html'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_every_shipped_stack_prices_every_component(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The owned components are priced in every shipped stack (the Ceph hosts and drives, the core's K3s servers,
+    the edge sites' servers when it has sites), each line with its formula and inputs, and the text shows every
+    line the JSON has."""
+    doc = _size_json(capsys, "--stack", stack)
+    cost = doc["cost"]
+    components = cost["components"]
+    ceph = [line["item"] for line in components["ceph-storage"]["lines"]]
+    assert any(item.startswith("storage hosts") for item in ceph), ceph
+    assert any(item.startswith("NVMe drives") for item in ceph), ceph
+    assert any(item.startswith("storage power") for item in ceph), ceph
+    private = [line["item"] for line in components["private-cloud"]["lines"]]
+    assert any(item.startswith("K3s core servers") for item in private), private
+    if doc["edge"]["sites"]:
+        edge = [line["item"] for line in components["edge-sites"]["lines"]]
+        assert any(item.startswith("K3s servers of the edge sites") for item in edge), edge
+    for component in components.values():
+        for line in component["lines"]:
+            assert line["formula"] and line["inputs"], line
+    assert not any("ceph" in note for note in cost["not_priced"])
+    assert main(["size", "--stack", stack]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for component in components.values():
+        for line in component["lines"]:
+            assert " ".join(line["item"].split())[:40] in text, line["item"]
+
+
+def _with_ceiling(tmp_path: Path, usd: float) -> Path:
+    import yaml
+
+    document = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.dev.yaml").read_text()
+    )
+    document["config"]["aidc:policy"] = {"monthly_cost_ceiling_usd": usd}
+    path = tmp_path / "Pulumi.ceiling.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_size_says_a_stack_is_over_its_cost_ceiling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    over = _size_json(capsys, "--config", str(_with_ceiling(tmp_path, 10_000)))
+    assert over["cost"]["ceiling_usd_per_month"] == 10_000
+    assert over["cost"]["over_ceiling"] is True
+    assert over["cost"]["peak_usd_per_month"] > 10_000
+    assert any("monthly_cost_ceiling_usd" in w and "refuse" in w for w in over["warnings"]), over["warnings"]
+    assert main(["size", "--config", str(_with_ceiling(tmp_path, 10_000))]) == 0  # size says it, plan refuses
+    assert "over: refused" in capsys.readouterr().out
+    within = _size_json(capsys, "--config", str(_with_ceiling(tmp_path, 1_000_000)))
+    assert within["cost"]["over_ceiling"] is False
+    assert not any("monthly_cost_ceiling_usd" in w for w in within["warnings"])
 
 
 @pytest.mark.parametrize("stack", PLANNED_STACKS)

@@ -42,7 +42,7 @@ def test_private_and_edge_plan_uses_no_public_cloud() -> None:
     assert plan.clouds == ()
     assert plan.placement.public == ()
     assert plan.network.vpn_connections.int == 0 and plan.network.direct_connect is None
-    assert [c.component for c in plan.cost.components] == ["private-cloud", "edge-sites"]
+    assert [c.component for c in plan.cost.components] == ["private-cloud", "ceph-storage", "edge-sites"]
 
 
 @pytest.mark.parametrize("edit", [dataset_in_aws, transfer_to_aws])

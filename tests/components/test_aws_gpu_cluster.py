@@ -425,10 +425,10 @@ def test_managed_addons_are_pinned_for_the_eks_version(mocks: AidcMocks) -> None
     _build(_args())
     addons = {r.inputs["addonName"]: r for r in _of_type(mocks, "aws:eks/addon:Addon").values()}
     assert {name: r.inputs["addonVersion"] for name, r in addons.items()} == {
-        "vpc-cni": "v1.19.0-eksbuild.1",
-        "coredns": "v1.11.3-eksbuild.2",
-        "kube-proxy": "v1.31.2-eksbuild.3",
-        "eks-pod-identity-agent": "v1.3.4-eksbuild.1",
+        "vpc-cni": "v1.21.1-eksbuild.3",
+        "coredns": "v1.13.2-eksbuild.1",
+        "kube-proxy": "v1.35.0-eksbuild.2",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
     }
     assert all(r.inputs["resolveConflictsOnCreate"] == "OVERWRITE" for r in addons.values())
     # The agent keeps the name Karpenter's controller declared it under (no replacement of a live add-on).

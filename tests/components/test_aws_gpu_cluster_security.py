@@ -13,8 +13,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pytest
 
+from aidc.contract import DEPLOY_GROUP
 from aidc.mocks import AidcMocks
-from components.aws_gpu_cluster.access import ADDON_NAMESPACES, ADMIN_POLICY, DEPLOY_POLICY
+from components.aws_gpu_cluster.access import ADMIN_POLICY
 from components.aws_gpu_cluster.bucket import ACCESS_LOG_PREFIX, TRAIL_PREFIX
 from tests.aws_api import enum, members, service
 from tests.components.args_helpers import assert_refused
@@ -242,12 +243,16 @@ def test_named_roles_get_access_entries_with_least_access_policies(mocks: AidcMo
         assert entry.inputs["type"] == "STANDARD"
         assert "STANDARD" in _doc("CreateAccessEntryRequest", "type")
     policies = _of_type(mocks, ACCESS_POLICY)
-    deploy, admin = policies["gpu-access-deploy-policy"].inputs, policies["gpu-access-admin-policy"].inputs
-    assert deploy["principalArn"] == DEPLOY
-    # GPU groups bring Karpenter: CRDs, ClusterRoles and NodePools are cluster-scoped, namespace admin cannot apply them.
+    # The deploy role gets a Kubernetes group (bound by the aidc-deploy RBAC objects) and no access policy: never
+    # cluster-admin, even with GPU groups bringing Karpenter's cluster-scoped objects.
     assert _of_type(mocks, "kubernetes:karpenter.sh/v1:NodePool")
-    assert deploy["policyArn"] == f"arn:aws:eks::aws:cluster-access-policy/{ADMIN_POLICY}"
-    assert deploy["accessScope"] == {"type": "cluster"}
+    assert set(policies) == {"gpu-access-admin-policy"}
+    assert entries["gpu-access-deploy"].inputs["kubernetesGroups"] == [DEPLOY_GROUP]
+    assert entries["gpu-access-deploy"].inputs["tags"]["aidc:eks-access"] == "deploy"
+    assert "kubernetesGroups" not in entries["gpu-access-admin"].inputs
+    # Group names EKS refuses (CreateAccessEntry: no system:, eks:, amazon:, aws: or iam: prefix).
+    assert not DEPLOY_GROUP.startswith(("system:", "eks:", "amazon:", "aws:", "iam:"))
+    admin = policies["gpu-access-admin-policy"].inputs
     assert admin["principalArn"] == ADMIN
     assert admin["policyArn"] == f"arn:aws:eks::aws:cluster-access-policy/{ADMIN_POLICY}"
     assert admin["accessScope"] == {"type": "cluster"}
@@ -258,15 +263,16 @@ def test_named_roles_get_access_entries_with_least_access_policies(mocks: AidcMo
     assert not EKS_ACCESS_POLICY_ARN.match("arn:aws:eks::aws:cluster-access-policy/AmazonEKSRootPolicy")
 
 
-def test_without_gpu_groups_the_deploy_role_is_namespace_admin_where_the_add_ons_go(mocks: AidcMocks) -> None:
+def test_without_gpu_groups_the_deploy_role_may_apply_only_the_device_plugin(mocks: AidcMocks) -> None:
     _build(_args(deploy_role_arn=DEPLOY, gpu_node_groups=[]))
-    deploy = _of_type(mocks, ACCESS_POLICY)["gpu-access-deploy-policy"].inputs
-    assert deploy["policyArn"] == f"arn:aws:eks::aws:cluster-access-policy/{DEPLOY_POLICY}"
-    assert deploy["accessScope"] == {"type": "namespace", "namespaces": list(ADDON_NAMESPACES)}
-    # The deploy role reaches exactly the namespace the add-ons are installed in.
-    release = _one(mocks, "kubernetes:helm.sh/v3:Release")
-    assert [release.inputs["namespace"]] == deploy["accessScope"]["namespaces"]
+    assert not _of_type(mocks, ACCESS_POLICY)
     assert not _of_type(mocks, "kubernetes:karpenter.sh/v1:NodePool")
+    # The device plugin renders namespaced objects only: no ClusterRole at all, and the one Role lives where the
+    # release goes.
+    release = _one(mocks, "kubernetes:helm.sh/v3:Release")
+    roles = _of_type(mocks, "kubernetes:rbac.authorization.k8s.io/v1:Role")
+    assert [r.inputs["metadata"]["namespace"] for r in roles.values()] == [release.inputs["namespace"]]
+    assert not _of_type(mocks, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
 
 
 def _doc(shape: str, member: str) -> str:
@@ -289,8 +295,10 @@ def test_the_add_ons_wait_for_the_deploy_roles_access(
     monkeypatch.setattr(k8s, "Provider", ProviderSpy)
     _build(_args(deploy_role_arn=DEPLOY))
     kinds = [type(d).__name__ for d in waits["gpu-k8s"]]
-    assert "AccessPolicyAssociation" in kinds, kinds
+    assert {"AccessEntry", "ClusterRoleBinding", "RoleBinding"} <= set(kinds), kinds
     assert "NodeGroup" in kinds, kinds
+    # The RBAC objects ride on a Provider of their own (the admin applies them first on a new cluster).
+    assert "AccessEntry" in [type(d).__name__ for d in waits["gpu-k8s-access"]]
 
 
 def test_a_named_trail_is_the_one_every_policy_names(mocks: AidcMocks) -> None:
@@ -337,3 +345,18 @@ def test_bad_role_arns_are_refused_naming_the_field(
 ) -> None:
     assert_refused(lambda: _args(**overrides), field, says=says)
     assert mocks.registered == [], "refused before any resource exists"
+
+
+def test_deploy_access_names_only_rendered_charts_and_known_kinds() -> None:
+    from pydantic import ValidationError
+
+    from components.aws_gpu_cluster.deploy_access import CHARTS, DeployAccess, KubeObject
+
+    assert DeployAccess(charts={"prometheus": CHARTS["prometheus"].version}).charts
+    # A chart version whose templates were never rendered: its objects and roles are unknown, so refused.
+    with pytest.raises(ValidationError, match=r"re-run tests/conformance/upstream/tools/chart_objects\.py"):
+        DeployAccess(charts={"prometheus": "1.0.0"})
+    with pytest.raises(ValidationError, match="no rendered access facts"):
+        DeployAccess(charts={"gpu-operator": "v25.10.1"})
+    with pytest.raises(ValidationError, match="is not one of"):
+        KubeObject(kind="Pod", name="x")

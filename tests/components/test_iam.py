@@ -108,14 +108,39 @@ def test_workload_data_policy_bytes_reach_only_its_prefix_and_the_key_through_s3
 
 
 def test_pod_identity_trust_lets_only_the_pod_identity_service_assume_and_tag() -> None:
-    statement = json.loads(pod_identity_trust_policy().to_json())["Statement"]
+    cluster = "arn:aws:eks:us-east-1:123456789012:cluster/aws-eks"
+    statement = json.loads(pod_identity_trust_policy("123456789012", cluster, "chat", "chat").to_json())[
+        "Statement"
+    ]
     assert statement == [
         {
+            "Sid": "AllowEksAuthToAssumeRoleForPodIdentity",
             "Effect": "Allow",
             "Principal": {"Service": "pods.eks.amazonaws.com"},
             "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": "123456789012",
+                    "aws:RequestTag/eks-cluster-arn": cluster,
+                    "aws:RequestTag/kubernetes-namespace": "chat",
+                    "aws:RequestTag/kubernetes-service-account": "chat",
+                }
+            },
         }
     ]
+
+
+def test_flow_log_trust_is_for_this_accounts_flow_logs_only() -> None:
+    from components.aws_gpu_cluster.network import flow_log_trust_policy
+
+    (statement,) = json.loads(flow_log_trust_policy("123456789012", "us-east-1", "aws").to_json())[
+        "Statement"
+    ]
+    assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"},
+    }
 
 
 def test_flow_log_policy_bytes() -> None:

@@ -11,7 +11,7 @@ from aidc.mocks import AidcMocks
 from components.k3s_cluster import GPU_TAINT, AgentPool, K3sCluster, K3sClusterArgs
 from tests.components.args_helpers import assert_refused, data
 
-VERSION = "v1.31.4+k3s1"
+VERSION = "v1.36.5+k3s1"
 GPU_POOL = AgentPool(
     name="h100", flavor="g1.8xh100", count=64, gpu=True, accelerator="h100-80gb", gpus_per_node=8
 )
@@ -73,10 +73,14 @@ def _params(stack: pulumi.runtime.MockResourceArgs) -> dict[str, str]:
     return _secret_value(stack.inputs["parameters"])  # type: ignore[return-value]
 
 
-def _install_line(user_data: str) -> str:
+def _files(user_data: str) -> dict[str, str]:
+    return {f["path"]: f["content"] for f in yaml.safe_load(user_data)["write_files"]}
+
+
+def _install_script(user_data: str) -> str:
     runcmd = yaml.safe_load(user_data)["runcmd"]
-    (line,) = [cmd for cmd in runcmd if isinstance(cmd, str) and "INSTALL_K3S_VERSION" in cmd]
-    return line
+    assert ["sh", "/usr/local/lib/aidc/install-k3s.sh"] in runcmd
+    return _files(user_data)["/usr/local/lib/aidc/install-k3s.sh"]
 
 
 def _k3s_config(user_data: str) -> dict[str, object]:
@@ -101,11 +105,11 @@ def test_three_servers_use_embedded_etcd(mocks: AidcMocks):
         assert sorted(servers) == ["core-server-0", "core-server-1", "core-server-2"]
         assert len(addresses) == 3  # type: ignore[arg-type]
         first = _secret_value(servers["core-server-0"].inputs["userData"])
-        assert "--cluster-init" in _install_line(first)
+        assert _k3s_config(first)["cluster-init"] is True
         assert "server" not in _k3s_config(first), "the --cluster-init server must not join anyone"
         for joining in ("core-server-1", "core-server-2"):
             user_data = _secret_value(servers[joining].inputs["userData"])
-            assert "--cluster-init" not in _install_line(user_data), joining
+            assert "cluster-init" not in _k3s_config(user_data), joining
             assert _k3s_config(user_data)["server"] == f"https://{vip}:6443", joining
 
     return _settled(cluster).apply(check)
@@ -180,9 +184,7 @@ def test_single_server_has_no_etcd_and_one_instance(mocks: AidcMocks):
     def check(_: object) -> None:
         servers = _servers(mocks)
         assert list(servers) == ["edge-server-0"]
-        assert "--cluster-init" not in _install_line(
-            _secret_value(servers["edge-server-0"].inputs["userData"])
-        )
+        assert "cluster-init" not in _k3s_config(_secret_value(servers["edge-server-0"].inputs["userData"]))
 
     return _settled(cluster).apply(check)
 
@@ -196,17 +198,17 @@ def test_user_data_pins_version_and_hardening_flags(mocks: AidcMocks):
         user_data += [_params(r)["user_data"] for r in _stacks(mocks).values()]
         assert len(user_data) == 5
         for text in user_data:
-            line = _install_line(text)
-            assert f"INSTALL_K3S_VERSION={VERSION} " in line
-            assert "--protect-kernel-defaults" in line
-            sysctls = {f["path"]: f["content"] for f in yaml.safe_load(text)["write_files"]}
+            script = _install_script(text)
+            assert f"releases/download/{VERSION.replace('+', '%2B')}/k3s\n" in script
+            assert "sha256sum-amd64.txt" in script and "sha256 mismatch" in script
+            assert "get.k3s.io" not in text and "| sh" not in script
+            assert _k3s_config(text)["protect-kernel-defaults"] is True
+            sysctls = _files(text)
             assert "vm.overcommit_memory=1" in sysctls["/etc/sysctl.d/90-kubelet.conf"]
             assert "kernel.panic_on_oops=1" in sysctls["/etc/sysctl.d/90-kubelet.conf"]
             assert "token" in _k3s_config(text)
         for server in _servers(mocks).values():
-            assert "--secrets-encryption" in _install_line(_secret_value(server.inputs["userData"])), (
-                server.name
-            )
+            assert _k3s_config(_secret_value(server.inputs["userData"]))["secrets-encryption"] is True
 
     return _settled(cluster).apply(check)
 
@@ -231,9 +233,9 @@ def test_kubeconfig_is_secret_and_points_at_the_registration_address(mocks: Aidc
         assert config["clusters"][0]["cluster"]["server"] == f"https://{address}:6443"
         user = config["users"][0]["user"]
         assert set(user) == {"client-certificate-data", "client-key-data"}
+        assert config["users"][0]["name"] == "aidc-admin", "a named user, not system:masters"
         assert "insecure-skip-tls-verify" not in config["clusters"][0]["cluster"]
-        csr = next(r for r in mocks.registered if r.typ == "tls:index/certRequest:CertRequest")
-        assert csr.inputs["subject"]["organization"] == "system:masters"
+        assert not [r for r in mocks.registered if r.typ.startswith("tls:")], "no CA is made by Pulumi"
 
     return pulumi.Output.all(is_secret, cluster.kubeconfig, cluster.registration_address).apply(check)
 
@@ -249,13 +251,13 @@ def test_gpu_agents_tainted_and_labelled_cpu_agents_not(mocks: AidcMocks):
     def check(_: object) -> None:
         stacks = _stacks(mocks)
         assert set(stacks) == {"core-agents-h100", "core-agents-general"}
-        gpu_line = _install_line(_params(stacks["core-agents-h100"])["user_data"])
-        assert f"--node-taint={GPU_TAINT}" in gpu_line
-        assert "--node-label=aidc.io/accelerator=h100-80gb" in gpu_line
-        cpu_line = _install_line(_params(stacks["core-agents-general"])["user_data"])
-        assert "nvidia.com/gpu" not in cpu_line
-        assert "aidc.io/accelerator" not in cpu_line
-        assert "--node-label=tier=general" in cpu_line
+        gpu = _k3s_config(_params(stacks["core-agents-h100"])["user_data"])
+        assert GPU_TAINT in gpu["node-taint"]
+        assert "aidc.io/accelerator=h100-80gb" in gpu["node-label"]
+        cpu = _k3s_config(_params(stacks["core-agents-general"])["user_data"])
+        assert "node-taint" not in cpu
+        assert not [label for label in cpu["node-label"] if "accelerator" in label]
+        assert "tier=general" in cpu["node-label"]
         assert _params(stacks["core-agents-h100"])["count"] == "64"
         assert "servers=64" in stacks["core-agents-h100"].inputs["tags"], "count must stay visible in plans"
         assert "OS::Heat::ResourceGroup" in stacks["core-agents-h100"].inputs["templateOpts"]["Bin"]
@@ -313,7 +315,9 @@ def test_edge_provider_reaches_openstack_children(mocks: AidcMocks):
 @pytest.mark.parametrize(
     ("override", "field", "says"),
     [
-        ({"version": "latest"}, "version", "'v1.31.4+k3s1'"),
+        ({"version": "latest"}, "version", "'v1.36.5+k3s1'"),
+        ({"version": "v1.36.5+k3s1\n"}, "version", "'v1.36.5+k3s1'"),
+        ({"agent_pools": (data(CPU_POOL, name="server"),)}, "agent_pools[0].name", "servers' pool"),
         ({"cluster_name": "Core!"}, "cluster_name", "lower-case letters"),
         ({"cluster_name": "1core"}, "cluster_name", "starting with a letter"),
         (
@@ -367,15 +371,15 @@ def test_agent_user_data_joins_servers_declared_elsewhere(mocks: AidcMocks):
     user_data = cluster.agent_user_data(pool)
 
     def check(values: list[object]) -> None:
-        text, token, endpoint, secret = values
+        text, server_token, endpoint, secret = values
         config = _k3s_config(str(text))
-        assert config["token"] == token, "agents must join with the cluster's token"
+        assert str(config["token"]).startswith("K10") and "::node:" in str(config["token"]), "the agent token"
+        assert config["token"] != server_token and str(server_token).split("::server:")[1] not in str(text)
         assert config["server"] == endpoint
-        install = _install_line(str(text))
-        assert f"--node-taint={GPU_TAINT}" in install
-        assert "--node-label=aidc.io/accelerator=h100-80gb" in install
-        assert VERSION in install
-        assert secret is True, "agent user data carries the join token: it must be secret"
+        assert GPU_TAINT in config["node-taint"]
+        assert "aidc.io/accelerator=h100-80gb" in config["node-label"]
+        assert VERSION.replace("+", "%2B") in _install_script(str(text))
+        assert secret is True, "agent user data carries the agent token: it must be secret"
 
     return pulumi.Output.all(
         user_data, cluster.join_token, cluster.api_endpoint, pulumi.Output.from_input(user_data.is_secret())
@@ -387,3 +391,73 @@ def test_a_pool_for_agent_user_data_is_validated_when_constructed(mocks: AidcMoc
     assert_refused(
         lambda: AgentPool(name="gpu", flavor="g1", count=1, gpu=True), "accelerator", says="required"
     )
+
+
+def test_a_pool_named_like_the_clusters_own_may_not_join(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args(agent_pools=(CPU_POOL,)))
+    for name in ("general", "storage"):
+        pool = AgentPool(name=name, flavor="g1", count=1, gpu=True, accelerator="h100-80gb", gpus_per_node=8)
+        with pytest.raises(ValueError, match="may not join cluster core"):
+            cluster.agent_user_data(pool)
+
+
+@pulumi.runtime.test
+def test_servers_and_agents_join_with_their_own_secure_tokens(mocks: AidcMocks):
+    """Server 0 takes the short server token; the others the secure server token pinning the CA hash the identity
+    learnt; agents the secure agent token, never the server's secret."""
+    cluster = K3sCluster("core", _args(servers=3))
+
+    def check(ca_hash: object) -> None:
+        servers = {n: _k3s_config(_secret_value(r.inputs["userData"])) for n, r in _servers(mocks).items()}
+        secret = str(servers["core-server-0"]["token"])
+        assert not secret.startswith("K10"), "the first server's CA does not exist yet: short token"
+        agent_secret = str(servers["core-server-0"]["agent-token"])
+        assert agent_secret != secret
+        for joining in ("core-server-1", "core-server-2"):
+            assert servers[joining]["token"] == f"K10{ca_hash}::server:{secret}"
+            assert servers[joining]["agent-token"] == agent_secret
+        for stack in _stacks(mocks).values():
+            text = _params(stack)["user_data"]
+            assert _k3s_config(text)["token"] == f"K10{ca_hash}::node:{agent_secret}"
+            assert secret not in text, f"{stack.name}: an agent holds the server token"
+
+    return pulumi.Output.all(_settled(cluster), cluster.identity.ca_hash).apply(
+        lambda values: check(values[1])
+    )
+
+
+@pulumi.runtime.test
+def test_servers_are_tainted_only_where_general_purpose_agents_exist(mocks: AidcMocks):
+    with_general = K3sCluster("core", _args(servers=1))
+    gpu_only = K3sCluster("edge", _args(cluster_name="edge-a", servers=1, agent_pools=(GPU_POOL,)))
+
+    def check(_: object) -> None:
+        servers = _servers(mocks)
+        core = _k3s_config(_secret_value(servers["core-server-0"].inputs["userData"]))
+        edge = _k3s_config(_secret_value(servers["edge-server-0"].inputs["userData"]))
+        assert core["node-taint"] == ["CriticalAddonsOnly=true:NoExecute"]
+        assert (
+            servers["core-server-0"].inputs["metadata"]["aidc_node_taints"]
+            == "CriticalAddonsOnly=true:NoExecute"
+        )
+        assert "node-taint" not in edge, (
+            "an edge site's only other nodes are GPU agents: the add-ons run here"
+        )
+
+    return pulumi.Output.all(_settled(with_general), _settled(gpu_only)).apply(check)
+
+
+@pulumi.runtime.test
+def test_every_node_drops_pod_traffic_to_the_metadata_service(mocks: AidcMocks):
+    cluster = K3sCluster("core", _args(servers=3))
+
+    def check(_: object) -> None:
+        texts = [_secret_value(r.inputs["userData"]) for r in _servers(mocks).values()]
+        texts += [_params(r)["user_data"] for r in _stacks(mocks).values()]
+        for text in texts:
+            (guard,) = yaml.safe_load(text)["bootcmd"]
+            assert "-t raw" in guard and "PREROUTING -s 10.42.0.0/16 -d 169.254.169.254/32 -j DROP" in guard
+        for text in texts[:3]:
+            assert _k3s_config(text)["cluster-cidr"] == "10.42.0.0/16", "the guard names the pod network"
+
+    return _settled(cluster).apply(check)

@@ -280,6 +280,21 @@ def _ours() -> dict[str, set[str]]:
     }
 
 
+def controller_policy_statements() -> list[dict[str, object]]:
+    from components.aws_gpu_cluster.karpenter import controller_policy
+
+    document = controller_policy(
+        partition="aws",
+        region="us-east-1",
+        account_id="123456789012",
+        cluster_name="c",
+        node_role_arn="arn:aws:iam::123456789012:role/n",
+        queue_arn="arn:aws:sqs:us-east-1:123456789012:q",
+        key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+    )
+    return json.loads(document.to_json())["Statement"]
+
+
 def test_the_controller_policy_grants_what_upstream_grants_statement_by_statement() -> None:
     upstream, ours = _upstream_statements(), _ours()
     assert upstream, "no policy read from the CloudFormation"
@@ -289,8 +304,16 @@ def test_the_controller_policy_grants_what_upstream_grants_statement_by_statemen
         if actions - ours.get(sid, set())
     }
     assert missing == {}
-    # Beyond upstream, only the use of the cluster key for the nodes' encrypted volumes.
-    assert set(ours) - set(upstream) == {"AllowEbsEncryptionWithClusterKey"}
+    # Beyond upstream, only the use of the cluster key for the nodes' encrypted volumes, grants for AWS resources only.
+    assert set(ours) - set(upstream) == {"AllowEbsEncryptionWithClusterKey", "AllowEbsGrantsForAwsResources"}
+    grant = next(s for s in controller_policy_statements() if s["Sid"] == "AllowEbsGrantsForAwsResources")
+    assert grant["Action"] == "kms:CreateGrant"
+    assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    assert not any(
+        "kms:CreateGrant" in s["Action"]
+        for s in controller_policy_statements()
+        if s.get("Condition", {}).get("Bool") is None
+    ), "CreateGrant only with kms:GrantIsForAWSResource"
 
 
 def test_the_interruption_rules_are_upstreams(mocks: AidcMocks) -> None:
@@ -313,8 +336,16 @@ def test_the_interruption_rules_are_upstreams(mocks: AidcMocks) -> None:
     assert queue["sqsManagedSseEnabled"] is True and queue["messageRetentionSeconds"] == 300
     assert all(t["arn"].startswith("arn:aws:sqs:") for t in targets.values())
     (policy,) = _of_type(mocks, "aws:sqs/queuePolicy:QueuePolicy").values()
-    deny = [s for s in json.loads(policy["policy"])["Statement"] if s["Effect"] == "Deny"]
+    statements = json.loads(policy["policy"])["Statement"]
+    deny = [s for s in statements if s["Effect"] == "Deny"]
     assert deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    (send,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert send["Principal"] == {"Service": "events.amazonaws.com"}
+    assert send["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    sources = send["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert len(sources) == len(rules_) == 5 and all(":events:" in a and ":rule/" in a for a in sources), (
+        sources
+    )
 
 
 def test_the_controller_runs_as_its_pod_identity_role_and_nodes_join_by_access_entry(
@@ -328,10 +359,23 @@ def test_the_controller_runs_as_its_pod_identity_role_and_nodes_join_by_access_e
     trust = json.loads(roles["gpu-karpenter-controller-role"]["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert set(trust["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+    condition = trust["Condition"]["StringEquals"]
+    assert condition["aws:SourceAccount"] == "123456789012"
+    assert (
+        condition["aws:RequestTag/eks-cluster-arn"].endswith(":cluster/aws-eks")
+        or ":cluster/" in condition["aws:RequestTag/eks-cluster-arn"]
+    )
+    assert (
+        condition["aws:RequestTag/kubernetes-namespace"],
+        condition["aws:RequestTag/kubernetes-service-account"],
+    ) == (
+        "kube-system",
+        "karpenter",
+    )
     # The agent is the cluster's pinned managed add-on (addons.py), under the name it always had.
     addon = _of_type(mocks, "aws:eks/addon:Addon")["gpu-pod-identity-agent"]
     assert addon["addonName"] == "eks-pod-identity-agent"
-    assert addon["addonVersion"] == "v1.3.4-eksbuild.1"
+    assert addon["addonVersion"] == "v1.3.10-eksbuild.3"
     (entry,) = _of_type(mocks, "aws:eks/accessEntry:AccessEntry").values()
     assert entry["type"] == "EC2_LINUX"
     assert ":role/gpu-karpenter-node-role" in entry["principalArn"]

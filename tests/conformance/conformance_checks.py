@@ -17,7 +17,6 @@ import ipaddress
 import itertools
 import json
 import re
-import shlex
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -487,49 +486,53 @@ def _k3s_flag(role: str, name: str) -> tuple[str, dict[str, Any]] | None:
 
 
 def k3s_problems(user_data: str, where: str) -> list[str]:
-    """The K3s role, flags (INSTALL_K3S_EXEC) and config.yaml keys in a K3s node's cloud-config, against the
-    flags `k3s server` / `k3s agent` define (config.yaml keys are the long flag names)."""
+    """The K3s role (the systemd unit's ExecStart, as K3s's installer writes it) and config.yaml keys in a K3s node's
+    cloud-config, against the flags `k3s server` / `k3s agent` define (config.yaml keys are the long flag names),
+    and the install script's download: the pinned release's binary, checked against the release's checksums."""
     try:
         document = cloud_config(user_data)
     except (ValueError, yaml.YAMLError) as exc:
         return [f"{where}: {exc}"]
-    problems: list[str] = []
-    installs = [c for c in document.get("runcmd") or [] if isinstance(c, str) and "INSTALL_K3S_EXEC=" in c]
-    if len(installs) != 1:
-        return [f"{where}: expected one K3s install command in runcmd, found {len(installs)}"]
-    env = dict(t.split("=", 1) for t in shlex.split(installs[0]) if re.fullmatch(r"[A-Z_0-9]+=.*", t))
-    words = shlex.split(env["INSTALL_K3S_EXEC"])
-    role, args = words[0], words[1:]
-    if role not in ("server", "agent"):
-        return [f"{where}: INSTALL_K3S_EXEC must start with server or agent, got {role!r}"]
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        index += 1
-        if not arg.startswith("-"):
-            problems.append(f"{where}: stray argument {arg!r}")
-            continue
-        name, has_value, value = arg.lstrip("-").partition("=")
-        found = _k3s_flag(role, name)
+    files = {item.get("path"): item.get("content") or "" for item in document.get("write_files") or []}
+    units = {
+        path: text
+        for path, text in files.items()
+        if re.fullmatch(r"/etc/systemd/system/k3s(-agent)?\.service", path or "")
+    }
+    if len(units) != 1:
+        return [f"{where}: expected one K3s systemd unit in write_files, found {sorted(units)}"]
+    starts = re.findall(r"^ExecStart=/usr/local/bin/k3s (\S+)\s*$", next(iter(units.values())), re.MULTILINE)
+    if starts not in (["server"], ["agent"]):
+        return [f"{where}: the unit's ExecStart must run `k3s server` or `k3s agent`, got {starts}"]
+    role = starts[0]
+    problems = _k3s_install_problems(files, document, where)
+    config = yaml.safe_load(files.get("/etc/rancher/k3s/config.yaml") or "") or {}
+    for key, value in config.items():
+        found = _k3s_flag(role, key)
         if found is None:
-            problems.append(f"{where}: k3s {role} has no flag --{name}")
-            continue
-        if found[1]["kind"] == "bool":
-            if has_value and value not in ("true", "false"):
-                problems.append(f"{where}: --{name} is a switch, got value {value!r}")
-        elif not has_value:
-            index += 1  # the value is the next word
-    for item in document.get("write_files") or []:
-        if item.get("path") == "/etc/rancher/k3s/config.yaml":
-            config = yaml.safe_load(item.get("content") or "") or {}
-            for key, value in config.items():
-                found = _k3s_flag(role, key)
-                if found is None:
-                    problems.append(f"{where}: config.yaml key {key!r} is not a k3s {role} flag")
-                elif found[1]["kind"] == "bool" and not isinstance(value, bool):
-                    problems.append(f"{where}: config.yaml {key} is a switch, got {value!r}")
-                elif found[1]["kind"] == "value" and isinstance(value, list | dict):
-                    problems.append(f"{where}: config.yaml {key} takes one value, got {value!r}")
+            problems.append(f"{where}: config.yaml key {key!r} is not a k3s {role} flag")
+        elif found[1]["kind"] == "bool" and not isinstance(value, bool):
+            problems.append(f"{where}: config.yaml {key} is a switch, got {value!r}")
+        elif found[1]["kind"] == "value" and isinstance(value, list | dict):
+            problems.append(f"{where}: config.yaml {key} takes one value, got {value!r}")
+    return problems
+
+
+def _k3s_install_problems(files: dict[str, str], document: dict[str, Any], where: str) -> list[str]:
+    script = files.get("/usr/local/lib/aidc/install-k3s.sh") or ""
+    if ["sh", "/usr/local/lib/aidc/install-k3s.sh"] not in (document.get("runcmd") or []):
+        return [f"{where}: runcmd does not run the install script"]
+    urls = re.findall(r"https://\S+", script)
+    release = r"https://github\.com/k3s-io/k3s/releases/download/v[0-9]+\.[0-9]+\.[0-9]+%2Bk3s[0-9]+"
+    problems = [
+        f"{where}: download {url} is not the pinned release's asset"
+        for url in urls
+        if not re.fullmatch(rf"{release}/(k3s|sha256sum-amd64\.txt)", url)
+    ]
+    if "sha256sum" not in script or "exit 1" not in script or "| sh" in script:
+        problems.append(
+            f"{where}: the install script must verify the binary's sha256 and run nothing it downloads"
+        )
     return problems
 
 

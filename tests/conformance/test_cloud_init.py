@@ -13,7 +13,8 @@ from conformance_checks import HEAT_STACK, INSTANCE, cloud_config_problems, k3s_
 from aidc.offline import OfflinePlan
 from components.cloud_init import k3s_agent_user_data, k3s_server_user_data
 
-VERSION = "v1.31.4+k3s1"
+VERSION = "v1.36.5+k3s1"
+HASH = "a" * 64
 
 
 def user_data_documents(plan: OfflinePlan) -> Iterator[tuple[str, str]]:
@@ -43,12 +44,18 @@ def test_every_k3s_install_uses_flags_k3s_has(plan: OfflinePlan) -> None:
 
 
 def _server() -> str:
-    return k3s_server_user_data(version=VERSION, token="t" * 48, cluster_init=True, server_url=None)
+    return k3s_server_user_data(
+        version=VERSION, token="t" * 48, agent_token="n" * 48, cluster_init=True, server_url=None
+    )
 
 
 def _agent() -> str:
     return k3s_agent_user_data(
-        version=VERSION, token="t" * 48, server_url="https://192.0.2.10:6443", labels={"a": "b"}, taints=()
+        version=VERSION,
+        token=f"K10{HASH}::node:{'n' * 48}",
+        server_url="https://192.0.2.10:6443",
+        labels={"a": "b"},
+        taints=(),
     )
 
 
@@ -77,13 +84,25 @@ def test_cloud_init_refuses_broken_user_data(old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "role"),
     [
-        ("--secrets-encryption", "--secret-encryption", "server"),
-        ("--protect-kernel-defaults", "--protect-kernel-defaults=yes", "server"),
+        ('\\"secrets-encryption\\"', '\\"secret-encryption\\"', "server"),
+        ('\\"protect-kernel-defaults\\": true', '\\"protect-kernel-defaults\\": \\"yes\\"', "server"),
         ('\\"token\\"', '\\"join-token\\"', "server"),
-        ("agent --protect-kernel-defaults", "agent --cluster-init", "agent"),
-        ("INSTALL_K3S_EXEC=", "INSTALL_K3S_EXECUTE=", "agent"),
+        ('\\"server\\": ', '\\"cluster-init\\": true, \\"server\\": ', "agent"),
+        ("ExecStart=/usr/local/bin/k3s agent", "ExecStart=/usr/local/bin/k3s", "agent"),
+        ("%2Bk3s1/k3s", "%2Bk3s1/../latest/k3s", "agent"),
+        ("exit 1", "true", "server"),
+        ("- [sh, /usr/local/lib/aidc/install-k3s.sh]", "- [curl, https://get.k3s.io]", "server"),
     ],
-    ids=["unknown-flag", "switch-with-value", "unknown-config-key", "server-flag-on-agent", "no-install"],
+    ids=[
+        "unknown-config-key-flag",
+        "switch-with-value",
+        "unknown-config-key",
+        "server-flag-on-agent",
+        "no-role",
+        "unpinned-download",
+        "no-checksum",
+        "no-install",
+    ],
 )
 def test_k3s_refuses_broken_flags(old: str, new: str, role: str) -> None:
     text = _server() if role == "server" else _agent()

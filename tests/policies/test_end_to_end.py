@@ -272,22 +272,39 @@ def test_dataset_bucket_without_its_access_logging_is_refused(dev_resources):
     assert found[0]["enforcement"] == "mandatory"
 
 
-def test_cost_ceiling_and_cost_table_agree_with_price_overrides(tmp_path: Path) -> None:
-    """One cost model: with a price override in place, the monthly-cost-ceiling rule totals exactly what the
-    plan's own cost table says the GPU node groups cost (the rule reads the plan's figures from the tags)."""
-
+def _ceiling(usd: float, prices: dict[str, float] | None = None) -> Any:
     def edit(config: dict[str, Any]) -> None:
-        config.setdefault("aidc:capacity", {})["prices"] = {"g6.12xlarge": 3.5}
-        config["aidc:policy"] = {"monthly_cost_ceiling_usd": 100}
+        if prices:
+            config.setdefault("aidc:capacity", {})["prices"] = prices
+        config["aidc:policy"] = {"monthly_cost_ceiling_usd": usd}
 
-    code, document, stderr = _plan(_broken(tmp_path, "priced", edit))
-    assert code == 0, stderr  # the ceiling rule is advisory
+    return edit
+
+
+def test_a_stack_over_its_cost_ceiling_fails_the_plan(tmp_path: Path) -> None:
+    """One cost model, mandatory ceiling: with a price override in place, the rule refuses the stack's whole
+    monthly total at peak (every component, not only the GPU groups), exactly the plan's own cost table, and
+    `aidc plan` exits 1."""
+    code, document, stderr = _plan(_broken(tmp_path, "priced", _ceiling(100, {"g6.12xlarge": 3.5})))
+    assert code == 1, stderr
+    assert "mandatory policy violation" in stderr
     assert document is not None
-    lines = document["summary"]["cost"]["components"]["aws-gpu-cluster"]["lines"]
+    cost = document["summary"]["cost"]
+    lines = cost["components"]["aws-gpu-cluster"]["lines"]
     gpu_total = sum(line["usd_per_month"] for line in lines if line["item"].startswith("GPU nodes"))
-    assert gpu_total == pytest.approx(3.5 * 730)  # the override, not the catalog's 4.6016 USD/h
+    assert gpu_total == pytest.approx(3.5 * 730)  # the override, not the catalog's price
     [violation] = [v for v in document["policy"]["violations"] if v["policy"] == "monthly-cost-ceiling"]
-    assert f"${gpu_total:,.0f}/month" in violation["message"], violation["message"]
+    assert violation["enforcement"] == "mandatory"
+    assert f"${cost['peak_usd_per_month']:,.0f}/month at peak" in violation["message"], violation["message"]
+    assert f"GPU groups ${gpu_total:,.0f}" in violation["message"], violation["message"]
+    assert cost["peak_usd_per_month"] > gpu_total + 10_000  # the owned components count too
+
+
+def test_a_stack_within_its_cost_ceiling_passes(tmp_path: Path) -> None:
+    code, document, stderr = _plan(_broken(tmp_path, "within", _ceiling(1_000_000)))
+    assert code == 0, stderr
+    assert document is not None
+    assert not [v for v in document["policy"]["violations"] if v["policy"] == "monthly-cost-ceiling"]
 
 
 def test_admin_rules_of_the_program_are_judged_by_their_union(dev_resources):
@@ -335,3 +352,52 @@ def test_dev_with_a_queue_bigger_than_its_nodes_is_refused(dev_resources):
     resource["nominalQuota"] = 2 * planned
     found = [v["message"] for v in evaluate(edited) if v["policy"] == "gpu-schedulability"]
     assert any(f"{2 * planned} nvidia.com/gpu" in m and f"hold {planned}" in m for m in found), found
+
+
+# Issue 24: the deploy role's Kubernetes rights. The program never gives it an access policy, so the breaches are
+# shown on dev planned with a deploy and an admin role, edited by hand.
+@pytest.fixture(scope="module")
+def dev_with_roles() -> list[dict[str, Any]]:
+    from aidc.config.load import read_config_values
+    from aidc.offline import run_program
+
+    values = copy.deepcopy(read_config_values(DEV))
+    values.setdefault("aidc:aws", {})["access"] = {
+        "deploy_role_arn": "arn:aws:iam::111122223333:role/aidc-deploy",
+        "admin_role_arn": "arn:aws:iam::111122223333:role/aidc-operators",
+    }
+    return run_program("dev", stack_config=values).resources
+
+
+def _deploy_cluster_admin(resources: list[dict[str, Any]]) -> None:
+    (admin,) = [
+        r for r in resources if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+    ]
+    deploy = copy.deepcopy(admin)
+    deploy["urn"], deploy["name"] = admin["urn"] + "-deploy", admin["name"] + "-deploy"
+    deploy["inputs"]["principalArn"] = "arn:aws:iam::111122223333:role/aidc-deploy"
+    resources.append(deploy)
+
+
+def _wildcard(resources: list[dict[str, Any]]) -> None:
+    role = next(r for r in resources if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
+    role["inputs"]["rules"][0]["verbs"] = ["*"]
+
+
+def _bound_to_cluster_admin(resources: list[dict[str, Any]]) -> None:
+    binding = next(
+        r for r in resources if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+    )
+    binding["inputs"]["roleRef"]["name"] = "cluster-admin"
+
+
+def test_dev_with_a_deploy_role_is_clean(dev_with_roles):
+    assert [v for v in evaluate(dev_with_roles) if v["enforcement"] == "mandatory"] == []
+
+
+@pytest.mark.parametrize("edit", [_deploy_cluster_admin, _wildcard, _bound_to_cluster_admin])
+def test_a_deploy_role_with_more_than_its_rules_is_refused(dev_with_roles, edit):
+    edited = copy.deepcopy(dev_with_roles)
+    edit(edited)
+    found = [v for v in evaluate(edited) if v["policy"] == "aws-eks-deploy-least-privilege"]
+    assert found and all(v["enforcement"] == "mandatory" for v in found), found

@@ -567,3 +567,206 @@ def test_new_aws_rules_are_mandatory():
         aws.aws_eks_no_bootstrap_admin,
     ):
         assert policy.enforcement_level.value == "mandatory", policy.name
+
+
+# --- issue 24: source conditions, CreateGrant in identity policies -----------------------------------------------
+from components.aws_gpu_cluster.karpenter import controller_policy, interruption_queue_policy  # noqa: E402
+from components.aws_gpu_cluster.network import flow_log_trust_policy  # noqa: E402
+from components.aws_gpu_cluster.pod_identity import pod_identity_trust_policy  # noqa: E402
+
+ACCOUNT = "123456789012"
+CLUSTER_ARN = f"arn:aws:eks:us-east-1:{ACCOUNT}:cluster/aws-eks"
+
+
+def _trust(service: str, condition: dict | None = None) -> str:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props", "refused"),
+    [
+        (
+            "aws:iam/role:Role",
+            {"assumeRolePolicy": pod_identity_trust_policy(ACCOUNT, CLUSTER_ARN, "a", "a").to_json()},
+            False,
+        ),
+        ("aws:iam/role:Role", {"assumeRolePolicy": _trust("pods.eks.amazonaws.com")}, True),
+        (
+            "aws:iam/role:Role",
+            {
+                "assumeRolePolicy": _trust(
+                    "pods.eks.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+                )
+            },
+            True,
+        ),
+        (
+            "aws:iam/role:Role",
+            {"assumeRolePolicy": flow_log_trust_policy(ACCOUNT, "us-east-1", "aws").to_json()},
+            False,
+        ),
+        ("aws:iam/role:Role", {"assumeRolePolicy": _trust("vpc-flow-logs.amazonaws.com")}, True),
+        ("aws:iam/role:Role", {"assumeRolePolicy": _trust("ec2.amazonaws.com")}, False),
+        (
+            "aws:sqs/queuePolicy:QueuePolicy",
+            {
+                "policy": interruption_queue_policy(
+                    "arn:q", ACCOUNT, ["arn:aws:events:us-east-1:1:rule/r"]
+                ).to_json()
+            },
+            False,
+        ),
+        (
+            "aws:sqs/queuePolicy:QueuePolicy",
+            {"policy": _trust("events.amazonaws.com").replace("sts:AssumeRole", "sqs:SendMessage")},
+            True,
+        ),
+    ],
+)
+def test_service_source_conditions(resource_type: str, props: dict, refused: bool) -> None:
+    found = check_resource(aws.aws_service_source_conditions, resource_type, props)
+    assert bool(found) is refused, found
+
+
+def test_identity_policies_create_grants_only_for_aws_resources() -> None:
+    good = controller_policy(
+        partition="aws",
+        region="us-east-1",
+        account_id=ACCOUNT,
+        cluster_name="c",
+        node_role_arn="arn:n",
+        queue_arn="arn:q",
+        key_arn="arn:k",
+    ).to_json()
+    assert (
+        check_resource(aws.aws_iam_grant_for_aws_resource, "aws:iam/rolePolicy:RolePolicy", {"policy": good})
+        == []
+    )
+    bad = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["kms:CreateGrant"], "Resource": "*"}],
+        }
+    )
+    found = check_resource(
+        aws.aws_iam_grant_for_aws_resource, "aws:iam/rolePolicy:RolePolicy", {"policy": bad}
+    )
+    assert found and "GrantIsForAWSResource" in found[0]
+
+
+# --- issue 24: the deploy role is never cluster-admin ------------------------------------------------------------
+DEPLOY_ARN = "arn:aws:iam::123456789012:role/aidc-deploy"
+ADMIN_ARN = "arn:aws:iam::123456789012:role/aidc-operators"
+CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+RBAC = "kubernetes:rbac.authorization.k8s.io/v1:"
+DEPLOY_LABELS = {"labels": {"aidc.io/access": "deploy"}}
+GOOD_RULES = [
+    {"apiGroups": ["karpenter.sh"], "resources": ["nodepools"], "verbs": ["create", "get", "patch"]},
+    {
+        "apiGroups": [""],
+        "resources": ["namespaces"],
+        "verbs": ["delete"],
+        "resourceNames": ["assistant-chat"],
+    },
+]
+
+
+def _access_stack(association_principal=None, rules=None, role_ref="aidc-deploy", groups=("aidc-deploy",)):
+    deploy = stack_resource(
+        aws.ACCESS_ENTRY,
+        "aws-access-deploy",
+        {"principalArn": DEPLOY_ARN, "kubernetesGroups": list(groups), "tags": {"aidc:eks-access": "deploy"}},
+    )
+    admin = stack_resource(
+        aws.ACCESS_ENTRY,
+        "aws-access-admin",
+        {"principalArn": ADMIN_ARN, "tags": {"aidc:eks-access": "admin"}},
+    )
+    resources = [
+        deploy,
+        admin,
+        stack_resource(
+            aws.ACCESS_POLICY_ASSOCIATION,
+            "aws-access-admin-policy",
+            {"principalArn": ADMIN_ARN, "policyArn": CLUSTER_ADMIN, "accessScope": {"type": "cluster"}},
+        ),
+        stack_resource(
+            RBAC + "ClusterRole",
+            "aws-deploy-role",
+            {"metadata": {"name": "aidc-deploy", **DEPLOY_LABELS}, "rules": rules or GOOD_RULES},
+        ),
+        stack_resource(
+            RBAC + "ClusterRoleBinding",
+            "aws-deploy-binding",
+            {
+                "metadata": {"name": "aidc-deploy", **DEPLOY_LABELS},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_ref},
+                "subjects": [{"kind": "Group", "name": "aidc-deploy"}],
+            },
+        ),
+    ]
+    if association_principal is not None:
+        resources.append(
+            stack_resource(
+                aws.ACCESS_POLICY_ASSOCIATION,
+                "aws-access-deploy-policy",
+                {
+                    "principalArn": association_principal,
+                    "policyArn": CLUSTER_ADMIN,
+                    "accessScope": {"type": "cluster"},
+                },
+                property_dependencies={"principalArn": [deploy]},
+            )
+        )
+    return resources
+
+
+@pytest.mark.parametrize(
+    ("resources", "refused"),
+    [
+        (_access_stack(), False),
+        (_access_stack(association_principal=DEPLOY_ARN), True),
+        # In a preview the principal is not known yet: the dependency on the deploy entry still shows it.
+        (_access_stack(association_principal="[unknown]"), True),
+        (_access_stack(rules=[{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}]), True),
+        (_access_stack(rules=[{"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]}]), True),
+        (_access_stack(rules=[{"nonResourceURLs": ["/metrics*"], "verbs": ["get"]}]), True),
+        (
+            _access_stack(
+                rules=[
+                    {
+                        "apiGroups": ["rbac.authorization.k8s.io"],
+                        "resources": ["clusterroles"],
+                        "verbs": ["escalate"],
+                    }
+                ]
+            ),
+            True,
+        ),
+        (_access_stack(role_ref="cluster-admin"), True),
+        (_access_stack(role_ref="some-other-role"), True),
+        (_access_stack(groups=("aidc-deploy", "system:masters")), True),
+    ],
+    ids=[
+        "rbac-only",
+        "cluster-admin-policy",
+        "cluster-admin-in-preview",
+        "wildcard-group",
+        "wildcard-verb",
+        "wildcard-url",
+        "escalate",
+        "bound-to-cluster-admin",
+        "bound-to-an-unlabelled-role",
+        "system-masters",
+    ],
+)
+def test_deploy_role_least_privilege(resources, refused):
+    found = check_stack(aws.aws_eks_deploy_least_privilege, resources)
+    assert bool(found) is refused, found
+
+
+def test_deploy_least_privilege_is_mandatory():
+    assert aws.aws_eks_deploy_least_privilege.enforcement_level.value == "mandatory"

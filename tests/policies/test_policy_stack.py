@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from policy_helpers import check_stack, stack_resource
 
@@ -168,16 +170,51 @@ def test_the_range_rule_is_mandatory():
     assert stack.planned_capacity_matches_sizing.enforcement_level == stack.MANDATORY
 
 
-def test_the_cost_ceiling_reads_node_pools_at_peak_and_skips_the_system_group():
+def _core_network(usd_per_month: float | str) -> Any:
+    """The private core's network as the program declares it: the plan's whole monthly cost as a Neutron tag."""
+    return stack_resource(
+        "openstack:networking/network:Network",
+        "private-network",
+        {"name": "private-network", "tags": [f"aidc:stack-usd-per-month={usd_per_month}"]},
+    )
+
+
+def test_the_cost_ceiling_checks_the_whole_stack_not_only_gpu_groups():
+    """A stack whose GPU groups cost 1,000 but whose every component costs 16,000 a month is over a 10,000
+    ceiling: the rule reads the plan's total, not the sum of the GPU groups."""
     costs = {"aidc.io/usd-per-month": "1000.00", "aidc.io/usd-per-month-baseline": "250.00"}
     pool = _node_pool("p", gpu_limit=32, extra=costs)
     system = stack_resource(stack.NODE_GROUP, "aws-ng-system", {"labels": {"aidc.io/node-group": "system"}})
-    assert (
-        check_stack(stack.monthly_cost_ceiling, [pool, system], config={"monthly-cost-ceiling-usd": 1000})
-        == []
+    network = _core_network("16000.00")
+    config = {"monthly-cost-ceiling-usd": 16000}
+    assert check_stack(stack.monthly_cost_ceiling, [pool, system, network], config=config) == []
+    found = check_stack(
+        stack.monthly_cost_ceiling, [pool, system, network], config={"monthly-cost-ceiling-usd": 10_000}
     )
-    found = check_stack(stack.monthly_cost_ceiling, [pool, system], config={"monthly-cost-ceiling-usd": 999})
-    assert len(found) == 1 and "$1,000/month at peak" in found[0][0], found
+    assert len(found) == 1, found
+    assert "$16,000/month at peak" in found[0][0] and "GPU groups $1,000" in found[0][0], found
+
+
+def test_the_cost_ceiling_is_mandatory():
+    assert stack.monthly_cost_ceiling.enforcement_level == stack.MANDATORY
+
+
+def test_a_stack_without_the_plans_total_cannot_pass_a_ceiling():
+    groups = [_node_group("a", usd_per_month=10.0)]
+    assert check_stack(stack.monthly_cost_ceiling, groups) == []  # no ceiling: nothing to check
+    found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1000})
+    assert len(found) == 1 and "aidc:stack-usd-per-month" in found[0][0], found
+    broken = check_stack(
+        stack.monthly_cost_ceiling, [_core_network("n/a")], config={"monthly-cost-ceiling-usd": 1}
+    )
+    assert len(broken) == 1 and "No resource carries" in broken[0][0], broken
+
+
+def test_gpu_groups_above_the_planned_total_are_refused():
+    """Tags not written from one plan: the GPU groups alone cost more than the stack's total."""
+    groups = [_node_group("a", usd_per_month=1000.0), _core_network("900.00")]
+    found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 5000})
+    assert len(found) == 1 and "more than the stack's planned total" in found[0][0], found
 
 
 def test_hand_edited_heat_pool_is_reported():
@@ -193,16 +230,22 @@ def test_hand_edited_heat_pool_is_reported():
 
 
 def test_cost_ceiling_off_by_default_and_refuses_above_it():
-    groups = [_node_group("a", usd_per_month=1000.0), _node_group("b", "g6.12xlarge", usd_per_month=234.5)]
-    assert check_stack(stack.monthly_cost_ceiling, groups) == []
-    assert check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1234.5}) == []
-    found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1234.4})
+    resources = [
+        _node_group("a", usd_per_month=1000.0),
+        _node_group("b", "g6.12xlarge", usd_per_month=234.5),
+        _core_network("1234.50"),
+    ]
+    assert check_stack(stack.monthly_cost_ceiling, resources) == []
+    assert (
+        check_stack(stack.monthly_cost_ceiling, resources, config={"monthly-cost-ceiling-usd": 1234.5}) == []
+    )
+    found = check_stack(stack.monthly_cost_ceiling, resources, config={"monthly-cost-ceiling-usd": 1234.4})
     assert len(found) == 1
     assert "$1,234/month" in found[0][0]
 
 
 def test_cost_ceiling_reports_a_node_group_the_plan_did_not_price():
-    groups = [_node_group("a", usd_per_month=10.0), _node_group("hand-added")]
+    groups = [_node_group("a", usd_per_month=10.0), _node_group("hand-added"), _core_network("10.00")]
     found = check_stack(stack.monthly_cost_ceiling, groups, config={"monthly-cost-ceiling-usd": 1000})
     assert len(found) == 1
     assert "hand-added" in found[0][0]

@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from aidc.cli import main
 from aidc.config.load import STACKS_DIR
+from aidc.versions import EKS_DEFAULT
 from tests.preflight.fake_openstack import FakeOpenStack
 from tests.schemas import validate_document
 
@@ -74,7 +75,9 @@ def test_aws_under_moto_reports_the_missing_quota_api_as_a_failed_check(
         ec2 = boto3.client("ec2", region_name="us-east-1")
         instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]
         ec2.create_image(
-            InstanceId=instance["InstanceId"], Name="amazon-eks-node-al2023-x86_64-nvidia-1.31-v1"
+            # The dev stack's EKS version: the pinned default (aidc/versions.py).
+            InstanceId=instance["InstanceId"],
+            Name=f"amazon-eks-node-al2023-x86_64-nvidia-{EKS_DEFAULT}-v1",
         )
         code = main(["preflight", "--stack", "dev", "--cloud", "aws", "--json"])
     document = json.loads(capsys.readouterr().out)

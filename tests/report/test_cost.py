@@ -50,15 +50,32 @@ def test_dev_cost_hand_derived(dev) -> None:
     # 0.81 kW (DGX A100 6.5 kW / 8) · PUE 1.3 · 0.10 USD/kWh
     assert private["GPUs a100-80gb amortisation"] == pytest.approx(16 * 18_550 / 36)
     assert private["GPUs a100-80gb power"] == pytest.approx(16 * 0.81 * 1.3 * 0.10 * 730)
+    # 3 K3s core servers (aidc:k3s.core_servers default), each a USD 10,424 2-socket server over 36 months,
+    # 0.83 kW at PUE 1.3 and 0.10 USD/kWh
+    assert private["K3s core servers (3) amortisation"] == pytest.approx(3 * 10_424 / 36)
+    assert private["K3s core servers (3) power"] == pytest.approx(3 * 0.83 * 1.3 * 0.10 * 730)
+    ceph = _lines(estimate, "ceph-storage")
+    # dev's Ceph: 7 hosts of 4 drives of 3.84 TB; a host without drives USD 8,892, drives USD 110/TB,
+    # 0.83 kW a host and 12 W a drive
+    assert ceph["storage hosts (7) amortisation"] == pytest.approx(7 * 8_892 / 36)
+    assert ceph["NVMe drives (28 x 3.84 TB) amortisation"] == pytest.approx(28 * 3.84 * 110 / 36)
+    assert ceph["storage power (7 hosts, 28 drives)"] == pytest.approx(
+        (7 * 0.83 + 28 * 0.012) * 1.3 * 0.10 * 730
+    )
     edge = _lines(estimate, "edge-sites")
-    # edge-lab: 2 L4 (1 needed + the site's spare node)
+    # edge-lab: 2 L4 (1 needed + the site's spare node), and its one K3s server
     assert edge["site edge-lab l4-24gb amortisation"] == pytest.approx(2 * 4_500 / 36)
+    assert edge["K3s servers of the edge sites (1 server, 1 site) amortisation"] == pytest.approx(10_424 / 36)
+    assert edge["K3s servers of the edge sites (1 server, 1 site) power"] == pytest.approx(
+        0.83 * 1.3 * 0.1 * 730
+    )
     assert estimate.total_usd_per_month.value == pytest.approx(
         sum(c.usd_per_month for c in estimate.components)
     )
     # 3,359.17 + 140.16 + 73 + 65.70 (AWS) + 109.50 + 304.17 + 1,343.91 (VPN and its transfers)
-    # + 8,244.44 + 1,229.90 (private) + 250 + 37.96 (edge)
-    assert estimate.total_usd_per_month.value == pytest.approx(15_157.92, abs=0.01)
+    # + 8,244.44 + 1,229.90 + 868.67 + 236.30 (private) + 1,729.00 + 328.53 + 583.26 (Ceph)
+    # + 250 + 37.96 + 289.56 + 78.77 (edge)
+    assert estimate.total_usd_per_month.value == pytest.approx(19_271.99, abs=0.01)
 
 
 def test_every_line_explains_itself(dev) -> None:
@@ -89,9 +106,9 @@ def test_config_price_overrides_reach_the_estimate() -> None:
     cfg = config_of(values)
     estimate = size_stack(cfg).cost
     assert _lines(estimate, "aws-gpu-cluster")["GPU nodes g6.12xlarge on-demand"] == pytest.approx(2.0 * 730)
-    assert _lines(estimate, "private-cloud") == {
-        "GPUs a100-80gb (price override)": pytest.approx(16 * 1.0 * 730)
-    }
+    private = _lines(estimate, "private-cloud")
+    assert private["GPUs a100-80gb (price override)"] == pytest.approx(16 * 1.0 * 730)
+    assert not any("GPUs a100-80gb amortisation" in item for item in private)
 
 
 def test_other_region_and_unpriced_system_type_are_said() -> None:
@@ -111,20 +128,22 @@ def test_cost_to_dict_is_json_with_sources(dev) -> None:
     document = cost_to_dict(plan.cost)
     text = json.dumps(document, allow_nan=False)
     assert json.loads(text) == document
-    assert "https://aws.amazon.com/ec2/pricing" in document["price_source"]
-    assert document["price_as_of"] == "2024-11"
+    assert document["price_source"].startswith("AWS Price List (AmazonEC2, US East (N. Virginia)")
+    assert document["price_as_of"] == "2026-07"
     assert list(document["components"]) == [
         "aws-gpu-cluster",
         "vpn-interconnect",
         "private-cloud",
+        "ceph-storage",
         "edge-sites",
     ]
     assert document["total_usd_per_month"] == pytest.approx(
         sum(c["usd_per_month"] for c in document["components"].values()), abs=0.05
     )
-    assert any(n.startswith("ceph-storage") for n in document["not_priced"])
+    assert not any("ceph" in n for n in document["not_priced"])  # priced: hosts, drives, power
+    assert document["components"]["ceph-storage"]["usd_per_month"] > 0
     for price in AWS_SERVICE_PRICES.values():
-        assert price.source.startswith("https://aws.amazon.com/"), price.key
+        assert price.source.startswith(("https://aws.amazon.com/", "AWS Price List")), price.key
         assert price.as_of
 
 

@@ -167,7 +167,7 @@ def test_more_tokens() -> None:
     assert pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "48"  # 6 instances, fixed for the run
     assert pool["inputs"]["metadata"]["annotations"]["aidc.io/planned-min-instances"] == "6"
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
-    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 40.9657 * 730, abs=0.01)
+    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 27.44705 * 730, abs=0.01)  # p4de after the 2025 cut
     # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
     assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
@@ -188,7 +188,10 @@ def test_new_edge_site() -> None:
     agents = next(r for r in head["resources"] if r["name"] == "edge-edge-lab-2-agents-gpu")
     assert "servers=2" in agents["inputs"]["tags"], agents["inputs"]["tags"]
     edge = next(d for d in diff.cost if d.key == "edge-sites")
-    assert edge.delta == pytest.approx(2 * (4_500 / 36 + 0.20 * 1.3 * 0.10 * 730), abs=0.01)
+    # 2 L4 (amortised and powered) and the site's K3s server (a USD 10,424 server, 0.83 kW)
+    assert edge.delta == pytest.approx(
+        2 * (4_500 / 36 + 0.20 * 1.3 * 0.10 * 730) + 10_424 / 36 + 0.83 * 1.3 * 0.10 * 730, abs=0.01
+    )
     body = _markdown(diff, head)
     assert '  subgraph edge_edge_lab_2["Edge edge-lab-2 (K3s)"]' in body
     assert "  private --- edge_edge_lab_2" in body
@@ -214,9 +217,14 @@ def test_vpn_cipher() -> None:
 def test_replicas() -> None:
     diff, head = _diff("replicas")
     # raw = 20.294 TB · 4 / 0.7 = 115.97 TB → 31 drives of 3.84 TB → 8 hosts of 4 + 1 spare = 36 OSDs
-    # (was 86.97 TB → 23 drives → 6 + 1 hosts = 28 OSDs). Ceph hardware is not priced: no cost delta.
+    # (was 86.97 TB → 23 drives → 6 + 1 hosts = 28 OSDs). 2 more storage hosts (USD 8,892, 0.83 kW) and 8 more
+    # 3.84 TB drives (USD 110/TB, 12 W), amortised over 36 months and powered at PUE 1.3, 0.10 USD/kWh.
     assert _deltas(diff)["osds"] == 8
-    assert round(diff.cost_total.delta, 2) == 0
+    ceph = next(d for d in diff.cost if d.key == "ceph-storage")
+    assert ceph.delta == pytest.approx(
+        2 * 8_892 / 36 + 8 * 3.84 * 110 / 36 + (2 * 0.83 + 8 * 0.012) * 1.3 * 0.10 * 730, abs=0.01
+    )
+    assert diff.cost_total.delta == pytest.approx(ceph.delta, abs=0.01)
     changes = _changes(diff)
     assert changes[("ceph-objectstore-object", "spec.dataPool.replicated.size")] == (3, 4)
     assert changes[("ceph-pool-block", "spec.replicated.size")] == (3, 4)

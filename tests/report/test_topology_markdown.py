@@ -76,7 +76,7 @@ def test_markdown_comment_per_stack() -> None:
     assert body.splitlines()[0] == comment_marker("dev") == "<!-- aidc-plan:dev -->"
     assert "**No changes**" in body
     assert "```mermaid\nflowchart LR" in body
-    assert "as of 2024-11" in body
+    assert "as of 2026-07" in body
     other = render_markdown(diff_plans(staging, staging), staging)
     assert other.splitlines()[0] == "<!-- aidc-plan:staging -->"
 
@@ -106,9 +106,13 @@ def test_cost_markdown_lists_lines_total_and_source() -> None:
     cost = plan_of("dev")["summary"]["cost"]
     text = cost_markdown(cost)
     assert "| aws-gpu-cluster | GPU nodes g6.12xlarge on-demand | 3,359.17 |" in text
-    assert "| **total** | | **15,157.91** | |" in text
-    assert "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux), as of 2024-11" in text
-    assert "Not priced: ceph-storage" in text
+    assert "| **total** | | **19,271.99** | |" in text
+    assert "| ceph-storage | storage hosts (7) amortisation | 1,729.00 |" in text
+    assert (
+        "Prices: AWS Price List (AmazonEC2, US East (N. Virginia), Linux, Shared tenancy, on-demand), snapshot aidc/clouds/aws/prices.json, as of 2026-07"
+        in text
+    )
+    assert "Not priced: " in text and "ceph" not in text.split("Not priced: ")[1]
 
 
 def test_topology_groups_public_capacity_by_the_plans_location() -> None:

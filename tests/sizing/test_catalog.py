@@ -45,7 +45,8 @@ def test_instance_types_and_service_prices_have_sources() -> None:
         assert instance.cloud in PUBLIC_CLOUDS and instance.accelerator in ACCELERATORS
         assert instance.source and DATE.match(instance.as_of), instance.name
     for price in AWS_SERVICE_PRICES.values():
-        assert price.source.startswith("https://aws.amazon.com/") and DATE.match(price.as_of), price.key
+        assert price.source.startswith(("https://aws.amazon.com/", "AWS Price List")), price.key
+        assert DATE.match(price.as_of), price.key
 
 
 def test_sizing_facts_and_model_shapes_have_sources_and_dates() -> None:
@@ -61,6 +62,11 @@ def test_sizing_facts_and_model_shapes_have_sources_and_dates() -> None:
         "training_bytes_per_param",
         "training_memory_margin",
         "nvme_write_mb_per_s",
+        "server_capex_usd",
+        "storage_host_capex_usd",
+        "server_power_kw",
+        "nvme_capex_usd_per_tb",
+        "nvme_power_kw",
     ):
         fact = FACTS[key]
         assert fact.value > 0 and fact.unit and len(fact.source) > 40, key

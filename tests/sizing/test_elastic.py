@@ -78,7 +78,7 @@ def test_a_capacity_reservation_bills_on_demand_for_whole_days() -> None:
     reservation = group.reservation
     assert reservation is not None
     assert (reservation.instances.int, reservation.days.int, reservation.end_date) == (36, 11, "2027-01-15")
-    assert reservation.usd_total.value == pytest.approx(36 * 98.32 * 11 * 24)
+    assert reservation.usd_total.value == pytest.approx(36 * 55.04 * 11 * 24)
     assert reservation.paid == "hourly over the term"
     assert reservation.blocks == (36,)
 
@@ -156,12 +156,12 @@ def test_an_inference_group_scales_from_the_baseline_less_the_owned_gpus() -> No
     assert group.range.autoscaled
     assert group.range.min.inputs["baseline_gpus"] == 41
     assert group.range.min.inputs["owned_gpus"] == 24
-    # Cost at peak: 6 · 98.32 · 730; at baseline: 3 · 98.32 · 730, the rest unchanged.
-    assert plan.cost.group_usd_per_month[group.name].value == pytest.approx(6 * 98.32 * 730)
-    assert plan.cost.group_usd_per_month_baseline[group.name].value == pytest.approx(3 * 98.32 * 730)
+    # Cost at peak: 6 · 55.04 · 730; at baseline: 3 · 55.04 · 730, the rest unchanged.
+    assert plan.cost.group_usd_per_month[group.name].value == pytest.approx(6 * 55.04 * 730)
+    assert plan.cost.group_usd_per_month_baseline[group.name].value == pytest.approx(3 * 55.04 * 730)
     assert plan.cost.baseline_usd_per_month is not None
     assert plan.cost.total_usd_per_month.value - plan.cost.baseline_usd_per_month.value == pytest.approx(
-        3 * 98.32 * 730
+        3 * 55.04 * 730
     )
     (core,) = [r for r in plan.replicas if r.workload == "chat" and r.where == "core"]
     assert (core.min.int, core.max.int) == (41, 68)

@@ -1,7 +1,7 @@
 """Data locality in placement, hand-derived on the dev stack's fine-tune (16 A100-80GB for 7 days).
 
 Private: 16 GPUs · (18,550 / (36 · 730) + 0.81 · 1.3 · 0.10) = 16 · 0.8112 = 12.98 USD/h.
-AWS: 2 p4de.24xlarge · 40.9657 = 81.93 USD/h. Moving a dataset from AWS to the private cloud over the VPN
+AWS: 2 p4de.24xlarge · 27.44705 = 54.89 USD/h. Moving a dataset from AWS to the private cloud over the VPN
 costs data out at internet rates (tiered) plus Transit Gateway processing (0.02 USD/GB), spread over the
 7 · 24 = 168 h deadline; the run goes where the total per hour is lowest. Into AWS, data is free: only the
 Transit Gateway processing is paid.
@@ -39,7 +39,7 @@ def test_a_dataset_already_in_place_adds_nothing() -> None:
 
 def test_a_50_tb_dataset_in_aws_is_moved_to_the_cheaper_private_cloud() -> None:
     # 50,000 GB out of AWS: 10,240 · 0.09 + 39,760 · 0.085 = 4,301.20; TGW 50,000 · 0.02 = 1,000 -> 5,301.20 USD,
-    # 31.55 USD/h over 168 h: 12.98 + 31.55 < 81.93, so the run stays private and pays the move.
+    # 31.55 USD/h over 168 h: 12.98 + 31.55 < 54.89, so the run stays private and pays the move.
     plan = _dev(50, "aws")
     [group] = [g for g in plan.placement.private if g.workload == "assistant-7b-ft"]
     assert group.gpus.inputs["dataset_move"] == "aws -> private"
@@ -53,10 +53,10 @@ def test_a_50_tb_dataset_in_aws_is_moved_to_the_cheaper_private_cloud() -> None:
 
 def test_a_200_tb_dataset_in_aws_pulls_the_run_to_aws() -> None:
     # 200,000 GB: 921.60 + 40,960 · 0.085 + 102,400 · 0.07 + 46,400 · 0.05 = 13,891.20, TGW 4,000 -> 17,891.20 USD,
-    # 106.50 USD/h: private 12.98 + 106.50 > AWS 81.93, so the run goes where its data is.
+    # 106.50 USD/h: private 12.98 + 106.50 > AWS 54.89, so the run goes where its data is.
     move = 921.6 + 40_960 * 0.085 + 102_400 * 0.07 + 46_400 * 0.05 + 200_000 * 0.02
     assert move == pytest.approx(17_891.2)
-    assert 0.8112 * 16 + move / HOURS > 2 * 40.9657
+    assert 0.8112 * 16 + move / HOURS > 2 * 27.44705
     plan = _dev(200, "aws")
     [group] = [g for g in plan.placement.public if g.workload == "assistant-7b-ft"]
     assert (group.instance_type, group.instances.int) == ("p4de.24xlarge", 2)

@@ -30,7 +30,7 @@ def test_solver_beats_greedy_on_mixed_instance_sizes() -> None:
     )
     placement = size_stack(cfg).placement
     assert placement.public_instances_by_type() == {"g6e.12xlarge": 1, "g6e.48xlarge": 2}
-    assert placement.usd_per_hour.value == pytest.approx(10.4926 + 2 * 30.1309)
+    assert placement.usd_per_hour.value == pytest.approx(10.49264 + 2 * 30.13118)
 
 
 def test_private_cloud_is_used_first_when_cheaper() -> None:

@@ -49,9 +49,9 @@ def test_a_weekly_run_is_sized_for_its_deadline_and_billed_for_the_hours_it_runs
     assert group.hours_per_month is not None
     hours = gpu_hours / 48 * runs
     assert group.hours_per_month.value == pytest.approx(hours)
-    # 6 instances · USD 98.32 · 193.4 h, not · 730 h.
+    # 6 instances · USD 55.04 · 193.4 h, not · 730 h.
     cost = plan.cost.group_usd_per_month[group.name]
-    assert cost.value == pytest.approx(6 * 98.32 * hours)
+    assert cost.value == pytest.approx(6 * 55.04 * hours)
     assert "hours the repeating run runs a month" in cost.formula
     # A training run is demand, not load: the month at baseline still holds its runs.
     assert plan.cost.group_usd_per_month_baseline[group.name].value == pytest.approx(cost.value)

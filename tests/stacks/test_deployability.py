@@ -23,7 +23,7 @@ import yaml
 from stacks_list import SHARD_STACKS, SHIPPED_STACKS
 
 from aidc.config.load import read_config_values, stack_file
-from aidc.deploy_stages import addon_layer_roots, dependents_closure
+from aidc.deploy_stages import access_stage_targets, addon_layer_roots, dependents_closure
 from aidc.estate.offline import reference_name
 from aidc.offline import OfflinePlan, run_program
 
@@ -184,8 +184,9 @@ def test_ha_clusters_register_at_their_load_balancer_vip(stack: str) -> None:
             for r in plan.resources
             if r["type"] == HEAT_STACK and "user_data" in (r["plain_inputs"]["parameters"] or {})
         ]
-        token = configs[0]["token"]
-        agents = [c for c in joining if c["token"] == token]
+        # Agents join with the agent token (K10<ca-hash>::node:<the servers' agent-token>), never the server's.
+        agent_secret = configs[0]["agent-token"]
+        agents = [c for c in joining if str(c["token"]).endswith(f"::node:{agent_secret}")]
         assert agents and {c["server"] for c in agents} == {url}, cluster
 
 
@@ -222,13 +223,13 @@ def _force_new(resource_class: type, argument: str) -> bool:
     return "creates a new" in " ".join(match.group(1).split())
 
 
-VERSION_BUMP = {"aidc:k3s.version": "v1.31.5+k3s1"}
+VERSION_BUMP = {"aidc:k3s.version": "v1.36.6+k3s1"}
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_k3s_version_bump_changes_the_upgrade_plans_and_nothing_on_a_server(stack: str) -> None:
     before = _run(stack)
-    after = _edited(stack, **{"aidc:k3s": {"version": "v1.31.5+k3s1"}})
+    after = _edited(stack, **{"aidc:k3s": {"version": "v1.36.6+k3s1"}})
     old, new = _by_urn(before), _by_urn(after)
     assert set(old) == set(new), "a version bump adds or removes nothing"
     changed = {urn for urn in old if old[urn]["plain_inputs"] != new[urn]["plain_inputs"]}
@@ -244,7 +245,7 @@ def test_a_k3s_version_bump_changes_the_upgrade_plans_and_nothing_on_a_server(st
     updated = {urn for urn in changed - user_data}
     assert updated and {old[urn]["type"] for urn in updated} == {PLAN}
     for urn in updated:
-        assert new[urn]["plain_inputs"]["spec"]["version"] == "v1.31.5+k3s1"
+        assert new[urn]["plain_inputs"]["spec"]["version"] == "v1.36.6+k3s1"
         assert _without(new[urn]["plain_inputs"], "spec.version") == _without(
             old[urn]["plain_inputs"], "spec.version"
         )
@@ -280,10 +281,68 @@ def test_growing_a_pool_changes_its_count_and_never_its_members_definition() -> 
 def test_the_infrastructure_stage_leaves_out_exactly_the_cluster_add_on_layer(stack: str) -> None:
     plan = _run(stack)
     left_out = dependents_closure(plan.resources, addon_layer_roots(plan.resources))
+    by_urn = {r["urn"]: r for r in plan.resources}
+    identities = [
+        r["urn"]
+        for r in plan.resources
+        if r["type"] == GATE and r["inputs"].get("kind") == "k3s-cluster-identity"
+    ]
+    assert identities, "every K3s cluster has an identity"
+    joining = {
+        urn
+        for urn in dependents_closure(plan.resources, identities)
+        if by_urn[urn]["type"].startswith("openstack:")
+    }
     for resource in plan.resources:
         urn, kind = resource["urn"], resource["type"]
         talks_to_a_cluster = kind.startswith("kubernetes:") or kind in (K8S_PROVIDER, GATE)
         if resource["custom"] and talks_to_a_cluster:
             assert urn in left_out, f"{urn} needs a cluster API: the infrastructure stage must leave it out"
-        if kind.split(":", 1)[0] in ("openstack", "aws", "tls", "random"):
+        if kind.split(":", 1)[0] in ("openstack", "aws", "tls", "random") and urn not in joining:
             assert urn not in left_out, f"{urn} only needs cloud APIs: the infrastructure stage builds it"
+    # What joins a K3s cluster with a token that pins its CA (every server but the first, the agents' pools and
+    # the load balancer members of those servers) waits for the cluster's identity, which reads the CA from the
+    # first server's API: the full stage builds those; the first server itself is built from outside.
+    for urn in joining:
+        resource = by_urn[urn]
+        assert resource["type"] in (INSTANCE, HEAT_STACK, MEMBER), f"{urn} is not a K3s node"
+        assert not str(resource["name"]).endswith("-server-0"), f"{urn}: the first server needs no CA hash"
+    first_servers = [
+        u for u, r in by_urn.items() if r["type"] == INSTANCE and r["name"].endswith("-server-0")
+    ]
+    assert first_servers and not set(first_servers) & left_out
+
+
+ROLES = {
+    "deploy_role_arn": "arn:aws:iam::111122223333:role/aidc-deploy",
+    "admin_role_arn": "arn:aws:iam::111122223333:role/aidc-operators",
+}
+
+
+def test_the_access_stage_applies_the_deploy_roles_rbac_before_any_add_on() -> None:
+    """On a new EKS cluster the admin role applies the deploy role's RBAC first (`--stage access`): those targets
+    need nothing but what the infrastructure stage built, and every add-on on the deploy role's Provider waits for
+    them."""
+    plan = _run("prod", json.dumps({"aidc:aws.access": ROLES}))
+    resources = plan.resources
+    targets = set(access_stage_targets(resources))
+    by_urn = _by_urn(plan)
+    kinds = {by_urn[u]["type"].rsplit(":", 1)[-1] for u in targets}
+    assert {"kubernetes", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Namespace"} <= kinds, (
+        kinds
+    )
+    addon_layer = dependents_closure(resources, addon_layer_roots(resources))
+    for urn in targets:
+        assert _ancestors(plan, urn) & addon_layer <= targets, (
+            f"{urn} needs an add-on outside the access stage"
+        )
+    deploy_provider = next(
+        r["urn"] for r in resources if r["type"] == K8S_PROVIDER and r["name"] == "aws-k8s"
+    )
+    for urn, record in by_urn.items():
+        if (record["provider"] or "").rsplit("::", 1)[0] == deploy_provider:
+            assert targets - {u for u in targets if by_urn[u]["type"] == K8S_PROVIDER} <= _ancestors(
+                plan, urn
+            ), urn
+    # Without a deploy role there is nothing to apply.
+    assert access_stage_targets(_run("prod").resources) == []

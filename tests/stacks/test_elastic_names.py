@@ -88,9 +88,9 @@ def test_prod_declares_a_reservation_its_training_pool_uses_and_cost_at_baseline
     cost = document["summary"]["cost"]
     assert cost["baseline_usd_per_month"] < cost["peak_usd_per_month"] == cost["total_usd_per_month"]
     # The chat pool scales 1..5 p5 (baseline: ceil(48,000 / 6,000) + 1 = 9 replicas of 2 GPUs = 18, of which the
-    # 16 owned GPUs carry 16): the baseline saves 4 of its 5 p5, 4 · 98.32 · 730.
+    # 16 owned GPUs carry 16): the baseline saves 4 of its 5 p5, 4 · 55.04 · 730.
     assert cost["peak_usd_per_month"] - cost["baseline_usd_per_month"] == pytest.approx(
-        4 * 98.32 * 730, abs=0.02
+        4 * 55.04 * 730, abs=0.02
     )
     reservation = cost["reservations"]["code-34b-p5-48xlarge"]
     assert (reservation["instances"], reservation["days"], reservation["paid"]) == (22, 21, "up front")

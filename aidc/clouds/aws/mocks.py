@@ -414,6 +414,14 @@ def _prefixed(
     return handler
 
 
+def _event_rule(m: AidcMocks, a: pulumi.runtime.MockResourceArgs, o: dict[str, Any], rid: str) -> str:
+    # EventBridge names an unnamed rule after the resource (auto-naming) and its ARN is events:...:rule/<name>.
+    name = str(o.get("name") or f"{a.name}-{rid[:7]}")
+    o.setdefault("name", name)
+    o.setdefault("arn", f"arn:aws:events:{m.region_of('aws')}:{m.account_id}:rule/{name}")
+    return name
+
+
 _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[str, Any], str], str]] = {
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _subnet,
@@ -455,6 +463,7 @@ _HANDLERS: dict[str, Callable[[AidcMocks, pulumi.runtime.MockResourceArgs, dict[
     "aws:ec2/customerGateway:CustomerGateway": _customer_gateway,
     "aws:ec2/capacityReservation:CapacityReservation": _capacity_reservation,
     "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:ec2/capacityBlockReservation:CapacityBlockReservation": _capacity_reservation,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:directconnect/connection:Connection": _dx_connection,

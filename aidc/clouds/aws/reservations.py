@@ -51,6 +51,13 @@ def _blocks(instances: int) -> tuple[int, ...]:
     return tuple(base + 1 if i < extra else base for i in range(count))
 
 
+# Where a Capacity Block fee comes from, and how to bring it up to date (the Price List API does not carry it).
+CAPACITY_BLOCK_FEES = (
+    "the Capacity Block fees of aidc/clouds/aws/prices.json (capacity_blocks; not in the Price List API: update "
+    "them from DescribeCapacityBlockOfferings or https://aws.amazon.com/ec2/capacityblocks/pricing/)"
+)
+
+
 def reserve(run: TrainingDemand, group: PublicGroup) -> Reservation:
     """N instances of type T for D days, from the run's start date, and what it costs over its term."""
     if run.reserve == "none" or run.start_date is None:  # config requires a start date with reserve
@@ -81,6 +88,7 @@ def reserve(run: TrainingDemand, group: PublicGroup) -> Reservation:
             )
         rate, paid = price.usd_per_instance_hour, "up front"
         rate_source = f"{price.source} ({price.as_of})"
+        rate_as_of = price.as_of
         blocks = _blocks(instances)
     else:
         if instances > CAPACITY_RESERVATION_MAX_INSTANCES:
@@ -90,6 +98,7 @@ def reserve(run: TrainingDemand, group: PublicGroup) -> Reservation:
             )
         rate, paid = group.usd_per_hour, "hourly over the term"
         rate_source = CAPACITY_RESERVATION_SOURCE
+        rate_as_of = ""  # the on-demand rate: its price list's date
         blocks = (instances,)
     start = run.start_date
     end = start + datetime.timedelta(days=days.int)
@@ -129,4 +138,6 @@ def reserve(run: TrainingDemand, group: PublicGroup) -> Reservation:
         usd_per_instance_hour=rate,
         usd_total=total,
         paid=paid,
+        price_list=CAPACITY_BLOCK_FEES if rate_as_of else "",
+        price_as_of=rate_as_of,
     )

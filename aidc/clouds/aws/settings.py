@@ -19,6 +19,9 @@ from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.limits import NameRule
 from aidc.config.suggest import closest
 from aidc.types import AdminCidrs, EksAddonVersion, IamRoleArn, arn_partition, field_error
+from aidc.versions import EKS_ADDON_VERSIONS, EKS_DEFAULT, eks_refusal, today
+
+EKS_ADDON_NAMES = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
 
 if TYPE_CHECKING:
     from aidc.config.model import StackConfig
@@ -59,11 +62,14 @@ class AwsAccess(Model):
 
     deploy_role_arn: IamRoleArn | None = Field(
         None,
-        description="IAM role that runs `pulumi up` (e.g. the role behind AWS_ROLE_ARN): namespace admin where "
-        "the cluster's add-ons go; without it the first `pulumi up` cannot apply them",
+        description="IAM role that runs `pulumi up` (e.g. the role behind AWS_ROLE_ARN): the Kubernetes group "
+        "aidc-deploy, bound to exactly what the add-ons need (never cluster-admin); without it the first `pulumi up` "
+        "cannot apply them",
     )
     admin_role_arn: IamRoleArn | None = Field(
-        None, description="IAM role of the cluster's operators: cluster admin"
+        None,
+        description="IAM role of the cluster's operators: cluster admin; on a new cluster it applies the deploy "
+        "role's RBAC once (`python -m aidc.deploy_stages --stage access`)",
     )
 
     @model_validator(mode="after")
@@ -87,7 +93,12 @@ class Settings(Model):
         None, max_length=26, description="availability zones of the region; default: <region>a, <region>b"
     )
     vpc_cidr: str = Field("10.0.0.0/16", description="IPv4, /16 to /22 (split into a subnet pair per zone)")
-    eks_version: str = Field("1.31", pattern=r"^1\.(2[89]|3\d)$", description="EKS minor version 1.28-1.39")
+    eks_version: str = Field(
+        EKS_DEFAULT,
+        validate_default=True,
+        pattern=r"^1\.[0-9]{2}$",
+        description="EKS minor version in standard support (aidc/versions.py: EKS_VERSIONS)",
+    )
     system_instance_type: str = Field("m6i.large", description="an EC2 instance type (botocore's list)")
     system_nodes: int = Field(2, ge=1, le=20)
     endpoint_public_access: bool = False
@@ -98,8 +109,26 @@ class Settings(Model):
         Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"], EksAddonVersion
     ] = Field(
         default_factory=dict,
-        description="EKS managed add-on versions; default: the ones pinned for eks_version (1.28-1.31)",
+        description="EKS managed add-on versions; default: the ones pinned for eks_version (aidc/versions.py)",
     )
+
+    @field_validator("eks_version")
+    @classmethod
+    def _eks_supported(cls, value: str) -> str:
+        if why := eks_refusal(value, today()):
+            raise ValueError(f"{why}; pin a version in standard support")
+        return value
+
+    @model_validator(mode="after")
+    def _addons_for_version(self) -> Settings:
+        known = EKS_ADDON_VERSIONS.get(self.eks_version, {})
+        missing = [name for name in EKS_ADDON_NAMES if name not in known and name not in self.addon_versions]
+        if missing:
+            raise ValueError(
+                f"addon_versions: aidc pins no {', '.join(missing)} version for EKS {self.eks_version}; give them "
+                f"(`aws eks describe-addon-versions --kubernetes-version {self.eks_version} --addon-name NAME`)"
+            )
+        return self
 
     @field_validator("vpc_cidr")
     @classmethod

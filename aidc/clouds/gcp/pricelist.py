@@ -1,0 +1,272 @@
+"""Google Cloud's price-list client for `aidc catalog refresh`: machine prices composed from the Cloud Billing
+Catalog API's Compute Engine SKUs (services/6F81-5844-456A/skus), as the GCP catalog composes them.
+
+GCP bills a GPU machine type as its parts: vCPUs (the series' "<Series> Instance Core" SKU, per vCPU-hour), memory
+("<Series> Instance Ram", per GiB-hour), the attached GPUs ("<GPU> running in <geo>", per GPU-hour) and the bundled
+Local SSD ("SSD backed Local Storage", per GiB-month, / 730 h); spot uses the Preemptible SKUs of the same parts
+("Spot Preemptible <Series> Instance ...", "<GPU> attached to Spot Preemptible VMs ...", "SSD backed Local Storage
+attached to Spot Preemptible VMs ..."). A SKU's price is its pricingInfo's pricingExpression.tieredRates rate from
+usage 0: unitPrice units + nanos / 1e9 (USD; currencyCode=USD is asked for). A SKU applies to a region when the
+region is in its serviceRegions.
+
+The API takes an API key (AIDC_GCP_API_KEY; the Catalog API is public data, any project's key with the Cloud
+Billing API enabled) and answers the latest prices (up to 12 hours old): each price is dated the day it was read,
+with the SKU ids and their effectiveTime in its source. urllib only; nothing is imported until a refresh runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from aidc.clouds.base import ListedPrice, PriceListError, PriceSnapshot, Refreshed
+
+API = "https://cloudbilling.googleapis.com"
+SERVICE = "services/6F81-5844-456A"  # Compute Engine
+API_KEY_VARIABLE = "AIDC_GCP_API_KEY"
+HOURS_PER_MONTH = 730  # Local SSD is priced per GiB-month
+PAGE_SIZE = 5000  # the API's default and largest page
+
+# The SKU description of each GPU (the Compute API's accelerator type names them), on demand.
+GPU_SKUS: Mapping[str, str] = {
+    "nvidia-h100-80gb": "Nvidia H100 80GB GPU",
+    "nvidia-h100-mega-80gb": "Nvidia H100 80GB Mega GPU",
+    "nvidia-h200-141gb": "Nvidia H200 141GB GPU",
+    "nvidia-a100-80gb": "Nvidia Tesla A100 80GB GPU",
+    "nvidia-tesla-a100": "Nvidia Tesla A100 GPU",
+    "nvidia-l4": "Nvidia L4 GPU",
+}
+# The vCPU and memory SKUs of each machine series (a machine type's name less its size).
+SERIES_SKUS: Mapping[str, str] = {
+    "a3-highgpu": "A3 Instance",
+    "a3-megagpu": "A3 Instance",
+    "a3-ultragpu": "A3 Ultra Instance",
+    "a2-ultragpu": "A2 Instance",
+    "a2-highgpu": "A2 Instance",
+    "a2-megagpu": "A2 Instance",
+    "g2-standard": "G2 Instance",
+    "e2-standard": "E2 Instance",
+    "n2-standard": "N2 Instance",
+}
+LOCAL_SSD_SKU = "SSD backed Local Storage"
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What a machine type is billed for: its vCPUs, memory (GiB), GPUs (and their accelerator type) and the
+    Local SSD bundled with it (GiB)."""
+
+    name: str
+    vcpus: int
+    memory_gb: float
+    gpus: int = 0
+    accelerator_type: str = ""
+    local_ssd_gib: int = 0
+
+    @property
+    def series(self) -> str:
+        return self.name.rsplit("-", 1)[0]
+
+
+# CPU machine types the catalog prices as services (GKE system nodes), GCP's standard shapes.
+SYSTEM_MACHINES = (
+    Machine("e2-standard-2", 2, 8),
+    Machine("e2-standard-4", 4, 16),
+    Machine("n2-standard-4", 4, 16),
+)
+
+
+def unit_price(sku: Mapping[str, Any]) -> float:
+    """USD per usage unit of a SKU: its (latest) pricing expression's rate from usage 0."""
+    where = f"SKU {sku.get('skuId', '?')} ({sku.get('description', '?')})"
+    try:
+        expression = sku["pricingInfo"][-1]["pricingExpression"]
+        rates = sorted(expression["tieredRates"], key=lambda rate: float(rate.get("startUsageAmount", 0)))
+        first = rates[0]["unitPrice"]
+        if first.get("currencyCode", "USD") != "USD":
+            raise PriceListError(f"{where}: priced in {first['currencyCode']}, not USD")
+        return int(first.get("units") or 0) + int(first.get("nanos") or 0) / 1e9
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise PriceListError(f"{where}: no unit price ({exc!r})") from None
+
+
+def _matches(sku: Mapping[str, Any], region: str, spot: bool, description: str, group: str) -> bool:
+    category = sku.get("category") or {}
+    text = str(sku.get("description", ""))
+    if region not in (sku.get("serviceRegions") or ()) or category.get("resourceGroup") != group:
+        return False
+    if category.get("usageType") != ("Preemptible" if spot else "OnDemand"):
+        return False
+    if spot:
+        return description in text and "Spot" in text
+    return text.startswith(description) and "Spot" not in text and "Commitment" not in text
+
+
+def part_price(
+    skus: Sequence[Mapping[str, Any]], region: str, spot: bool, description: str, group: str
+) -> tuple[float, str]:
+    """(USD per unit, 'skuId effective date') of the one SKU for a part in a region; PriceListError when none
+    is listed or the listed ones disagree."""
+    found = {unit_price(s): s for s in skus if _matches(s, region, spot, description, group)}
+    what = f"{'spot ' if spot else ''}{description} ({group}) in {region}"
+    if not found:
+        raise PriceListError(f"no SKU for {what}")
+    if len(found) > 1:
+        raise PriceListError(f"{len(found)} SKUs with different prices for {what}: refusing to guess")
+    [(usd, sku)] = found.items()
+    effective = str(sku["pricingInfo"][-1].get("effectiveTime", ""))[:10]
+    return usd, f"{sku.get('skuId')} ({effective})" if effective else str(sku.get("skuId"))
+
+
+def machine_price(
+    machine: Machine, skus: Sequence[Mapping[str, Any]], region: str, spot: bool = False
+) -> tuple[float, list[str]]:
+    """USD per hour of a machine in a region: vCPUs + memory + GPUs + bundled Local SSD, and the SKUs used."""
+    series = SERIES_SKUS.get(machine.series)
+    if series is None:
+        raise PriceListError(f"{machine.name}: no vCPU/memory SKU known for series {machine.series!r}")
+    parts: list[tuple[float, str, str]] = [
+        (machine.vcpus, f"{series} Core", "CPU"),
+        (machine.memory_gb, f"{series} Ram", "RAM"),
+    ]
+    if machine.gpus:
+        if machine.accelerator_type not in GPU_SKUS:
+            raise PriceListError(f"{machine.name}: no GPU SKU known for {machine.accelerator_type!r}")
+        parts.append((machine.gpus, GPU_SKUS[machine.accelerator_type], "GPU"))
+    total, used = 0.0, []
+    for quantity, description, group in parts:
+        usd, sku = part_price(skus, region, spot, description, group)
+        total += quantity * usd
+        used.append(sku)
+    if machine.local_ssd_gib:
+        usd, sku = part_price(skus, region, spot, LOCAL_SSD_SKU, "LocalSSD")
+        total += machine.local_ssd_gib * usd / HOURS_PER_MONTH
+        used.append(sku)
+    return total, used
+
+
+def list_skus(endpoint: str, api_key: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+    """Every Compute Engine SKU, page by page (services.skus.list)."""
+    skus: list[dict[str, Any]] = []
+    token = ""
+    for _ in range(1000):  # pages; Compute Engine has a few tens of thousands of SKUs
+        query = {"currencyCode": "USD", "pageSize": str(PAGE_SIZE), "key": api_key}
+        if token:
+            query["pageToken"] = token
+        url = f"{endpoint.rstrip('/')}/v1/{SERVICE}/skus?{urllib.parse.urlencode(query)}"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                page = json.load(response)
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(2000).decode("utf-8", "replace")
+            message = (
+                json.loads(detail).get("error", {}).get("message", detail)
+                if detail.startswith("{")
+                else detail
+            )
+            raise PriceListError(f"services.skus.list: HTTP {exc.code}: {message[:300]}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise PriceListError(f"services.skus.list: {exc}") from None
+        skus.extend(page.get("skus") or [])
+        token = page.get("nextPageToken") or ""
+        if not token:
+            return skus
+    raise PriceListError("services.skus.list: more than 1,000 pages; refusing to go on")
+
+
+def machines_of(catalog: ModuleType) -> list[Machine]:
+    """The machines the GCP catalog module lists (INSTANCE_TYPES, GPU_ACCELERATOR_TYPES, BUNDLED_LOCAL_SSD_GIB),
+    and the system machine types."""
+    local_ssd: Mapping[str, int] = getattr(catalog, "BUNDLED_LOCAL_SSD_GIB", {})
+    accelerators: Mapping[str, str] = getattr(catalog, "GPU_ACCELERATOR_TYPES", {})
+    return [
+        Machine(t.name, t.vcpus, t.memory_gb, t.gpus, accelerators.get(t.name, ""), local_ssd.get(t.name, 0))
+        for t in catalog.INSTANCE_TYPES.values()
+    ] + list(SYSTEM_MACHINES)
+
+
+def regional_prices(
+    machines: Iterable[Machine], regions: Mapping[str, Iterable[str]], skus: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """machine -> region -> {on_demand, spot} USD/h, for the regions each machine is listed in."""
+    return {
+        m.name: {
+            region: {
+                "on_demand": round(machine_price(m, skus, region)[0], 5),
+                "spot": round(machine_price(m, skus, region, spot=True)[0], 5),
+            }
+            for region in regions.get(m.name, ())
+        }
+        for m in machines
+        if regions.get(m.name)
+    }
+
+
+def refresh_from(
+    snapshot: PriceSnapshot,
+    machines: Sequence[Machine],
+    skus: Sequence[Mapping[str, Any]],
+    today: str,
+    regions: Mapping[str, Iterable[str]] | None = None,
+) -> Refreshed:
+    """The snapshot with each machine's price in the snapshot's region read from `skus`; a machine whose parts
+    are not all listed keeps its entry (said); `regions` adds the regional on-demand and spot prices."""
+    prices: dict[str, ListedPrice] = {}
+    changed: list[tuple[str, float, float]] = []
+    kept: list[tuple[str, str]] = []
+    for machine in machines:
+        old = snapshot.instances.get(machine.name)
+        try:
+            usd, used = machine_price(machine, skus, snapshot.region)
+        except PriceListError as exc:
+            if old is None:
+                raise
+            kept.append((machine.name, f"{exc}; kept {old.usd_per_hour:g} ({old.as_of})"))
+            prices[machine.name] = old
+            continue
+        source = (
+            f"Cloud Billing Catalog API {SERVICE}/skus read {today}, {snapshot.region} on-demand: "
+            f"{machine.vcpus} vCPU + {machine.memory_gb:g} GiB + {machine.gpus} GPU"
+            + (
+                f" + {machine.local_ssd_gib} GiB Local SSD / {HOURS_PER_MONTH} h"
+                if machine.local_ssd_gib
+                else ""
+            )
+            + f"; SKUs {', '.join(used)}"
+        )
+        new = ListedPrice(round(usd, 5), source, today[:7])
+        if old is None or abs(old.usd_per_hour - new.usd_per_hour) > 1e-9:
+            changed.append((machine.name, old.usd_per_hour if old else 0.0, new.usd_per_hour))
+        prices[machine.name] = new
+    extra = dict(snapshot.extra)
+    if regions:
+        extra["regional_prices"] = regional_prices(machines, regions, skus)
+        extra["regional_prices_source"] = (
+            f"Cloud Billing Catalog API {SERVICE}/skus read {today} (on-demand, spot)"
+        )
+    new_snapshot = PriceSnapshot(snapshot.cloud, snapshot.region, snapshot.source, today, prices, extra)
+    return Refreshed(new_snapshot, tuple(changed), tuple(kept))
+
+
+def refresh(snapshot: PriceSnapshot, *, endpoint_url: str | None, today: str) -> Refreshed:
+    """Read every Compute Engine SKU (the API key in AIDC_GCP_API_KEY) and price the GCP catalog's machines."""
+    import importlib
+
+    api_key = os.environ.get(API_KEY_VARIABLE, "")
+    if not api_key:
+        raise PriceListError(
+            f"{API_KEY_VARIABLE} is not set: the Cloud Billing Catalog API takes an API key of a project with the "
+            "Cloud Billing API enabled"
+        )
+    catalog = importlib.import_module("aidc.clouds.gcp.catalog")
+    regional = getattr(catalog, "REGIONAL_PRICES", {})
+    regions = {name: list(by_region) for name, by_region in regional.items()}
+    skus = list_skus(endpoint_url or API, api_key)
+    return refresh_from(snapshot, machines_of(catalog), skus, today, regions)
