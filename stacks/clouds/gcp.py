@@ -96,6 +96,9 @@ MISSING_INTERCONNECT = (
 )
 
 
+GCP_KMS_MAX_ROTATION_DAYS = 90  # CIS Google Cloud Foundations Benchmark 1.10
+
+
 def cluster_name(stack: str) -> str:
     """The GKE cluster's name: 'aidc-<stack>', a DNS label of at most 40 characters."""
     slug = re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")
@@ -190,7 +193,9 @@ def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) 
         system_machine_type=gcp.system_machine_type,
         system_nodes=gcp.system_nodes,
         router_asn=interconnect.router_asn if interconnect is not None else gcp.vpn.router_asn,
-        key_rotation_days=plan.security.key_rotation_days,
+        # Cloud KMS keys rotate at the plan's period or the CIS Google Cloud benchmark's 90 days, whichever is
+        # shorter (policies/gcp.py gcp-kms-key-rotation, max-rotation-days); rotating more often is never weaker.
+        key_rotation_days=min(plan.security.key_rotation_days, GCP_KMS_MAX_ROTATION_DAYS),
         gpu_node_pools=tuple(node_pool(g, plan, gcp) for g in _groups(plan)),
         workload_identities=tuple(
             WorkloadIdentity(name=w, namespace=w, service_account=w, prefix=f"{w}/") for w in _workloads(plan)

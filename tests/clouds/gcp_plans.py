@@ -47,6 +47,8 @@ def gcp_config(stack: str, **settings: Any) -> StackConfig:
 
 
 def _moved(group: PublicGroup) -> PublicGroup:
+    if group.location == "gcp":  # placement already chose Google Cloud (the cheaper L4 machine, say)
+        return group
     machine = MACHINES[(group.instance_type, group.kind)]
     return dataclasses.replace(group, location="gcp", instance_type=machine, efa=False, efa_interfaces=0)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from aidc.clouds.aws import catalog as aws_catalog
 from aidc.clouds.gcp import catalog
 from aidc.clouds.gcp.interconnect import GcpInterconnectPlan
 from aidc.config import ConfigError, parse_stack_config
@@ -54,6 +55,7 @@ def test_h100_training_goes_to_gcp_when_aws_has_no_quota() -> None:
         "gcp-gpu-cluster",
         "gcp-interconnect",
         "private-cloud",
+        "ceph-storage",
         "edge-sites",
     ]
 
@@ -64,7 +66,7 @@ def test_with_both_quotas_open_the_cheaper_cloud_wins_and_the_other_says_why() -
     )
     offers = _offers(plan, "llm-pretrain")
     aws, gcp = offers["aws"].usd_per_gpu_hour.value, offers["gcp"].usd_per_gpu_hour.value
-    assert aws == pytest.approx(98.32 / 8)  # p5.48xlarge us-east-1 list price (aidc/clouds/aws/catalog.py)
+    assert aws == pytest.approx(aws_catalog.INSTANCE_TYPES["p5.48xlarge"].usd_per_hour / 8)  # us-east-1 list price
     assert gcp == pytest.approx(catalog.REGIONAL_PRICES["a3-highgpu-8g"]["us-central1"][0] / 8)
     winner, loser = ("gcp", "aws") if gcp < aws else ("aws", "gcp")
     assert offers[winner].outcome == "chosen"

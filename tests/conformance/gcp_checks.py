@@ -419,15 +419,15 @@ def accelerator_problems(resource: Record) -> list[str]:
     config = resource["plain_inputs"].get("nodeConfig", {})
     machine = str(config.get("machineType", ""))
     accelerators = config.get("guestAccelerators") or []
-    series = load_json("gcp/gpu-machine-types.json")["machine_series"]
-    found = next((facts for prefix, facts in series.items() if machine.startswith(prefix)), None)
+    machines = load_json("gcp/gpu-machine-types.json")["machine_types"]
+    found = machines.get(machine)
     if found is None:
         return (
             [f"{resource['urn']}: GPU accelerators on {machine!r}, not a GPU machine type"]
             if accelerators
             else []
         )
-    expected = [{"type": found["accelerator_type"], "count": found["gpus"].get(machine)}]
+    expected = [{"type": found["accelerator_type"], "count": found["gpu_count"]}]
     actual = [{"type": a.get("type"), "count": _number(a.get("count"))} for a in accelerators]
     return (
         []

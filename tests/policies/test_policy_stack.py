@@ -415,10 +415,13 @@ def test_a_gke_pool_outside_its_planned_range_is_refused(sizing, words):  # type
 
 
 def test_the_cost_ceiling_reads_gke_pools_at_peak_and_skips_the_system_pool():  # type: ignore[no-untyped-def]
+    """GKE node pools count among the GPU groups (at peak), the system pool does not: a total below the GPU pool's
+    own cost is refused, one at it passes."""
     pools = [_gke_pool("gpu", nodeCount=4), _gke_pool("system", system=True, nodeCount=1)]
-    assert check_stack(stack.monthly_cost_ceiling, pools, config={"monthly-cost-ceiling-usd": 1000}) == []
-    found = check_stack(stack.monthly_cost_ceiling, pools, config={"monthly-cost-ceiling-usd": 999})
-    assert found and "gpu $1,000" in found[0][0] and "system" not in found[0][0]
+    config = {"monthly-cost-ceiling-usd": 5000}
+    assert check_stack(stack.monthly_cost_ceiling, [*pools, _core_network("1000.00")], config=config) == []
+    found = check_stack(stack.monthly_cost_ceiling, [*pools, _core_network("999.00")], config=config)
+    assert len(found) == 1 and "gpu $1,000" in found[0][0] and "system" not in found[0][0], found
 
 
 def test_a_confidential_gke_pool_is_refused_by_placement():  # type: ignore[no-untyped-def]
