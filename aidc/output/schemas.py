@@ -171,6 +171,8 @@ def _cost() -> dict[str, Any]:
             "total_usd_per_month": {"type": "number"},
             "baseline_usd_per_month": {"type": "number"},
             "peak_usd_per_month": {"type": "number"},
+            "ceiling_usd_per_month": {"type": ["number", "null"]},
+            "over_ceiling": {"type": "boolean"},
             "not_priced": {"type": "array", "items": {"type": "string"}},
         },
     }  # fmt: skip

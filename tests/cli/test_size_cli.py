@@ -204,7 +204,7 @@ def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_every_shipped_stack_prices_every_component(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The owned components are priced in every shipped stack (the Ceph hosts and drives, the core's K3s servers,
-    the edge sites' servers when it has sites), each line with its formula and inputs, and the text shows every
+    the edge sites' servers when it has sites), each line with its formula and inputs, and the text (--explain) shows every
     line the JSON has."""
     doc = _size_json(capsys, "--stack", stack)
     cost = doc["cost"]
@@ -222,7 +222,7 @@ def test_every_shipped_stack_prices_every_component(stack: str, capsys: pytest.C
         for line in component["lines"]:
             assert line["formula"] and line["inputs"], line
     assert not any("ceph" in note for note in cost["not_priced"])
-    assert main(["size", "--stack", stack]) == 0
+    assert main(["size", "--stack", stack, "--explain"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     for component in components.values():
         for line in component["lines"]:

@@ -54,10 +54,12 @@ def test_a_private_only_plan_uses_no_price_list() -> None:
 def test_size_says_it_with_the_injected_date(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     assert main(["size", "--stack", "dev", "--json"]) == 0
     assert not [w for w in json.loads(capsys.readouterr().out)["warnings"] if "older than" in w]
-    monkeypatch.setenv("AIDC_TODAY", "2027-06-01")
+    # seven months after the snapshot, and before EKS 1.35 leaves standard support (aidc:aws.eks_version is
+    # checked against the same date)
+    monkeypatch.setenv("AIDC_TODAY", "2027-02-01")
     assert main(["size", "--stack", "dev", "--json"]) == 0
     warnings = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "older than 6 months" in w]
-    assert len(warnings) == 1 and "2026-07" in warnings[0] and "today 2027-06-01" in warnings[0]
+    assert len(warnings) == 1 and "2026-07" in warnings[0] and "today 2027-02-01" in warnings[0]
     monkeypatch.setenv("AIDC_TODAY", "2027-13-01")
     assert main(["size", "--stack", "dev"]) == 2
     assert "AIDC_TODAY" in capsys.readouterr().err
