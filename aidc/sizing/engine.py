@@ -76,9 +76,10 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
         clouds=clouds,
         offers=offers,
         catalog_source={
-            "prices": catalog.price_source(),
-            "prices_as_of": catalog.price_as_of(),
-            "spot": catalog.spot_source(),
+            # The price lists placement compared: the clouds the stack may use (not every registered one).
+            "prices": catalog.price_source(cfg.enabled_clouds),
+            "prices_as_of": catalog.price_as_of(cfg.enabled_clouds),
+            "spot": catalog.spot_source(cfg.enabled_clouds),
             "facts": {
                 key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
                 for key, f in catalog.facts.items()
