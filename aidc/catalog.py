@@ -334,6 +334,10 @@ class Catalog:
     facts: Mapping[str, Fact] = field(default_factory=lambda: FACTS)
     model_shapes: tuple[ModelShape, ...] = MODEL_SHAPES
     price_lists: Mapping[str, PriceList] = field(default_factory=lambda: PRICE_LISTS)
+    # instance type -> region -> (on-demand, spot) USD/h, where a cloud's catalog lists regional prices
+    regional_prices: Mapping[str, Mapping[str, tuple[float, float]]] = field(
+        default_factory=lambda: REGIONAL_PRICES
+    )
     notes: tuple[str, ...] = field(default=())
 
     def instance_types_for(self, accelerator: str) -> list[InstanceType]:
@@ -344,6 +348,12 @@ class Catalog:
 
     def price_list(self, cloud: str) -> PriceList:
         return self.price_lists[cloud]
+
+    def regional_price(self, instance: InstanceType, region: str) -> tuple[float, float] | None:
+        """(on-demand, spot) USD per hour of `instance` in `region` where its cloud's catalog lists them
+        (REGIONAL_PRICES), else None: the priced region's `usd_per_hour` stands."""
+        by_region = self.regional_prices.get(instance.name)
+        return None if by_region is None else by_region.get(region)
 
     def price_source(self, clouds: Sequence[str] | None = None) -> str:
         """The price page of each cloud (every registered one unless `clouds` says which): the page itself for
@@ -553,6 +563,13 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
 )
 PRICE_LISTS: Mapping[str, PriceList] = MappingProxyType(
     {cloud: catalog_of(cloud).PRICE_LIST for cloud in PUBLIC_CLOUDS}
+)
+REGIONAL_PRICES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType(
+    {
+        name: regions
+        for cloud in PUBLIC_CLOUDS
+        for name, regions in getattr(catalog_of(cloud), "REGIONAL_PRICES", {}).items()
+    }
 )
 DEFAULT_CATALOG = Catalog(accelerators=ACCELERATORS, instance_types=INSTANCE_TYPES)
 

@@ -21,7 +21,7 @@ import ipaddress
 from typing import Any, Literal, cast, get_args
 
 # --- Where capacity lives ---------------------------------------------------------------------------------------
-PublicCloud = Literal["aws"]
+PublicCloud = Literal["aws", "gcp"]
 """The registered public clouds. Each name is its key everywhere: `aidc:<name>` settings, the plan's location, the
 `aidc:location` tag, and the folders aidc/clouds/<name>/ (catalog, settings, cost, preflight, mocks),
 stacks/clouds/<name>.py (Args and components) and policies/clouds/<name>.py (its rules)."""
@@ -31,7 +31,7 @@ Owned = Literal["private", "edge"]
 PRIVATE: Literal["private"] = "private"
 EDGE: Literal["edge"] = "edge"
 OWNED_LOCATIONS: frozenset[str] = frozenset(get_args(Owned))
-Location = Literal["private", "edge", "aws"]
+Location = Literal["private", "edge", "aws", "gcp"]
 """Where capacity lives: an owned place or a public cloud (keep in step with PublicCloud; a test checks)."""
 
 
@@ -139,6 +139,13 @@ def annotation_of(tag: str) -> str:
 def tag_of(annotation: str) -> str:
     """The aidc:* tag an aidc.io/* annotation carries (the inverse of `annotation_of`)."""
     return "aidc:" + annotation.removeprefix(LABEL_PREFIX)
+
+
+def cloud_label_of(tag: str) -> str:
+    """The key a cloud whose labels take only lowercase letters, digits, '_' and '-' (Google Cloud) carries an aidc:*
+    tag under: aidc:workload -> aidc-workload. Only slugs ride there (workload, location, node group); the plan's
+    figures ride as Kubernetes node labels (`annotation_of`)."""
+    return tag.replace(":", "-", 1)
 
 
 # --- Nova metadata keys of K3s servers (Nova metadata keys take no ':' or '/') ---------------------------------

@@ -5,14 +5,18 @@ releases, which carry no labels, `aidc.io/cluster=<name>` in their description; 
 - GPU pools: the Heat stacks of owned GPU servers (tags `cluster=`, `servers=`, `gpus-per-server=`,
   `node-label:<k>=<v>`, `node-taint:<taint>`: components/k3s_cluster.py and openstack_private_cloud/servers.py) and
   Karpenter NodePools (template labels and taints; nodes at most the `nvidia.com/gpu` limit over
-  `aidc.io/gpus-per-instance`; EFA devices per node from `aidc.io/efa-interfaces`);
+  `aidc.io/gpus-per-instance`; EFA devices per node from `aidc.io/efa-interfaces`) and GKE node pools (their
+  nodeConfig: node labels, taints in GKE's spelling, guest accelerators' count; nodes at most the autoscaling
+  total maximum, else the per-zone maximum or count times the pool's zones). GKE runs the NVIDIA device plugin
+  itself on GPU nodes, tolerating every taint; it advertises GPUs only where GKE installs the driver, so a GKE
+  pool needs `gpu_driver_installation_config` with DEFAULT, LATEST or SPECIFIC on each accelerator;
 - device plugins: the NVIDIA device plugin chart, the GPU Operator chart (its device plugin unless disabled) and
   the EFA device plugin chart, with the tolerations each gives its DaemonSet;
 - Kueue ResourceFlavors (node labels, node taints, tolerations) and ClusterQueues (nominal quota per flavor,
   `aidc.io/pod-gpus`: the GPUs one pod of the workload asks for).
 
 A violation, with the numbers: a GPU pool in a cluster without a device plugin (no node would advertise
-`nvidia.com/gpu`), an EFA pool without the EFA device plugin, a pool taint the device plugin or the flavor does
+`nvidia.com/gpu`), a GKE pool whose driver GKE does not install, an EFA pool without the EFA device plugin, a pool taint the device plugin or the flavor does
 not tolerate, a queue naming a flavor that does not exist or matches no GPU node, a pod larger than the largest
 node of its flavor, and quotas (one queue's or all queues' of a flavor together) larger than the GPUs or EFA
 devices of the flavor's nodes. Reads only what the program declares; imports nothing of aidc.
@@ -39,6 +43,16 @@ from policies._common import MANDATORY, as_list, get, is_mapping, resources_of, 
 
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
+# GKE's taint effects (container.v1 NodeTaint.effect) as Kubernetes spells them.
+GKE_EFFECTS = {
+    "NO_SCHEDULE": "NoSchedule",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+    "NO_EXECUTE": "NoExecute",
+}
+# gpu_driver_installation_config values with which GKE installs a driver (container.v1 GPUDriverInstallationConfig;
+# GPU_DRIVER_VERSION_UNSPECIFIED installs none before GKE 1.30.1-gke.1156000, so it does not count).
+GKE_DRIVER_INSTALLED = frozenset({"DEFAULT", "LATEST", "SPECIFIC"})
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"
 RESOURCE_FLAVOR = f"{KUEUE}ResourceFlavor"
@@ -62,6 +76,8 @@ class Pool:
     labels: dict[str, str]
     taints: list[dict[str, str]]
     efa: bool = False
+    managed_plugin: bool = False  # GKE: its own device plugin, tolerating every taint
+    driver: bool = True  # GKE: the driver is installed by GKE
 
 
 @dataclass
@@ -182,6 +198,50 @@ def _node_pool(resource: Any) -> tuple[str, Pool] | None:
     return str(cluster), pool
 
 
+def _gke_nodes(props: Any) -> int:
+    """The most nodes a GKE pool may run: its total maximum, else per-zone maximum or count times its zones."""
+    zones = max(1, len(as_list(get(props, "nodeLocations"))))
+    total = _int(get(props, "autoscaling", "totalMaxNodeCount"))
+    if total:
+        return total
+    per_zone = _int(get(props, "autoscaling", "maxNodeCount")) or _int(get(props, "nodeCount"))
+    return per_zone * zones
+
+
+def _gke_pool(resource: Any) -> tuple[str, Pool] | None:
+    config = get(resource.props, "nodeConfig", default={}) or {}
+    labels = {str(k): str(v) for k, v in (get(config, "labels", default={}) or {}).items()}
+    accelerators = [a for a in as_list(get(config, "guestAccelerators")) if is_mapping(a)]
+    gpus_per_node = sum(_int(get(a, "count")) for a in accelerators)
+    cluster = labels.get(CLUSTER_LABEL)
+    if not cluster or gpus_per_node <= 0:
+        return None
+    taints = [
+        {
+            "key": str(get(t, "key", default="")),
+            "value": str(get(t, "value", default="")),
+            "effect": GKE_EFFECTS.get(str(get(t, "effect", default="")), str(get(t, "effect", default=""))),
+        }
+        for t in as_list(get(config, "taints"))
+        if is_mapping(t)
+    ]
+    driver = all(
+        str(get(a, "gpuDriverInstallationConfig", "gpuDriverVersion", default="")) in GKE_DRIVER_INSTALLED
+        for a in accelerators
+    )
+    pool = Pool(
+        str(get(resource.props, "name", default=resource.name)),
+        _gke_nodes(resource.props),
+        gpus_per_node,
+        0,
+        labels,
+        taints,
+        managed_plugin=True,
+        driver=driver,
+    )
+    return cluster, pool
+
+
 def inventory(resources: list[Any]) -> dict[str, Cluster]:
     """The GPU inventory of the stack, by cluster."""
     clusters: dict[str, Cluster] = defaultdict(Cluster)
@@ -191,6 +251,10 @@ def inventory(resources: list[Any]) -> dict[str, Cluster]:
             clusters[found[0]].pools.append(found[1])
     for resource in resources_of(resources, NODE_POOL):
         found = _node_pool(resource)
+        if found:
+            clusters[found[0]].pools.append(found[1])
+    for resource in resources_of(resources, GKE_NODE_POOL):
+        found = _gke_pool(resource)
         if found:
             clusters[found[0]].pools.append(found[1])
     for release in resources_of(resources, HELM_RELEASE):
@@ -240,6 +304,14 @@ def _pool_problems(name: str, cluster: Cluster) -> list[str]:
     problems: list[str] = []
     for pool in cluster.pools:
         shape = f"GPU pool {pool.name} ({pool.nodes} nodes x {pool.gpus_per_node} GPUs) in cluster {name}"
+        if pool.managed_plugin:
+            if not pool.driver:
+                problems.append(
+                    f"{shape}: GKE installs no NVIDIA driver on it (gpu_driver_installation_config is not DEFAULT, "
+                    f"LATEST or SPECIFIC), so GKE's device plugin advertises none of its "
+                    f"{pool.nodes * pool.gpus_per_node} GPUs"
+                )
+            continue
         if not cluster.gpu_plugins:
             problems.append(
                 f"{shape}: no NVIDIA device plugin runs in the cluster, so no node advertises {GPU} and its "
@@ -331,7 +403,8 @@ def _validate(args: StackValidationArgs, report: ReportViolation) -> None:
 
 gpu_schedulability = StackValidationPolicy(
     name="gpu-schedulability",
-    description="Every GPU pool runs a device plugin that tolerates its taints (EFA pools the EFA plugin too), and "
+    description="Every GPU pool runs a device plugin that tolerates its taints (EFA pools the EFA plugin too; GKE "
+    "pools get GKE's own with the driver GKE installs), and "
     "every Kueue queue fits the nodes of its flavor: pods within one node, quotas within the flavor's GPUs and EFA.",
     enforcement_level=MANDATORY,
     validate=_validate,

@@ -10,8 +10,10 @@ aidc:planned-instances (the peak count sizing computed), aidc:planned-min-instan
 aidc:planned-max-instances (the range), aidc:quota-instances (aidc:capacity.public.max_instances of the type),
 aidc:usd-per-month (the plan's own monthly cost of the group at peak, after aidc:capacity.prices overrides) and
 aidc:usd-per-month-baseline; with a cost ceiling, the private core's network carries aidc:stack-usd-per-month (the
-plan's whole monthly cost at peak, every component); Karpenter NodePools carry the same facts as annotations aidc.io/<name> (the tag's
-name after 'aidc:') and declare their capacity as a GPU limit; OpenStack Heat stacks carry "key=value" strings
+plan's whole monthly cost at peak, every component); Karpenter NodePools carry the same facts as annotations
+aidc.io/<name> (the tag's name after 'aidc:') and declare their capacity as a GPU limit; GKE node pools carry them as
+Kubernetes node labels aidc.io/<name> (Google Cloud's own labels cannot hold them) and declare their capacity as a
+node count or an autoscaling range; OpenStack Heat stacks carry "key=value" strings
 in `tags` (servers=N is the count they declare). The rules read those tags, never a price list or a type prefix of
 their own, so they agree with `aidc size` and `aidc plan` and need nothing from the repository but this
 package. The Transit Gateway carries aidc:required-gbps (the transfer rate sizing computed) and
@@ -52,6 +54,7 @@ from aidc.contract import (
 )
 from policies._common import (
     MANDATORY,
+    as_list,
     config_of,
     get,
     is_mapping,
@@ -62,15 +65,21 @@ from policies._common import (
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
 # A NodePool is a Kubernetes object: it carries the same facts as annotations aidc.io/<name after 'aidc:'>
 # (aidc.contract.annotation_of).
 
 
 def planned_of(resource: PolicyResource) -> dict[str, str]:
-    """The plan's facts on a resource: its aidc:* tags, or a NodePool's aidc.io/* annotations under tag names."""
-    if resource.resource_type == NODE_POOL:
-        annotations = get(resource.props, "metadata", "annotations", default={})
+    """The plan's facts on a resource: its aidc:* tags, or a NodePool's aidc.io/* annotations (a GKE node pool's
+    aidc.io/* node labels) under tag names."""
+    if resource.resource_type in (NODE_POOL, GKE_NODE_POOL):
+        annotations = (
+            get(resource.props, "metadata", "annotations", default={})
+            if resource.resource_type == NODE_POOL
+            else get(resource.props, "nodeConfig", "labels", default={})
+        )
         return {
             tag_of(str(key)): str(value)
             for key, value in (annotations.items() if is_mapping(annotations) else [])
@@ -167,6 +176,19 @@ def _node_pool_instances(pool: PolicyResource) -> int | None:
     return limit // per_instance
 
 
+def _gke_declared(pool: PolicyResource) -> dict[str, int | None]:
+    """What a GKE node pool declares: its autoscaling total range, else its node count over its zones."""
+    autoscaling = get(pool.props, "autoscaling", default=None)
+    if is_mapping(autoscaling) and get(autoscaling, "totalMaxNodeCount") is not None:
+        return {
+            "total minimum nodes": _int(get(autoscaling, "totalMinNodeCount", default=0)),
+            "total maximum nodes": _int(get(autoscaling, "totalMaxNodeCount")),
+        }
+    zones = max(1, len(as_list(get(pool.props, "nodeLocations"))))
+    count = _int(get(pool.props, "nodeCount"))
+    return {"node count": None if count is None else count * zones}
+
+
 def _range_faults(
     what: str, low: int, high: int, quota: int | None, declared: dict[str, int | None]
 ) -> list[str]:
@@ -211,6 +233,13 @@ def _validate_planned_capacity(args: StackValidationArgs, report: ReportViolatio
         declared = {"GPU limit in instances": _node_pool_instances(pool)}
         for fault in _range_faults(f"NodePool {pool.name}", low, high, quota, declared):
             report(f"{fault} (planned {low}..{high}): {fix}", pool.urn)
+    for gke in resources_of(args.resources, GKE_NODE_POOL):
+        planned = planned_range(gke)
+        if planned is None:
+            continue
+        low, high, quota = planned
+        for fault in _range_faults(f"GKE node pool {gke.name}", low, high, quota, _gke_declared(gke)):
+            report(f"{fault} (planned {low}..{high}): {fix}", gke.urn)
     for stack in resources_of(args.resources, HEAT_STACK):
         tags = tags_of(stack.props)
         planned_count = _int(tags.get(PLANNED_TAG, tags.get("planned-instances")))
@@ -229,7 +258,8 @@ def _validate_planned_capacity(args: StackValidationArgs, report: ReportViolatio
 
 planned_capacity_matches_sizing = StackValidationPolicy(
     name="planned-capacity-matches-sizing",
-    description="Public GPU groups (node groups, Karpenter NodePools) scale within the range sizing planned "
+    description="Public GPU groups (node groups, Karpenter NodePools, GKE node pools) scale within the range sizing "
+    "planned "
     "(min <= declared <= max, max within quota); owned server pools declare exactly the planned count.",
     enforcement_level=MANDATORY,
     validate=_validate_planned_capacity,
@@ -270,8 +300,14 @@ def stack_monthly_usd(resources: list[PolicyResource]) -> float | None:
 
 
 def _is_system_group(group: PolicyResource) -> bool:
-    """The cluster's system node group: CPU nodes the plan prices as a service line, not a GPU group."""
-    return get(group.props, "labels", NODE_GROUP_LABEL) == SYSTEM_NODE_GROUP
+    """The cluster's system node group (or GKE system pool): CPU nodes the plan prices as a service line, not a GPU
+    group."""
+    labels = (
+        get(group.props, "nodeConfig", "labels", default={})
+        if group.resource_type == GKE_NODE_POOL
+        else get(group.props, "labels", default={})
+    )
+    return is_mapping(labels) and labels.get(NODE_GROUP_LABEL) == SYSTEM_NODE_GROUP
 
 
 def _gpu_groups(resources: list[PolicyResource]) -> tuple[float, list[str], list[str]]:
@@ -279,8 +315,8 @@ def _gpu_groups(resources: list[PolicyResource]) -> tuple[float, list[str], list
     total = 0.0
     lines: list[str] = []
     unpriced: list[str] = []
-    for group in resources_of(resources, NODE_GROUP, NODE_POOL):
-        if group.resource_type == NODE_GROUP and _is_system_group(group):
+    for group in resources_of(resources, NODE_GROUP, NODE_POOL, GKE_NODE_POOL):
+        if group.resource_type in (NODE_GROUP, GKE_NODE_POOL) and _is_system_group(group):
             continue
         cost = planned_monthly_usd(group)
         if cost is None:

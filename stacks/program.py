@@ -656,4 +656,10 @@ def main(sizer: Callable[[StackConfig], CapacityPlan] = size_stack) -> None:
         deploy_shard(cfg, plan, shard)
         return
     require_recorded_sites(cfg, plan.edge_sites, dry_run)
+    for cloud in plan.clouds:
+        # A cloud's program may refuse `pulumi up` for settings it lacks (a preview has warned); `aidc plan` and
+        # the tests call deploy() directly and only see the warnings.
+        require = getattr(program_of(cloud), "require_deployable", None)
+        if require is not None:
+            require(cfg, plan, dry_run)
     deploy(cfg, plan)

@@ -11,13 +11,21 @@ the cost, reservation, preflight and mock modules load when a plan uses the clou
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
 from aidc.contract import PUBLIC_CLOUDS
 
 if TYPE_CHECKING:
-    from aidc.clouds.base import CloudCost, CloudMocks, CloudPreflight, CloudPriceList, CloudReservations
+    from aidc.clouds.base import (
+        CloudCost,
+        CloudInterconnect,
+        CloudMocks,
+        CloudPreflight,
+        CloudPriceList,
+        CloudReservations,
+    )
 
 PARTS = ("catalog", "settings", "cost", "reservations", "preflight", "mocks", "pricelist")
 
@@ -29,6 +37,16 @@ def module_of(cloud: str, part: str) -> ModuleType:
     if part not in PARTS:
         raise ValueError(f"unknown part {part!r} of a public cloud; parts: {', '.join(PARTS)}")
     return importlib.import_module(f"aidc.clouds.{cloud}.{part}")
+
+
+def interconnect_of(cloud: str) -> CloudInterconnect | None:
+    """The cloud's interconnect sizing (aidc/clouds/<cloud>/interconnect.py), if it has its own module."""
+    if cloud not in PUBLIC_CLOUDS:
+        raise ValueError(f"unknown public cloud {cloud!r}; registered: {', '.join(PUBLIC_CLOUDS)}")
+    name = f"aidc.clouds.{cloud}.interconnect"
+    if importlib.util.find_spec(name) is None:
+        return None
+    return cast("CloudInterconnect", importlib.import_module(name))
 
 
 def catalog_of(cloud: str) -> ModuleType:

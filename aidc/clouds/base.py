@@ -34,7 +34,15 @@ if TYPE_CHECKING:
 
     from aidc.config.model import StackConfig, TrainingDemand
     from aidc.sizing.figure import Figure
-    from aidc.sizing.plan import CapacityPlan, ComponentCost, NetworkPlan, PublicGroup, Reservation
+    from aidc.sizing.plan import (
+        CapacityPlan,
+        ComponentCost,
+        InterconnectPlan,
+        NetworkPlan,
+        PublicGroup,
+        Reservation,
+        TransferSizing,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +60,9 @@ class InstanceType:
     efa_interfaces: int = 0  # EFA devices per instance (one per network card); 0 without EFA
     usd_per_hour: float  # on-demand, in the cloud's priced region (its PRICE_LIST)
     quota_family: str = ""  # the cloud's quota that bounds it (AWS: the P or G vCPU family)
+    on_demand: bool = (
+        True  # sold on demand; False: only as spot (or reserved/flex capacity), so spot runs only
+    )
     source: str
     as_of: str
 
@@ -231,6 +242,16 @@ class CloudCost(Protocol):
 
     def priced_services(self) -> tuple[tuple[ServicePrice, ...], tuple[TransferPrice, ...]]:
         """The service and transfer prices its lines use, for the plan's price table."""
+        ...
+
+
+class CloudInterconnect(Protocol):
+    """aidc/clouds/<name>/interconnect.py: the link between the cloud and the private cloud, sized."""
+
+    def size_interconnect(
+        self, cfg: StackConfig, transfers: Sequence[TransferSizing]
+    ) -> tuple[InterconnectPlan, list[str]]:
+        """Its VPN (and dedicated links when the VPN cannot carry them) for the transfers that reach it."""
         ...
 
 

@@ -245,9 +245,13 @@ def parse_stack_config(
     if problems:
         raise ConfigError(problems, source)
     try:
-        cfg = StackConfig.model_validate(data, context={"today": today} if today else None)
-        cfg.with_provider_keys(frozenset(provider_values))
-        return cfg
+        context: dict[str, Any] = {
+            "provider_keys": frozenset(provider_values),
+            "configured_clouds": frozenset(cloud for cloud in PUBLIC_CLOUDS if f"aidc:{cloud}" in values),
+        }
+        if today:
+            context["today"] = today
+        return StackConfig.model_validate(data, context=context)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])

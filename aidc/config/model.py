@@ -1010,6 +1010,7 @@ class StackConfigBase(Model):
 
     _edge_layout: dict[str, SiteLayout] = PrivateAttr(default_factory=dict)
     _provider_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    _configured_clouds: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @property
     def provider_keys(self) -> frozenset[str]:
@@ -1017,9 +1018,25 @@ class StackConfigBase(Model):
         those to the default provider, and gives a cloud whose region only aidc:<cloud> names an explicit one."""
         return self._provider_keys
 
-    def with_provider_keys(self, keys: frozenset[str]) -> None:
-        """Record which provider keys the stack file set (the loader calls this once, right after validation)."""
-        self._provider_keys = keys
+    @property
+    def enabled_clouds(self) -> tuple[PublicCloud, ...]:
+        """The public clouds placement may use: those the stack configures — its `aidc:<cloud>` key or the cloud's
+        provider keys (aws:region, gcp:project), a quota, allowed type or price of one of its types, a dataset or a
+        transfer there — or, when it configures none, the first registered cloud. A cloud needs an account the
+        stack names before capacity can go there: adding a cloud to aidc never moves a stack's work by itself."""
+        named = set(self._configured_clouds)
+        named |= {key.partition(":")[0] for key in self._provider_keys}
+        public = self.capacity.public
+        types = [*public.max_instances, *(public.allowed_instance_types or ()), *self.capacity.prices]
+        named |= {
+            INSTANCE_TYPES[t.removesuffix(":spot")].cloud
+            for t in types
+            if t.removesuffix(":spot") in INSTANCE_TYPES
+        }
+        named |= {run.dataset_location for run in self.demand.training}
+        named |= {t.cloud for t in self.demand.transfer if t.cloud is not None}
+        enabled = tuple(public_cloud(c) for c in PUBLIC_CLOUDS if c in named)
+        return enabled or (public_cloud(PUBLIC_CLOUDS[0]),)
 
     @model_validator(mode="before")
     @classmethod
@@ -1060,7 +1077,11 @@ class StackConfigBase(Model):
         ]
 
     @model_validator(mode="after")
-    def _cross(self) -> StackConfigBase:
+    def _cross(self, info: ValidationInfo) -> StackConfigBase:
+        # What the stack file itself set (the loader passes it): its provider keys and its aidc:<cloud> keys.
+        context = info.context or {}
+        self._provider_keys = frozenset(context.get("provider_keys", ()))
+        self._configured_clouds = frozenset(context.get("configured_clouds", ()))
         if any(w.edge_fraction > 0 for w in self.demand.inference) and not self.edge.sites:
             raise ValueError("inference with edge_fraction > 0 needs aidc:edge.sites")
         routed = self.routed_ranges()
@@ -1163,7 +1184,7 @@ class StackConfigBase(Model):
             ]
             found = limits.name_problems(item.name, limits.WORKLOAD_PRIVATE_NAMES)
             if self.classification_of(item) not in PRIVATE_ONLY:
-                for cloud in dict.fromkeys(t.cloud for t in public_types):
+                for cloud in dict.fromkeys(t.cloud for t in public_types if t.cloud in self.enabled_clouds):
                     rules = cast(CloudSettingsModule, module_of(cloud, "settings")).WORKLOAD_NAMES
                     names = [t.name for t in public_types if t.cloud == cloud]
                     found += limits.name_problems(item.name, rules, names)

@@ -178,6 +178,35 @@ def _cost() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _offer() -> dict[str, Any]:
+    """One location's offer for one workload (aidc/sizing/choices.py): why it won, lost, or could not take it."""
+    return {
+        "type": "object",
+        "required": [
+            "workload",
+            "location",
+            "instance_type",
+            "usd_per_gpu_hour",
+            "gpus",
+            "outcome",
+            "reason",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "workload": {"type": "string"},
+            "location": {"type": "string", "description": "private, or a public cloud"},
+            "instance_type": {"type": ["string", "null"], "description": "the cheapest eligible type there"},
+            "usd_per_gpu_hour": {
+                "type": ["number", "null"],
+                "description": "null: the location cannot take it",
+            },
+            "gpus": {"type": "integer", "description": "GPUs placement gave the workload there"},
+            "outcome": {"enum": ["chosen", "lost", "ineligible"]},
+            "reason": {"type": "string"},
+        },
+    }
+
+
 def _array(item: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": item}
 
@@ -190,6 +219,7 @@ def size_schema() -> dict[str, Any]:
         "schema_version": {"const": SCHEMA_VERSION},
         "stack": {"type": "string"},
         "clouds": _array({"type": "string"}),
+        "offers": _array(_offer()),
         "compute": {
             "type": "object",
             "required": ["training", "inference"],

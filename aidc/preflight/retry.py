@@ -1,10 +1,12 @@
-"""Timeouts, retries and error classification for the live checks.
+"""Timeouts, retries and error classification for the live checks (AWS, OpenStack, Google Cloud).
 
 AWS: botocore's "standard" retry mode (exponential backoff with jitter; retries throttling, 5xx and
 transient connection errors) with a bounded number of attempts and short timeouts, so a dead endpoint
-fails a check in seconds. Errors become a `Failure(kind, reason, hint)`, kind one of:
-"unreachable", "credentials", "throttled", "permission", "not-found", "error".
-Imports of botocore / keystoneauth happen inside the functions.
+fails a check in seconds. Google Cloud: the same policy by hand (aidc/clouds/gcp/preflight.py `GcpClients.call`:
+the client libraries' own retry is turned off), retrying only what `gcp_transient` says. Errors become a
+`Failure(kind, reason, hint)`, kind one of: "unreachable", "credentials", "throttled", "permission", "not-found",
+"api-disabled" (Google Cloud: the API is not enabled in the project), "error".
+Imports of botocore / keystoneauth / google-cloud happen inside the functions.
 """
 
 from __future__ import annotations
@@ -253,3 +255,161 @@ def classify_openstack_error(exc: BaseException) -> Failure:
             "throttled", f"throttled (429) after retries: {one_line(str(exc))}", "wait and run again"
         )
     return Failure("error", f"{type(exc).__name__}: {one_line(str(exc))}", "")
+
+
+# --- Google Cloud -------------------------------------------------------------------------------------------------
+# The google-cloud client libraries raise google.api_core.exceptions for an HTTP error, built from the body's
+# {"error": {"code", "message", "errors": [{"reason", ...}], "status", "details": [ErrorInfo ...]}}; requests'
+# exceptions for a connection that failed; google.auth's for credentials that could not be found or refreshed;
+# google.protobuf's ParseError for a 2xx answer that is not the API's JSON.
+GCP_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+GCP_SERVICE_DISABLED = frozenset({"SERVICE_DISABLED", "accessNotConfigured"})
+
+
+class GcpDeadlineExceeded(Exception):
+    """The preflight's --timeout budget was spent before this Google Cloud request could start."""
+
+    def __init__(self, budget_s: float) -> None:
+        super().__init__(f"the --timeout budget of {budget_s:g} s was spent")
+
+
+def _gcp_error_body(exc: Any) -> dict[str, Any] | None:
+    """The {"error": {...}} object of a Google API error response, or None when the answer was not one (an HTML
+    page from a proxy, a load balancer's plain text)."""
+    response = getattr(exc, "response", None)
+    if response is None or not hasattr(response, "json"):
+        return None
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    return error if isinstance(error, dict) and isinstance(error.get("message"), str) else None
+
+
+def _gcp_reasons(error: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The error's reasons (errors[].reason and ErrorInfo.reason) and the ErrorInfo's metadata."""
+    reasons = [str(e.get("reason", "")) for e in error.get("errors", []) if isinstance(e, dict)]
+    metadata: dict[str, Any] = {}
+    for detail in error.get("details", []):
+        if isinstance(detail, dict) and detail.get("@type", "").endswith("google.rpc.ErrorInfo"):
+            reasons.append(str(detail.get("reason", "")))
+            metadata = dict(detail.get("metadata") or {})
+    return reasons, metadata
+
+
+def gcp_transient(exc: BaseException) -> bool:
+    """Worth another attempt: throttling, a 5xx, a connection that failed or timed out."""
+    import requests
+    from google.api_core import exceptions as gx
+    from google.auth import exceptions as ga
+
+    if isinstance(exc, gx.GoogleAPICallError):
+        return exc.code in GCP_TRANSIENT_STATUS
+    return isinstance(
+        exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ga.TransportError)
+    )
+
+
+def _gcp_http_failure(exc: Any, max_attempts: int) -> Failure:
+    """A Google API error response: the API's own message, never its raw body."""
+    error = _gcp_error_body(exc)
+    code = int(getattr(exc, "code", 0) or 0)
+    if error is None:
+        response = getattr(exc, "response", None)
+        content_type = str(getattr(response, "headers", {}).get("Content-Type", "no content type"))
+        return Failure(
+            "unreachable",
+            f"the endpoint's answer is not a Google API response (HTTP {code}, {content_type.split(';')[0]})",
+            "check the endpoint (--gcp-endpoint-url, a proxy in between) and network access to googleapis.com",
+        )
+    status = str(error.get("status") or type(exc).__name__)
+    message = one_line(str(error["message"]))
+    reasons, metadata = _gcp_reasons(error)
+    if code == 401:
+        return Failure(
+            "credentials",
+            f"credentials rejected (401 {status}): {message}",
+            "refresh Application Default Credentials (`gcloud auth application-default login`, or "
+            "GOOGLE_APPLICATION_CREDENTIALS naming a valid key) and run again",
+        )
+    if GCP_SERVICE_DISABLED & set(reasons):
+        service = str(metadata.get("service") or "the API")
+        consumer = str(metadata.get("consumer") or "").removeprefix("projects/")
+        project = f" --project {consumer}" if consumer else ""
+        return Failure(
+            "api-disabled",
+            f"API disabled (403 {status}): {message}",
+            f"gcloud services enable {service}{project}",
+        )
+    if code == 429:
+        return Failure(
+            "throttled",
+            f"throttled (429 {status}) after {max_attempts} attempts with backoff: {message}",
+            "Google Cloud is rate-limiting this project; wait a minute and run again",
+        )
+    if code == 403:
+        return Failure(
+            "permission",
+            f"permission denied (403 {status}): {message}",
+            "grant the caller a role that can read this (roles/compute.viewer, roles/serviceusage.serviceUsageViewer, "
+            "roles/cloudquotas.viewer)",
+        )
+    if code == 404:
+        return Failure(
+            "not-found", f"not found (404 {status}): {message}", "check aidc:gcp.project and aidc:gcp.region"
+        )
+    return Failure("error", one_line(f"HTTP {code} {status}: {message}"), "")
+
+
+def classify_gcp_error(exc: BaseException, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Failure:
+    """Turn a google-cloud client library, google-auth or requests exception into a Failure."""
+    import requests
+    from google.api_core import exceptions as gx
+    from google.auth import exceptions as ga
+    from google.protobuf.json_format import ParseError
+
+    if isinstance(exc, GcpDeadlineExceeded):
+        return Failure("unreachable", f"timed out: {exc}", "the endpoint is too slow; raise --timeout")
+    if isinstance(exc, gx.GoogleAPICallError) and getattr(exc, "response", None) is not None:
+        return _gcp_http_failure(exc, max_attempts)
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout)):
+        return Failure(
+            "unreachable", f"timed out: {one_line(str(exc), 200)}", "the endpoint did not answer in time"
+        )
+    if isinstance(exc, (requests.exceptions.ConnectionError, ga.TransportError)):
+        return Failure(
+            "unreachable",
+            f"unreachable: {one_line(str(exc), 200)}",
+            "check network access to the Google Cloud endpoints (a proxy, --gcp-endpoint-url)",
+        )
+    if isinstance(exc, ga.InvalidOperation) and "Anonymous" in str(exc):
+        # a 401 makes google-auth refresh the credentials once; anonymous ones cannot be
+        return Failure(
+            "credentials",
+            "credentials rejected: the endpoint answered 401 UNAUTHENTICATED to an anonymous call",
+            "the endpoint wants credentials: drop --gcp-credentials anonymous (Application Default Credentials)",
+        )
+    if isinstance(exc, ga.DefaultCredentialsError):
+        return Failure(
+            "credentials",
+            f"no Application Default Credentials: {one_line(str(exc), 200)}",
+            "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a key file",
+        )
+    if isinstance(exc, ga.RefreshError):
+        # google-auth raises RefreshError(message, response body): the message alone
+        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        return Failure(
+            "credentials",
+            f"credentials rejected: {one_line(said, 200)}",
+            "refresh Application Default Credentials (`gcloud auth application-default login`) and run again",
+        )
+    if isinstance(exc, ParseError | KeyError | TypeError | ValueError):
+        return Failure(
+            "unreachable",
+            f"the endpoint's answer is not a Google API response ({type(exc).__name__}: {one_line(str(exc), 80)})",
+            "check the endpoint (--gcp-endpoint-url, a proxy in between)",
+        )
+    if isinstance(exc, gx.GoogleAPIError):
+        return Failure("error", one_line(f"{type(exc).__name__}: {exc}"), "")
+    return Failure("error", one_line(f"{type(exc).__name__}: {exc}"), "")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aidc.catalog import DEFAULT_CATALOG, HOURS_PER_MONTH, Catalog, InstanceType, TransferPrice
 from aidc.clouds import cost_of
@@ -48,7 +48,7 @@ from aidc.sizing.plan import (
 )
 
 if TYPE_CHECKING:
-    from aidc.config.model import StackConfig
+    from aidc.config.model import CloudSettings, StackConfig
 
 # The components that hold the owned locations' GPUs (each public cloud names its own in its cost module).
 COMPONENT_OF_LOCATION: dict[str, str] = {PRIVATE: "private-cloud", EDGE: "edge-sites"}
@@ -97,14 +97,20 @@ def private_gpu_hour_usd(accelerator: str, cfg: StackConfig, catalog: Catalog = 
 def instance_hour_usd(
     instance: InstanceType, spot: bool, cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG
 ) -> float:
-    """USD per instance-hour: the override, else the catalog's on-demand price (× the spot fraction for spot)."""
+    """USD per instance-hour in the stack's region of the instance's cloud: the override (`<type>`, `<type>:spot`),
+    else the catalog's price for that region (its listed spot price for spot), else the priced region's on-demand
+    price (× the cloud's spot fraction for spot)."""
     prices = cfg.capacity.prices
+    region = cast("CloudSettings", cfg.cloud(instance.cloud)).region
+    listed = catalog.regional_price(instance, region)
     if spot:
         if f"{instance.name}:spot" in prices:
             return prices[f"{instance.name}:spot"]
-        fraction = catalog.price_list(instance.cloud).spot_fraction_of_on_demand
-        return prices.get(instance.name, instance.usd_per_hour) * fraction
-    return prices.get(instance.name, instance.usd_per_hour)
+        if instance.name not in prices and listed is not None and listed[1] > 0:
+            return listed[1]
+        on_demand = prices.get(instance.name, listed[0] if listed is not None else instance.usd_per_hour)
+        return on_demand * catalog.price_list(instance.cloud).spot_fraction_of_on_demand
+    return prices.get(instance.name, listed[0] if listed is not None else instance.usd_per_hour)
 
 
 # --- monthly figures ---------------------------------------------------------------------------------------

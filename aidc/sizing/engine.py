@@ -8,12 +8,13 @@ from aidc.config.budget import MAX_RESOURCES_PER_STACK, RESOURCES_PER_EDGE_SITE
 from aidc.config.model import StackConfig
 from aidc.contract import PUBLIC_CLOUDS, PublicCloud, public_cloud
 from aidc.sizing.bounds import check_plan_bounds
+from aidc.sizing.choices import explain
 from aidc.sizing.compute import largest_node_by_accelerator, size_edge_sites, size_inference, size_training
 from aidc.sizing.cost import ceiling_warnings, monthly_cost
 from aidc.sizing.elastic import replica_ranges, with_elastic_capacity
-from aidc.sizing.network import size_network, without_interconnect
+from aidc.sizing.network import for_clouds, size_network
 from aidc.sizing.placement import place
-from aidc.sizing.plan import CapacityPlan, NetworkPlan, Placement
+from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, InferenceSizing, NetworkPlan, Placement
 from aidc.sizing.security import size_security
 from aidc.sizing.storage import size_storage
 
@@ -50,7 +51,48 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
     placement = with_elastic_capacity(placement, cfg, inference, catalog, placement_warnings, training)
     storage = size_storage(cfg, catalog)
     edge_sites = size_edge_sites(cfg, inference)
-    warnings = list(placement_warnings) + network_warnings
+    warnings = [
+        *placement_warnings,
+        *network_warnings,
+        *serving_warnings(cfg, inference),
+        *estate_warnings(cfg, edge_sites),
+    ]
+    offers = explain(cfg, training, inference, placement, catalog, network)
+    clouds = used_clouds(cfg, placement, network)
+    network = for_clouds(network, clouds)
+    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds, storage)
+    plan = CapacityPlan(
+        stack=cfg.stack,
+        training=training,
+        inference=inference,
+        placement=placement,
+        storage=storage,
+        network=network,
+        security=security,
+        edge_sites=edge_sites,
+        cost=cost,
+        warnings=(*warnings, *ceiling_warnings(cost)),
+        replicas=replica_ranges(cfg, inference),
+        clouds=clouds,
+        offers=offers,
+        catalog_source={
+            # The price lists placement compared: the clouds the stack may use (not every registered one).
+            "prices": catalog.price_source(cfg.enabled_clouds),
+            "prices_as_of": catalog.price_as_of(cfg.enabled_clouds),
+            "spot": catalog.spot_source(cfg.enabled_clouds),
+            "facts": {
+                key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
+                for key, f in catalog.facts.items()
+            },
+        },
+    )
+    check_plan_bounds(cfg, plan)
+    return plan
+
+
+def serving_warnings(cfg: StackConfig, inference: tuple[InferenceSizing, ...]) -> list[str]:
+    """Throughputs that are estimates, or scaled to another accelerator at the edge: measure them."""
+    warnings: list[str] = []
     site_accelerators: dict[str, list[str]] = {}
     for site in cfg.edge.sites:
         site_accelerators.setdefault(site.accelerator, []).append(site.name)
@@ -70,6 +112,12 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
                     f"inference {w.name} runs on {accelerator}, not {w.accelerator}, at edge sites {shown}: its "
                     "per-GPU throughput there is scaled by memory bandwidth; measure it"
                 )
+    return warnings
+
+
+def estate_warnings(cfg: StackConfig, edge_sites: tuple[EdgeSitePlan, ...]) -> list[str]:
+    """A shard stack too large for one `pulumi up`, and sites whose network is not recorded yet."""
+    warnings: list[str] = []
     per_stack = cfg.sites_per_shard
     per_site = resources_per_site(cfg)
     if per_stack and per_stack * per_site > MAX_RESOURCES_PER_STACK:
@@ -92,32 +140,4 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             f"{more}): `aidc edge allocate --stack {cfg.stack}` records them; `pulumi up` refuses a site whose "
             f"{what} is not recorded"
         )
-    clouds = used_clouds(cfg, placement, network)
-    if not clouds:
-        network = without_interconnect(network)
-    cost = monthly_cost(cfg.stack, placement, network, edge_sites, cfg, catalog, clouds, storage)
-    plan = CapacityPlan(
-        stack=cfg.stack,
-        training=training,
-        inference=inference,
-        placement=placement,
-        storage=storage,
-        network=network,
-        security=security,
-        edge_sites=edge_sites,
-        cost=cost,
-        warnings=(*warnings, *ceiling_warnings(cost)),
-        replicas=replica_ranges(cfg, inference),
-        clouds=clouds,
-        catalog_source={
-            "prices": catalog.price_source(),
-            "prices_as_of": catalog.price_as_of(),
-            "spot": catalog.spot_source(),
-            "facts": {
-                key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
-                for key, f in catalog.facts.items()
-            },
-        },
-    )
-    check_plan_bounds(cfg, plan)
-    return plan
+    return warnings

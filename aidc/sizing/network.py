@@ -41,6 +41,7 @@ import ipaddress
 import math
 from typing import NamedTuple
 
+from aidc.clouds import interconnect_of
 from aidc.clouds.aws.catalog import (
     DIRECT_CONNECT_HOSTED_GBPS,
     DIRECT_CONNECT_LAG_MAX,
@@ -67,11 +68,24 @@ from aidc.clouds.aws.catalog import (
 )
 from aidc.clouds.aws.settings import settings_of as aws_settings
 from aidc.config.addressing import edge_route_prefixes
-from aidc.config.model import DOCUMENTATION_IPV4, StackConfig
-from aidc.contract import CLASSIFICATION_ORDER, DirectConnectBandwidth, LinkEncryption
+from aidc.config.model import DOCUMENTATION_IPV4, StackConfig, TransferDemand
+from aidc.contract import (
+    CLASSIFICATION_ORDER,
+    PUBLIC_CLOUDS,
+    DirectConnectBandwidth,
+    LinkEncryption,
+    PublicCloud,
+)
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import DirectConnectLink, DirectConnectPlan, NetworkPlan, PathHop, TransferSizing
+from aidc.sizing.plan import (
+    DirectConnectLink,
+    DirectConnectPlan,
+    InterconnectPlan,
+    NetworkPlan,
+    PathHop,
+    TransferSizing,
+)
 
 # Port speeds as the Direct Connect API spells them (botocore directconnect CreateConnection.bandwidth).
 BANDWIDTH: dict[int, DirectConnectBandwidth] = {
@@ -83,6 +97,7 @@ BANDWIDTH: dict[int, DirectConnectBandwidth] = {
     100: "100Gbps",
     400: "400Gbps",
 }
+AWS = "aws"  # the cloud this module's VPN and Direct Connect reach (to move to aidc/clouds/aws/ with them)
 SECONDS_PER_HOUR = 3600
 BITS_PER_BYTE = 8
 
@@ -630,19 +645,24 @@ def _vpn_warning(vpn: VpnSizing, required_value: float, direct_connect: DirectCo
 
 
 def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
+    """Every transfer's rate; AWS's VPN and Direct Connect for the transfers that reach AWS; every other public
+    cloud's interconnect for the transfers that reach it (aidc/clouds/<cloud>/interconnect.py)."""
     warnings: list[str] = []
-    rates = [(t, transfer_gbps(t.volume_gb, t.window_hours)) for t in cfg.demand.transfer]
+    clouds = {t.name: cfg.transfer_cloud(t) for t in cfg.demand.transfer}
+    all_rates = [(t, transfer_gbps(t.volume_gb, t.window_hours)) for t in cfg.demand.transfer]
+    # The VPN and Direct Connect sized here are AWS's: they carry the transfers that reach AWS.
+    rates = [(t, rate) for t, rate in all_rates if clouds[t.name] == AWS]
     required_value = sum(rate.value for _, rate in rates)
     required = Figure(
         required_value,
         "Gbps",
-        "Σ transfer Gbps (windows may overlap, so they add)",
+        "Σ Gbps of the transfers to aws (windows may overlap, so they add)",
         {t.name: round(rate.value, 6) for t, rate in rates},
     )
     vpn = _vpn(cfg, required_value)
     prefixes = route_prefixes(cfg.openstack.network_cidr)
     direct_connect, dx_warnings = size_direct_connect(
-        cfg, required, vpn.feasible, prefixes, [cfg.classification_of(t) for t in cfg.demand.transfer]
+        cfg, required, vpn.feasible, prefixes, [cfg.classification_of(t) for t, _ in rates]
     )
     interconnect: Figure | None = None
     if direct_connect is not None:
@@ -656,20 +676,7 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
         warnings.append(_vpn_warning(vpn, required_value, direct_connect))
     warnings += dx_warnings
     carried = interconnect.value if interconnect is not None else vpn.provisioned.value
-    transfers = tuple(
-        TransferSizing(
-            name=t.name,
-            volume_gb=t.volume_gb,
-            window_hours=t.window_hours,
-            gbps=rate,
-            hours_at_provisioned=transfer_hours(t.volume_gb, carried),
-            classification=cfg.classification_of(t),
-            direction=t.direction,
-            every=t.every,
-            cloud=cfg.transfer_cloud(t),
-        )
-        for t, rate in rates
-    )
+    transfers, others, other_warnings = _transfers(cfg, all_rates, clouds, carried)
     return (
         NetworkPlan(
             transfers=transfers,
@@ -685,9 +692,66 @@ def size_network(cfg: StackConfig) -> tuple[NetworkPlan, list[str]]:
             edge_route_prefixes=edge_route_prefixes(
                 cfg.edge.supernet, (site.network_cidr for site in cfg.edge_layout.values())
             ),
+            interconnects=others,
         ),
-        warnings,
+        warnings + other_warnings,
     )
+
+
+def _transfers(
+    cfg: StackConfig,
+    rates: list[tuple[TransferDemand, Figure]],
+    clouds: dict[str, PublicCloud],
+    aws_gbps: float,
+) -> tuple[tuple[TransferSizing, ...], tuple[InterconnectPlan, ...], list[str]]:
+    """Every transfer sized, the other clouds' interconnects for theirs, and the hours each transfer takes at
+    what its own cloud's interconnect carries (the seed's T = V / B)."""
+    sized = tuple(
+        TransferSizing(
+            name=t.name,
+            volume_gb=t.volume_gb,
+            window_hours=t.window_hours,
+            gbps=rate,
+            hours_at_provisioned=transfer_hours(t.volume_gb, aws_gbps),
+            classification=cfg.classification_of(t),
+            direction=t.direction,
+            every=t.every,
+            cloud=clouds[t.name],
+        )
+        for t, rate in rates
+    )
+    others, warnings = other_interconnects(cfg, sized)
+    carried: dict[str, float] = {AWS: aws_gbps, **{i.cloud: i.capacity_gbps.value for i in others}}
+    timed = tuple(
+        dataclasses.replace(t, hours_at_provisioned=transfer_hours(t.volume_gb, carried[t.cloud]))
+        for t in sized
+    )
+    return timed, others, warnings
+
+
+def other_interconnects(
+    cfg: StackConfig, transfers: tuple[TransferSizing, ...]
+) -> tuple[tuple[InterconnectPlan, ...], list[str]]:
+    """Each public cloud but AWS sizes its own interconnect for the transfers that reach it."""
+    plans: list[InterconnectPlan] = []
+    warnings: list[str] = []
+    for cloud in PUBLIC_CLOUDS:
+        module = interconnect_of(cloud)
+        if cloud == AWS or module is None:
+            continue
+        plan, found = module.size_interconnect(cfg, [t for t in transfers if t.cloud == cloud])
+        plans.append(plan)
+        warnings += found
+    return tuple(plans), warnings
+
+
+def for_clouds(network: NetworkPlan, clouds: tuple[str, ...]) -> NetworkPlan:
+    """The network of a stack that uses `clouds`: the interconnects of the others dropped (nothing is declared
+    there: their transfers would have made the stack use them)."""
+    kept = dataclasses.replace(
+        network, interconnects=tuple(i for i in network.interconnects if i.cloud in clouds)
+    )
+    return kept if AWS in clouds else without_interconnect(kept)
 
 
 def without_interconnect(network: NetworkPlan) -> NetworkPlan:

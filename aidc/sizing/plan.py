@@ -235,6 +235,19 @@ class PrivateGroup:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What one location offered one workload, and how it fared."""
+
+    workload: str
+    location: str  # private or a public cloud
+    instance_type: str | None  # the location's cheapest eligible type (None: private, or nothing eligible)
+    usd_per_gpu_hour: Figure | None  # None when the location could not take the workload
+    gpus: int  # GPUs placement gave the workload there
+    outcome: str  # "chosen" | "lost" | "ineligible"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Placement:
     private: tuple[PrivateGroup, ...]
     public: tuple[PublicGroup, ...]
@@ -362,6 +375,18 @@ class DirectConnectPlan:
 
 
 @dataclass(frozen=True)
+class InterconnectPlan:
+    """What links one public cloud to the private cloud, as sized: what its transfers need and what the plan
+    provides. A cloud's own plan (e.g. aidc/clouds/gcp/interconnect.py GcpInterconnectPlan) adds its specifics."""
+
+    cloud: PublicCloud
+    required_gbps: Figure  # Σ Gbps of the transfers that reach this cloud
+    vpn_tunnels: Figure
+    vpn_gbps: Figure  # what the VPN carries
+    capacity_gbps: Figure  # VPN plus the dedicated links (spares excluded)
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     transfers: tuple[TransferSizing, ...]
     required_gbps: Figure
@@ -377,6 +402,12 @@ class NetworkPlan:
     interconnect_gbps: Figure | None = None  # VPN + Direct Connect without its spare: what the plan carries
     # What the core routes toward the edge sites: the edge supernet plus hand-set networks outside it, collapsed.
     edge_route_prefixes: tuple[str, ...] = ()
+    # The interconnects of the public clouds other than the one the fields above describe (AWS's), one per cloud.
+    interconnects: tuple[InterconnectPlan, ...] = ()
+
+    def interconnect(self, cloud: str) -> InterconnectPlan | None:
+        """The sized interconnect to `cloud`, if the plan has one in `interconnects`."""
+        return next((i for i in self.interconnects if i.cloud == cloud), None)
 
     @property
     def capacity_gbps(self) -> Figure:
@@ -496,6 +527,8 @@ class CapacityPlan:
     catalog_source: dict[str, Any] = field(default_factory=dict)
     # The public clouds the stack declares resources in: where it places GPUs, keeps datasets or moves data to.
     clouds: tuple[PublicCloud, ...] = field(default=())
+    # Why each place won or lost each workload (aidc/sizing/choices.py): one offer per workload and location.
+    offers: tuple[Offer, ...] = field(default=())
 
     def counts(self) -> dict[str, int]:
         """The headline counts, under the one set of keys every report and export uses."""

@@ -199,6 +199,21 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
         "stack": plan.stack,
         # The public clouds the stack declares resources in (placement.public[].location is one of them).
         "clouds": list(plan.clouds),
+        # Why each place won or lost each workload: its best offer (USD/GPU-h) and the outcome.
+        "offers": [
+            {
+                "workload": o.workload,
+                "location": o.location,
+                "instance_type": o.instance_type,
+                "usd_per_gpu_hour": None
+                if o.usd_per_gpu_hour is None
+                else round(o.usd_per_gpu_hour.value, 4),
+                "gpus": o.gpus,
+                "outcome": o.outcome,
+                "reason": o.reason,
+            }
+            for o in plan.offers
+        ],
         "compute": {
             "training": [dataclass_dict(t) for t in plan.training],
             "inference": [dataclass_dict(w) for w in plan.inference],

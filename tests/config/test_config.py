@@ -112,7 +112,7 @@ def test_defaults_are_the_secure_ones() -> None:
         ),
         (
             {"aidc:capacity": {"public": {"max_instances": {"p9.huge": 1}}}},
-            "aidc:capacity.public.max_instances: unknown instance type 'p9.huge'; allowed: g6.12xlarge",
+            "aidc:capacity.public.max_instances: unknown instance type 'p9.huge'; allowed: a2-highgpu-1g",
         ),
         ({"aidc:vpn": {"dh_group": 5}}, "aidc:vpn.dh_group: must be one of 2, 14, 15"),
         ({"aidc:vpn": {"encryption": "3des"}}, "aidc:vpn.encryption: must be one of 'aes128', 'aes256'"),

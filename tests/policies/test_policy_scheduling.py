@@ -13,6 +13,7 @@ from pulumi_policy import EnforcementLevel
 
 from policies.scheduling import (
     CLUSTER_QUEUE,
+    GKE_NODE_POOL,
     HEAT_STACK,
     HELM_RELEASE,
     NODE_POOL,
@@ -268,3 +269,98 @@ def test_flavor_matching_no_node_is_refused() -> None:
 )
 def test_toleration_matching_follows_kubernetes(toleration: dict[str, str], expected: bool) -> None:
     assert tolerates(toleration, parse_taint("nvidia.com/gpu=present:NoSchedule")) is expected
+
+
+# --- GKE node pools: GKE runs the device plugin; the driver must be GKE-installed --------------------------------
+def _gke_pool(
+    driver: str | None = "LATEST",
+    labels: dict[str, str] | None = None,
+    taint_effect: str = "NO_SCHEDULE",
+    **sizing: Any,
+) -> dict[str, Any]:
+    accelerator: dict[str, Any] = {"type": "nvidia-h100-80gb", "count": 8}
+    if driver is not None:
+        accelerator["gpuDriverInstallationConfig"] = {"gpuDriverVersion": driver}
+    return {
+        "name": "chat-a3-highgpu-8g",
+        "nodeLocations": ["us-central1-a", "us-central1-b"],
+        "nodeConfig": {
+            "guestAccelerators": [accelerator],
+            "labels": labels
+            or {
+                "aidc.io/cluster": "aidc-prod",
+                "aidc.io/accelerator": "h100-80gb",
+                "aidc.io/location": "gcp",
+            },
+            "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": taint_effect}],
+        },
+        **(sizing or {"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 4}}),
+    }
+
+
+def _gke(**changes: Any) -> dict[str, tuple[str, dict[str, Any] | None]]:
+    """GKE: one pool of at most 4 a3-highgpu-8g (32 GPUs), GKE's own device plugin, one flavor, one queue."""
+    inventory: dict[str, tuple[str, dict[str, Any] | None]] = {
+        "pool": (GKE_NODE_POOL, _gke_pool()),
+        "flavor": (RESOURCE_FLAVOR, _flavor("aidc-prod", "gcp")),
+        "queue": (CLUSTER_QUEUE, _queue(cluster="aidc-prod", flavor="h100-80gb-gcp", gpus=32)),
+    }
+    inventory.update(changes)
+    return inventory
+
+
+def test_a_schedulable_gke_cluster_passes_without_a_device_plugin_chart() -> None:
+    assert _check(_gke()) == []
+
+
+@pytest.mark.parametrize("sizing", [{"nodeCount": 2}, {"autoscaling": {"maxNodeCount": 2}}])
+def test_gke_pool_capacity_is_per_zone_counts_times_its_zones(sizing: dict[str, Any]) -> None:
+    assert _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(**sizing)))) == []
+    messages = _check(
+        _gke(
+            pool=(GKE_NODE_POOL, _gke_pool(**sizing)),
+            queue=(CLUSTER_QUEUE, _queue(cluster="aidc-prod", flavor="h100-80gb-gcp", gpus=40)),
+        )
+    )
+    assert any(
+        "40 nvidia.com/gpu of flavor h100-80gb-gcp, whose nodes hold 32 (4 nodes x 8)" in m for m in messages
+    )
+
+
+@pytest.mark.parametrize("driver", [None, "INSTALLATION_DISABLED", "GPU_DRIVER_VERSION_UNSPECIFIED"])
+def test_a_gke_pool_whose_driver_gke_does_not_install_is_refused(driver: str | None) -> None:
+    messages = _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(driver=driver))))
+    assert any(
+        "GPU pool chat-a3-highgpu-8g (4 nodes x 8 GPUs) in cluster aidc-prod: GKE installs no NVIDIA driver"
+        in m
+        and "32 GPUs" in m
+        for m in messages
+    ), messages
+
+
+def test_a_gke_queue_bigger_than_its_pool_is_refused() -> None:
+    queue = _queue(cluster="aidc-prod", flavor="h100-80gb-gcp", gpus=48)
+    assert _check(_gke(queue=(CLUSTER_QUEUE, queue))) == [
+        "queue train in cluster aidc-prod is bigger than its nodes: 48 nvidia.com/gpu of flavor h100-80gb-gcp, "
+        "whose nodes hold 32 (4 nodes x 8)"
+    ]
+
+
+def test_a_gke_pool_the_flavor_does_not_select_leaves_the_queue_without_nodes() -> None:
+    labels = {"aidc.io/cluster": "aidc-prod", "aidc.io/accelerator": "h100-80gb", "aidc.io/location": "aws"}
+    messages = _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(labels=labels))))
+    assert any("flavor h100-80gb-gcp matches no GPU node" in m for m in messages), messages
+
+
+def test_a_gke_taint_the_flavor_does_not_tolerate_is_refused_in_kubernetes_spelling() -> None:
+    messages = _check(_gke(pool=(GKE_NODE_POOL, _gke_pool(taint_effect="NO_EXECUTE"))))
+    assert any(
+        "taint nvidia.com/gpu=present:NoExecute of pool chat-a3-highgpu-8g has no toleration" in m
+        for m in messages
+    ), messages
+
+
+def test_a_gke_pool_without_cluster_label_or_gpus_is_not_a_gpu_pool() -> None:
+    cpu = _gke_pool()
+    cpu["nodeConfig"]["guestAccelerators"] = []
+    assert _check({"pool": (GKE_NODE_POOL, cpu)}) == []

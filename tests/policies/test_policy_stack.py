@@ -359,3 +359,73 @@ def test_interconnect_rule_is_mandatory():
     from pulumi_policy import EnforcementLevel
 
     assert stack.interconnect_carries_transfers.enforcement_level == EnforcementLevel.MANDATORY
+
+
+# --- GKE node pools: the plan's facts are node labels; capacity is a node count or an autoscaling range ----------
+def _gke_pool(name, *, planned=(1, 4), quota=6, cost="1000.00", system=False, **sizing):  # type: ignore[no-untyped-def]
+    labels = (
+        {"aidc.io/node-group": "system"}
+        if system
+        else {
+            "aidc.io/planned-min-instances": str(planned[0]),
+            "aidc.io/planned-max-instances": str(planned[1]),
+            "aidc.io/quota-instances": str(quota),
+            "aidc.io/usd-per-month": cost,
+            "aidc.io/classification": "internal",
+            "aidc.io/location": "gcp",
+        }
+    )
+    return stack_resource(
+        stack.GKE_NODE_POOL,
+        name,
+        {"name": name, "nodeLocations": ["us-central1-a"], "nodeConfig": {"labels": labels}, **sizing},
+    )
+
+
+@pytest.mark.parametrize(
+    "sizing",
+    [{"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 4}}, {"nodeCount": 4}, {"nodeCount": 1}],
+)
+def test_a_gke_pool_within_its_planned_range_passes(sizing):  # type: ignore[no-untyped-def]
+    assert check_stack(stack.planned_capacity_matches_sizing, [_gke_pool("g", **sizing)]) == []
+
+
+@pytest.mark.parametrize(
+    ("sizing", "words"),
+    [
+        (
+            {"autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 4}},
+            "total minimum nodes is 0, below",
+        ),
+        (
+            {"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 9}},
+            "total maximum nodes is 9, above",
+        ),
+        ({"nodeCount": 5}, "node count is 5, above the planned maximum 4"),
+        (
+            {"nodeCount": 2, "nodeLocations": ["us-central1-a", "us-central1-b", "us-central1-c"]},
+            "node count is 6",
+        ),
+        ({}, "declares no node count"),
+    ],
+)
+def test_a_gke_pool_outside_its_planned_range_is_refused(sizing, words):  # type: ignore[no-untyped-def]
+    found = check_stack(stack.planned_capacity_matches_sizing, [_gke_pool("g", **sizing)])
+    assert any(words in message and "GKE node pool g" in message for message, _ in found), found
+
+
+def test_the_cost_ceiling_reads_gke_pools_at_peak_and_skips_the_system_pool():  # type: ignore[no-untyped-def]
+    """GKE node pools count among the GPU groups (at peak), the system pool does not: a total below the GPU pool's
+    own cost is refused, one at it passes."""
+    pools = [_gke_pool("gpu", nodeCount=4), _gke_pool("system", system=True, nodeCount=1)]
+    config = {"monthly-cost-ceiling-usd": 5000}
+    assert check_stack(stack.monthly_cost_ceiling, [*pools, _core_network("1000.00")], config=config) == []
+    found = check_stack(stack.monthly_cost_ceiling, [*pools, _core_network("999.00")], config=config)
+    assert len(found) == 1 and "gpu $1,000" in found[0][0] and "system" not in found[0][0], found
+
+
+def test_a_confidential_gke_pool_is_refused_by_placement():  # type: ignore[no-untyped-def]
+    pool = _gke_pool("g", nodeCount=1)
+    pool.props["nodeConfig"]["labels"]["aidc.io/classification"] = "confidential"
+    found = check_stack(stack.placement_private_classifications, [pool])
+    assert any("in gcp, a public cloud" in message for message, _ in found), found

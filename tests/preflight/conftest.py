@@ -1,4 +1,5 @@
-"""Fixtures for the preflight tests: isolated AWS credentials, the HTTP fake OpenStack, plan builders."""
+"""Fixtures for the preflight tests: isolated AWS credentials, the HTTP fake OpenStack and Google Cloud, plan
+builders."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from aidc.clouds.aws.preflight import AwsRequirements, InstanceNeed
 from aidc.preflight.requirements import FlavorNeed, OpenStackRequirements
+from tests.preflight.fake_gcp import FakeGcp
 from tests.preflight.fake_openstack import FakeOpenStack
 
 
@@ -35,6 +37,29 @@ def fake_openstack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
     with FakeOpenStack() as cloud:
         for key, value in cloud.env().items():
             monkeypatch.setenv(key, value)
+        yield cloud
+
+
+@pytest.fixture
+def gcp_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No Google credentials or project from the developer's machine: no GOOGLE_APPLICATION_CREDENTIALS, gcloud's
+    config in an empty folder, no probe of the GCE metadata server. Returns where a key file may be written."""
+    for var in (
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_CLOUD_PROJECT",
+        "GCLOUD_PROJECT",
+        "CLOUDSDK_CORE_PROJECT",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    return tmp_path
+
+
+@pytest.fixture
+def fake_gcp(gcp_env: Path) -> Iterator[FakeGcp]:
+    """The fake Google Cloud on loopback (anonymous calls accepted until a test sets `require_token`)."""
+    with FakeGcp() as cloud:
         yield cloud
 
 

@@ -38,8 +38,8 @@ def test_bad_region_is_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 
 def test_unknown_cloud_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["preflight", "--cloud", "gcp"]) == 2
-    assert "invalid choice: 'gcp'" in capsys.readouterr().err
+    assert main(["preflight", "--cloud", "azure"]) == 2
+    assert "invalid choice: 'azure'" in capsys.readouterr().err
 
 
 def test_openstack_pass_exits_0_with_json_contract(

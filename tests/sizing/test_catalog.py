@@ -17,6 +17,7 @@ from aidc.catalog import (
     InstanceType,
 )
 from aidc.clouds.aws.catalog import SERVICE_PRICES as AWS_SERVICE_PRICES
+from aidc.contract import PUBLIC_CLOUDS
 
 DATE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 
@@ -41,7 +42,7 @@ def test_entries_take_keywords_only() -> None:
 
 def test_instance_types_and_service_prices_have_sources() -> None:
     for instance in INSTANCE_TYPES.values():
-        assert instance.cloud == "aws" and instance.accelerator in ACCELERATORS
+        assert instance.cloud in PUBLIC_CLOUDS and instance.accelerator in ACCELERATORS
         assert instance.source and DATE.match(instance.as_of), instance.name
     for price in AWS_SERVICE_PRICES.values():
         assert price.source.startswith(("https://aws.amazon.com/", "AWS Price List")), price.key

@@ -129,7 +129,8 @@ def place(
         used[accelerator] = groups.private_gpus_used
         warnings += groups.warnings
     if any(g.spot for g in public_groups):
-        warnings.append(f"spot prices are estimates ({catalog.spot_source()})")
+        spot_clouds = sorted({g.location for g in public_groups if g.spot})
+        warnings.append(f"spot prices are estimates ({catalog.spot_source(spot_clouds)})")
     return (
         Placement(
             private=tuple(sorted(private_groups, key=lambda g: (g.accelerator, g.workload))),

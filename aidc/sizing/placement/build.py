@@ -92,13 +92,16 @@ class Market:
 def market(accelerator: str, cfg: StackConfig, catalog: Catalog) -> Market:
     """The accelerator's market under this stack's capacity settings."""
     allowed = cfg.capacity.public.allowed_instance_types
+    enabled = cfg.enabled_clouds  # a cloud the stack does not configure takes nothing
     return Market(
         accelerator=accelerator,
         gpus_per_server=catalog.accelerators[accelerator].gpus_per_node,
         private_gpus=cfg.capacity.private.gpus.get(accelerator, 0),
         private_price=private_gpu_hour_usd(accelerator, cfg, catalog),
         instance_types=tuple(
-            t for t in catalog.instance_types_for(accelerator) if allowed is None or t.name in allowed
+            t
+            for t in catalog.instance_types_for(accelerator)
+            if t.cloud in enabled and (allowed is None or t.name in allowed)
         ),
         quotas=cfg.capacity.public.max_instances,
     )
@@ -159,6 +162,8 @@ def _training_options(
     if d.private_only:
         return options
     for t in market.instance_types:
+        if not (t.on_demand or d.spot):  # sold only as spot (or reserved or flex-start capacity)
+            continue
         instances = math.ceil(d.gpus / t.gpus)
         if market.quotas.get(t.name, instances) >= instances:
             to_public = move(t.cloud)
@@ -176,7 +181,7 @@ def _inference_options(d: Demand, market: Market, cfg: StackConfig, catalog: Cat
     if d.private_only:
         return options
     for t in market.instance_types:
-        if t.gpus >= d.replica_gpus:
+        if t.gpus >= d.replica_gpus and (t.on_demand or d.spot):
             served = t.gpus // d.replica_gpus * d.replica_gpus
             options.append(Option(d, t.name, served, instance_hour_usd(t, d.spot, cfg, catalog)))
     return options
