@@ -5,7 +5,7 @@ Connect; the names are aidc.contract.PUBLIC_CLOUDS, the one module of aidc the p
 interconnect: the public side's gateways and the Neutron side), openstack, ceph, k3s (K3s and Kubernetes),
 scheduling (GPUs reachable through device plugins and Kueue queues), stack (placement, planned counts, cost),
 identifiers (ARNs, versions, keys, peerings and dates as the receiving service accepts them).
-`ALL_POLICIES` lists every rule object; policies/__main__.py (the only place a PolicyPack is built, since
+`FAMILIES` names each rule module and its rules, `ALL_POLICIES` lists every rule object; policies/__main__.py (the only place a PolicyPack is built, since
 building one starts the analyzer server) registers them for `pulumi preview --policy-pack policies`, and
 policies/offline.py runs the same objects for `aidc plan`. Importing this package starts nothing.
 """
@@ -24,16 +24,20 @@ CLOUD_POLICIES: dict[str, list[Policy]] = {
 }
 """Each registered public cloud's rules (policies/<cloud>.py)."""
 
-ALL_POLICIES: list[Policy] = [
-    *(policy for policies in CLOUD_POLICIES.values() for policy in policies),
-    *vpn.POLICIES,
-    *openstack.POLICIES,
-    *ceph.POLICIES,
-    *k3s.POLICIES,
-    *scheduling.POLICIES,
-    *stack.POLICIES,
-    *identifiers.POLICIES,
-]
+FAMILIES: dict[str, list[Policy]] = {
+    **CLOUD_POLICIES,
+    "vpn": vpn.POLICIES,
+    "openstack": openstack.POLICIES,
+    "ceph": ceph.POLICIES,
+    "k3s": k3s.POLICIES,
+    "scheduling": scheduling.POLICIES,
+    "stack": stack.POLICIES,
+    "identifiers": identifiers.POLICIES,
+}
+"""Every rule module of the pack (policies/<family>.py) and its rules, in registration order: the one list the
+pack, `aidc plan` and the generated policies page (aidc/output/docs_gen.py) are built from."""
+
+ALL_POLICIES: list[Policy] = [policy for policies in FAMILIES.values() for policy in policies]
 """Every rule, in registration order."""
 
 MANDATORY: frozenset[str] = frozenset(
@@ -41,4 +45,4 @@ MANDATORY: frozenset[str] = frozenset(
 )
 """Names of the rules whose violation blocks a deployment (and makes `aidc plan` exit 1)."""
 
-__all__ = ["ALL_POLICIES", "MANDATORY"]
+__all__ = ["ALL_POLICIES", "CLOUD_POLICIES", "FAMILIES", "MANDATORY"]

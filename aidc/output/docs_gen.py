@@ -19,20 +19,13 @@ DOCS = ROOT / "docs"
 
 
 def policies_page() -> str:
-    """docs/policies.md: every rule of the pack by family, with its level, what it checks and its settings."""
-    import importlib
-
+    """docs/policies.md: every rule of the pack by family (policies.FAMILIES, the list the pack registers), with
+    its level, what it checks and its settings."""
     from pulumi_policy import EnforcementLevel
 
-    from policies import CLOUD_POLICIES
+    from policies import FAMILIES
 
-    families = {
-        **{f"{cloud} (policies/{cloud}.py)": rules for cloud, rules in CLOUD_POLICIES.items()},
-        **{
-            f"{name} (policies/{name}.py)": importlib.import_module(f"policies.{name}").POLICIES
-            for name in ("vpn", "openstack", "ceph", "k3s", "scheduling", "stack")
-        },
-    }
+    families = {f"{name} (policies/{name}.py)": rules for name, rules in FAMILIES.items()}
     total = sum(len(rules) for rules in families.values())
     mandatory = sum(
         1 for rules in families.values() for p in rules if p.enforcement_level == EnforcementLevel.MANDATORY

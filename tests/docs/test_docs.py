@@ -31,6 +31,61 @@ def test_generated_pages_are_up_to_date() -> None:
     assert not stale, f"regenerate with scripts/docs (python -m aidc.output.docs_gen): {stale}"
 
 
+def _rules_missing_from(page: str) -> list[str]:
+    """The pack's rules (what policies/__main__.py registers: ALL_POLICIES) that have no row in a policies page."""
+    from policies import ALL_POLICIES
+
+    return [rule.name for rule in ALL_POLICIES if f"| `{rule.name}` |" not in page]
+
+
+def _rule_objects_defined_in_the_pack() -> set[str]:
+    """Every rule object any module of policies/ defines at module level, whether or not it is listed."""
+    import importlib
+    import pkgutil
+
+    import policies
+    from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+    found = set()
+    for module in pkgutil.iter_modules(policies.__path__):
+        if module.name == "__main__":  # builds the PolicyPack (starts the analyzer): never imported
+            continue
+        loaded = importlib.import_module(f"policies.{module.name}")
+        found |= {
+            value.name
+            for value in vars(loaded).values()
+            if isinstance(value, ResourceValidationPolicy | StackValidationPolicy)
+        }
+    return found
+
+
+def test_the_policies_page_lists_every_rule_the_pack_registers() -> None:
+    from policies import ALL_POLICIES, FAMILIES
+
+    page = docs_gen.policies_page()
+    assert _rules_missing_from(page) == []
+    assert f"has {len(ALL_POLICIES)} rules" in page
+    for family in FAMILIES:
+        assert f"## {family} (policies/{family}.py)" in page
+    # the pack registers every rule object its modules define (none defined and left out of POLICIES) ...
+    assert _rule_objects_defined_in_the_pack() == {rule.name for rule in ALL_POLICIES}
+    # ... and policies/__main__.py registers exactly ALL_POLICIES
+    main = (ROOT / "policies" / "__main__.py").read_text(encoding="utf-8")
+    assert "policies=ALL_POLICIES," in main
+    assert "identifiers" in FAMILIES and "gcp" in FAMILIES
+
+
+def test_the_policies_check_notices_a_missing_family(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above is real: a generator that leaves out a rule module (as it once left out identifiers.py)
+    gives a page the check refuses, naming the rules."""
+    import policies
+
+    without = {name: rules for name, rules in policies.FAMILIES.items() if name != "identifiers"}
+    monkeypatch.setattr(policies, "FAMILIES", without)
+    missing = _rules_missing_from(docs_gen.policies_page())
+    assert missing and set(missing) == {rule.name for rule in policies.identifiers.POLICIES}
+
+
 def _model_of(annotation: Any) -> Any:
     from pydantic import BaseModel
 
