@@ -43,8 +43,9 @@ def _rule_objects_defined_in_the_pack() -> set[str]:
     import importlib
     import pkgutil
 
-    import policies
     from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+    import policies
 
     found = set()
     for module in pkgutil.iter_modules(policies.__path__):
