@@ -182,6 +182,18 @@ def test_gcp_settings_refuse_what_google_cloud_would() -> None:
         assert "aidc:gcp." in str(refused.value), settings
 
 
+def test_a_misspelt_region_is_refused_and_a_new_one_in_a_known_area_is_not() -> None:
+    for key, value in (("aidc:gcp", {"region": "us-centrall1"}), ("gcp:region", "us-centrall1")):
+        with pytest.raises(ConfigError) as refused:
+            parse_stack_config({key: value})
+        assert "did you mean 'us-central1'?" in str(refused.value), key
+    # Google opens regions in known areas: a number aidc has not seen is not refused (preflight asks the API).
+    assert (
+        parse_stack_config({"aidc:gcp": {"region": "asia-southeast4"}}).cloud("gcp").region
+        == "asia-southeast4"
+    )  # type: ignore[attr-defined]
+
+
 def test_gcp_provider_keys_fill_the_settings() -> None:
     cfg = parse_stack_config({"gcp:project": "aidc-demo-123", "gcp:region": "europe-west4"})
     gcp = cfg.cloud("gcp")
