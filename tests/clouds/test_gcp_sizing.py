@@ -188,10 +188,8 @@ def test_a_misspelt_region_is_refused_and_a_new_one_in_a_known_area_is_not() -> 
             parse_stack_config({key: value})
         assert "did you mean 'us-central1'?" in str(refused.value), key
     # Google opens regions in known areas: a number aidc has not seen is not refused (preflight asks the API).
-    assert (
-        parse_stack_config({"aidc:gcp": {"region": "asia-southeast4"}}).cloud("gcp").region
-        == "asia-southeast4"
-    )  # type: ignore[attr-defined]
+    gcp = parse_stack_config({"aidc:gcp": {"region": "asia-southeast4"}}).cloud("gcp")
+    assert gcp.region == "asia-southeast4"  # type: ignore[attr-defined]
 
 
 def test_gcp_provider_keys_fill_the_settings() -> None:
