@@ -417,5 +417,62 @@ def preflight_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"size": size_schema, "plan": plan_schema, "preflight": preflight_schema}
+def catalog_refresh_schema() -> dict[str, Any]:
+    """The schema of `aidc catalog refresh --json` (aidc/commands/catalog.py)."""
+    from aidc.commands.catalog import SCHEMA_VERSION as REFRESH_VERSION
+    from aidc.contract import PUBLIC_CLOUDS
+
+    changed = {
+        "type": "object",
+        "required": ["instance_type", "old", "new"],
+        "properties": {
+            "instance_type": {"type": "string", "description": "as its cloud spells it"},
+            "old": {"type": "number", "description": "USD per hour before (0: not in the snapshot)"},
+            "new": {"type": "number", "description": "USD per hour read from the price-list API"},
+        },
+    }
+    kept = {
+        "type": "object",
+        "required": ["instance_type", "reason"],
+        "properties": {
+            "instance_type": {"type": "string"},
+            "reason": {"type": "string", "description": "why the snapshot's price was kept, and that price"},
+        },
+    }
+    report = {
+        "type": "object",
+        "required": ["cloud", "file", "dry_run", "as_of", "prices", "changed", "kept"],
+        "properties": {
+            "cloud": {"enum": list(PUBLIC_CLOUDS)},
+            "file": {
+                "type": ["string", "null"],
+                "description": "where the snapshot was written; null on --dry-run",
+            },
+            "dry_run": {"type": "boolean"},
+            "as_of": {
+                "type": "string",
+                "description": "the date of the snapshot's oldest price (YYYY-MM[-DD])",
+            },
+            "prices": {"type": "integer", "minimum": 0, "description": "instance prices in the snapshot"},
+            "changed": _array(changed),
+            "kept": _array(kept),
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": BASE_ID + "catalog-refresh.schema.json",
+        "title": "aidc catalog refresh --json",
+        "description": "Each public cloud's price snapshot read anew from its price-list API: what moved, what was kept.",
+        "type": "object",
+        "required": ["schema_version", "refreshed"],
+        "properties": {"schema_version": {"const": REFRESH_VERSION}, "refreshed": _array(report)},
+    }
+
+
+SCHEMAS = {
+    "size": size_schema,
+    "plan": plan_schema,
+    "preflight": preflight_schema,
+    "catalog-refresh": catalog_refresh_schema,
+}
 """File stem under docs/schemas/ (`<stem>.schema.json`) -> the function that builds it."""

@@ -557,16 +557,33 @@ def is_stale(as_of: str, today: datetime.date, months: int = STALE_AFTER_MONTHS)
 
 
 def stale_price_warnings(
-    estimate: CostEstimate, clouds: Sequence[str], today: datetime.date, catalog: Catalog = DEFAULT_CATALOG
+    estimate: CostEstimate,
+    clouds: Sequence[str],
+    today: datetime.date,
+    catalog: Catalog = DEFAULT_CATALOG,
+    groups: Sequence[PublicGroup] = (),
 ) -> list[str]:
     """The price lists this estimate used that are older than STALE_AFTER_MONTHS on `today`, each named with its
-    date and how to bring it up to date."""
+    date and how to bring it up to date; and, where a cloud's list is not that old, the instance types placed in
+    `groups` whose own price is (an entry a refresh kept, or one taken from another source)."""
     older = f"prices older than {STALE_AFTER_MONTHS} months (today {today.isoformat()})"
+    stale_lists = [cloud for cloud in clouds if is_stale(catalog.price_list(cloud).as_of, today)]
     warnings = [
         f"{older}: the {cloud} price list ({price_list.source}) is as of {price_list.as_of}; run `aidc catalog "
         f"refresh --cloud {cloud}` with {cloud} credentials, or set aidc:capacity.prices"
-        for cloud in clouds
-        if is_stale((price_list := catalog.price_list(cloud)).as_of, today)
+        for cloud in stale_lists
+        for price_list in (catalog.price_list(cloud),)
+    ]
+    placed = {
+        (g.location, g.instance_type): catalog.instance_types[g.instance_type]
+        for g in groups
+        if g.location not in stale_lists and g.instance_type in catalog.instance_types
+    }
+    warnings += [
+        f"{older}: the {cloud} price of {name} is as of {t.as_of} ({t.source}); run `aidc catalog refresh "
+        f"--cloud {cloud}` with {cloud} credentials, or set aidc:capacity.prices"
+        for (cloud, name), t in sorted(placed.items())
+        if is_stale(t.as_of, today)
     ]
     warnings += [
         f"{older}: reservation {name} is priced from {r.price_list}, as of {r.price_as_of}"
