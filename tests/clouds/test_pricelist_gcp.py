@@ -376,6 +376,10 @@ def test_bad_input_exits_2(argv: list[str], words: str, capsys) -> None:
 
 
 def test_a_dry_run_of_every_cloud_without_credentials_fails_cleanly(monkeypatch, capsys) -> None:
+    import boto3
+
+    # boto3's default session keeps the credentials an earlier test gave it: start from none, and never the network
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
