@@ -282,3 +282,17 @@ def test_a_snapshot_without_a_machine_or_with_a_bad_date_is_refused() -> None:
         gcp.price_list_of(_broken(lambda d: d.update(source_as_of="2026-7")))
     with pytest.raises(ValueError, match=r"instances\.a2-highgpu-1g\.usd_per_hour"):
         _broken(lambda d: d["instances"]["a2-highgpu-1g"].update(usd_per_hour=-1))
+
+
+def test_the_documented_prices_are_the_snapshots() -> None:
+    """docs/gcp-catalog.md's table of shipped prices: each row's on-demand and Spot price and date as prices.json has
+    them (a refresh that moves them makes this fail until the page says the new ones)."""
+    page = (Path(__file__).parents[2] / "docs" / "gcp-catalog.md").read_text()
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| ([0-9.]+) \| ([0-9.]+)[^|]*\| (20\d\d-\d\d)", page, re.M)
+    assert len(rows) >= 6
+    for name, on_demand, spot, as_of in rows:
+        assert (float(on_demand), float(spot)) == gcp.REGIONAL_PRICES[name]["us-central1"], name
+        assert (
+            gcp.INSTANCE_TYPES[name].usd_per_hour == float(on_demand)
+            and gcp.INSTANCE_TYPES[name].as_of == as_of
+        )
