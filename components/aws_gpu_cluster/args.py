@@ -6,10 +6,11 @@ any resource exists. Field names, defaults and meanings are a contract with stac
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
+from aidc.contract import SYSTEM_NODE_GROUP, ReservationKind
 from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
 from components._args import (
     IPv4SourceCidr,
@@ -32,7 +33,7 @@ AvailabilityZone = Annotated[
 EksVersion = Annotated[str, matching(r"^1\.(2[89]|3\d)$", "a supported minor version '1.28'..'1.39'")]
 """A Kubernetes minor version EKS runs."""
 # The node group the component always declares; a GPU group may not take its name.
-SYSTEM_GROUP = "system"
+SYSTEM_GROUP = SYSTEM_NODE_GROUP
 IsoDate = Annotated[str, matching(r"^\d{4}-\d{2}-\d{2}$", "a date 'YYYY-MM-DD'")]
 """A calendar date (UTC)."""
 AmiAlias = Annotated[
@@ -50,7 +51,7 @@ ChartVersion = Annotated[
 class CapacityReservationSpec(FrozenArgs):
     """Capacity reserved for one GPU group until a deadline: the instances, the term and how it is bought."""
 
-    kind: Literal["capacity-block", "capacity-reservation"]
+    kind: ReservationKind
     """'capacity-block' buys EC2 Capacity Blocks for ML (paid up front, cannot be cancelled);
     'capacity-reservation' creates a targeted On-Demand Capacity Reservation (billed hourly until end_date)."""
     instances: Annotated[int, Field(ge=1, le=1000)]

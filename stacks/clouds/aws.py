@@ -43,6 +43,7 @@ from components.aws_gpu_cluster import (
 )
 from components.aws_gpu_cluster.deploy_access import DeployAccess, KubeObject
 from components.aws_gpu_cluster.eks import cluster_physical_name
+from components.aws_gpu_cluster.node_groups import GPU_PRESENT_LABEL
 from components.direct_connect import (
     DirectConnectInterconnect,
     DirectConnectInterconnectArgs,
@@ -218,7 +219,7 @@ def gpu_args(plan: CapacityPlan) -> ClusterGpuArgs | None:
             cluster,
             "monitoring",
             dcgm_exporter=True,
-            gpu_node_labels={"nvidia.com/gpu.present": "true"},
+            gpu_node_labels={GPU_PRESENT_LABEL: "true"},
             server_node_selector={NODE_GROUP_LABEL: SYSTEM_NODE_GROUP},
             # EKS has no default StorageClass without the EBS CSI driver: the series live in an emptyDir.
             persistent=False,
