@@ -74,6 +74,11 @@ K3sServers = Literal[1, 3]
 """Servers of a K3s cluster: one, or three (embedded etcd's quorum)."""
 GpuDriver = Literal["operator", "image"]
 """Who puts the NVIDIA driver on owned GPU agents: the GPU Operator, or the Glance image (aidc:openstack.gpu_image)."""
+EksAddon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"]
+"""The EKS managed add-ons aidc pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons")."""
+EKS_ADDONS: tuple[EksAddon, ...] = get_args(EksAddon)
+CephPoolKind = Literal["block", "object"]
+CephFailureDomain = Literal["host", "rack", "zone", "osd"]
 GkeReleaseChannel = Literal["RAPID", "REGULAR", "STABLE"]
 """GKE release channels (container.v1 ReleaseChannel.channel, less UNSPECIFIED and EXTENDED)."""
 GcpLinkType = Literal[

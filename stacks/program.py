@@ -52,6 +52,8 @@ from aidc.contract import (
     EXPORT_GPU_QUEUES,
     EXPORT_PLAN_SUMMARY,
     EXPORT_SSH_PRIVATE_KEY,
+    HEAT_CLUSTER_TAG,
+    HEAT_POOL_TAG,
     INFERENCE,
     LOCATION_LABEL,
     STACK_COST_TAG,
@@ -59,6 +61,7 @@ from aidc.contract import (
     STORAGE_POOL,
     WORKLOAD_LABEL,
     edge_site_export,
+    heat_tag,
 )
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup
@@ -172,7 +175,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         ssh_public_key=os_cfg.ssh_public_key,
         root_volume_gb=os_cfg.root_volume_gb,
         network_tags=stack_cost_tags(cfg, plan),
-        gpu_pools=[
+        gpu_pools=tuple(
             GpuPool(
                 name=group.workload,
                 flavor=group.flavor,
@@ -183,13 +186,13 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
                 user_data=gpu_agents[group.workload][1].output,
                 # The cluster the servers join and what they register as (the user data is secret).
                 tags=(
-                    f"cluster={CORE_CLUSTER}",
-                    f"pool={group.workload}",
+                    heat_tag(HEAT_CLUSTER_TAG, CORE_CLUSTER),
+                    heat_tag(HEAT_POOL_TAG, group.workload),
                     *pool_node_tags(gpu_agents[group.workload][0]),
                 ),
             )
             for group in plan.placement.private
-        ],
+        ),
     )
     network = {key: wires.new(f"private cloud {key}") for key in NETWORK_WIRES}
     storage = plan.storage
@@ -205,19 +208,19 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         version=cfg.k3s.version,
         servers=cfg.k3s.core_servers,
         secrets_encryption=cfg.k3s.secrets_encryption,
-        agent_pools=[
+        agent_pools=(
             AgentPool(
                 name=STORAGE_POOL,
                 flavor=os_cfg.storage_flavor,
                 count=storage.hosts.int,
                 labels={STORAGE_LABEL: "true"},
-            )
-        ],
+            ),
+        ),
     )
     ceph = CephStorageArgs(
         # Heat names the pool's servers <cluster>-<pool>-<index>; K3s names nodes after their hosts.
-        storage_nodes=[f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)],
-        pools=[
+        storage_nodes=tuple(f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)),
+        pools=tuple(
             CephPoolSpec(
                 name=p.name,
                 kind=p.kind,
@@ -228,7 +231,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
                 failure_domain=p.failure_domain,
             )
             for p in storage.pools
-        ],
+        ),
         rook_chart_version=cfg.ceph.rook_chart_version,
         ceph_image=cfg.ceph.ceph_image,
         monitors=storage.monitors.int,
@@ -275,7 +278,7 @@ def edge_args(
     cfg: StackConfig,
     site: EdgeSitePlan,
     wires: Wires,
-    ssh_public_key: pulumi.Input[str] | None = None,
+    ssh_public_key: str | pulumi.Output[str] | None = None,
     network_tags: tuple[str, ...] = (),
 ) -> EdgeArgs:
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference.
@@ -308,7 +311,7 @@ def edge_args(
             version=cfg.k3s.version,
             servers=site.servers,
             secrets_encryption=cfg.k3s.secrets_encryption,
-            agent_pools=[
+            agent_pools=(
                 AgentPool(
                     name="gpu",
                     flavor=site.flavor,
@@ -318,8 +321,8 @@ def edge_args(
                     gpus_per_node=site.gpus_per_node,
                     image=gpu_image(cfg),
                     labels={LOCATION_LABEL: site.location},
-                )
-            ],
+                ),
+            ),
         ),
         upgrades=upgrades_args(cfg),
         wires=network,
@@ -425,7 +428,7 @@ def edge_exports(
     for name, (network, cluster) in edge_clusters.items():
         exports[edge_site_export(name, "kubeconfig")] = cluster.kubeconfig
         if site_keys:
-            exports[edge_site_export(name, "ssh_private_key")] = network.ssh_private_key
+            exports[edge_site_export(name, EXPORT_SSH_PRIVATE_KEY)] = network.ssh_private_key
     return exports
 
 

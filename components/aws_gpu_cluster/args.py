@@ -10,7 +10,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.contract import SYSTEM_NODE_GROUP, ReservationKind
+from aidc.contract import EKS_ADDONS, SYSTEM_NODE_GROUP, EksAddon, ReservationKind
 from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
 from components._args import (
     IPv4SourceCidr,
@@ -83,8 +83,8 @@ class CapacityReservationSpec(FrozenArgs):
         return self
 
 
-# The EKS managed add-ons the component pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons").
-MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+# The EKS managed add-ons the component pins: the contract's EksAddon (config names the same ones).
+MANAGED_ADDONS = EKS_ADDONS
 AddonVersion = EksAddonVersion
 """An EKS add-on version as DescribeAddonVersions lists it."""
 # The component's defaults for the one EKS minor it defaults to; the stack program passes the versions of
@@ -215,7 +215,7 @@ class AwsGpuClusterArgs(FrozenArgs):
     """EFA device plugin chart version, pinned (the program passes aidc/versions.py's)."""
     gpu_ami_alias: AmiAlias = "al2023@v20260724"
     """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
-    addon_versions: dict[str, AddonVersion] = Field(default_factory=dict)
+    addon_versions: dict[EksAddon, AddonVersion] = Field(default_factory=dict)
     """EKS managed add-on versions by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); each name left
     out takes the version pinned for eks_version (PINNED_ADDON_VERSIONS above)."""
     workload_identities: tuple[WorkloadIdentity, ...] = ()
@@ -268,9 +268,6 @@ class AwsGpuClusterArgs(FrozenArgs):
 
     @model_validator(mode="after")
     def _addons_known(self) -> Self:
-        unknown = sorted(set(self.addon_versions) - set(MANAGED_ADDONS))
-        if unknown:
-            raise field_error("addon_versions", f"{unknown} are not among {list(MANAGED_ADDONS)}")
         pinned = PINNED_ADDON_VERSIONS.get(self.eks_version, {})
         missing = [
             addon for addon in MANAGED_ADDONS if addon not in self.addon_versions and addon not in pinned
@@ -287,7 +284,7 @@ class AwsGpuClusterArgs(FrozenArgs):
             raise field_error(f"workload_identities[{index}].name", "is used twice; names must be unique")
         return self
 
-    def addon_version(self, addon: str) -> str:
+    def addon_version(self, addon: EksAddon) -> str:
         """The version of one managed add-on: the configured one, else the one pinned for eks_version."""
         return self.addon_versions.get(addon) or PINNED_ADDON_VERSIONS[self.eks_version][addon]
 

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.contract import STORAGE_LABEL
+from aidc.contract import STORAGE_LABEL, CephFailureDomain, CephPoolKind
 from aidc.types import FrozenArgs, Slug, field_error
 from components._args import distinct, first_repeat, matching
 
-PoolKind = Literal["block", "object"]
-FailureDomain = Literal["host", "rack", "zone", "osd"]
+PoolKind = CephPoolKind
+FailureDomain = CephFailureDomain
 ReclaimPolicy = Literal["Retain", "Delete"]
 
 
