@@ -2,8 +2,11 @@
 
 What lives here: the registered public clouds, the places capacity lives, the enumerations every layer shares
 (config validates against them, the plan carries them, component Args accept them), the tags, node labels,
-annotations and Heat metadata keys the program writes from the plan and the pack reads back, the stack's export
-names, and the table of addresses that are not publicly routable. Nothing else.
+annotations, Nova metadata keys and Heat pool tags the program writes from the plan and the pack reads back, the
+namespaces and pools the clusters keep for themselves, the stack's export names, and the table of addresses that
+are not publicly routable. Nothing else, and nothing else spells them: tests/test_contract.py walks every string
+literal of aidc/, components/, stacks/ and policies/ and fails on a copy (docs/architecture.md, "The vocabulary is
+one module").
 
 Who imports it: everything — config, sizing, components, the stack program, the CLI and the policy pack. The pack
 runs in its own virtualenv with only pulumi-policy installed (policies/requirements.txt), so this module imports
