@@ -14,9 +14,12 @@ from aidc.catalog import ServicePrice, TransferPrice
 from aidc.contract import (
     EDGE,
     PRIVATE,
+    CephFailureDomain,
+    CephPoolKind,
     Classification,
     DirectConnectBandwidth,
     Every,
+    K3sServers,
     LinkEncryption,
     Location,
     PublicCloud,
@@ -266,13 +269,13 @@ class Placement:
 @dataclass(frozen=True)
 class CephPool:
     name: str
-    kind: str  # "block" | "object"
+    kind: CephPoolKind
     replicated_size: int | None  # set for replicated pools
     erasure_k: int | None  # set for erasure-coded pools
     erasure_m: int | None
     size: int  # copies or k+m
     min_size: int
-    failure_domain: str
+    failure_domain: CephFailureDomain
     pg_num: Figure
     usable_tb: float
 
@@ -439,7 +442,7 @@ class EdgeSitePlan:
     gpus: Figure
     nodes: Figure
     gpus_per_node: int
-    servers: int
+    servers: K3sServers
     region: str | None
     flavor: str
     network_cidr: str  # the site's tenant network

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from aidc.config.base import Model, check_cidr
 from aidc.config.limits import K8S_LABEL_SOURCE, NameRule
+from aidc.contract import GkeReleaseChannel
 from aidc.types import AdminCidrs, field_error
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ class Settings(Model):
     master_cidr: str = Field(
         "10.49.0.0/28", description="the private control plane's /28 (RFC 1918, unused elsewhere)"
     )
-    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
+    release_channel: GkeReleaseChannel = Field(
         "REGULAR", description="GKE release channel: the control plane and nodes upgrade within it"
     )
     system_machine_type: str = Field(
