@@ -70,7 +70,9 @@ def cost_text(cost: Mapping[str, Any], width: int = 80, explain: bool = False) -
     ]
     ceiling = cost.get("ceiling_usd_per_month")
     if ceiling is not None:
-        rows.append((f"ceiling{' (over: refused)' if cost.get('over_ceiling') else ''}", f"{float(ceiling):,.0f}"))
+        rows.append(
+            (f"ceiling{' (over: refused)' if cost.get('over_ceiling') else ''}", f"{float(ceiling):,.0f}")
+        )
     out = table("Monthly cost (USD)", (Column("component"), Column("USD/month", True)), rows, width, after)
     for name, r in (cost.get("reservations") or {}).items():
         out += paragraph(

@@ -79,6 +79,10 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             "prices": catalog.price_source(),
             "prices_as_of": catalog.price_as_of(),
             "spot": catalog.spot_source(),
+            # Each cloud's price list on its own: `aidc size` names only those whose prices the plan shows.
+            "price_lists": {
+                cloud: {"source": p.source, "as_of": p.as_of} for cloud, p in catalog.price_lists.items()
+            },
             "facts": {
                 key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
                 for key, f in catalog.facts.items()

@@ -244,7 +244,10 @@ class Offer:
     usd_per_gpu_hour: Figure | None  # None when the location could not take the workload
     gpus: int  # GPUs placement gave the workload there
     outcome: str  # "chosen" | "lost" | "ineligible"
-    reason: str
+    reason: str  # why, as a sentence naming the numbers and the config keys
+    cause: str = (
+        ""  # the reason as a short phrase for a table cell ("costs more", "over quota", "no l4-24gb")
+    )
 
 
 @dataclass(frozen=True)
@@ -384,6 +387,11 @@ class InterconnectPlan:
     vpn_tunnels: Figure
     vpn_gbps: Figure  # what the VPN carries
     capacity_gbps: Figure  # VPN plus the dedicated links (spares excluded)
+
+    def counts(self) -> dict[str, int]:
+        """Its headline counts (CapacityPlan.counts() prefixes each with the cloud): the VPN tunnels, and what
+        a cloud's own plan adds (its dedicated circuits and links)."""
+        return {"vpn_tunnels": self.vpn_tunnels.int}
 
 
 @dataclass(frozen=True)
@@ -548,4 +556,10 @@ class CapacityPlan:
                 else {}
             ),
             "edge_nodes": sum(s.nodes.int for s in self.edge_sites),
+            # Each other public cloud's interconnect: gcp_vpn_tunnels, gcp_interconnect_circuits ...
+            **{
+                f"{link.cloud}_{key}": value
+                for link in self.network.interconnects
+                for key, value in link.counts().items()
+            },
         }
