@@ -321,10 +321,11 @@ def _transfers(doc: Doc) -> Section | None:
     transfers = doc["network"]["transfers"]
     if not transfers:
         return None
-    t = Section("Transfers", _cols("transfer", "GB#", "window h#", "every", "Gbps#", "h at plan#"))
+    t = Section("Transfers", _cols("transfer", "cloud", "GB#", "window h#", "every", "Gbps#", "h at plan#"))
     for tr in transfers:
         t.add(
             tr["name"],
+            str(tr.get("cloud", "")),
             _n(tr["volume_gb"], 0),
             _n(tr["window_hours"]),
             tr["every"],
@@ -510,19 +511,21 @@ def _facts(doc: Doc) -> list[str]:
     ]
 
 
-def price_sources(doc: Doc) -> tuple[str, str]:
-    """The price lists of the clouds whose prices the document shows (where it places work, and every offer it
-    prices), and the oldest one's date; every registered cloud's for a document without them per cloud."""
+def price_sources(doc: Doc, key: str = "source") -> tuple[str, str]:
+    """The price lists (`key`: their page, or their spot source) of the clouds whose prices the document shows
+    (where it places work, and every offer it prices), and the oldest one's date; every registered cloud's for a
+    document without them per cloud."""
     src = doc["sources"]
     lists: Mapping[str, Mapping[str, str]] = src.get("price_lists") or {}
     if not lists:
-        return str(src["prices"]), str(src["prices_as_of"])
+        return str(src["prices" if key == "source" else "spot"]), str(src["prices_as_of"])
     shown = set(used_clouds(doc))
     shown |= {str(o["location"]) for o in doc.get("offers") or [] if o.get("usd_per_gpu_hour") is not None}
     priced = [(cloud, p) for cloud, p in lists.items() if cloud in shown] or list(lists.items())
+    as_of = min(p["as_of"] for _, p in priced)
     if len(priced) == 1:
-        return priced[0][1]["source"], priced[0][1]["as_of"]
-    return "; ".join(f"{cloud}: {p['source']}" for cloud, p in priced), min(p["as_of"] for _, p in priced)
+        return priced[0][1][key], as_of
+    return "; ".join(f"{cloud}: {p[key]}" for cloud, p in priced), as_of
 
 
 def size_lines(doc: Doc, width: int = 80, explain: bool = False) -> list[str]:
@@ -542,8 +545,8 @@ def size_lines(doc: Doc, width: int = 80, explain: bool = False) -> list[str]:
                 lines += _explanation_lines(Row((), (("", source),)), width)
             lines.append("")
     lines += cost_text(doc["cost"], width, explain)
-    source, as_of = price_sources(doc)
-    lines += paragraph(f"prices: {source} as of {as_of}; override in aidc:capacity.prices", width)
+    prices, as_of = price_sources(doc)
+    lines += paragraph(f"prices: {prices} as of {as_of}; override in aidc:capacity.prices", width)
     if explain:
         lines += [line for fact in _facts(doc) for line in paragraph(fact, width, "", "  ")]
     else:
@@ -616,7 +619,7 @@ def size_markdown(doc: Doc) -> str:
     # cost_markdown ends with the price source and date; the spot estimate's source is the one left to say.
     lines += ["#### Monthly cost (USD)", "", cost_markdown(doc["cost"]).rstrip("\n")]
     lines.append(
-        f"<sub>Spot: {doc['sources']['spot']}. Any price can be overridden in `aidc:capacity.prices`.</sub>"
+        f"<sub>Spot: {price_sources(doc, 'spot_source')[0]}. Any price can be overridden in `aidc:capacity.prices`.</sub>"
     )
     lines += ["", *(f"<sub>{_md(line)}</sub>  " for line in _facts(doc))]
     return "\n".join(lines) + "\n"

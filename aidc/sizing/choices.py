@@ -20,7 +20,7 @@ from aidc.config.model import StackConfig
 from aidc.contract import PRIVATE, PRIVATE_ONLY, PUBLIC_CLOUDS, Classification
 from aidc.sizing.cost import GB_PER_TB, dataset_move_usd, instance_hour_usd, private_gpu_hour_usd
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import InferenceSizing, NetworkPlan, Offer, Placement, TrainingSizing
+from aidc.sizing.plan import InferenceSizing, NetworkPlan, Offer, OfferOutcome, Placement, TrainingSizing
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,7 @@ def explain(
         winners = ", ".join(p[0] for p in chosen)
         for location, instance, price, why, cause in rows:
             gpus = placed.get(location, 0)
+            outcome: OfferOutcome
             if gpus > 0:
                 outcome, reason, cause = (
                     "chosen",

@@ -81,7 +81,8 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             "spot": catalog.spot_source(),
             # Each cloud's price list on its own: `aidc size` names only those whose prices the plan shows.
             "price_lists": {
-                cloud: {"source": p.source, "as_of": p.as_of} for cloud, p in catalog.price_lists.items()
+                cloud: {"source": p.source, "as_of": p.as_of, "spot_source": p.spot_source}
+                for cloud, p in catalog.price_lists.items()
             },
             "facts": {
                 key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}

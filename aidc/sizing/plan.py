@@ -8,7 +8,7 @@ counts, never names. No Pulumi import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aidc.catalog import ServicePrice, TransferPrice
 from aidc.contract import (
@@ -234,6 +234,10 @@ class PrivateGroup:
     )
 
 
+OfferOutcome = Literal["chosen", "lost", "ineligible"]
+"""How a place fared for a workload: placement put GPUs there, another place won, or it could not take it."""
+
+
 @dataclass(frozen=True)
 class Offer:
     """What one location offered one workload, and how it fared."""
@@ -243,7 +247,7 @@ class Offer:
     instance_type: str | None  # the location's cheapest eligible type (None: private, or nothing eligible)
     usd_per_gpu_hour: Figure | None  # None when the location could not take the workload
     gpus: int  # GPUs placement gave the workload there
-    outcome: str  # "chosen" | "lost" | "ineligible"
+    outcome: OfferOutcome
     reason: str  # why, as a sentence naming the numbers and the config keys
     cause: str = (
         ""  # the reason as a short phrase for a table cell ("costs more", "over quota", "no l4-24gb")
