@@ -66,7 +66,9 @@ def test_with_both_quotas_open_the_cheaper_cloud_wins_and_the_other_says_why() -
     )
     offers = _offers(plan, "llm-pretrain")
     aws, gcp = offers["aws"].usd_per_gpu_hour.value, offers["gcp"].usd_per_gpu_hour.value
-    assert aws == pytest.approx(aws_catalog.INSTANCE_TYPES["p5.48xlarge"].usd_per_hour / 8)  # us-east-1 list price
+    assert aws == pytest.approx(
+        aws_catalog.INSTANCE_TYPES["p5.48xlarge"].usd_per_hour / 8
+    )  # us-east-1 list price
     assert gcp == pytest.approx(catalog.REGIONAL_PRICES["a3-highgpu-8g"]["us-central1"][0] / 8)
     winner, loser = ("gcp", "aws") if gcp < aws else ("aws", "gcp")
     assert offers[winner].outcome == "chosen"

@@ -8,16 +8,15 @@ from typing import Any
 
 import pytest
 
-from aidc.output.diff import diff_plans
-from aidc.output.diff_markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
 from aidc.config import parse_stack_config
 from aidc.contract import PUBLIC_CLOUDS
 from aidc.output.clouds import words
+from aidc.output.diff import diff_plans
+from aidc.output.diff_markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
 from aidc.output.topology import topology_mermaid
 from aidc.sizing import size_stack
 from tests.plans import config_of, plan_of, stack_values
 from tests.stacks_list import PLANNED_STACKS
-
 
 EDGE = re.compile(r'\s+(\w+) (?:<-->|<==>|---)(?:\|"[^"]*"\|)? (\w+)$')
 
