@@ -80,6 +80,12 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             "prices": catalog.price_source(cfg.enabled_clouds),
             "prices_as_of": catalog.price_as_of(cfg.enabled_clouds),
             "spot": catalog.spot_source(cfg.enabled_clouds),
+            # Each cloud's price list on its own: `aidc size` names only those whose prices the plan shows.
+            "price_lists": {
+                cloud: {"source": p.source, "as_of": p.as_of, "spot_source": p.spot_source}
+                for cloud, p in catalog.price_lists.items()
+                if cloud in cfg.enabled_clouds
+            },
             "facts": {
                 key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
                 for key, f in catalog.facts.items()

@@ -8,7 +8,7 @@ counts, never names. No Pulumi import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aidc.catalog import ServicePrice, TransferPrice
 from aidc.contract import (
@@ -237,6 +237,10 @@ class PrivateGroup:
     )
 
 
+OfferOutcome = Literal["chosen", "lost", "ineligible"]
+"""How a place fared for a workload: placement put GPUs there, another place won, or it could not take it."""
+
+
 @dataclass(frozen=True)
 class Offer:
     """What one location offered one workload, and how it fared."""
@@ -246,8 +250,11 @@ class Offer:
     instance_type: str | None  # the location's cheapest eligible type (None: private, or nothing eligible)
     usd_per_gpu_hour: Figure | None  # None when the location could not take the workload
     gpus: int  # GPUs placement gave the workload there
-    outcome: str  # "chosen" | "lost" | "ineligible"
-    reason: str
+    outcome: OfferOutcome
+    reason: str  # why, as a sentence naming the numbers and the config keys
+    cause: str = (
+        ""  # the reason as a short phrase for a table cell ("costs more", "over quota", "no l4-24gb")
+    )
 
 
 @dataclass(frozen=True)
@@ -387,6 +394,11 @@ class InterconnectPlan:
     vpn_tunnels: Figure
     vpn_gbps: Figure  # what the VPN carries
     capacity_gbps: Figure  # VPN plus the dedicated links (spares excluded)
+
+    def counts(self) -> dict[str, int]:
+        """Its headline counts (CapacityPlan.counts() prefixes each with the cloud): the VPN tunnels, and what
+        a cloud's own plan adds (its dedicated circuits and links)."""
+        return {"vpn_tunnels": self.vpn_tunnels.int}
 
 
 @dataclass(frozen=True)
@@ -551,4 +563,10 @@ class CapacityPlan:
                 else {}
             ),
             "edge_nodes": sum(s.nodes.int for s in self.edge_sites),
+            # Each other public cloud's interconnect: gcp_vpn_tunnels, gcp_interconnect_circuits ...
+            **{
+                f"{link.cloud}_{key}": value
+                for link in self.network.interconnects
+                for key, value in link.counts().items()
+            },
         }

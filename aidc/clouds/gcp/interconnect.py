@@ -95,6 +95,19 @@ class GcpInterconnectPlan(InterconnectPlan):
     reason: str = ""  # why the dedicated links are (or are not) declared
     port_gbps: Figure | None = None  # the dedicated circuits (count and speed), when declared
 
+    def counts(self) -> dict[str, int]:
+        """The HA VPN tunnels and, when declared, the Dedicated Interconnect circuits, links and VLAN attachments."""
+        dedicated = (
+            {
+                "interconnect_circuits": sum(link.circuits for link in self.links),
+                "interconnect_links": len(self.links),
+                "interconnect_attachments": len(self.attachments),
+            }
+            if self.links
+            else {}
+        )
+        return {**super().counts(), **dedicated}
+
 
 HA_VPN_MAX_SANE_TUNNELS = 16  # past this many tunnels (32 Gbps) a dedicated link is the sane design
 # A tunnel carries 250,000 packets/s for both directions together. A bulk TCP transfer sends full 1,500-byte
