@@ -1056,7 +1056,9 @@ class StackConfigBase(Model):
         if declared != "auto":
             return declared
         served = sum(1 for w in self.demand.inference if w.edge_fraction > 0)
-        return budget.sites_within_budget(budget.resources_per_site(self.edge.sites, served))
+        return budget.sites_within_budget(
+            budget.resources_per_site(self.edge.sites, served, len(self.openstack.admin_cidrs))
+        )
 
     @property
     def edge_layout(self) -> dict[str, SiteLayout]:

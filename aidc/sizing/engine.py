@@ -22,7 +22,9 @@ from aidc.sizing.storage import size_storage
 def resources_per_site(cfg: StackConfig) -> float:
     """What an average site of this stack adds (aidc/config/budget.py)."""
     return budget.resources_per_site(
-        cfg.edge.sites, sum(1 for w in cfg.demand.inference if w.edge_fraction > 0)
+        cfg.edge.sites,
+        sum(1 for w in cfg.demand.inference if w.edge_fraction > 0),
+        len(cfg.openstack.admin_cidrs),
     )
 
 
@@ -132,7 +134,8 @@ def estate_warnings(cfg: StackConfig, edge_sites: tuple[EdgeSitePlan, ...]) -> l
             + (" (auto)" if cfg.estate.max_sites_per_stack == "auto" else "")
             + ": a full shard stack holds about "
             f"{per_stack * per_site:,.0f} resources ({per_site:.0f} per site here: {RESOURCES_PER_EDGE_SITE[1]} for "
-            f"a one-server site, {RESOURCES_PER_EDGE_SITE[3]} for a three-server one), more than the "
+            f"a one-server site or {RESOURCES_PER_EDGE_SITE[3]} for a three-server one, plus its admin CIDRs' rules "
+            "and its GPU stack), more than the "
             f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
             f"{budget.sites_within_budget(per_site)} sites or fewer keep it under (max_sites_per_stack: auto)"
         )

@@ -208,7 +208,11 @@ def test_gcp_cost_lines_hand_derived() -> None:
     nodes = 3  # one e2-standard-4 per zone, three zones
     assert lines[f"system pool {nodes} x e2-standard-4 (1 per zone)"] == pytest.approx(nodes * 0.13402 * 730)
     gpu = next(v for k, v in lines.items() if k.startswith("GPU nodes a3-highgpu-8g"))
-    assert gpu == pytest.approx(group.instances.int * group.usd_per_hour * 730)
+    # A one-off training run bills the hours it runs (at most a month's 730), as any training run does.
+    run_hours = plan.training[0].run_hours.value
+    assert group.hours_per_month is not None
+    assert group.hours_per_month.value == pytest.approx(min(run_hours, 730))
+    assert gpu == pytest.approx(group.instances.int * group.usd_per_hour * min(run_hours, 730))
     vms = min(32, nodes + group.instances.int)
     nat = next(v for k, v in lines.items() if k.startswith("Cloud NAT"))
     assert nat == pytest.approx(vms * 0.0014 * 730)

@@ -173,9 +173,15 @@ def test_more_tokens() -> None:
     assert pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "48"  # 6 instances, fixed for the run
     assert pool["inputs"]["metadata"]["annotations"]["aidc.io/planned-min-instances"] == "6"
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
-    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 27.44705 * 730, abs=0.01)  # p4de after the 2025 cut
-    # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
-    assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
+    # A one-off run bills the hours it runs: 7,203.5 GPU-h / 48 GPUs = 150.07 h (before: 2,401.2 / 16, the same).
+    run = head["plan"]["compute"]["training"][0]
+    run_hours = run["run_hours"]
+    assert run_hours == pytest.approx(run["gpu_hours"] / 48) and run_hours == pytest.approx(150.07, abs=0.01)
+    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 27.44705 * run_hours, abs=0.01)  # p4de after the 2025 cut
+    # 16 A100-80GB released: 16 · 18,550 / 36 amortised whole, and their power while the run ran
+    assert cost["private-cloud"] == pytest.approx(
+        -16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * run_hours), abs=0.01
+    )
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
     body = _markdown(diff, head)
     assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 6 on-demand<br/>48 × a100-80gb"]' in body

@@ -143,7 +143,7 @@ def test_cost_markdown_lists_lines_total_and_source() -> None:
     cost = plan_of("dev")["summary"]["cost"]
     text = cost_markdown(cost)
     assert "| aws-gpu-cluster | GPU nodes g6.12xlarge on-demand | 3,359.17 |" in text
-    assert "| **total** | | **19,271.99** | |" in text
+    assert "| **total** | | **18,294.93** | |" in text
     assert "| ceph-storage | storage hosts (7) amortisation | 1,729.00 |" in text
     assert (
         "Prices: AWS Price List (AmazonEC2, US East (N. Virginia), Linux, Shared tenancy, on-demand), snapshot aidc/clouds/aws/prices.json, as of 2026-07"
