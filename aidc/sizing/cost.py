@@ -154,7 +154,11 @@ def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Fig
                 "usd_per_hour": round(rate, 4),
                 "hours_per_month": round(hours.value, 3),
                 "billed": _billed(group),
-                **{k: v for k, v in hours.inputs.items() if k in ("every", "run_hours", "runs_per_month", "days")},
+                **{
+                    k: v
+                    for k, v in hours.inputs.items()
+                    if k in ("every", "run_hours", "runs_per_month", "days")
+                },
             },
         )
     return monthly(

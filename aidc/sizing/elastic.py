@@ -130,7 +130,11 @@ def run_hours_per_month(run: TrainingSizing, reservation: Reservation | None = N
             term if up_front else min(term, HOURS_PER_MONTH),
             "h/month",
             f"the reservation's term, used or not: days · 24 h, {reservation.paid}"
-            + (" (the whole block in the month it is bought)" if up_front else f", at most {HOURS_PER_MONTH} a month"),
+            + (
+                " (the whole block in the month it is bought)"
+                if up_front
+                else f", at most {HOURS_PER_MONTH} a month"
+            ),
             {"reservation": reservation.kind, "days": reservation.days.int, "paid": reservation.paid},
         )
     if run.run_hours is None:
@@ -178,7 +182,9 @@ def with_run_hours(placement: Placement, training: Sequence[TrainingSizing]) -> 
     public = tuple(
         dataclasses.replace(
             g,
-            scaling=repeating_range(g, runs[g.workload].every) if runs[g.workload].every != "once" else g.scaling,
+            scaling=repeating_range(g, runs[g.workload].every)
+            if runs[g.workload].every != "once"
+            else g.scaling,
             hours_per_month=hours(g.workload, g.reservation),
         )
         if g.kind == "training" and g.workload in runs

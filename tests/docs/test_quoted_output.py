@@ -21,7 +21,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("README.md", "docs/getting-started.md")
 AIDC = str(Path(sys.executable).parent / "aidc")
-ANNOTATED = re.compile(r"<!-- output of: (?P<command>[^>]+?) -->\n```text\n(?P<block>.*?)^```", re.DOTALL | re.M)
+ANNOTATED = re.compile(
+    r"<!-- output of: (?P<command>[^>]+?) -->\n```text\n(?P<block>.*?)^```", re.DOTALL | re.M
+)
 TEXT_BLOCK = re.compile(r"^```text$", re.MULTILINE)
 ABRIDGED = "..."
 
@@ -29,10 +31,7 @@ ABRIDGED = "..."
 def quoted_blocks(page: str) -> list[tuple[str, list[str]]]:
     """(command, quoted lines) of each annotated output block of `page`, in page order."""
     text = (ROOT / page).read_text(encoding="utf-8")
-    return [
-        (match["command"].strip(), match["block"].splitlines())
-        for match in ANNOTATED.finditer(text)
-    ]
+    return [(match["command"].strip(), match["block"].splitlines()) for match in ANNOTATED.finditer(text)]
 
 
 def missing_lines(quoted: list[str], printed: list[str]) -> list[str]:
@@ -80,7 +79,9 @@ def test_every_output_block_names_its_command(page: str) -> None:
 
 
 @pytest.mark.parametrize(("page", "index", "command", "lines"), BLOCKS)
-def test_quoted_output_is_what_the_command_prints(page: str, index: int, command: str, lines: list[str]) -> None:
+def test_quoted_output_is_what_the_command_prints(
+    page: str, index: int, command: str, lines: list[str]
+) -> None:
     missing = missing_lines(lines, output_of(command))
     assert not missing, (
         f"{page}, block {index} ({command}): these lines are not in its output (regenerate the block from "

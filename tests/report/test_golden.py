@@ -177,7 +177,9 @@ def test_more_tokens() -> None:
     run = head["plan"]["compute"]["training"][0]
     run_hours = run["run_hours"]
     assert run_hours == pytest.approx(run["gpu_hours"] / 48) and run_hours == pytest.approx(150.07, abs=0.01)
-    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 27.44705 * run_hours, abs=0.01)  # p4de after the 2025 cut
+    assert cost["aws-gpu-cluster"] == pytest.approx(
+        6 * 27.44705 * run_hours, abs=0.01
+    )  # p4de after the 2025 cut
     # 16 A100-80GB released: 16 · 18,550 / 36 amortised whole, and their power while the run ran
     assert cost["private-cloud"] == pytest.approx(
         -16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * run_hours), abs=0.01

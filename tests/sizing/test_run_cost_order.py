@@ -5,6 +5,7 @@ one-off run costs what one run a month costs; a reserved run pays its reservatio
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ def test_repeating_more_often_never_costs_less(stack: str) -> None:
         for deadline in sorted({float(run["deadline_days"]), 28.0, 7.0, 1.0}, reverse=True):
             costs = _costs(values, stack, index, deadline)
             ordered = [(every, costs[every]) for every in ORDER if every in costs]
-            for (less, cheaper), (more, dearer) in zip(ordered, ordered[1:], strict=False):
+            for (less, cheaper), (more, dearer) in itertools.pairwise(ordered):
                 assert cheaper <= dearer + 0.01, (
                     f"{stack} {run['name']} (deadline {deadline:g} d): every {less} costs {cheaper:,.2f} a month, "
                     f"every {more} {dearer:,.2f}"
@@ -70,7 +71,11 @@ def test_repeating_more_often_never_costs_less(stack: str) -> None:
                 periods |= {less, more}
             if "once" in costs and "month" in costs:
                 # A one-off run is one run a month: the same bill (its run hours fit a month).
-                assert costs["once"] == pytest.approx(costs["month"], rel=1e-9), (stack, run["name"], deadline)
+                assert costs["once"] == pytest.approx(costs["month"], rel=1e-9), (
+                    stack,
+                    run["name"],
+                    deadline,
+                )
         assert periods == set(ORDER), f"{stack} {run['name']}: compared only {sorted(periods)}"
 
 

@@ -64,4 +64,6 @@ def test_a_full_metro_shard_is_as_its_stack_file_says() -> None:
     assert full
     for shard in full:
         assert len(shard.offline.resources) == per_shard, shard.stack
-        assert (len(shard.offline.resources) - RESOURCES_PER_SHARD) / len(shard.sites) == per_site, shard.stack
+        assert (len(shard.offline.resources) - RESOURCES_PER_SHARD) / len(shard.sites) == per_site, (
+            shard.stack
+        )
