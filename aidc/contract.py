@@ -2,8 +2,11 @@
 
 What lives here: the registered public clouds, the places capacity lives, the enumerations every layer shares
 (config validates against them, the plan carries them, component Args accept them), the tags, node labels,
-annotations and Heat metadata keys the program writes from the plan and the pack reads back, the stack's export
-names, and the table of addresses that are not publicly routable. Nothing else.
+annotations, Nova metadata keys and Heat pool tags the program writes from the plan and the pack reads back, the
+namespaces and pools the clusters keep for themselves, the stack's export names, and the table of addresses that
+are not publicly routable. Nothing else, and nothing else spells them: tests/test_contract.py walks every string
+literal of aidc/, components/, stacks/ and policies/ and fails on a copy (docs/architecture.md, "The vocabulary is
+one module").
 
 Who imports it: everything — config, sizing, components, the stack program, the CLI and the policy pack. The pack
 runs in its own virtualenv with only pulumi-policy installed (policies/requirements.txt), so this module imports
@@ -54,6 +57,8 @@ CLASSIFICATION_ORDER: tuple[str, ...] = get_args(Classification)  # least to mos
 PRIVATE_ONLY: frozenset[str] = frozenset({"confidential", "restricted"})
 """Classifications whose workloads and data never leave the owned locations."""
 WorkloadKind = Literal["training", "inference"]
+TRAINING: Literal["training"] = "training"
+INFERENCE: Literal["inference"] = "inference"
 WeightPrecision = Literal["bf16", "fp8", "int8", "int4"]
 ReservationKind = Literal["capacity-block", "capacity-reservation"]
 Reserve = Literal["none", "capacity-block", "capacity-reservation"]
@@ -68,6 +73,39 @@ IpsecIntegrity = Literal["sha1", "sha256", "sha384", "sha512"]
 DhGroup = Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]
 TunnelBandwidth = Literal["standard", "large"]
 TransferDirection = Literal["to_private", "to_public", "both"]
+K3sServers = Literal[1, 3]
+"""Servers of a K3s cluster: one, or three (embedded etcd's quorum)."""
+GpuDriver = Literal["operator", "image"]
+"""Who puts the NVIDIA driver on owned GPU agents: the GPU Operator, or the Glance image (aidc:openstack.gpu_image)."""
+EksAddon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"]
+"""The EKS managed add-ons aidc pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons")."""
+EKS_ADDONS: tuple[EksAddon, ...] = get_args(EksAddon)
+CephPoolKind = Literal["block", "object"]
+CephFailureDomain = Literal["host", "rack", "zone", "osd"]
+GkeReleaseChannel = Literal["RAPID", "REGULAR", "STABLE"]
+"""GKE release channels (container.v1 ReleaseChannel.channel, less UNSPECIFIED and EXTENDED)."""
+GcpLinkType = Literal[
+    "LINK_TYPE_ETHERNET_10G_LR", "LINK_TYPE_ETHERNET_100G_LR", "LINK_TYPE_ETHERNET_400G_LR4"
+]
+"""Dedicated Interconnect port types (compute.v1 Interconnect.linkType)."""
+GcpAttachmentBandwidth = Literal[
+    "BPS_50M",
+    "BPS_100M",
+    "BPS_200M",
+    "BPS_300M",
+    "BPS_400M",
+    "BPS_500M",
+    "BPS_1G",
+    "BPS_2G",
+    "BPS_5G",
+    "BPS_10G",
+    "BPS_20G",
+    "BPS_50G",
+    "BPS_100G",
+    "BPS_400G",
+]
+"""VLAN attachment capacities (compute.v1 InterconnectAttachment.bandwidth)."""
+
 
 # --- Tags (AWS tag keys; the same names ride as Heat `key=value` tags and Kubernetes annotations) ---------------
 STACK_TAG = "aidc:stack"
@@ -125,10 +163,40 @@ ACCESS_LABEL = (
     "aidc.io/access"  # "deploy" on the RBAC objects that give the deploy role its Kubernetes rights
 )
 DEPLOY_GROUP = "aidc-deploy"  # the Kubernetes group of the deploy role's EKS access entry
+AccessRole = Literal["deploy", "admin"]
+"""Values of EKS_ACCESS_ROLE_TAG (whose access entry) and ACCESS_LABEL (whose RBAC object)."""
+DEPLOY_ACCESS: Literal["deploy"] = "deploy"
+ADMIN_ACCESS: Literal["admin"] = "admin"
 SYSTEM_NODE_GROUP = "system"  # NODE_GROUP_LABEL value of a public cluster's system nodes
 POD_GPUS_ANNOTATION = "aidc.io/pod-gpus"
 PLANNED_GPUS_ANNOTATION = "aidc.io/planned-gpus"
 GPU_RESOURCE = "nvidia.com/gpu"
+POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+POD_SECURITY: dict[WorkloadKind, str] = {"training": "baseline", "inference": "restricted"}
+"""The Pod Security level a workload namespace enforces, by WorkloadKind: `restricted` for serving (vLLM, TGI and
+Triton run as non-root without added capabilities); `baseline` for training, because the NGC PyTorch images a gang
+runs start as root (restricted requires runAsNonRoot). The pack admits `restricted` or the kind's level."""
+# Namespaces the clusters' own add-ons use (Kubernetes' own, Kueue, the GPU Operator, Prometheus, Rook,
+# system-upgrade-controller): a workload's namespace is named after it, so no workload may take one of these.
+RESERVED_NAMESPACES: frozenset[str] = frozenset(
+    {
+        "default",
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "kueue-system",
+        "gpu-operator",
+        "monitoring",
+        "rook-ceph",
+        "system-upgrade",
+    }
+)
+SERVER_POOL = "server"  # the POOL_LABEL value of a K3s cluster's servers
+STORAGE_POOL = "storage"  # the POOL_LABEL value of the core's Ceph hosts
+# Node pools a K3s cluster declares itself (its servers, the core's Ceph hosts): a pool joining from elsewhere,
+# named after its workload, may not take one (its nodes would share the pool's label, and a pool named "server"
+# would give its agents the servers' host names).
+RESERVED_POOLS: frozenset[str] = frozenset({SERVER_POOL, STORAGE_POOL})
 
 
 def annotation_of(tag: str) -> str:
@@ -148,22 +216,61 @@ def cloud_label_of(tag: str) -> str:
     return tag.replace(":", "-", 1)
 
 
-# --- Nova metadata keys of K3s servers (Nova metadata keys take no ':' or '/') ---------------------------------
+# --- Nova metadata keys of K3s servers (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/') -------------------------
 CLUSTER_METADATA_KEY = "aidc_cluster"
 ROLE_METADATA_KEY = "aidc_role"
+SERVER_ROLE = "server"  # the ROLE_METADATA_KEY value of a K3s server
 SECRETS_ENCRYPTION_METADATA_KEY = "aidc_secrets_encryption"
-POOL_METADATA_KEY = "aidc_pool"
+TAINTS_METADATA_KEY = "aidc_node_taints"  # a server's taints, comma-separated ('' when untainted)
+POOL_METADATA_KEY = "aidc_pool"  # names a Heat pool's servers
+# K3s docs ("High Availability Embedded etcd", dedicated server nodes): servers tainted so only critical add-ons,
+# which tolerate CriticalAddonsOnly, run there; NoExecute also evicts anything scheduled before the taint.
+K3S_SERVER_TAINT = "CriticalAddonsOnly=true:NoExecute"
+
+# --- Heat stack tags of an owned server pool (Heat tags are strings without commas: `key=value`) ---------------
+# The user data that says what a pool's servers register with is secret; these say it in the clear.
+HEAT_MARKER_TAG = "aidc"  # every pool aidc declares
+HEAT_CLUSTER_TAG = "cluster"  # the K3s cluster the pool joins
+HEAT_POOL_TAG = "pool"
+HEAT_SERVERS_TAG = "servers"  # the pool's server count
+HEAT_ACCELERATOR_TAG = "accelerator"  # a GPU pool's accelerator
+HEAT_GPUS_PER_SERVER_TAG = "gpus-per-server"
+HEAT_NODE_LABEL_PREFIX = (
+    "node-label:"  # node-label:<key>=<value>, a node label the pool's agents register with
+)
+HEAT_NODE_TAINT_PREFIX = "node-taint:"  # node-taint:<taint>, a taint they register with
+
+
+def heat_tag(key: str, value: object) -> str:
+    """A Heat stack tag `key=value`."""
+    return f"{key}={value}"
+
 
 # --- Stack exports (what operators and scripts read with `pulumi stack output`) -------------------------------
+# The program's own; a public cloud's exports are named in its stacks/clouds/<name>.py.
 EXPORT_CLOUDS = "clouds"  # the public clouds the stack declares resources in
 EXPORT_PLAN_SUMMARY = "plan_summary"
 EXPORT_GPU_QUEUES = "gpu_queues"
 EXPORT_CORE_API_ENDPOINT = "core_api_endpoint"
 EXPORT_CORE_KUBECONFIG = "core_kubeconfig"
+EXPORT_CEPH_BLOCK_STORAGE_CLASS = "ceph_block_storage_class"
+EXPORT_CEPH_OBJECT_STORE = "ceph_object_store"
+EXPORT_CEPH_RGW_CA_CERT = "ceph_rgw_ca_cert"
+EXPORT_SSH_PRIVATE_KEY = "ssh_private_key"
 EXPORT_EDGE_SSH_PUBLIC_KEY = "edge_ssh_public_key"
+EXPORT_EDGE_SSH_PRIVATE_KEY = "edge_ssh_private_key"
 EXPORT_EDGE_API_ENDPOINTS = "edge_api_endpoints"
 EXPORT_EDGE_NETWORKS = "edge_networks"
+EXPORT_EDGE_ROUTE_PREFIXES = "edge_route_prefixes"
+EXPORT_EDGE_NODES_BY_SITE = "edge_nodes_by_site"
 EXPORT_ESTATE_SHARDS = "estate_shards"
+EXPORT_CORE_STACK = "core_stack"  # a shard's: the estate core it reads
+
+
+def edge_site_export(site: str, what: str) -> str:
+    """The export of one edge site's `what` (kubeconfig, ssh_private_key): edge_<site>_<what>, '-' as '_'."""
+    return f"edge_{site.replace('-', '_')}_{what}"
+
 
 # --- Addresses that are not publicly routable ------------------------------------------------------------------
 # Admin ports (SSH, the Kubernetes API, etcd, kubelet) answer named networks only. A set of sources is judged by

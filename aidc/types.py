@@ -18,7 +18,10 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
+# RESERVED_*: the namespaces and node pools the clusters use themselves (the contract's: the pack reads them too).
 from aidc.contract import ADMIN_SOURCE_MIN_PREFIX, public_addresses
+from aidc.contract import RESERVED_NAMESPACES as RESERVED_NAMESPACES
+from aidc.contract import RESERVED_POOLS as RESERVED_POOLS
 
 SLUG_PATTERN = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 # A DNS label and a Kubernetes label value are at most 63 characters.
@@ -31,27 +34,6 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_
 """A lower-case DNS label: the one name rule for every resource-name part."""
 Name = Annotated[Slug, StringConstraints(max_length=NAME_MAX)]
 """A user-chosen name (workload, site): a Slug of at most NAME_MAX characters."""
-
-# Namespaces the clusters' own add-ons use (Kubernetes' own, Kueue, the GPU Operator, Prometheus, Rook,
-# system-upgrade-controller): a workload's namespace is named after it, so no workload may take one of these.
-RESERVED_NAMESPACES: frozenset[str] = frozenset(
-    {
-        "default",
-        "kube-system",
-        "kube-public",
-        "kube-node-lease",
-        "kueue-system",
-        "gpu-operator",
-        "monitoring",
-        "rook-ceph",
-        "system-upgrade",
-    }
-)
-# Node pools a K3s cluster declares itself (its servers, the core's Ceph hosts): a pool
-# joining from elsewhere, named after its workload, may not take one (its nodes would share the pool's label, and a
-# pool named "server" would give its agents the servers' host names).
-RESERVED_POOLS: frozenset[str] = frozenset({"server", "storage"})
-"""A name a user picks in config: a Slug short enough to take the suffixes resource names add."""
 
 
 def _cidr(value: str) -> str:

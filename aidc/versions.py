@@ -24,6 +24,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from aidc.contract import EksAddon
+
 AS_OF = datetime.date(2026, 12, 7)
 """When the windows below were last checked against their sources."""
 WARN_DAYS = 90
@@ -93,7 +95,7 @@ EKS_DEFAULT = "1.35"
 # v1.13.2-eksbuild.1), vendored in tests/conformance/upstream/eks/addon-versions.json with their source; confirm
 # with `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>`.
 EKS_ADDONS_SOURCE = "https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html"
-EKS_ADDON_VERSIONS: dict[str, dict[str, str]] = {
+EKS_ADDON_VERSIONS: dict[str, dict[EksAddon, str]] = {
     "1.35": {
         "vpc-cni": "v1.21.1-eksbuild.3",
         "coredns": "v1.13.2-eksbuild.1",

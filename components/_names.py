@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import ipaddress
 
+from aidc.contract import CLUSTER_LABEL as CLUSTER_LABEL
+
 
 def cidr_slug(cidr: str) -> str:
     """'10.20.0.0/16' -> '10-20-0-0-16': a name part derived from the CIDR, never from a list index."""
     return str(ipaddress.ip_network(cidr, strict=False)).replace(".", "-").replace(":", "-").replace("/", "-")
 
 
-CLUSTER_LABEL = "aidc.io/cluster"
-"""Label (and release-description key) naming the cluster a Kubernetes object belongs to: the K3s cluster's name
-or the EKS cluster's. The policy pack groups device plugins, flavors and queues by it."""
+# CLUSTER_LABEL (the contract's): the label and release-description key naming the cluster a Kubernetes object
+# belongs to (the K3s, EKS or GKE cluster's name). The policy pack groups device plugins, flavors and queues by it.
 
 
 def release_description(what: str, cluster: str) -> str:

@@ -21,6 +21,8 @@ from urllib.parse import quote
 
 import yaml
 
+from aidc.contract import POOL_METADATA_KEY
+
 # Sysctls the kubelet refuses to start without when --protect-kernel-defaults is on (K3s CIS hardening guide).
 PROTECT_KERNEL_DEFAULTS_SYSCTLS: Mapping[str, str] = {
     "vm.panic_on_oom": "0",
@@ -34,8 +36,6 @@ K3S_RELEASES = "https://github.com/k3s-io/k3s/releases/download"
 K3S_BINARY = "/usr/local/bin/k3s"
 INSTALL_SCRIPT = "/usr/local/lib/aidc/install-k3s.sh"
 K3S_CONFIG = "/etc/rancher/k3s/config.yaml"
-# Nova server metadata key naming a Heat pool's servers (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/').
-POOL_METADATA_KEY = "aidc_pool"
 K3S_SERVER_DIR = "/var/lib/rancher/k3s/server"
 K3S_TLS_DIR = f"{K3S_SERVER_DIR}/tls"
 # K3s's default pod network, set explicitly so the metadata guard below names the same range.
@@ -43,13 +43,15 @@ CLUSTER_CIDR = "10.42.0.0/16"
 METADATA_ADDRESS = "169.254.169.254"
 # Written by the first server once K3s generated its CA; read back through Nova's console (k3s_cluster/identity.py).
 CA_HASH_MARKER = "aidc-k3s-ca-sha256="
+# The named admin a server binds to cluster-admin (k3s_cluster/identity.py mints its client certificate).
+ADMIN_USER = "aidc-admin"
 # The K3s CIS hardening guide's Pod Security admission configuration and audit policy (docs.k3s.io/security/
 # hardening-guide: "Pod Security", "API Server audit configuration"), and where the apiserver finds them.
 PSA_CONFIG = f"{K3S_SERVER_DIR}/psa.yaml"
 AUDIT_POLICY = f"{K3S_SERVER_DIR}/audit.yaml"
 AUDIT_LOG = f"{K3S_SERVER_DIR}/logs/audit.log"
 # K3s applies every manifest in this directory at start ("Auto-Deploying Manifests"): the admin user's binding.
-ADMIN_BINDING = f"{K3S_SERVER_DIR}/manifests/aidc-admin.yaml"
+ADMIN_BINDING = f"{K3S_SERVER_DIR}/manifests/{ADMIN_USER}.yaml"
 # Namespaces exempt from the cluster-wide `restricted` default, each because an add-on there needs more: K3s's own
 # (kube-system), the GPU Operator's driver and toolkit (privileged, host paths), Rook's OSDs (privileged, devices),
 # system-upgrade-controller's upgrade jobs (privileged, the host's binary), Prometheus (the chart's server sets no
@@ -257,7 +259,7 @@ def k3s_server_user_data(
     secrets_encryption: bool = True,
     tls_sans: Sequence[str] = (),
     taints: Sequence[str] = (),
-    admin_user: str = "aidc-admin",
+    admin_user: str = ADMIN_USER,
 ) -> str:
     """User data for a K3s server. The first server (no `server_url`) generates the cluster's CAs itself and prints
     their hash to its console; it takes the short server token (K3s cannot check a CA hash before the CA exists).

@@ -39,6 +39,15 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import AfterValidator, Field, model_validator
 
+from aidc.contract import (
+    DhGroup,
+    DirectConnectBandwidth,
+    IkeVersion,
+    IpsecEncryption,
+    IpsecIntegrity,
+    LinkEncryption,
+    TunnelBandwidth,
+)
 from aidc.types import Frozen, FrozenArgs, IPv4Cidr, Slug
 from components._args import StrInput
 from components.vpn_interconnect import (
@@ -67,7 +76,7 @@ MACSEC_KEY_LENGTH = 64
 BGP_KEY_LENGTH = 32  # MD5 key: AWS takes 6-80 characters
 MAX_2_BYTE_ASN = 2_147_483_646  # NewTransitVirtualInterface.asn; larger ASNs go in asnLong
 
-Bandwidth = Literal["1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps", "100Gbps", "400Gbps"]
+Bandwidth = DirectConnectBandwidth
 LocationCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{2,32}$")]
 HostedConnectionId = Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8}$")]
 
@@ -187,15 +196,15 @@ class IpsecOverDirectConnect(Frozen):
     """VPN connections (two tunnels each, BGP, ECMP over all of them)."""
     customer_gateway_ip: Annotated[str, AfterValidator(_ipv4_address)]
     """Private IPv4 of the on-premises VPN device, reached over Direct Connect."""
-    tunnel_bandwidth: Literal["standard", "large"] = "standard"
+    tunnel_bandwidth: TunnelBandwidth = "standard"
     """'standard' (1.25 Gbps per tunnel) or 'large' (5 Gbps)."""
-    ike_version: Literal["ikev1", "ikev2"] = "ikev2"
+    ike_version: IkeVersion = "ikev2"
     """IKE version of both tunnels."""
-    encryption: Literal["aes128", "aes256", "aes128-gcm", "aes256-gcm"] = "aes256-gcm"
+    encryption: IpsecEncryption = "aes256-gcm"
     """Phase 1 and 2 cipher."""
-    integrity: Literal["sha1", "sha256", "sha384", "sha512"] = "sha256"
+    integrity: IpsecIntegrity = "sha256"
     """Phase 1 and 2 integrity / PRF."""
-    dh_group: Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24] = 20
+    dh_group: DhGroup = 20
     """Diffie-Hellman group of phase 1 and PFS."""
     dpd_timeout_s: int = Field(30, ge=30, le=3600)
     """Dead-peer detection timeout (AWS minimum 30 s); the action is restart."""
@@ -222,7 +231,7 @@ class DirectConnectInterconnectArgs(FrozenArgs):
     """Public prefixes the public virtual interfaces advertise to AWS (at most 1,000 routes per BGP session)."""
     hosted: bool = False
     """Hosted connections from a partner (accepted here) instead of dedicated ports."""
-    encryption: Literal["macsec", "ipsec", "none"] = "macsec"
+    encryption: LinkEncryption = "macsec"
     """MACsec on the ports, an IPsec VPN over the link, or none (public data only)."""
     ipsec: IpsecOverDirectConnect | None = None
     """The VPN over the link; required with encryption 'ipsec'."""

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
+from aidc.contract import GPU_RESOURCE
 from aidc.types import FrozenArgs
 from components._args import matching
 from components.cloud_init import K3S_VERSION_PATTERN
@@ -40,7 +41,7 @@ class K3sUpgradesArgs(FrozenArgs):
     version: Annotated[str, matching(K3S_VERSION_PATTERN, "a pinned K3s release like 'v1.31.4+k3s1'")]
     """The K3s release every node of the cluster is moved to (K3sCluster.version)."""
     tolerations: tuple[dict[str, str], ...] = (
-        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+        {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"},
     )
     """Taints of agent pools the agents' Plan must tolerate to reach every node."""
     concurrency: Annotated[int, Field(ge=1)] = 1

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
+from aidc.contract import GpuDriver
 from aidc.types import FrozenArgs, Slug
 from components._names import release_description
 from components.k3s_cluster import GPU_TAINT, K3sVersion, Taint
@@ -50,7 +51,7 @@ K3S_CONTAINERD_SOCKET = "/run/k3s/containerd/containerd.sock"
 # The first K3s release of each minor line that ships containerd 2.0 (February 2025); every later minor has it.
 _CONTAINERD_2_FROM = {(1, 31): (1, 31, 6), (1, 32): (1, 32, 2)}
 _CONTAINERD_2_MINOR = (1, 33)
-DriverSource = Literal["operator", "image"]
+DriverSource = GpuDriver
 CONTROL_PLANE_TOLERATION = {
     "key": "node-role.kubernetes.io/control-plane",
     "operator": "Exists",

@@ -24,7 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from aidc.contract import ACCESS_LABEL, DEPLOY_GROUP, EKS_ACCESS_ROLE_TAG
+from aidc.contract import ACCESS_LABEL, DEPLOY_ACCESS, DEPLOY_GROUP, EKS_ACCESS_ROLE_TAG
 from policies._common import (
     ADMIN_PORTS_DEFAULT,
     ADVISORY,
@@ -750,7 +750,7 @@ PRIVILEGE_VERBS = ("escalate", "bind", "impersonate")
 
 
 def _is_deploy_object(resource: Any) -> bool:
-    return get(resource.props, "metadata", "labels", ACCESS_LABEL) == "deploy"
+    return get(resource.props, "metadata", "labels", ACCESS_LABEL) == DEPLOY_ACCESS
 
 
 def _deploy_rule_problems(role: Any) -> list[str]:
@@ -767,7 +767,7 @@ def _deploy_principals(args: StackValidationArgs) -> list[tuple[Any, Any]]:
     return [
         (entry, get(entry.props, "principalArn"))
         for entry in resources_of(args.resources, ACCESS_ENTRY)
-        if get(entry.props, "tags", EKS_ACCESS_ROLE_TAG) == "deploy"
+        if get(entry.props, "tags", EKS_ACCESS_ROLE_TAG) == DEPLOY_ACCESS
     ]
 
 

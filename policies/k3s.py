@@ -30,9 +30,18 @@ from pulumi_policy import (
 
 from aidc.contract import (
     CLUSTER_METADATA_KEY,
+    HEAT_ACCELERATOR_TAG,
+    HEAT_CLUSTER_TAG,
+    HEAT_SERVERS_TAG,
+    K3S_SERVER_TAINT,
     KIND_LABEL,
+    POD_SECURITY,
+    POD_SECURITY_ENFORCE_LABEL,
+    RESERVED_NAMESPACES,
     ROLE_METADATA_KEY,
     SECRETS_ENCRYPTION_METADATA_KEY,
+    SERVER_ROLE,
+    TAINTS_METADATA_KEY,
     WORKLOAD_LABEL,
 )
 from policies._common import (
@@ -56,27 +65,13 @@ CEPH_CLUSTER = "kubernetes:ceph.rook.io/v1:CephCluster"
 ROLE_KEY = ROLE_METADATA_KEY
 CLUSTER_KEY = CLUSTER_METADATA_KEY
 SECRETS_ENCRYPTION_KEY = SECRETS_ENCRYPTION_METADATA_KEY
-TAINTS_KEY = "aidc_node_taints"
+TAINTS_KEY = TAINTS_METADATA_KEY
 HEAT_STACK = "openstack:orchestration/stackV1:StackV1"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 K3S_CONFIG = "/etc/rancher/k3s/config.yaml"
-SERVER_TAINT = "CriticalAddonsOnly=true:NoExecute"
+SERVER_TAINT = K3S_SERVER_TAINT
 METADATA_GUARD = re.compile(r"iptables -w -t raw -I PREROUTING -s \S+ -d 169\.254\.169\.254/32 -j DROP")
 PEM_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|/server/tls/[a-z/-]*\.key\b")
-# Namespaces the clusters' add-ons use (aidc/types.py RESERVED_NAMESPACES; the pack imports nothing of aidc).
-RESERVED_NAMESPACES = frozenset(
-    {
-        "default",
-        "kube-system",
-        "kube-public",
-        "kube-node-lease",
-        "kueue-system",
-        "gpu-operator",
-        "monitoring",
-        "rook-ceph",
-        "system-upgrade",
-    }
-)
 
 # Where the pod spec sits in each workload kind (pulumi_kubernetes type token -> path).
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -106,7 +101,7 @@ def _validate_server_count(args: StackValidationArgs, report: ReportViolation) -
     servers: dict[str, list[Any]] = defaultdict(list)
     for instance in resources_of(args.resources, OS_INSTANCE):
         metadata = get(instance.props, "metadata", default={})
-        if get(metadata, ROLE_KEY) == "server" and get(metadata, CLUSTER_KEY):
+        if get(metadata, ROLE_KEY) == SERVER_ROLE and get(metadata, CLUSTER_KEY):
             servers[str(get(metadata, CLUSTER_KEY))].append(instance)
     for cluster, instances in sorted(servers.items()):
         if len(instances) not in allowed:
@@ -172,7 +167,7 @@ def secrets_encryption_state(props: Any) -> bool | None:
 
 
 def _validate_secrets_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != OS_INSTANCE or get(args.props, "metadata", ROLE_KEY) != "server":
+    if args.resource_type != OS_INSTANCE or get(args.props, "metadata", ROLE_KEY) != SERVER_ROLE:
         return
     if secrets_encryption_state(args.props) is False:
         report(
@@ -327,7 +322,7 @@ k8s_images_pinned = ResourceValidationPolicy(
 def node_user_data(resource_type: str, props: Any) -> tuple[str, str] | None:
     """(role, plain user data) of a K3s node: a server instance, or an agent pool's Heat stack; None when the
     resource is neither or its user data is not visible (offline plans show secrets as "[secret]")."""
-    if resource_type == OS_INSTANCE and get(props, "metadata", ROLE_KEY) == "server":
+    if resource_type == OS_INSTANCE and get(props, "metadata", ROLE_KEY) == SERVER_ROLE:
         role, value = "server", get(props, "userData")
     elif resource_type == HEAT_STACK:
         role, value = "agent", get(props, "parameters", "user_data")
@@ -394,7 +389,7 @@ def _validate_no_server_token_on_agents(args: StackValidationArgs, report: Repor
                 secrets[cluster] = secret
         else:
             tags = dict(str(t).split("=", 1) for t in as_list(get(resource.props, "tags")) if "=" in str(t))
-            agents.append((tags.get("cluster", ""), resource.name, node[1]))
+            agents.append((tags.get(HEAT_CLUSTER_TAG, ""), resource.name, node[1]))
     for cluster, name, text in agents:
         if cluster in secrets and secrets[cluster] in text:
             report(
@@ -415,13 +410,17 @@ def _validate_dedicated_servers(args: StackValidationArgs, report: ReportViolati
     general: set[str] = set()
     for stack in resources_of(args.resources, HEAT_STACK):
         tags = dict(str(t).split("=", 1) for t in as_list(get(stack.props, "tags")) if "=" in str(t))
-        if "cluster" in tags and "accelerator" not in tags and tags.get("servers", "0") != "0":
-            general.add(tags["cluster"])
+        if (
+            HEAT_CLUSTER_TAG in tags
+            and HEAT_ACCELERATOR_TAG not in tags
+            and tags.get(HEAT_SERVERS_TAG, "0") != "0"
+        ):
+            general.add(tags[HEAT_CLUSTER_TAG])
     for instance in resources_of(args.resources, OS_INSTANCE):
         metadata = get(instance.props, "metadata", default={})
         cluster = str(get(metadata, CLUSTER_KEY))
         tainted = SERVER_TAINT in str(get(metadata, TAINTS_KEY) or "")
-        if get(metadata, ROLE_KEY) == "server" and cluster in general and not tainted:
+        if get(metadata, ROLE_KEY) == SERVER_ROLE and cluster in general and not tainted:
             report(
                 f"K3s server {instance.name} of {cluster} is not tainted {SERVER_TAINT} although the cluster has "
                 "general-purpose agents: workloads could land on the control plane.",
@@ -436,7 +435,10 @@ k3s_dedicated_servers = StackValidationPolicy(
     validate=_validate_dedicated_servers,
 )
 
-POD_SECURITY_LEVELS = {"training": ("restricted", "baseline"), "inference": ("restricted",)}
+# What a workload namespace may enforce, by kind: restricted, or the level the program writes for the kind.
+POD_SECURITY_LEVELS: dict[str, tuple[str, ...]] = {
+    kind: tuple(dict.fromkeys(("restricted", level))) for kind, level in POD_SECURITY.items()
+}
 
 
 def _validate_workload_namespace(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -449,7 +451,7 @@ def _validate_workload_namespace(args: ResourceValidationArgs, report: ReportVio
     name = get(args.props, "metadata", "name")
     if name in RESERVED_NAMESPACES:
         report(f"Workload namespace {name} is one the clusters' add-ons use: rename the workload.", None)
-    enforced = get(labels, "pod-security.kubernetes.io/enforce")
+    enforced = get(labels, POD_SECURITY_ENFORCE_LABEL)
     allowed = POD_SECURITY_LEVELS.get(str(get(labels, KIND_LABEL)), ("restricted",))
     if enforced not in allowed:
         report(

@@ -37,6 +37,11 @@ from aidc.contract import (
     EFA_LABEL,
     GPU_RESOURCE,
     GPUS_PER_INSTANCE_LABEL,
+    HEAT_CLUSTER_TAG,
+    HEAT_GPUS_PER_SERVER_TAG,
+    HEAT_NODE_LABEL_PREFIX,
+    HEAT_NODE_TAINT_PREFIX,
+    HEAT_SERVERS_TAG,
     POD_GPUS_ANNOTATION,
 )
 from policies._common import MANDATORY, as_list, get, is_mapping, resources_of, truthy
@@ -148,25 +153,30 @@ def _release_cluster(release: Any) -> str | None:
 
 def _heat_pool(stack: Any) -> tuple[str, Pool] | None:
     tags = [t for t in as_list(get(stack.props, "tags")) if isinstance(t, str)]
-    plain = dict(
-        t.split("=", 1) for t in tags if "=" in t and not t.startswith(("node-label:", "node-taint:"))
-    )
-    if "cluster" not in plain or "gpus-per-server" not in plain:
+    prefixes = (HEAT_NODE_LABEL_PREFIX, HEAT_NODE_TAINT_PREFIX)
+    plain = dict(t.split("=", 1) for t in tags if "=" in t and not t.startswith(prefixes))
+    if HEAT_CLUSTER_TAG not in plain or HEAT_GPUS_PER_SERVER_TAG not in plain:
         return None
     labels = dict(
-        t.removeprefix("node-label:").split("=", 1) for t in tags if t.startswith("node-label:") and "=" in t
+        t.removeprefix(HEAT_NODE_LABEL_PREFIX).split("=", 1)
+        for t in tags
+        if t.startswith(HEAT_NODE_LABEL_PREFIX) and "=" in t
     )
-    taints = [parse_taint(t.removeprefix("node-taint:")) for t in tags if t.startswith("node-taint:")]
+    taints = [
+        parse_taint(t.removeprefix(HEAT_NODE_TAINT_PREFIX))
+        for t in tags
+        if t.startswith(HEAT_NODE_TAINT_PREFIX)
+    ]
     pool = Pool(
         stack.name,
-        _int(plain.get("servers")),
-        _int(plain["gpus-per-server"]),
+        _int(plain.get(HEAT_SERVERS_TAG)),
+        _int(plain[HEAT_GPUS_PER_SERVER_TAG]),
         0,
         labels,
         taints,
         EFA_LABEL in labels,
     )
-    return plain["cluster"], pool
+    return plain[HEAT_CLUSTER_TAG], pool
 
 
 def _node_pool(resource: Any) -> tuple[str, Pool] | None:

@@ -34,6 +34,7 @@ from aidc.contract import (
     COST_TAG,
     GPU_RESOURCE,
     GPUS_PER_INSTANCE_LABEL,
+    HEAT_SERVERS_TAG,
     LABEL_PREFIX,
     LOCATION_LABEL,
     LOCATION_TAG,
@@ -246,7 +247,7 @@ def _validate_planned_capacity(args: StackValidationArgs, report: ReportViolatio
         if planned_count is None:
             continue
         # Owned servers are fixed: they declare exactly the planned count (replicas scale within them).
-        declared_counts = [_int(tags.get("servers")), _int(get(stack.props, "parameters", "count"))]
+        declared_counts = [_int(tags.get(HEAT_SERVERS_TAG)), _int(get(stack.props, "parameters", "count"))]
         for count in (c for c in declared_counts if c is not None):
             if count != planned_count:
                 report(

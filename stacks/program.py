@@ -35,14 +35,33 @@ from aidc.config.addressing import shard_stack_name
 from aidc.config.load import AIDC_KEYS, PROVIDER_KEYS
 from aidc.contract import (
     CLASSIFICATION_LABEL,
+    EXPORT_CEPH_BLOCK_STORAGE_CLASS,
+    EXPORT_CEPH_OBJECT_STORE,
+    EXPORT_CEPH_RGW_CA_CERT,
     EXPORT_CLOUDS,
+    EXPORT_CORE_API_ENDPOINT,
+    EXPORT_CORE_KUBECONFIG,
+    EXPORT_CORE_STACK,
+    EXPORT_EDGE_API_ENDPOINTS,
+    EXPORT_EDGE_NETWORKS,
+    EXPORT_EDGE_NODES_BY_SITE,
+    EXPORT_EDGE_ROUTE_PREFIXES,
+    EXPORT_EDGE_SSH_PRIVATE_KEY,
     EXPORT_EDGE_SSH_PUBLIC_KEY,
+    EXPORT_ESTATE_SHARDS,
     EXPORT_GPU_QUEUES,
     EXPORT_PLAN_SUMMARY,
+    EXPORT_SSH_PRIVATE_KEY,
+    HEAT_CLUSTER_TAG,
+    HEAT_POOL_TAG,
+    INFERENCE,
     LOCATION_LABEL,
     STACK_COST_TAG,
     STORAGE_LABEL,
+    STORAGE_POOL,
     WORKLOAD_LABEL,
+    edge_site_export,
+    heat_tag,
 )
 from aidc.sizing import InfeasibleDemand, size_stack
 from aidc.sizing.plan import CapacityPlan, EdgeSitePlan, PrivateGroup
@@ -65,7 +84,6 @@ from stacks.gpu import (
 )
 from stacks.wiring import Wire, Wires, connect
 
-STORAGE_POOL = "storage"  # the core cluster's Ceph hosts, an agent pool labelled for Rook
 NETWORK_WIRES = ("network_id", "subnet_id", "security_group_names", "keypair_name")
 CORE_CLUSTER = "core"
 # Estates: the core's break-glass key for every edge site, and the shards' reference to the core.
@@ -157,7 +175,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         ssh_public_key=os_cfg.ssh_public_key,
         root_volume_gb=os_cfg.root_volume_gb,
         network_tags=stack_cost_tags(cfg, plan),
-        gpu_pools=[
+        gpu_pools=tuple(
             GpuPool(
                 name=group.workload,
                 flavor=group.flavor,
@@ -168,13 +186,13 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
                 user_data=gpu_agents[group.workload][1].output,
                 # The cluster the servers join and what they register as (the user data is secret).
                 tags=(
-                    f"cluster={CORE_CLUSTER}",
-                    f"pool={group.workload}",
+                    heat_tag(HEAT_CLUSTER_TAG, CORE_CLUSTER),
+                    heat_tag(HEAT_POOL_TAG, group.workload),
                     *pool_node_tags(gpu_agents[group.workload][0]),
                 ),
             )
             for group in plan.placement.private
-        ],
+        ),
     )
     network = {key: wires.new(f"private cloud {key}") for key in NETWORK_WIRES}
     storage = plan.storage
@@ -190,19 +208,19 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
         version=cfg.k3s.version,
         servers=cfg.k3s.core_servers,
         secrets_encryption=cfg.k3s.secrets_encryption,
-        agent_pools=[
+        agent_pools=(
             AgentPool(
                 name=STORAGE_POOL,
                 flavor=os_cfg.storage_flavor,
                 count=storage.hosts.int,
                 labels={STORAGE_LABEL: "true"},
-            )
-        ],
+            ),
+        ),
     )
     ceph = CephStorageArgs(
         # Heat names the pool's servers <cluster>-<pool>-<index>; K3s names nodes after their hosts.
-        storage_nodes=[f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)],
-        pools=[
+        storage_nodes=tuple(f"core-{STORAGE_POOL}-{i}" for i in range(storage.hosts.int)),
+        pools=tuple(
             CephPoolSpec(
                 name=p.name,
                 kind=p.kind,
@@ -213,7 +231,7 @@ def private_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> PrivateA
                 failure_domain=p.failure_domain,
             )
             for p in storage.pools
-        ],
+        ),
         rook_chart_version=cfg.ceph.rook_chart_version,
         ceph_image=cfg.ceph.ceph_image,
         monitors=storage.monitors.int,
@@ -260,7 +278,7 @@ def edge_args(
     cfg: StackConfig,
     site: EdgeSitePlan,
     wires: Wires,
-    ssh_public_key: pulumi.Input[str] | None = None,
+    ssh_public_key: str | pulumi.Output[str] | None = None,
     network_tags: tuple[str, ...] = (),
 ) -> EdgeArgs:
     """One edge site: its own network (in its region) and a K3s cluster whose GPU agents serve inference.
@@ -293,7 +311,7 @@ def edge_args(
             version=cfg.k3s.version,
             servers=site.servers,
             secrets_encryption=cfg.k3s.secrets_encryption,
-            agent_pools=[
+            agent_pools=(
                 AgentPool(
                     name="gpu",
                     flavor=site.flavor,
@@ -303,8 +321,8 @@ def edge_args(
                     gpus_per_node=site.gpus_per_node,
                     image=gpu_image(cfg),
                     labels={LOCATION_LABEL: site.location},
-                )
-            ],
+                ),
+            ),
         ),
         upgrades=upgrades_args(cfg),
         wires=network,
@@ -350,7 +368,7 @@ def edge_queues_by_site(plan: CapacityPlan) -> dict[str, list[WorkloadQueue]]:
                 by_site.setdefault(allocation.site, []).append(
                     WorkloadQueue(
                         name=workload.name,
-                        kind="inference",
+                        kind=INFERENCE,
                         classification=workload.classification,
                         flavor=flavors[allocation.site],
                         gpus=allocation.gpus,
@@ -408,9 +426,9 @@ def edge_exports(
     """Per site: its kubeconfig (secret), and its own SSH private key when `site_keys` (the site made one)."""
     exports: dict[str, Any] = {}
     for name, (network, cluster) in edge_clusters.items():
-        exports[f"edge_{name.replace('-', '_')}_kubeconfig"] = cluster.kubeconfig
+        exports[edge_site_export(name, "kubeconfig")] = cluster.kubeconfig
         if site_keys:
-            exports[f"edge_{name.replace('-', '_')}_ssh_private_key"] = network.ssh_private_key
+            exports[edge_site_export(name, EXPORT_SSH_PRIVATE_KEY)] = network.ssh_private_key
     return exports
 
 
@@ -505,11 +523,11 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
     }
     generated_keys = cfg.openstack.ssh_public_key is None  # each network then made its own SSH key
     if generated_keys:
-        exports["ssh_private_key"] = private.cloud.ssh_private_key
+        exports[EXPORT_SSH_PRIVATE_KEY] = private.cloud.ssh_private_key
     if core_only:
         exports.update(estate_exports(cfg, plan, edge_ssh_key))
     else:
-        exports["edge_api_endpoints"] = {
+        exports[EXPORT_EDGE_API_ENDPOINTS] = {
             name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()
         }
     exports.update(edge_exports(edge_clusters, site_keys=generated_keys))
@@ -519,21 +537,21 @@ def build(cfg: StackConfig, plan: CapacityPlan) -> dict[str, Any]:
 def core_exports(private: PrivateCore, plan: CapacityPlan) -> dict[str, Any]:
     """The private core's endpoints and storage, and the edge networks it routes to."""
     return {
-        "core_api_endpoint": private.cluster.api_endpoint,
-        "core_kubeconfig": private.cluster.kubeconfig,
-        "ceph_block_storage_class": private.ceph.block_storage_class,
-        "ceph_object_store": private.ceph.object_store_name,
-        "ceph_rgw_ca_cert": private.ceph.rgw_ca_cert,
-        "edge_networks": {site.name: site.network_cidr for site in plan.edge_sites},
+        EXPORT_CORE_API_ENDPOINT: private.cluster.api_endpoint,
+        EXPORT_CORE_KUBECONFIG: private.cluster.kubeconfig,
+        EXPORT_CEPH_BLOCK_STORAGE_CLASS: private.ceph.block_storage_class,
+        EXPORT_CEPH_OBJECT_STORE: private.ceph.object_store_name,
+        EXPORT_CEPH_RGW_CA_CERT: private.ceph.rgw_ca_cert,
+        EXPORT_EDGE_NETWORKS: {site.name: site.network_cidr for site in plan.edge_sites},
         # What the private cloud's WAN must route toward the edge sites (aggregated; see aidc/sizing/network.py).
-        "edge_route_prefixes": list(plan.network.edge_route_prefixes),
+        EXPORT_EDGE_ROUTE_PREFIXES: list(plan.network.edge_route_prefixes),
     }
 
 
 def plan_summary(plan: CapacityPlan) -> dict[str, Any]:
     return {
         **plan.counts(),
-        "edge_nodes_by_site": {s.name: s.nodes.int for s in plan.edge_sites},
+        EXPORT_EDGE_NODES_BY_SITE: {s.name: s.nodes.int for s in plan.edge_sites},
         "usd_per_hour": round(plan.placement.usd_per_hour.value, 2),
         "usd_per_month": round(plan.cost.total_usd_per_month.value, 2),
         "warnings": list(plan.warnings),
@@ -545,13 +563,13 @@ def estate_exports(
 ) -> dict[str, Any]:
     """An estate core's shards and the break-glass key its shards' sites take (the shards export their sites)."""
     exports: dict[str, Any] = {
-        "estate_shards": {
+        EXPORT_ESTATE_SHARDS: {
             shard_stack_name(cfg.stack, shard): sites for shard, sites in estate_shards(plan).items()
         }
     }
     if edge_ssh_key is not None:
         exports[EDGE_SSH_PUBLIC_KEY] = edge_ssh_key.public_key_openssh
-        exports["edge_ssh_private_key"] = pulumi.Output.secret(edge_ssh_key.private_key_openssh)
+        exports[EXPORT_EDGE_SSH_PRIVATE_KEY] = pulumi.Output.secret(edge_ssh_key.private_key_openssh)
     else:
         exports[EDGE_SSH_PUBLIC_KEY] = cfg.openstack.ssh_public_key
     return exports
@@ -600,10 +618,12 @@ def build_shard(cfg: StackConfig, plan: CapacityPlan, shard: int) -> dict[str, A
         }
         edge_clusters = declare_edges(edges, gpu_addons)
     return {
-        "core_stack": core.name,
-        "edge_api_endpoints": {name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()},
-        "edge_networks": {site.name: site.network_cidr for site in sites},
-        "edge_nodes_by_site": {site.name: site.nodes.int for site in sites},
+        EXPORT_CORE_STACK: core.name,
+        EXPORT_EDGE_API_ENDPOINTS: {
+            name: cluster.api_endpoint for name, (_, cluster) in edge_clusters.items()
+        },
+        EXPORT_EDGE_NETWORKS: {site.name: site.network_cidr for site in sites},
+        EXPORT_EDGE_NODES_BY_SITE: {site.name: site.nodes.int for site in sites},
         EXPORT_GPU_QUEUES: gpu_queue_summary(gpu_addons),
         **edge_exports(edge_clusters, site_keys=False),
     }

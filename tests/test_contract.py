@@ -3,6 +3,7 @@ pulumi-policy), consistent with itself, and the only copy (no other module defin
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -46,22 +47,80 @@ def test_annotations_carry_the_planned_tags_both_ways() -> None:
         assert annotation.startswith(contract.LABEL_PREFIX) and contract.tag_of(annotation) == tag
 
 
-def test_no_other_module_spells_the_vocabulary() -> None:
-    """Every aidc:* tag and aidc.io/* label string the contract defines is written only there: the program, the
-    components and the pack import it (a copy would drift: the issue found four)."""
-    vocabulary = {
-        value
+# A vocabulary value worth looking for: it holds a separator (aidc:*, aidc.io/*, aidc_*, node-label:, plan_summary,
+# nvidia.com/gpu, ...). Bare words ("system", "server", "deploy") are ordinary words elsewhere: those the program and
+# the pack share are typed (Literal) or imported by name, which mypy and review see.
+_DISTINCTIVE = re.compile(r"[:/_=.-]")
+# Names of our own that no module may coin outside the contract, even ones the contract lacks: a new label or Nova
+# metadata key is added there first. (aidc:* strings are also config key paths, so those count only when defined.)
+_OURS = re.compile(r"^(aidc\.io/[a-z0-9.-]+|aidc_[a-z0-9_]+)$")
+_SCANNED = ("aidc", "components", "stacks", "policies")
+# Export names are written by the program only; elsewhere the same words are attribute or plan field names
+# (a component's `ssh_private_key` output, the plan's `edge_route_prefixes`).
+_EXPORTS_IN = ("stacks", "policies")
+
+
+def _vocabulary() -> dict[str, str]:
+    """value -> contract name, for every distinctive string constant of the contract."""
+    return {
+        value: name
         for name, value in vars(contract).items()
-        if name.isupper() and isinstance(value, str) and value.startswith(("aidc:", "aidc.io/"))
+        if name.isupper() and isinstance(value, str) and _DISTINCTIVE.search(value)
     }
-    quoted = re.compile(r"[\"'](aidc(?::|\.io/)[a-z0-9-]+)[\"']")
-    copies = []
-    for folder in ("aidc", "stacks", "policies"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if path.name == "contract.py":
+
+
+def _copies(root: Path) -> list[str]:
+    """`path:line: value (NAME)` for every string literal under root/<_SCANNED> (f-string parts included) that spells
+    a contract value or coins an aidc.io/ label or aidc_ key, outside aidc/contract.py."""
+    vocabulary = _vocabulary()
+    found = []
+    for folder in _SCANNED:
+        for path in sorted((root / folder).rglob("*.py")):
+            relative = path.relative_to(root)
+            if relative == Path("aidc/contract.py"):
                 continue
-            for number, line in enumerate(path.read_text().splitlines(), 1):
-                copies += [
-                    f"{path.relative_to(ROOT)}:{number}: {m}" for m in quoted.findall(line) if m in vocabulary
-                ]
-    assert copies == []
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                    continue
+                name = vocabulary.get(node.value)
+                if name is not None and name.startswith("EXPORT_") and folder not in _EXPORTS_IN:
+                    name = None
+                if name is not None or _OURS.match(node.value):
+                    found.append(
+                        f"{relative}:{node.lineno}: {node.value!r} ({name or 'not in the contract'})"
+                    )
+    return found
+
+
+def test_no_other_module_spells_the_vocabulary() -> None:
+    """Every tag, label, annotation, Nova metadata key, Heat pool tag, export name and shared Kubernetes name the
+    contract defines is written only there: config, sizing, components, the program and the pack import it (a copy
+    would drift: the issue found four)."""
+    assert _copies(ROOT) == []
+
+
+def test_a_copy_of_the_vocabulary_is_found(tmp_path: Path) -> None:
+    """The check above finds each kind of copy: a label, a tag, a Heat tag prefix, an f-string part, a Nova metadata
+    key the contract lacks, an export name in the program; and not an export's words used as an attribute name in a
+    component."""
+    planted = {
+        "components/widget/labels.py": 'WORKLOAD = "aidc.io/workload"\nTAG = {"aidc:node-group": "x"}\n',
+        "components/widget/nodes.py": 'def tag(k: str) -> str:\n    return f"node-label:{k}"\n',
+        "policies/extra.py": 'KEY = "aidc_brand_new_key"\nGPU = "nvidia.com/gpu"\n',
+        "stacks/extra.py": 'EXPORTS = {"core_kubeconfig": 1}\n',
+        "components/widget/outputs.py": 'OUTPUTS = {"ssh_private_key": 1}\n',
+        "aidc/contract.py": 'STACK_TAG = "aidc:stack"\n',
+    }
+    for path, text in planted.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    for folder in _SCANNED:
+        (tmp_path / folder).mkdir(exist_ok=True)
+    assert _copies(tmp_path) == [
+        "components/widget/labels.py:1: 'aidc.io/workload' (WORKLOAD_LABEL)",
+        "components/widget/labels.py:2: 'aidc:node-group' (NODE_GROUP_TAG)",
+        "components/widget/nodes.py:2: 'node-label:' (HEAT_NODE_LABEL_PREFIX)",
+        "stacks/extra.py:1: 'core_kubeconfig' (EXPORT_CORE_KUBECONFIG)",
+        "policies/extra.py:1: 'aidc_brand_new_key' (not in the contract)",
+        "policies/extra.py:2: 'nvidia.com/gpu' (GPU_RESOURCE)",
+    ]

@@ -3,10 +3,11 @@ cloud's price-list API, every price with its source and date.
 
 AWS reads the Price List Query API (boto3 `pricing`, GetProducts) with the standard credential chain (the
 credentials need `pricing:GetProducts`); Google Cloud reads the Cloud Billing Catalog API with the API key in
-AIDC_GCP_API_KEY. `--endpoint-url` points a cloud's client at another endpoint (a local fake, in tests). Nothing is
-written unless every price was read; a type the API does not list keeps its snapshot entry, said in the report.
+AIDC_GCP_API_KEY. `--endpoint-url` points a cloud's client at another endpoint (a local fake, in tests). Every cloud asked for is
+read first, and nothing is written unless every one of them was read (each failure is said, one line per cloud); a
+type the API does not list keeps its snapshot entry, said in the report.
 
-Exit codes: 0 written (or nothing to change), 1 the API could not be read or the file written, 2 bad input.
+Exit codes: 0 written (or nothing to change), 1 an API could not be read or a file written, 2 bad input.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from aidc.commands.common import EXIT_FAILED, EXIT_OK, BadInput, fail
+
+if TYPE_CHECKING:
+    from aidc.clouds.base import Refreshed
+
+# `aidc catalog refresh --json` (docs/schemas/catalog-refresh.schema.json): raised on a breaking change.
+SCHEMA_VERSION = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,14 +82,22 @@ def _write(path: Path, document: dict[str, Any]) -> str:
         raise OSError(str(exc)) from None
 
 
-def refresh_cloud(cloud: str, args: argparse.Namespace, today: str) -> dict[str, Any]:
-    """Refresh one cloud's snapshot; the report of what changed, what was kept, and where it was written."""
+def read_cloud(cloud: str, args: argparse.Namespace, today: str) -> Refreshed:
+    """One cloud's snapshot read anew from its price-list API (nothing written). Raises PriceListError."""
     from aidc.clouds import catalog_of, pricelist_of
+
+    return pricelist_of(cloud).refresh(
+        catalog_of(cloud).SNAPSHOT, endpoint_url=args.endpoint_url, today=today
+    )
+
+
+def write_cloud(cloud: str, refreshed: Refreshed, args: argparse.Namespace) -> dict[str, Any]:
+    """Write one cloud's refreshed snapshot (unless --dry-run); the report of what changed, what was kept, and
+    where it was written. Raises OSError."""
+    from aidc.clouds import catalog_of
     from aidc.clouds.base import price_snapshot_document
 
-    catalog = catalog_of(cloud)
-    refreshed = pricelist_of(cloud).refresh(catalog.SNAPSHOT, endpoint_url=args.endpoint_url, today=today)
-    path = args.output if args.output is not None else catalog.PRICES_FILE
+    path = args.output if args.output is not None else catalog_of(cloud).PRICES_FILE
     snapshot = refreshed.snapshot
     written = None if args.dry_run else _write(path, price_snapshot_document(snapshot))
     return {
@@ -119,18 +134,30 @@ def run(args: argparse.Namespace) -> int:
         today = utc_today().isoformat()
     except (BadInput, ValueError) as exc:
         return fail(str(exc))
-    reports: list[dict[str, Any]] = []
+    refreshed: dict[str, Refreshed] = {}
+    failed = []
     for cloud in clouds:
         try:
-            reports.append(refresh_cloud(cloud, args, today))
+            refreshed[cloud] = read_cloud(cloud, args, today)
         except PriceListError as exc:
             print(f"aidc: {cloud} price list: {exc}; nothing written for {cloud}", file=sys.stderr)
-            return EXIT_FAILED
+            failed.append(cloud)
+    if failed:
+        if refreshed:  # read, but not written: all or nothing
+            print(
+                f"aidc: read but not written, as {', '.join(failed)} failed: {', '.join(refreshed)}",
+                file=sys.stderr,
+            )
+        return EXIT_FAILED
+    reports: list[dict[str, Any]] = []
+    for cloud, result in refreshed.items():
+        try:
+            reports.append(write_cloud(cloud, result, args))
         except OSError as exc:
             print(f"aidc: {cloud}: cannot write the snapshot: {exc}", file=sys.stderr)
             return EXIT_FAILED
     if args.json:
-        json.dump({"refreshed": reports}, sys.stdout, indent=2)
+        json.dump({"schema_version": SCHEMA_VERSION, "refreshed": reports}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         for report in reports:

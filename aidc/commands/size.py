@@ -35,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def price_age_warnings(plan: Any) -> list[str]:
-    """The price lists the plan used that are older than six months today (AIDC_TODAY, else the UTC date)."""
+    """The price lists (and placed instance types' prices) the plan used that are older than six months today
+    (AIDC_TODAY, else the UTC date)."""
     from aidc.config.limits import utc_today
     from aidc.sizing.cost import stale_price_warnings
 
@@ -43,7 +44,7 @@ def price_age_warnings(plan: Any) -> list[str]:
         today = utc_today()
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    return stale_price_warnings(plan.cost, plan.clouds, today)
+    return stale_price_warnings(plan.cost, plan.clouds, today, groups=plan.placement.public)
 
 
 def size_document(args: argparse.Namespace, progress: Progress = SILENT) -> dict[str, Any]:

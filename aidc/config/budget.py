@@ -11,17 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-# Resources one edge site adds to a shard stack, by its K3s servers (measured on the program with benchmarks/
-# bench_estate.py and the metro estate: network, router, security groups and rules, keypair, K3s server(s), CAs,
-# token, readiness gate, kubernetes Provider, upgrade plans, a Heat agent pool; three servers add the API load
-# balancer and two instances; in one stack a site also has its own SSH key, one more), and what one stack should
-# carry at most.
-RESOURCES_PER_EDGE_SITE = {1: 34, 3: 43}
+# Resources one edge site adds to a shard stack, by its K3s servers, measured with the offline recorder
+# (aidc/offline.py under aidc.estate.offline.plan_estate; tests/config/test_estate_budget.py re-measures the metro
+# shards against this estimate): its network, subnet, router and interface, two security groups and their two
+# intra-group rules and the K3s API rules from the site's own and the core's network, keypair, K3s server(s) and
+# their server group, two generated passwords (token, agent token), the readiness gate and the kubeconfig
+# (dynamic), the kubernetes Provider, the upgrade plans (2 Plans, 2 ConfigFiles) and the K3sCluster, K3sUpgrades and
+# OpenStackPrivateCloud components; three servers add two instances and the API load balancer (balancer, listener,
+# pool, monitor, three members). In one stack (not a shard) a site also has its own SSH key, one more.
+RESOURCES_PER_EDGE_SITE = {1: 25, 3: 34}
+# Each aidc:openstack.admin_cidrs entry adds its SSH and K3s API rules (components/openstack_private_cloud/
+# security_groups.py ADMIN_PORTS) to every site's admin security group.
+RESOURCES_PER_ADMIN_CIDR = 2
 MAX_RESOURCES_PER_STACK = 1500
-# A site with GPU nodes adds its GPU stack (issue 13): the GPU Operator, Prometheus and Kueue with their components
-# and the site's flavor (7), and a landing zone per inference workload served at the edge (namespace, service
-# account, ClusterQueue, LocalQueue: 4 each).
-GPU_STACK_PER_EDGE_SITE = 7
+# A site with GPU nodes adds its GPU stack (issue 13): the GPU agent pool (Heat stack and server group), the GPU
+# Operator, Prometheus and Kueue (three components, three Helm releases) and the site's ResourceFlavor (9), and a
+# landing zone per inference workload served at the edge (namespace, service account, ClusterQueue, LocalQueue: 4
+# each).
+GPU_STACK_PER_EDGE_SITE = 9
 RESOURCES_PER_EDGE_LANDING_ZONE = 4
 # A shard stack's own resources besides its sites: the StackReference to its core.
 RESOURCES_PER_SHARD = 1
@@ -32,17 +39,18 @@ class _Site(Protocol):
     def servers(self) -> int: ...
 
 
-def resources_per_site(sites: Sequence[_Site], workloads_served_at_edge: int) -> float:
-    """What an average site adds (a one-server site when there is none yet), with its GPU stack when inference
-    is served at the edge."""
+def resources_per_site(sites: Sequence[_Site], workloads_served_at_edge: int, admin_cidrs: int) -> float:
+    """What an average site adds (a one-server site when there is none yet): its servers' resources, the rules of
+    each admin CIDR, and its GPU stack when inference is served at the edge."""
     gpu_stack = (
         GPU_STACK_PER_EDGE_SITE + RESOURCES_PER_EDGE_LANDING_ZONE * workloads_served_at_edge
         if workloads_served_at_edge
         else 0
     )
+    rules = RESOURCES_PER_ADMIN_CIDR * admin_cidrs
     if not sites:
-        return RESOURCES_PER_EDGE_SITE[1] + gpu_stack
-    return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites) + gpu_stack
+        return RESOURCES_PER_EDGE_SITE[1] + rules + gpu_stack
+    return sum(RESOURCES_PER_EDGE_SITE[site.servers] for site in sites) / len(sites) + rules + gpu_stack
 
 
 def sites_within_budget(per_site: float) -> int:

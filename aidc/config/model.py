@@ -54,9 +54,11 @@ from aidc.contract import (
     Classification,
     DhGroup,
     Every,
+    GpuDriver,
     IkeVersion,
     IpsecEncryption,
     IpsecIntegrity,
+    K3sServers,
     PublicCloud,
     Reserve,
     TransferDirection,
@@ -812,7 +814,7 @@ class EdgeSite(Model):
     )
     accelerator: str
     gpus_per_node: int = Field(1, ge=1, le=16)
-    servers: Literal[1, 3] = 1
+    servers: K3sServers = 1
     region: CloudName | None = Field(None, description="OpenStack region of the site; default: the core's")
     flavor: CloudName | None = None
     network_cidr: str | None = Field(
@@ -915,9 +917,9 @@ class EstateSettings(Model):
 
 class K3sSettings(Model):
     version: str = Field(K3S_DEFAULT, validate_default=True, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
-    core_servers: Literal[1, 3] = 3
+    core_servers: K3sServers = 3
     secrets_encryption: bool = True
-    gpu_driver: Literal["operator", "image"] = Field(
+    gpu_driver: GpuDriver = Field(
         "operator",
         description="NVIDIA driver on GPU agents: installed by the GPU Operator, or preinstalled in aidc:openstack.gpu_image",
     )
@@ -1054,7 +1056,9 @@ class StackConfigBase(Model):
         if declared != "auto":
             return declared
         served = sum(1 for w in self.demand.inference if w.edge_fraction > 0)
-        return budget.sites_within_budget(budget.resources_per_site(self.edge.sites, served))
+        return budget.sites_within_budget(
+            budget.resources_per_site(self.edge.sites, served, len(self.openstack.admin_cidrs))
+        )
 
     @property
     def edge_layout(self) -> dict[str, SiteLayout]:

@@ -316,7 +316,8 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
 
     base_summary, head_summary = base.get("summary") or {}, head.get("summary") or {}
     base_counts, head_counts = base_summary.get("counts") or {}, head_summary.get("counts") or {}
-    count_keys = [*COUNT_KEYS, *sorted((set(base_counts) | set(head_counts)) - set(COUNT_KEYS))]
+    # The headline counts first, then the others in the plan's own order (each public cloud's after the core's).
+    count_keys = list(dict.fromkeys([*COUNT_KEYS, *head_counts, *sorted(base_counts)]))
     counts = tuple(
         Delta(k, _number(base_counts.get(k, 0)), _number(head_counts.get(k, 0))) for k in count_keys
     )

@@ -24,33 +24,58 @@ from aidc.output.topology import topology_mermaid
 
 NAMES_SHOWN = 4  # children of one type listed by name up to this many; beyond, just the count
 CLUSTER_QUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
-QUEUE_COLUMNS = ("cluster", "queue", "kind", "classification", "flavor", "GPUs", "GPUs per pod", "EFA")
+QUEUE_COLUMNS = ("cluster", "queue", "kind", "classification", "flavor", "GPUs", "GPUs per pod")
+# Headers of the quota resources a ClusterQueue may hold besides GPUs (any other is headed by its last segment).
+RESOURCE_HEADERS = {"vpc.amazonaws.com/efa": "EFA"}
+
+
+def _cluster_queues(document: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, int]]]:
+    """(metadata, flavor, quota by resource) of every flavor of every ClusterQueue the program declares."""
+    found = []
+    for resource in document["resources"]:
+        if resource["type"] != CLUSTER_QUEUE:
+            continue
+        metadata = dict(resource["inputs"].get("metadata") or {})
+        metadata.setdefault("name", resource["name"])
+        for group in (resource["inputs"].get("spec") or {}).get("resourceGroups") or []:
+            for flavor in group.get("flavors") or []:
+                quota = {r["name"]: int(r["nominalQuota"]) for r in flavor.get("resources") or []}
+                found.append((metadata, flavor, quota))
+    return found
+
+
+def queue_resources(document: dict[str, Any]) -> list[str]:
+    """The quota resources besides GPUs any ClusterQueue holds (e.g. EFA devices), each a column of its own."""
+    return sorted({name for _, _, quota in _cluster_queues(document) for name in quota} - {GPU_RESOURCE})
+
+
+def queue_columns(document: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        *QUEUE_COLUMNS,
+        *(RESOURCE_HEADERS.get(r, r.rsplit("/", 1)[-1]) for r in queue_resources(document)),
+    )
 
 
 def gpu_queues(document: dict[str, Any]) -> list[tuple[str, ...]]:
     """One row per Kueue ClusterQueue the program declares (each sized workload's landing zone in its cluster):
-    the quota the cluster enforces is the GPUs placement gave the workload there."""
+    the quota the cluster enforces is the GPUs placement gave the workload there, then its quota of each other
+    resource any queue holds (`queue_resources`; empty where it holds none)."""
+    extra = queue_resources(document)
     rows: list[tuple[str, ...]] = []
-    for resource in document["resources"]:
-        if resource["type"] != CLUSTER_QUEUE:
-            continue
-        metadata = resource["inputs"].get("metadata") or {}
+    for metadata, flavor, quota in _cluster_queues(document):
         labels, annotations = metadata.get("labels") or {}, metadata.get("annotations") or {}
-        for group in (resource["inputs"].get("spec") or {}).get("resourceGroups") or []:
-            for flavor in group.get("flavors") or []:
-                quota = {r["name"]: int(r["nominalQuota"]) for r in flavor.get("resources") or []}
-                rows.append(
-                    (
-                        str(labels.get(CLUSTER_LABEL, "?")),
-                        str(metadata.get("name", resource["name"])),
-                        str(labels.get(KIND_LABEL, "")),
-                        str(labels.get(CLASSIFICATION_LABEL, "")),
-                        str(flavor.get("name", "")),
-                        f"{quota.get(GPU_RESOURCE, 0):,}",
-                        str(annotations.get(POD_GPUS_ANNOTATION, "")),
-                        f"{quota['vpc.amazonaws.com/efa']:,}" if "vpc.amazonaws.com/efa" in quota else "",
-                    )
-                )
+        rows.append(
+            (
+                str(labels.get(CLUSTER_LABEL, "?")),
+                str(metadata["name"]),
+                str(labels.get(KIND_LABEL, "")),
+                str(labels.get(CLASSIFICATION_LABEL, "")),
+                str(flavor.get("name", "")),
+                f"{quota.get(GPU_RESOURCE, 0):,}",
+                str(annotations.get(POD_GPUS_ANNOTATION, "")),
+                *(f"{quota[r]:,}" if r in quota else "" for r in extra),
+            )
+        )
     return sorted(rows)
 
 
@@ -130,7 +155,7 @@ def _queue_lines(document: dict[str, Any], width: int) -> list[str]:
         Column("flavor"),
         Column("GPUs", True),
         Column("per pod", True),
-        Column("EFA", True),
+        *(Column(header, True) for header in queue_columns(document)[len(QUEUE_COLUMNS) :]),
     )
     rows = [(cluster, queue, flavor, *numbers) for cluster, queue, _k, _c, flavor, *numbers in queues]
     return [*table("GPU queues (Kueue ClusterQueues)", columns, rows, width), ""]
@@ -181,7 +206,7 @@ def plan_lines(document: dict[str, Any], width: int = 80) -> list[str]:
     peak = float(cost.get("peak_usd_per_month", cost["total_usd_per_month"]))
     baseline = float(cost.get("baseline_usd_per_month", peak))
     lines += paragraph(
-        f"monthly cost: USD {peak:,.0f} at peak, {baseline:,.0f} at baseline (per line: aidc size --explain)",
+        f"monthly cost: USD {peak:,.0f} at peak, {baseline:,.0f} at baseline; see aidc size --explain",
         width,
         "",
         "  ",
@@ -228,8 +253,9 @@ def plan_markdown(document: dict[str, Any]) -> str:
     lines += [f"| {k.replace('_', ' ')} | {v:,} |" for k, v in summary["counts"].items()]
     queues = gpu_queues(document)
     if queues:
-        lines += ["", "GPU queues (Kueue ClusterQueues):", "", "| " + " | ".join(QUEUE_COLUMNS) + " |"]
-        lines += ["|---|---|---|---|---|---:|---:|---:|"]
+        columns = queue_columns(document)
+        lines += ["", "GPU queues (Kueue ClusterQueues):", "", "| " + " | ".join(columns) + " |"]
+        lines += ["|---|---|---|---|---|" + "---:|" * (len(columns) - 5)]
         lines += ["| " + " | ".join(row) + " |" for row in queues]
     lines += [
         "",

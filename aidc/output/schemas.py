@@ -17,11 +17,15 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
+from aidc.clouds import interconnect_of
+from aidc.contract import PUBLIC_CLOUDS
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import (
     EdgeSitePlan,
     InferenceSizing,
+    InterconnectPlan,
     NetworkPlan,
+    Offer,
     Placement,
     ReplicaRange,
     SecurityPlan,
@@ -54,6 +58,29 @@ FIGURE: dict[str, Any] = {
         "inputs": {"type": "object"},
     },
 }
+
+
+def _cloud_interconnect_plans() -> list[type]:
+    """Each registered cloud's own interconnect plan (aidc/clouds/<cloud>/interconnect.py: the InterconnectPlan
+    subclass it defines), in the clouds' order: `network.interconnects[]` holds one of them, or the base."""
+    found: list[type] = []
+    for cloud in PUBLIC_CLOUDS:
+        module = interconnect_of(cloud)
+        if module is None:
+            continue
+        found += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, InterconnectPlan)
+            and value is not InterconnectPlan
+            and value.__module__ == module.__name__  # type: ignore[attr-defined]
+        ]
+    return found
+
+
+# A field whose type is a base dataclass holds any of these (the document shows the subclass's own keys).
+SUBCLASSES: Mapping[type, Any] = {InterconnectPlan: _cloud_interconnect_plans}
 
 
 class _Defs:
@@ -119,6 +146,8 @@ class _Defs:
         if origin in (dict, Mapping) or tp in (dict, Mapping):
             return {"type": "object", "additionalProperties": self.of(args[1]) if args else {}}
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+            if tp in SUBCLASSES:
+                return {"anyOf": [self.ref(sub) for sub in (*SUBCLASSES[tp](), tp)]}
             return self.ref(tp)
         if isinstance(tp, type) and issubclass(tp, str):  # a StrEnum
             return {"type": "string"}
@@ -178,35 +207,6 @@ def _cost() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _offer() -> dict[str, Any]:
-    """One location's offer for one workload (aidc/sizing/choices.py): why it won, lost, or could not take it."""
-    return {
-        "type": "object",
-        "required": [
-            "workload",
-            "location",
-            "instance_type",
-            "usd_per_gpu_hour",
-            "gpus",
-            "outcome",
-            "reason",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "workload": {"type": "string"},
-            "location": {"type": "string", "description": "private, or a public cloud"},
-            "instance_type": {"type": ["string", "null"], "description": "the cheapest eligible type there"},
-            "usd_per_gpu_hour": {
-                "type": ["number", "null"],
-                "description": "null: the location cannot take it",
-            },
-            "gpus": {"type": "integer", "description": "GPUs placement gave the workload there"},
-            "outcome": {"enum": ["chosen", "lost", "ineligible"]},
-            "reason": {"type": "string"},
-        },
-    }
-
-
 def _array(item: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": item}
 
@@ -219,7 +219,7 @@ def size_schema() -> dict[str, Any]:
         "schema_version": {"const": SCHEMA_VERSION},
         "stack": {"type": "string"},
         "clouds": _array({"type": "string"}),
-        "offers": _array(_offer()),
+        "offers": _array(defs.ref(Offer)),
         "compute": {
             "type": "object",
             "required": ["training", "inference"],
@@ -417,5 +417,62 @@ def preflight_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"size": size_schema, "plan": plan_schema, "preflight": preflight_schema}
+def catalog_refresh_schema() -> dict[str, Any]:
+    """The schema of `aidc catalog refresh --json` (aidc/commands/catalog.py)."""
+    from aidc.commands.catalog import SCHEMA_VERSION as REFRESH_VERSION
+    from aidc.contract import PUBLIC_CLOUDS
+
+    changed = {
+        "type": "object",
+        "required": ["instance_type", "old", "new"],
+        "properties": {
+            "instance_type": {"type": "string", "description": "as its cloud spells it"},
+            "old": {"type": "number", "description": "USD per hour before (0: not in the snapshot)"},
+            "new": {"type": "number", "description": "USD per hour read from the price-list API"},
+        },
+    }
+    kept = {
+        "type": "object",
+        "required": ["instance_type", "reason"],
+        "properties": {
+            "instance_type": {"type": "string"},
+            "reason": {"type": "string", "description": "why the snapshot's price was kept, and that price"},
+        },
+    }
+    report = {
+        "type": "object",
+        "required": ["cloud", "file", "dry_run", "as_of", "prices", "changed", "kept"],
+        "properties": {
+            "cloud": {"enum": list(PUBLIC_CLOUDS)},
+            "file": {
+                "type": ["string", "null"],
+                "description": "where the snapshot was written; null on --dry-run",
+            },
+            "dry_run": {"type": "boolean"},
+            "as_of": {
+                "type": "string",
+                "description": "the date of the snapshot's oldest price (YYYY-MM[-DD])",
+            },
+            "prices": {"type": "integer", "minimum": 0, "description": "instance prices in the snapshot"},
+            "changed": _array(changed),
+            "kept": _array(kept),
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": BASE_ID + "catalog-refresh.schema.json",
+        "title": "aidc catalog refresh --json",
+        "description": "Each public cloud's price snapshot read anew from its price-list API: what moved, what was kept.",
+        "type": "object",
+        "required": ["schema_version", "refreshed"],
+        "properties": {"schema_version": {"const": REFRESH_VERSION}, "refreshed": _array(report)},
+    }
+
+
+SCHEMAS = {
+    "size": size_schema,
+    "plan": plan_schema,
+    "preflight": preflight_schema,
+    "catalog-refresh": catalog_refresh_schema,
+}
 """File stem under docs/schemas/ (`<stem>.schema.json`) -> the function that builds it."""

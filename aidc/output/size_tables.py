@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from aidc.output.clouds import Link, links, used_clouds
 from aidc.output.cost_table import cost_markdown, cost_text
 from aidc.output.text_table import Column, output_width, paragraph, table
 
@@ -34,6 +35,10 @@ def _n(value: Any, digits: int = 1) -> str:
             return f"{value:.3e}"
         return f"{value:,.{digits}f}"
     return str(value)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def network_cell(site: Mapping[str, Any]) -> str:
@@ -56,13 +61,17 @@ class Row:
 
 @dataclass
 class Section:
-    """One table of `aidc size`; `note` is a line of context after it, `detail` keeps it to --explain."""
+    """One table of `aidc size`; `note` is a line of context after it (`explain_note` one for --explain and
+    markdown), `detail` keeps it to --explain, `only` to one format ("text" or "markdown": a table that reads
+    best in another shape there)."""
 
     title: str
     columns: tuple[Column, ...]
     rows: list[Row] = field(default_factory=list)
     note: str = ""
     detail: bool = False
+    explain_note: str = ""
+    only: str = ""
 
     def add(
         self,
@@ -153,7 +162,7 @@ def _placement(doc: Doc) -> Section:
     t = Section(
         "Placement (least cost; classification and quotas honoured)",
         _cols("workload", "where", "count#", "GPUs#", "USD/h#"),
-        note=f"solver: {placement['solver']}",
+        explain_note=f"solver: {placement['solver']}",
     )
     for g in placement["private"]:
         t.add(
@@ -179,7 +188,7 @@ def _placement(doc: Doc) -> Section:
         )
         t.add(
             g["workload"],
-            f"{g['instance_type']} {kind}",
+            f"{g['location']} {g['instance_type']} {kind}",
             count,
             _n(g["gpus"]),
             _n(g["count"] * g["usd_per_hour"], 2),
@@ -198,6 +207,75 @@ def _placement(doc: Doc) -> Section:
             f"private GPUs used {placement['private_gpus_used']} of {placement['private_gpus_available']}"
         ],
     )
+    return t
+
+
+def _offer_cell(offer: Doc) -> str:
+    """One place's offer in a cell: chosen or lost at its USD/GPU-h, or why it could not take the workload."""
+    price, cause = offer.get("usd_per_gpu_hour"), offer.get("cause") or ""
+    if offer["outcome"] == "ineligible" or price is None:
+        return cause or str(offer["outcome"])
+    shown = f"{offer['outcome']} {_n(price, 2)}"
+    return shown if cause in ("", "chosen", "costs more") else f"{shown} ({cause})"
+
+
+def _offer_note(offer: Doc) -> str:
+    where = " ".join(str(p) for p in (offer["location"], offer.get("instance_type")) if p)
+    return f"{where}: {offer['outcome']}: {offer['reason']}"
+
+
+def _offers_by_workload(doc: Doc) -> dict[str, list[Doc]]:
+    by_workload: dict[str, list[Doc]] = {}
+    for offer in doc.get("offers") or []:
+        by_workload.setdefault(str(offer["workload"]), []).append(offer)
+    return by_workload
+
+
+def _choices(doc: Doc) -> Section | None:
+    """Why each place won or lost each workload, one row per workload and one column per place (text)."""
+    by_workload = _offers_by_workload(doc)
+    if not by_workload:
+        return None
+    places = list(dict.fromkeys(str(o["location"]) for offers in by_workload.values() for o in offers))
+    t = Section(
+        "Why each place won or lost (USD/GPU-h of its best offer; reasons: --explain)",
+        _cols("workload", *places),
+        only="text",
+    )
+    for workload, offers in by_workload.items():
+        cells = {str(o["location"]): _offer_cell(o) for o in offers}
+        t.add(
+            workload,
+            *(cells.get(place, "") for place in places),
+            sources=[(f"{o['location']} ", o) for o in offers],
+            notes=[_offer_note(o) for o in offers],
+        )
+    return t
+
+
+def _choices_long(doc: Doc) -> Section | None:
+    """The same, one row per workload and place with the whole reason (markdown, which has the width)."""
+    by_workload = _offers_by_workload(doc)
+    if not by_workload:
+        return None
+    t = Section(
+        "Why each place won or lost",
+        _cols("workload", "place", "offer", "outcome", "USD/GPU-h#", "reason"),
+        only="markdown",
+    )
+    for workload, offers in by_workload.items():
+        for o in offers:
+            price = o.get("usd_per_gpu_hour")
+            t.add(
+                workload,
+                str(o["location"]),
+                str(o.get("instance_type") or ""),
+                str(o["outcome"]),
+                "" if price is None else _n(price, 2),
+                str(o["reason"]),
+                sources=[("", o)] if o.get("why") else [],
+                label=f"{workload} at {o['location']}",
+            )
     return t
 
 
@@ -243,10 +321,11 @@ def _transfers(doc: Doc) -> Section | None:
     transfers = doc["network"]["transfers"]
     if not transfers:
         return None
-    t = Section("Transfers", _cols("transfer", "GB#", "window h#", "every", "Gbps#", "h at plan#"))
+    t = Section("Transfers", _cols("transfer", "cloud", "GB#", "window h#", "every", "Gbps#", "h at plan#"))
     for tr in transfers:
         t.add(
             tr["name"],
+            str(tr.get("cloud", "")),
             _n(tr["volume_gb"], 0),
             _n(tr["window_hours"]),
             tr["every"],
@@ -257,33 +336,34 @@ def _transfers(doc: Doc) -> Section | None:
     return t
 
 
+def _vpn_cell(link: Link) -> str:
+    tunnels = _plural(link.vpn_tunnels, "tunnel")
+    if link.vpn_connections is None:
+        return tunnels
+    return f"{_plural(link.vpn_connections, 'conn.')}, {tunnels}"
+
+
 def _interconnect(doc: Doc) -> Section:
-    n = doc["network"]
-    dc = n["direct_connect"]
+    """Each public cloud's interconnect to the private cloud: its VPN and, where sized, its dedicated links."""
     t = Section(
-        "Interconnect", _cols("required Gbps#", "VPN conn.#", "tunnels#", "VPN Gbps#", "Direct Connect")
+        "Interconnect (each public cloud to the private cloud)",
+        _cols("cloud", "needs Gbps#", "VPN", "VPN Gbps#", "dedicated", "carries Gbps#"),
     )
-    if dc:
-        dx = f"{dc['ports']} {dc['unit']}, {len(dc['links'])} links, {dc['encryption']}"
-        notes = [
-            f"Direct Connect at {', '.join(dc.get('locations') or [dc['location']])}: {dc['reason']}",
-            f"encryption: {dc['encryption_reason']}",
-            *([f"bulk transfers: {dc['bulk_path']}"] if dc.get("bulk_path") else []),
-        ]
-    else:
-        dx, notes = "none", []
-    t.add(
-        _n(n["required_gbps"], 2),
-        _n(n["vpn_connections"]),
-        _n(n["vpn_tunnels"]),
-        _n(n["provisioned_gbps"], 2),
-        dx,
-        sources=[("", n), *((("Direct Connect ", dc),) if dc else ())],
-        notes=notes,
-        label="interconnect",
-    )
-    if dc:
-        t.note = f"interconnect carries {_n(n['interconnect_gbps'], 2)} Gbps (VPN + Direct Connect, spare excluded)"
+    for link in links(doc):
+        t.add(
+            link.cloud,
+            _n(link.required_gbps, 2),
+            _vpn_cell(link),
+            _n(link.vpn_gbps, 2),
+            link.dedicated or "none",
+            _n(link.capacity_gbps, 2),
+            sources=[(f"{link.cloud} {label}", source) for label, source in link.sources],
+            notes=link.notes,
+            label=f"{link.cloud} interconnect",
+        )
+    if not t.rows:
+        t.add("none", "", "", "", "", "", sources=[("", doc["network"])], label="interconnect")
+        t.note = "no public cloud: nothing to interconnect"
     return t
 
 
@@ -342,6 +422,8 @@ SECTIONS = (
     _inference,
     _model_fit,
     _placement,
+    _choices,
+    _choices_long,
     _replicas,
     _storage,
     _transfers,
@@ -351,9 +433,9 @@ SECTIONS = (
 )
 
 
-def size_sections(doc: Doc) -> list[Section]:
-    """The tables of `aidc size`, in order; empty ones (no training, no edge site) are left out."""
-    return [s for build in SECTIONS if (s := build(doc)) is not None]
+def size_sections(doc: Doc, fmt: str = "text") -> list[Section]:
+    """The tables of `aidc size` in `fmt`, in order; empty ones (no training, no edge site) are left out."""
+    return [s for build in SECTIONS if (s := build(doc)) is not None and s.only in ("", fmt)]
 
 
 # --- explanations -------------------------------------------------------------------------------------------
@@ -415,8 +497,9 @@ def _section_lines(section: Section, width: int, explain: bool) -> list[str]:
     after = [_explanation_lines(row, width) if explain else [] for row in section.rows]
     rows = [row.cells for row in section.rows]
     lines = table(section.title, section.columns, rows, width, after=after)
-    if section.note:
-        lines += paragraph(section.note, width, "  ", "    ")
+    for note in (section.note, section.explain_note if explain else ""):
+        if note:
+            lines += paragraph(note, width, "  ", "    ")
     return [*lines, ""]
 
 
@@ -426,6 +509,23 @@ def _facts(doc: Doc) -> list[str]:
         f"{key} = {fact['value']:g} ({fact['unit']}): {fact['source']} ({fact['as_of']})"
         for key, fact in doc["sources"].get("facts", {}).items()
     ]
+
+
+def price_sources(doc: Doc, key: str = "source") -> tuple[str, str]:
+    """The price lists (`key`: their page, or their spot source) of the clouds whose prices the document shows
+    (where it places work, and every offer it prices), and the oldest one's date; every registered cloud's for a
+    document without them per cloud."""
+    src = doc["sources"]
+    lists: Mapping[str, Mapping[str, str]] = src.get("price_lists") or {}
+    if not lists:
+        return str(src["prices" if key == "source" else "spot"]), str(src["prices_as_of"])
+    shown = set(used_clouds(doc))
+    shown |= {str(o["location"]) for o in doc.get("offers") or [] if o.get("usd_per_gpu_hour") is not None}
+    priced = [(cloud, p) for cloud, p in lists.items() if cloud in shown] or list(lists.items())
+    as_of = min(p["as_of"] for _, p in priced)
+    if len(priced) == 1:
+        return priced[0][1][key], as_of
+    return "; ".join(f"{cloud}: {p[key]}" for cloud, p in priced), as_of
 
 
 def size_lines(doc: Doc, width: int = 80, explain: bool = False) -> list[str]:
@@ -445,10 +545,8 @@ def size_lines(doc: Doc, width: int = 80, explain: bool = False) -> list[str]:
                 lines += _explanation_lines(Row((), (("", source),)), width)
             lines.append("")
     lines += cost_text(doc["cost"], width, explain)
-    src = doc["sources"]
-    lines += paragraph(
-        f"prices: {src['prices']} as of {src['prices_as_of']}; override in aidc:capacity.prices", width
-    )
+    prices, as_of = price_sources(doc)
+    lines += paragraph(f"prices: {prices} as of {as_of}; override in aidc:capacity.prices", width)
     if explain:
         lines += [line for fact in _facts(doc) for line in paragraph(fact, width, "", "  ")]
     else:
@@ -496,8 +594,9 @@ def _section_markdown(section: Section) -> list[str]:
     if explained_rows:
         lines.append("")
         lines += [f"- **{_md(row.label or row.cells[0])}**: {_md_why(row)}" for row in explained_rows]
-    if section.note:
-        lines += ["", _md(section.note)]
+    for note in (section.note, section.explain_note):
+        if note:
+            lines += ["", _md(note)]
     return [*lines, ""]
 
 
@@ -509,7 +608,7 @@ def size_markdown(doc: Doc) -> str:
         lines += ["**Warnings**", ""]
         lines += [f"- {_md(w)}" for w in doc["warnings"]]
         lines.append("")
-    sections = size_sections(doc)
+    sections = size_sections(doc, "markdown")
     for section in sections:
         lines += _section_markdown(section)
     left = figures_left(doc, _shown_ids(sections))
@@ -520,7 +619,7 @@ def size_markdown(doc: Doc) -> str:
     # cost_markdown ends with the price source and date; the spot estimate's source is the one left to say.
     lines += ["#### Monthly cost (USD)", "", cost_markdown(doc["cost"]).rstrip("\n")]
     lines.append(
-        f"<sub>Spot: {doc['sources']['spot']}. Any price can be overridden in `aidc:capacity.prices`.</sub>"
+        f"<sub>Spot: {price_sources(doc, 'spot_source')[0]}. Any price can be overridden in `aidc:capacity.prices`.</sub>"
     )
     lines += ["", *(f"<sub>{_md(line)}</sub>  " for line in _facts(doc))]
     return "\n".join(lines) + "\n"

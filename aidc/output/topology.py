@@ -1,5 +1,8 @@
-"""Mermaid diagram of a planned hybrid cloud: AWS GPU cluster, private cloud with Ceph, the IPsec VPN and (where
-planned) Direct Connect between them and the edge sites, each with its counts. Renders in GitHub pull-request comments (```mermaid blocks).
+"""Mermaid diagram of a planned hybrid cloud: one box per public cloud the plan uses (its Kubernetes cluster with the
+GPU node groups or pools, and its datasets bucket), the private cloud with Ceph, each public cloud's interconnect to
+the private cloud (its VPN and, where planned, its dedicated links: AWS Site-to-Site VPN and Direct Connect, Google
+Cloud HA VPN and Dedicated Interconnect) and the edge sites, each with its counts. Renders in GitHub pull-request
+comments (```mermaid blocks). A stack that uses no public cloud, or only one, draws only what it uses.
 
 Input: an `aidc plan --json` document (its `plan` key), an `aidc size --json` document, or a CapacityPlan.
 Output is deterministic (same plan, same text) so golden tests and diffs of the diagram are stable.
@@ -11,9 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from aidc.output.clouds import Link, links, used_clouds, words
+
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-# Subgraph titles of the public clouds the plan places work in (its groups' `location`).
-PUBLIC_TITLES = {"aws": "AWS EKS GPU cluster"}
 
 
 def _node_id(*parts: str) -> str:
@@ -62,29 +65,30 @@ def _protection(pool: Mapping[str, Any]) -> str:
     return f"replica {pool.get('replicated_size') or pool.get('size')}"
 
 
-def _public_lines(placement: Mapping[str, Any]) -> list[str]:
-    """Public clouds, keyed on the plan's location: node groups by (instance type, purchase option)."""
+def _public_lines(plan: Mapping[str, Any]) -> list[str]:
+    """A box per public cloud the plan uses (its `clouds`): its cluster's GPU node groups by (instance type, purchase
+    option) and its datasets bucket."""
     lines: list[str] = []
-    by_location: dict[str, dict[tuple[str, bool], dict[str, Any]]] = {"aws": {}}
-    for group in placement.get("public") or []:
-        public = by_location.setdefault(str(group.get("location") or "aws"), {})
+    by_location: dict[str, dict[tuple[str, bool], dict[str, Any]]] = {c: {} for c in used_clouds(plan)}
+    for group in (plan.get("placement") or {}).get("public") or []:
+        public = by_location.setdefault(str(group.get("location")), {})
         key = (str(group.get("instance_type")), bool(group.get("spot")))
         entry = public.setdefault(key, {"count": 0, "gpus": 0, "accelerator": group.get("accelerator", "")})
         entry["count"] += int(group.get("count") or 0)
         entry["gpus"] += int(group.get("gpus") or 0)
-    for location, public in sorted(by_location.items()):
+    for location, public in by_location.items():
+        said = words(location)
         public_nodes = sum(e["count"] for e in public.values())
         public_gpus = sum(e["gpus"] for e in public.values())
-        title = PUBLIC_TITLES.get(location, f"{location} GPU cluster")
-        lines.append(
-            f"  subgraph {_node_id(location)}[{_label(f'{title}: {public_nodes} GPU nodes, {public_gpus} GPUs')}]"
-        )
+        title = f"{said.name} {said.cluster} GPU cluster: {public_nodes} GPU nodes, {public_gpus} GPUs"
+        lines.append(f"  subgraph {_node_id(location)}[{_label(title)}]")
         if not public:
-            lines.append(f"    {_node_id(location, 'none')}[{_label('no GPU node groups')}]")
+            lines.append(f"    {_node_id(location, 'none')}[{_label(f'no GPU {said.node_groups}')}]")
         for (instance_type, spot), e in sorted(public.items()):
             option = "spot" if spot else "on-demand"
             text = f"{instance_type} × {e['count']} {option}<br/>{e['gpus']} × {e['accelerator']}"
             lines.append(f"    {_node_id(location, instance_type, option)}[{_label(text)}]")
+        lines.append(f"    {_node_id(location, 'bucket')}[({_label(f'{said.bucket}: datasets bucket')})]")
         lines.append("  end")
     return lines
 
@@ -110,26 +114,26 @@ def _private_lines(placement: Mapping[str, Any], storage: Mapping[str, Any]) -> 
     return [*lines, f"    ceph[({_label(ceph)})]", "  end"]
 
 
-def _link_lines(network: Mapping[str, Any], controls: list[Any]) -> list[str]:
-    """The IPsec VPN and, where planned, Direct Connect between the public cloud and the private one."""
-    vpn = next((c.get("control", "") for c in controls if c.get("target") == "vpn"), "IPsec")
-    vpn = vpn.split(";")[0]  # the cipher suite, not the note on PSKs
-    link = (
-        f"{vpn}<br/>{_plural(network.get('vpn_connections'), 'connection')}, "
-        f"{_plural(network.get('vpn_tunnels'), 'tunnel')}, "
-        f"{_n(network.get('provisioned_gbps'))} Gbps"
+def _link_text(link: Link, cipher: str) -> str:
+    said = words(link.cloud)
+    connections = (
+        f"{_plural(link.vpn_connections, 'connection')}, " if link.vpn_connections is not None else ""
     )
-    lines = [f"  aws <-->|{_label(link)}| private"]
-    dx = network.get("direct_connect")
-    if dx:
-        kind = "hosted connections" if dx.get("hosted") else "ports"
-        links = dx.get("links") or []
-        text = (
-            f"Direct Connect {dx.get('location', '')}: {_n(dx.get('ports'))} × {_n(dx.get('port_gbps'))} Gbps "
-            f"{kind} (1 spare), {_plural(len(links), 'link')}<br/>"
-            f"{_n(dx.get('capacity_gbps'))} Gbps, {dx.get('encryption', '')}"
-        )
-        lines.append(f"  aws <==>|{_label(text)}| private")
+    return f"{said.vpn}: {cipher}<br/>{connections}{_plural(link.vpn_tunnels, 'tunnel')}, {_n(link.vpn_gbps)} Gbps"
+
+
+def _link_lines(plan: Mapping[str, Any]) -> list[str]:
+    """Each public cloud's VPN to the private cloud and, where planned, its dedicated links."""
+    controls = (plan.get("security") or {}).get("controls") or []
+    cipher = next((c.get("control", "") for c in controls if c.get("target") == "vpn"), "IPsec")
+    cipher = cipher.split(";")[0]  # the cipher suite, not the note on PSKs
+    lines: list[str] = []
+    for link in links(plan):
+        cloud = _node_id(link.cloud)
+        lines.append(f"  {cloud} <-->|{_label(_link_text(link, cipher))}| private")
+        if link.dedicated:
+            text = f"{words(link.cloud).dedicated}: {link.dedicated}<br/>{_n(link.dedicated_gbps)} Gbps"
+            lines.append(f"  {cloud} <==>|{_label(text)}| private")
     return lines
 
 
@@ -154,14 +158,13 @@ def topology_mermaid(source: Any) -> str:
     """A Mermaid flowchart of the plan with counts (no fence: diff_markdown.py and plan_view.py add it)."""
     plan = _size_document(source)
     placement = plan.get("placement") or {}
-    controls = (plan.get("security") or {}).get("controls") or []
     stack = str(plan.get("stack", ""))
     lines = [
         "flowchart LR",
         *([f"  %% aidc stack {stack}"] if stack else []),
-        *_public_lines(placement),
+        *_public_lines(plan),
         *_private_lines(placement, plan.get("storage") or {}),
-        *_link_lines(plan.get("network") or {}, controls),
+        *_link_lines(plan),
         *_edge_lines(plan.get("edge") or {}),
     ]
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ location — the private cloud and each registered public cloud — with the off
 cheapest eligible instance type, in USD per GPU-hour at the stack's region and purchase option, the dataset move
 spread over the run included) and why it won or lost: it was chosen, it costs more than the chosen place, its quota
 or the allowed types rule it out, it sells no such accelerator, or the data's classification keeps it private.
+Each offer carries that reason as a sentence (`reason`) and as a short phrase for tables (`cause`).
 Pure Python; an explanation only — it never changes the placement.
 """
 
@@ -19,7 +20,7 @@ from aidc.config.model import StackConfig
 from aidc.contract import PRIVATE, PRIVATE_ONLY, PUBLIC_CLOUDS, Classification
 from aidc.sizing.cost import GB_PER_TB, dataset_move_usd, instance_hour_usd, private_gpu_hour_usd
 from aidc.sizing.figure import Figure
-from aidc.sizing.plan import InferenceSizing, NetworkPlan, Offer, Placement, TrainingSizing
+from aidc.sizing.plan import InferenceSizing, NetworkPlan, Offer, OfferOutcome, Placement, TrainingSizing
 
 
 @dataclass(frozen=True)
@@ -95,42 +96,35 @@ def _public_offer(
 
 def _cloud_offer(
     w: _Workload, cloud: str, cfg: StackConfig, catalog: Catalog, network: NetworkPlan
-) -> tuple[InstanceType | None, Figure | None, str]:
-    """The cloud's cheapest eligible type for the workload, its price, or why none is eligible."""
+) -> tuple[InstanceType | None, Figure | None, str, str]:
+    """The cloud's cheapest eligible type for the workload and its price, or why none is eligible (the sentence
+    and the short phrase)."""
     if w.classification in PRIVATE_ONLY:
-        return None, None, f"{w.classification} data stays in the private cloud"
+        return None, None, f"{w.classification} data stays in the private cloud", f"{w.classification} data"
     if cloud not in cfg.enabled_clouds:
-        return None, None, f"the stack does not configure {cloud} (aidc:{cloud}, its quotas or provider keys)"
+        why = f"the stack does not configure {cloud} (aidc:{cloud}, its quotas or provider keys)"
+        return None, None, why, "not configured"
     sold = [t for t in catalog.instance_types_for(w.accelerator) if t.cloud == cloud]
     if not sold:
-        return None, None, f"{cloud} sells no {w.accelerator} instance type aidc knows"
+        return None, None, f"{cloud} sells no {w.accelerator} instance type aidc knows", f"no {w.accelerator}"
     allowed = cfg.capacity.public.allowed_instance_types
     listed = [t for t in sold if allowed is None or t.name in allowed]
     if not listed:
-        return (
-            None,
-            None,
-            f"aidc:capacity.public.allowed_instance_types admits none of {', '.join(t.name for t in sold)}",
-        )
+        why = f"aidc:capacity.public.allowed_instance_types admits none of {', '.join(t.name for t in sold)}"
+        return None, None, why, "not allowed"
     buyable = [t for t in listed if t.on_demand or w.spot]
     if not buyable:
-        return (
-            None,
-            None,
-            f"{', '.join(t.name for t in listed)}: sold only as spot, and the workload is not spot",
-        )
+        why = f"{', '.join(t.name for t in listed)}: sold only as spot, and the workload is not spot"
+        return None, None, why, "spot only"
     quotas = cfg.capacity.public.max_instances
     fits = [t for t in buyable if quotas.get(t.name, math.inf) >= math.ceil(w.gpus / t.gpus)]
     if not fits:
         shown = ", ".join(f"{t.name} {quotas.get(t.name)}" for t in listed)
-        return (
-            None,
-            None,
-            f"quota (aidc:capacity.public.max_instances: {shown}) holds fewer than {w.gpus} GPUs",
-        )
+        why = f"quota (aidc:capacity.public.max_instances: {shown}) holds fewer than {w.gpus} GPUs"
+        return None, None, why, "over quota"
     offers = [(t, _public_offer(w, t, cfg, catalog, network)) for t in fits]
     best, price = min(offers, key=lambda offer: offer[1].value)
-    return best, price, ""
+    return best, price, "", ""
 
 
 def explain(
@@ -148,31 +142,39 @@ def explain(
         for group in placement.public:
             if group.workload == w.name:
                 placed[group.location] = placed.get(group.location, 0) + group.gpus
-        rows: list[tuple[str, InstanceType | None, Figure | None, str]] = []
+        rows: list[tuple[str, InstanceType | None, Figure | None, str, str]] = []
         if cfg.capacity.private.gpus.get(w.accelerator, 0):
-            rows.append((PRIVATE, None, _private_offer(w, cfg, catalog, network), ""))
+            rows.append((PRIVATE, None, _private_offer(w, cfg, catalog, network), "", ""))
         else:
-            rows.append((PRIVATE, None, None, f"aidc:capacity.private.gpus has no {w.accelerator}"))
+            why = f"aidc:capacity.private.gpus has no {w.accelerator}"
+            rows.append((PRIVATE, None, None, why, f"no {w.accelerator}"))
         rows += [(cloud, *_cloud_offer(w, cloud, cfg, catalog, network)) for cloud in PUBLIC_CLOUDS]
         chosen = [p for p in (rows) if placed.get(p[0], 0) > 0 and p[2] is not None]
         cheapest_chosen = min((p[2].value for p in chosen if p[2] is not None), default=None)
         winners = ", ".join(p[0] for p in chosen)
-        for location, instance, price, why in rows:
+        for location, instance, price, why, cause in rows:
             gpus = placed.get(location, 0)
+            outcome: OfferOutcome
             if gpus > 0:
-                outcome, reason = "chosen", f"{gpus} GPUs placed here at the least total cost"
+                outcome, reason, cause = (
+                    "chosen",
+                    f"{gpus} GPUs placed here at the least total cost",
+                    "chosen",
+                )
             elif price is None:
                 outcome, reason = "ineligible", why
             elif cheapest_chosen is not None and price.value > cheapest_chosen + 1e-9:
-                outcome = "lost"
+                outcome, cause = "lost", "costs more"
                 reason = f"{price.value:,.2f} USD/GPU-h, more than {cheapest_chosen:,.2f} at {winners}"
             else:
-                outcome = "lost"
+                outcome, cause = "lost", "dearer in total"
                 reason = (
                     "cheaper per GPU-hour, but whole servers or instances, its free capacity and the other "
                     f"workloads' needs made {winners or 'another place'} cheaper in total"
                 )
             offers.append(
-                Offer(w.name, location, instance.name if instance else None, price, gpus, outcome, reason)
+                Offer(
+                    w.name, location, instance.name if instance else None, price, gpus, outcome, reason, cause
+                )
             )
     return tuple(offers)

@@ -12,8 +12,10 @@ public clouds share (their GPU groups at peak and at baseline); each public clou
 components — its cluster, its interconnect, its egress — from aidc/clouds/<cloud>/cost.py (`cost_components`), and
 prices moving a dataset in or out of it (`move_usd`, for placement).
 
-A repeating training run's public groups bill the hours the run runs (run hours · runs per month), its private
-GPUs draw power for those hours (amortisation stays whole); a one-off run is costed for the whole month.
+A training run's public groups bill the hours the run runs (run hours · runs per month; a one-off run its run hours
+once, at most the month's 730), and its private GPUs draw power for those hours (their amortisation stays whole:
+owned hardware is paid whether it runs or not); a reserved run's groups bill the reservation's term (a Capacity
+Block, paid up front: the whole block). So a run never costs more a month for repeating less often.
 
 Owned hardware is amortised over `aidc:capacity.private.amortisation_months` and powered at its PUE and USD/kWh,
 as the private GPUs are: the GPUs (their capex and power carry their host's share), the Ceph storage hosts and
@@ -137,16 +139,27 @@ def group_usd_per_hour(group: PublicGroup) -> float:
 
 def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Figure:
     """One public node group's monthly cost: instances (the peak, unless given) · USD per instance-hour · 730 h; a
-    repeating training run's group bills the hours it runs (`hours_per_month`: run hours · runs per month)."""
+    training run's group bills the hours its run holds it (`hours_per_month`: run hours · runs per month, a one-off
+    run's hours once, a reservation's term)."""
     count = group.instances.int if instances is None else instances
     rate = group_usd_per_hour(group)
     if group.hours_per_month is not None:
-        hours = group.hours_per_month.value
+        hours = group.hours_per_month
         return Figure(
-            rate * count * hours,
+            rate * count * hours.value,
             "USD/month",
-            f"instances · USD/h ({_purchase_option(group)}) · hours the repeating run runs a month",
-            {"instances": count, "usd_per_hour": round(rate, 4), "hours_per_month": round(hours, 3)},
+            f"instances · USD/h ({_purchase_option(group)}) · hours billed a month ({_billed(group)})",
+            {
+                "instances": count,
+                "usd_per_hour": round(rate, 4),
+                "hours_per_month": round(hours.value, 3),
+                "billed": _billed(group),
+                **{
+                    k: v
+                    for k, v in hours.inputs.items()
+                    if k in ("every", "run_hours", "runs_per_month", "days")
+                },
+            },
         )
     return monthly(
         rate,
@@ -156,12 +169,27 @@ def group_usd_per_month(group: PublicGroup, instances: int | None = None) -> Fig
     )
 
 
+def _billed(group: PublicGroup) -> str:
+    """What a training group's hours a month are, in words (its `hours_per_month` figure has the formula)."""
+    hours = group.hours_per_month
+    if group.reservation is not None:
+        return f"the {group.reservation.kind}'s {group.reservation.days.int} days · 24 h, {group.reservation.paid}"
+    if hours is not None and hours.inputs.get("every") == "once":
+        return f"the one run's run_hours, at most {HOURS_PER_MONTH}"
+    return "the run's run_hours · runs a month"
+
+
 def group_usd_per_month_baseline(group: PublicGroup) -> Figure:
     """A group's monthly cost at the baseline: min instances (fixed groups: their count) · USD/h · 730 h. Training
     runs are demand, not load: a repeating run costs the same at baseline (its min of 0 is between runs)."""
     if group.kind == "training":
         return group_usd_per_month(group)
     return group_usd_per_month(group, group.range.min.int)
+
+
+def _billed_by_workload(groups: Sequence[PublicGroup]) -> dict[str, dict[str, str]]:
+    billed = {g.workload: _billed(g) for g in groups if g.hours_per_month is not None}
+    return {"billed": billed} if billed else {}
 
 
 def public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
@@ -180,8 +208,8 @@ def public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
                 Figure(
                     monthly,
                     "USD/month",
-                    f"Σ instances · USD/h ({option}) · hours a month ({HOURS_PER_MONTH}; a repeating training "
-                    "run: the hours it runs)",
+                    f"Σ instances · USD/h ({option}) · hours billed a month ({HOURS_PER_MONTH}; a training "
+                    "run: the hours it runs, a reserved run: its reservation's term)",
                     {
                         "instances": instances,
                         "usd_per_hour": round(group_usd_per_hour(members[0]), 4),
@@ -192,6 +220,7 @@ def public_gpu_lines(groups: Sequence[PublicGroup]) -> list[CostLine]:
                             )
                             for g in members
                         },
+                        **_billed_by_workload(members),
                     },
                 ),
             )
@@ -273,7 +302,7 @@ def _owned_gpu_lines(
     powered_gpu_hours: float | None = None,
 ) -> list[CostLine]:
     """Owned GPUs priced from the same hourly figure placement used: amortisation and power, or the override.
-    `powered_gpu_hours`: the GPU-hours a month they draw power when not all 730 (repeating training runs)."""
+    `powered_gpu_hours`: the GPU-hours a month they draw power when not all 730 (training runs)."""
     hourly = private_gpu_hour_usd(accelerator, cfg, catalog)
     if accelerator in cfg.capacity.prices:
         return [
@@ -403,7 +432,7 @@ def _power_line(inputs: Mapping[str, Any], gpus: int, powered_gpu_hours: float |
     return Figure(
         inputs["power_usd_per_gpu_hour"] * powered_gpu_hours,
         "USD/month",
-        "GPU-hours powered a month (always-on GPUs · 730 h + repeating runs' GPUs · the hours they run) · "
+        "GPU-hours powered a month (always-on GPUs · 730 h + training runs' GPUs · the hours they run) · "
         "power_kw_per_gpu · pue · usd_per_kwh",
         {**shown, "powered_gpu_hours": round(powered_gpu_hours, 3)},
     )
@@ -412,7 +441,7 @@ def _power_line(inputs: Mapping[str, Any], gpus: int, powered_gpu_hours: float |
 def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> list[CostLine]:
     gpus_by_accelerator: dict[str, int] = {}
     powered: dict[str, float] = {}  # GPU-hours a month drawing power
-    repeating: set[str] = set()
+    part_time: set[str] = set()  # accelerators with GPUs of a training run
     for group in placement.private:
         gpus_by_accelerator[group.accelerator] = (
             gpus_by_accelerator.get(group.accelerator, 0) + group.gpus.int
@@ -420,10 +449,10 @@ def _private_cloud(placement: Placement, cfg: StackConfig, catalog: Catalog) -> 
         hours = HOURS_PER_MONTH if group.hours_per_month is None else group.hours_per_month.value
         powered[group.accelerator] = powered.get(group.accelerator, 0.0) + group.gpus.int * hours
         if group.hours_per_month is not None:
-            repeating.add(group.accelerator)
+            part_time.add(group.accelerator)
     lines: list[CostLine] = []
     for accelerator, gpus in sorted(gpus_by_accelerator.items()):
-        gpu_hours = powered[accelerator] if accelerator in repeating else None
+        gpu_hours = powered[accelerator] if accelerator in part_time else None
         lines.extend(_owned_gpu_lines("GPUs", accelerator, gpus, cfg, catalog, gpu_hours))
     servers = cfg.k3s.core_servers
     lines.extend(server_lines(f"K3s core servers ({servers})", servers, cfg, catalog))
@@ -557,16 +586,33 @@ def is_stale(as_of: str, today: datetime.date, months: int = STALE_AFTER_MONTHS)
 
 
 def stale_price_warnings(
-    estimate: CostEstimate, clouds: Sequence[str], today: datetime.date, catalog: Catalog = DEFAULT_CATALOG
+    estimate: CostEstimate,
+    clouds: Sequence[str],
+    today: datetime.date,
+    catalog: Catalog = DEFAULT_CATALOG,
+    groups: Sequence[PublicGroup] = (),
 ) -> list[str]:
     """The price lists this estimate used that are older than STALE_AFTER_MONTHS on `today`, each named with its
-    date and how to bring it up to date."""
+    date and how to bring it up to date; and, where a cloud's list is not that old, the instance types placed in
+    `groups` whose own price is (an entry a refresh kept, or one taken from another source)."""
     older = f"prices older than {STALE_AFTER_MONTHS} months (today {today.isoformat()})"
+    stale_lists = [cloud for cloud in clouds if is_stale(catalog.price_list(cloud).as_of, today)]
     warnings = [
         f"{older}: the {cloud} price list ({price_list.source}) is as of {price_list.as_of}; run `aidc catalog "
         f"refresh --cloud {cloud}` with {cloud} credentials, or set aidc:capacity.prices"
-        for cloud in clouds
-        if is_stale((price_list := catalog.price_list(cloud)).as_of, today)
+        for cloud in stale_lists
+        for price_list in (catalog.price_list(cloud),)
+    ]
+    placed = {
+        (g.location, g.instance_type): catalog.instance_types[g.instance_type]
+        for g in groups
+        if g.location not in stale_lists and g.instance_type in catalog.instance_types
+    }
+    warnings += [
+        f"{older}: the {cloud} price of {name} is as of {t.as_of} ({t.source}); run `aidc catalog refresh "
+        f"--cloud {cloud}` with {cloud} credentials, or set aidc:capacity.prices"
+        for (cloud, name), t in sorted(placed.items())
+        if is_stale(t.as_of, today)
     ]
     warnings += [
         f"{older}: reservation {name} is priced from {r.price_list}, as of {r.price_as_of}"

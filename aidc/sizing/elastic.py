@@ -9,9 +9,10 @@ Placement sizes every group at peak; this module adds the shape of the demand:
   autoscaler adds nodes up to max as load rises).
 - training: a run needs its GPUs until its deadline, so its groups are fixed (min = desired = max); a run that
   repeats (`every` day, week or month) runs its planned instances for `run_hours` each period and nothing between
-  runs, so its public groups scale from 0 (min = desired = 0, max = the planned count) and run
-  run_hours · runs per month hours a month (`hours_per_month`, what the cost model bills); its private GPUs draw
-  power for the same hours. A run with
+  runs, so its public groups scale from 0 (min = desired = 0, max = the planned count). Every run's groups carry
+  the hours a month they are billed and powered (`hours_per_month`, what the cost model bills): run_hours · runs
+  per month, a one-off run its run_hours once (at most 730), a reserved run its reservation's term (a Capacity
+  Block, paid up front: the whole block). A run with
   `reserve` on a public instance type gets "N instances of type T for D days": a targeted On-Demand Capacity
   Reservation for ceil(deadline_days) days, or Capacity Blocks for ML (at most 64 instances each and 256 in all,
   1-day steps up to 14 days and 7-day steps up to 182) on AWS: each cloud reserves its own way
@@ -27,9 +28,10 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
-from aidc.catalog import RUNS_PER_MONTH, Catalog
+from aidc.catalog import HOURS_PER_MONTH, RUNS_PER_MONTH, Catalog
 from aidc.clouds import reservations_of
 from aidc.config.model import InferenceDemand, StackConfig
+from aidc.sizing.compute import HOURS_PER_DAY
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import (
     InferenceSizing,
@@ -37,6 +39,7 @@ from aidc.sizing.plan import (
     Placement,
     PublicGroup,
     ReplicaRange,
+    Reservation,
     TrainingSizing,
 )
 
@@ -116,10 +119,34 @@ def fixed_range(group: PublicGroup, why: str) -> InstanceRange:
     return InstanceRange(count, count, count)
 
 
-def repeating_hours(run: TrainingSizing) -> Figure | None:
-    """Hours a month a repeating run's capacity runs (run hours · runs per 730-h month); None for a one-off run."""
-    if run.every == "once" or run.run_hours is None:
+def run_hours_per_month(run: TrainingSizing, reservation: Reservation | None = None) -> Figure | None:
+    """Hours a month a training run's capacity is billed (public groups) and powered (owned GPUs): a reservation's
+    term (a Capacity Block paid up front: the whole block; a reservation billed hourly: its hours in a month), else
+    the hours the run runs: run_hours · runs per 730-h month, a one-off run once (at most the month's 730 hours)."""
+    if reservation is not None:
+        term = reservation.days.int * HOURS_PER_DAY
+        up_front = reservation.paid == "up front"
+        return Figure(
+            term if up_front else min(term, HOURS_PER_MONTH),
+            "h/month",
+            f"the reservation's term, used or not: days · 24 h, {reservation.paid}"
+            + (
+                " (the whole block in the month it is bought)"
+                if up_front
+                else f", at most {HOURS_PER_MONTH} a month"
+            ),
+            {"reservation": reservation.kind, "days": reservation.days.int, "paid": reservation.paid},
+        )
+    if run.run_hours is None:
         return None
+    if run.every == "once":
+        return Figure(
+            min(run.run_hours.value, HOURS_PER_MONTH),
+            "h/month",
+            f"run_hours (GPU-hours / planned GPUs) of the one run (every once), at most {HOURS_PER_MONTH} "
+            "(a longer run bills every hour of the months it runs)",
+            {"run_hours": run.run_hours.value, "every": run.every, "runs_per_month": 1},
+        )
     runs = RUNS_PER_MONTH[run.every]
     return Figure(
         run.run_hours.value * runs,
@@ -144,24 +171,28 @@ def repeating_range(group: PublicGroup, every: str) -> InstanceRange:
     )
 
 
-def with_repeating_runs(placement: Placement, training: Sequence[TrainingSizing]) -> Placement:
-    """Groups of repeating runs: public ones scale from 0 and bill their hours; private ones draw power for them."""
-    hours = {run.name: h for run in training if (h := repeating_hours(run)) is not None}
-    every = {run.name: run.every for run in training}
-    if not hours:
-        return placement
+def with_run_hours(placement: Placement, training: Sequence[TrainingSizing]) -> Placement:
+    """Training groups bill (public) and draw power (private) for the hours their run holds them a month; the
+    public groups of a repeating run scale from 0 between runs."""
+    runs = {run.name: run for run in training}
+
+    def hours(workload: str, reservation: Reservation | None = None) -> Figure | None:
+        return run_hours_per_month(runs[workload], reservation) if workload in runs else None
+
     public = tuple(
         dataclasses.replace(
-            g, scaling=repeating_range(g, every[g.workload]), hours_per_month=hours[g.workload]
+            g,
+            scaling=repeating_range(g, runs[g.workload].every)
+            if runs[g.workload].every != "once"
+            else g.scaling,
+            hours_per_month=hours(g.workload, g.reservation),
         )
-        if g.kind == "training" and g.workload in hours
+        if g.kind == "training" and g.workload in runs
         else g
         for g in placement.public
     )
     private = tuple(
-        dataclasses.replace(g, hours_per_month=hours[g.workload])
-        if g.kind == "training" and g.workload in hours
-        else g
+        dataclasses.replace(g, hours_per_month=hours(g.workload)) if g.kind == "training" else g
         for g in placement.private
     )
     return dataclasses.replace(placement, public=public, private=private)
@@ -219,7 +250,7 @@ def with_elastic_capacity(
             else "fixed: the planned count",
         )
         out.append(dataclasses.replace(g, scaling=scaling, reservation=reservation))
-    placement = with_repeating_runs(dataclasses.replace(placement, public=tuple(out)), training)
+    placement = with_run_hours(dataclasses.replace(placement, public=tuple(out)), training)
     out = list(placement.public)
     for run in cfg.demand.training:
         if run.reserve != "none" and not any(g.workload == run.name for g in out):

@@ -22,7 +22,9 @@ from aidc.sizing.storage import size_storage
 def resources_per_site(cfg: StackConfig) -> float:
     """What an average site of this stack adds (aidc/config/budget.py)."""
     return budget.resources_per_site(
-        cfg.edge.sites, sum(1 for w in cfg.demand.inference if w.edge_fraction > 0)
+        cfg.edge.sites,
+        sum(1 for w in cfg.demand.inference if w.edge_fraction > 0),
+        len(cfg.openstack.admin_cidrs),
     )
 
 
@@ -80,6 +82,12 @@ def size_stack(cfg: StackConfig, catalog: Catalog = DEFAULT_CATALOG) -> Capacity
             "prices": catalog.price_source(cfg.enabled_clouds),
             "prices_as_of": catalog.price_as_of(cfg.enabled_clouds),
             "spot": catalog.spot_source(cfg.enabled_clouds),
+            # Each cloud's price list on its own: `aidc size` names only those whose prices the plan shows.
+            "price_lists": {
+                cloud: {"source": p.source, "as_of": p.as_of, "spot_source": p.spot_source}
+                for cloud, p in catalog.price_lists.items()
+                if cloud in cfg.enabled_clouds
+            },
             "facts": {
                 key: {"value": f.value, "unit": f.unit, "source": f.source, "as_of": f.as_of}
                 for key, f in catalog.facts.items()
@@ -126,7 +134,8 @@ def estate_warnings(cfg: StackConfig, edge_sites: tuple[EdgeSitePlan, ...]) -> l
             + (" (auto)" if cfg.estate.max_sites_per_stack == "auto" else "")
             + ": a full shard stack holds about "
             f"{per_stack * per_site:,.0f} resources ({per_site:.0f} per site here: {RESOURCES_PER_EDGE_SITE[1]} for "
-            f"a one-server site, {RESOURCES_PER_EDGE_SITE[3]} for a three-server one), more than the "
+            f"a one-server site or {RESOURCES_PER_EDGE_SITE[3]} for a three-server one, plus its admin CIDRs' rules "
+            "and its GPU stack), more than the "
             f"{MAX_RESOURCES_PER_STACK:,} one `pulumi up` should carry; "
             f"{budget.sites_within_budget(per_site)} sites or fewer keep it under (max_sites_per_stack: auto)"
         )

@@ -8,15 +8,18 @@ counts, never names. No Pulumi import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aidc.catalog import ServicePrice, TransferPrice
 from aidc.contract import (
     EDGE,
     PRIVATE,
+    CephFailureDomain,
+    CephPoolKind,
     Classification,
     DirectConnectBandwidth,
     Every,
+    K3sServers,
     LinkEncryption,
     Location,
     PublicCloud,
@@ -234,6 +237,10 @@ class PrivateGroup:
     )
 
 
+OfferOutcome = Literal["chosen", "lost", "ineligible"]
+"""How a place fared for a workload: placement put GPUs there, another place won, or it could not take it."""
+
+
 @dataclass(frozen=True)
 class Offer:
     """What one location offered one workload, and how it fared."""
@@ -243,8 +250,11 @@ class Offer:
     instance_type: str | None  # the location's cheapest eligible type (None: private, or nothing eligible)
     usd_per_gpu_hour: Figure | None  # None when the location could not take the workload
     gpus: int  # GPUs placement gave the workload there
-    outcome: str  # "chosen" | "lost" | "ineligible"
-    reason: str
+    outcome: OfferOutcome
+    reason: str  # why, as a sentence naming the numbers and the config keys
+    cause: str = (
+        ""  # the reason as a short phrase for a table cell ("costs more", "over quota", "no l4-24gb")
+    )
 
 
 @dataclass(frozen=True)
@@ -266,13 +276,13 @@ class Placement:
 @dataclass(frozen=True)
 class CephPool:
     name: str
-    kind: str  # "block" | "object"
+    kind: CephPoolKind
     replicated_size: int | None  # set for replicated pools
     erasure_k: int | None  # set for erasure-coded pools
     erasure_m: int | None
     size: int  # copies or k+m
     min_size: int
-    failure_domain: str
+    failure_domain: CephFailureDomain
     pg_num: Figure
     usable_tb: float
 
@@ -385,6 +395,11 @@ class InterconnectPlan:
     vpn_gbps: Figure  # what the VPN carries
     capacity_gbps: Figure  # VPN plus the dedicated links (spares excluded)
 
+    def counts(self) -> dict[str, int]:
+        """Its headline counts (CapacityPlan.counts() prefixes each with the cloud): the VPN tunnels, and what
+        a cloud's own plan adds (its dedicated circuits and links)."""
+        return {"vpn_tunnels": self.vpn_tunnels.int}
+
 
 @dataclass(frozen=True)
 class NetworkPlan:
@@ -439,7 +454,7 @@ class EdgeSitePlan:
     gpus: Figure
     nodes: Figure
     gpus_per_node: int
-    servers: int
+    servers: K3sServers
     region: str | None
     flavor: str
     network_cidr: str  # the site's tenant network
@@ -548,4 +563,10 @@ class CapacityPlan:
                 else {}
             ),
             "edge_nodes": sum(s.nodes.int for s in self.edge_sites),
+            # Each other public cloud's interconnect: gcp_vpn_tunnels, gcp_interconnect_circuits ...
+            **{
+                f"{link.cloud}_{key}": value
+                for link in self.network.interconnects
+                for key, value in link.counts().items()
+            },
         }

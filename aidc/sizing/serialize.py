@@ -26,6 +26,7 @@ from aidc.sizing.plan import (
     EdgeAllocation,
     InferenceSizing,
     NetworkPlan,
+    Offer,
     PathHop,
     Placement,
     PublicGroup,
@@ -140,6 +141,7 @@ SHAPES: Mapping[type, Shape] = {
     DirectConnectPlan: Shape(extra=lambda dc: {"unit": dc.ports.unit}),
     # A hop of the bulk transfers' path: what it carries against what they need through it.
     PathHop: Shape(rename={"name": "hop", "carries": "gbps"}, extra=lambda hop: {"ok": hop.ok}),
+    Offer: Shape(rounded={"usd_per_gpu_hour": 4}),
 }
 
 
@@ -199,21 +201,9 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
         "stack": plan.stack,
         # The public clouds the stack declares resources in (placement.public[].location is one of them).
         "clouds": list(plan.clouds),
-        # Why each place won or lost each workload: its best offer (USD/GPU-h) and the outcome.
-        "offers": [
-            {
-                "workload": o.workload,
-                "location": o.location,
-                "instance_type": o.instance_type,
-                "usd_per_gpu_hour": None
-                if o.usd_per_gpu_hour is None
-                else round(o.usd_per_gpu_hour.value, 4),
-                "gpus": o.gpus,
-                "outcome": o.outcome,
-                "reason": o.reason,
-            }
-            for o in plan.offers
-        ],
+        # Why each place won or lost each workload: its best offer (USD/GPU-h, with its formula under `why`) and
+        # the outcome, with the reason as a sentence and as a short phrase (`cause`).
+        "offers": [dataclass_dict(o) for o in plan.offers],
         "compute": {
             "training": [dataclass_dict(t) for t in plan.training],
             "inference": [dataclass_dict(w) for w in plan.inference],

@@ -19,11 +19,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from aidc.contract import DEPLOY_GROUP, EKS_ACCESS_ROLE_TAG
+from aidc.contract import ADMIN_ACCESS, DEPLOY_ACCESS, DEPLOY_GROUP, EKS_ACCESS_ROLE_TAG, AccessRole
 from components.aws_gpu_cluster.scope import Scope
 
 ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"  # cluster-admin: the operators only
-ACCESS_ROLE_TAG = EKS_ACCESS_ROLE_TAG  # "deploy" | "admin" on each role's access entry
+ACCESS_ROLE_TAG = EKS_ACCESS_ROLE_TAG  # an AccessRole on each role's access entry
 
 
 def access_policy_arn(partition: str, policy: str) -> str:
@@ -32,7 +32,11 @@ def access_policy_arn(partition: str, policy: str) -> str:
 
 
 def _entry(
-    scope: Scope, role: str, cluster: aws.eks.Cluster, principal_arn: str, groups: list[str] | None = None
+    scope: Scope,
+    role: AccessRole,
+    cluster: aws.eks.Cluster,
+    principal_arn: str,
+    groups: list[str] | None = None,
 ) -> aws.eks.AccessEntry:
     return aws.eks.AccessEntry(
         f"{scope.name}-access-{role}",
@@ -56,9 +60,9 @@ def grant_access(
     add-ons (the deploy role's entry, whose group the RBAC objects bind, and the admin's grant)."""
     ready: list[pulumi.Resource] = []
     if deploy_role_arn is not None:
-        ready.append(_entry(scope, "deploy", cluster, deploy_role_arn, [DEPLOY_GROUP]))
+        ready.append(_entry(scope, DEPLOY_ACCESS, cluster, deploy_role_arn, [DEPLOY_GROUP]))
     if admin_role_arn is not None:
-        entry = _entry(scope, "admin", cluster, admin_role_arn)
+        entry = _entry(scope, ADMIN_ACCESS, cluster, admin_role_arn)
         ready.append(
             aws.eks.AccessPolicyAssociation(
                 f"{scope.name}-access-admin-policy",

@@ -6,10 +6,11 @@ any resource exists. Field names, defaults and meanings are a contract with stac
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
+from aidc.contract import EKS_ADDONS, SYSTEM_NODE_GROUP, EksAddon, ReservationKind
 from aidc.types import EksAddonVersion, FrozenArgs, IamRoleArn, IPv4Cidr, Slug, field_error
 from components._args import (
     IPv4SourceCidr,
@@ -32,7 +33,7 @@ AvailabilityZone = Annotated[
 EksVersion = Annotated[str, matching(r"^1\.(2[89]|3\d)$", "a supported minor version '1.28'..'1.39'")]
 """A Kubernetes minor version EKS runs."""
 # The node group the component always declares; a GPU group may not take its name.
-SYSTEM_GROUP = "system"
+SYSTEM_GROUP = SYSTEM_NODE_GROUP
 IsoDate = Annotated[str, matching(r"^\d{4}-\d{2}-\d{2}$", "a date 'YYYY-MM-DD'")]
 """A calendar date (UTC)."""
 AmiAlias = Annotated[
@@ -50,7 +51,7 @@ ChartVersion = Annotated[
 class CapacityReservationSpec(FrozenArgs):
     """Capacity reserved for one GPU group until a deadline: the instances, the term and how it is bought."""
 
-    kind: Literal["capacity-block", "capacity-reservation"]
+    kind: ReservationKind
     """'capacity-block' buys EC2 Capacity Blocks for ML (paid up front, cannot be cancelled);
     'capacity-reservation' creates a targeted On-Demand Capacity Reservation (billed hourly until end_date)."""
     instances: Annotated[int, Field(ge=1, le=1000)]
@@ -82,8 +83,8 @@ class CapacityReservationSpec(FrozenArgs):
         return self
 
 
-# The EKS managed add-ons the component pins (names as EKS knows them: the EKS User Guide, "Amazon EKS add-ons").
-MANAGED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+# The EKS managed add-ons the component pins: the contract's EksAddon (config names the same ones).
+MANAGED_ADDONS = EKS_ADDONS
 AddonVersion = EksAddonVersion
 """An EKS add-on version as DescribeAddonVersions lists it."""
 # The component's defaults for the one EKS minor it defaults to; the stack program passes the versions of
@@ -214,7 +215,7 @@ class AwsGpuClusterArgs(FrozenArgs):
     """EFA device plugin chart version, pinned (the program passes aidc/versions.py's)."""
     gpu_ami_alias: AmiAlias = "al2023@v20260724"
     """EKS-optimized AL2023 AMI release for GPU nodes; Karpenter picks the NVIDIA variant for GPU types."""
-    addon_versions: dict[str, AddonVersion] = Field(default_factory=dict)
+    addon_versions: dict[EksAddon, AddonVersion] = Field(default_factory=dict)
     """EKS managed add-on versions by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); each name left
     out takes the version pinned for eks_version (PINNED_ADDON_VERSIONS above)."""
     workload_identities: tuple[WorkloadIdentity, ...] = ()
@@ -267,9 +268,6 @@ class AwsGpuClusterArgs(FrozenArgs):
 
     @model_validator(mode="after")
     def _addons_known(self) -> Self:
-        unknown = sorted(set(self.addon_versions) - set(MANAGED_ADDONS))
-        if unknown:
-            raise field_error("addon_versions", f"{unknown} are not among {list(MANAGED_ADDONS)}")
         pinned = PINNED_ADDON_VERSIONS.get(self.eks_version, {})
         missing = [
             addon for addon in MANAGED_ADDONS if addon not in self.addon_versions and addon not in pinned
@@ -286,7 +284,7 @@ class AwsGpuClusterArgs(FrozenArgs):
             raise field_error(f"workload_identities[{index}].name", "is used twice; names must be unique")
         return self
 
-    def addon_version(self, addon: str) -> str:
+    def addon_version(self, addon: EksAddon) -> str:
         """The version of one managed add-on: the configured one, else the one pinned for eks_version."""
         return self.addon_versions.get(addon) or PINNED_ADDON_VERSIONS[self.eks_version][addon]
 

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from aidc.contract import COMPONENT_TAG
 from components.aws_gpu_cluster import (
     access,
     addons,
@@ -78,7 +79,7 @@ class AwsGpuCluster(pulumi.ComponentResource):
         self, name: str, args: AwsGpuClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("aidc:aws:AwsGpuCluster", name, None, opts)
-        scope = Scope(name=name, component=self, tags={"aidc:component": name, **args.tags})
+        scope = Scope(name=name, component=self, tags={COMPONENT_TAG: name, **args.tags})
         identity = aws.get_caller_identity_output(opts=scope.invoke())
         region = aws.get_region_output(opts=scope.invoke())
         partition = aws.get_partition_output(opts=scope.invoke())

@@ -50,11 +50,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import model_validator
 
-from aidc.contract import ACCESS_LABEL, DEPLOY_GROUP
+from aidc.contract import ACCESS_LABEL, DEPLOY_ACCESS, DEPLOY_GROUP
 from aidc.types import FrozenArgs, Slug, field_error
 from components.aws_gpu_cluster.scope import Scope
 
-DEPLOY_ROLE = "aidc-deploy"  # the ClusterRole, its binding, and each add-on namespace's Role and RoleBinding
+DEPLOY_ROLE = DEPLOY_GROUP  # the ClusterRole, its binding, and each add-on namespace's Role and RoleBinding
 CHART_ACCESS_FILE = Path(__file__).with_name("chart_access.json")
 # Verbs on the objects Helm installs (get: its ownership check and waits; patch: upgrades; delete: uninstall) and on
 # the objects the program declares through Pulumi (which also lists and watches an object by name while it waits).
@@ -170,7 +170,9 @@ def _policy_rule(rule: Mapping[str, Any]) -> k8s.rbac.v1.PolicyRuleArgs:
 
 
 def _metadata(namespace: str | None = None) -> k8s.meta.v1.ObjectMetaArgs:
-    return k8s.meta.v1.ObjectMetaArgs(name=DEPLOY_ROLE, namespace=namespace, labels={ACCESS_LABEL: "deploy"})
+    return k8s.meta.v1.ObjectMetaArgs(
+        name=DEPLOY_ROLE, namespace=namespace, labels={ACCESS_LABEL: DEPLOY_ACCESS}
+    )
 
 
 @dataclass(frozen=True)

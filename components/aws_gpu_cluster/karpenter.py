@@ -33,7 +33,15 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._names import CLUSTER_LABEL
+from aidc.contract import (
+    CAPACITY_LABEL,
+    CLUSTER_LABEL,
+    GPU_RESOURCE,
+    KIND_LABEL,
+    NODE_GROUP_LABEL,
+    NODE_GROUP_TAG,
+    TRAINING,
+)
 from components.aws_gpu_cluster.args import AwsGpuClusterArgs, CapacityReservationSpec, GpuNodeGroup
 from components.aws_gpu_cluster.eks import DISCOVERY_TAG, cluster_physical_name
 from components.aws_gpu_cluster.node_groups import gpu_labels
@@ -51,7 +59,7 @@ KARPENTER_FULLNAME = "karpenter"  # the controller chart's objects (fullnameOver
 NODEPOOL_API = "karpenter.sh/v1"
 NODECLASS_API = "karpenter.k8s.aws/v1"
 # Kubernetes spells the GPU taint's effect this way (the EKS API spells it NO_SCHEDULE).
-GPU_TAINT_K8S = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+GPU_TAINT_K8S = {"key": GPU_RESOURCE, "value": "present", "effect": "NoSchedule"}
 CAPACITY_TYPE = "karpenter.sh/capacity-type"
 INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 ZONE_LABEL = "topology.kubernetes.io/zone"
@@ -432,19 +440,19 @@ def capacity_types(group: GpuNodeGroup) -> list[str]:
 
 def node_pool_spec(group: GpuNodeGroup, zones: Sequence[pulumi.Input[str]] | None) -> dict[str, Any]:
     """The NodePool of one group: its instance type, capacity type, GPU taint and labels, limits and disruption."""
-    training = group.labels.get("aidc.io/kind") == "training"
+    training = group.labels.get(KIND_LABEL) == TRAINING
     requirements: list[dict[str, Any]] = [
         {"key": INSTANCE_TYPE_LABEL, "operator": "In", "values": [group.instance_type]},
         {"key": CAPACITY_TYPE, "operator": "In", "values": capacity_types(group)},
     ]
     if zones:
         requirements.append({"key": ZONE_LABEL, "operator": "In", "values": list(zones)})
-    limits: dict[str, Any] = {"nvidia.com/gpu": str(group.max_size * group.gpus_per_instance)}
+    limits: dict[str, Any] = {GPU_RESOURCE: str(group.max_size * group.gpus_per_instance)}
     if group.vcpus_per_instance:
         limits["cpu"] = str(group.max_size * group.vcpus_per_instance)
     labels = gpu_labels(group)
     if group.reservation is not None:
-        labels["aidc.io/capacity"] = "reserved"
+        labels[CAPACITY_LABEL] = "reserved"
     return {
         "template": {
             "metadata": {"labels": labels},
@@ -688,7 +696,7 @@ def _reservations(
 ) -> tuple[list[pulumi.Output[str]], list[pulumi.Output[str]]]:
     """The group's reservation(s): their ids and availability zones."""
     # The plan's facts ride on the NodePool (annotations); AWS resources keep within the 50-tag limit.
-    name, tags = scope.name, {**scope.tags, "aidc:node-group": group.name}
+    name, tags = scope.name, {**scope.tags, NODE_GROUP_TAG: group.name}
     end = f"{spec.end_date}T00:00:00Z"
     if spec.kind == "capacity-reservation":
         # Targeted: only launches that name it (Karpenter's, through the EC2NodeClass) use it. It exists from
@@ -772,7 +780,7 @@ def _declare_group(
         f"{name}-nc-{group.name}",
         api_version=NODECLASS_API,
         kind="EC2NodeClass",
-        metadata={"name": group.name, "labels": {"aidc.io/node-group": group.name}},
+        metadata={"name": group.name, "labels": {NODE_GROUP_LABEL: group.name}},
         spec=node_class_spec(
             group,
             cluster_name=shared.cluster.name,
@@ -796,7 +804,7 @@ def _declare_group(
         metadata={
             "name": group.name,
             # The cluster the pool's nodes join: the policy pack's schedulability check groups by it.
-            "labels": {"aidc.io/node-group": group.name, CLUSTER_LABEL: cluster_physical_name(name)},
+            "labels": {NODE_GROUP_LABEL: group.name, CLUSTER_LABEL: cluster_physical_name(name)},
             "annotations": dict(group.annotations),
         },
         spec=node_pool_spec(group, zones),

@@ -16,17 +16,25 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from aidc.contract import (
+    ACCELERATOR_LABEL,
+    CAPACITY_LABEL,
+    GPU_RESOURCE,
+    GPUS_PER_INSTANCE_LABEL,
+    NODE_GROUP_LABEL,
+    NODE_GROUP_TAG,
+)
+from aidc.contract import EFA_INTERFACES_LABEL as EFA_INTERFACES_LABEL
+from aidc.contract import EFA_LABEL as EFA_LABEL
 from components.aws_gpu_cluster.args import SYSTEM_GROUP, AwsGpuClusterArgs, GpuNodeGroup
 from components.aws_gpu_cluster.scope import Scope
 
 # Taint that keeps non-GPU pods off GPU nodes; the device plugin and GPU workloads tolerate it.
-GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+GPU_TAINT = {"key": GPU_RESOURCE, "value": "present", "effect": "NoSchedule"}
 # Label the NVIDIA device plugin chart's default node affinity selects on.
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
-# Labels of EFA groups: the EFA device plugin selects on the first; the second says how many devices a node has
-# (what the plugin advertises as vpc.amazonaws.com/efa), for the policy pack's schedulability check.
-EFA_LABEL = "aidc.io/efa"
-EFA_INTERFACES_LABEL = "aidc.io/efa-interfaces"
+# Labels of EFA groups: the EFA device plugin selects on EFA_LABEL; EFA_INTERFACES_LABEL says how many devices a
+# node has (what the plugin advertises as vpc.amazonaws.com/efa), for the policy pack's schedulability check.
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
 
 
@@ -73,7 +81,7 @@ def _system_launch_template(
         ],
         network_interfaces=None,
         placement=None,
-        tag_specifications=[{"resource_type": "instance", "tags": {**tags, "aidc:node-group": SYSTEM_GROUP}}],
+        tag_specifications=[{"resource_type": "instance", "tags": {**tags, NODE_GROUP_TAG: SYSTEM_GROUP}}],
         tags=tags,
     )
     return aws.ec2.LaunchTemplate(f"{name}-lt-{SYSTEM_GROUP}", **template_args, opts=scope.opts())
@@ -84,10 +92,10 @@ def gpu_labels(group: GpuNodeGroup) -> dict[str, str]:
     efa = {EFA_LABEL: "true", EFA_INTERFACES_LABEL: str(group.efa_interfaces)} if group.efa else {}
     return {
         GPU_PRESENT_LABEL: "true",
-        "aidc.io/node-group": group.name,
-        "aidc.io/accelerator": group.accelerator,
-        "aidc.io/gpus-per-instance": str(group.gpus_per_instance),
-        "aidc.io/capacity": "spot" if group.spot else "on-demand",
+        NODE_GROUP_LABEL: group.name,
+        ACCELERATOR_LABEL: group.accelerator,
+        GPUS_PER_INSTANCE_LABEL: str(group.gpus_per_instance),
+        CAPACITY_LABEL: "spot" if group.spot else "on-demand",
         **efa,
         **dict(group.labels),
     }
@@ -133,7 +141,7 @@ def create_node_groups(
         },
         update_config={"max_unavailable": 1},
         launch_template={"id": system_lt.id, "version": system_lt.latest_version.apply(str)},
-        labels={"aidc.io/node-group": SYSTEM_GROUP},
+        labels={NODE_GROUP_LABEL: SYSTEM_GROUP},
         tags=tags,
         opts=scope.opts(depends_on=node_attachments),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from aidc.contract import WORKLOAD_TAG
 from components.aws_gpu_cluster.args import WorkloadIdentity
 from components.aws_gpu_cluster.scope import Scope
 from components.iam import PolicyDocument, PolicyStatement
@@ -121,7 +122,7 @@ def create_pod_identities(
     associations: dict[str, aws.eks.PodIdentityAssociation] = {}
     for identity in identities:
         base = f"{scope.name}-pod-{identity.name}"
-        tags = {**scope.tags, "aidc:workload": identity.name}
+        tags = {**scope.tags, WORKLOAD_TAG: identity.name}
         role = aws.iam.Role(
             f"{base}-role",
             assume_role_policy=trust_for(account_id, cluster, identity.namespace, identity.service_account),

@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
+from aidc.contract import STORAGE_LABEL, CephFailureDomain, CephPoolKind
 from aidc.types import FrozenArgs, Slug, field_error
 from components._args import distinct, first_repeat, matching
 
-PoolKind = Literal["block", "object"]
-FailureDomain = Literal["host", "rack", "zone", "osd"]
+PoolKind = CephPoolKind
+FailureDomain = CephFailureDomain
 ReclaimPolicy = Literal["Retain", "Delete"]
 
 
@@ -103,7 +104,7 @@ class CephStorageArgs(FrozenArgs):
     """Ceph monitor count: odd and >= 3 (quorum)."""
     storage_node_label: Annotated[
         str, matching(r"^([a-z0-9.-]+/)?[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*$", "'key=value'")
-    ] = "aidc.io/storage=true"
+    ] = f"{STORAGE_LABEL}=true"
     """'key=value' node label every Ceph daemon is scheduled on."""
     device_filter: Annotated[str, AfterValidator(_regex)] = "^nvme[0-9]+n1$"
     """Regex of the raw devices OSDs consume on each storage node."""

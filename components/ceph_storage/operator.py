@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pulumi_kubernetes as k8s
 
+from aidc.contract import POD_SECURITY_ENFORCE_LABEL
 from components._scope import Scope
 from components.ceph_storage.args import CephStorageArgs
 
@@ -37,7 +38,7 @@ def install_operator(scope: Scope, args: CephStorageArgs) -> Operator:
         metadata={
             "name": args.namespace,
             # Ceph daemons need host devices and host networking: privileged, in this namespace only.
-            "labels": {"pod-security.kubernetes.io/enforce": "privileged"},
+            "labels": {POD_SECURITY_ENFORCE_LABEL: "privileged"},
         },
         opts=scope.opts(),
     )

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
+from aidc.contract import SYSTEM_NODE_GROUP, GkeReleaseChannel
 from aidc.types import FrozenArgs, IPv4Cidr, Slug, admin_sources_problem, field_error
 from components._args import IPv4SourceCidr, NodeLabels, first_repeat, matching, prefix_length
 
@@ -40,9 +41,9 @@ GkeName = Annotated[Slug, StringConstraints(max_length=40)]
 # IAM service account IDs: 6-30 characters, [a-z]([-a-z0-9]*[a-z0-9]) (cloud.google.com/iam/docs/service-accounts-create).
 ACCOUNT_ID_MAX = 30
 ACCOUNT_ID_PREFIX = "aidc-"
-SYSTEM_POOL = "system"
+SYSTEM_POOL = SYSTEM_NODE_GROUP
 GpuDriverVersion = Literal["DEFAULT", "LATEST"]
-ReleaseChannel = Literal["RAPID", "REGULAR", "STABLE"]
+ReleaseChannel = GkeReleaseChannel
 GpuDirect = Literal["none", "tcpxo"]
 # GCP labels: keys 1-63 of [a-z0-9_-] from a lowercase letter, values 0-63 of [a-z0-9_-], at most 64 per resource
 # (cloud.google.com/compute/docs/labeling-resources#requirements).

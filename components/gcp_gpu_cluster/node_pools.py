@@ -24,6 +24,7 @@ from aidc.contract import (
     ACCELERATOR_LABEL,
     CLUSTER_LABEL,
     COMPONENT_TAG,
+    GPU_RESOURCE,
     GPUS_PER_INSTANCE_LABEL,
     NODE_GROUP_LABEL,
     NODE_GROUP_TAG,
@@ -37,7 +38,7 @@ from components.gcp_gpu_cluster.nodes_identity import NodeIdentity
 from components.gcp_gpu_cluster.scope import Scope
 
 # The taint GKE itself puts on GPU nodes (and the Kueue flavors carry): only pods that tolerate it land there.
-GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
+GPU_TAINT = {"key": GPU_RESOURCE, "value": "present", "effect": "NO_SCHEDULE"}
 RESERVATION_KEY = "compute.googleapis.com/reservation-name"
 IMAGE_TYPE = "COS_CONTAINERD"
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.contract import DhGroup, IpsecEncryption, IpsecIntegrity
+from aidc.contract import DhGroup, GcpAttachmentBandwidth, GcpLinkType, IpsecEncryption, IpsecIntegrity
 from aidc.types import FrozenArgs, IPv4Cidr, Slug, field_error
 from components._args import StrInput, first_repeat, matching
 from components.gcp_gpu_cluster.args import GcpLabels, GcpProject, Region
@@ -22,23 +22,9 @@ PRIVATE_ASNS = ((64512, 65534), (4_200_000_000, 4_294_967_294))
 # HA VPN's peers are IPv4 internet addresses; an external VPN gateway with one interface is
 # SINGLE_IP_INTERNALLY_REDUNDANT, with two TWO_IPS_REDUNDANCY (compute.v1 ExternalVpnGateway.redundancyType).
 REDUNDANCY = {1: "SINGLE_IP_INTERNALLY_REDUNDANT", 2: "TWO_IPS_REDUNDANCY"}
-LinkType = Literal["LINK_TYPE_ETHERNET_10G_LR", "LINK_TYPE_ETHERNET_100G_LR"]
-# VLAN attachment capacities of a Dedicated attachment (compute.v1 InterconnectAttachment.bandwidth).
-AttachmentBandwidth = Literal[
-    "BPS_50M",
-    "BPS_100M",
-    "BPS_200M",
-    "BPS_300M",
-    "BPS_400M",
-    "BPS_500M",
-    "BPS_1G",
-    "BPS_2G",
-    "BPS_5G",
-    "BPS_10G",
-    "BPS_20G",
-    "BPS_50G",
-    "BPS_100G",
-]
+# Port types and VLAN attachment capacities as compute.v1 spells them: the contract's (the plan carries them).
+LinkType = GcpLinkType
+AttachmentBandwidth = GcpAttachmentBandwidth
 # Cloud VPN dropped Diffie-Hellman group 22 (MODP_1024_160): cloud.google.com/network-connectivity/docs/vpn/
 # deprecations/cipher-changes. The other groups aidc accepts (2, 14-21, 23, 24) are on its supported list.
 UNSUPPORTED_DH_GROUPS = frozenset({22})
@@ -103,7 +89,7 @@ class LinkSpec(FrozenArgs):
     circuits: Annotated[int, Field(ge=1, le=8)]
     """Circuits (physical links) in the bundle."""
     link_type: LinkType
-    """10G or 100G circuits."""
+    """10G, 100G or 400G circuits."""
 
 
 class AttachmentSpec(FrozenArgs):

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_openstack as openstack
 
+from aidc.contract import HEAT_CLUSTER_TAG, HEAT_MARKER_TAG, HEAT_POOL_TAG, HEAT_SERVERS_TAG, heat_tag
 from components.cloud_init import heat_server_pool_template, k3s_agent_user_data
 from components.k3s_cluster.args import AgentPool, K3sClusterArgs
 from components.k3s_cluster.nodes import pool_inventory_tags, pool_node_settings
@@ -92,10 +93,10 @@ def create_agent_pools(
             timeout=120,
             # The parameters are secret as a whole (user data); tags keep the count visible in plans.
             tags=[
-                "aidc",
-                f"cluster={args.cluster_name}",
-                f"pool={pool.name}",
-                f"servers={pool.count}",
+                HEAT_MARKER_TAG,
+                heat_tag(HEAT_CLUSTER_TAG, args.cluster_name),
+                heat_tag(HEAT_POOL_TAG, pool.name),
+                heat_tag(HEAT_SERVERS_TAG, pool.count),
                 *pool_inventory_tags(pool),
             ],
             opts=pulumi.ResourceOptions.merge(

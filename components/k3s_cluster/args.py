@@ -11,7 +11,9 @@ from typing import Annotated, Literal, Self, get_args
 import pulumi
 from pydantic import AfterValidator, Field, model_validator
 
-from aidc.types import RESERVED_POOLS, Cidr, FrozenArgs, Slug, field_error
+from aidc.contract import RESERVED_POOLS, K3sServers
+from aidc.contract import SERVER_POOL as SERVER_POOL
+from aidc.types import Cidr, FrozenArgs, Slug, field_error
 from components._args import LABEL_KEY, NodeLabels, StrInput, StrListInput, first_repeat, matching
 from components.cloud_init import K3S_VERSION_PATTERN
 from components.k3s_readiness import DEFAULT_TIMEOUT_S
@@ -20,8 +22,7 @@ TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 TAINT_EFFECTS: tuple[str, ...] = get_args(TaintEffect)
 # The release a node installs when no version is passed (the program passes aidc/versions.py's K3S_DEFAULT).
 DEFAULT_VERSION = "v1.36.5+k3s1"
-# The servers' own pool name: their hosts are <cluster>-server-<index>, so no agent pool may take it.
-SERVER_POOL = "server"
+# SERVER_POOL, the servers' own pool name: their hosts are <cluster>-server-<index>, so no agent pool may take it.
 
 
 def _taint(taint: str) -> str:
@@ -45,7 +46,7 @@ class AgentPool(FrozenArgs):
 
     name: Slug
     """Stable slug chosen by the caller (part of resource and host names: never derive it from a count); not
-    'server' (the servers' host names) nor another reserved pool (aidc.types.RESERVED_POOLS) unless it is that pool."""
+    'server' (the servers' host names) nor another reserved pool (aidc.contract.RESERVED_POOLS) unless it is that pool."""
     flavor: str
     """Nova flavor of the pool's instances."""
     count: Annotated[int, Field(ge=0)]
@@ -110,7 +111,7 @@ class K3sClusterArgs(FrozenArgs):
     """Pinned K3s release: what a node installs at first boot (the release's binary, checked against the release's
     sha256sum-amd64.txt) and what
     the cluster's upgrade Plans move running nodes to; never 'latest' or a channel."""
-    servers: Literal[1, 3] = 1
+    servers: K3sServers = 1
     """Server count: 1 (single server) or 3 (HA, embedded etcd)."""
     agent_pools: tuple[AgentPool, ...] = ()
     """Agent pools; one server group and one Heat stack each."""

@@ -43,9 +43,10 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
+from components.cloud_init import ADMIN_USER as ADMIN_USER
+from components.cloud_init import CA_HASH_MARKER
+
 API_PORT = 6443
-CA_HASH_MARKER = "aidc-k3s-ca-sha256="
-ADMIN_USER = "aidc-admin"
 ADMIN_CERT_HOURS = 24
 KIND = "k3s-cluster-identity"  # the `kind` input aidc/mocks recognises
 DEFAULT_TIMEOUT_S = 1800

@@ -3,20 +3,29 @@ declare a pool's inventory to the policy pack (the user data that carries them i
 
 from __future__ import annotations
 
+from aidc.contract import ACCELERATOR_LABEL as ACCELERATOR_LABEL
+from aidc.contract import (
+    EFA_LABEL,
+    GPU_RESOURCE,
+    HEAT_ACCELERATOR_TAG,
+    HEAT_GPUS_PER_SERVER_TAG,
+    HEAT_NODE_LABEL_PREFIX,
+    HEAT_NODE_TAINT_PREFIX,
+    K3S_SERVER_TAINT,
+    LOCATION_LABEL,
+    heat_tag,
+)
+from aidc.contract import GPUS_PER_NODE_LABEL as GPUS_PER_NODE_LABEL
+from aidc.contract import POOL_LABEL as POOL_LABEL
 from components.k3s_cluster.args import AgentPool
 
-GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
-# K3s docs ("High Availability Embedded etcd", dedicated server nodes): servers tainted so only critical add-ons,
-# which tolerate CriticalAddonsOnly, run there; NoExecute also evicts anything scheduled before the taint.
-SERVER_TAINT = "CriticalAddonsOnly=true:NoExecute"
-ACCELERATOR_LABEL = "aidc.io/accelerator"
-POOL_LABEL = "aidc.io/pool"
-# The GPUs each agent of a GPU pool carries: what its device plugin will advertise as nvidia.com/gpu, so the
-# policy pack's schedulability check can count a pool's GPUs from its declaration.
-GPUS_PER_NODE_LABEL = "aidc.io/gpus-per-node"
+GPU_TAINT = f"{GPU_RESOURCE}=present:NoSchedule"
+SERVER_TAINT = K3S_SERVER_TAINT  # keeps all but critical add-ons off the servers
+# A GPU agent's GPUS_PER_NODE_LABEL is what its device plugin will advertise as nvidia.com/gpu, so the policy pack's
+# schedulability check can count a pool's GPUs from its declaration.
 # The node labels a GPU pool's Heat tags declare: what Kueue flavors select on and what counts its GPUs. Other
 # labels stay out (a workload name of 63 characters would not fit Heat's 80-character tag).
-INVENTORY_LABELS = (ACCELERATOR_LABEL, GPUS_PER_NODE_LABEL, "aidc.io/location", "aidc.io/efa")
+INVENTORY_LABELS = (ACCELERATOR_LABEL, GPUS_PER_NODE_LABEL, LOCATION_LABEL, EFA_LABEL)
 
 
 def pool_node_settings(pool: AgentPool) -> tuple[dict[str, str], list[str]]:
@@ -38,8 +47,12 @@ def pool_node_tags(pool: AgentPool) -> list[str]:
     commas)."""
     labels, taints = pool_node_settings(pool)
     return [
-        *(f"node-label:{key}={value}" for key, value in sorted(labels.items()) if key in INVENTORY_LABELS),
-        *(f"node-taint:{taint}" for taint in sorted(taints)),
+        *(
+            HEAT_NODE_LABEL_PREFIX + heat_tag(key, value)
+            for key, value in sorted(labels.items())
+            if key in INVENTORY_LABELS
+        ),
+        *(HEAT_NODE_TAINT_PREFIX + taint for taint in sorted(taints)),
     ]
 
 
@@ -48,4 +61,8 @@ def pool_inventory_tags(pool: AgentPool) -> list[str]:
     node labels and taints (pool_node_tags). Empty for a pool without GPUs."""
     if not pool.gpu:
         return []
-    return [f"accelerator={pool.accelerator}", f"gpus-per-server={pool.gpus_per_node}", *pool_node_tags(pool)]
+    return [
+        heat_tag(HEAT_ACCELERATOR_TAG, pool.accelerator),
+        heat_tag(HEAT_GPUS_PER_SERVER_TAG, pool.gpus_per_node),
+        *pool_node_tags(pool),
+    ]

@@ -11,18 +11,19 @@ from typing import Any
 import pulumi
 import pulumi_openstack as openstack
 
+from aidc.contract import CLUSTER_METADATA_KEY as CLUSTER_METADATA_KEY
+from aidc.contract import ROLE_METADATA_KEY as ROLE_METADATA_KEY
+from aidc.contract import SECRETS_ENCRYPTION_METADATA_KEY as SECRETS_ENCRYPTION_METADATA_KEY
+from aidc.contract import SERVER_ROLE
+from aidc.contract import TAINTS_METADATA_KEY as TAINTS_METADATA_KEY
 from components.cloud_init import k3s_server_user_data
 from components.k3s_cluster.args import K3sClusterArgs
 from components.k3s_cluster.identity import ADMIN_USER
 from components.k3s_cluster.nodes import SERVER_TAINT
 from components.k3s_cluster.tokens import SERVER_USER, JoinSecrets, secure_token
 
-# Nova server metadata keys (Nova allows ^[a-zA-Z0-9-_:. ]{1,255}$: no '/'); the policy pack reads them.
-CLUSTER_METADATA_KEY = "aidc_cluster"
-ROLE_METADATA_KEY = "aidc_role"
-SECRETS_ENCRYPTION_METADATA_KEY = "aidc_secrets_encryption"
-# The servers' taints, since their user data is secret ('' when untainted).
-TAINTS_METADATA_KEY = "aidc_node_taints"
+# The *_METADATA_KEY names (Nova server metadata the policy pack reads, since user data is secret) are the
+# contract's.
 # User data is read at first boot only: changing it never replaces a server.
 USER_DATA_IGNORED = "userData"
 
@@ -55,7 +56,7 @@ def server_spec(name: str, args: K3sClusterArgs, os_child: pulumi.ResourceOption
         },
         metadata={
             CLUSTER_METADATA_KEY: args.cluster_name,
-            ROLE_METADATA_KEY: "server",
+            ROLE_METADATA_KEY: SERVER_ROLE,
             # User data is secret; the policy pack reads these instead.
             SECRETS_ENCRYPTION_METADATA_KEY: str(args.secrets_encryption).lower(),
             TAINTS_METADATA_KEY: " ".join(taints),

@@ -14,6 +14,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_openstack as openstack
 
+from aidc.contract import (
+    HEAT_ACCELERATOR_TAG,
+    HEAT_GPUS_PER_SERVER_TAG,
+    HEAT_MARKER_TAG,
+    HEAT_SERVERS_TAG,
+    heat_tag,
+)
 from components._scope import Scope
 from components.cloud_init import heat_server_pool_template
 from components.openstack_private_cloud.args import GpuPool
@@ -53,10 +60,10 @@ class Pools:
 def stack_tags(pool: GpuPool) -> list[str]:
     """The Heat stack's tags: aidc's own (accelerator, GPUs per server, servers), then the pool's extra tags."""
     return [
-        "aidc",
-        f"accelerator={pool.accelerator}",
-        f"gpus-per-server={pool.gpus_per_server}",
-        f"servers={pool.servers}",
+        HEAT_MARKER_TAG,
+        heat_tag(HEAT_ACCELERATOR_TAG, pool.accelerator),
+        heat_tag(HEAT_GPUS_PER_SERVER_TAG, pool.gpus_per_server),
+        heat_tag(HEAT_SERVERS_TAG, pool.servers),
         *pool.tags,
     ]
 

@@ -9,15 +9,18 @@ the same tables.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
+
+from aidc.contract import DhGroup as DhGroup
+from aidc.contract import IkeVersion as IkeVersion
+from aidc.contract import IpsecEncryption, IpsecIntegrity
 
 if TYPE_CHECKING:
     from components.vpn_interconnect.args import VpnInterconnectArgs
 
-IkeVersion = Literal["ikev1", "ikev2"]
-Encryption = Literal["aes128", "aes256", "aes128-gcm", "aes256-gcm"]
-Integrity = Literal["sha1", "sha256", "sha384", "sha512"]
-DhGroup = Literal[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]
+# The Args' Literal types are the contract's (config and the plan use the same ones).
+Encryption = IpsecEncryption
+Integrity = IpsecIntegrity
 # (AWS name, Neutron name) per Args value, one table per Literal above (a test keeps them equal).
 # AWS: tunnelN_phase{1,2}_* docstrings; Neutron: vpnaas docstrings.
 IKE_VERSIONS: dict[str, tuple[str, str]] = {"ikev1": ("ikev1", "v1"), "ikev2": ("ikev2", "v2")}

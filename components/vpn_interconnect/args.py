@@ -4,16 +4,15 @@ construction (a bad value names its field before any child exists)."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self
 
 import pulumi
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from aidc.contract import TunnelBandwidth as TunnelBandwidth
 from aidc.types import FrozenArgs, IPv4Cidr, field_error
 from components._args import LogRetentionDays, StrInput, StrListInput, distinct, prefix_length
 from components.vpn_interconnect.algorithms import DhGroup, Encryption, IkeVersion, Integrity
-
-TunnelBandwidth = Literal["standard", "large"]
 
 PrivateCidr = Annotated[IPv4Cidr, prefix_length(8, 32)]
 """An IPv4 network of the private cloud, /8 or longer."""

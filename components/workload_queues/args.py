@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from aidc.contract import Classification, WorkloadKind
 from aidc.types import FrozenArgs, Slug, field_error
 from components._args import NodeLabels, first_repeat, matching
 from components.k3s_cluster import Taint
@@ -19,7 +20,6 @@ from components.workload_queues.labels import (
 )
 
 KUEUE_VERSION = "0.19.2"
-Classification = Literal["public", "internal", "confidential", "restricted"]
 Duration = Annotated[str, matching(r"^\d+(s|m|h)$", "a duration such as '10m'")]
 """A Kubernetes duration in seconds, minutes or hours."""
 
@@ -46,7 +46,7 @@ class WorkloadQueue(FrozenArgs):
 
     name: Slug
     """The workload's name: namespace, service account, ClusterQueue and LocalQueue are named after it."""
-    kind: Literal["training", "inference"]
+    kind: WorkloadKind
     """Training runs are admitted as one gang; inference replicas one by one."""
     classification: Classification
     """Data class: confidential and restricted get default-deny network policies and owned flavors only."""

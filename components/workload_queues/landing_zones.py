@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from aidc.contract import CLASSIFICATION_LABEL, KIND_LABEL, PLANNED_GPUS_ANNOTATION, POD_GPUS_ANNOTATION
 from components._scope import Scope
 from components.workload_queues.args import WorkloadQueue
 from components.workload_queues.kueue import KUEUE_API
@@ -45,7 +46,7 @@ def cluster_queue_spec(workload: WorkloadQueue) -> dict[str, Any]:
 
 def queue_annotations(workload: WorkloadQueue) -> dict[str, str]:
     """What the policy pack's schedulability check reads besides the quota: the shape of a pod."""
-    return {"aidc.io/pod-gpus": str(workload.pod_gpus), "aidc.io/planned-gpus": str(workload.gpus)}
+    return {POD_GPUS_ANNOTATION: str(workload.pod_gpus), PLANNED_GPUS_ANNOTATION: str(workload.gpus)}
 
 
 def network_policies(namespace: str) -> dict[str, dict[str, Any]]:
@@ -84,8 +85,8 @@ def workload_labels(cluster_labels: Mapping[str, str], workload: WorkloadQueue) 
     return {
         **cluster_labels,
         WORKLOAD_LABEL: workload.name,
-        "aidc.io/kind": workload.kind,
-        "aidc.io/classification": workload.classification,
+        KIND_LABEL: workload.kind,
+        CLASSIFICATION_LABEL: workload.classification,
     }
 
 

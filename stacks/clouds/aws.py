@@ -43,6 +43,7 @@ from components.aws_gpu_cluster import (
 )
 from components.aws_gpu_cluster.deploy_access import DeployAccess, KubeObject
 from components.aws_gpu_cluster.eks import cluster_physical_name
+from components.aws_gpu_cluster.node_groups import GPU_PRESENT_LABEL
 from components.direct_connect import (
     DirectConnectInterconnect,
     DirectConnectInterconnectArgs,
@@ -159,13 +160,13 @@ def cluster_args(
     aws = settings_of(cfg)
     return AwsGpuClusterArgs(
         vpc_cidr=aws.vpc_cidr,
-        azs=list(aws.zones),
+        azs=tuple(aws.zones),
         eks_version=aws.eks_version,
         system_instance_type=aws.system_instance_type,
         system_nodes=aws.system_nodes,
         endpoint_public_access=aws.endpoint_public_access,
-        public_access_cidrs=list(aws.public_access_cidrs),
-        api_access_cidrs=deploy_cidrs,
+        public_access_cidrs=tuple(aws.public_access_cidrs),
+        api_access_cidrs=tuple(deploy_cidrs),
         # Stacks may share an account; a multi-region trail's name is the account's, in every region.
         trail_name=f"aidc-{cfg.stack}-trail",
         deploy_role_arn=aws.access.deploy_role_arn,
@@ -176,13 +177,13 @@ def cluster_args(
         karpenter_version=chart_version("karpenter"),
         nvidia_device_plugin_version=chart_version("nvidia-device-plugin"),
         efa_device_plugin_version=chart_version("efa-device-plugin"),
-        workload_identities=[
+        workload_identities=tuple(
             WorkloadIdentity(
                 name=workload, namespace=workload, service_account=workload, prefix=f"{workload}/"
             )
             for workload in dict.fromkeys(g.workload for g in plan.placement.public if g.location == CLOUD)
-        ],
-        gpu_node_groups=[gpu_node_group(g, plan) for g in plan.placement.public if g.location == CLOUD],
+        ),
+        gpu_node_groups=tuple(gpu_node_group(g, plan) for g in plan.placement.public if g.location == CLOUD),
         addon_access=addon_access(gpu),
     )
 
@@ -218,7 +219,7 @@ def gpu_args(plan: CapacityPlan) -> ClusterGpuArgs | None:
             cluster,
             "monitoring",
             dcgm_exporter=True,
-            gpu_node_labels={"nvidia.com/gpu.present": "true"},
+            gpu_node_labels={GPU_PRESENT_LABEL: "true"},
             server_node_selector={NODE_GROUP_LABEL: SYSTEM_NODE_GROUP},
             # EKS has no default StorageClass without the EBS CSI driver: the series live in an emptyDir.
             persistent=False,
@@ -253,9 +254,9 @@ def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires, private: Privat
             vpc_id=named["vpc_id"].output,
             vpc_cidr=aws.vpc_cidr,
             vpc_subnet_ids=named["vpc_subnet_ids"].output,
-            vpc_route_table_ids=[wire.output for wire in route_tables],
-            private_cidrs=[cfg.openstack.network_cidr],
-            route_prefixes=list(plan.network.private_route_prefixes),
+            vpc_route_table_ids=tuple(wire.output for wire in route_tables),
+            private_cidrs=(cfg.openstack.network_cidr,),
+            route_prefixes=tuple(plan.network.private_route_prefixes),
             openstack_router_id=private.router_id,
             openstack_subnet_id=private.subnet_id,
             connections=plan.network.vpn_connections.int,
@@ -268,7 +269,7 @@ def vpn_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires, private: Privat
             customer_gateway_asn=vpn.customer_gateway_asn,
             dpd_timeout_s=vpn.dpd_timeout_s,
             transit_gateway_cidr_blocks=(
-                [dx.transit_gateway_cidr] if dx is not None and dx.transit_gateway_cidr else []
+                (dx.transit_gateway_cidr,) if dx is not None and dx.transit_gateway_cidr else ()
             ),
             tags=interconnect_tags(plan),
             # The AWS cluster's key: its policy lets CloudWatch Logs use it for the account's log groups.

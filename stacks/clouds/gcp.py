@@ -53,6 +53,7 @@ from components.gcp_gpu_cluster import (
     NodePoolReservation,
     WorkloadIdentity,
 )
+from components.gcp_gpu_cluster.args import ACCOUNT_ID_PREFIX
 from components.gcp_interconnect import (
     AttachmentSpec,
     GcpInterconnect,
@@ -207,7 +208,7 @@ def cluster_args(cfg: StackConfig, plan: CapacityPlan, deploy_cidrs: list[str]) 
 def service_account_email(workload: str, project: str | None) -> str | None:
     """The workload's Google service account ('aidc-<workload>@<project>.iam.gserviceaccount.com'), if the project
     is known."""
-    return None if project is None else f"aidc-{workload}@{project}.iam.gserviceaccount.com"
+    return None if project is None else f"{ACCOUNT_ID_PREFIX}{workload}@{project}.iam.gserviceaccount.com"
 
 
 def gpu_args(plan: CapacityPlan, cluster: str, project: str | None) -> ClusterGpuArgs | None:
@@ -286,16 +287,13 @@ def interconnect_args(cfg: StackConfig, plan: CapacityPlan, wires: Wires) -> Int
             integrity=vpn.integrity,
             dh_group=vpn.dh_group,
             advertised_ranges=tuple(advertised),
-            links=tuple(LinkSpec.model_validate(asdict(link)) for link in interconnect.links),
+            links=tuple(
+                LinkSpec(name=k.name, location=k.location, circuits=k.circuits, link_type=k.link_type)
+                for k in interconnect.links
+            ),
             attachments=tuple(
-                AttachmentSpec.model_validate(
-                    {
-                        "name": a.name,
-                        "link": a.connection,
-                        "bandwidth": a.bandwidth,
-                        "vlan": a.vlan,
-                        "bgp_cidr": a.bgp_cidr,
-                    }
+                AttachmentSpec(
+                    name=a.name, link=a.connection, bandwidth=a.bandwidth, vlan=a.vlan, bgp_cidr=a.bgp_cidr
                 )
                 for a in interconnect.attachments
             ),

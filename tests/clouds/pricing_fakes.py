@@ -312,3 +312,73 @@ class _BillingHandler(BaseHTTPRequestHandler):
         if problems:  # the fake itself must serve the real shape
             raise AssertionError(problems)
         self._send(200, answer)
+
+
+# A Compute Engine price list for every machine the GCP catalog prices, in each of its regions: per-unit prices of
+# each part (vCPU-hour, GiB-hour, GPU-hour; Local SSD GiB-month), scaled by region, and spot at SPOT_SHARE of
+# on-demand. `expected_usd` prices a machine from the same numbers, as the catalog composes it.
+SERIES_CORE_RAM = {
+    "A3 Instance": (0.0259, 0.0025),
+    "A3 Ultra Instance": (0.0301, 0.0027),
+    "A2 Instance": (0.0318, 0.0043),
+    "G2 Instance": (0.0249, 0.0029),
+    "E2 Instance": (0.0218, 0.0029),
+    "N2 Instance": (0.0316, 0.0042),
+}
+GPU_HOUR = {
+    "Nvidia H100 80GB GPU": 9.1,
+    "Nvidia H100 80GB Mega GPU": 9.6,
+    "Nvidia H200 141GB GPU": 10.2,
+    "Nvidia Tesla A100 80GB GPU": 4.1,
+    "Nvidia Tesla A100 GPU": 2.9,
+    "Nvidia L4 GPU": 0.57,
+}
+LOCAL_SSD_GIB_MONTH = 0.08
+REGION_FACTOR = {"us-central1": 1.0, "us-east4": 1.1, "europe-west4": 1.2, "asia-southeast1": 1.3}
+SPOT_SHARE = 0.4
+
+
+def _quantized(usd: float) -> float:
+    """What the API's Money (units + nanos) carries of a price."""
+    units = int(usd)
+    return units + round((usd - units) * 1e9) / 1e9
+
+
+def gcp_skus(leave_out: set[tuple[str, str, str]] = frozenset()) -> list[dict[str, Any]]:
+    """The SKUs of every part in every region; `leave_out` drops (description, region, usage) triples, e.g. the
+    Mega GPU in us-central1, whose SKU has another description there."""
+    parts = [
+        *((f"{series} Core", "CPU", core, "h") for series, (core, _) in SERIES_CORE_RAM.items()),
+        *((f"{series} Ram", "RAM", ram, "GiBy.h") for series, (_, ram) in SERIES_CORE_RAM.items()),
+        *((gpu, "GPU", usd, "h") for gpu, usd in GPU_HOUR.items()),
+        ("SSD backed Local Storage", "LocalSSD", LOCAL_SSD_GIB_MONTH, "GiBy.mo"),
+    ]
+    skus = []
+    for region, factor in REGION_FACTOR.items():
+        for description, group, usd, unit in parts:
+            if (description, region, "OnDemand") not in leave_out:
+                skus.append(
+                    sku(f"{description} running in {region}", group, "OnDemand", [region], usd * factor, unit)
+                )
+            if (description, region, "Preemptible") in leave_out:
+                continue
+            spot = (
+                f"{description} attached to Spot Preemptible VMs running in {region}"
+                if group in ("GPU", "LocalSSD")
+                else f"Spot Preemptible {description} running in {region}"
+            )
+            skus.append(sku(spot, group, "Preemptible", [region], usd * factor * SPOT_SHARE, unit))
+    return skus
+
+
+def expected_usd(machine: Any, region: str, spot: bool = False) -> float:
+    """A pricelist.Machine's USD/h in `region` from gcp_skus's prices: vCPU + memory + GPUs + Local SSD / 730 h."""
+    from aidc.clouds.gcp.pricelist import GPU_SKUS, SERIES_SKUS
+
+    factor = REGION_FACTOR[region] * (SPOT_SHARE if spot else 1.0)
+    core, ram = SERIES_CORE_RAM[SERIES_SKUS[machine.series]]
+    total = machine.vcpus * _quantized(core * factor) + machine.memory_gb * _quantized(ram * factor)
+    if machine.gpus:
+        total += machine.gpus * _quantized(GPU_HOUR[GPU_SKUS[machine.accelerator_type]] * factor)
+    total += machine.local_ssd_gib * _quantized(LOCAL_SSD_GIB_MONTH * factor) / 730
+    return round(total, 5)

@@ -3,7 +3,9 @@ date. Every machine type agrees with GCP's documentation page vendored in
 tests/conformance/upstream/gcp/gpu-machine-types.json: its accelerator, GPU count, vCPUs, memory and maximum
 egress. Its regional prices cover the priced region, and spot is below on-demand. Each check is a function
 returning the problems it finds. It is run once on the catalog, which must have none, and once on a
-deliberately broken copy, which it must reject.
+deliberately broken copy, which it must reject. The prices come from prices.json (a PriceSnapshot): every machine and
+system machine type is in it with its source and date, the file is what `aidc catalog refresh` writes of it, and a
+malformed regional table is refused naming its key.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import pytest
 
 from aidc.catalog import ACCELERATORS
-from aidc.clouds.base import InstanceType
+from aidc.clouds.base import InstanceType, PriceSnapshot, price_snapshot_document, price_snapshot_of
 from aidc.clouds.gcp import catalog as gcp
 
 DATE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
@@ -220,3 +222,77 @@ def test_a_price_table_with_a_hole_or_a_dear_spot_price_is_rejected() -> None:
     assert price_problems(missing, types, "us-central1")
     wrong_base = {**prices, "a2-highgpu-1g": {**prices["a2-highgpu-1g"], "us-central1": (3.0, 1.9)}}
     assert price_problems(wrong_base, types, "us-central1")
+
+
+# --- the price snapshot (prices.json) ------------------------------------------------------------------------
+def test_the_snapshot_prices_every_machine_and_system_type_and_is_what_a_refresh_writes() -> None:
+    snapshot = gcp.SNAPSHOT
+    assert (snapshot.cloud, snapshot.region) == ("gcp", "us-central1") and READ_DATE.match(snapshot.written)
+    assert set(snapshot.instances) == set(gcp.INSTANCE_TYPES) | set(gcp.SYSTEM_MACHINE_TYPES)
+    for name, price in snapshot.instances.items():
+        assert URL.search(price.source) and DATE.match(price.as_of), name
+    for name in gcp.SYSTEM_MACHINE_TYPES:
+        assert gcp.SERVICE_PRICES[name].usd_per_hour == snapshot.price(name).usd_per_hour
+    assert gcp.PRICE_LIST.as_of == snapshot.extra["source_as_of"]
+    # the file is exactly the document `aidc catalog refresh` writes of it: nothing it would drop or reorder
+    assert json.dumps(price_snapshot_document(snapshot), indent=2) + "\n" == gcp.PRICES_FILE.read_text()
+
+
+def test_the_regional_tables_carry_their_sources_and_dates() -> None:
+    regional = gcp.regional_prices_of(gcp.SNAPSHOT, "prices.json")
+    assert regional.prices == gcp.REGIONAL_PRICES and regional.derived == gcp.DERIVED_REGIONAL_PRICES
+    assert set(regional.sources) == set(REGIONS) and set(regional.as_of.values()) == {"2026-07"}
+    assert set(regional.derived_as_of.values()) == {"2026-03"}  # SkyPilot's catalog, dated by its spot prices
+
+
+def _broken(change: Any) -> PriceSnapshot:
+    document = json.loads(gcp.PRICES_FILE.read_text())
+    change(document)
+    return price_snapshot_of(document, "broken.json")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d["regional_prices"]["g2-standard-4"]["us-east4"].update(spot="0.31"),
+         "regional_prices.g2-standard-4.us-east4.spot must be a number"),
+        (lambda d: d["regional_prices"]["g2-standard-4"]["us-east4"].pop("on_demand"),
+         "regional_prices.g2-standard-4.us-east4.on_demand must be a number"),
+        (lambda d: d["regional_prices"]["g2-standard-4"].update({"us-west9": {"on_demand": 1, "spot": 0.5}}),
+         "regional_price_sources.us-west9 is missing"),
+        (lambda d: d["regional_price_sources"]["us-east4"].update(as_of="July 2026"),
+         "regional_price_sources.us-east4.as_of must be a date"),
+        (lambda d: d["derived_regional_prices"]["a3-ultragpu-8g"].update({"asia-southeast1": {"how": "x",
+                                                                                            "as_of": "2026-03"}}),
+         "regional_prices has no a3-ultragpu-8g price in asia-southeast1"),
+        (lambda d: d["derived_regional_prices"]["a3-ultragpu-8g"]["us-east4"].pop("how"),
+         "derived_regional_prices.a3-ultragpu-8g.us-east4.how must be a non-empty string"),
+        (lambda d: d.update(regional_prices=[]), "regional_prices must be a JSON object"),
+    ],
+)  # fmt: skip
+def test_a_malformed_regional_table_is_refused_naming_its_key(change: Any, words: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        gcp.regional_prices_of(_broken(change), "broken.json")
+
+
+def test_a_snapshot_without_a_machine_or_with_a_bad_date_is_refused() -> None:
+    with pytest.raises(KeyError, match="no price for 'a3-highgpu-8g'"):
+        gcp.instance_types_of(_broken(lambda d: d["instances"].pop("a3-highgpu-8g")))
+    with pytest.raises(ValueError, match="source_as_of must be a date"):
+        gcp.price_list_of(_broken(lambda d: d.update(source_as_of="2026-7")))
+    with pytest.raises(ValueError, match=r"instances\.a2-highgpu-1g\.usd_per_hour"):
+        _broken(lambda d: d["instances"]["a2-highgpu-1g"].update(usd_per_hour=-1))
+
+
+def test_the_documented_prices_are_the_snapshots() -> None:
+    """docs/gcp-catalog.md's table of shipped prices: each row's on-demand and Spot price and date as prices.json has
+    them (a refresh that moves them makes this fail until the page says the new ones)."""
+    page = (Path(__file__).parents[2] / "docs" / "gcp-catalog.md").read_text()
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| ([0-9.]+) \| ([0-9.]+)[^|]*\| (20\d\d-\d\d)", page, re.M)
+    assert len(rows) >= 6
+    for name, on_demand, spot, as_of in rows:
+        assert (float(on_demand), float(spot)) == gcp.REGIONAL_PRICES[name]["us-central1"], name
+        assert (
+            gcp.INSTANCE_TYPES[name].usd_per_hour == float(on_demand)
+            and gcp.INSTANCE_TYPES[name].as_of == as_of
+        )

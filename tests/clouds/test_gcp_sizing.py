@@ -182,6 +182,16 @@ def test_gcp_settings_refuse_what_google_cloud_would() -> None:
         assert "aidc:gcp." in str(refused.value), settings
 
 
+def test_a_misspelt_region_is_refused_and_a_new_one_in_a_known_area_is_not() -> None:
+    for key, value in (("aidc:gcp", {"region": "us-centrall1"}), ("gcp:region", "us-centrall1")):
+        with pytest.raises(ConfigError) as refused:
+            parse_stack_config({key: value})
+        assert "did you mean 'us-central1'?" in str(refused.value), key
+    # Google opens regions in known areas: a number aidc has not seen is not refused (preflight asks the API).
+    gcp = parse_stack_config({"aidc:gcp": {"region": "asia-southeast4"}}).cloud("gcp")
+    assert gcp.region == "asia-southeast4"  # type: ignore[attr-defined]
+
+
 def test_gcp_provider_keys_fill_the_settings() -> None:
     cfg = parse_stack_config({"gcp:project": "aidc-demo-123", "gcp:region": "europe-west4"})
     gcp = cfg.cloud("gcp")
@@ -198,7 +208,11 @@ def test_gcp_cost_lines_hand_derived() -> None:
     nodes = 3  # one e2-standard-4 per zone, three zones
     assert lines[f"system pool {nodes} x e2-standard-4 (1 per zone)"] == pytest.approx(nodes * 0.13402 * 730)
     gpu = next(v for k, v in lines.items() if k.startswith("GPU nodes a3-highgpu-8g"))
-    assert gpu == pytest.approx(group.instances.int * group.usd_per_hour * 730)
+    # A one-off training run bills the hours it runs (at most a month's 730), as any training run does.
+    run_hours = plan.training[0].run_hours.value
+    assert group.hours_per_month is not None
+    assert group.hours_per_month.value == pytest.approx(min(run_hours, 730))
+    assert gpu == pytest.approx(group.instances.int * group.usd_per_hour * min(run_hours, 730))
     vms = min(32, nodes + group.instances.int)
     nat = next(v for k, v in lines.items() if k.startswith("Cloud NAT"))
     assert nat == pytest.approx(vms * 0.0014 * 730)

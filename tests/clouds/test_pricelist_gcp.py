@@ -1,17 +1,30 @@
 """The GCP price-list client of `aidc catalog refresh` against a local fake of the Cloud Billing Catalog API
 (tests/clouds/pricing_fakes.py: services.skus.list as google-api-python-client's cloudbilling.v1 discovery document
 describes it, every response checked against its ListSkusResponse schema). Machine prices are composed as the GCP
-catalog composes them: vCPU + memory + GPUs + bundled Local SSD. Never the network."""
+catalog composes them: vCPU + memory + GPUs + bundled Local SSD. `aidc catalog refresh --cloud gcp` end to end: the
+snapshot it writes is what aidc/clouds/gcp/catalog.py reads (a catalog with the fake's prices, which sizing then
+places at), what it keeps and how it says so, its JSON report's schema, and its exit codes. Never the network."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
+import jsonschema
 import pytest
 
-from aidc.clouds.base import InstanceType, ListedPrice, PriceListError, PriceSnapshot
+from aidc.catalog import ACCELERATORS, INSTANCE_TYPES, PRICE_LISTS, REGIONAL_PRICES, Catalog
+from aidc.cli import main
+from aidc.clouds import catalog_of
+from aidc.clouds.base import InstanceType, ListedPrice, PriceListError, PriceSnapshot, read_price_snapshot
+from aidc.clouds.gcp import catalog as gcp_catalog
 from aidc.clouds.gcp import pricelist
-from tests.clouds.pricing_fakes import FakeCloudBilling, response_problems, sku
+from aidc.config import StackConfig, parse_stack_config
+from aidc.sizing import size_stack
+from tests.clouds.pricing_fakes import FakeCloudBilling, expected_usd, gcp_skus, response_problems, sku
+from tests.schemas import validate_document
 
 AMERICAS = ["us-central1", "us-east4"]
 # Per-unit prices of the fake's SKUs (USD): vCPU-hour, GiB-hour, GPU-hour, Local SSD GiB-month.
@@ -170,3 +183,233 @@ def test_the_fake_serves_only_the_discovery_documents_shape() -> None:
     }
     assert response_problems(broken)  # Money.units is an int64 string
     assert response_problems({"skus": [dict(_skus()[0], price=1)]})  # no such Sku field
+
+
+# --- the real catalog, refreshed end to end --------------------------------------------------------------------
+MEGA_GPU = "Nvidia H100 80GB Mega GPU"
+
+
+@pytest.fixture
+def api_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(pricelist.API_KEY_VARIABLE, "test-key")
+    return "test-key"
+
+
+def _machines() -> dict[str, pricelist.Machine]:
+    return {m.name: m for m in pricelist.machines_of(gcp_catalog)}
+
+
+def _refresh_cli(url: str, out: Path, *extra: str) -> int:
+    argv = ["catalog", "refresh", "--cloud", "gcp", "--endpoint-url", url, "--output", str(out), *extra]
+    return main(argv)
+
+
+def _catalog_from(path: Path) -> Catalog:
+    """The one catalog sizing reads, with the GCP part read from the snapshot at `path` as the catalog module
+    reads its own prices.json."""
+    snapshot = read_price_snapshot(path)
+    regional = gcp_catalog.regional_prices_of(snapshot, str(path))
+    others = {n: t for n, t in INSTANCE_TYPES.items() if t.cloud != "gcp"}
+    return Catalog(
+        accelerators=ACCELERATORS,
+        instance_types={**others, **gcp_catalog.instance_types_of(snapshot)},
+        price_lists={**PRICE_LISTS, "gcp": gcp_catalog.price_list_of(snapshot)},
+        regional_prices={**REGIONAL_PRICES, **regional.prices},
+    )
+
+
+def test_a_refresh_read_back_is_a_catalog_with_the_fakes_prices(
+    api_key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "prices.json"
+    with FakeCloudBilling(gcp_skus(), key=api_key, page_size=40) as fake:
+        assert _refresh_cli(fake.url, out) == 0, capsys.readouterr().err
+    report = capsys.readouterr().out
+    assert "gcp a3-highgpu-8g" in report and "-> " in report and "written to" in report
+    snapshot = read_price_snapshot(out)
+    assert set(snapshot.instances) == set(gcp_catalog.SNAPSHOT.instances)
+    assert snapshot.written == "2026-12-07" and snapshot.extra["source_as_of"] == "2026-12"
+    machines = _machines()
+    types = gcp_catalog.instance_types_of(snapshot)
+    regional = gcp_catalog.regional_prices_of(snapshot, str(out))
+    for name, t in types.items():
+        assert t.usd_per_hour == pytest.approx(expected_usd(machines[name], "us-central1"), abs=1e-9), name
+        assert t.as_of == "2026-12" and f"Cloud Billing Catalog API ({fake.url}/v1/services" in t.source
+        assert t.on_demand == gcp_catalog.INSTANCE_TYPES[name].on_demand
+        # the same regions as before, each at the fake's on-demand and spot price
+        assert set(regional.prices[name]) == set(gcp_catalog.REGIONAL_PRICES[name])
+        for region, (on_demand, spot) in regional.prices[name].items():
+            assert on_demand == pytest.approx(expected_usd(machines[name], region), abs=1e-9)
+            assert spot == pytest.approx(expected_usd(machines[name], region, spot=True), abs=1e-9)
+    assert regional.derived == {}  # every part listed: nothing derived
+    assert set(regional.as_of.values()) == {"2026-12"}
+    for price in gcp_catalog.system_machine_prices_of(snapshot):
+        assert price.usd_per_hour == pytest.approx(expected_usd(machines[price.key], "us-central1"))
+    assert gcp_catalog.price_list_of(snapshot).as_of == "2026-12"
+    # and sizing prices a GCP placement at the fake's prices
+    catalog = _catalog_from(out)
+    quotas = {"p5.48xlarge": 0, "a3-highgpu-8g": 200}
+    for region in ("us-central1", "europe-west4"):
+        plan = size_stack(_h100_stack(quotas, region), catalog)
+        [group] = plan.placement.public
+        assert (group.location, group.instance_type) == ("gcp", "a3-highgpu-8g")
+        assert group.usd_per_hour == pytest.approx(expected_usd(machines["a3-highgpu-8g"], region), abs=1e-9)
+
+
+def _h100_stack(quotas: dict[str, int], region: str = "us-central1") -> StackConfig:
+    return parse_stack_config(
+        {
+            "aidc:gcp": {"project": "aidc-demo-123", "region": region},
+            "aidc:demand": {
+                "training": [
+                    {
+                        "name": "llm-pretrain",
+                        "params": 7.0e10,
+                        "tokens": 2.0e12,
+                        "accelerator": "h100-80gb",
+                        "deadline_days": 30,
+                        "classification": "internal",
+                    }
+                ]
+            },
+            "aidc:openstack": {"admin_cidrs": ["10.99.0.0/24"]},
+            "aidc:capacity": {"public": {"max_instances": quotas}},
+        },
+        stack="gcp-test",
+    )
+
+
+def test_the_json_report_follows_its_schema(api_key: str, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "prices.json"
+    with FakeCloudBilling(gcp_skus(), key=api_key, page_size=100) as fake:
+        assert _refresh_cli(fake.url, out, "--json") == 0
+    document = json.loads(capsys.readouterr().out)
+    validate_document("catalog-refresh", document)
+    [report] = document["refreshed"]
+    assert report["cloud"] == "gcp" and report["file"] == str(out) and report["kept"] == []
+    old = gcp_catalog.INSTANCE_TYPES["a3-highgpu-8g"].usd_per_hour
+    new = expected_usd(_machines()["a3-highgpu-8g"], "us-central1")
+    assert {"instance_type": "a3-highgpu-8g", "old": old, "new": new} in report["changed"]
+    broken = {**document, "refreshed": [{**report, "prices": "26"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        validate_document("catalog-refresh", broken)
+
+
+def test_a_part_the_api_does_not_list_keeps_its_price_and_says_how_it_was_made(
+    api_key: str, tmp_path: Path, capsys
+) -> None:
+    """As in GCP's own list: us-central1's Mega GPU SKU has another description, so A3 Mega is not priced there."""
+    out = tmp_path / "prices.json"
+    leave_out = {(MEGA_GPU, "us-central1", "OnDemand"), (MEGA_GPU, "us-central1", "Preemptible")}
+    with FakeCloudBilling(gcp_skus(leave_out), key=api_key, page_size=100) as fake:
+        assert _refresh_cli(fake.url, out, "--json") == 0
+    [report] = json.loads(capsys.readouterr().out)["refreshed"]
+    kept = [row["reason"] for row in report["kept"] if row["instance_type"] == "a3-megagpu-8g"]
+    assert len(kept) == 3 and all(f"{MEGA_GPU} (GPU) in us-central1" in why for why in kept)
+    snapshot = read_price_snapshot(out)
+    assert snapshot.instances["a3-megagpu-8g"] == gcp_catalog.SNAPSHOT.instances["a3-megagpu-8g"]
+    regional = gcp_catalog.regional_prices_of(snapshot, str(out))
+    old = gcp_catalog.REGIONAL_PRICES["a3-megagpu-8g"]
+    assert regional.prices["a3-megagpu-8g"]["us-central1"] == old["us-central1"]
+    assert regional.prices["a3-megagpu-8g"]["us-east4"] != old["us-east4"]  # read where it is listed
+    # the kept entry keeps its derivation and its date; the priced region still agrees with the machine's price
+    key = ("a3-megagpu-8g", "us-central1")
+    assert regional.derived[key] == gcp_catalog.DERIVED_REGIONAL_PRICES[key]
+    assert regional.derived_as_of[key] == "2026-03"
+    assert regional.prices["a3-megagpu-8g"]["us-central1"][0] == snapshot.price("a3-megagpu-8g").usd_per_hour
+    assert snapshot.as_of == "2026-07" and gcp_catalog.price_list_of(snapshot).as_of == "2026-12"
+
+
+def test_a_side_kept_alone_is_noted_once_however_often_it_is_refreshed(api_key: str, tmp_path: Path) -> None:
+    """No spot H200 SKU in us-east4: A3 Ultra's on-demand price there is read, its spot price kept."""
+    leave_out = {("Nvidia H200 141GB GPU", "us-east4", "Preemptible")}
+    machines = list(_machines().values())
+    snapshot = gcp_catalog.SNAPSHOT
+    for today in ("2026-12-07", "2027-01-07"):
+        refreshed = pricelist.refresh_from(snapshot, machines, gcp_skus(leave_out), today, api="https://fake")
+        snapshot = refreshed.snapshot
+        regional = gcp_catalog.regional_prices_of(snapshot, "refreshed")
+        on_demand, spot = regional.prices["a3-ultragpu-8g"]["us-east4"]
+        assert on_demand == pytest.approx(expected_usd(_machines()["a3-ultragpu-8g"], "us-east4"), abs=1e-9)
+        assert spot == gcp_catalog.REGIONAL_PRICES["a3-ultragpu-8g"]["us-east4"][1]
+        how = regional.derived[("a3-ultragpu-8g", "us-east4")]
+        assert (
+            how.count("kept from the snapshot") == 1 and "skypilot" in how and how.startswith("on-demand: ")
+        )
+        assert regional.derived_as_of[("a3-ultragpu-8g", "us-east4")] == "2026-03"
+        assert (
+            "us-east4 spot: no SKU for spot Nvidia H200 141GB GPU" in dict(refreshed.kept)["a3-ultragpu-8g"]
+        )
+
+
+def test_a_missing_api_key_exits_1_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    monkeypatch.delenv(pricelist.API_KEY_VARIABLE, raising=False)
+    out = tmp_path / "prices.json"
+    assert main(["catalog", "refresh", "--cloud", "gcp", "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and pricelist.API_KEY_VARIABLE in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_refused_key_exits_1_and_writes_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv(pricelist.API_KEY_VARIABLE, "wrong-secret")
+    out = tmp_path / "prices.json"
+    with FakeCloudBilling(gcp_skus(), key="right") as fake:
+        assert _refresh_cli(fake.url, out) == 1
+    err = capsys.readouterr().err
+    assert "HTTP 403" in err and "wrong-secret" not in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--cloud", "gcq"], "unknown public cloud 'gcq'; registered: aws, gcp"),
+        (["--cloud", "gcp", "--endpoint-url", "ftp://x"], "is not an http(s) URL"),
+        (["--cloud", "gcp", "--cloud", "aws", "--output", "x.json"], "give exactly one --cloud"),
+    ],
+)
+def test_bad_input_exits_2(argv: list[str], words: str, capsys) -> None:
+    assert main(["catalog", "refresh", *argv]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_a_dry_run_of_every_cloud_without_credentials_fails_cleanly(monkeypatch, capsys) -> None:
+    import boto3
+
+    # boto3's default session keeps the credentials an earlier test gave it: start from none, and never the network
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv(pricelist.API_KEY_VARIABLE, raising=False)
+    shipped = {cloud: catalog_of(cloud).PRICES_FILE.read_bytes() for cloud in ("aws", "gcp")}
+    assert main(["catalog", "refresh", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in err, err
+    assert lines[0].startswith("aidc: aws price list: ") and "credentials" in lines[0]
+    assert lines[1].startswith("aidc: gcp price list: ") and pricelist.API_KEY_VARIABLE in lines[1]
+    assert {cloud: catalog_of(cloud).PRICES_FILE.read_bytes() for cloud in shipped} == shipped
+
+
+def test_one_cloud_failing_writes_no_cloud(api_key: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    """All or nothing: the clouds that were read are not written when another could not be."""
+    from aidc.commands import catalog as command
+
+    written: list[str] = []
+    monkeypatch.setattr(command, "_write", lambda path, document: written.append(str(path)) or str(path))
+
+    def read(cloud: str, args: Any, today: str) -> Any:
+        if cloud == "aws":
+            raise PriceListError("refused by the test")
+        return pricelist.refresh_from(gcp_catalog.SNAPSHOT, list(_machines().values()), gcp_skus(), today)
+
+    monkeypatch.setattr(command, "read_cloud", read)
+    assert main(["catalog", "refresh"]) == 1
+    err = capsys.readouterr().err
+    assert "aws price list: refused by the test" in err and "read but not written" in err and "gcp" in err
+    assert written == []

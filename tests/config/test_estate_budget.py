@@ -71,16 +71,21 @@ def test_a_number_given_by_hand_is_kept_and_warned_about_past_the_budget() -> No
     assert max(_shards(_values({"max_sites_per_stack": 40})).values()) == 40
     warnings = size_stack(parse_stack_config(_values({"max_sites_per_stack": 40}), stack="city")).warnings
     [warned] = [w for w in warnings if "max_sites_per_stack" in w]
-    assert "1,800 resources" in warned and "33 sites or fewer" in warned and "auto" in warned
+    # One-server sites serving one workload at the edge, no admin CIDR: 25 + 9 (GPU stack) + 4 (its landing zone).
+    per_site = resources_per_site(parse_stack_config(_values({"max_sites_per_stack": 40}), stack="city"))
+    assert per_site == 38
+    assert "1,520 resources" in warned and "39 sites or fewer" in warned and "auto" in warned
 
 
 def test_recorded_shards_stay_when_the_derived_size_shrinks() -> None:
     """More demand at the edge makes each site larger: recorded sites never move; new ones fill other shards."""
-    values = _values({"max_sites_per_stack": "auto"}, sites=40)
-    for site in values["aidc:edge"]["sites"][:36]:
-        site["shard"] = 0  # recorded when each site was smaller
+    derived = parse_stack_config(_values({"max_sites_per_stack": "auto"}), stack="city").sites_per_shard
+    assert derived is not None
+    values = _values({"max_sites_per_stack": "auto"}, sites=derived + 7)
+    for site in values["aidc:edge"]["sites"][: derived + 3]:
+        site["shard"] = 0  # recorded when each site was smaller: more than fit a shard now
     counts = _shards(values)
-    assert counts[0] == 36 and sum(counts.values()) == 40 and counts[1] == 4
+    assert counts[0] == derived + 3 and sum(counts.values()) == derived + 7 and counts[1] == 4
 
 
 def test_sites_within_budget_is_at_least_one() -> None:

@@ -11,7 +11,7 @@ import pytest
 from aidc.catalog import HOURS_PER_MONTH
 from aidc.clouds.aws.catalog import SERVICE_PRICES as AWS_SERVICE_PRICES
 from aidc.sizing import size_stack
-from aidc.sizing.cost import cost_to_dict
+from aidc.sizing.cost import cost_to_dict, private_gpu_hour_usd
 from tests.plans import config_of, stack_values
 
 
@@ -49,7 +49,10 @@ def test_dev_cost_hand_derived(dev) -> None:
     # 16 A100-80GB in the private cloud: 18,550 USD capex (HGX A100 640GB, per GPU) over 36 months;
     # 0.81 kW (DGX A100 6.5 kW / 8) · PUE 1.3 · 0.10 USD/kWh
     assert private["GPUs a100-80gb amortisation"] == pytest.approx(16 * 18_550 / 36)
-    assert private["GPUs a100-80gb power"] == pytest.approx(16 * 0.81 * 1.3 * 0.10 * 730)
+    # assistant-7b-ft is a one-off run: its GPUs draw power for the hours it runs, 2,401.2 GPU-h (16 GPUs · 150.07 h)
+    run_hours = plan.training[0].run_hours.value
+    assert run_hours == pytest.approx(150.07, abs=0.01)
+    assert private["GPUs a100-80gb power"] == pytest.approx(16 * 0.81 * 1.3 * 0.10 * run_hours)
     # 3 K3s core servers (aidc:k3s.core_servers default), each a USD 10,424 2-socket server over 36 months,
     # 0.83 kW at PUE 1.3 and 0.10 USD/kWh
     assert private["K3s core servers (3) amortisation"] == pytest.approx(3 * 10_424 / 36)
@@ -73,9 +76,9 @@ def test_dev_cost_hand_derived(dev) -> None:
         sum(c.usd_per_month for c in estimate.components)
     )
     # 3,359.17 + 140.16 + 73 + 65.70 (AWS) + 109.50 + 304.17 + 1,343.91 (VPN and its transfers)
-    # + 8,244.44 + 1,229.90 + 868.67 + 236.30 (private) + 1,729.00 + 328.53 + 583.26 (Ceph)
+    # + 8,244.44 + 252.84 + 868.67 + 236.30 (private) + 1,729.00 + 328.53 + 583.26 (Ceph)
     # + 250 + 37.96 + 289.56 + 78.77 (edge)
-    assert estimate.total_usd_per_month.value == pytest.approx(19_271.99, abs=0.01)
+    assert estimate.total_usd_per_month.value == pytest.approx(18_294.93, abs=0.01)
 
 
 def test_every_line_explains_itself(dev) -> None:
@@ -161,12 +164,19 @@ def test_cost_module_does_not_import_pulumi() -> None:
 
 
 def test_placement_and_cost_price_private_gpus_with_one_formula(dev) -> None:
-    """The hourly figure placement optimises with is the one the monthly lines bill (no second formula)."""
-    _, plan = dev
+    """The hourly figure placement optimises with is the one the monthly lines bill (no second formula): for an
+    always-on GPU, 730 h of it; dev's private GPUs hold a one-off run, powered only while it runs."""
+    cfg, plan = dev
     private = plan.placement.private[0]
     lines = _lines(plan.cost, "private-cloud")
     monthly = sum(v for k, v in lines.items() if private.accelerator in k)
-    assert monthly == pytest.approx(private.gpus.int * private.usd_per_gpu_hour * HOURS_PER_MONTH)
+    hourly = private_gpu_hour_usd(private.accelerator, cfg)
+    assert private.usd_per_gpu_hour == pytest.approx(hourly.value)
+    assert private.hours_per_month is not None
+    hours = private.hours_per_month.value
+    capex, power = hourly.inputs["capex_usd_per_gpu_hour"], hourly.inputs["power_usd_per_gpu_hour"]
+    assert monthly == pytest.approx(private.gpus.int * (capex * HOURS_PER_MONTH + power * hours))
+    assert hours < HOURS_PER_MONTH
 
 
 def test_node_group_costs_add_up_to_the_gpu_lines(dev) -> None:

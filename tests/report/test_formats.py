@@ -165,8 +165,11 @@ def test_size_markdown_puts_warnings_first() -> None:
     for warning in document["warnings"]:
         assert f"- {warning}" in markdown
     # Direct Connect in the interconnect table, with its formula under it.
-    assert "| 11 x 400 Gbps ports, 6 links, macsec |" in markdown
     assert (
-        f"Direct Connect ports: `{document['network']['direct_connect']['why']['ports']['formula']}`"
+        "| aws | 4,000.00 | 1 conn., 2 tunnels | 1.25 | 11 × 400 Gbps ports (1 spare), 6 links at EqDC2, "
+        in markdown
+    )
+    assert (
+        f"aws Direct Connect ports: `{document['network']['direct_connect']['why']['ports']['formula']}`"
         in markdown
     )

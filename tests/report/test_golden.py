@@ -52,11 +52,17 @@ def replicas(values: dict[str, Any]) -> None:
     values["aidc:demand"]["storage"]["protection"] = {"replicas": 4}
 
 
+def google_cloud(values: dict[str, Any]) -> None:
+    # Configure Google Cloud: its L4 machines (G2) are cheaper than AWS's g6, so the serving moves there.
+    values["aidc:gcp"] = {"project": "aidc-dev-123456", "vpn": {"peer_ips": ["80.80.80.1", "80.80.80.2"]}}
+
+
 EDITS: dict[str, Edit] = {
     "more-tokens": more_tokens,
     "new-edge-site": new_edge_site,
     "vpn-cipher": vpn_cipher,
     "replicas": replicas,
+    "google-cloud": google_cloud,
 }
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
 
@@ -167,9 +173,17 @@ def test_more_tokens() -> None:
     assert pool["inputs"]["spec"]["limits"]["nvidia.com/gpu"] == "48"  # 6 instances, fixed for the run
     assert pool["inputs"]["metadata"]["annotations"]["aidc.io/planned-min-instances"] == "6"
     cost = {d.key: round(d.delta, 2) for d in diff.cost}
-    assert cost["aws-gpu-cluster"] == pytest.approx(6 * 27.44705 * 730, abs=0.01)  # p4de after the 2025 cut
-    # 16 A100-80GB released: 16 · (18,550 / 36 + 0.81 · 1.3 · 0.10 · 730)
-    assert cost["private-cloud"] == pytest.approx(-16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * 730), abs=0.01)
+    # A one-off run bills the hours it runs: 7,203.5 GPU-h / 48 GPUs = 150.07 h (before: 2,401.2 / 16, the same).
+    run = head["plan"]["compute"]["training"][0]
+    run_hours = run["run_hours"]
+    assert run_hours == pytest.approx(run["gpu_hours"] / 48) and run_hours == pytest.approx(150.07, abs=0.01)
+    assert cost["aws-gpu-cluster"] == pytest.approx(
+        6 * 27.44705 * run_hours, abs=0.01
+    )  # p4de after the 2025 cut
+    # 16 A100-80GB released: 16 · 18,550 / 36 amortised whole, and their power while the run ran
+    assert cost["private-cloud"] == pytest.approx(
+        -16 * (18_550 / 36 + 0.81 * 1.3 * 0.10 * run_hours), abs=0.01
+    )
     assert round(diff.cost_total.delta, 2) == pytest.approx(sum(cost.values()), abs=0.02)
     body = _markdown(diff, head)
     assert '    aws_p4de_24xlarge_on_demand["p4de.24xlarge × 6 on-demand<br/>48 × a100-80gb"]' in body
@@ -252,3 +266,43 @@ def test_aidc_plan_json_is_the_same_in_another_process() -> None:
     here = plan_of("dev")
     assert result.stdout == plan_json_text(here), "aidc plan --json is not deterministic"
     assert diff_plans(json.loads(result.stdout), here).is_empty
+
+
+def test_google_cloud() -> None:
+    """Configuring Google Cloud moves dev's L4 serving to G2 (cheaper than g6): the diff adds the GKE cluster, its
+    node pool and the HA VPN, removes the Karpenter pool, prices both clouds, and the topology draws both boxes."""
+    from aidc.catalog import INSTANCE_TYPES
+
+    diff, head = _diff("google-cloud")
+    deltas = _deltas(diff)
+    # 4 g2-standard-4 (1 L4 each) instead of 1 g6.12xlarge (4 L4); HA VPN's two tunnels, one per interface.
+    assert (deltas["gpu_nodes_public"], deltas["gcp_vpn_tunnels"], deltas["vpn_tunnels"]) == (3, 2, 0)
+    added = {(r.type, r.name) for r in diff.added}
+    assert {
+        ("gcp:container/cluster:Cluster", "gcp-gke"),
+        ("gcp:container/nodePool:NodePool", "gcp-assistant-chat-g2-standard-4"),
+        ("gcp:compute/haVpnGateway:HaVpnGateway", "gcp-interconnect-gateway"),
+        ("gcp:storage/bucket:Bucket", "gcp-datasets"),
+    } <= added, sorted(added)
+    removed = {(r.type, r.name) for r in diff.removed}
+    assert ("kubernetes:karpenter.sh/v1:NodePool", "aws-np-assistant-chat-g6-12xlarge") in removed
+    by_type = {d.key: d.delta for d in diff.by_type}
+    assert by_type["gcp:container/nodePool:NodePool"] == 2  # the L4 pool and the system pool
+    assert by_type["gcp:compute/vPNTunnel:VPNTunnel"] == 2
+    pool = next(r for r in head["resources"] if r["name"] == "gcp-assistant-chat-g2-standard-4")
+    assert pool["inputs"]["nodeConfig"]["guestAccelerators"][0]["type"] == "nvidia-l4"
+    cost = {d.key: d for d in diff.cost}
+    gpu_line = 4 * INSTANCE_TYPES["g2-standard-4"].usd_per_hour * 730
+    assert cost["gcp-gpu-cluster"].before == 0 and cost["gcp-gpu-cluster"].after > gpu_line
+    assert cost["gcp-interconnect"].after == pytest.approx(2 * 0.05 * 730)  # two HA VPN tunnels at USD 0.05/h
+    assert cost["aws-gpu-cluster"].delta == pytest.approx(
+        -INSTANCE_TYPES["g6.12xlarge"].usd_per_hour * 730, abs=0.01
+    )
+    assert round(diff.cost_total.delta, 2) == pytest.approx(sum(d.delta for d in diff.cost), abs=0.02)
+    text = render(PLAN_DIFF, "text", DiffDocument(diff, head))
+    assert "  gcp_vpn_tunnels    0 -> 2  (+2)" in text
+    body = _markdown(diff, head)
+    assert "| gcp-gpu-cluster | $0.00 | " in body and "| gcp-interconnect | $0.00 | $73.00 |" in body
+    assert "| ➕ add | `gcp-assistant-chat-g2-standard-4` | `gcp:container/nodePool:NodePool` | |" in body
+    assert '    gcp_g2_standard_4_on_demand["g2-standard-4 × 4 on-demand<br/>4 × l4-24gb"]' in body
+    assert '  gcp <-->|"HA VPN (BGP): ' in body and '  aws <-->|"Site-to-Site VPN: ' in body

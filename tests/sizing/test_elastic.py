@@ -57,9 +57,11 @@ def test_a_capacity_block_for_a_deadline_run_by_hand() -> None:
     assert (reservation.kind, reservation.instances.int, reservation.days.int) == ("capacity-block", 18, 21)
     assert (reservation.start_date, reservation.end_date) == ("2026-12-07", "2026-12-28")
     assert reservation.blocks == (18,)
-    # Paid up front: 18 instances · USD 39.33 (Capacity Block fee, p5.48xlarge us-east-1) · 21 days · 24 h.
-    assert reservation.usd_total.value == pytest.approx(18 * 39.33 * 21 * 24)
-    assert reservation.usd_total.value == pytest.approx(356_801.76)
+    # Paid up front: 18 instances · USD 41.528 (Capacity Block fee, p5.48xlarge us-east-1, published rate of
+    # 2026-07-22) · 21 days · 24 h.
+    assert reservation.usd_total.value == pytest.approx(18 * 41.528 * 21 * 24)
+    assert reservation.usd_total.value == pytest.approx(376_742.02)
+    assert reservation.price_as_of == "2026-07-22"
     assert reservation.paid == "up front"
     # A training group is fixed for its run: min = desired = max.
     assert (group.range.min.int, group.range.desired.int, group.range.max.int) == (18, 18, 18)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 
@@ -66,7 +67,35 @@ def test_size_says_it_with_the_injected_date(monkeypatch: pytest.MonkeyPatch, ca
 
 
 def test_a_capacity_block_fee_is_dated_too(capsys) -> None:
-    """prod reserves a Capacity Block for its deadline run; the fee (not in the Price List API) is as of 2024-12."""
+    """prod reserves a Capacity Block for its deadline run; the fee (not in the Price List API) is the published
+    rate of 2026-07-22: not stale today, stale six months on (2027-01-22), apart from the price list (2026-07)."""
     assert main(["size", "--stack", "prod", "--json"]) == 0
-    warnings = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "older than" in w]
-    assert len(warnings) == 1 and "Capacity Block fees" in warnings[0] and "as of 2024-12" in warnings[0]
+    assert not [w for w in json.loads(capsys.readouterr().out)["warnings"] if "older than" in w]
+    plan = size_stack(config_of(stack_values("prod")))
+    # (prod's block starts 2027-01-04: its config is refused after that day, so the later days are given here)
+    [warning] = stale_price_warnings(plan.cost, plan.clouds, datetime.date(2027, 1, 10))
+    assert "the aws price list" in warning  # 2026-07 + 6 months = 2027-01-01; the fee holds until 2027-01-22
+    warnings = stale_price_warnings(plan.cost, plan.clouds, datetime.date(2027, 1, 23))
+    [fee] = [w for w in warnings if "Capacity Block fees" in w]
+    assert "reservation code-34b-p5-48xlarge" in fee and "as of 2026-07-22" in fee
+
+
+def test_an_old_capacity_block_fee_still_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fee dated more than six months back (as the 2024-12 ones were) is said, today."""
+    from aidc.clouds.aws import catalog, reservations
+
+    old = dataclasses.replace(catalog.CAPACITY_BLOCK_PRICES["p5.48xlarge"], as_of="2024-12")
+    monkeypatch.setattr(reservations, "CAPACITY_BLOCK_PRICES", {"p5.48xlarge": old})
+    plan = size_stack(config_of(stack_values("prod")))
+    [warning] = stale_price_warnings(plan.cost, plan.clouds, TODAY)
+    assert "reservation code-34b-p5-48xlarge" in warning and "as of 2024-12" in warning
+
+
+def test_every_capacity_block_fee_has_a_source_and_a_date() -> None:
+    from aidc.clouds.aws.catalog import CAPACITY_BLOCK_PRICES
+
+    assert {"p5.48xlarge", "p5e.48xlarge", "p4d.24xlarge"} <= set(CAPACITY_BLOCK_PRICES)
+    for name, fee in CAPACITY_BLOCK_PRICES.items():
+        assert "https://aws.amazon.com/ec2/capacityblocks/pricing/" in fee.source, name
+        assert datetime.date.fromisoformat(fee.as_of) <= TODAY, name
+        assert not is_stale(fee.as_of, TODAY), f"{name}: {fee.as_of}"

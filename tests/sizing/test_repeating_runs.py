@@ -52,14 +52,15 @@ def test_a_weekly_run_is_sized_for_its_deadline_and_billed_for_the_hours_it_runs
     # 6 instances · USD 55.04 · 193.4 h, not · 730 h.
     cost = plan.cost.group_usd_per_month[group.name]
     assert cost.value == pytest.approx(6 * 55.04 * hours)
-    assert "hours the repeating run runs a month" in cost.formula
+    assert "hours billed a month (the run's run_hours · runs a month)" in cost.formula
+    assert cost.inputs["billed"] == "the run's run_hours · runs a month"
     # A training run is demand, not load: the month at baseline still holds its runs.
     assert plan.cost.group_usd_per_month_baseline[group.name].value == pytest.approx(cost.value)
     assert plan.cost.baseline_usd_per_month is not None
     assert plan.cost.baseline_usd_per_month.value == pytest.approx(plan.cost.total_usd_per_month.value)
 
 
-def test_a_monthly_run_in_the_private_cloud_draws_power_only_while_it_runs() -> None:
+def test_a_run_in_the_private_cloud_draws_power_only_while_it_runs_once_or_monthly() -> None:
     monthly = size_stack(
         stack(
             {"training": [_weekly(every="month", deadline_days=5)]},
@@ -75,14 +76,35 @@ def test_a_monthly_run_in_the_private_cloud_draws_power_only_while_it_runs() -> 
     assert run.run_hours is not None
     lines = {line.item: line.usd_per_month for line in monthly.cost.component("private-cloud").lines}
     once_lines = {line.item: line.usd_per_month for line in once.cost.component("private-cloud").lines}
-    # Owned GPUs are amortised whether they run or not; power is drawn for run_hours · 1 run a month.
+    # The run's owned GPUs are amortised whether they run or not: GPUs · 33,750 / 36 a month.
     amortisation = "GPUs h100-80gb amortisation"
     assert lines[amortisation].value == pytest.approx(once_lines[amortisation].value)
+    assert lines[amortisation].value == pytest.approx(run.gpus.int * 33_750 / 36)
+    # Power is drawn for run_hours · 1 run a month, and a one-off run is that one run: the same bill.
     power = lines["GPUs h100-80gb power"]
     assert power.inputs["powered_gpu_hours"] == pytest.approx(run.gpus.int * run.run_hours.value, rel=1e-6)
-    assert power.value == pytest.approx(
-        once_lines["GPUs h100-80gb power"].value * run.run_hours.value / 730, rel=1e-6
+    assert power.value == pytest.approx(run.gpus.int * run.run_hours.value * 1.28 * 1.3 * 0.10, rel=1e-6)
+    assert once_lines["GPUs h100-80gb power"].value == pytest.approx(power.value, rel=1e-9)
+    assert once.cost.total_usd_per_month.value == pytest.approx(monthly.cost.total_usd_per_month.value)
+
+
+def test_a_one_off_run_longer_than_a_month_bills_every_hour_of_the_month() -> None:
+    # 8B on 1.5e12 tokens in 60 days: 6 p5 for ~1,340 h, past a month; each month bills its 730 hours.
+    plan = size_stack(
+        stack(
+            {"training": [_weekly(every="once", deadline_days=60, tokens=1.5e12)]},
+            {"public": {"max_instances": {"p5.48xlarge": 10}}},
+        )
     )
+    run = plan.training[0]
+    assert run.run_hours is not None and run.run_hours.value > 730
+    (group,) = plan.placement.public
+    assert group.hours_per_month is not None and group.hours_per_month.value == 730
+    cost = plan.cost.group_usd_per_month[group.name]
+    assert cost.value == pytest.approx(group.instances.int * 55.04 * 730)
+    assert cost.inputs["billed"] == "the one run's run_hours, at most 730"
+    # A one-off run holds its instances until it is done: no scale from zero.
+    assert group.range.min.int == group.instances.int
 
 
 @pytest.mark.parametrize(

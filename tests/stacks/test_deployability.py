@@ -23,6 +23,7 @@ import yaml
 from stacks_list import SHARD_STACKS, SHIPPED_STACKS
 
 from aidc.config.load import read_config_values, stack_file
+from aidc.contract import PUBLIC_CLOUDS
 from aidc.deploy_stages import access_stage_targets, addon_layer_roots, dependents_closure
 from aidc.estate.offline import reference_name
 from aidc.offline import OfflinePlan, run_program
@@ -120,8 +121,8 @@ def test_every_kubernetes_resource_of_a_k3s_cluster_waits_for_that_clusters_gate
         if not (resource["type"].startswith("kubernetes:") or resource["type"] == K8S_PROVIDER):
             continue
         provider = resource["urn"] if resource["type"] == K8S_PROVIDER else (resource["provider"] or "")
-        if "::aws-k8s" in provider:
-            continue  # EKS: no K3s cluster behind it
+        if any(f"::{cloud}-k8s" in provider for cloud in PUBLIC_CLOUDS):
+            continue  # a public cloud's managed cluster (EKS, GKE): no K3s cluster behind it
         reached = {gates[urn] for urn in _ancestors(plan, resource["urn"]) if urn in gates}
         owner = _short(provider.rsplit("::", 1)[0] if resource["type"] != K8S_PROVIDER else provider)
         assert len(reached) == 1 and owner.startswith(next(iter(reached))), (

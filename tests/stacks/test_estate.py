@@ -83,7 +83,7 @@ def test_an_estate_plans_as_a_core_and_shards_each_within_the_limit() -> None:
         clusters = {r["name"] for r in shard.offline.resources if r["type"] == "aidc:k3s:K3sCluster"}
         assert clusters == {f"edge-{site}" for site in shard.sites}, shard.stack
         per_site = (len(shard.offline.resources) - 1) / len(shard.sites)  # less the StackReference
-        # 34 for a one-server site, 7 for its GPU stack and 4 per workload served there (aidc/sizing/engine.py).
+        # 25 for a one-server site, 9 for its GPU stack and 4 per workload served there (aidc/config/budget.py).
         assert per_site <= resources_per_site(parse_stack_config(estate_values(), stack="city")), shard.stack
     assert estate.core.offline.exports["estate_shards"] == {
         "city-edge-0": SITES[0:3],

@@ -21,6 +21,7 @@ QUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
 FLAVOR = "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 AWS_CLUSTER = "aws-eks"
+GKE = "gcp:container/cluster:Cluster"
 
 
 class _Estate:
@@ -99,7 +100,14 @@ def test_gpu_stack_is_declared_where_the_plan_needs_it_and_nowhere_else(stack: s
     assert _releases_by_cluster(offline, "nvidia-device-plugin") == {AWS_CLUSTER}
     efa_expected = {AWS_CLUSTER} if any(g.efa for g in public) else set()
     assert _releases_by_cluster(offline, "aws-efa-k8s-device-plugin") == efa_expected
-    gpu_clusters = k3s_with_gpus | ({AWS_CLUSTER} if public else set())
+    # GKE (Google Cloud's GPU groups) installs the driver itself and runs DCGM as a managed GKE feature: the
+    # metrics chart and the queues are aidc's there, the device plugin and the exporter are not.
+    gke = (
+        {r["inputs"]["name"] for r in _of(offline, GKE)}
+        if any(g.location == "gcp" for g in plan.placement.public)
+        else set()
+    )
+    gpu_clusters = k3s_with_gpus | ({AWS_CLUSTER} if public else set()) | gke
     assert _releases_by_cluster(offline, "prometheus") == gpu_clusters
     assert _releases_by_cluster(offline, "dcgm-exporter") == ({AWS_CLUSTER} if public else set())
     queue_clusters = {q["inputs"]["metadata"]["labels"]["aidc.io/cluster"] for q in _of(offline, QUEUE)}

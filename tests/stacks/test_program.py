@@ -52,10 +52,11 @@ def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> Non
         + _requirements(r)["node.kubernetes.io/instance-type"][0]: r["inputs"]
         for r in _of_type(offline, "kubernetes:karpenter.sh/v1:NodePool")
     }
-    assert len(pools) == len(plan.placement.public)
+    aws_groups = [g for g in plan.placement.public if g.location == "aws"]
+    assert len(pools) == len(aws_groups)
     # GPU capacity is Karpenter's; the only managed node group is the system group.
     assert [r["name"] for r in _of_type(offline, "aws:eks/nodeGroup:NodeGroup")] == ["aws-ng-system"]
-    for g in plan.placement.public:
+    for g in aws_groups:
         pool = pools[f"{g.workload}/{g.instance_type}"]
         assert pool["spec"]["limits"]["nvidia.com/gpu"] == str(g.range.max.int * g.gpus_per_instance), stack
         annotations = pool["metadata"]["annotations"]
@@ -63,6 +64,10 @@ def test_every_shipped_stack_builds_and_counts_equal_the_plan(stack: str) -> Non
         assert annotations["aidc.io/planned-max-instances"] == str(g.instances.int), (stack, g.workload)
         expected = "reserved" if g.reservation else ("spot" if g.spot else "on-demand")
         assert _requirements({"inputs": pool})["karpenter.sh/capacity-type"] == [expected]
+    # Google Cloud's groups are GKE node pools (one per workload and machine type) beside the system pool.
+    gke_pools = {r["inputs"]["name"] for r in _of_type(offline, "gcp:container/nodePool:NodePool")}
+    gcp_groups = {f"{g.workload}-{g.instance_type}" for g in plan.placement.public if g.location == "gcp"}
+    assert gke_pools == (gcp_groups | {"system"} if gcp_groups else set()), stack
     heat = {r["name"]: _tags_list(r) for r in _of_type(offline, "openstack:orchestration/stackV1:StackV1")}
     for g in plan.placement.private:
         assert heat[f"private-gpu-{g.workload}"]["servers"] == str(g.servers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 from pydantic import Field, field_validator, model_validator
 
@@ -18,10 +18,11 @@ from aidc.config.base import Model, check_cidr
 from aidc.config.ec2_instance_types import EC2_INSTANCE_TYPES
 from aidc.config.limits import NameRule
 from aidc.config.suggest import closest
+from aidc.contract import EKS_ADDONS, EksAddon
 from aidc.types import AdminCidrs, EksAddonVersion, IamRoleArn, arn_partition, field_error
 from aidc.versions import EKS_ADDON_VERSIONS, EKS_DEFAULT, eks_refusal, today
 
-EKS_ADDON_NAMES = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+EKS_ADDON_NAMES = EKS_ADDONS
 
 if TYPE_CHECKING:
     from aidc.config.model import StackConfig
@@ -105,9 +106,7 @@ class Settings(Model):
     public_access_cidrs: AdminCidrs = Field((), description="IPv4 CIDRs allowed to a public EKS endpoint")
     tags: dict[str, str] = Field(default_factory=dict, description="AWS tags (AWS's tag limits apply)")
     access: AwsAccess = Field(AwsAccess(), description="EKS access entries: deploy_role_arn, admin_role_arn")
-    addon_versions: dict[
-        Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"], EksAddonVersion
-    ] = Field(
+    addon_versions: dict[EksAddon, EksAddonVersion] = Field(
         default_factory=dict,
         description="EKS managed add-on versions; default: the ones pinned for eks_version (aidc/versions.py)",
     )

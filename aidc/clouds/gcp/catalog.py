@@ -1,20 +1,31 @@
 """Google Cloud as the catalog sees it: GPU machine types, list prices, and the limits that sizing and placement
 rely on. Each entry has its source and the date it was read.
 
-Prices are us-central1 list prices (`PRICE_LIST`), and `REGIONAL_PRICES` gives them for four regions; any of them
-can be overridden in `aidc:capacity.prices`. GCP bills a GPU machine type as its vCPUs, its memory, its attached
-GPUs and its bundled Local SSD. Every price here is the total per machine-hour. Stdlib only: aidc/catalog.py merges
-every registered cloud's instance types into the one catalog that sizing reads.
+The machine prices are data: prices.json beside this module (written by `aidc catalog refresh --cloud gcp` from the
+Cloud Billing Catalog API) holds the us-central1 price of each machine type (`PRICE_LIST`) and its on-demand and
+spot prices per region (`REGIONAL_PRICES`), each with its source and date; any of them can be overridden in
+`aidc:capacity.prices`. GCP bills a GPU machine type as its vCPUs, its memory, its attached GPUs and its bundled
+Local SSD. Every price here is the total per machine-hour. Stdlib only: aidc/catalog.py merges every registered
+cloud's instance types into the one catalog that sizing reads.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aidc.clouds.base import InstanceType, PriceList, ServicePrice, TransferPrice
+from aidc.clouds.base import (
+    InstanceType,
+    PriceList,
+    PriceSnapshot,
+    ServicePrice,
+    TransferPrice,
+    read_price_snapshot,
+)
 
 if TYPE_CHECKING:
     from aidc.contract import PublicCloud
@@ -30,27 +41,17 @@ _HOURS_PER_MONTH = 730  # what GCP's pricing calculator, and the price file belo
 _DOCS_GPUS = (
     "https://cloud.google.com/compute/docs/gpus (GPU machine types; page updated 2026-04-14, read 2026-12)"
 )
-# List prices. Cyclenerd/google-cloud-pricing-cost-calculator builds pricing.yml from the Cloud Billing Catalog
-# API SKUs: vCPU SKU x vCPUs + RAM SKU x GB + GPU SKU x GPUs + Local SSD SKU x bundled GiB / 730 h. Each
-# instance's `cost.<region>.hour` is on-demand and `hour_spot` is spot. The commit below was generated
-# 2026-07-30 06:13 UTC. It is the newest version whose pricing.yml could be read here: the repository snapshot
-# that was fetched lacks the file for the three later weekly commits.
+# List prices (the machine prices themselves are in prices.json, each with its source and date; docs/gcp-catalog.md
+# tells how they were made). Cyclenerd/google-cloud-pricing-cost-calculator builds pricing.yml from the Cloud
+# Billing Catalog API SKUs: vCPU SKU x vCPUs + RAM SKU x GB + GPU SKU x GPUs + Local SSD SKU x bundled GiB / 730 h,
+# `cost.<region>.hour` on-demand and `hour_spot` spot. The commit below was generated 2026-07-30 06:13 UTC, the
+# newest whose pricing.yml could be read here. The service and transfer prices below still cite it.
 _PRICES_REPO = "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator"
 _PRICES = f"{_PRICES_REPO}/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml (generated 2026-07-30)"
-_PRICE_UC1 = f"{_PRICES} compute.instance.<type>.cost.us-central1.hour"
 # Where a region's machine is listed by the Compute API (`gcloud compute machine-types list`, same repository):
+# the regions prices.json prices each machine in.
 _AVAILABILITY = (
     f"{_PRICES_REPO}/blob/8bf3293a35613e7ee333e2365d3cf0a3b8a8f347/tools/machinetyperegion.csv (2026-08-17)"
-)
-# SkyPilot's GCP catalog, also built from the Cloud Billing SKUs. It has one row per machine type (vCPU + RAM
-# only) and one row per GPU count (the GPU SKU). It is used only where the file above has no price:
-# a3-megagpu-8g in us-central1, whose Mega GPU SKU there has another description, and a3-ultragpu-8g, which that
-# file does not list. Its commit date is not stored here. Its spot prices equal, to the cent, the ones the file
-# above listed from 2026-02-26 to 2026-03-12 (a2-highgpu-1g in three regions, a3-highgpu-1g us-central1), so it
-# is dated 2026-03.
-_SKYPILOT = (
-    "https://github.com/skypilot-org/skypilot-catalog/blob/006059e0f18acb1341e22a27751e9f80df6ba92f/"
-    "catalogs/v8/gcp/vms.csv"
 )
 
 # Quotas. On-demand A100, A100 80GB and L4 GPUs each have a regional metric (Compute API v1 discovery document
@@ -80,127 +81,101 @@ SPOT_QUOTA_METRICS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _machine(
-    *,
-    name: str,
-    accelerator: str,
-    gpus: int,
-    vcpus: int,
-    memory_gb: int,
-    network_gbps: int,
-    usd_per_hour: float,
-    quota_family: str,
-    spec: str,
-    price_source: str = _PRICE_UC1,
-    as_of: str = "2026-07",
-) -> InstanceType:
-    return InstanceType(
-        cloud=_GCP,
-        name=name,
-        accelerator=accelerator,
-        gpus=gpus,
-        vcpus=vcpus,
-        memory_gb=memory_gb,
-        network_gbps=network_gbps,
-        usd_per_hour=usd_per_hour,
-        quota_family=quota_family,
-        source=f"{_DOCS_GPUS}: {spec}; price {price_source}",
-        as_of=as_of,
-    )
+@dataclass(frozen=True, kw_only=True)
+class MachineSpec:
+    """What a GPU machine type is (_DOCS_GPUS), apart from its price: the snapshot prices it."""
+
+    name: str
+    accelerator: str  # aidc's accelerator key (aidc/catalog.py)
+    gpus: int
+    vcpus: int
+    memory_gb: int
+    network_gbps: int
+    quota_family: str
+    spec: str  # the documentation's summary of it, for its source
 
 
 _H100 = f"{_FAMILY}NVIDIA_H100"
 _SPOT_FLEX = "sold only as Spot or Flex-start (NOT_ON_DEMAND); the price is the on-demand SKU rate"
-INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
-    {
-        t.name: t
-        for t in (
-            # A3 High (nvidia-h100-80gb), GPUDirect-TCPX on the 8-GPU type.
-            _machine(name="a3-highgpu-1g", accelerator="h100-80gb", gpus=1, vcpus=26, memory_gb=234,
-                     network_gbps=25, usd_per_hour=11.06125, quota_family=_H100,
-                     spec=f"1x H100 80GB, 25 Gbps, 750 GiB Local SSD; {_SPOT_FLEX}"),
-            _machine(name="a3-highgpu-2g", accelerator="h100-80gb", gpus=2, vcpus=52, memory_gb=468,
-                     network_gbps=50, usd_per_hour=22.1225, quota_family=_H100,
-                     spec=f"2x H100 80GB, 50 Gbps, 1,500 GiB Local SSD; {_SPOT_FLEX}"),
-            _machine(name="a3-highgpu-4g", accelerator="h100-80gb", gpus=4, vcpus=104, memory_gb=936,
-                     network_gbps=100, usd_per_hour=44.245, quota_family=_H100,
-                     spec=f"4x H100 80GB, 100 Gbps, 3,000 GiB Local SSD; {_SPOT_FLEX}"),
-            _machine(name="a3-highgpu-8g", accelerator="h100-80gb", gpus=8, vcpus=208, memory_gb=1872,
-                     network_gbps=1000, usd_per_hour=88.49, quota_family=_H100,
-                     spec="8x H100 80GB, 5 NICs, 1,000 Gbps (GPUDirect-TCPX), 6,000 GiB Local SSD"),
-            # A3 Mega (nvidia-h100-mega-80gb): GPUDirect-TCPXO over 8 of its 9 NICs. In us-central1 the file
-            # above has no Mega GPU price. 92.8718 = the SkyPilot rows (host 9.46006 + 8 GPUs 82.75421) + 6,000 GiB
-            # Local SSD x $0.08 / 730 h (0.65753). The Cyclenerd prices give the same figure: a3-highgpu-8g in
-            # us-central1 88.49, plus the per-machine difference between a3-megagpu-8g and a3-highgpu-8g in
-            # us-east4 (92.93759 - 88.55576), where the same SKUs apply.
-            _machine(name="a3-megagpu-8g", accelerator="h100-80gb", gpus=8, vcpus=208, memory_gb=1872,
-                     network_gbps=1800, usd_per_hour=92.8718, quota_family=f"{_FAMILY}NVIDIA_H100_MEGA",
-                     spec="8x H100 80GB (Mega), 9 NICs, 1,800 Gbps (GPUDirect-TCPXO), 6,000 GiB Local SSD",
-                     price_source=f"{_SKYPILOT} (us-central1 rows) + Local SSD, cross-checked with {_PRICES}"),
-            # A3 Ultra (nvidia-h200-141gb): 8 CX-7 RDMA NICs + 2 gVNIC. GCP sells it through reservations, Spot
-            # or Flex-start, never on demand. Reservations are billed at this rate, less committed-use discounts.
-            # 88.07499 = SkyPilot host 12.266 + H200 x 8 74.49392 + 12,000 GiB Local SSD x $0.08 / 730 h.
-            _machine(name="a3-ultragpu-8g", accelerator="h200-141gb", gpus=8, vcpus=224, memory_gb=2952,
-                     network_gbps=3600, usd_per_hour=88.07499, quota_family=f"{_FAMILY}NVIDIA_H200",
-                     spec="8x H200 141GB, 10 NICs, 3,600 Gbps (GPUDirect RDMA), 12,000 GiB Local SSD; reservation, "
-                     "Spot or Flex-start only (NOT_ON_DEMAND); the price is the on-demand SKU rate",
-                     price_source=f"{_SKYPILOT} (us-central1 rows) + Local SSD", as_of="2026-03"),
-            # A2 Ultra (nvidia-a100-80gb), bundled Local SSD.
-            _machine(name="a2-ultragpu-1g", accelerator="a100-80gb", gpus=1, vcpus=12, memory_gb=170,
-                     network_gbps=24, usd_per_hour=5.0688, quota_family="NVIDIA_A100_80GB_GPUS",
-                     spec="1x A100 80GB, 24 Gbps, 375 GiB Local SSD"),
-            _machine(name="a2-ultragpu-2g", accelerator="a100-80gb", gpus=2, vcpus=24, memory_gb=340,
-                     network_gbps=32, usd_per_hour=10.1376, quota_family="NVIDIA_A100_80GB_GPUS",
-                     spec="2x A100 80GB, 32 Gbps, 750 GiB Local SSD"),
-            _machine(name="a2-ultragpu-4g", accelerator="a100-80gb", gpus=4, vcpus=48, memory_gb=680,
-                     network_gbps=50, usd_per_hour=20.27519, quota_family="NVIDIA_A100_80GB_GPUS",
-                     spec="4x A100 80GB, 50 Gbps, 1,500 GiB Local SSD"),
-            _machine(name="a2-ultragpu-8g", accelerator="a100-80gb", gpus=8, vcpus=96, memory_gb=1360,
-                     network_gbps=100, usd_per_hour=40.55038, quota_family="NVIDIA_A100_80GB_GPUS",
-                     spec="8x A100 80GB, 100 Gbps, 3,000 GiB Local SSD"),
-            # A2 Standard (nvidia-tesla-a100).
-            _machine(name="a2-highgpu-1g", accelerator="a100-40gb", gpus=1, vcpus=12, memory_gb=85,
-                     network_gbps=24, usd_per_hour=3.67339, quota_family="NVIDIA_A100_GPUS",
-                     spec="1x A100 40GB, 24 Gbps"),
-            _machine(name="a2-highgpu-2g", accelerator="a100-40gb", gpus=2, vcpus=24, memory_gb=170,
-                     network_gbps=32, usd_per_hour=7.34677, quota_family="NVIDIA_A100_GPUS",
-                     spec="2x A100 40GB, 32 Gbps"),
-            _machine(name="a2-highgpu-4g", accelerator="a100-40gb", gpus=4, vcpus=48, memory_gb=340,
-                     network_gbps=50, usd_per_hour=14.69354, quota_family="NVIDIA_A100_GPUS",
-                     spec="4x A100 40GB, 50 Gbps"),
-            _machine(name="a2-highgpu-8g", accelerator="a100-40gb", gpus=8, vcpus=96, memory_gb=680,
-                     network_gbps=100, usd_per_hour=29.38708, quota_family="NVIDIA_A100_GPUS",
-                     spec="8x A100 40GB, 100 Gbps"),
-            _machine(name="a2-megagpu-16g", accelerator="a100-40gb", gpus=16, vcpus=96, memory_gb=1360,
-                     network_gbps=100, usd_per_hour=55.7395, quota_family="NVIDIA_A100_GPUS",
-                     spec="16x A100 40GB, 100 Gbps"),
-            # G2 (nvidia-l4); memory is the default of each type (custom memory ranges exist).
-            _machine(name="g2-standard-4", accelerator="l4-24gb", gpus=1, vcpus=4, memory_gb=16,
-                     network_gbps=10, usd_per_hour=0.70683, quota_family="NVIDIA_L4_GPUS",
-                     spec="1x L4, 10 Gbps"),
-            _machine(name="g2-standard-8", accelerator="l4-24gb", gpus=1, vcpus=8, memory_gb=32,
-                     network_gbps=16, usd_per_hour=0.85362, quota_family="NVIDIA_L4_GPUS",
-                     spec="1x L4, 16 Gbps"),
-            _machine(name="g2-standard-12", accelerator="l4-24gb", gpus=1, vcpus=12, memory_gb=48,
-                     network_gbps=16, usd_per_hour=1.00042, quota_family="NVIDIA_L4_GPUS",
-                     spec="1x L4, 16 Gbps"),
-            _machine(name="g2-standard-16", accelerator="l4-24gb", gpus=1, vcpus=16, memory_gb=64,
-                     network_gbps=32, usd_per_hour=1.14721, quota_family="NVIDIA_L4_GPUS",
-                     spec="1x L4, 32 Gbps"),
-            _machine(name="g2-standard-24", accelerator="l4-24gb", gpus=2, vcpus=24, memory_gb=96,
-                     network_gbps=32, usd_per_hour=2.00083, quota_family="NVIDIA_L4_GPUS",
-                     spec="2x L4, 32 Gbps"),
-            _machine(name="g2-standard-32", accelerator="l4-24gb", gpus=1, vcpus=32, memory_gb=128,
-                     network_gbps=32, usd_per_hour=1.73438, quota_family="NVIDIA_L4_GPUS",
-                     spec="1x L4, 32 Gbps"),
-            _machine(name="g2-standard-48", accelerator="l4-24gb", gpus=4, vcpus=48, memory_gb=192,
-                     network_gbps=50, usd_per_hour=4.00167, quota_family="NVIDIA_L4_GPUS",
-                     spec="4x L4, 50 Gbps"),
-            _machine(name="g2-standard-96", accelerator="l4-24gb", gpus=8, vcpus=96, memory_gb=384,
-                     network_gbps=100, usd_per_hour=8.00333, quota_family="NVIDIA_L4_GPUS",
-                     spec="8x L4, 100 Gbps"),
-        )
-    }
+MACHINE_SPECS: tuple[MachineSpec, ...] = (
+    # A3 High (nvidia-h100-80gb), GPUDirect-TCPX on the 8-GPU type.
+    MachineSpec(name="a3-highgpu-1g", accelerator="h100-80gb", gpus=1, vcpus=26, memory_gb=234,
+                network_gbps=25, quota_family=_H100,
+                spec=f"1x H100 80GB, 25 Gbps, 750 GiB Local SSD; {_SPOT_FLEX}"),
+    MachineSpec(name="a3-highgpu-2g", accelerator="h100-80gb", gpus=2, vcpus=52, memory_gb=468,
+                network_gbps=50, quota_family=_H100,
+                spec=f"2x H100 80GB, 50 Gbps, 1,500 GiB Local SSD; {_SPOT_FLEX}"),
+    MachineSpec(name="a3-highgpu-4g", accelerator="h100-80gb", gpus=4, vcpus=104, memory_gb=936,
+                network_gbps=100, quota_family=_H100,
+                spec=f"4x H100 80GB, 100 Gbps, 3,000 GiB Local SSD; {_SPOT_FLEX}"),
+    MachineSpec(name="a3-highgpu-8g", accelerator="h100-80gb", gpus=8, vcpus=208, memory_gb=1872,
+                network_gbps=1000, quota_family=_H100,
+                spec="8x H100 80GB, 5 NICs, 1,000 Gbps (GPUDirect-TCPX), 6,000 GiB Local SSD"),
+    # A3 Mega (nvidia-h100-mega-80gb): GPUDirect-TCPXO over 8 of its 9 NICs.
+    MachineSpec(name="a3-megagpu-8g", accelerator="h100-80gb", gpus=8, vcpus=208, memory_gb=1872,
+                network_gbps=1800, quota_family=f"{_FAMILY}NVIDIA_H100_MEGA",
+                spec="8x H100 80GB (Mega), 9 NICs, 1,800 Gbps (GPUDirect-TCPXO), 6,000 GiB Local SSD"),
+    # A3 Ultra (nvidia-h200-141gb): 8 CX-7 RDMA NICs + 2 gVNIC. GCP sells it through reservations, Spot
+    # or Flex-start, never on demand. Reservations are billed at its on-demand SKU rate, less committed-use
+    # discounts.
+    MachineSpec(name="a3-ultragpu-8g", accelerator="h200-141gb", gpus=8, vcpus=224, memory_gb=2952,
+                network_gbps=3600, quota_family=f"{_FAMILY}NVIDIA_H200",
+                spec="8x H200 141GB, 10 NICs, 3,600 Gbps (GPUDirect RDMA), 12,000 GiB Local SSD; reservation, "
+                "Spot or Flex-start only (NOT_ON_DEMAND); the price is the on-demand SKU rate"),
+    # A2 Ultra (nvidia-a100-80gb), bundled Local SSD.
+    MachineSpec(name="a2-ultragpu-1g", accelerator="a100-80gb", gpus=1, vcpus=12, memory_gb=170,
+                network_gbps=24, quota_family="NVIDIA_A100_80GB_GPUS",
+                spec="1x A100 80GB, 24 Gbps, 375 GiB Local SSD"),
+    MachineSpec(name="a2-ultragpu-2g", accelerator="a100-80gb", gpus=2, vcpus=24, memory_gb=340,
+                network_gbps=32, quota_family="NVIDIA_A100_80GB_GPUS",
+                spec="2x A100 80GB, 32 Gbps, 750 GiB Local SSD"),
+    MachineSpec(name="a2-ultragpu-4g", accelerator="a100-80gb", gpus=4, vcpus=48, memory_gb=680,
+                network_gbps=50, quota_family="NVIDIA_A100_80GB_GPUS",
+                spec="4x A100 80GB, 50 Gbps, 1,500 GiB Local SSD"),
+    MachineSpec(name="a2-ultragpu-8g", accelerator="a100-80gb", gpus=8, vcpus=96, memory_gb=1360,
+                network_gbps=100, quota_family="NVIDIA_A100_80GB_GPUS",
+                spec="8x A100 80GB, 100 Gbps, 3,000 GiB Local SSD"),
+    # A2 Standard (nvidia-tesla-a100).
+    MachineSpec(name="a2-highgpu-1g", accelerator="a100-40gb", gpus=1, vcpus=12, memory_gb=85,
+                network_gbps=24, quota_family="NVIDIA_A100_GPUS",
+                spec="1x A100 40GB, 24 Gbps"),
+    MachineSpec(name="a2-highgpu-2g", accelerator="a100-40gb", gpus=2, vcpus=24, memory_gb=170,
+                network_gbps=32, quota_family="NVIDIA_A100_GPUS",
+                spec="2x A100 40GB, 32 Gbps"),
+    MachineSpec(name="a2-highgpu-4g", accelerator="a100-40gb", gpus=4, vcpus=48, memory_gb=340,
+                network_gbps=50, quota_family="NVIDIA_A100_GPUS",
+                spec="4x A100 40GB, 50 Gbps"),
+    MachineSpec(name="a2-highgpu-8g", accelerator="a100-40gb", gpus=8, vcpus=96, memory_gb=680,
+                network_gbps=100, quota_family="NVIDIA_A100_GPUS",
+                spec="8x A100 40GB, 100 Gbps"),
+    MachineSpec(name="a2-megagpu-16g", accelerator="a100-40gb", gpus=16, vcpus=96, memory_gb=1360,
+                network_gbps=100, quota_family="NVIDIA_A100_GPUS",
+                spec="16x A100 40GB, 100 Gbps"),
+    # G2 (nvidia-l4); memory is the default of each type (custom memory ranges exist).
+    MachineSpec(name="g2-standard-4", accelerator="l4-24gb", gpus=1, vcpus=4, memory_gb=16,
+                network_gbps=10, quota_family="NVIDIA_L4_GPUS",
+                spec="1x L4, 10 Gbps"),
+    MachineSpec(name="g2-standard-8", accelerator="l4-24gb", gpus=1, vcpus=8, memory_gb=32,
+                network_gbps=16, quota_family="NVIDIA_L4_GPUS",
+                spec="1x L4, 16 Gbps"),
+    MachineSpec(name="g2-standard-12", accelerator="l4-24gb", gpus=1, vcpus=12, memory_gb=48,
+                network_gbps=16, quota_family="NVIDIA_L4_GPUS",
+                spec="1x L4, 16 Gbps"),
+    MachineSpec(name="g2-standard-16", accelerator="l4-24gb", gpus=1, vcpus=16, memory_gb=64,
+                network_gbps=32, quota_family="NVIDIA_L4_GPUS",
+                spec="1x L4, 32 Gbps"),
+    MachineSpec(name="g2-standard-24", accelerator="l4-24gb", gpus=2, vcpus=24, memory_gb=96,
+                network_gbps=32, quota_family="NVIDIA_L4_GPUS",
+                spec="2x L4, 32 Gbps"),
+    MachineSpec(name="g2-standard-32", accelerator="l4-24gb", gpus=1, vcpus=32, memory_gb=128,
+                network_gbps=32, quota_family="NVIDIA_L4_GPUS",
+                spec="1x L4, 32 Gbps"),
+    MachineSpec(name="g2-standard-48", accelerator="l4-24gb", gpus=4, vcpus=48, memory_gb=192,
+                network_gbps=50, quota_family="NVIDIA_L4_GPUS",
+                spec="4x L4, 50 Gbps"),
+    MachineSpec(name="g2-standard-96", accelerator="l4-24gb", gpus=8, vcpus=96, memory_gb=384,
+                network_gbps=100, quota_family="NVIDIA_L4_GPUS",
+                spec="8x L4, 100 Gbps"),
 )  # fmt: skip
 
 # The accelerator type each machine type carries, as the Compute API and GKE (`cloud.google.com/gke-accelerator`,
@@ -218,7 +193,7 @@ _ACCELERATOR_TYPE_OF_SERIES = {
     "g2-standard": "nvidia-l4",
 }
 GPU_ACCELERATOR_TYPES: Mapping[str, str] = MappingProxyType(
-    {name: _ACCELERATOR_TYPE_OF_SERIES[name.rsplit("-", 1)[0]] for name in INSTANCE_TYPES}
+    {m.name: _ACCELERATOR_TYPE_OF_SERIES[m.name.rsplit("-", 1)[0]] for m in MACHINE_SPECS}
 )
 
 # Types GCP does not sell on demand: the provisioning models (Compute API Scheduling.provisioningModel) it
@@ -249,105 +224,170 @@ BUNDLED_LOCAL_SSD_GIB: Mapping[str, int] = MappingProxyType(
      "a2-ultragpu-4g": 1500, "a2-ultragpu-8g": 3000}
 )  # fmt: skip
 
-# --- Prices by region ------------------------------------------------------------------------------------------
-# machine type -> region -> (on-demand USD/h, spot USD/h), whole machine: vCPU + memory + GPUs + bundled Local SSD.
-# Only regions where `gcloud compute machine-types list` lists the type (_AVAILABILITY). A2 Standard is not sold
-# in us-east4, and A3 Ultra is not sold in asia-southeast1. Spot prices change up to once a month, and the GPU
-# ones rose through 2026 (a3-highgpu-8g us-central1 spot: 20.39 in 2025-12, 50.61 in 2026-07).
-REGIONAL_PRICES_SOURCE: Mapping[str, str] = MappingProxyType(
-    {
-        region: f"{_PRICES} compute.instance.<type>.cost.{region}.hour and .hour_spot"
-        for region in ("us-central1", "us-east4", "europe-west4", "asia-southeast1")
-    }
-)
-# The entries not read from that file: (type, region) -> how they were computed, from what, and as of when.
-DERIVED_REGIONAL_PRICES: Mapping[tuple[str, str], str] = MappingProxyType(
-    {
-        ("a3-megagpu-8g", "us-central1"): (
-            f"{_SKYPILOT} (2026-03): on-demand host 9.46006 + H100-MEGA x8 82.75421 + 6,000 GiB x $0.08/730; spot "
-            "host 2.88933 + 25.2808 + 6,000 GiB x $0.0229/730 (the spot Local SSD rate in the price file on "
-            "2026-02-26). On-demand is unchanged since (see a3-megagpu-8g above); spot is as of 2026-03"
-        ),
-        ("a3-ultragpu-8g", "us-central1"): (
-            f"{_SKYPILOT} (2026-03): on-demand host 12.266 + H200 x8 74.49392 + 12,000 GiB x $0.08/730; spot host "
-            "3.74713 + 37.2472 + 12,000 GiB x $0.0229/730"
-        ),
-        ("a3-ultragpu-8g", "us-east4"): (
-            f"{_SKYPILOT} (2026-03): on-demand host 12.266 + H200 x8 74.49392 + 12,000 GiB x $0.088/730; spot host "
-            "2.80034 + 29.2536 + 12,000 GiB x $0.0427/730"
-        ),
-    }
-)
-REGIONAL_PRICES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType(
-    {
-        name: MappingProxyType(by_region)
-        for name, by_region in {
-            "a3-highgpu-1g": {"us-central1": (11.06125, 6.32619), "us-east4": (11.06947, 4.5401),
-                              "europe-west4": (14.06756, 5.51485), "asia-southeast1": (14.28479, 6.40233)},
-            "a3-highgpu-2g": {"us-central1": (22.1225, 12.65239), "us-east4": (22.13894, 9.08021),
-                              "europe-west4": (28.13512, 11.02969), "asia-southeast1": (28.56957, 12.80467)},
-            "a3-highgpu-4g": {"us-central1": (44.245, 25.30477), "us-east4": (44.27788, 18.16042),
-                              "europe-west4": (56.27024, 22.05939), "asia-southeast1": (57.13915, 25.60933)},
-            "a3-highgpu-8g": {"us-central1": (88.49, 50.60954), "us-east4": (88.55576, 36.32084),
-                              "europe-west4": (112.54048, 44.11878), "asia-southeast1": (114.27829, 51.21866)},
-            "a3-megagpu-8g": {"us-central1": (92.8718, 28.35835),  # derived: DERIVED_REGIONAL_PRICES
-                              "us-east4": (92.93759, 23.27524), "europe-west4": (118.23683, 46.24358),
-                              "asia-southeast1": (119.97464, 53.67146)},
-            # europe-west4 sells A3 Ultra, but both sources lack a usable H200 on-demand SKU there (SkyPilot's
-            # row, 36.60 for 8 GPUs, is below its own spot price, so it is not the on-demand SKU): left out.
-            "a3-ultragpu-8g": {"us-central1": (88.07499, 41.37077),  # derived: DERIVED_REGIONAL_PRICES
-                               "us-east4": (88.2065, 32.75586)},  # derived: DERIVED_REGIONAL_PRICES
-            "a2-ultragpu-1g": {"us-central1": (5.0688, 2.75955), "us-east4": (5.70773, 2.36725),
-                               "europe-west4": (5.58092, 2.94521), "asia-southeast1": (6.24769, 3.24873)},
-            "a2-ultragpu-2g": {"us-central1": (10.1376, 5.51909), "us-east4": (11.41546, 4.73451),
-                               "europe-west4": (11.16184, 5.89041), "asia-southeast1": (12.49537, 6.49746)},
-            "a2-ultragpu-4g": {"us-central1": (20.27519, 11.03819), "us-east4": (22.83093, 9.46901),
-                               "europe-west4": (22.32367, 11.78083), "asia-southeast1": (24.99074, 12.99491)},
-            "a2-ultragpu-8g": {"us-central1": (40.55038, 22.07637), "us-east4": (45.66186, 18.93803),
-                               "europe-west4": (44.64735, 23.56165), "asia-southeast1": (49.98148, 25.98982)},
-            "a2-highgpu-1g": {"us-central1": (3.67339, 1.92802), "europe-west4": (3.74797, 1.69284),
-                              "asia-southeast1": (4.01376, 2.40826)},
-            "a2-highgpu-2g": {"us-central1": (7.34677, 3.85604), "europe-west4": (7.49594, 3.38567),
-                              "asia-southeast1": (8.02752, 4.81652)},
-            "a2-highgpu-4g": {"us-central1": (14.69354, 7.71208), "europe-west4": (14.99189, 6.77134),
-                              "asia-southeast1": (16.05503, 9.63304)},
-            "a2-highgpu-8g": {"us-central1": (29.38708, 15.42416), "europe-west4": (29.98378, 13.54268),
-                              "asia-southeast1": (32.11006, 19.26608)},
-            "a2-megagpu-16g": {"us-central1": (55.7395, 29.25568), "europe-west4": (56.62656, 25.57624),
-                               "asia-southeast1": (60.47622, 36.28576)},
-            "g2-standard-4": {"us-central1": (0.70683, 0.39734), "us-east4": (0.70452, 0.3106),
-                              "europe-west4": (0.74292, 0.38986), "asia-southeast1": (0.87202, 0.52327)},
-            "g2-standard-8": {"us-central1": (0.85362, 0.47987), "us-east4": (0.85083, 0.37509),
-                              "europe-west4": (0.8972, 0.47082), "asia-southeast1": (1.05312, 0.63194)},
-            "g2-standard-12": {"us-central1": (1.00042, 0.56241), "us-east4": (0.99714, 0.43959),
-                               "europe-west4": (1.05149, 0.55178), "asia-southeast1": (1.23421, 0.74062)},
-            "g2-standard-16": {"us-central1": (1.14721, 0.64494), "us-east4": (1.14345, 0.50408),
-                               "europe-west4": (1.20577, 0.63274), "asia-southeast1": (1.41531, 0.84929)},
-            "g2-standard-24": {"us-central1": (2.00083, 1.12482), "us-east4": (1.99428, 0.87918),
-                               "europe-west4": (2.10298, 1.10356), "asia-southeast1": (2.46843, 1.48123)},
-            "g2-standard-32": {"us-central1": (1.73438, 0.97509), "us-east4": (1.7287, 0.76207),
-                               "europe-west4": (1.82292, 0.95658), "asia-southeast1": (2.1397, 1.28398)},
-            "g2-standard-48": {"us-central1": (4.00167, 2.24963), "us-east4": (3.98856, 1.75835),
-                               "europe-west4": (4.20595, 2.20712), "asia-southeast1": (4.93685, 2.96246)},
-            "g2-standard-96": {"us-central1": (8.00333, 4.49926), "us-east4": (7.97712, 3.5167),
-                               "europe-west4": (8.4119, 4.41424), "asia-southeast1": (9.87371, 5.92493)},
-        }.items()
-    }
-)  # fmt: skip
+# --- Prices ----------------------------------------------------------------------------------------------------
+# The machine prices are data: prices.json (a PriceSnapshot, aidc/clouds/base.py) holds each machine's us-central1
+# on-demand price with its source and date, the system machine types' prices, and every machine's on-demand and
+# spot price per region ("regional_prices"; whole machine: vCPU + memory + GPUs + bundled Local SSD) with each
+# region's source ("regional_price_sources") and the entries computed otherwise ("derived_regional_prices": how,
+# and as of when). `aidc catalog refresh --cloud gcp` rewrites it from the Cloud Billing Catalog API
+# (aidc/clouds/gcp/pricelist.py). A machine is priced only in the regions where `gcloud compute machine-types
+# list` lists it (_AVAILABILITY): A2 Standard is not sold in us-east4, A3 Ultra not in asia-southeast1; europe-west4
+# sells A3 Ultra, but neither source had a usable H200 on-demand SKU there, so it has no price there. Spot prices
+# change up to once a month, and the GPU ones rose through 2026 (a3-highgpu-8g us-central1 spot: 20.39 in 2025-12,
+# 50.61 in 2026-07).
+PRICES_FILE = Path(__file__).with_name("prices.json")
+SNAPSHOT = read_price_snapshot(PRICES_FILE)
+# The CPU machine types the catalog prices as services (GKE system nodes, aidc:gcp.system_machine_type).
+SYSTEM_MACHINE_TYPES = ("e2-standard-4", "e2-standard-2", "n2-standard-4")
 
-PRICE_LIST = PriceList(
-    cloud="gcp",
-    source=f"{_PRICES} (us-central1, on-demand, vCPU + memory + GPUs + bundled Local SSD)",
-    as_of="2026-07",
-    region="us-central1",
-    # Median of spot / on-demand over the 21 types above that the price file lists in us-central1 on
-    # 2026-07-30 (0.525 A2 Standard, 0.544 A2 Ultra, 0.562 G2, 0.572 A3 High): used where no spot price is listed.
-    spot_fraction_of_on_demand=0.56,
-    spot_source=(
-        f"{_PRICES} hour_spot (us-central1, 2026-07-30): median spot/on-demand of the listed GPU types. GCP "
-        "changes Spot prices up to once a month; REGIONAL_PRICES has the listed spot prices per region"
-    ),
-)
+
+@dataclass(frozen=True)
+class RegionalPrices:
+    """A snapshot's prices per region: machine -> region -> (on-demand, spot) USD/h, each region's source and
+    date, and the entries not read from their region's source: (machine, region) -> how, and their dates."""
+
+    prices: Mapping[str, Mapping[str, tuple[float, float]]]
+    sources: Mapping[str, str]
+    as_of: Mapping[str, str]
+    derived: Mapping[tuple[str, str], str]
+    derived_as_of: Mapping[tuple[str, str], str]
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if value is None:
+        raise ValueError(f"{where} is missing")
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where}.{key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _date(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = _text(entry, key, where)
+    if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", value, re.ASCII):
+        raise ValueError(f"{where}.{key} must be a date YYYY-MM or YYYY-MM-DD, got {value!r}")
+    return value
+
+
+def _on_demand_and_spot(entry: Any, where: str) -> tuple[float, float]:
+    prices = []
+    for key in ("on_demand", "spot"):
+        value = _object(entry, where).get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 10_000:
+            raise ValueError(f"{where}.{key} must be a number in [0, 10000), got {value!r}")
+        prices.append(float(value))
+    return prices[0], prices[1]
+
+
+def regional_prices_of(snapshot: PriceSnapshot, where: str) -> RegionalPrices:
+    """The regional tables of a GCP snapshot (`where`: its file, for errors); ValueError naming the key of anything
+    malformed: a price that is not a number, a region without its source, a derivation without its price."""
+    table = _object(snapshot.extra.get("regional_prices", {}), f"{where}: regional_prices")
+    prices: dict[str, Mapping[str, tuple[float, float]]] = {}
+    for name, by_region in table.items():
+        at = f"{where}: regional_prices.{name}"
+        prices[name] = MappingProxyType(
+            {
+                region: _on_demand_and_spot(entry, f"{at}.{region}")
+                for region, entry in _object(by_region, at).items()
+            }
+        )
+    sources, as_of = {}, {}
+    listed = _object(snapshot.extra.get("regional_price_sources", {}), f"{where}: regional_price_sources")
+    used = {region for by_region in prices.values() for region in by_region}
+    for region in [*listed, *sorted(used - set(listed))]:  # the file's order; a region missing fails below
+        at = f"{where}: regional_price_sources.{region}"
+        entry = _object(listed.get(region), at)
+        sources[region], as_of[region] = _text(entry, "source", at), _date(entry, "as_of", at)
+    derived, derived_as_of = {}, {}
+    notes = _object(snapshot.extra.get("derived_regional_prices", {}), f"{where}: derived_regional_prices")
+    for name, by_region in notes.items():
+        for region, entry in _object(by_region, f"{where}: derived_regional_prices.{name}").items():
+            at = f"{where}: derived_regional_prices.{name}.{region}"
+            if region not in prices.get(name, {}):
+                raise ValueError(f"{at}: regional_prices has no {name} price in {region}")
+            note = _object(entry, at)
+            derived[(name, region)], derived_as_of[(name, region)] = (
+                _text(note, "how", at),
+                _date(note, "as_of", at),
+            )
+    return RegionalPrices(
+        MappingProxyType(prices),
+        MappingProxyType(sources),
+        MappingProxyType(as_of),
+        MappingProxyType(derived),
+        MappingProxyType(derived_as_of),
+    )
+
+
+def instance_types_of(snapshot: PriceSnapshot) -> Mapping[str, InstanceType]:
+    """The machine types (MACHINE_SPECS) priced from a snapshot: each with the snapshot's price in its region, the
+    price's source after the machine's, and the price's date. A type GCP does not sell on demand can serve only
+    spot workloads (placement admits it for nothing else)."""
+    types = {}
+    for machine in MACHINE_SPECS:
+        price = snapshot.price(machine.name)
+        types[machine.name] = InstanceType(
+            cloud=_GCP,
+            name=machine.name,
+            accelerator=machine.accelerator,
+            gpus=machine.gpus,
+            vcpus=machine.vcpus,
+            memory_gb=machine.memory_gb,
+            network_gbps=machine.network_gbps,
+            usd_per_hour=price.usd_per_hour,
+            quota_family=machine.quota_family,
+            on_demand=machine.name not in NOT_ON_DEMAND,
+            source=f"{_DOCS_GPUS}: {machine.spec}; price {price.source}",
+            as_of=price.as_of,
+        )
+    return MappingProxyType(types)
+
+
+def price_list_of(snapshot: PriceSnapshot) -> PriceList:
+    """Where a snapshot's prices come from: its source, dated by that source ("source_as_of"; without it, by the
+    oldest machine price). Entries made otherwise carry their own sources and dates (an A3 Ultra price, a derived
+    regional price), and `aidc size` warns of an old one where a plan uses it."""
+    as_of = _date(
+        {"source_as_of": snapshot.as_of, **snapshot.extra}, "source_as_of", f"{snapshot.cloud} snapshot"
+    )
+    return PriceList(
+        cloud="gcp",
+        source=snapshot.source,
+        as_of=as_of,
+        region=snapshot.region,
+        # Median of spot / on-demand over the 21 GPU types the Cyclenerd price file lists in us-central1 on
+        # 2026-07-30 (0.525 A2 Standard, 0.544 A2 Ultra, 0.562 G2, 0.572 A3 High): used where no spot price is
+        # listed (prices.json lists every machine's spot price per region).
+        spot_fraction_of_on_demand=0.56,
+        spot_source=(
+            f"{_PRICES} hour_spot (us-central1, 2026-07-30): median spot/on-demand of the listed GPU types. GCP "
+            "changes Spot prices up to once a month; REGIONAL_PRICES has the listed spot prices per region"
+        ),
+    )
+
+
+def system_machine_prices_of(snapshot: PriceSnapshot) -> tuple[ServicePrice, ...]:
+    """The system machine types' prices in a snapshot, as service prices (per instance-hour)."""
+    prices = {name: snapshot.price(name) for name in SYSTEM_MACHINE_TYPES}
+    return tuple(
+        ServicePrice(name, price.usd_per_hour, "instance-hour", price.source, price.as_of)
+        for name, price in prices.items()
+    )
+
+
+INSTANCE_TYPES: Mapping[str, InstanceType] = instance_types_of(SNAPSHOT)
+_REGIONAL = regional_prices_of(SNAPSHOT, str(PRICES_FILE))
+REGIONAL_PRICES: Mapping[str, Mapping[str, tuple[float, float]]] = _REGIONAL.prices
+REGIONAL_PRICES_SOURCE: Mapping[str, str] = _REGIONAL.sources
+DERIVED_REGIONAL_PRICES: Mapping[tuple[str, str], str] = _REGIONAL.derived
+PRICE_LIST = price_list_of(SNAPSHOT)
 
 # --- Limits ----------------------------------------------------------------------------------------------------
 # HA VPN (https://cloud.google.com/network-connectivity/docs/vpn/quotas, "Limits", read 2026-12):
@@ -523,9 +563,7 @@ SERVICE_PRICES: Mapping[str, ServicePrice] = MappingProxyType(
                 "control traffic is ordinary traffic), as quoted in a 2026-09-23 comparison of the official pages",
                 "2026-09",
             ),
-            ServicePrice("e2-standard-4", 0.13402, "instance-hour", f"{_PRICES} e2-standard-4 us-central1", "2026-07"),
-            ServicePrice("e2-standard-2", 0.06701, "instance-hour", f"{_PRICES} e2-standard-2 us-central1", "2026-07"),
-            ServicePrice("n2-standard-4", 0.19424, "instance-hour", f"{_PRICES} n2-standard-4 us-central1", "2026-07"),
+            *system_machine_prices_of(SNAPSHOT),
             ServicePrice(
                 "kms-key-version",
                 0.06 / _HOURS_PER_MONTH,
@@ -593,9 +631,3 @@ TRANSFER_PRICES: Mapping[str, TransferPrice] = MappingProxyType(
         )
     }
 )  # fmt: skip
-
-
-# A type GCP does not sell on demand can serve only spot workloads (placement admits it for nothing else).
-INSTANCE_TYPES = MappingProxyType(
-    {name: replace(t, on_demand=name not in NOT_ON_DEMAND) for name, t in INSTANCE_TYPES.items()}
-)

@@ -19,7 +19,7 @@ import ipaddress
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from aidc.clouds.gcp.catalog import (
     HA_VPN_INTERFACES_PER_GATEWAY,
@@ -36,7 +36,7 @@ from aidc.clouds.gcp.catalog import (
     VLAN_ATTACHMENT_MAX_GBPS,
 )
 from aidc.clouds.gcp.settings import Settings, settings_of
-from aidc.contract import CLASSIFICATION_ORDER, LinkEncryption
+from aidc.contract import CLASSIFICATION_ORDER, GcpAttachmentBandwidth, GcpLinkType, LinkEncryption
 from aidc.sizing.errors import InfeasibleDemand
 from aidc.sizing.figure import Figure
 from aidc.sizing.plan import InterconnectPlan, TransferSizing
@@ -61,7 +61,7 @@ class VlanAttachment:
 
     name: str  # "attachment-<i>"
     connection: str  # the Interconnect connection's name ("link-<i>")
-    bandwidth: str  # the API's enum, e.g. "BPS_10G", "BPS_50G"
+    bandwidth: GcpAttachmentBandwidth  # the API's enum, e.g. "BPS_10G", "BPS_50G"
     vlan: int
     bgp_cidr: str  # the /29 candidate subnet
 
@@ -73,7 +73,7 @@ class DedicatedLink:
     name: str  # "link-<i>"
     location: str
     circuits: int
-    link_type: str  # "LINK_TYPE_ETHERNET_10G_LR" | "LINK_TYPE_ETHERNET_100G_LR"
+    link_type: GcpLinkType  # the API's enum, e.g. "LINK_TYPE_ETHERNET_100G_LR"
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,19 @@ class GcpInterconnectPlan(InterconnectPlan):
     ] = ()  # the Google Cloud ranges the Cloud Router advertises on-premises
     reason: str = ""  # why the dedicated links are (or are not) declared
     port_gbps: Figure | None = None  # the dedicated circuits (count and speed), when declared
+
+    def counts(self) -> dict[str, int]:
+        """The HA VPN tunnels and, when declared, the Dedicated Interconnect circuits, links and VLAN attachments."""
+        dedicated = (
+            {
+                "interconnect_circuits": sum(link.circuits for link in self.links),
+                "interconnect_links": len(self.links),
+                "interconnect_attachments": len(self.attachments),
+            }
+            if self.links
+            else {}
+        )
+        return {**super().counts(), **dedicated}
 
 
 HA_VPN_MAX_SANE_TUNNELS = 16  # past this many tunnels (32 Gbps) a dedicated link is the sane design
@@ -172,15 +185,30 @@ def _port(required: float, speeds: tuple[int, ...]) -> int:
     return next((p for p in speeds if math.ceil(required / p - 1e-9) <= INTERCONNECT_LAG_MAX[p]), speeds[-1])
 
 
-def _attachment_bandwidth(gbps: float) -> str:
-    """The smallest VLAN attachment capacity that carries `gbps`."""
-    return next(
+def _link_type(port_gbps: int) -> GcpLinkType:
+    """The port type of `port_gbps` circuits, as the API (and GcpInterconnect's Args) spell it."""
+    name = INTERCONNECT_LINK_TYPES[port_gbps]
+    for link_type in get_args(GcpLinkType):
+        if name == link_type:
+            return link_type
+    raise ValueError(f"the catalog's link type {name!r} is not one of {get_args(GcpLinkType)}")
+
+
+def _attachment_bandwidth(gbps: float) -> GcpAttachmentBandwidth:
+    """The smallest VLAN attachment capacity that carries `gbps`, as the API spells it."""
+    name = next(
         (
             name
             for name, size in sorted(VLAN_ATTACHMENT_BANDWIDTH_GBPS.items(), key=lambda kv: kv[1])
             if size >= gbps - 1e-9
         ),
         max(VLAN_ATTACHMENT_BANDWIDTH_GBPS, key=lambda name: VLAN_ATTACHMENT_BANDWIDTH_GBPS[name]),
+    )
+    for bandwidth in get_args(GcpAttachmentBandwidth):
+        if name == bandwidth:
+            return bandwidth
+    raise ValueError(
+        f"the catalog's attachment capacity {name!r} is not one of {get_args(GcpAttachmentBandwidth)}"
     )
 
 
@@ -197,7 +225,7 @@ def _links(
             name=f"link-{i}",
             location=settings.interconnect.location,
             circuits=min(per_link, circuits - i * per_link),
-            link_type=INTERCONNECT_LINK_TYPES[port],
+            link_type=_link_type(port),
         )
         for i in range(count)
     )

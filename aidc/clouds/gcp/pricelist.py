@@ -192,32 +192,87 @@ def machines_of(catalog: ModuleType) -> list[Machine]:
     ] + list(SYSTEM_MACHINES)
 
 
+def _read_from(api: str, today: str) -> str:
+    return f"Cloud Billing Catalog API ({api.rstrip('/')}/v1/{SERVICE}/skus) read {today}"
+
+
+def _kept_note(
+    snapshot: PriceSnapshot, name: str, region: str, sides: Sequence[str], today_source: str
+) -> dict[str, str]:
+    """The derivation note of a regional entry with `sides` kept from `snapshot`: what they were made from (the
+    entry's own note, else its region's source) and its date; `from` keeps the origin so notes never nest."""
+    old_note = (snapshot.extra.get("derived_regional_prices") or {}).get(name, {}).get(region)
+    old_source = (snapshot.extra.get("regional_price_sources") or {}).get(region) or {}
+    origin = (
+        str(old_note.get("from", old_note.get("how", "")))
+        if old_note
+        else str(old_source.get("source", "an earlier snapshot"))
+    )
+    as_of = str((old_note or old_source).get("as_of", snapshot.written[:7]))
+    both = len(sides) == 2
+    if both and old_note:
+        return dict(old_note)
+    read = "" if both else f"{'spot' if sides == ['on_demand'] else 'on-demand'}: {today_source}; "
+    how = f"{read}{' and '.join(s.replace('_', '-') for s in sides)} kept from the snapshot of {snapshot.written}: {origin}"
+    return {"how": how, "from": origin, "as_of": as_of}
+
+
 def regional_prices(
-    machines: Iterable[Machine], regions: Mapping[str, Iterable[str]], skus: Sequence[Mapping[str, Any]]
-) -> dict[str, dict[str, dict[str, float]]]:
-    """machine -> region -> {on_demand, spot} USD/h, for the regions each machine is listed in."""
-    return {
-        m.name: {
-            region: {
-                "on_demand": round(machine_price(m, skus, region)[0], 5),
-                "spot": round(machine_price(m, skus, region, spot=True)[0], 5),
-            }
-            for region in regions.get(m.name, ())
+    snapshot: PriceSnapshot,
+    machines: Iterable[Machine],
+    regions: Mapping[str, Iterable[str]],
+    skus: Sequence[Mapping[str, Any]],
+    today: str,
+    api: str = API,
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The snapshot's regional tables read anew: machine -> region -> {on_demand, spot} USD/h for the regions each
+    machine is listed in, each region's source, and the derivation notes of the prices kept as they were (a part
+    the API does not list there), with what was kept and why."""
+    old = snapshot.extra.get("regional_prices") or {}
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    derived: dict[str, dict[str, dict[str, str]]] = {}
+    kept: list[tuple[str, str]] = []
+    for machine in machines:
+        for region in regions.get(machine.name, ()):
+            entry: dict[str, float] = {}
+            kept_sides: list[tuple[str, str]] = []
+            for side in ("on_demand", "spot"):
+                try:
+                    entry[side] = round(machine_price(machine, skus, region, spot=side == "spot")[0], 5)
+                except PriceListError as exc:
+                    previous = old.get(machine.name, {}).get(region)
+                    if previous is None:
+                        raise
+                    entry[side] = previous[side]
+                    kept_sides.append((side, f"{region} {side.replace('_', '-')}: {exc}; kept {entry[side]}"))
+            table.setdefault(machine.name, {})[region] = entry
+            if kept_sides:
+                sides = [side for side, _ in kept_sides]
+                note = _kept_note(snapshot, machine.name, region, sides, _read_from(api, today))
+                derived.setdefault(machine.name, {})[region] = note
+                kept += [(machine.name, f"{why} ({note['as_of']})") for _, why in kept_sides]
+    listed = dict.fromkeys(region for by_region in table.values() for region in by_region)
+    sources = {
+        region: {
+            "source": f"{_read_from(api, today)}: {region} on-demand and Spot SKUs, vCPU + memory + GPUs + "
+            "bundled Local SSD per machine",
+            "as_of": today[:7],
         }
-        for m in machines
-        if regions.get(m.name)
+        for region in listed
     }
+    tables = {"regional_prices": table, "regional_price_sources": sources, "derived_regional_prices": derived}
+    return tables, kept
 
 
-def refresh_from(
+def _machine_prices(
     snapshot: PriceSnapshot,
     machines: Sequence[Machine],
     skus: Sequence[Mapping[str, Any]],
     today: str,
-    regions: Mapping[str, Iterable[str]] | None = None,
-) -> Refreshed:
-    """The snapshot with each machine's price in the snapshot's region read from `skus`; a machine whose parts
-    are not all listed keeps its entry (said); `regions` adds the regional on-demand and spot prices."""
+    api: str,
+) -> tuple[dict[str, ListedPrice], list[tuple[str, float, float]], list[tuple[str, str]]]:
+    """Each machine's price in the snapshot's region read from `skus` (a machine whose parts are not all listed
+    keeps its entry, said), with the prices that changed and the ones kept."""
     prices: dict[str, ListedPrice] = {}
     changed: list[tuple[str, float, float]] = []
     kept: list[tuple[str, str]] = []
@@ -228,35 +283,59 @@ def refresh_from(
         except PriceListError as exc:
             if old is None:
                 raise
-            kept.append((machine.name, f"{exc}; kept {old.usd_per_hour:g} ({old.as_of})"))
+            kept.append((machine.name, f"{exc}; kept {old.usd_per_hour} ({old.as_of})"))
             prices[machine.name] = old
             continue
+        ssd = (
+            f" + {machine.local_ssd_gib} GiB Local SSD / {HOURS_PER_MONTH} h" if machine.local_ssd_gib else ""
+        )
         source = (
-            f"Cloud Billing Catalog API {SERVICE}/skus read {today}, {snapshot.region} on-demand: "
-            f"{machine.vcpus} vCPU + {machine.memory_gb:g} GiB + {machine.gpus} GPU"
-            + (
-                f" + {machine.local_ssd_gib} GiB Local SSD / {HOURS_PER_MONTH} h"
-                if machine.local_ssd_gib
-                else ""
-            )
-            + f"; SKUs {', '.join(used)}"
+            f"{_read_from(api, today)}, {snapshot.region} on-demand: {machine.vcpus} vCPU + "
+            f"{machine.memory_gb:g} GiB + {machine.gpus} GPU{ssd}; SKUs {', '.join(used)}"
         )
         new = ListedPrice(round(usd, 5), source, today[:7])
         if old is None or abs(old.usd_per_hour - new.usd_per_hour) > 1e-9:
             changed.append((machine.name, old.usd_per_hour if old else 0.0, new.usd_per_hour))
         prices[machine.name] = new
+    return prices, changed, kept
+
+
+def regions_of(snapshot: PriceSnapshot) -> dict[str, list[str]]:
+    """machine -> the regions the snapshot prices it in (its regional_prices)."""
+    table = snapshot.extra.get("regional_prices") or {}
+    return {name: list(by_region) for name, by_region in table.items() if isinstance(by_region, dict)}
+
+
+def refresh_from(
+    snapshot: PriceSnapshot,
+    machines: Sequence[Machine],
+    skus: Sequence[Mapping[str, Any]],
+    today: str,
+    regions: Mapping[str, Iterable[str]] | None = None,
+    api: str = API,
+) -> Refreshed:
+    """The snapshot with each machine's price in the snapshot's region read from `skus`, and with `regions`
+    (machine -> regions; default: the snapshot's own) each machine's on-demand and spot price per region, in the
+    shape aidc/clouds/gcp/catalog.py reads. A price whose parts are not all listed keeps its entry (said); `api`
+    names the endpoint the SKUs were read from in each source."""
+    prices, changed, kept = _machine_prices(snapshot, machines, skus, today, api)
     extra = dict(snapshot.extra)
-    if regions:
-        extra["regional_prices"] = regional_prices(machines, regions, skus)
-        extra["regional_prices_source"] = (
-            f"Cloud Billing Catalog API {SERVICE}/skus read {today} (on-demand, spot)"
-        )
-    new_snapshot = PriceSnapshot(snapshot.cloud, snapshot.region, snapshot.source, today, prices, extra)
-    return Refreshed(new_snapshot, tuple(changed), tuple(kept))
+    extra["source_as_of"] = today[:7]
+    tables, kept_regional = regional_prices(
+        snapshot, machines, regions_of(snapshot) if regions is None else regions, skus, today, api
+    )
+    extra.update(tables)
+    source = (
+        f"{_read_from(api, today)}: {snapshot.region} on-demand, per machine vCPU + memory + GPUs + bundled Local SSD"
+        f" (Compute Engine SKUs), snapshot aidc/clouds/gcp/prices.json"
+    )
+    new_snapshot = PriceSnapshot(snapshot.cloud, snapshot.region, source, today, prices, extra)
+    return Refreshed(new_snapshot, tuple(changed), (*kept, *kept_regional))
 
 
 def refresh(snapshot: PriceSnapshot, *, endpoint_url: str | None, today: str) -> Refreshed:
-    """Read every Compute Engine SKU (the API key in AIDC_GCP_API_KEY) and price the GCP catalog's machines."""
+    """Read every Compute Engine SKU (the API key in AIDC_GCP_API_KEY) and price the GCP catalog's machines, in
+    the snapshot's region and in each region the snapshot prices them in."""
     import importlib
 
     api_key = os.environ.get(API_KEY_VARIABLE, "")
@@ -266,7 +345,6 @@ def refresh(snapshot: PriceSnapshot, *, endpoint_url: str | None, today: str) ->
             "Cloud Billing API enabled"
         )
     catalog = importlib.import_module("aidc.clouds.gcp.catalog")
-    regional = getattr(catalog, "REGIONAL_PRICES", {})
-    regions = {name: list(by_region) for name, by_region in regional.items()}
-    skus = list_skus(endpoint_url or API, api_key)
-    return refresh_from(snapshot, machines_of(catalog), skus, today, regions)
+    api = endpoint_url or API
+    skus = list_skus(api, api_key)
+    return refresh_from(snapshot, machines_of(catalog), skus, today, api=api)

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from aidc.config.base import Model, check_cidr
 from aidc.config.limits import K8S_LABEL_SOURCE, NameRule
+from aidc.contract import GkeReleaseChannel
 from aidc.types import AdminCidrs, field_error
 
 if TYPE_CHECKING:
@@ -32,6 +33,34 @@ PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", re.ASCII)
 # Region and zone names: <continent>-<area><number> and <region>-<letter> (cloud.google.com/compute/docs/regions-zones).
 REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}", re.ASCII)
 ZONE = re.compile(r"([a-z]+-[a-z]+[0-9]{1,2})-([a-z])", re.ASCII)
+# The regions Compute Engine lists (pricing.yml of github.com/Cyclenerd/google-cloud-pricing-cost-calculator at
+# fd66b26, generated 2026-07-30 from the Cloud Billing Catalog, plus europe-north2, northamerica-northeast2,
+# northamerica-south1 and asia-southeast3 from cloud.google.com/compute/docs/regions-zones). A region's number cannot be
+# checked offline (Google opens regions in known areas), so config refuses a name whose area is none of these —
+# `us-centrall1` is a typo, `asia-southeast4` may be new — and preflight asks the Compute API.
+KNOWN_REGIONS: tuple[str, ...] = (
+    "africa-south1",
+    *(f"asia-east{n}" for n in (1, 2)),
+    *(f"asia-northeast{n}" for n in (1, 2, 3)),
+    *(f"asia-south{n}" for n in (1, 2)),
+    *(f"asia-southeast{n}" for n in (1, 2, 3)),
+    *(f"australia-southeast{n}" for n in (1, 2)),
+    "europe-central2",
+    *(f"europe-north{n}" for n in (1, 2)),
+    "europe-southwest1",
+    *(f"europe-west{n}" for n in (1, 2, 3, 4, 6, 8, 9, 10, 12)),
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    *(f"northamerica-northeast{n}" for n in (1, 2)),
+    "northamerica-south1",
+    *(f"southamerica-{area}1" for area in ("east", "west")),
+    "us-central1",
+    *(f"us-east{n}" for n in (1, 4, 5)),
+    "us-south1",
+    *(f"us-west{n}" for n in (1, 2, 3, 4)),
+)
+KNOWN_AREAS = frozenset(region.rstrip("0123456789") for region in KNOWN_REGIONS)
 # Most regions have zones a, b, c; these name theirs otherwise (cloud.google.com/compute/docs/regions-zones).
 ZONES_OTHER_THAN_ABC: dict[str, tuple[str, ...]] = {
     "us-central1": ("a", "b", "c", "f"),
@@ -172,7 +201,7 @@ class Settings(Model):
     master_cidr: str = Field(
         "10.49.0.0/28", description="the private control plane's /28 (RFC 1918, unused elsewhere)"
     )
-    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
+    release_channel: GkeReleaseChannel = Field(
         "REGULAR", description="GKE release channel: the control plane and nodes upgrade within it"
     )
     system_machine_type: str = Field(
@@ -201,6 +230,12 @@ class Settings(Model):
     def _region(cls, value: str) -> str:
         if not REGION.fullmatch(value):
             raise ValueError(f"{value!r} is not a Google Cloud region (e.g. us-central1, europe-west4)")
+        if value.rstrip("0123456789") not in KNOWN_AREAS:
+            from aidc.config.suggest import closest
+
+            match = closest(value, KNOWN_REGIONS)
+            hint = f"did you mean {match!r}?" if match else "e.g. us-central1, europe-west4, asia-southeast1"
+            raise ValueError(f"{value!r} is in no area Google Cloud has regions in (as of 2026-07); {hint}")
         return value
 
     @field_validator("network_cidr", "pods_cidr", "services_cidr", "master_cidr")
