@@ -44,7 +44,7 @@ from components.k3s_cluster import GPU_TAINT, K3sVersion, Taint
 
 GPU_OPERATOR_CHART = "gpu-operator"
 GPU_OPERATOR_REPO = "https://helm.ngc.nvidia.com/nvidia"
-GPU_OPERATOR_VERSION = "v25.10.1"
+GPU_OPERATOR_VERSION = "v26.7.0"
 RUNTIME_CLASS = "nvidia"
 K3S_CONTAINERD_DIR = "/var/lib/rancher/k3s/agent/etc/containerd"
 K3S_CONTAINERD_SOCKET = "/run/k3s/containerd/containerd.sock"

@@ -13,18 +13,19 @@ policies/offline.py runs the same objects for `aidc plan`. Importing this packag
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 
 from pulumi_policy import EnforcementLevel, Policy
 
 from aidc.contract import PUBLIC_CLOUDS
 from policies import ceph, identifiers, k3s, openstack, scheduling, stack, vpn
 
-CLOUD_POLICIES: dict[str, list[Policy]] = {
+CLOUD_POLICIES: dict[str, Sequence[Policy]] = {
     cloud: importlib.import_module(f"policies.{cloud}").POLICIES for cloud in PUBLIC_CLOUDS
 }
 """Each registered public cloud's rules (policies/<cloud>.py)."""
 
-FAMILIES: dict[str, list[Policy]] = {
+FAMILIES: dict[str, Sequence[Policy]] = {
     **CLOUD_POLICIES,
     "vpn": vpn.POLICIES,
     "openstack": openstack.POLICIES,

@@ -80,12 +80,37 @@ def estate_core(args: argparse.Namespace, shard: StackConfig) -> StackConfig:
 
 
 def size(cfg: StackConfig) -> CapacityPlan:
+    """The stack's plan, with a dated warning for each version it deploys that is past its support window or
+    within aidc.versions.WARN_DAYS of its end (`support_window_warnings`)."""
+    import dataclasses
+
     from aidc.sizing import InfeasibleDemand, size_stack
 
     try:
-        return size_stack(cfg)
+        plan = size_stack(cfg)
     except InfeasibleDemand as exc:
         raise BadInput(f"infeasible demand in stack {cfg.stack}: {exc}") from None
+    return dataclasses.replace(plan, warnings=(*plan.warnings, *support_window_warnings(cfg, plan.clouds)))
+
+
+def support_window_warnings(cfg: StackConfig, clouds: tuple[str, ...]) -> list[str]:
+    """The versions this stack deploys (aidc/versions.py `deployed`: its K3s, Rook and charts; EKS, its add-ons
+    and the EKS charts when it uses AWS) that are outside their window, or close its end, today ($AIDC_TODAY)."""
+    from aidc.versions import deployed, today, window_warnings
+
+    aws = getattr(cfg, "aws", None)
+    try:
+        day = today()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    pins = deployed(
+        clouds,
+        aws.eks_version if aws is not None else None,
+        dict(aws.addon_versions) if aws is not None else None,
+        cfg.k3s.version,
+        cfg.ceph.rook_chart_version,
+    )
+    return window_warnings(pins, day)
 
 
 def fail(message: str) -> int:

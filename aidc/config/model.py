@@ -67,7 +67,7 @@ from aidc.contract import (
     public_cloud,
 )
 from aidc.types import RESERVED_NAMESPACES, RESERVED_POOLS, AdminCidrs, Name
-from aidc.versions import CHARTS, K3S_DEFAULT, eks_refusal, k3s_refusal, today
+from aidc.versions import CHARTS, K3S_DEFAULT, eks_refusal, k3s_refusal, rook_refusal, today
 
 # Names become parts of resource names, so they are short DNS-safe slugs and never derive from counts.
 Slug = Name
@@ -916,7 +916,9 @@ class EstateSettings(Model):
 
 
 class K3sSettings(Model):
-    version: str = Field(K3S_DEFAULT, validate_default=True, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
+    # The default is judged by StackConfig._versions_supported (with the day the config is read), not here: this
+    # model's default instance is built once, at import, where a refusal would be a crash rather than exit 2.
+    version: str = Field(K3S_DEFAULT, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+\+k3s[0-9]+$")
     core_servers: K3sServers = 3
     secrets_encryption: bool = True
     gpu_driver: GpuDriver = Field(
@@ -933,7 +935,11 @@ class K3sSettings(Model):
 
 
 class CephSettings(Model):
-    rook_chart_version: str = Field(CHARTS["rook"].version, pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")
+    rook_chart_version: str = Field(
+        CHARTS["rook"].version,
+        pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$",
+        description="Rook chart release, on a maintained line (aidc/versions.py: ROOK_LINES)",
+    )
     # An OCI image reference (distribution/reference grammar, loosely): registry/path:tag or @digest.
     ceph_image: str = Field(
         "quay.io/ceph/ceph:v19.2.1", max_length=255, pattern=r"^[a-z0-9][a-z0-9._/:@-]*[A-Za-z0-9._-]$"
@@ -950,6 +956,13 @@ class CephSettings(Model):
     def _device_filter(cls, value: str) -> str:
         if problem := re2_problem(value):
             raise ValueError(f"{value!r} is {problem} (Rook compiles deviceFilter with Go's regexp)")
+        return value
+
+    @field_validator("rook_chart_version")
+    @classmethod
+    def _rook_supported(cls, value: str) -> str:
+        if why := rook_refusal(value, today()):
+            raise ValueError(f"{why}; pin a release of a maintained line")
         return value
 
 
@@ -1163,6 +1176,7 @@ class StackConfigBase(Model):
             for key, why in (
                 ("aidc:aws.eks_version", eks_refusal(aws.eks_version, today()) if aws is not None else None),
                 ("aidc:k3s.version", k3s_refusal(self.k3s.version, today())),
+                ("aidc:ceph.rook_chart_version", rook_refusal(self.ceph.rook_chart_version, today())),
             )
             if why
         ]

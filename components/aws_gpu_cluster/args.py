@@ -97,6 +97,12 @@ PINNED_ADDON_VERSIONS: dict[str, dict[str, str]] = {
         "kube-proxy": "v1.35.0-eksbuild.2",
         "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
     },
+    "1.36": {
+        "vpc-cni": "v1.22.4-eksbuild.3",
+        "coredns": "v1.14.3-eksbuild.16",
+        "kube-proxy": "v1.36.0-eksbuild.21",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
+    },
 }
 S3Prefix = Annotated[str, matching(r"^[a-z0-9][a-z0-9-]*/$", "an S3 key prefix such as 'chat/'")]
 """A key prefix of the dataset bucket: one workload's part of it."""
@@ -188,8 +194,8 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Availability zones to span (at least two, distinct), e.g. ('us-east-1a', 'us-east-1b')."""
     vpc_cidr: Annotated[IPv4Cidr, prefix_length(16, 22)] = "10.40.0.0/16"
     """IPv4 CIDR of the VPC, /16 to /22; split evenly into one private and one public subnet per AZ."""
-    eks_version: EksVersion = "1.35"
-    """Kubernetes minor version of the EKS control plane, e.g. '1.35' (the program passes aidc/versions.py's)."""
+    eks_version: EksVersion = "1.36"
+    """Kubernetes minor version of the EKS control plane, e.g. '1.36' (the program passes aidc/versions.py's)."""
     system_instance_type: InstanceType = "m6i.large"
     """Instance type of the system node group (CoreDNS, device plugin, controllers)."""
     system_nodes: Annotated[int, Field(ge=1)] = 2

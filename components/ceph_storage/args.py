@@ -94,8 +94,8 @@ class CephStorageArgs(FrozenArgs):
     """Namespace of the operator and the cluster."""
     cluster_name: Slug = "rook-ceph"
     """Name of the CephCluster resource."""
-    rook_chart_version: Annotated[str, matching(r"^v\d+\.\d+\.\d+$", "a pinned version like 'v1.16.4'")] = (
-        "v1.16.4"
+    rook_chart_version: Annotated[str, matching(r"^v\d+\.\d+\.\d+$", "a pinned version like 'v1.20.6'")] = (
+        "v1.20.6"
     )
     """Pinned rook-ceph chart version."""
     ceph_image: Annotated[str, AfterValidator(_pinned_image)] = "quay.io/ceph/ceph:v19.2.1"

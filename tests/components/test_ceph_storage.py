@@ -62,7 +62,7 @@ def test_cluster_spec_monitors_nodes_and_encryption(mocks: AidcMocks):
             "values": ["true"],
         }
         (release,) = _kind(mocks, "Release").values()
-        assert release.inputs["version"] == "v1.16.4"
+        assert release.inputs["version"] == "v1.20.6"
         assert release.inputs["chart"] == "rook-ceph"
 
     return _settled(storage).apply(check)
@@ -213,7 +213,7 @@ POOL = {"name": "p", "kind": "block", "pg_num": 64}
         ({"storage_nodes": ()}, "storage_nodes", "at least 1 item"),
         ({"storage_nodes": (*NODES, NODES[0])}, "storage_nodes", "distinct"),
         ({"storage_nodes": "core-storage-0"}, "storage_nodes", "must be a list"),
-        ({"rook_chart_version": "latest"}, "rook_chart_version", "'v1.16.4'"),
+        ({"rook_chart_version": "latest"}, "rook_chart_version", "'v1.20.6'"),
         ({"ceph_image": "quay.io/ceph/ceph:latest"}, "ceph_image", "pinned tag"),
         ({"ceph_image": "quay.io/ceph/ceph"}, "ceph_image", "pinned tag"),
         ({"storage_node_label": "storage"}, "storage_node_label", "'key=value'"),

@@ -45,7 +45,7 @@ def test_gpu_operator_on_k3s_with_containerd_1_7(mocks: AidcMocks):
 
     def check(_: str) -> None:
         (release,) = _of(mocks, HELM).values()
-        assert (release["chart"], release["version"]) == ("gpu-operator", "v25.10.1")
+        assert (release["chart"], release["version"]) == ("gpu-operator", "v26.7.0")
         assert release["description"].endswith("aidc.io/cluster=core")
         values = release["values"]
         toolkit = _env(values, "toolkit")

@@ -1,4 +1,4 @@
-"""Rook v1.16.4 and Ceph Squid (upstream/rook/pool-behaviour.json, upstream/ceph/pool-set-rules.json): each planned
+"""Rook v1.20.6 and Ceph Squid (upstream/rook/pool-behaviour.json, upstream/ceph/pool-set-rules.json): each planned
 pool ends up with the planned pg_num, whatever order Rook applies its `parameters` in, without a command Ceph
 refuses; and all pools together stay within the monitor's per-OSD PG limit, so no pg_num is refused."""
 

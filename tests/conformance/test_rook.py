@@ -1,4 +1,4 @@
-"""Rook (upstream/rook: the CRDs of the pinned chart, v1.16.4): every Rook custom resource the program declares
+"""Rook (upstream/rook: the CRDs of the pinned chart, v1.20.6): every Rook custom resource the program declares
 validates against its CRD's structural schema, where a field the schema does not know is pruned silently by
 the API server and therefore counts as an error."""
 

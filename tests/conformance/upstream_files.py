@@ -59,7 +59,7 @@ def rook_pool_facts() -> dict[str, Any]:
     return load_json("rook/pool-behaviour.json")
 
 
-# kind -> vendored CRD (ceph.rook.io, Rook v1.16.4 deploy/examples/crds.yaml)
+# kind -> vendored CRD (ceph.rook.io, Rook v1.20.6 deploy/examples/crds.yaml)
 ROOK_CRDS = {
     "CephCluster": "rook/ceph.rook.io_cephclusters.yaml",
     "CephBlockPool": "rook/ceph.rook.io_cephblockpools.yaml",
@@ -87,14 +87,14 @@ def crd_schema(kind: str, version: str = "v1") -> dict[str, Any]:
 
 # (chart repository, chart, version) -> vendored values.yaml
 HELM_VALUES = {
-    ("https://charts.rook.io/release", "rook-ceph", "v1.16.4"): "rook/rook-ceph-values.yaml",
+    ("https://charts.rook.io/release", "rook-ceph", "v1.20.6"): "rook/rook-ceph-values.yaml",
     ("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.17.1"): (
         "nvidia/nvidia-device-plugin-values.yaml"
     ),
     # OCI charts have no repository: the chart reference is the registry path.
     (None, "oci://public.ecr.aws/karpenter/karpenter", "1.14.1"): "karpenter/values.yaml",
     (None, "oci://public.ecr.aws/karpenter/karpenter-crd", "1.14.1"): "karpenter/karpenter-crd-values.yaml",
-    ("https://helm.ngc.nvidia.com/nvidia", "gpu-operator", "v25.10.1"): "nvidia/gpu-operator-values.yaml",
+    ("https://helm.ngc.nvidia.com/nvidia", "gpu-operator", "v26.7.0"): "nvidia/gpu-operator-values.yaml",
     ("https://nvidia.github.io/dcgm-exporter/helm-charts", "dcgm-exporter", "4.7.0"): (
         "nvidia/dcgm-exporter-values.yaml"
     ),
