@@ -385,7 +385,7 @@ def eks_pins(minor: str, addon_versions: dict[str, str] | None = None) -> list[P
     eks = EKS_VERSIONS.get(minor)
     if eks is None:
         return []
-    versions: dict[str, str] = dict(EKS_ADDON_VERSIONS.get(minor, {}))
+    versions: dict[str, str] = {name: v for name, v in EKS_ADDON_VERSIONS.get(minor, {}).items()}
     versions.update(addon_versions or {})
     return [
         eks,
