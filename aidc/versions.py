@@ -191,7 +191,10 @@ EKS_VERSIONS: dict[str, Pin] = {
         ("1.36", datetime.date(2026, 6, 2), datetime.date(2027, 8, 2)),
     )
 }
-EKS_DEFAULT = "1.36"
+# The default stays 1.35 (in standard support to 2027-03-27) until tests/versions trips 90 days before that: checkov
+# 3.3.30 (CKV_AWS_339, the scan in scripts/scan) does not know 1.36 yet, and a new default is an in-place
+# control-plane upgrade of every AWS stack. A stack may choose 1.36 with aidc:aws.eks_version.
+EKS_DEFAULT = "1.35"
 
 # The EKS managed add-on versions for each EKS minor aidc can pin: the versions an EKS cluster of that minor runs,
 # vendored in tests/conformance/upstream/eks/addon-versions.json with their source. 1.35: eks-pod-identity-agent

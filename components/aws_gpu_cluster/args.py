@@ -194,8 +194,8 @@ class AwsGpuClusterArgs(FrozenArgs):
     """Availability zones to span (at least two, distinct), e.g. ('us-east-1a', 'us-east-1b')."""
     vpc_cidr: Annotated[IPv4Cidr, prefix_length(16, 22)] = "10.40.0.0/16"
     """IPv4 CIDR of the VPC, /16 to /22; split evenly into one private and one public subnet per AZ."""
-    eks_version: EksVersion = "1.36"
-    """Kubernetes minor version of the EKS control plane, e.g. '1.36' (the program passes aidc/versions.py's)."""
+    eks_version: EksVersion = "1.35"
+    """Kubernetes minor version of the EKS control plane, e.g. '1.35' (the program passes aidc/versions.py's)."""
     system_instance_type: InstanceType = "m6i.large"
     """Instance type of the system node group (CoreDNS, device plugin, controllers)."""
     system_nodes: Annotated[int, Field(ge=1)] = 2

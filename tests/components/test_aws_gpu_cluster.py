@@ -425,9 +425,9 @@ def test_managed_addons_are_pinned_for_the_eks_version(mocks: AidcMocks) -> None
     _build(_args())
     addons = {r.inputs["addonName"]: r for r in _of_type(mocks, "aws:eks/addon:Addon").values()}
     assert {name: r.inputs["addonVersion"] for name, r in addons.items()} == {
-        "vpc-cni": "v1.22.4-eksbuild.3",
-        "coredns": "v1.14.3-eksbuild.16",
-        "kube-proxy": "v1.36.0-eksbuild.21",
+        "vpc-cni": "v1.21.1-eksbuild.3",
+        "coredns": "v1.13.2-eksbuild.1",
+        "kube-proxy": "v1.35.0-eksbuild.2",
         "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
     }
     assert all(r.inputs["resolveConflictsOnCreate"] == "OVERWRITE" for r in addons.values())

@@ -12,6 +12,7 @@ import os
 import pathlib
 
 import pytest
+import yaml
 
 from aidc import versions
 from aidc.cli import main
@@ -55,15 +56,19 @@ def test_no_pinned_window_ends_within_90_days() -> None:
     assert closing(day) == [], f"judged on {day}: move these pins (aidc/versions.py)"
 
 
+def versions_root() -> pathlib.Path:
+    return pathlib.Path(__file__).resolve().parents[2]
+
+
 def test_the_90_day_check_fails_for_a_window_about_to_close() -> None:
     eks_end = versions.EKS_VERSIONS[versions.EKS_DEFAULT].support_end
     assert eks_end is not None
     assert any(
-        line.startswith("EKS 1.36:")
+        line.startswith(f"EKS {versions.EKS_DEFAULT}:")
         for line in closing(eks_end - datetime.timedelta(days=versions.WARN_DAYS))
     )
     assert not any(
-        line.startswith("EKS 1.36:")
+        line.startswith(f"EKS {versions.EKS_DEFAULT}:")
         for line in closing(eks_end - datetime.timedelta(days=versions.WARN_DAYS + 1))
     )
 
@@ -166,28 +171,61 @@ def test_config_takes_a_release_of_a_maintained_line() -> None:
 
 
 def test_a_window_that_closed_later_is_refused_on_that_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The default EKS minor (1.35: standard support to 2027-03-27), with a K3s whose window outlasts it.
     later_k3s = {"aidc:k3s": {"version": "v1.37.1+k3s1"}}
+    monkeypatch.setenv(versions.TODAY_ENV, "2027-03-27")
+    with pytest.raises(ConfigError, match=r"EKS 1\.35 left support on 2027-03-27"):
+        parse_stack_config(later_k3s, stack="dev")
+    monkeypatch.setenv(versions.TODAY_ENV, "2027-03-26")
+    assert parse_stack_config(later_k3s, stack="dev").aws.eks_version == "1.35"
+    # 1.36 is in the table and may be chosen; its window closes later.
+    chosen = {**later_k3s, "aidc:aws": {"eks_version": "1.36"}}
     monkeypatch.setenv(versions.TODAY_ENV, "2027-08-02")
     with pytest.raises(ConfigError, match=r"EKS 1\.36 left support on 2027-08-02"):
-        parse_stack_config(later_k3s, stack="dev")
+        parse_stack_config(chosen, stack="dev")
     monkeypatch.setenv(versions.TODAY_ENV, "2027-08-01")
-    assert parse_stack_config(later_k3s, stack="dev").aws.eks_version == "1.36"
+    assert parse_stack_config(chosen, stack="dev").aws.eks_version == "1.36"
 
 
-def test_a_default_past_its_window_is_a_refusal_not_a_crash(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def _dev_on_eks(minor: str, directory: pathlib.Path) -> pathlib.Path:
+    """dev's stack file with `aidc:aws.eks_version` set to `minor` (a stack may choose any minor of the table)."""
+    stack = yaml.safe_load((versions_root() / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
+    stack["config"]["aidc:aws"] = {**stack["config"].get("aidc:aws", {}), "eks_version": minor}
+    path = directory / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump(stack), encoding="utf-8")
+    return path
+
+
+def test_a_default_past_its_window_is_a_refusal_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: pathlib.Path
+) -> None:
     """The defaults are judged when a stack is read (the day may be any), never when aidc is imported."""
-    monkeypatch.setenv(versions.TODAY_ENV, "2027-07-01")
+    monkeypatch.setenv(versions.TODAY_ENV, "2027-04-01")
     assert main(["size", "--stack", "dev"]) == 2
+    assert "aidc:aws.eks_version: EKS 1.35 left support on 2027-03-27" in capsys.readouterr().err
+    # On EKS 1.36 (to 2027-08-02), the default K3s (Kubernetes 1.36, to 2027-06-28) is the one refused.
+    monkeypatch.setenv(versions.TODAY_ENV, "2027-07-01")
+    assert main(["size", "--config", str(_dev_on_eks("1.36", tmp_path))]) == 2
     assert "aidc:k3s.version: K3s 1.36 left support on 2027-06-28 (https://kubernetes.io/releases/)" in (
         capsys.readouterr().err
     )
 
 
-def test_size_warns_dated_about_a_window_closing_soon(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_size_warns_dated_about_a_window_closing_soon(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: pathlib.Path
+) -> None:
     assert main(["size", "--stack", "dev"]) == 0
     assert "support ends" not in capsys.readouterr().err
-    monkeypatch.setenv(versions.TODAY_ENV, "2027-05-10")
+    # The default EKS minor (1.35) warns from 90 days before 2027-03-27; K3s is further off.
+    monkeypatch.setenv(versions.TODAY_ENV, "2027-01-10")
     assert main(["size", "--stack", "dev", "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any(w.startswith("EKS 1.35: support ends on 2027-03-27, in 76 days") for w in warnings), warnings
+    assert not any(w.startswith("K3s") for w in warnings)
+    # dev on EKS 1.36 (in the table, chosen by the stack) in May 2027: both windows close within 90 days.
+    chosen = _dev_on_eks("1.36", tmp_path)
+    monkeypatch.setenv(versions.TODAY_ENV, "2027-05-10")
+    assert main(["size", "--config", str(chosen), "--json"]) == 0
     warnings = json.loads(capsys.readouterr().out)["warnings"]
     assert (
         "K3s v1.36.5+k3s1: support ends on 2027-06-28, in 49 days (today 2027-05-10; "
@@ -195,7 +233,7 @@ def test_size_warns_dated_about_a_window_closing_soon(monkeypatch: pytest.Monkey
     ) in warnings
     assert any(w.startswith("EKS 1.36: support ends on 2027-08-02, in 84 days") for w in warnings)
     assert not any(w.startswith("EKS add-on") for w in warnings)  # they ride on EKS's window: one line
-    assert main(["size", "--stack", "dev"]) == 0
+    assert main(["size", "--config", str(chosen)]) == 0
     assert "warning: K3s v1.36.5+k3s1: support ends on 2027-06-28" in capsys.readouterr().err
 
 
