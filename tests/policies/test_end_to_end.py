@@ -121,6 +121,31 @@ def test_hand_removed_direct_connect_port_is_refused():
     assert "interconnect-carries-transfers" in {v["policy"] for v in evaluate(edited)}
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda i: i.update(encryptionMode="should_encrypt"),
+        lambda i: i.pop("encryptionMode"),
+        lambda i: i.update(requestMacsec=False),
+    ],
+    ids=["should_encrypt", "no-mode", "no-request"],
+)
+def test_a_macsec_port_that_may_fall_back_is_refused(change):
+    """ecommerce plans MACsec on its 400G LAGs (internal data: not public, so encrypted): every port is must_encrypt and the pack
+    passes; one port edited by hand to fall back to clear text is refused, on that port."""
+    from tests.plans import program_run
+
+    resources = program_run("ecommerce").resources
+    rule = "aws-direct-connect-macsec-must-encrypt"
+    ports = [r for r in resources if r["type"] == "aws:directconnect/connection:Connection"]
+    assert ports and all(p["inputs"]["encryptionMode"] == "must_encrypt" for p in ports)
+    assert rule not in {v["policy"] for v in evaluate(resources)}
+    change(ports[3]["inputs"])
+    found = [v for v in evaluate(resources) if v["policy"] == rule]
+    assert [v["urn"] for v in found] == [ports[3]["urn"]], found
+    assert found[0]["enforcement"] == "mandatory"
+
+
 def test_k3s_without_secrets_encryption_is_refused(tmp_path):
     code, document, stderr = _plan(_broken(tmp_path, "k3s", _set("aidc:k3s.secrets_encryption", False)))
     assert code == 1, stderr
