@@ -426,3 +426,30 @@ def test_a_deploy_role_with_more_than_its_rules_is_refused(dev_with_roles, edit)
     edit(edited)
     found = [v for v in evaluate(edited) if v["policy"] == "aws-eks-deploy-least-privilege"]
     assert found and all(v["enforcement"] == "mandatory" for v in found), found
+
+
+# Issue 24: versions inside their support windows. dev as planned passes (test_dev_stack_is_clean, judged on the
+# day the table was checked); judged after its pins' windows end, or with a retired chart line, it is refused.
+def test_dev_judged_after_its_windows_end_is_refused(dev_resources, monkeypatch):
+    from aidc import versions as table
+
+    monkeypatch.setenv(table.TODAY_ENV, "2030-01-01")
+    found = [v for v in evaluate(dev_resources) if v["policy"] == "versions-in-support"]
+    assert found and all(v["enforcement"] == "mandatory" for v in found)
+    names = {v["urn"].split("::")[-1] for v in found}
+    assert "aws-eks" in names and "core-upgrades-server-plan" in names, names
+    eks_end = table.EKS_VERSIONS[table.EKS_DEFAULT].support_end
+    assert any(f"left support on {eks_end}" in v["message"] for v in found), found
+
+
+def test_dev_with_a_retired_rook_line_is_refused(dev_resources):
+    edited = copy.deepcopy(dev_resources)
+    [rook] = [
+        r
+        for r in edited
+        if r["type"] == "kubernetes:helm.sh/v3:Release" and r["inputs"]["chart"] == "rook-ceph"
+    ]
+    rook["inputs"]["version"] = "v1.17.8"
+    found = [v for v in evaluate(edited) if v["policy"] == "versions-in-support"]
+    assert [v["urn"] for v in found] == [rook["urn"]], found
+    assert "v1.17.8" in found[0]["message"] and "rook.io" in found[0]["message"]
