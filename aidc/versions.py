@@ -455,3 +455,63 @@ def deployed(
 def window_warnings(pins: Sequence[Pin], today: datetime.date) -> list[str]:
     """One dated line for each pin past its window or within WARN_DAYS of its end on `today` (Pin.warning)."""
     return [warning for pin in pins if (warning := pin.warning(today))]
+
+
+# --- What a planned resource names, judged against the table (the policy pack's rule `versions-in-support`) -----
+HELM_CHARTS: dict[str, str] = {
+    "karpenter": "karpenter",
+    "karpenter-crd": "karpenter",
+    "nvidia-device-plugin": "nvidia-device-plugin",
+    "aws-efa-k8s-device-plugin": "efa-device-plugin",
+    "gpu-operator": "gpu-operator",
+    "kueue": "kueue",
+    "prometheus": "prometheus",
+    "dcgm-exporter": "dcgm-exporter",
+    "rook-ceph": "rook",
+}
+"""The Helm chart names the components install (the last segment of an oci:// reference) and their CHARTS key."""
+CHART_LINES: dict[str, ReleaseLines] = {
+    "gpu-operator": GPU_OPERATOR_LINES,
+    "kueue": KUEUE_LINES,
+    "rook": ROOK_LINES,
+}
+"""The charts whose upstream maintains its newest release lines: any version of theirs can be judged by its line."""
+
+
+def chart_key(chart: str) -> str | None:
+    """The CHARTS key of a Helm release's `chart` ('rook-ceph', 'oci://registry.k8s.io/kueue/charts/kueue'), or
+    None for a chart the table does not pin."""
+    return HELM_CHARTS.get(chart.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _line_of(version: str) -> str | None:
+    line = ".".join(version.strip().lstrip("v").split(".")[:2])
+    return line if re.fullmatch(r"[0-9]+\.[0-9]+", line, re.ASCII) else None
+
+
+def chart_refusal(chart: str, version: str, today: datetime.date) -> str | None:
+    """Why Helm chart `chart` at `version` may not be deployed on `today`, only when the table says its window has
+    ended (naming the date and the source); None otherwise, also for a chart or a line the table cannot judge.
+
+    The pinned release is judged on its own window; another release of a chart on release lines by its line: a
+    line leaves support the day the `maintained`-th later line of the table shipped, also a line older than every
+    line in the table (each later line is in it)."""
+    key = chart_key(chart)
+    if key is None:
+        return None
+    pin = CHARTS[key]
+    if version.lstrip("v") == pin.version.lstrip("v"):
+        end = pin.support_end
+        return pin.refusal(today) if end is not None and today >= end else None
+    lines = CHART_LINES.get(key)
+    line = _line_of(version)
+    if lines is None or line is None:
+        return None
+    ended_by = lines.ended_by(line)
+    if ended_by is None or today < lines.first_releases[ended_by]:
+        return None
+    when = "on" if line in lines.first_releases else "at the latest on"  # an older line than the table's
+    return (
+        f"{pin.name} {version} (line {line}) left support {when} {lines.first_releases[ended_by]}, when "
+        f"{lines.project} {ended_by} shipped ({lines.policy}; {lines.source})"
+    )

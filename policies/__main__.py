@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 # The CLI runs this file with policies/ itself on sys.path; the rules are the `policies` package, so its
-# parent directory is put on the path. Nothing else of the repository is imported: the rules read the
-# plan's figures from the resources' tags.
+# parent directory is put on the path (it holds aidc/contract.py and aidc/versions.py, the two stdlib-only modules of
+# aidc the rules import). Nothing else of the repository is imported: the rules read the plan's figures from the
+# resources' tags.
 _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)

@@ -1,7 +1,7 @@
 """AWS rules: S3 (joined from the bucket's separate pulumi_aws 7 settings resources, access logging included),
 CloudTrail integrity, security-group ingress, IMDSv2, EBS/EKS encryption with a customer key, KMS rotation and
-grants, the EKS endpoint, its logs and who may use its API, VPC flow logs, Transit Gateway auto-accept and
-credentials in user data.
+grants, the EKS endpoint, its logs and who may use its API, VPC flow logs, Transit Gateway auto-accept,
+credentials in user data and Direct Connect MACsec (must_encrypt).
 
 Props are the engine's camelCase input names (pulumi_aws 7). Each rule is a module-level policy object
 imported by policies/__init__.py; nothing here builds a PolicyPack.
@@ -878,6 +878,87 @@ aws_tgw_no_auto_accept = ResourceValidationPolicy(
 )
 
 
+# --- Direct Connect: MACsec never falls back to clear text ------------------------------------------------------
+DX_CONNECTION = "aws:directconnect/connection:Connection"
+DX_LAG = "aws:directconnect/linkAggregationGroup:LinkAggregationGroup"
+DX_LAG_MEMBER = "aws:directconnect/connectionAssociation:ConnectionAssociation"
+DX_MACSEC_KEY = "aws:directconnect/macsecKeyAssociation:MacsecKeyAssociation"
+MUST_ENCRYPT = "must_encrypt"
+"""The one Direct Connect encryption mode that never carries traffic in the clear (no_encrypt and should_encrypt
+do: should_encrypt falls back when MACsec does not come up)."""
+
+
+def _macsec_targets(args: StackValidationArgs) -> tuple[set[str], set[str]]:
+    """URNs of the connections and of the LAGs a MacsecKeyAssociation is planned on."""
+    connections: set[str] = set()
+    lags: set[str] = set()
+    keys = resources_of(args.resources, DX_MACSEC_KEY)
+    for target_type, found in ((DX_CONNECTION, connections), (DX_LAG, lags)):
+        for target in resources_of(args.resources, target_type):
+            if any(references(key, "connectionId", target, ("id",)) for key in keys):
+                found.add(target.urn)
+    return connections, lags
+
+
+def _lags_of(args: StackValidationArgs, lags: list[Any]) -> dict[str, list[str]]:
+    """Each connection's URN and the names of the LAGs (of `lags`) a ConnectionAssociation puts it in."""
+    members: dict[str, list[str]] = {}
+    associations = resources_of(args.resources, DX_LAG_MEMBER)
+    for connection in resources_of(args.resources, DX_CONNECTION):
+        for lag in lags:
+            if any(
+                references(a, "connectionId", connection, ("id",)) and references(a, "lagId", lag, ("id",))
+                for a in associations
+            ):
+                members.setdefault(connection.urn, []).append(lag.name)
+    return members
+
+
+def _validate_dx_macsec(args: StackValidationArgs, report: ReportViolation) -> None:
+    keyed_connections, keyed_lags = _macsec_targets(args)
+    macsec_lags = [lag for lag in resources_of(args.resources, DX_LAG) if lag.urn in keyed_lags]
+    in_lag = _lags_of(args, macsec_lags)
+    for connection in resources_of(args.resources, DX_CONNECTION):
+        requested = truthy(get(connection.props, "requestMacsec", default=False))
+        why = [
+            *(["requestMacsec is true"] if requested else []),
+            *(["a MACsec key is associated with it"] if connection.urn in keyed_connections else []),
+            *(f"it is a port of LAG {lag}, which has a MACsec key" for lag in in_lag.get(connection.urn, [])),
+        ]
+        if not why:
+            continue  # no MACsec planned on this port (hosted, IPsec over the link, or public data)
+        mode = get(connection.props, "encryptionMode")
+        problems = [] if mode == MUST_ENCRYPT else [f"encryptionMode is {mode!r}, not '{MUST_ENCRYPT}'"]
+        if not requested:
+            problems.append("requestMacsec is not true")
+        if problems:
+            report(
+                f"Direct Connect connection {connection.name} is planned for MACsec ({'; '.join(why)}) but "
+                f"{'; '.join(problems)}: the port can carry traffic in the clear when MACsec does not come up. "
+                f"Set request_macsec=True and encryption_mode='{MUST_ENCRYPT}' on the aws.directconnect.Connection "
+                "(pulumi-aws 7's LinkAggregationGroup takes no encryption mode: every member port carries it).",
+                connection.urn,
+            )
+    for lag in macsec_lags:
+        if not any(lag.name in names for names in in_lag.values()):
+            report(
+                f"Direct Connect LAG {lag.name} has a MACsec key but no member connection declared in this stack "
+                f"(ConnectionAssociation lagId), so nothing sets encryptionMode '{MUST_ENCRYPT}' on its ports: "
+                "declare its ports as aws.directconnect.Connection with request_macsec=True and "
+                f"encryption_mode='{MUST_ENCRYPT}', each joined to it by an aws.directconnect.ConnectionAssociation.",
+                lag.urn,
+            )
+
+
+aws_direct_connect_macsec_must_encrypt = StackValidationPolicy(
+    name="aws-direct-connect-macsec-must-encrypt",
+    description="A Direct Connect port planned for MACsec (requestMacsec, a MACsec key on it or on its LAG) has "
+    "encryptionMode 'must_encrypt' and requestMacsec, so it never falls back to clear text.",
+    enforcement_level=MANDATORY,
+    validate=_validate_dx_macsec,
+)
+
+
 # --- issue 24: source conditions on service trust and resource policies, CreateGrant in identity policies -------
 IAM_ROLE_TYPE = "aws:iam/role:Role"
 IAM_INLINE_POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
@@ -982,5 +1063,6 @@ POLICIES = [
     aws_eks_deploy_least_privilege,
     aws_vpc_flow_logs,
     aws_tgw_no_auto_accept,
+    aws_direct_connect_macsec_must_encrypt,
 ]
 """This module's rules, in the order the pack registers them."""

@@ -214,6 +214,11 @@ class PriceListError(Exception):
     """The price-list API could not be read or answered something unusable: one line saying what (exit 1)."""
 
 
+class PriceListAccessError(PriceListError):
+    """The price-list client has no usable profile, credentials, region or endpoint: the user's environment or
+    arguments to fix, one line naming which and how (exit 2)."""
+
+
 class CloudPriceList(Protocol):
     """aidc/clouds/<name>/pricelist.py: the cloud's price-list API client, for `aidc catalog refresh`."""
 

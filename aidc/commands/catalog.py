@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from aidc.commands.common import EXIT_FAILED, EXIT_OK, BadInput, fail
+from aidc.commands.common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput, fail
 
 if TYPE_CHECKING:
     from aidc.clouds.base import Refreshed
@@ -126,7 +126,7 @@ def _print(report: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aidc.clouds.base import PriceListError
+    from aidc.clouds.base import PriceListAccessError, PriceListError
     from aidc.config.limits import utc_today
 
     try:
@@ -136,19 +136,21 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     refreshed: dict[str, Refreshed] = {}
     failed = []
+    bad_input = False  # a profile, credentials, region or endpoint to fix: exit 2, not a failure of the API
     for cloud in clouds:
         try:
             refreshed[cloud] = read_cloud(cloud, args, today)
         except PriceListError as exc:
             print(f"aidc: {cloud} price list: {exc}; nothing written for {cloud}", file=sys.stderr)
             failed.append(cloud)
+            bad_input = bad_input or isinstance(exc, PriceListAccessError)
     if failed:
         if refreshed:  # read, but not written: all or nothing
             print(
                 f"aidc: read but not written, as {', '.join(failed)} failed: {', '.join(refreshed)}",
                 file=sys.stderr,
             )
-        return EXIT_FAILED
+        return EXIT_BAD_INPUT if bad_input else EXIT_FAILED
     reports: list[dict[str, Any]] = []
     for cloud, result in refreshed.items():
         try:

@@ -334,15 +334,40 @@ def read_config_values(path: Path | str) -> dict[str, Any]:
     Read with aidc/documents.py: bounded size, depth and alias expansion, UTF-8 text, no duplicate keys."""
     path = Path(path)
     try:
-        document = load_yaml(path, "a stack file (YAML with a top-level `config:` mapping)") or {}
+        document = load_yaml(path, "a stack file (YAML with a top-level `config:` mapping)")
     except DocumentError as exc:
         message = str(exc).removeprefix(f"{path}: ")
         if message.startswith(f"{path} "):
             message = "the file " + message.removeprefix(f"{path} ")
         raise ConfigError([message], str(path)) from None
+    if document is None or document == {}:
+        # An empty file (or only comments, or `{}`) used to be sized as every default: never what was meant.
+        raise ConfigError(
+            [
+                "the file is empty: it has no `config:`; give the stack's settings under a top-level `config:` "
+                "mapping, as a Pulumi stack file does (`config: {}` for every default)"
+            ],
+            str(path),
+        )
+    if isinstance(document, Mapping) and "config" in document and document["config"] is None:
+        raise ConfigError(
+            [
+                "its `config:` is empty (null): give the stack's settings under it, or `config: {}` for every default"
+            ],
+            str(path),
+        )
     if not isinstance(document, Mapping) or not isinstance(document.get("config", {}), Mapping):
         raise ConfigError(
             ["the file must hold a top-level `config:` mapping, as a Pulumi stack file does"], str(path)
+        )
+    if "config" not in document:
+        keys = ", ".join(repr(str(key))[:40] for key in list(document)[:5])
+        raise ConfigError(
+            [
+                f"the file has no `config:` (its top-level keys: {keys}); give the stack's settings under a top-level "
+                "`config:` mapping, as a Pulumi stack file does (`config: {}` for every default)"
+            ],
+            str(path),
         )
     return dict(document.get("config") or {})
 

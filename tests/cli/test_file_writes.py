@@ -203,7 +203,8 @@ SHARD_1 = "Pulumi.city-edge-1.yaml"
         ("config:\n  aidc:estate:\n    core: city\n    shard: 2\n", "not a valid stack file"),
         ("config: [unclosed\n", "not a valid stack file"),
         ("just words\n", "not a valid stack file"),
-        ("", "is a stack of its own (no aidc:estate)"),
+        ("", "not a valid stack file (the file is empty: it has no `config:`"),
+        ("config: {}\n", "is a stack of its own (no aidc:estate)"),
         (
             "config:\n  aidc:estate:\n    max_sites_per_stack: 5\n",
             "is the core of another estate, named like shard 1 of city; rename that stack",

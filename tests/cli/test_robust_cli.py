@@ -52,6 +52,42 @@ def test_a_config_file_whose_name_is_no_stack_name_is_refused(
     assert "--config: the file name gives the stack name 'my stack'" in _err_line(capsys)
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "the file is empty: it has no `config:`"),
+        ("# only a comment\n", "the file is empty: it has no `config:`"),
+        ("{}\n", "the file is empty: it has no `config:`"),
+        ("encryptionsalt: v1:abc\n", "the file has no `config:` (its top-level keys: 'encryptionsalt')"),
+        ("config:\n", "its `config:` is empty (null)"),
+        ("config: null\n", "its `config:` is empty (null)"),
+        ("config: []\n", "must hold a top-level `config:` mapping"),
+        ("- config\n", "must hold a top-level `config:` mapping"),
+        ("just text\n", "must hold a top-level `config:` mapping"),
+    ],
+)
+@pytest.mark.parametrize("command", ["size", "plan"])
+def test_a_stack_file_without_config_is_refused_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, says: str, command: str
+) -> None:
+    """`: > x.yaml; aidc size --config x.yaml` was sized as every default: now exit 2, naming the file."""
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text(text)
+    assert main([command, "--config", str(path)]) == 2
+    line = _err_line(capsys)
+    assert str(path) in line and says in line, line
+
+
+def test_an_explicit_empty_config_is_every_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`config: {}` says "every default" on purpose (the refusals above point to it); it is sized."""
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("config: {}\n")
+    assert main(["size", "--config", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+
+
 def test_a_duplicate_top_level_key_is_refused_with_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -110,14 +110,91 @@ def test_an_api_refusal_exits_1_and_writes_nothing(tmp_path: Path, capsys) -> No
     assert not out.exists()
 
 
-def test_an_unreachable_endpoint_exits_1(tmp_path: Path, capsys) -> None:
+def test_an_unreachable_endpoint_exits_2_naming_it(tmp_path: Path, capsys) -> None:
     with FakeAwsPriceList([]) as fake:
         url = fake.url  # closed once the block ends
-    code = main(
-        ["catalog", "refresh", "--cloud", "aws", "--endpoint-url", url, "--output", str(tmp_path / "p.json")]
+    out = tmp_path / "p.json"
+    code = main(["catalog", "refresh", "--cloud", "aws", "--endpoint-url", url, "--output", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "aws price list: cannot reach the Price List API at" in err and url.rstrip("/") in err
+    assert "--endpoint-url" in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_a_missing_aws_profile_exits_2_naming_aws_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`AWS_PROFILE=nope aidc catalog refresh`: botocore's ProfileNotFound used to end as an internal error."""
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    out = tmp_path / "p.json"
+    with FakeAwsPriceList(_entries()) as fake:
+        code = main(
+            ["catalog", "refresh", "--cloud", "aws", "--endpoint-url", fake.url, "--output", str(out)]
+        )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "'nope' (AWS_PROFILE)" in err and "aws configure list-profiles" in err, err
+    assert "internal error" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_no_credentials_exit_2_saying_how_to_give_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    for key in (
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role lookup
+    import boto3
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a session of an earlier test caches its credentials
+    out = tmp_path / "p.json"
+    with FakeAwsPriceList(_entries()) as fake:
+        code = main(
+            ["catalog", "refresh", "--cloud", "aws", "--endpoint-url", fake.url, "--output", str(out)]
+        )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "no usable AWS credentials" in err and "AWS_PROFILE" in err and "pricing:GetProducts" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_setup_errors_are_named_and_others_are_not() -> None:
+    from botocore.exceptions import NoRegionError, PartialCredentialsError, ReadTimeoutError
+
+    assert "AWS_REGION=us-east-1" in (pricelist.access_problem(NoRegionError()) or "")
+    partial = PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY")
+    assert "AWS_SECRET_ACCESS_KEY" in (pricelist.access_problem(partial) or "")
+    assert pricelist.access_problem(ReadTimeoutError(endpoint_url="https://x")) is None
+    assert pricelist.access_problem(ValueError("x")) is None
+
+
+def test_the_command_line_with_a_bad_profile_ends_in_one_line() -> None:
+    """The command as a user types it, in a fresh interpreter: exit 2, one line, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AWS_PROFILE": "nope", "AIDC_DEBUG": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "aidc.cli", "catalog", "refresh", "--cloud", "aws", "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
     )
-    assert code == 1
-    assert "aws price list" in capsys.readouterr().err
+    assert result.returncode == 2, result.stderr
+    assert "AWS_PROFILE" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 @pytest.mark.parametrize(

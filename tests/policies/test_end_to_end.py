@@ -121,6 +121,31 @@ def test_hand_removed_direct_connect_port_is_refused():
     assert "interconnect-carries-transfers" in {v["policy"] for v in evaluate(edited)}
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda i: i.update(encryptionMode="should_encrypt"),
+        lambda i: i.pop("encryptionMode"),
+        lambda i: i.update(requestMacsec=False),
+    ],
+    ids=["should_encrypt", "no-mode", "no-request"],
+)
+def test_a_macsec_port_that_may_fall_back_is_refused(change):
+    """ecommerce plans MACsec on its 400G LAGs (internal data: not public, so encrypted): every port is must_encrypt and the pack
+    passes; one port edited by hand to fall back to clear text is refused, on that port."""
+    from tests.plans import program_run
+
+    resources = program_run("ecommerce").resources
+    rule = "aws-direct-connect-macsec-must-encrypt"
+    ports = [r for r in resources if r["type"] == "aws:directconnect/connection:Connection"]
+    assert ports and all(p["inputs"]["encryptionMode"] == "must_encrypt" for p in ports)
+    assert rule not in {v["policy"] for v in evaluate(resources)}
+    change(ports[3]["inputs"])
+    found = [v for v in evaluate(resources) if v["policy"] == rule]
+    assert [v["urn"] for v in found] == [ports[3]["urn"]], found
+    assert found[0]["enforcement"] == "mandatory"
+
+
 def test_k3s_without_secrets_encryption_is_refused(tmp_path):
     code, document, stderr = _plan(_broken(tmp_path, "k3s", _set("aidc:k3s.secrets_encryption", False)))
     assert code == 1, stderr
@@ -401,3 +426,30 @@ def test_a_deploy_role_with_more_than_its_rules_is_refused(dev_with_roles, edit)
     edit(edited)
     found = [v for v in evaluate(edited) if v["policy"] == "aws-eks-deploy-least-privilege"]
     assert found and all(v["enforcement"] == "mandatory" for v in found), found
+
+
+# Issue 24: versions inside their support windows. dev as planned passes (test_dev_stack_is_clean, judged on the
+# day the table was checked); judged after its pins' windows end, or with a retired chart line, it is refused.
+def test_dev_judged_after_its_windows_end_is_refused(dev_resources, monkeypatch):
+    from aidc import versions as table
+
+    monkeypatch.setenv(table.TODAY_ENV, "2030-01-01")
+    found = [v for v in evaluate(dev_resources) if v["policy"] == "versions-in-support"]
+    assert found and all(v["enforcement"] == "mandatory" for v in found)
+    names = {v["urn"].split("::")[-1] for v in found}
+    assert "aws-eks" in names and "core-upgrades-server-plan" in names, names
+    eks_end = table.EKS_VERSIONS[table.EKS_DEFAULT].support_end
+    assert any(f"left support on {eks_end}" in v["message"] for v in found), found
+
+
+def test_dev_with_a_retired_rook_line_is_refused(dev_resources):
+    edited = copy.deepcopy(dev_resources)
+    [rook] = [
+        r
+        for r in edited
+        if r["type"] == "kubernetes:helm.sh/v3:Release" and r["inputs"]["chart"] == "rook-ceph"
+    ]
+    rook["inputs"]["version"] = "v1.17.8"
+    found = [v for v in evaluate(edited) if v["policy"] == "versions-in-support"]
+    assert [v["urn"] for v in found] == [rook["urn"]], found
+    assert "v1.17.8" in found[0]["message"] and "rook.io" in found[0]["message"]

@@ -122,13 +122,15 @@ def test_shipped_stacks_pass_the_pack(stack):
 
 def test_the_pack_needs_nothing_from_the_repository_but_itself():
     """The Pulumi CLI runs the pack in its own virtualenv: the rules import nothing of aidc but its stdlib-only
-    vocabulary (aidc/contract.py) — no sizing, no catalog, no pydantic."""
+    vocabulary (aidc/contract.py) and its table of pinned versions (aidc/versions.py) — no sizing, no catalog, no
+    pydantic."""
     import subprocess
     import sys
 
     code = (
         "import sys, policies; "
-        "sys.exit(1 if any(m.startswith('aidc.') and m != 'aidc.contract' or m == 'pydantic' for m in sys.modules) "
+        "sys.exit(1 if any(m.startswith('aidc.') and m not in ('aidc.contract', 'aidc.versions') or m == 'pydantic' "
+        "for m in sys.modules) "
         "else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -770,3 +770,114 @@ def test_deploy_role_least_privilege(resources, refused):
 
 def test_deploy_least_privilege_is_mandatory():
     assert aws.aws_eks_deploy_least_privilege.enforcement_level.value == "mandatory"
+
+
+# --- Direct Connect: MACsec ports must_encrypt --------------------------------------------------------------------
+def _dx_lag(member_props: dict, key_on: str = "lag", members: int = 1):
+    """A LAG, `members` ports joined to it by ConnectionAssociations (property dependencies, as the engine and the
+    offline recorder hand them over) and a MACsec key on the LAG (key_on='lag'), on the first port ('port') or
+    none."""
+    lag = stack_resource(aws.DX_LAG, "dx-link-0", {"name": "dx-link-0", "connectionsBandwidth": "100Gbps"})
+    resources = [lag]
+    ports = []
+    for index in range(members):
+        port = stack_resource(
+            aws.DX_CONNECTION,
+            f"dx-link-0-port-{index}",
+            {"bandwidth": "100Gbps", "location": "EqDC2", **member_props},
+        )
+        ports.append(port)
+        resources += [
+            port,
+            stack_resource(
+                aws.DX_LAG_MEMBER,
+                f"dx-link-0-port-{index}-lag",
+                {"connectionId": "dxcon-1", "lagId": "dxlag-1"},
+                property_dependencies={"connectionId": [port], "lagId": [lag]},
+            ),
+        ]
+    if key_on != "none":
+        target = lag if key_on == "lag" else ports[0]
+        resources.append(
+            stack_resource(
+                aws.DX_MACSEC_KEY,
+                "dx-link-0-macsec",
+                {"connectionId": "dxlag-1", "ckn": "[secret]", "cak": "[secret]"},
+                property_dependencies={"connectionId": [target]},
+            )
+        )
+    return resources
+
+
+MUST = {"requestMacsec": True, "encryptionMode": "must_encrypt"}
+
+
+@pytest.mark.parametrize("key_on", ["lag", "port", "none"])
+def test_macsec_ports_that_must_encrypt_pass(key_on):
+    assert check_stack(aws.aws_direct_connect_macsec_must_encrypt, _dx_lag(MUST, key_on, members=2)) == []
+
+
+def test_ports_without_macsec_planned_are_not_judged():
+    """IPsec over the link, or public data: no requestMacsec, no key, no mode."""
+    assert (
+        check_stack(aws.aws_direct_connect_macsec_must_encrypt, _dx_lag({"requestMacsec": False}, "none"))
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("props", "key_on", "says"),
+    [
+        (
+            {"requestMacsec": True, "encryptionMode": "should_encrypt"},
+            "none",
+            "encryptionMode is 'should_encrypt'",
+        ),
+        ({"requestMacsec": True, "encryptionMode": "no_encrypt"}, "none", "requestMacsec is true"),
+        ({"requestMacsec": True}, "none", "encryptionMode is None"),
+        ({}, "lag", "it is a port of LAG dx-link-0, which has a MACsec key"),
+        ({"encryptionMode": "must_encrypt"}, "lag", "requestMacsec is not true"),
+        (
+            {"requestMacsec": False, "encryptionMode": "must_encrypt"},
+            "port",
+            "a MACsec key is associated with it",
+        ),
+        ({"requestMacsec": "true", "encryptionMode": "MUST_ENCRYPT"}, "none", "not 'must_encrypt'"),
+    ],
+)
+def test_macsec_ports_that_may_fall_back_to_clear_text_are_refused(props, key_on, says):
+    found = check_stack(aws.aws_direct_connect_macsec_must_encrypt, _dx_lag(props, key_on, members=2))
+    assert found, props
+    messages = [message for message, _ in found]
+    assert all(says in m or key_on == "port" for m in messages), messages
+    assert any(says in m for m in messages), messages
+    assert all("encryption_mode='must_encrypt'" in m and "dx-link-0-port-" in m for m in messages), messages
+    assert {urn.split("::")[-1] for _, urn in found} <= {"dx-link-0-port-0", "dx-link-0-port-1"}
+
+
+def test_a_macsec_lag_without_declared_ports_is_refused_on_the_lag():
+    resources = [
+        r
+        for r in _dx_lag(MUST, "lag")
+        if r.resource_type == aws.DX_LAG or r.resource_type == aws.DX_MACSEC_KEY
+    ]
+    [(message, urn)] = check_stack(aws.aws_direct_connect_macsec_must_encrypt, resources)
+    assert urn.endswith("::dx-link-0") and "no member connection" in message and "must_encrypt" in message
+
+
+def test_a_port_of_another_lag_is_not_judged_by_this_lags_key():
+    resources = _dx_lag(MUST, "lag")
+    other = stack_resource(aws.DX_LAG, "dx-link-1", {"name": "dx-link-1"})
+    port = stack_resource(aws.DX_CONNECTION, "dx-link-1-port-0", {"bandwidth": "100Gbps"})
+    join = stack_resource(
+        aws.DX_LAG_MEMBER,
+        "dx-link-1-port-0-lag",
+        {"connectionId": "dxcon-2", "lagId": "dxlag-2"},
+        property_dependencies={"connectionId": [port], "lagId": [other]},
+    )
+    assert check_stack(aws.aws_direct_connect_macsec_must_encrypt, [*resources, other, port, join]) == []
+
+
+def test_direct_connect_macsec_rule_is_mandatory():
+    assert aws.aws_direct_connect_macsec_must_encrypt.enforcement_level == aws.MANDATORY
+    assert aws.aws_direct_connect_macsec_must_encrypt in aws.POLICIES

@@ -239,7 +239,8 @@ def test_size_warns_dated_about_a_window_closing_soon(
 
 def test_size_and_plan_warn_about_a_pin_past_its_window(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """A pinned chart nobody configures (the GPU Operator) outside its window is not a silent pass: both commands
-    say so, with the date and the source."""
+    say so, with the date and the source, and the plan is refused by the pack's mandatory versions-in-support rule
+    (on the Helm releases that deploy it)."""
     stale = versions.GPU_OPERATOR_LINES.pin(
         "NVIDIA GPU Operator chart",
         "v25.10.1",
@@ -250,11 +251,12 @@ def test_size_and_plan_warn_about_a_pin_past_its_window(monkeypatch: pytest.Monk
     says = "NVIDIA GPU Operator chart v25.10.1 left support on 2026-08-20"
     assert main(["size", "--stack", "dev"]) == 0
     assert f"warning: {says}" in capsys.readouterr().err
-    assert main(["plan", "--stack", "dev", "--json"]) == 0
-    assert any(
-        w.startswith(says) and "today 2026-12-07" in w
-        for w in json.loads(capsys.readouterr().out)["warnings"]
-    )
+    assert main(["plan", "--stack", "dev", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert any(w.startswith(says) and "today 2026-12-07" in w for w in document["warnings"])
+    refused = [v for v in document["policy"]["violations"] if v["policy"] == "versions-in-support"]
+    assert refused and all("gpu-operator" in v["urn"] and says in v["message"] for v in refused), refused
+    assert all(v["enforcement"] == "mandatory" for v in refused)
 
 
 def test_a_private_only_stack_is_not_warned_about_eks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aidc.clouds.aws.catalog import INSTANCE_TYPES, SYSTEM_INSTANCE_TYPES
-from aidc.clouds.base import ListedPrice, PriceListError, PriceSnapshot, Refreshed
+from aidc.clouds.base import ListedPrice, PriceListAccessError, PriceListError, PriceSnapshot, Refreshed
 
 PRICING_REGION = "us-east-1"  # where the Price List Query API answers
 SERVICE_CODE = "AmazonEC2"
@@ -99,12 +99,52 @@ def price_of(instance_type: str, location: str, price_list: Iterable[str]) -> Li
     return next(iter(found.values()), None)
 
 
+def access_problem(exc: Exception) -> str | None:
+    """One line naming what of the user's AWS setup `exc` says is wrong (the profile, the credentials, the region,
+    the endpoint) and how to fix it; None for any other error."""
+    from botocore.exceptions import (
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+    )
+
+    if isinstance(exc, ProfileNotFound):
+        profile = exc.kwargs.get("profile", "?")
+        return (
+            f"AWS profile {profile!r} (AWS_PROFILE) is not in the AWS config or credentials files: set AWS_PROFILE "
+            "to a configured profile (`aws configure list-profiles`) or unset it"
+        )
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return (
+            f"no usable AWS credentials ({exc}): give credentials allowed pricing:GetProducts (AWS_PROFILE, "
+            "`aws configure`, `aws sso login`, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
+    if isinstance(exc, NoRegionError):
+        return f"no AWS region for the Price List API: set AWS_REGION={PRICING_REGION}"
+    if isinstance(exc, EndpointConnectionError):
+        url = exc.kwargs.get("endpoint_url", "?")
+        return (
+            f"cannot reach the Price List API at {url}: check the network and any proxy (HTTPS_PROXY), or "
+            "--endpoint-url"
+        )
+    return None
+
+
 def _client(endpoint_url: str | None) -> Any:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60)
-    return boto3.client("pricing", region_name=PRICING_REGION, endpoint_url=endpoint_url, config=config)
+    try:
+        return boto3.client("pricing", region_name=PRICING_REGION, endpoint_url=endpoint_url, config=config)
+    except BotoCoreError as exc:
+        problem = access_problem(exc)
+        if problem is not None:
+            raise PriceListAccessError(problem) from None
+        raise PriceListError(f"cannot set up the pricing client: {exc}") from None
 
 
 def _query(client: Any, instance_type: str, location: str) -> list[str]:
@@ -122,6 +162,9 @@ def _query(client: Any, instance_type: str, location: str) -> list[str]:
             "(the credentials need pricing:GetProducts)"
         ) from None
     except BotoCoreError as exc:
+        problem = access_problem(exc)
+        if problem is not None:
+            raise PriceListAccessError(problem) from None
         raise PriceListError(f"GetProducts {instance_type}: {exc}") from None
 
 
