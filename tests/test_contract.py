@@ -29,9 +29,15 @@ def test_the_contract_imports_only_the_standard_library() -> None:
     assert ours == ["aidc", "aidc.contract"]
 
 
-def test_the_policy_pack_imports_nothing_of_aidc_but_the_contract() -> None:
+def test_the_policy_pack_imports_nothing_of_aidc_but_the_contract_and_the_version_table() -> None:
+    """The pack runs in its own virtualenv (policies/requirements.txt): of aidc it may load only the stdlib-only
+    vocabulary and version table (the `versions-in-support` rule judges pins by aidc/versions.py)."""
     loaded = _modules_after("import policies")
-    assert [m for m in loaded if m.split(".")[0] == "aidc"] == ["aidc", "aidc.contract"]
+    assert sorted(m for m in loaded if m.split(".")[0] == "aidc") == [
+        "aidc",
+        "aidc.contract",
+        "aidc.versions",
+    ]
     assert not [m for m in loaded if m.split(".")[0] in {"pydantic", "components", "stacks"}]
 
 

@@ -342,24 +342,39 @@ def test_a_side_kept_alone_is_noted_once_however_often_it_is_refreshed(api_key: 
         )
 
 
-def test_a_missing_api_key_exits_1_in_one_line(
+def test_a_missing_api_key_exits_2_in_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
 ) -> None:
     monkeypatch.delenv(pricelist.API_KEY_VARIABLE, raising=False)
     out = tmp_path / "prices.json"
-    assert main(["catalog", "refresh", "--cloud", "gcp", "--output", str(out)]) == 1
+    assert main(["catalog", "refresh", "--cloud", "gcp", "--output", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and pricelist.API_KEY_VARIABLE in err and "Traceback" not in err
+    assert f"export {pricelist.API_KEY_VARIABLE}=" in err
     assert not out.exists()
 
 
-def test_a_refused_key_exits_1_and_writes_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_a_refused_key_exits_2_and_writes_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv(pricelist.API_KEY_VARIABLE, "wrong-secret")
     out = tmp_path / "prices.json"
     with FakeCloudBilling(gcp_skus(), key="right") as fake:
-        assert _refresh_cli(fake.url, out) == 1
+        assert _refresh_cli(fake.url, out) == 2
     err = capsys.readouterr().err
-    assert "HTTP 403" in err and "wrong-secret" not in err and not out.exists()
+    assert "HTTP 403" in err and pricelist.API_KEY_VARIABLE in err
+    assert "wrong-secret" not in err and not out.exists()
+
+
+def test_an_unreachable_endpoint_exits_2_naming_it(tmp_path: Path, capsys, monkeypatch) -> None:
+    import socket
+
+    monkeypatch.setenv(pricelist.API_KEY_VARIABLE, "a-key")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "prices.json"
+    assert _refresh_cli(f"http://127.0.0.1:{port}", out) == 2
+    err = capsys.readouterr().err
+    assert f"cannot reach http://127.0.0.1:{port}" in err and "Traceback" not in err and not out.exists()
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from aidc.clouds.base import ListedPrice, PriceListError, PriceSnapshot, Refreshed
+from aidc.clouds.base import ListedPrice, PriceListAccessError, PriceListError, PriceSnapshot, Refreshed
 
 API = "https://cloudbilling.googleapis.com"
 SERVICE = "services/6F81-5844-456A"  # Compute Engine
@@ -171,8 +171,18 @@ def list_skus(endpoint: str, api_key: str, timeout: float = 60.0) -> list[dict[s
                 if detail.startswith("{")
                 else detail
             )
-            raise PriceListError(f"services.skus.list: HTTP {exc.code}: {message[:300]}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+            problem = f"services.skus.list: HTTP {exc.code}: {message[:300]}"
+            if exc.code in (400, 401, 403):
+                # The key is missing, invalid or not allowed the API: the user's to fix (exit 2).
+                raise PriceListAccessError(
+                    f"{problem} (check {API_KEY_VARIABLE}: a key of a project with the Cloud Billing API enabled)"
+                ) from None
+            raise PriceListError(problem) from None
+        except urllib.error.URLError as exc:
+            raise PriceListAccessError(
+                f"services.skus.list: cannot reach {endpoint} ({exc.reason}); check the network or --endpoint-url"
+            ) from None
+        except (OSError, ValueError) as exc:
             raise PriceListError(f"services.skus.list: {exc}") from None
         skus.extend(page.get("skus") or [])
         token = page.get("nextPageToken") or ""
@@ -340,9 +350,9 @@ def refresh(snapshot: PriceSnapshot, *, endpoint_url: str | None, today: str) ->
 
     api_key = os.environ.get(API_KEY_VARIABLE, "")
     if not api_key:
-        raise PriceListError(
+        raise PriceListAccessError(
             f"{API_KEY_VARIABLE} is not set: the Cloud Billing Catalog API takes an API key of a project with the "
-            "Cloud Billing API enabled"
+            f"Cloud Billing API enabled (export {API_KEY_VARIABLE}=<key>)"
         )
     catalog = importlib.import_module("aidc.clouds.gcp.catalog")
     api = endpoint_url or API
