@@ -6,10 +6,10 @@ the scanner's findings against the reviewed suppressions (scripts/scan-suppressi
 
 What is exported, from each stack's program run offline (`aidc plan`'s run: aidc/offline.py, every resource's
 inputs; secrets stay "[secret]"):
-- its AWS (and OpenStack network and instance) resources as a Terraform plan (`<stack>.tfplan.json`): pulumi-aws is
-  the Terraform AWS provider bridged,
-  so each resource is the Terraform resource of the same schema (AWS_TYPES, property names in snake case, the few
-  names Pulumi pluralises given back: RENAMED), and each property that refers to another resource carries the
+- its AWS, Google Cloud (and OpenStack network and instance) resources as a Terraform plan (`<stack>.tfplan.json`):
+  pulumi-aws and pulumi-gcp are the Terraform AWS and Google providers bridged,
+  so each resource is the Terraform resource of the same schema (AWS_TYPES, GCP_TYPES, property names in snake case,
+  the few names Pulumi pluralises given back: RENAMED), and each property that refers to another resource carries the
   reference Pulumi recorded, so the scanner's graph checks connect a bucket to its policy and settings;
 - its Kubernetes objects (`<stack>.k8s.yaml`): every object the program declares, and the manifests K3s servers
   apply from user data (their `write_files` under /var/lib/rancher/k3s/server/manifests).
@@ -101,8 +101,39 @@ OPENSTACK_TYPES: dict[str, str] = {
     "openstack:networking/secGroupRule:SecGroupRule": "openstack_networking_secgroup_rule_v2",
     "openstack:networking/subnet:Subnet": "openstack_networking_subnet_v2",
 }
+# pulumi-gcp type token -> Terraform resource type (pulumi-gcp bridges terraform-provider-google the same way), for
+# the scanner's Google Cloud checks (GKE hardening, bucket access, KMS rotation, VPN ciphers, IAM).
+GCP_TYPES: dict[str, str] = {
+    "gcp:compute/externalVpnGateway:ExternalVpnGateway": "google_compute_external_vpn_gateway",
+    "gcp:compute/haVpnGateway:HaVpnGateway": "google_compute_ha_vpn_gateway",
+    "gcp:compute/interconnect:Interconnect": "google_compute_interconnect",
+    "gcp:compute/interconnectAttachment:InterconnectAttachment": "google_compute_interconnect_attachment",
+    "gcp:compute/firewall:Firewall": "google_compute_firewall",
+    "gcp:compute/network:Network": "google_compute_network",
+    "gcp:compute/networkPeeringRoutesConfig:NetworkPeeringRoutesConfig": "google_compute_network_peering_routes_config",
+    "gcp:compute/reservation:Reservation": "google_compute_reservation",
+    "gcp:compute/router:Router": "google_compute_router",
+    "gcp:compute/routerInterface:RouterInterface": "google_compute_router_interface",
+    "gcp:compute/routerNat:RouterNat": "google_compute_router_nat",
+    "gcp:compute/routerPeer:RouterPeer": "google_compute_router_peer",
+    "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
+    "gcp:compute/vPNTunnel:VPNTunnel": "google_compute_vpn_tunnel",
+    "gcp:container/cluster:Cluster": "google_container_cluster",
+    "gcp:container/nodePool:NodePool": "google_container_node_pool",
+    "gcp:kms/cryptoKey:CryptoKey": "google_kms_crypto_key",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
+    "gcp:kms/keyRing:KeyRing": "google_kms_key_ring",
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": "google_project_iam_audit_config",
+    "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
+    "gcp:projects/service:Service": "google_project_service",
+    "gcp:serviceaccount/account:Account": "google_service_account",
+    "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
+    "gcp:storage/bucket:Bucket": "google_storage_bucket",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
+}
 PROVIDERS = {
     "aws": "registry.terraform.io/hashicorp/aws",
+    "google": "registry.terraform.io/hashicorp/google",
     "openstack": "registry.terraform.io/terraform-provider-openstack/openstack",
 }
 # Terraform block names Pulumi pluralises (a list of blocks), by Terraform type: Pulumi name -> Terraform name.
@@ -113,6 +144,12 @@ RENAMED: dict[str, dict[str, str]] = {
     },
     "aws_s3_bucket_server_side_encryption_configuration": {"rules": "rule"},
     "aws_route_table": {"routes": "route"},
+    "google_compute_external_vpn_gateway": {"interfaces": "interface"},
+    "google_compute_firewall": {"allows": "allow", "denies": "deny"},
+    "google_compute_router_nat": {"subnetworks": "subnetwork"},
+    "google_compute_subnetwork": {"secondaryIpRanges": "secondary_ip_range"},
+    "google_project_iam_audit_config": {"auditLogConfigs": "audit_log_config"},
+    "google_storage_bucket": {"lifecycleRules": "lifecycle_rule"},
 }
 K3S_MANIFESTS = "/var/lib/rancher/k3s/server/manifests/"
 KUBERNETES = "kubernetes:"
@@ -141,12 +178,13 @@ def _terraform_values(value: Any, tf_type: str, top: bool = True) -> Any:
 
 
 def _address(resource: Mapping[str, Any]) -> str | None:
-    tf_type = AWS_TYPES.get(resource["type"]) or OPENSTACK_TYPES.get(resource["type"])
+    token = resource["type"]
+    tf_type = AWS_TYPES.get(token) or GCP_TYPES.get(token) or OPENSTACK_TYPES.get(token)
     return f"{tf_type}.{resource['name']}" if tf_type else None
 
 
 def terraform_plan(resources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The stack's AWS and OpenStack resources as a Terraform plan document (format 1.2): planned values and, for each property
+    """The stack's AWS, Google Cloud and OpenStack resources as a Terraform plan document (format 1.2): planned values and, for each property
     that refers to another resource, the reference (configuration expressions)."""
     addresses = {r["urn"]: _address(r) for r in resources}
     planned: list[dict[str, Any]] = []

@@ -77,6 +77,7 @@ class GcpGpuCluster(pulumi.ComponentResource):
         data = bucket.create_buckets(scope, key, args.log_retention_days)
         cluster = gke.create_cluster(scope, args, net, key, identity, depends_on=[*key.grants, net.nat])
         gke.export_routes_to_control_plane(scope, net, cluster)
+        gke.allow_control_plane_to_webhooks(scope, args, net, identity)
         system = node_pools.create_system_pool(scope, args, cluster, identity, key)
         gpu_networks = gpudirect.create_gpu_networks(scope, args)
         security = gke.node_security(identity, key)

@@ -89,6 +89,11 @@ def create_cluster(
         workload_identity_config={"workload_pool": scope.project.apply(lambda p: f"{p}.svc.id.goog")},
         enable_shielded_nodes=True,
         enable_legacy_abac=False,
+        # No client certificates (GKE's default since 1.12, stated so a scanner and a reviewer see it): the
+        # deploy identity and people authenticate with Google credentials only.
+        master_auth={"client_certificate_config": {"issue_client_certificate": False}},
+        # Pod-to-pod traffic on one node goes through the VPC too, so the subnet's flow logs see it.
+        enable_intranode_visibility=True,
         datapath_provider="ADVANCED_DATAPATH",
         enable_multi_networking=True if args.gpudirect else None,
         release_channel={"channel": args.release_channel},
@@ -118,5 +123,32 @@ def export_routes_to_control_plane(
         peering=peering,
         export_custom_routes=True,
         import_custom_routes=False,
+        opts=scope.opts(),
+    )
+
+
+# The ports the control plane must reach on the nodes beyond the 443/10250 GKE's own firewall rule opens for a
+# private cluster (cloud.google.com/kubernetes-engine/docs/how-to/private-clusters, "Add firewall rules for specific
+# use cases"): Kueue's admission webhook (the chart's webhookService targetPort 9443, tests/conformance/upstream/kueue/
+# kueue-values.yaml) and its visibility API server (BindPort 8082 in Kueue's pkg/visibility/server.go), which the
+# API server calls as an aggregated APIService. Without it ClusterQueue creation times out at the webhook.
+CONTROL_PLANE_PORTS = ("8082", "9443")
+
+
+def allow_control_plane_to_webhooks(
+    scope: Scope, args: GcpGpuClusterArgs, net: Network, identity: NodeIdentity
+) -> gcp.compute.Firewall:
+    """Ingress from the control plane's range to the nodes (by their service account) on CONTROL_PLANE_PORTS only."""
+    return gcp.compute.Firewall(
+        f"{scope.name}-control-plane-webhooks",
+        project=scope.project,
+        network=net.network.id,
+        description="GKE control plane to Kueue's webhook and visibility server on the nodes (aidc)",
+        direction="INGRESS",
+        priority=1000,
+        source_ranges=[args.master_cidr],
+        target_service_accounts=[identity.account.email],
+        allows=[{"protocol": "tcp", "ports": list(CONTROL_PLANE_PORTS)}],
+        log_config={"metadata": "INCLUDE_ALL_METADATA"},
         opts=scope.opts(),
     )

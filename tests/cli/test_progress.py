@@ -9,6 +9,7 @@ import pty
 import select
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,26 +22,31 @@ AIDC = str(Path(sys.executable).parent / "aidc")
 
 
 def _run_with_terminal_stderr(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-    """Run aidc with stderr on a pseudo-terminal (stdout a pipe); return (exit code, stdout, stderr)."""
+    """Run aidc with stderr on a pseudo-terminal (stdout a file); return (exit code, stdout, stderr)."""
     master, slave = pty.openpty()
-    process = subprocess.Popen([AIDC, *args], stdout=subprocess.PIPE, stderr=slave, env=env)
-    os.close(slave)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 1.0)
-        if ready:
-            try:
-                data = os.read(master, 4096)
-            except OSError:  # the pty closes when the process ends
+    # stdout goes to a file, not a pipe: nothing reads it while stderr is drained, and a document larger than the
+    # pipe's buffer (`aidc size --json`) would block the command until the deadline.
+    with tempfile.TemporaryFile() as captured:
+        process = subprocess.Popen([AIDC, *args], stdout=captured, stderr=slave, env=env)
+        os.close(slave)
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:  # the pty closes when the process ends
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif process.poll() is not None:
                 break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    os.close(master)
-    out, _ = process.communicate(timeout=60)
+        os.close(master)
+        process.wait(timeout=60)
+        captured.seek(0)
+        out = captured.read()
     return process.returncode, out.decode(), b"".join(chunks).decode(errors="replace")
 
 

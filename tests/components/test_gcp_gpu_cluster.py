@@ -11,6 +11,7 @@ from typing import Any
 
 import pulumi
 import pytest
+import yaml
 
 from aidc.clouds.gcp.mocks import MOCK_PROJECT, project_number
 from aidc.mocks import AidcMocks
@@ -23,6 +24,7 @@ from components.gcp_gpu_cluster import (
 )
 from components.gcp_gpu_cluster.nodes_identity import node_account_id
 from tests.components.args_helpers import assert_refused, data
+from tests.conformance.upstream_files import UPSTREAM
 
 PROJECT = "aidc-gpu-test"
 ZONES = ("us-central1-a", "us-central1-b", "us-central1-c")
@@ -158,6 +160,8 @@ def test_the_cluster_has_workload_identity_shielded_nodes_dataplane_v2_and_cmek_
     assert "DCGM" in cluster["monitoringConfig"]["enableComponents"]
     assert cluster["monitoringConfig"]["managedPrometheus"] == {"enabled": True}
     assert {"APISERVER", "WORKLOADS"} <= set(cluster["loggingConfig"]["enableComponents"])
+    assert cluster["masterAuth"] == {"clientCertificateConfig": {"issueClientCertificate": False}}
+    assert cluster["enableIntranodeVisibility"] is True
     # A3 Mega is planned: multi-networking for its GPU NICs.
     assert cluster["enableMultiNetworking"] is True
 
@@ -272,10 +276,24 @@ def _suffix_of(built: Built, kind: str, name: str) -> str:
     return _suffix(resource)
 
 
+def test_the_control_plane_reaches_kueue_on_the_nodes_and_nothing_else(built: Built) -> None:
+    """A private cluster's control plane reaches nodes on 443 and 10250 only (GKE's own rule); Kueue's webhook (9443)
+    and visibility server (8082) need their own rule, from the control plane's /28 to the nodes' account only."""
+    rule = built.of("Firewall")["gcp-control-plane-webhooks"]
+    assert rule["direction"] == "INGRESS" and rule["sourceRanges"] == ["10.49.0.0/28"]
+    assert rule["allows"] == [{"protocol": "tcp", "ports": ["8082", "9443"]}]
+    assert rule["targetServiceAccounts"] == [built.outputs["node_service_account"]]
+    assert rule["logConfig"] == {"metadata": "INCLUDE_ALL_METADATA"}
+    webhook = yaml.safe_load((UPSTREAM / "kueue" / "kueue-values.yaml").read_text(encoding="utf-8"))
+    assert str(webhook["webhookService"]["ports"][0]["targetPort"]) in rule["allows"][0]["ports"]
+
+
 def test_without_a3_mega_there_are_no_gpu_networks() -> None:
     plain = build(_args(gpu_node_pools=(SERVE,), workload_identities=()))
     assert list(plain.of("Network")) == ["gcp-vpc"]
-    assert not plain.of("GKENetworkParamSet") and not plain.of("Firewall")
+    assert not plain.of("GKENetworkParamSet")
+    # The one firewall rule is the control plane's to Kueue's ports; no GPU NIC network gets one.
+    assert list(plain.of("Firewall")) == ["gcp-control-plane-webhooks"]
     assert "enableMultiNetworking" not in plain.one(CLUSTER)
 
 

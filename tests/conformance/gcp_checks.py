@@ -224,6 +224,11 @@ RULES: list[tuple[str, str, Callable[[], Check]]] = [
         lambda: enum("compute", "RouterBgpPeer.advertiseMode"),
     ),
     (f"{COMPUTE}firewall:Firewall", "direction", lambda: enum("compute", "Firewall.direction")),
+    (
+        f"{COMPUTE}firewall:Firewall",
+        "logConfig.metadata",
+        lambda: enum("compute", "FirewallLogConfig.metadata"),
+    ),
     (f"{COMPUTE}haVpnGateway:HaVpnGateway", "stackType", lambda: enum("compute", "VpnGateway.stackType")),
     (
         f"{COMPUTE}externalVpnGateway:ExternalVpnGateway",
