@@ -92,7 +92,7 @@ class OfflinePlan:
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, also keeping each registration's parent, its inputs with secrets marked, and what
     the engine would use to order and diff it: dependencies (`dependencies`, `propertyDependencies`, the
-    `provider` reference), `ignoreChanges`, `replaceOnChanges` and aliases. `plain_inputs` holds the inputs with
+    `provider` reference), `ignoreChanges`, `replaceOnChanges`, `deleteBeforeReplace` and aliases. `plain_inputs` holds the inputs with
     secrets unwrapped, for conformance tests only; `aidc plan` never prints it."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
@@ -136,6 +136,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 "providers": dict(getattr(request, "providers", {})),
                 "ignore_changes": list(getattr(request, "ignoreChanges", [])),
                 "replace_on_changes": list(getattr(request, "replaceOnChanges", [])),
+                "delete_before_replace": bool(getattr(request, "deleteBeforeReplace", False)),
                 "aliases": [str(alias) for alias in getattr(request, "aliases", [])]
                 + list(getattr(request, "aliasURNs", [])),
             }

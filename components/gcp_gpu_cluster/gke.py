@@ -52,6 +52,10 @@ def node_security(identity: NodeIdentity, key: Key) -> Any:
     }
 
 
+CREATE_ONLY_INPUTS = ("nodeConfig", "initialNodeCount")
+"""Cluster inputs that matter only at creation (the default pool's), ignored afterwards."""
+
+
 def create_cluster(
     scope: Scope,
     args: GcpGpuClusterArgs,
@@ -105,7 +109,10 @@ def create_cluster(
         },
         deletion_protection=args.deletion_protection,
         resource_labels=dict(scope.labels),
-        opts=scope.opts(depends_on=list(depends_on)),
+        # The default pool's node_config and count apply only while the cluster is created (that pool is then
+        # removed); afterwards the API reports no node config, so a later run would see a diff on a ForceNew field
+        # and plan a replacement of the cluster (terraform-provider-google's node_config is ForceNew).
+        opts=scope.opts(depends_on=list(depends_on), ignore_changes=CREATE_ONLY_INPUTS),
     )
 
 

@@ -138,7 +138,10 @@ def create_gpu_pool(
         management={"auto_repair": True, "auto_upgrade": True},
         upgrade_settings={"strategy": "SURGE", "max_surge": 0, "max_unavailable": 1},
         **_sizing(pool),
-        opts=scope.opts(depends_on=list(depends_on)),
+        # A pool has a fixed name, and GKE refuses a second pool of the same name: a change that replaces it
+        # (placement, accelerator, Spot, reservation) deletes the old pool first, which also never asks for twice
+        # the GPU quota.
+        opts=scope.opts(depends_on=list(depends_on), delete_before_replace=True),
     )
 
 
@@ -166,5 +169,7 @@ def create_system_pool(
         network_config={"enable_private_nodes": True},
         management={"auto_repair": True, "auto_upgrade": True},
         upgrade_settings={"strategy": "SURGE", "max_surge": 1, "max_unavailable": 0},
-        opts=scope.opts(depends_on=[identity.role, *key.grants]),
+        opts=scope.opts(
+            depends_on=[identity.role, *key.grants], delete_before_replace=True
+        ),  # named: as above
     )

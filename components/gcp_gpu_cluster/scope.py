@@ -35,9 +35,18 @@ class Scope:
         *,
         depends_on: Sequence[pulumi.Resource] | None = None,
         provider: pulumi.ProviderResource | None = None,
+        ignore_changes: Sequence[str] | None = None,
+        delete_before_replace: bool | None = None,
     ) -> pulumi.ResourceOptions:
-        """Options of a child: parented to the component, with explicit dependencies or provider if any."""
-        return pulumi.ResourceOptions(parent=self.component, depends_on=depends_on, provider=provider)
+        """Options of a child: parented to the component, with explicit dependencies, provider, ignored inputs or
+        delete-before-replace if any."""
+        return pulumi.ResourceOptions(
+            parent=self.component,
+            depends_on=depends_on,
+            provider=provider,
+            ignore_changes=list(ignore_changes) if ignore_changes else None,
+            delete_before_replace=delete_before_replace,
+        )
 
     def invoke(self) -> pulumi.InvokeOptions:
         """Options of a data-source call made on the component's behalf."""

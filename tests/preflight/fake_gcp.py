@@ -69,6 +69,7 @@ ACCELERATOR_TYPES: dict[str, tuple[str, int]] = {
     "nvidia-l4": ("NVIDIA L4", 8),
 }
 SERVICE_TITLES = {
+    "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
     "compute.googleapis.com": "Compute Engine API",
     "container.googleapis.com": "Kubernetes Engine API",
     "cloudkms.googleapis.com": "Cloud Key Management Service (KMS) API",

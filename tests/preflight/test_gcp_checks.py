@@ -288,7 +288,9 @@ def test_disabled_api_names_it_and_the_command(fake_gcp: FakeGcp) -> None:
     assert disabled[0].detail == f"container.googleapis.com is disabled in project {PROJECT}"
     assert disabled[0].hint == f"gcloud services enable container.googleapis.com --project {PROJECT}"
     [enabled] = [r for r in results if r.name == "api" and r.ok]
-    assert enabled.detail == "6 APIs enabled: compute, storage, iam, iamcredentials, logging, monitoring"
+    assert enabled.detail == (
+        "7 APIs enabled: cloudresourcemanager, compute, storage, iam, iamcredentials, logging, monitoring"
+    )
 
 
 def test_compute_disabled_answers_every_compute_call_with_the_apis_own_message(fake_gcp: FakeGcp) -> None:

@@ -275,3 +275,36 @@ def test_exported_secrets_stay_secret() -> None:
         json.loads(unwrap(kubeconfig["plain_inputs"]["kubeconfig"]))["users"][0]["user"]["exec"]["command"]
         == "gke-gcloud-auth-plugin"
     )
+
+
+def test_the_shipped_multicloud_stack_advertises_every_routed_range_the_control_plane_included() -> None:
+    """The private cloud reaches the cluster's private endpoint (the control plane's /28, in Google's peered network)
+    only if the Cloud Router advertises it over BGP: it is in no subnet, so no advertisement mode sends it unnamed."""
+    from aidc.clouds.gcp.settings import settings_of
+    from aidc.config import parse_stack_config
+    from aidc.config.load import read_config_values, stack_file
+    from tests.plans import program_run
+
+    settings = settings_of(
+        parse_stack_config(read_config_values(stack_file("multicloud")), stack="multicloud")
+    )
+    peers = _of(program_run("multicloud").resources, "gcp:compute/routerPeer:RouterPeer")
+    assert peers
+    for peer in peers:
+        advertised = [r["range"] for r in peer["inputs"]["advertisedIpRanges"]]
+        assert advertised == [cidr for _, cidr in settings.routed_ranges()], peer["name"]
+        assert settings.master_cidr in advertised
+
+
+def test_a_second_pulumi_up_replaces_neither_the_cluster_nor_a_pool_by_name_collision() -> None:
+    """The cluster's default-pool inputs are create-only (GKE reports no node config once the pool is removed, and
+    terraform-provider-google's node_config is ForceNew): ignored after creation. Node pools have fixed names, which
+    GKE will not hold twice: a replacement deletes first."""
+    from tests.plans import program_run
+
+    resources = program_run("multicloud").resources
+    (cluster,) = _of(resources, CLUSTER)
+    assert cluster["ignore_changes"] == ["nodeConfig", "initialNodeCount"]
+    pools = _of(resources, NODE_POOL)
+    assert pools and all(pool["delete_before_replace"] for pool in pools)
+    assert all(not r["delete_before_replace"] for r in resources if r["type"] not in (NODE_POOL,))

@@ -356,7 +356,9 @@ def size_interconnect(
         links=links,
         attachments=attachments,
         encryption=encryption,
-        advertised_prefixes=(settings.network_cidr, settings.pods_cidr, settings.services_cidr),
+        # Every range the private cloud routes to, the control plane's /28 included: it lives in Google's peered
+        # network, so no advertisement mode sends it unless named, and `pulumi up` reaches the cluster through it.
+        advertised_prefixes=tuple(cidr for _, cidr in settings.routed_ranges()),
         reason=reason,
         port_gbps=circuits,
     )

@@ -58,8 +58,10 @@ if TYPE_CHECKING:
 CLOUD = "gcp"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 # The APIs a stack on Google Cloud calls (its GKE cluster, KMS keys, bucket, service accounts and Workload
-# Identity tokens, logs and metrics); `gcloud services enable` names them so.
+# Identity tokens, logs and metrics, and the project itself: its number, IAM members and audit config through
+# Resource Manager); `gcloud services enable` names them so.
 REQUIRED_APIS = (
+    "cloudresourcemanager.googleapis.com",
     "compute.googleapis.com",
     "container.googleapis.com",
     "cloudkms.googleapis.com",
