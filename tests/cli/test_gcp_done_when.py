@@ -15,15 +15,8 @@ import pytest
 import yaml
 
 from aidc.cli import main
+from tests.clouds.gcp_plans import H100_RUN
 
-H100_RUN = {
-    "name": "llm-pretrain",
-    "params": 7.0e10,
-    "tokens": 2.0e12,
-    "accelerator": "h100-80gb",
-    "deadline_days": 30,
-    "classification": "internal",
-}
 PROJECT = "aidc-demo-123"
 
 

@@ -22,6 +22,16 @@ from aidc.sizing.plan import CapacityPlan, PublicGroup
 from tests.plans import config_of, stack_values
 
 PROJECT = "aidc-gpu-prod"
+# A 70B-parameter H100 pre-training run (aidc:demand.training entry) that placement may send to Google Cloud: the
+# demand of the GCP sizing, price-age, topology and done-when tests.
+H100_RUN = {
+    "name": "llm-pretrain",
+    "params": 7.0e10,
+    "tokens": 2.0e12,
+    "accelerator": "h100-80gb",
+    "deadline_days": 30,
+    "classification": "internal",
+}
 PEERS = ("80.80.80.1", "80.80.80.2")
 # (AWS instance type, kind) -> the Google Cloud machine type with the same GPUs: H100 x8 (training on A3 Mega, with
 # GPUDirect-TCPXO; serving on A3 High), L4 x4.

@@ -21,19 +21,12 @@ from aidc.clouds.gcp import pricelist
 from aidc.config import parse_stack_config
 from aidc.sizing import size_stack
 from aidc.sizing.cost import stale_price_warnings
+from tests.clouds.gcp_plans import H100_RUN
 from tests.clouds.pricing_fakes import gcp_skus
 
 TODAY = datetime.date(2026, 12, 7)  # AIDC_TODAY in tests/conftest.py
 SEVEN_MONTHS_ON = datetime.date(2027, 2, 1)  # the GCP list is as of 2026-07: stale after 2027-01-01
 REFRESH = "`aidc catalog refresh --cloud gcp`"
-H100_RUN = {
-    "name": "llm-pretrain",
-    "params": 7.0e10,
-    "tokens": 2.0e12,
-    "accelerator": "h100-80gb",
-    "deadline_days": 30,
-    "classification": "internal",
-}
 
 
 def _values(**overrides: Any) -> dict[str, Any]:

@@ -14,15 +14,7 @@ from aidc.clouds.gcp import catalog
 from aidc.clouds.gcp.interconnect import GcpInterconnectPlan
 from aidc.config import ConfigError, parse_stack_config
 from aidc.sizing import InfeasibleDemand, size_stack
-
-H100_RUN = {
-    "name": "llm-pretrain",
-    "params": 7.0e10,
-    "tokens": 2.0e12,
-    "accelerator": "h100-80gb",
-    "deadline_days": 30,
-    "classification": "internal",
-}
+from tests.clouds.gcp_plans import H100_RUN
 
 
 def _stack(**values: Any) -> Any:

@@ -15,6 +15,7 @@ from aidc.output.diff import diff_plans
 from aidc.output.diff_markdown import MAX_COMMENT_CHARS, comment_marker, render_markdown
 from aidc.output.topology import topology_mermaid
 from aidc.sizing import size_stack
+from tests.clouds.gcp_plans import H100_RUN
 from tests.plans import config_of, plan_of, stack_values
 from tests.stacks_list import PLANNED_STACKS
 
@@ -173,16 +174,6 @@ def test_topology_shows_direct_connect_where_the_plan_has_it() -> None:
     )
     assert "1 connection, 2 tunnels, 1.25 Gbps" in ecommerce  # the VPN stays, as the management path
     assert "Direct Connect" not in topology_mermaid(size_stack(config_of(stack_values("dev"))))
-
-
-H100_RUN = {
-    "name": "llm-pretrain",
-    "params": 7.0e10,
-    "tokens": 2.0e12,
-    "accelerator": "h100-80gb",
-    "deadline_days": 30,
-    "classification": "internal",
-}
 
 
 def _gcp_only(transfer_gb: float) -> Any:
