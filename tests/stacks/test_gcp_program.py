@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from aidc.clouds.gcp.settings import settings_of
 from aidc.contract import PLANNED_MAX_TAG, PLANNED_MIN_TAG, QUOTA_TAG, annotation_of
 from aidc.offline import run_program, unwrap
 from aidc.sizing.figure import Figure
@@ -26,7 +27,7 @@ from stacks.clouds import gcp as program
 from stacks.program import deploy
 from stacks.wiring import Wires
 from tests.clouds.gcp_plans import PROJECT, gcp_case, gcp_config, gcp_offline, with_gcp
-from tests.plans import config_of, stack_values
+from tests.plans import config_of, program_run, stack_values
 
 ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = "gcp:container/cluster:Cluster"
@@ -280,7 +281,6 @@ def test_exported_secrets_stay_secret() -> None:
 def test_the_shipped_multicloud_stack_advertises_every_routed_range_the_control_plane_included() -> None:
     """The private cloud reaches the cluster's private endpoint (the control plane's /28, in Google's peered network)
     only if the Cloud Router advertises it over BGP: it is in no subnet, so no advertisement mode sends it unnamed."""
-    from aidc.clouds.gcp.settings import settings_of
     from aidc.config import parse_stack_config
     from aidc.config.load import read_config_values, stack_file
     from tests.plans import program_run
@@ -300,8 +300,6 @@ def test_a_second_pulumi_up_replaces_neither_the_cluster_nor_a_pool_by_name_coll
     """The cluster's default-pool inputs are create-only (GKE reports no node config once the pool is removed, and
     terraform-provider-google's node_config is ForceNew): ignored after creation. Node pools have fixed names, which
     GKE will not hold twice: a replacement deletes first."""
-    from tests.plans import program_run
-
     resources = program_run("multicloud").resources
     (cluster,) = _of(resources, CLUSTER)
     assert cluster["ignore_changes"] == ["nodeConfig", "initialNodeCount"]

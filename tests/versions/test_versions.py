@@ -17,6 +17,7 @@ import yaml
 from aidc import versions
 from aidc.cli import main
 from aidc.config import ConfigError, parse_stack_config
+from aidc.config.load import stack_file
 from components.aws_gpu_cluster.args import PINNED_ADDON_VERSIONS, AwsGpuClusterArgs
 from components.ceph_storage.args import CephStorageArgs
 from components.gpu_metrics import DCGM_EXPORTER_VERSION, PROMETHEUS_VERSION
@@ -54,10 +55,6 @@ def test_the_suite_judges_on_the_day_the_table_was_checked() -> None:
 def test_no_pinned_window_ends_within_90_days() -> None:
     day = judged_on()
     assert closing(day) == [], f"judged on {day}: move these pins (aidc/versions.py)"
-
-
-def versions_root() -> pathlib.Path:
-    return pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_the_90_day_check_fails_for_a_window_about_to_close() -> None:
@@ -189,7 +186,7 @@ def test_a_window_that_closed_later_is_refused_on_that_day(monkeypatch: pytest.M
 
 def _dev_on_eks(minor: str, directory: pathlib.Path) -> pathlib.Path:
     """dev's stack file with `aidc:aws.eks_version` set to `minor` (a stack may choose any minor of the table)."""
-    stack = yaml.safe_load((versions_root() / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
+    stack = yaml.safe_load(stack_file("dev").read_text(encoding="utf-8"))
     stack["config"]["aidc:aws"] = {**stack["config"].get("aidc:aws", {}), "eks_version": minor}
     path = directory / "Pulumi.dev.yaml"
     path.write_text(yaml.safe_dump(stack), encoding="utf-8")
